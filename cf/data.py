@@ -1,0 +1,305 @@
+"""Validated rating and movie tables, id vocabularies and train/test splits."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+MISSING_GENRES = "(no genres listed)"
+_YEAR = re.compile(r"\((\d{4})\)\s*$")
+
+
+class DataError(ValueError):
+    """Input data that cannot be used, with a message that says what and how to fix it."""
+
+
+def normalise_ids(values: pd.Series, what: str, source: str, first_line: int = 1) -> pd.Series:
+    """Return ids as ``int64`` when they are all whole numbers, else as strings.
+
+    Raises
+    ------
+    DataError
+        If an id is missing (empty cell).
+    """
+    if values.isna().any():
+        line = int(np.flatnonzero(values.isna().to_numpy())[0])
+        raise DataError(
+            f"{source}, line {line + first_line}: the {what} id is empty. "
+            f"Every row needs a {what} id; fill it in or delete the row."
+        )
+    if pd.api.types.is_integer_dtype(values.dtype):
+        return values.astype("int64")
+    if pd.api.types.is_float_dtype(values.dtype):
+        as_int = values.astype("int64")
+        if (as_int == values).all():
+            return as_int
+        return values.astype(str)
+    text = values.astype(str).str.strip()
+    if text.str.fullmatch(r"-?\d{1,18}").all():
+        return text.astype("int64")
+    return text
+
+
+@dataclass(frozen=True)
+class IdMap:
+    """A vocabulary of raw ids mapped to contiguous indices ``0..n-1`` and back.
+
+    Parameters
+    ----------
+    ids
+        The raw ids, in index order (no duplicates).
+    """
+
+    ids: pd.Index
+
+    @classmethod
+    def from_values(cls, values: Iterable) -> IdMap:
+        """Build a map of the distinct ``values``, sorted so the order is reproducible."""
+        index = pd.Index(pd.unique(pd.Series(list(values) if not hasattr(values, "dtype") else values)))
+        return cls(index.sort_values())
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __contains__(self, raw: object) -> bool:
+        return bool((self.to_index([raw]) >= 0)[0])
+
+    def to_index(self, raw: Iterable, missing: int = -1) -> np.ndarray:
+        """Indices of ``raw`` ids; ``missing`` where an id is unknown."""
+        raw_index = pd.Index(raw if hasattr(raw, "dtype") else list(raw))
+        if self.ids.dtype.kind in "iu" and raw_index.dtype.kind not in "iu":
+            raw_index = pd.Index(_coerce_like_ints(raw_index))
+        elif self.ids.dtype.kind not in "iu" and raw_index.dtype.kind in "iuf":
+            raw_index = raw_index.astype(str)
+        found = self.ids.get_indexer(raw_index)
+        if missing != -1:
+            found = np.where(found < 0, missing, found)
+        return found.astype(np.int64)
+
+    def to_raw(self, index: Iterable[int]) -> np.ndarray:
+        """Raw ids at ``index``."""
+        return self.ids.to_numpy()[np.asarray(index, dtype=np.int64)]
+
+
+def _coerce_like_ints(values: pd.Index) -> list:
+    out = []
+    for value in values:
+        try:
+            out.append(int(value))
+        except (TypeError, ValueError):
+            out.append(-(2**62))  # matches no id
+    return out
+
+
+@dataclass
+class Ratings:
+    """A validated table of ratings with columns ``user``, ``item``, ``rating`` and ``timestamp``.
+
+    Build one with :func:`cf.load_ratings` or :meth:`Ratings.from_frame`; both check
+    the data and raise :class:`DataError` with a readable message.
+
+    Attributes
+    ----------
+    frame
+        One row per (user, item) pair. ``timestamp`` is ``int64`` seconds or missing.
+    scale
+        ``(lowest, highest)`` rating, taken from the data.
+    n_duplicates
+        Repeated (user, item) rows dropped while loading (the last one was kept).
+    source
+        A name for messages, usually the file name.
+    """
+
+    frame: pd.DataFrame
+    scale: tuple[float, float]
+    n_duplicates: int = 0
+    source: str = "ratings"
+
+    @classmethod
+    def from_frame(
+        cls,
+        frame: pd.DataFrame,
+        source: str = "ratings",
+        scale: tuple[float, float] | None = None,
+        first_line: int = 1,
+    ) -> Ratings:
+        """Validate a frame with columns user, item, rating[, timestamp] (in that order).
+
+        ``first_line`` is the file line of the first row, for messages.
+        """
+        if len(frame) == 0:
+            raise DataError(f"{source} has no ratings. It needs one row per rating: user, movie, rating.")
+        frame = frame.iloc[:, :4].copy()
+        names = ["user", "item", "rating", "timestamp"][: frame.shape[1]]
+        frame.columns = names
+        frame["user"] = normalise_ids(frame["user"], "user", source, first_line)
+        frame["item"] = normalise_ids(frame["item"], "movie", source, first_line)
+        frame["rating"] = _numeric_ratings(frame["rating"], source, first_line)
+        frame["timestamp"] = (
+            _timestamps(frame["timestamp"], source)
+            if "timestamp" in frame
+            else pd.Series(0, index=frame.index, dtype="int64")
+        )
+        before = len(frame)
+        frame = frame.sort_values("timestamp", kind="stable")
+        frame = frame.drop_duplicates(["user", "item"], keep="last").sort_index().reset_index(drop=True)
+        low, high = float(frame["rating"].min()), float(frame["rating"].max())
+        if scale is None:
+            if low == high:
+                raise DataError(
+                    f"{source}: every rating is {low:g}, so there is nothing to learn. "
+                    "A model needs ratings that differ; check that the rating column is the right one."
+                )
+            scale = (low, high)
+        return cls(frame, (float(scale[0]), float(scale[1])), before - len(frame), source)
+
+    @property
+    def n_ratings(self) -> int:
+        return len(self.frame)
+
+    @property
+    def n_users(self) -> int:
+        return int(self.frame["user"].nunique())
+
+    @property
+    def n_items(self) -> int:
+        return int(self.frame["item"].nunique())
+
+    @property
+    def density(self) -> float:
+        """Share of the user x movie matrix that is rated."""
+        return self.n_ratings / max(1, self.n_users * self.n_items)
+
+    @property
+    def has_timestamps(self) -> bool:
+        return bool((self.frame["timestamp"] != 0).any())
+
+    def subset(self, mask: np.ndarray, source: str | None = None) -> Ratings:
+        """The rows where ``mask`` is true, keeping this table's rating scale."""
+        frame = self.frame[mask].reset_index(drop=True)
+        return Ratings(frame, self.scale, 0, source or self.source)
+
+
+def _numeric_ratings(values: pd.Series, source: str, first_line: int) -> pd.Series:
+    numbers = pd.to_numeric(values, errors="coerce").astype("float64")
+    bad = ~np.isfinite(numbers.to_numpy())
+    if bad.any():
+        first = int(np.flatnonzero(bad)[0])
+        raise DataError(
+            f"{source}, line {first + first_line}: rating {values.iloc[first]!r} is not a finite number "
+            f"({int(bad.sum())} such row(s) in all). Ratings must be numbers such as 3 or 4.5; "
+            "fix or delete those rows, or check that the rating column is the third one."
+        )
+    return numbers
+
+
+def _timestamps(values: pd.Series, source: str) -> pd.Series:
+    numbers = pd.to_numeric(values, errors="coerce")
+    if numbers.notna().all():
+        return numbers.astype("float64").round().astype("int64")
+    dates = pd.to_datetime(values, errors="coerce", utc=True)
+    if dates.notna().all():
+        return (dates.astype("int64") // 1_000_000_000).astype("int64")
+    return pd.Series(0, index=values.index, dtype="int64")
+
+
+@dataclass
+class Movies:
+    """Movie metadata indexed by movie id: ``title`` (with its year), ``genres`` (a list) and ``year``."""
+
+    frame: pd.DataFrame
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, source: str = "movies", first_line: int = 1) -> Movies:
+        """Validate a frame with columns id, title[, genres] where genres is ``A|B`` text or a list."""
+        if len(frame) == 0:
+            raise DataError(f"{source} has no movies. It needs one row per movie: id, title, genres.")
+        ids = normalise_ids(frame.iloc[:, 0], "movie", source, first_line)
+        titles = frame.iloc[:, 1].fillna("").astype(str).str.strip()
+        genres = frame.iloc[:, 2] if frame.shape[1] > 2 else pd.Series("", index=frame.index)
+        out = pd.DataFrame(
+            {"title": titles.to_numpy(), "genres": [_genre_list(g) for g in genres]},
+            index=pd.Index(ids.to_numpy(), name="item"),
+        )
+        out = out[~out.index.duplicated(keep="last")]
+        out["year"] = out["title"].str.extract(_YEAR, expand=False).astype("Int64")
+        return cls(out)
+
+    @classmethod
+    def placeholder(cls, item_ids: Iterable) -> Movies:
+        """Titles ``Movie <id>`` for data that came without a movies file."""
+        ids = list(item_ids)
+        frame = pd.DataFrame(
+            {"title": [f"Movie {i}" for i in ids], "genres": [[] for _ in ids]},
+            index=pd.Index(ids, name="item"),
+        )
+        frame["year"] = pd.array([pd.NA] * len(ids), dtype="Int64")
+        return cls(frame)
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def covering(self, item_ids: Iterable) -> Movies:
+        """These movies plus a ``Movie <id>`` row for each of ``item_ids`` that is missing."""
+        ids = pd.Index(item_ids)
+        if self.frame.index.dtype.kind != ids.dtype.kind and not (
+            self.frame.index.dtype.kind in "iu" and ids.dtype.kind in "iu"
+        ):
+            frame = self.frame.copy()
+            frame.index = frame.index.astype(str)
+            ids = ids.astype(str)
+        else:
+            frame = self.frame
+        missing = ids.difference(frame.index)
+        if len(missing) == 0:
+            return Movies(frame)
+        return Movies(pd.concat([frame, Movies.placeholder(missing).frame]))
+
+    def genre_names(self) -> list[str]:
+        """All genres, most frequent first."""
+        counts = self.frame["genres"].explode().dropna().value_counts()
+        return [str(g) for g in counts.index]
+
+
+def _genre_list(value: object) -> list[str]:
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value if str(v)]
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return []
+    text = str(value).strip()
+    if not text or text == MISSING_GENRES:
+        return []
+    return [g.strip() for g in text.split("|") if g.strip()]
+
+
+def random_split(ratings: Ratings, test_frac: float, seed: int = 0) -> tuple[Ratings, Ratings]:
+    """Hold out a random ``test_frac`` of the ratings (seeded)."""
+    _check_frac(test_frac)
+    mask = np.random.default_rng(seed).random(ratings.n_ratings) < test_frac
+    return ratings.subset(~mask, "train"), ratings.subset(mask, "test")
+
+
+def temporal_split(ratings: Ratings, test_frac: float) -> tuple[Ratings, Ratings]:
+    """Hold out each user's latest ``test_frac`` of ratings (by timestamp, then row order).
+
+    Users with a single rating keep it in training.
+    """
+    _check_frac(test_frac)
+    frame = ratings.frame
+    order = frame.sort_values(["user", "timestamp"], kind="stable")
+    rank = order.groupby("user", sort=False).cumcount(ascending=False)
+    counts = order.groupby("user", sort=False)["item"].transform("size")
+    n_test = np.floor(counts * test_frac + 0.5).clip(upper=counts - 1)
+    held = pd.Series(False, index=frame.index)
+    held.loc[order.index] = (rank < n_test).to_numpy()
+    mask = held.to_numpy()
+    return ratings.subset(~mask, "train"), ratings.subset(mask, "test")
+
+
+def _check_frac(frac: float) -> None:
+    if not 0.0 < frac < 1.0:
+        raise ValueError(f"the held-out share must be between 0 and 1 (exclusive), got {frac}")

@@ -1,0 +1,135 @@
+"""Save and load a fitted recommender in a format that cannot run code when opened.
+
+The file is written with ``torch.save`` and read with ``torch.load(weights_only=True)``:
+only tensors, numbers, strings, lists and dicts are accepted, so a crafted pickle that
+would run code is refused. A model file is an upload like any other.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+import pandas as pd
+import torch
+
+from cf.data import DataError, IdMap, Movies
+from cf.metrics import BiasBaseline
+from cf.models import build_model
+from cf.recommend import Recommender
+
+FORMAT = "cf-recommender"
+VERSION = 1
+
+
+def save(recommender: Recommender, target: str | os.PathLike | IO[bytes]) -> None:
+    """Write ``recommender`` to a path or a binary file object."""
+    torch.save(to_payload(recommender), target)
+
+
+def to_bytes(recommender: Recommender) -> bytes:
+    """The model file's bytes (for a download button)."""
+    buffer = io.BytesIO()
+    save(recommender, buffer)
+    return buffer.getvalue()
+
+
+def to_payload(recommender: Recommender) -> dict:
+    """Everything needed to rebuild the recommender, as plain types and tensors."""
+    frame = recommender.movies.frame.reindex(recommender.items.ids)
+    config = {k: list(v) if isinstance(v, tuple) else v for k, v in recommender.config.items()}
+    known = recommender.known
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "config": config,
+        "state_dict": {k: v.detach().cpu() for k, v in recommender.model.state_dict().items()},
+        "users": _ids_out(recommender.users),
+        "items": _ids_out(recommender.items),
+        "baseline": {
+            "mean": float(recommender.baseline.mean),
+            "user_bias": torch.from_numpy(recommender.baseline.user_bias),
+            "item_bias": torch.from_numpy(recommender.baseline.item_bias),
+        },
+        "scale": [float(s) for s in recommender.scale],
+        "known": {
+            "user": torch.from_numpy(known["user"].to_numpy(np.int64)),
+            "item": torch.from_numpy(known["item"].to_numpy(np.int64)),
+            "rating": torch.from_numpy(known["rating"].to_numpy(np.float32)),
+            "held_out": torch.from_numpy(known["held_out"].to_numpy(bool)),
+        },
+        "movies": {"title": frame["title"].tolist(), "genres": ["|".join(g) for g in frame["genres"]]},
+        "metadata": {"saved": datetime.now(UTC).isoformat(timespec="seconds")},
+    }
+
+
+def load(source: str | os.PathLike | bytes | IO[bytes], name: str = "model file") -> Recommender:
+    """Read a model file written by :func:`save`.
+
+    Raises
+    ------
+    DataError
+        If the file is not such a model, is damaged, or holds anything but plain data.
+    """
+    if isinstance(source, (bytes, bytearray)):
+        source = io.BytesIO(source)
+    elif isinstance(source, (str, os.PathLike)):
+        name = Path(source).name
+    try:
+        payload = torch.load(source, map_location="cpu", weights_only=True)
+    except (pickle.UnpicklingError, RuntimeError, AttributeError, zipfile.BadZipFile, EOFError, ValueError,
+            TypeError, KeyError, ImportError, OSError) as error:  # fmt: skip
+        raise DataError(
+            f"{name} was refused: it is not a model file saved by this tool, or it holds objects other "
+            f"than plain data, which are never loaded. ({type(error).__name__})"
+        ) from None
+    try:
+        return from_payload(payload)
+    except (KeyError, TypeError, ValueError, RuntimeError, IndexError) as error:
+        raise DataError(
+            f"{name} is damaged or from an incompatible version ({error}). Train the model again."
+        ) from None
+
+
+def from_payload(payload: dict) -> Recommender:
+    """Rebuild a recommender from :func:`to_payload`'s dict."""
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise ValueError("not a cf-recommender file")
+    if payload.get("version") != VERSION:
+        raise ValueError(f"file version {payload.get('version')}, this tool reads {VERSION}")
+    config = dict(payload["config"])
+    config["hidden"] = tuple(config.get("hidden", (64,)))
+    users, items = _ids_in(payload["users"]), _ids_in(payload["items"])
+    scale = (float(payload["scale"][0]), float(payload["scale"][1]))
+    base = payload["baseline"]
+    baseline = BiasBaseline(float(base["mean"]), base["user_bias"].numpy(), base["item_bias"].numpy())
+    model = build_model(
+        config["model"], len(users), len(items), int(config["n_factors"]), scale, baseline.mean, config["hidden"]
+    )
+    model.load_state_dict(payload["state_dict"], strict=True)
+    known = pd.DataFrame({k: v.numpy() for k, v in payload["known"].items()})
+    if len(known) and (known["user"].max() >= len(users) or known["item"].max() >= len(items)):
+        raise ValueError("rating indices out of range")
+    movies = Movies.from_frame(
+        pd.DataFrame({"item": items.ids, "title": payload["movies"]["title"], "genres": payload["movies"]["genres"]})
+    )
+    return Recommender(model, users, items, baseline, scale, known, movies, config)
+
+
+def _ids_out(ids: IdMap) -> torch.Tensor | list[str]:
+    values = ids.ids
+    return torch.from_numpy(values.to_numpy(np.int64)) if values.dtype.kind in "iu" else [str(v) for v in values]
+
+
+def _ids_in(value) -> IdMap:
+    if isinstance(value, torch.Tensor):
+        return IdMap(pd.Index(value.numpy().astype(np.int64)))
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise TypeError("ids must be a tensor or a list of strings")
+    return IdMap(pd.Index(value, dtype=object))

@@ -1,0 +1,236 @@
+"""The fitted recommender: predictions, recommendations and similar movies on raw ids."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import nn
+
+from cf.data import IdMap, Movies, Ratings
+from cf.metrics import BiasBaseline
+
+_BATCH = 1 << 16
+
+
+class UnknownUserError(LookupError):
+    """A user id that the model was not trained on."""
+
+
+class UnknownMovieError(LookupError):
+    """A movie id that the model was not trained on."""
+
+
+@dataclass
+class Recommender:
+    """A trained model with everything needed to use it on raw ids.
+
+    Build one with :func:`cf.fit` or :meth:`Recommender.load`.
+
+    Attributes
+    ----------
+    model
+        The trained ``nn.Module`` (see :mod:`cf.models`).
+    users, items
+        Id vocabularies: raw id <-> embedding row.
+    baseline
+        Global mean and biases, the fallback for users or movies the model has not seen.
+    scale
+        The rating scale; predictions are clipped to it.
+    known
+        The ratings the model was fitted on (plus validation ones), with columns
+        ``user``, ``item`` (indices), ``rating`` and ``held_out``.
+    movies
+        Titles and genres for every trained movie.
+    config
+        The :class:`cf.train.TrainConfig` as a dict.
+    """
+
+    model: nn.Module
+    users: IdMap
+    items: IdMap
+    baseline: BiasBaseline
+    scale: tuple[float, float]
+    known: pd.DataFrame
+    movies: Movies
+    config: dict
+
+    def __post_init__(self) -> None:
+        self.model.eval()
+        n_items = len(self.items)
+        self.item_counts = np.bincount(self.known["item"], minlength=n_items)
+        sums = np.bincount(self.known["item"], self.known["rating"], minlength=n_items)
+        self.item_means = np.where(self.item_counts > 0, sums / np.maximum(self.item_counts, 1), np.nan)
+        self.user_counts = np.bincount(self.known["user"], minlength=len(self.users))
+        self._by_user = self.known.sort_values(["user", "item"]).reset_index(drop=True)
+        self._user_start = np.searchsorted(self._by_user["user"].to_numpy(), np.arange(len(self.users) + 1))
+        self._titles = self.movies.frame.reindex(self.items.ids)
+
+    # -- scoring on indices ----------------------------------------------------------
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.model.parameters()).device
+
+    @torch.no_grad()
+    def predict_indices(self, users: np.ndarray, items: np.ndarray) -> np.ndarray:
+        """Predict for index arrays; ``-1`` (unknown) falls back to the bias baseline."""
+        users, items = np.asarray(users, dtype=np.int64), np.asarray(items, dtype=np.int64)
+        out = self.baseline.predict(users, items)
+        known = np.flatnonzero((users >= 0) & (items >= 0))
+        for start in range(0, len(known), _BATCH):
+            rows = known[start : start + _BATCH]
+            u = torch.from_numpy(users[rows]).to(self.device)
+            i = torch.from_numpy(items[rows]).to(self.device)
+            out[rows] = self.model(u, i).float().cpu().numpy()
+        return np.clip(out, *self.scale)
+
+    def score_all_items(self, user_index: int) -> np.ndarray:
+        """Predicted rating of every movie for one user index."""
+        items = np.arange(len(self.items))
+        return self.predict_indices(np.full(len(items), user_index), items)
+
+    # -- the public verbs on raw ids ---------------------------------------------------
+
+    def predict(self, user_ids, movie_ids) -> np.ndarray:
+        """Predicted ratings for pairs of raw ids (unknown ones get the fallback)."""
+        user_ids, movie_ids = np.atleast_1d(user_ids), np.atleast_1d(movie_ids)
+        if len(user_ids) == 1 and len(movie_ids) > 1:
+            user_ids = np.repeat(user_ids, len(movie_ids))
+        return self.predict_indices(self.users.to_index(user_ids), self.items.to_index(movie_ids))
+
+    def user_index(self, user) -> int:
+        """The embedding row of a raw user id, or :class:`UnknownUserError`."""
+        index = int(self.users.to_index([user])[0])
+        if index < 0:
+            raise UnknownUserError(
+                f"user {user!r} is not in the training data ({len(self.users):,} users, "
+                f"ids such as {', '.join(map(str, self.users.ids[:3]))})"
+            )
+        return index
+
+    def item_index(self, movie) -> int:
+        """The embedding row of a raw movie id, or :class:`UnknownMovieError`."""
+        index = int(self.items.to_index([movie])[0])
+        if index < 0:
+            raise UnknownMovieError(f"movie {movie!r} is not in the training data")
+        return index
+
+    def rated_indices(self, user_index: int) -> pd.DataFrame:
+        """The rows of ``known`` for one user index."""
+        start, stop = self._user_start[user_index], self._user_start[user_index + 1]
+        return self._by_user.iloc[start:stop]
+
+    def recommend(self, user, n: int = 10) -> pd.DataFrame:
+        """The ``n`` movies with the highest predicted rating that ``user`` has not rated."""
+        index = self.user_index(user)
+        scores = self.score_all_items(index)
+        scores[self.rated_indices(index)["item"].to_numpy()] = -np.inf
+        top = _top(scores, n)
+        top = top[np.isfinite(scores[top])]
+        table = self.describe(top)
+        table.insert(3, "predicted", scores[top])
+        return table
+
+    def history(self, user) -> pd.DataFrame:
+        """The user's own ratings with the model's prediction beside each."""
+        index = self.user_index(user)
+        rows = self.rated_indices(index)
+        items = rows["item"].to_numpy()
+        table = self.describe(items)
+        table.insert(3, "rating", rows["rating"].to_numpy())
+        table.insert(4, "predicted", self.predict_indices(np.full(len(items), index), items))
+        table["held_out"] = rows["held_out"].to_numpy()
+        return table.sort_values(["rating", "predicted"], ascending=False, ignore_index=True)
+
+    def similar_movies(self, movie, n: int = 10) -> pd.DataFrame:
+        """The ``n`` movies whose embeddings are closest to ``movie``'s by cosine similarity."""
+        index = self.item_index(movie)
+        vectors = self.item_vectors()
+        norms = np.linalg.norm(vectors, axis=1) + 1e-12
+        similarity = vectors @ vectors[index] / (norms * norms[index])
+        similarity[index] = -np.inf
+        top = _top(similarity, n)
+        table = self.describe(top)
+        table.insert(3, "similarity", similarity[top])
+        return table
+
+    def describe(self, item_indices: np.ndarray) -> pd.DataFrame:
+        """Title, genres and popularity of movies given by index."""
+        item_indices = np.asarray(item_indices, dtype=np.int64)
+        meta = self._titles.iloc[item_indices]
+        return pd.DataFrame(
+            {
+                "movieId": self.items.to_raw(item_indices),
+                "title": meta["title"].to_numpy(),
+                "genres": [", ".join(g) if len(g) else "(no genres listed)" for g in meta["genres"]],
+                "n_ratings": self.item_counts[item_indices],
+                "mean_rating": self.item_means[item_indices],
+            }
+        )
+
+    def user_table(self) -> pd.DataFrame:
+        """Every user id with its number of ratings, most active first."""
+        table = pd.DataFrame({"userId": self.users.ids.to_numpy(), "n_ratings": self.user_counts})
+        return table.sort_values(["n_ratings", "userId"], ascending=[False, True], ignore_index=True)
+
+    # -- embeddings --------------------------------------------------------------------
+
+    def item_vectors(self) -> np.ndarray:
+        """The movie embedding table, one row per movie index."""
+        return self.model.item_factors.weight.detach().float().cpu().numpy()
+
+    def user_vectors(self) -> np.ndarray:
+        """The user embedding table, one row per user index."""
+        return self.model.user_factors.weight.detach().float().cpu().numpy()
+
+    def item_biases(self) -> np.ndarray:
+        """The model's learned movie biases, or the baseline's for models without them."""
+        if hasattr(self.model, "item_bias"):
+            return self.model.item_bias.weight.detach().float().cpu().numpy()[:, 0]
+        return self.baseline.item_bias.copy()
+
+    def save(self, target) -> None:
+        """Write the model, id maps, settings and metadata to a file (see :mod:`cf.persist`)."""
+        from cf.persist import save
+
+        save(self, target)
+
+    @classmethod
+    def load(cls, source, name: str = "model file") -> Recommender:
+        """Read a file written by :meth:`save`; anything but plain data is refused."""
+        from cf.persist import load
+
+        return load(source, name)
+
+    def to(self, device: str | torch.device) -> Recommender:
+        """Move the model to ``device`` (scoring uses wherever the model is)."""
+        self.model.to(device)
+        return self
+
+
+def _top(scores: np.ndarray, n: int) -> np.ndarray:
+    n = max(0, min(n, len(scores)))
+    if n == 0:
+        return np.array([], dtype=np.int64)
+    part = np.argpartition(-scores, n - 1)[:n]
+    return part[np.lexsort((part, -scores[part]))]
+
+
+def known_ratings(train: Ratings, valid: Ratings | None, users: IdMap, items: IdMap) -> pd.DataFrame:
+    """Index the ratings a model was fitted on (plus validation rows) for :class:`Recommender`."""
+    frames = [(train.frame, False)] + ([(valid.frame, True)] if valid is not None else [])
+    parts = []
+    for frame, held_out in frames:
+        part = pd.DataFrame(
+            {
+                "user": users.to_index(frame["user"]),
+                "item": items.to_index(frame["item"]),
+                "rating": frame["rating"].to_numpy(dtype=np.float32),
+                "held_out": held_out,
+            }
+        )
+        parts.append(part[(part["user"] >= 0) & (part["item"] >= 0)])
+    return pd.concat(parts, ignore_index=True)

@@ -1,0 +1,308 @@
+"""Training: the configuration, the fit loop with live callbacks, a cooperative stop."""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import pandas as pd
+import torch
+
+from cf.data import IdMap, Movies, Ratings, random_split
+from cf.metrics import BiasBaseline, rmse
+from cf.models import MODEL_KINDS, build_model
+from cf.recommend import Recommender, known_ratings
+
+LIMITS = {
+    "n_factors": (1, 512),
+    "epochs": (1, 500),
+    "lr": (1e-5, 1.0),
+    "weight_decay": (0.0, 10.0),
+    "batch_size": (16, 1_048_576),
+    "valid_frac": (0.0, 0.5),
+}
+"""Accepted range of each numeric setting (inclusive)."""
+SMALL_BATCH = 4096
+"""Batches up to this size train on one CPU thread."""
+
+
+class ConfigError(ValueError):
+    """A training setting out of its range, with the range in the message."""
+
+
+class TrainingDiverged(RuntimeError):
+    """Raised only when training diverges before finishing a single epoch."""
+
+
+@dataclass
+class TrainConfig:
+    """Settings of one training run. The defaults are tuned for MovieLens-style data."""
+
+    model: str = "dot-bias"
+    """``dot`` (plain dot product), ``dot-bias`` (with biases and a sigmoid range) or ``nn`` (MLP)."""
+    n_factors: int = 50
+    """Length of each user and movie embedding (latent factors)."""
+    epochs: int = 6
+    """Passes over the training ratings."""
+    lr: float = 0.015
+    """Peak learning rate of the one-cycle schedule (Adam)."""
+    weight_decay: float = 0.1
+    """L2 penalty on the embeddings of each rating's user and movie (regularisation)."""
+    batch_size: int = 1024
+    """Ratings per optimisation step."""
+    valid_frac: float = 0.1
+    """Share of ratings held out to report validation RMSE each epoch (0 for none)."""
+    seed: int = 42
+    """Seed of the initial weights, the shuffling and the validation split."""
+    device: str = "auto"
+    """``auto`` (the ``CF_DEVICE`` variable, else CUDA, else MPS, else CPU), or a torch device name."""
+    hidden: tuple[int, ...] = (64,)
+    """Hidden layer widths of the ``nn`` model."""
+
+    def validate(self) -> TrainConfig:
+        """Return self, or raise :class:`ConfigError` naming the setting and its range."""
+        if self.model not in MODEL_KINDS:
+            raise ConfigError(f"model must be one of {', '.join(MODEL_KINDS)}, not {self.model!r}")
+        for name, (low, high) in LIMITS.items():
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or not math.isfinite(value) or not low <= value <= high:
+                raise ConfigError(f"{name} must be between {low:g} and {high:g}; got {value!r}")
+        for name in ("n_factors", "epochs", "batch_size", "seed"):
+            if int(getattr(self, name)) != getattr(self, name):
+                raise ConfigError(f"{name} must be a whole number; got {getattr(self, name)!r}")
+        if not self.hidden or any(int(h) < 1 for h in self.hidden):
+            raise ConfigError(f"hidden must list positive layer widths; got {self.hidden!r}")
+        return self
+
+
+@dataclass
+class EpochReport:
+    """What the callback hears after each epoch."""
+
+    epoch: int
+    """Epochs finished so far (1-based)."""
+    epochs: int
+    """Epochs planned."""
+    train_loss: float
+    """Mean squared error on the training ratings during this epoch."""
+    valid_rmse: float | None
+    """RMSE on the validation ratings, or None without a validation set."""
+    seconds: float
+    """Wall time since training started."""
+    eta_seconds: float
+    """Estimated time left."""
+
+
+@dataclass
+class FitResult:
+    """The outcome of :func:`fit`."""
+
+    recommender: Recommender
+    history: list[EpochReport] = field(default_factory=list)
+    stopped: bool = False
+    """True when the run was stopped early by ``should_stop``."""
+    diverged: str | None = None
+    """A message when the loss became NaN or infinite; the model is the last good epoch's."""
+    fit_seconds: float = 0.0
+    """Wall time of the training loop alone."""
+
+
+def resolve_device(name: str = "auto") -> torch.device:
+    """The device: ``name`` if given, else ``CF_DEVICE``, else CUDA, MPS, CPU in that order."""
+    if name == "auto":
+        name = os.environ.get("CF_DEVICE", "auto")
+    if name != "auto":
+        return torch.device(name)
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def validation_split(ratings: Ratings, frac: float, seed: int) -> tuple[Ratings, Ratings | None, str | None]:
+    """Hold out ``frac`` of the ratings whose user and movie stay in training.
+
+    Returns (train, valid or None, a note for the person when no split was possible).
+    """
+    if frac <= 0:
+        return ratings, None, None
+    train, valid = random_split(ratings, frac, seed)
+    seen = valid.frame["user"].isin(train.frame["user"]) & valid.frame["item"].isin(train.frame["item"])
+    if not seen.any():
+        note = (
+            "No validation split was possible: the held-out ratings would all belong to users or "
+            "movies with no other rating. Training on all ratings without one."
+        )
+        return ratings, None, note
+    moved_back = valid.subset(~seen.to_numpy())
+    train = Ratings(pd.concat([train.frame, moved_back.frame], ignore_index=True), ratings.scale, 0, "train")
+    return train, valid.subset(seen.to_numpy(), "validation"), None
+
+
+def fit(
+    train: Ratings,
+    config: TrainConfig | None = None,
+    valid: Ratings | None = None,
+    movies: Movies | None = None,
+    callback: Callable[[EpochReport], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> FitResult:
+    """Train a model on ``train`` and return a :class:`FitResult` holding the recommender.
+
+    Parameters
+    ----------
+    train
+        The training ratings.
+    config
+        Settings; :class:`TrainConfig` defaults when None. ``valid_frac`` is not applied
+        here: split first with :func:`validation_split`, or call :func:`train_model`.
+    valid
+        Optional held-out ratings, scored after each epoch (unknown ids use the fallback).
+    movies
+        Titles and genres; movies missing from it are named ``Movie <id>``.
+    callback
+        Called after each epoch with an :class:`EpochReport`.
+    should_stop
+        Polled after each batch; when it returns True the run ends with the model of the
+        last finished epoch.
+    """
+    config = (config or TrainConfig()).validate()
+    device = resolve_device(config.device)
+    torch.set_flush_denormal(True)  # tiny Adam moments otherwise slow the CPU down several times
+    users, items = IdMap.from_values(train.frame["user"]), IdMap.from_values(train.frame["item"])
+    u = torch.from_numpy(users.to_index(train.frame["user"])).to(device)
+    i = torch.from_numpy(items.to_index(train.frame["item"])).to(device)
+    r = torch.from_numpy(train.frame["rating"].to_numpy(dtype=np.float32)).to(device)
+    baseline = BiasBaseline.fit(
+        u.cpu().numpy(), i.cpu().numpy(), r.cpu().numpy().astype(np.float64), len(users), len(items)
+    )
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(config.seed)
+        model = build_model(
+            config.model, len(users), len(items), config.n_factors, train.scale, baseline.mean, tuple(config.hidden)
+        ).to(device)
+    known = known_ratings(train, valid, users, items)
+    movies = (movies or Movies.placeholder([])).covering(users.ids[:0].append(items.ids))
+    recommender = Recommender(model, users, items, baseline, train.scale, known, movies, asdict(config))
+    scored = None
+    if valid is not None and valid.n_ratings:
+        scored = (
+            users.to_index(valid.frame["user"]),
+            items.to_index(valid.frame["item"]),
+            valid.frame["rating"].to_numpy(),
+        )
+    loop = _Loop(model, config, u, i, r, device)
+    result = FitResult(recommender)
+    threads = torch.get_num_threads()
+    if device.type == "cpu" and config.batch_size <= SMALL_BATCH:
+        torch.set_num_threads(1)  # small steps: threads only add waits, worse when sessions share cores
+    try:
+        _run(loop, result, scored, callback, should_stop)
+    finally:
+        torch.set_num_threads(threads)
+    return result
+
+
+def _run(
+    loop: _Loop,
+    result: FitResult,
+    scored: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+    callback: Callable[[EpochReport], None] | None,
+    should_stop: Callable[[], bool] | None,
+) -> None:
+    """The epochs: train, check, snapshot, score the validation rows, report."""
+    model, config, recommender = loop.model, loop.config, result.recommender
+    started = time.perf_counter()
+    last_good = _snapshot(model)
+    for epoch in range(1, config.epochs + 1):
+        loss, stopped = loop.run_epoch(should_stop)
+        if stopped:
+            result.stopped = True
+            break
+        if not math.isfinite(loss):
+            result.diverged = _divergence_message(epoch, loss, config)
+            if epoch == 1:
+                raise TrainingDiverged(result.diverged)
+            break
+        last_good = _snapshot(model)
+        model.eval()
+        valid_rmse = rmse(recommender.predict_indices(*scored[:2]), scored[2]) if scored else None
+        seconds = time.perf_counter() - started
+        report = EpochReport(epoch, config.epochs, loss, valid_rmse, seconds, seconds / epoch * (config.epochs - epoch))
+        result.history.append(report)
+        if callback is not None:
+            callback(report)
+        if should_stop is not None and should_stop():
+            result.stopped = epoch < config.epochs
+            break
+    model.load_state_dict(last_good)
+    model.eval()
+    result.fit_seconds = time.perf_counter() - started
+
+
+def train_model(
+    ratings: Ratings,
+    config: TrainConfig | None = None,
+    movies: Movies | None = None,
+    callback: Callable[[EpochReport], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> tuple[FitResult, Ratings | None, str | None]:
+    """Split off ``config.valid_frac`` for validation, then :func:`fit`.
+
+    Returns (result, the validation ratings or None, a note when no split was possible).
+    """
+    config = (config or TrainConfig()).validate()
+    train, valid, note = validation_split(ratings, config.valid_frac, config.seed)
+    return fit(train, config, valid, movies, callback, should_stop), valid, note
+
+
+def _snapshot(model: torch.nn.Module) -> dict[str, torch.Tensor]:
+    return {name: value.detach().clone() for name, value in model.state_dict().items()}
+
+
+def _divergence_message(epoch: int, loss: float, config: TrainConfig) -> str:
+    return (
+        f"Training diverged in epoch {epoch}: the loss became {loss}. "
+        f"Lower the learning rate (now {config.lr:g}; try {config.lr / 10:g}) or raise the regularisation. "
+        + ("The model of the last finished epoch is kept." if epoch > 1 else "No epoch finished.")
+    )
+
+
+class _Loop:
+    """One optimiser and schedule over shuffled mini-batches."""
+
+    def __init__(self, model, config: TrainConfig, u, i, r, device: torch.device):
+        self.model, self.config, self.u, self.i, self.r = model, config, u, i, r
+        self.n = len(r)
+        self.batch = min(config.batch_size, max(1, self.n))
+        steps = config.epochs * math.ceil(self.n / self.batch)
+        fused = device.type in ("cpu", "cuda")
+        self.optimiser = torch.optim.Adam(model.parameters(), lr=config.lr, fused=fused or None)
+        self.schedule = torch.optim.lr_scheduler.OneCycleLR(self.optimiser, max_lr=config.lr, total_steps=steps)
+        self.generator = torch.Generator(device="cpu").manual_seed(config.seed)
+
+    def run_epoch(self, should_stop: Callable[[], bool] | None) -> tuple[float, bool]:
+        """Return (mean squared error of the epoch, whether a stop was asked for)."""
+        self.model.train()
+        order = torch.randperm(self.n, generator=self.generator).to(self.u.device)
+        u, i, r = self.u[order], self.i[order], self.r[order]
+        total = torch.zeros((), device=self.u.device)
+        wd = self.config.weight_decay
+        for start in range(0, self.n, self.batch):
+            bu, bi, br = u[start : start + self.batch], i[start : start + self.batch], r[start : start + self.batch]
+            predicted, penalty = self.model.with_penalty(bu, bi)
+            error = (predicted - br).pow(2).sum()
+            loss = (error + wd * penalty) / len(br)
+            self.optimiser.zero_grad(set_to_none=True)
+            loss.backward()
+            self.optimiser.step()
+            self.schedule.step()
+            total += error.detach()
+            if should_stop is not None and should_stop():
+                return float("nan"), True
+        return float(total) / self.n, False
