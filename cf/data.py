@@ -243,21 +243,20 @@ class Movies:
     def __len__(self) -> int:
         return len(self.frame)
 
-    def covering(self, item_ids: Iterable) -> Movies:
-        """These movies plus a ``Movie <id>`` row for each of ``item_ids`` that is missing."""
+    def covering(self, item_ids: Iterable) -> "Movies":
+        """Rows for exactly ``item_ids`` (in that order); missing ones are titled ``Movie <id>``."""
         ids = pd.Index(item_ids)
-        if self.frame.index.dtype.kind != ids.dtype.kind and not (
-            self.frame.index.dtype.kind in "iu" and ids.dtype.kind in "iu"
-        ):
-            frame = self.frame.copy()
-            frame.index = frame.index.astype(str)
-            ids = ids.astype(str)
-        else:
-            frame = self.frame
-        missing = ids.difference(frame.index)
-        if len(missing) == 0:
-            return Movies(frame)
-        return Movies(pd.concat([frame, Movies.placeholder(missing).frame]))
+        frame, keys = self.frame, ids
+        if frame.index.dtype.kind != ids.dtype.kind:
+            frame = frame.set_axis(frame.index.astype(str))
+            keys = ids.astype(str)
+        out = frame.reindex(keys)
+        missing = out["title"].isna().to_numpy()
+        out["title"] = out["title"].astype(object)
+        out.loc[missing, "title"] = [f"Movie {i}" for i in ids[missing]]
+        out["genres"] = [g if isinstance(g, list) else [] for g in out["genres"]]
+        out.index = ids.rename("item")
+        return Movies(out)
 
     def genre_names(self) -> list[str]:
         """All genres, most frequent first."""

@@ -124,7 +124,7 @@ def from_payload(payload: dict) -> Recommender:
 
 def _ids_out(ids: IdMap) -> torch.Tensor | list[str]:
     values = ids.ids
-    return torch.from_numpy(values.to_numpy(np.int64)) if values.dtype.kind in "iu" else [str(v) for v in values]
+    return torch.tensor(values.to_numpy(np.int64)) if values.dtype.kind in "iu" else [str(v) for v in values]
 
 
 def _ids_in(value) -> IdMap:

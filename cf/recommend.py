@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import numpy as np
@@ -191,6 +192,13 @@ class Recommender:
         if hasattr(self.model, "item_bias"):
             return self.model.item_bias.weight.detach().float().cpu().numpy()[:, 0]
         return self.baseline.item_bias.copy()
+
+    def copy(self) -> "Recommender":
+        """A copy with its own model weights (the data tables are shared, read-only)."""
+        model = copy.deepcopy(self.model)
+        return Recommender(
+            model, self.users, self.items, self.baseline, self.scale, self.known, self.movies, self.config
+        )
 
     def save(self, target) -> None:
         """Write the model, id maps, settings and metadata to a file (see :mod:`cf.persist`)."""

@@ -95,6 +95,8 @@ class EpochReport:
     """Wall time since training started."""
     eta_seconds: float
     """Estimated time left."""
+    snapshot: Callable[[], Recommender] | None = field(default=None, repr=False)
+    """Returns a copy of the recommender as it is after this epoch (to keep if the run is stopped)."""
 
 
 @dataclass
@@ -187,7 +189,7 @@ def fit(
             config.model, len(users), len(items), config.n_factors, train.scale, baseline.mean, tuple(config.hidden)
         ).to(device)
     known = known_ratings(train, valid, users, items)
-    movies = (movies or Movies.placeholder([])).covering(users.ids[:0].append(items.ids))
+    movies = (movies or Movies.placeholder([])).covering(items.ids)
     recommender = Recommender(model, users, items, baseline, train.scale, known, movies, asdict(config))
     scored = None
     if valid is not None and valid.n_ratings:
@@ -233,7 +235,8 @@ def _run(
         model.eval()
         valid_rmse = rmse(recommender.predict_indices(*scored[:2]), scored[2]) if scored else None
         seconds = time.perf_counter() - started
-        report = EpochReport(epoch, config.epochs, loss, valid_rmse, seconds, seconds / epoch * (config.epochs - epoch))
+        eta = seconds / epoch * (config.epochs - epoch)
+        report = EpochReport(epoch, config.epochs, loss, valid_rmse, seconds, eta, recommender.copy)
         result.history.append(report)
         if callback is not None:
             callback(report)
