@@ -1,0 +1,108 @@
+"""The command line: ``python -m cf train | recommend | similar | bench``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from cf.data import DataError
+from cf.models import MODEL_KINDS
+from cf.train import LIMITS, ConfigError, TrainConfig, TrainingDiverged
+
+DESCRIPTION = """\
+Train a collaborative-filtering model on a ratings file and use it.
+
+  python -m cf train --ratings ratings.csv --movies movies.csv --out model.pt
+  python -m cf recommend --model model.pt --user 414
+  python -m cf similar --model model.pt --movie 1
+  python -m cf bench
+
+A ratings file has one row per rating: user, movie, rating[, timestamp] (CSV, TSV, ';', '|'
+or '::', with or without a header), or give a MovieLens .zip as --ratings.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m cf", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_train(commands)
+    rec = commands.add_parser("recommend", help="top movies for a user from a saved model")
+    rec.add_argument("--model", required=True, help="a model file written by 'train --out'")
+    rec.add_argument("--user", required=True, help="the user id, as in the ratings file")
+    rec.add_argument("-n", type=int, default=10, help="how many movies (default 10)")
+    rec.add_argument("--json", action="store_true", help="print JSON records instead of a table")
+    sim = commands.add_parser("similar", help="movies closest to a movie in the embedding space")
+    sim.add_argument("--model", required=True, help="a model file written by 'train --out'")
+    sim.add_argument("--movie", required=True, help="the movie id")
+    sim.add_argument("-n", type=int, default=10, help="how many movies (default 10)")
+    sim.add_argument("--json", action="store_true", help="print JSON records instead of a table")
+    bench = commands.add_parser("bench", help="accuracy and fit time of the defaults against Surprise's SVD")
+    bench.add_argument(
+        "--data", help="folder with train.csv and test.csv (default: ../shared/data/ml-latest-small-split)"
+    )
+    bench.add_argument("--repeat", type=int, default=3, help="fits to time; the median is reported (default 3)")
+    bench.add_argument("--json", action="store_true", help="also print the figures as one JSON line")
+    return parser
+
+
+def _add_train(commands) -> None:
+    defaults = TrainConfig()
+    train = commands.add_parser(
+        "train",
+        help="train a model and report its accuracy",
+        description="Train a model; report RMSE and MAE on held-out ratings next to a bias-only baseline.",
+    )
+    train.add_argument("--ratings", required=True, help="ratings file (or a MovieLens zip)")
+    train.add_argument("--movies", help="movies file: id, title, genres (default: from the zip, if any)")
+    held = train.add_mutually_exclusive_group()
+    held.add_argument("--test", help="a separate ratings file to score (every row counts)")
+    held.add_argument(
+        "--valid-frac",
+        type=float,
+        default=defaults.valid_frac,
+        help=f"share held out at random (default {defaults.valid_frac})",
+    )
+    train.add_argument("--model", choices=MODEL_KINDS, default=defaults.model, help="dot, dot-bias (default) or nn")
+    train.add_argument("--n-factors", type=int, default=defaults.n_factors, help=_limit("latent factors", "n_factors"))
+    train.add_argument("--epochs", type=int, default=defaults.epochs, help=_limit("passes over the data", "epochs"))
+    train.add_argument("--lr", type=float, default=defaults.lr, help=_limit("peak learning rate", "lr"))
+    train.add_argument(
+        "--weight-decay", type=float, default=defaults.weight_decay, help=_limit("L2 on embeddings", "weight_decay")
+    )
+    train.add_argument(
+        "--batch-size", type=int, default=defaults.batch_size, help=_limit("ratings per step", "batch_size")
+    )
+    train.add_argument("--seed", type=int, default=defaults.seed, help=f"random seed (default {defaults.seed})")
+    train.add_argument("--device", default="auto", help="auto (CUDA, then MPS, then CPU), cpu, cuda, mps")
+    train.add_argument("--out", help="write the trained model here (e.g. model.pt)")
+    train.add_argument("--json", action="store_true", help="make the last line printed one JSON object of results")
+    train.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _limit(text: str, name: str) -> str:
+    low, high = LIMITS[name]
+    return f"{text} ({low:g} to {high:g}; default {getattr(TrainConfig(), name)})"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (2 for bad input)."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "train":
+            from cf.commands import train_command
+
+            return train_command(args)
+        if args.command in ("recommend", "similar"):
+            from cf.commands import lookup_command
+
+            return lookup_command(args)
+        from cf.bench import main as bench_main
+
+        return bench_main(args.data, args.repeat, args.json)
+    except (DataError, ConfigError, TrainingDiverged, LookupError) as error:
+        message = error.args[0] if isinstance(error, LookupError) and error.args else str(error)
+        print(f"error: {message}", file=sys.stderr)
+        return 2

@@ -1,0 +1,127 @@
+"""What each command-line command does (argument parsing lives in :mod:`cf.cli`)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from cf.data import Movies, Ratings
+from cf.evaluate import evaluate
+from cf.readers import load_movies, load_ratings
+from cf.recommend import Recommender
+from cf.train import TrainConfig, fit, validation_split
+
+
+def train_command(args: argparse.Namespace) -> int:
+    """``train``: read, split, fit with a progress bar, score, optionally save."""
+    config = TrainConfig(
+        model=args.model, n_factors=args.n_factors, epochs=args.epochs, lr=args.lr,
+        weight_decay=args.weight_decay, batch_size=args.batch_size, seed=args.seed, device=args.device,
+        valid_frac=0.0 if args.test else args.valid_frac,
+    ).validate()  # fmt: skip
+    ratings, movies = _read_inputs(args)
+    if args.test:
+        train, test, note = ratings, load_ratings(args.test), None
+        test = Ratings(test.frame, ratings.scale, test.n_duplicates, test.source)
+    else:
+        train, test, note = validation_split(ratings, config.valid_frac, config.seed)
+    if note:
+        print(note, file=sys.stderr)
+    progress = _progress_bar(config.epochs, disabled=args.quiet)
+    result = fit(train, config, test, movies, callback=progress.update_from)
+    progress.close()
+    if result.diverged:
+        print(result.diverged, file=sys.stderr)
+    scores = evaluate(result.recommender, test) if test is not None else {}
+    if args.out:
+        result.recommender.save(args.out)
+    _print_summary(train, test, scores, result.fit_seconds, args.out)
+    if args.json:
+        print(json.dumps(_summary_record(train, test, scores, result.fit_seconds, config)))
+    return 0
+
+
+def _read_inputs(args: argparse.Namespace) -> tuple[Ratings, Movies | None]:
+    ratings = load_ratings(args.ratings)
+    if args.movies:
+        return ratings, load_movies(args.movies)
+    if str(args.ratings).lower().endswith(".zip"):
+        try:
+            return ratings, load_movies(args.ratings)
+        except Exception:  # noqa: BLE001 - a zip without movies still trains
+            return ratings, None
+    return ratings, None
+
+
+class _progress_bar:
+    """A tqdm bar over epochs showing the loss and validation RMSE."""
+
+    def __init__(self, epochs: int, disabled: bool):
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=epochs, unit="epoch", disable=disabled, file=sys.stderr, dynamic_ncols=True)
+
+    def update_from(self, report) -> None:
+        shown = {"loss": f"{report.train_loss:.4f}"}
+        if report.valid_rmse is not None:
+            shown["valid_rmse"] = f"{report.valid_rmse:.4f}"
+        self.bar.set_postfix(shown)
+        self.bar.update(1)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def _print_summary(train: Ratings, test: Ratings | None, scores: dict, seconds: float, out: str | None) -> None:
+    print(
+        f"trained on {train.n_ratings:,} ratings ({train.n_users:,} users, {train.n_items:,} movies) in {seconds:.2f} s"
+    )
+    if scores:
+        print(
+            f"held-out {scores['n_test']:,} ratings: RMSE {scores['rmse']:.4f}, MAE {scores['mae']:.4f} "
+            f"(bias-only baseline RMSE {scores['bias_rmse']:.4f}, global mean {scores['global_mean_rmse']:.4f}); "
+            f"NDCG@10 {scores['ndcg@10']:.3f}"
+        )
+    if out:
+        print(f"model written to {out}")
+
+
+def _summary_record(train: Ratings, test: Ratings | None, scores: dict, seconds: float, config: TrainConfig) -> dict:
+    return {
+        "rmse": scores.get("rmse"),
+        "mae": scores.get("mae"),
+        "baseline_rmse": scores.get("bias_rmse"),
+        "global_mean_rmse": scores.get("global_mean_rmse"),
+        "precision@10": scores.get("precision@10"),
+        "recall@10": scores.get("recall@10"),
+        "ndcg@10": scores.get("ndcg@10"),
+        "fit_seconds": seconds,
+        "n_train": train.n_ratings,
+        "n_test": test.n_ratings if test is not None else 0,
+        "n_fallback": scores.get("n_fallback", 0),
+        "config": {k: v for k, v in vars(config).items() if k != "hidden"},
+    }
+
+
+def lookup_command(args: argparse.Namespace) -> int:
+    """``recommend`` and ``similar``: read a saved model and print a table."""
+    recommender = Recommender.load(args.model)
+    if args.command == "recommend":
+        table = recommender.recommend(_as_id(args.user, recommender.users.ids), args.n)
+    else:
+        table = recommender.similar_movies(_as_id(args.movie, recommender.items.ids), args.n)
+    if args.json:
+        print(table.to_json(orient="records"))
+    else:
+        print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    return 0
+
+
+def _as_id(text: str, ids) -> object:
+    if ids.dtype.kind in "iu":
+        try:
+            return int(text)
+        except ValueError:
+            return text
+    return text
