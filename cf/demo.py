@@ -23,8 +23,13 @@ use half stars from 2003 on (as on MovieLens).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
+
+from cf.data import Movies, Ratings
+from cf.readers import load_movies, load_ratings
 
 __all__ = ["GENRES", "make_demo_frames"]
 
@@ -627,3 +632,10 @@ def _make_titles(
         used.add(name)
         names.append(name)
     return names
+
+
+@functools.lru_cache(maxsize=2)
+def load_demo(seed: int = 7) -> tuple[Ratings, Movies]:
+    """The demo dataset as validated :class:`~cf.data.Ratings` and :class:`~cf.data.Movies` (cached)."""
+    ratings, movies = make_demo_frames(seed)
+    return load_ratings(ratings, name="demo ratings"), load_movies(movies, name="demo movies")
