@@ -243,7 +243,7 @@ class Movies:
     def __len__(self) -> int:
         return len(self.frame)
 
-    def covering(self, item_ids: Iterable) -> "Movies":
+    def covering(self, item_ids: Iterable) -> Movies:
         """Rows for exactly ``item_ids`` (in that order); missing ones are titled ``Movie <id>``."""
         ids = pd.Index(item_ids)
         frame, keys = self.frame, ids

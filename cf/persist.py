@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import io
 import os
-import pickle
-import zipfile
+import warnings
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
@@ -82,9 +81,10 @@ def load(source: str | os.PathLike | bytes | IO[bytes], name: str = "model file"
     elif isinstance(source, (str, os.PathLike)):
         name = Path(source).name
     try:
-        payload = torch.load(source, map_location="cpu", weights_only=True)
-    except (pickle.UnpicklingError, RuntimeError, AttributeError, zipfile.BadZipFile, EOFError, ValueError,
-            TypeError, KeyError, ImportError, OSError) as error:  # fmt: skip
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            payload = torch.load(source, map_location="cpu", weights_only=True)
+    except Exception as error:  # noqa: BLE001 - any failure of the safe unpickler means "refused"
         raise DataError(
             f"{name} was refused: it is not a model file saved by this tool, or it holds objects other "
             f"than plain data, which are never loaded. ({type(error).__name__})"

@@ -193,7 +193,7 @@ class Recommender:
             return self.model.item_bias.weight.detach().float().cpu().numpy()[:, 0]
         return self.baseline.item_bias.copy()
 
-    def copy(self) -> "Recommender":
+    def copy(self) -> Recommender:
         """A copy with its own model weights (the data tables are shared, read-only)."""
         model = copy.deepcopy(self.model)
         return Recommender(

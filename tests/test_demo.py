@@ -62,8 +62,7 @@ def test_default_seed_is_seven(ratings: pd.DataFrame) -> None:
 
 # --------------------------------------------------------- layout and dtypes
 def test_ratings_columns_and_dtypes(ratings: pd.DataFrame) -> None:
-    assert list(ratings.columns) == ["userId", "movieId", "rating",
-                                     "timestamp"]
+    assert list(ratings.columns) == ["userId", "movieId", "rating", "timestamp"]
     assert ratings["userId"].dtype == np.int64
     assert ratings["movieId"].dtype == np.int64
     assert ratings["rating"].dtype == np.float64
@@ -79,12 +78,15 @@ def test_movies_columns_and_dtypes(movies: pd.DataFrame) -> None:
     assert movies["movieId"].tolist() == list(range(1, 1501))
 
 
-@pytest.mark.parametrize("sizes", [
-    {"n_users": 600, "n_movies": 1500, "n_ratings": 100_000},
-    SMALL,
-    {"n_users": 3, "n_movies": 5, "n_ratings": 15},  # every pair rated
-    {"n_users": 1, "n_movies": 50, "n_ratings": 40},
-])
+@pytest.mark.parametrize(
+    "sizes",
+    [
+        {"n_users": 600, "n_movies": 1500, "n_ratings": 100_000},
+        SMALL,
+        {"n_users": 3, "n_movies": 5, "n_ratings": 15},  # every pair rated
+        {"n_users": 1, "n_movies": 50, "n_ratings": 40},
+    ],
+)
 def test_sizes_and_integrity(sizes: dict[str, int]) -> None:
     r, m = make_demo_frames(seed=11, **sizes)
     assert len(r) == sizes["n_ratings"]
@@ -95,12 +97,15 @@ def test_sizes_and_integrity(sizes: dict[str, int]) -> None:
     assert r.groupby("userId").size().min() >= 5
 
 
-@pytest.mark.parametrize("sizes", [
-    {"n_users": 0, "n_movies": 10, "n_ratings": 10},
-    {"n_users": 10, "n_movies": 10, "n_ratings": 49},  # < 5 per user
-    {"n_users": 10, "n_movies": 10, "n_ratings": 101},  # > all pairs
-    {"n_users": 2, "n_movies": 4, "n_ratings": 8},  # < 5 movies
-])
+@pytest.mark.parametrize(
+    "sizes",
+    [
+        {"n_users": 0, "n_movies": 10, "n_ratings": 10},
+        {"n_users": 10, "n_movies": 10, "n_ratings": 49},  # < 5 per user
+        {"n_users": 10, "n_movies": 10, "n_ratings": 101},  # > all pairs
+        {"n_users": 2, "n_movies": 4, "n_ratings": 8},  # < 5 movies
+    ],
+)
 def test_impossible_sizes_raise(sizes: dict[str, int]) -> None:
     with pytest.raises(ValueError):
         make_demo_frames(**sizes)
@@ -154,9 +159,25 @@ def test_user_activity_is_long_tailed(ratings: pd.DataFrame) -> None:
 def test_genre_vocabulary_and_counts(movies: pd.DataFrame) -> None:
     lists = movies["genres"].str.split("|")
     assert set(GENRES) == {
-        "Action", "Adventure", "Animation", "Children", "Comedy", "Crime",
-        "Documentary", "Drama", "Fantasy", "Film-Noir", "Horror", "Musical",
-        "Mystery", "Romance", "Sci-Fi", "Thriller", "War", "Western"}
+        "Action",
+        "Adventure",
+        "Animation",
+        "Children",
+        "Comedy",
+        "Crime",
+        "Documentary",
+        "Drama",
+        "Fantasy",
+        "Film-Noir",
+        "Horror",
+        "Musical",
+        "Mystery",
+        "Romance",
+        "Sci-Fi",
+        "Thriller",
+        "War",
+        "Western",
+    }
     assert lists.map(lambda g: set(g) <= set(GENRES)).all()
     assert lists.map(len).between(1, 3).all()
     assert lists.map(lambda g: g == sorted(set(g))).all()
@@ -205,8 +226,7 @@ def _dense_residuals(ratings: pd.DataFrame, n_movies: int) -> np.ndarray:
 def _centroid_accuracy(x: np.ndarray, label: np.ndarray) -> float:
     """Accuracy of nearest-centroid classification of two groups."""
     c0, c1 = x[~label].mean(axis=0), x[label].mean(axis=0)
-    closer = (np.linalg.norm(x - c1, axis=1)
-              < np.linalg.norm(x - c0, axis=1))
+    closer = np.linalg.norm(x - c1, axis=1) < np.linalg.norm(x - c0, axis=1)
     return float(np.mean(closer == label))
 
 
@@ -225,11 +245,9 @@ def test_svd_separates_genres(ratings, movies) -> None:
     dense = _dense_residuals(ratings, len(movies))
     emb = dense.T @ _top_subspace(dense, 3)  # movies in first 3 components
     emb /= np.linalg.norm(emb, axis=1, keepdims=True)
-    popular = (ratings.groupby("movieId").size()
-               .reindex(movies["movieId"], fill_value=0).to_numpy() >= 30)
+    popular = ratings.groupby("movieId").size().reindex(movies["movieId"], fill_value=0).to_numpy() >= 30
     rng = np.random.default_rng(0)
-    for a, b in [("Sci-Fi", "Romance"), ("Horror", "Children"),
-                 ("Action", "Drama")]:
+    for a, b in [("Sci-Fi", "Romance"), ("Horror", "Children"), ("Action", "Drama")]:
         in_a, in_b = _genre_mask(movies, a), _genre_mask(movies, b)
         keep = popular & (in_a ^ in_b)
         acc = _centroid_accuracy(emb[keep], in_a[keep])
@@ -242,10 +260,8 @@ def _fit_biases(u, i, y, n_u, n_i, lam=10.0):
     """Regularised global mean, user and movie biases (alternating)."""
     mu, bu, bi = y.mean(), np.zeros(n_u), np.zeros(n_i)
     for _ in range(8):
-        bi = np.bincount(i, y - mu - bu[u], n_i) / (
-            np.bincount(i, minlength=n_i) + lam)
-        bu = np.bincount(u, y - mu - bi[i], n_u) / (
-            np.bincount(u, minlength=n_u) + lam)
+        bi = np.bincount(i, y - mu - bu[u], n_i) / (np.bincount(i, minlength=n_i) + lam)
+        bu = np.bincount(u, y - mu - bi[i], n_u) / (np.bincount(u, minlength=n_u) + lam)
     return mu, bu, bi
 
 
@@ -258,8 +274,7 @@ def _als_step(rows, cols, vals, n_rows, other, lam):
     gram = np.add.reduceat(x[:, :, None] * x[:, None, :], starts)
     rhs = np.add.reduceat(x * vals[:, None], starts)
     out = np.zeros((n_rows, k))
-    out[present] = np.linalg.solve(gram + lam * np.eye(k),
-                                   rhs[:, :, None])[:, :, 0]
+    out[present] = np.linalg.solve(gram + lam * np.eye(k), rhs[:, :, None])[:, :, 0]
     return out
 
 
@@ -288,18 +303,14 @@ def test_matrix_factorisation_beats_biases(ratings: pd.DataFrame) -> None:
 
 def test_users_prefer_different_genres(ratings, movies) -> None:
     """Users' Action-minus-Romance preference is spread far beyond noise."""
-    resid = ratings["rating"] - ratings.groupby("movieId")["rating"].transform(
-        "mean")
+    resid = ratings["rating"] - ratings.groupby("movieId")["rating"].transform("mean")
     frame = ratings.assign(resid=resid.to_numpy())
-    is_action = pd.Series(_genre_mask(movies, "Action"),
-                          index=movies["movieId"])
-    is_romance = pd.Series(_genre_mask(movies, "Romance"),
-                           index=movies["movieId"])
+    is_action = pd.Series(_genre_mask(movies, "Action"), index=movies["movieId"])
+    is_romance = pd.Series(_genre_mask(movies, "Romance"), index=movies["movieId"])
     frame["action"] = is_action[frame["movieId"]].to_numpy()
     frame["romance"] = is_romance[frame["movieId"]].to_numpy()
     keep = frame["action"] ^ frame["romance"]
-    stats = frame[keep].groupby(["userId", "action"])["resid"].agg(
-        ["mean", "size"]).unstack()
+    stats = frame[keep].groupby(["userId", "action"])["resid"].agg(["mean", "size"]).unstack()
     stats = stats[(stats["size"] >= 10).all(axis=1)]
     diff = stats["mean"][True] - stats["mean"][False]
     assert len(diff) > 100

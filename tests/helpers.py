@@ -1,0 +1,39 @@
+"""Shared helpers for the library tests: real data paths and small rating tables."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import cf
+from cf.paths import shared_data_dir
+
+
+def split_paths() -> tuple:
+    """train.csv and test.csv of the fixed benchmark split, or skip the test."""
+    folder = shared_data_dir() / "ml-latest-small-split"
+    if not (folder / "train.csv").exists():
+        pytest.skip(f"benchmark split not found in {folder} (set CF_DATA_DIR)")
+    return folder / "train.csv", folder / "test.csv"
+
+
+def movies_path():
+    path = shared_data_dir() / "ml-latest-small" / "movies.csv"
+    if not path.exists():
+        pytest.skip(f"{path} not found (set CF_DATA_DIR)")
+    return path
+
+
+def small_ratings(n_users: int = 120, n_items: int = 200, n_ratings: int = 6000, seed: int = 0) -> cf.Ratings:
+    """A random low-rank rating table: quick to train on, with real structure to learn."""
+    rng = np.random.default_rng(seed)
+    users = rng.integers(0, n_users, n_ratings)
+    items = rng.integers(0, n_items, n_ratings)
+    taste, traits = rng.normal(size=(n_users, 3)), rng.normal(size=(n_items, 3))
+    score = 3.0 + 0.6 * (taste[users] * traits[items]).sum(1) + rng.normal(0, 0.3, n_ratings)
+    rating = np.clip(np.round(score * 2) / 2, 0.5, 5.0)
+    frame = pd.DataFrame(
+        {"userId": users + 1, "movieId": items + 1, "rating": rating, "timestamp": np.arange(n_ratings)}
+    )
+    return cf.load_ratings(frame)

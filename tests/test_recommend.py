@@ -1,0 +1,94 @@
+import numpy as np
+import pytest
+
+import cf
+from tests.helpers import movies_path, split_paths
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    train_path, _ = split_paths()
+    train, movies = cf.load_ratings(train_path), cf.load_movies(movies_path())
+    return cf.fit(train, cf.TrainConfig(epochs=4), movies=movies).recommender, train
+
+
+def test_predict_on_raw_ids_matches_indices(fitted):
+    rec, train = fitted
+    rows = train.frame.sample(200, random_state=0)
+    direct = rec.predict(rows["user"].to_numpy(), rows["item"].to_numpy())
+    by_index = rec.predict_indices(rec.users.to_index(rows["user"]), rec.items.to_index(rows["item"]))
+    assert np.allclose(direct, by_index)
+    low, high = rec.scale
+    assert ((direct >= low) & (direct <= high)).all()
+
+
+def test_unknown_ids_fall_back_to_the_global_mean_and_known_biases(fitted):
+    rec, train = fitted
+    known_movie = train.frame["item"].iloc[0]
+    item_bias = rec.baseline.item_bias[rec.item_index(known_movie)]
+    out = rec.predict([-999, -999], [known_movie, -555])
+    assert out[0] == pytest.approx(np.clip(rec.baseline.mean + item_bias, *rec.scale))
+    assert out[1] == pytest.approx(rec.baseline.mean)
+
+
+def test_recommend_skips_rated_movies_and_ranks_by_prediction(fitted):
+    rec, train = fitted
+    user = 414
+    table = rec.recommend(user, n=15)
+    rated = set(train.frame.loc[train.frame["user"] == user, "item"])
+    assert len(table) == 15
+    assert not rated & set(table["movieId"])
+    assert table["predicted"].is_monotonic_decreasing
+    assert table["predicted"].iloc[0] == pytest.approx(rec.predict([user], [table["movieId"].iloc[0]])[0])
+    assert not table["title"].str.startswith("Movie ").any()  # titles come from movies.csv
+    assert {"genres", "n_ratings", "mean_rating"} <= set(table.columns)
+
+
+def test_history_puts_actual_next_to_predicted(fitted):
+    rec, train = fitted
+    history = rec.history(1)
+    mine = train.frame[train.frame["user"] == 1]
+    assert len(history) == len(mine)
+    merged = history.merge(mine, left_on="movieId", right_on="item")
+    assert np.allclose(merged["rating_x"], merged["rating_y"])
+    assert np.corrcoef(history["rating"], history["predicted"])[0, 1] > 0.5
+
+
+def test_similar_movies_are_close_in_embedding_space(fitted):
+    rec, _ = fitted
+    toy_story = 1
+    table = rec.similar_movies(toy_story, n=10)
+    assert toy_story not in set(table["movieId"])
+    assert table["similarity"].is_monotonic_decreasing
+    assert (table["similarity"].abs() <= 1 + 1e-6).all()
+    vectors = rec.item_vectors()
+    a, b = vectors[rec.item_index(toy_story)], vectors[rec.item_index(table["movieId"].iloc[0])]
+    assert table["similarity"].iloc[0] == pytest.approx(a @ b / np.linalg.norm(a) / np.linalg.norm(b), rel=1e-4)
+
+
+def test_unknown_user_gets_a_clear_error(fitted):
+    rec, _ = fitted
+    with pytest.raises(cf.UnknownUserError, match="not in the training data"):
+        rec.recommend(10**9)
+    with pytest.raises(cf.UnknownMovieError):
+        rec.similar_movies("no such movie")
+
+
+def test_user_table_lists_every_user_with_counts(fitted):
+    rec, train = fitted
+    table = rec.user_table()
+    assert len(table) == train.n_users
+    assert table["n_ratings"].sum() == train.n_ratings
+    assert table["n_ratings"].is_monotonic_decreasing
+
+
+def test_evaluate_counts_every_test_row_including_unseen_ones(fitted):
+    rec, train = fitted
+    _, test_path = split_paths()
+    test = cf.load_ratings(test_path)
+    scores = cf.evaluate(rec, test)
+    unseen = ~test.frame["user"].isin(train.frame["user"]) | ~test.frame["item"].isin(train.frame["item"])
+    assert scores["n_test"] == test.n_ratings
+    assert scores["n_fallback"] == int(unseen.sum()) > 0
+    assert scores["rmse"] < scores["bias_rmse"] < scores["global_mean_rmse"]
+    assert 0 < scores["ndcg@10"] <= 1 and 0 < scores["precision@10"] <= 1
