@@ -48,6 +48,10 @@ class EmbeddingDot(nn.Module):
         user, item = self.user_factors(users), self.item_factors(items)
         return (user * item).sum(1), _squared(user, item)
 
+    def score_vectors(self, user: torch.Tensor, user_bias: torch.Tensor, items: torch.Tensor) -> torch.Tensor:
+        """Predictions for a free user vector (``user_bias`` is unused here) against ``items``."""
+        return self.item_factors(items) @ user
+
 
 class EmbeddingDotBias(nn.Module):
     """Dot product plus a user bias, a movie bias and a global offset, squashed into ``y_range``.
@@ -88,6 +92,11 @@ class EmbeddingDotBias(nn.Module):
         user, item = self.user_factors(users), self.item_factors(items)
         raw = (user * item).sum(1) + self.user_bias(users).squeeze(1) + self.item_bias(items).squeeze(1)
         return sigmoid_range(raw + self.offset, *self.y_range), _squared(user, item)
+
+    def score_vectors(self, user: torch.Tensor, user_bias: torch.Tensor, items: torch.Tensor) -> torch.Tensor:
+        """Predictions for a free user vector and bias against ``items``."""
+        raw = self.item_factors(items) @ user + user_bias + self.item_bias(items).squeeze(1)
+        return sigmoid_range(raw + self.offset, *self.y_range)
 
 
 class EmbeddingNN(nn.Module):
@@ -134,6 +143,12 @@ class EmbeddingNN(nn.Module):
         user, item = self.user_factors(users), self.item_factors(items)
         out = self.head(self.mlp(torch.cat([user, item], dim=1))).squeeze(1)
         return sigmoid_range(out, *self.y_range), _squared(user, item)
+
+    def score_vectors(self, user: torch.Tensor, user_bias: torch.Tensor, items: torch.Tensor) -> torch.Tensor:
+        """Predictions for a free user vector (``user_bias`` is unused here) against ``items``."""
+        item = self.item_factors(items)
+        joined = torch.cat([user.expand(len(item), -1), item], dim=1)
+        return sigmoid_range(self.head(self.mlp(joined)).squeeze(1), *self.y_range)
 
 
 def rating_range(scale: tuple[float, float]) -> tuple[float, float]:

@@ -81,3 +81,17 @@ def _place_users(users: np.ndarray, items: np.ndarray, projection: Projection) -
     item_spread = np.linalg.norm(projection.transform(items), axis=1).mean() + 1e-12
     user_spread = np.linalg.norm(coords, axis=1).mean() + 1e-12
     return coords * (item_spread / user_spread)
+
+
+def axis_extremes(recommender, movie_coords: np.ndarray, n: int = 5, min_ratings: int = 10) -> list[dict]:
+    """For each axis, the ``n`` movies at its low end and at its high end (so a person can name it).
+
+    Only movies with at least ``min_ratings`` ratings count, so the ends are recognisable.
+    Returns one dict per axis with ``low`` and ``high`` tables from ``recommender.describe``.
+    """
+    eligible = np.flatnonzero(recommender.item_counts >= min(min_ratings, recommender.item_counts.max()))
+    axes = []
+    for axis in range(movie_coords.shape[1]):
+        order = eligible[np.argsort(movie_coords[eligible, axis], kind="stable")]
+        axes.append({"low": recommender.describe(order[:n]), "high": recommender.describe(order[::-1][:n])})
+    return axes

@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from cf.data import IdMap, Movies, Ratings
-from cf.metrics import BiasBaseline
+from cf.metrics import BiasBaseline, relevance_threshold
 
 _BATCH = 1 << 16
 
@@ -76,8 +76,12 @@ class Recommender:
         return next(self.model.parameters()).device
 
     @torch.no_grad()
-    def predict_indices(self, users: np.ndarray, items: np.ndarray) -> np.ndarray:
-        """Predict for index arrays; ``-1`` (unknown) falls back to the bias baseline."""
+    def predict_indices(self, users: np.ndarray, items: np.ndarray, clip: bool = True) -> np.ndarray:
+        """Predict for index arrays; ``-1`` (unknown) falls back to the bias baseline.
+
+        Predictions are clipped to the rating scale unless ``clip`` is False (for ranking,
+        where clipping would turn the best few into ties).
+        """
         users, items = np.asarray(users, dtype=np.int64), np.asarray(items, dtype=np.int64)
         out = self.baseline.predict(users, items)
         known = np.flatnonzero((users >= 0) & (items >= 0))
@@ -86,12 +90,12 @@ class Recommender:
             u = torch.from_numpy(users[rows]).to(self.device)
             i = torch.from_numpy(items[rows]).to(self.device)
             out[rows] = self.model(u, i).float().cpu().numpy()
-        return np.clip(out, *self.scale)
+        return np.clip(out, *self.scale) if clip else out
 
-    def score_all_items(self, user_index: int) -> np.ndarray:
+    def score_all_items(self, user_index: int, clip: bool = True) -> np.ndarray:
         """Predicted rating of every movie for one user index."""
         items = np.arange(len(self.items))
-        return self.predict_indices(np.full(len(items), user_index), items)
+        return self.predict_indices(np.full(len(items), user_index), items, clip)
 
     # -- the public verbs on raw ids ---------------------------------------------------
 
@@ -127,12 +131,64 @@ class Recommender:
     def recommend(self, user, n: int = 10) -> pd.DataFrame:
         """The ``n`` movies with the highest predicted rating that ``user`` has not rated."""
         index = self.user_index(user)
-        scores = self.score_all_items(index)
+        scores = self.score_all_items(index, clip=False)
         scores[self.rated_indices(index)["item"].to_numpy()] = -np.inf
         top = _top(scores, n)
         top = top[np.isfinite(scores[top])]
         table = self.describe(top)
-        table.insert(3, "predicted", scores[top])
+        table.insert(3, "predicted", np.clip(scores[top], *self.scale))
+        table["because_you_liked"] = self._closest_titles(top, self._liked(index))
+        return table
+
+    def _liked(self, user_index: int) -> np.ndarray:
+        """Movies the user rated at or above the relevance threshold (or their top third)."""
+        rows = self.rated_indices(user_index)
+        liked = rows[rows["rating"] >= relevance_threshold(self.scale)]
+        if liked.empty:
+            liked = rows[rows["rating"] >= rows["rating"].quantile(2 / 3)]
+        return liked["item"].to_numpy()
+
+    def _closest_titles(self, items: np.ndarray, liked: np.ndarray) -> list[str]:
+        """For each movie in ``items``, the title of the most similar movie in ``liked``."""
+        if len(liked) == 0 or len(items) == 0:
+            return [""] * len(items)
+        vectors = self.item_vectors()
+        unit = vectors / (np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12)
+        closest = liked[np.argmax(unit[items] @ unit[liked].T, axis=1)]
+        return self._titles["title"].iloc[closest].tolist()
+
+    def learned_biases(self, n: int = 10, min_ratings: int = 20) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Movies the model likes more, and less, than their raw mean rating suggests.
+
+        Returns (highest learned bias, lowest learned bias) among movies with at least
+        ``min_ratings`` ratings, each with its bias and raw mean rating.
+        """
+        biases = self.item_biases()
+        eligible = np.flatnonzero(self.item_counts >= min(min_ratings, self.item_counts.max()))
+        order = eligible[np.argsort(-biases[eligible], kind="stable")]
+        tables = []
+        for chosen in (order[:n], order[::-1][:n]):
+            table = self.describe(chosen)
+            table.insert(3, "bias", biases[chosen])
+            tables.append(table)
+        return tables[0], tables[1]
+
+    def recommend_for_ratings(self, ratings: dict, n: int = 10) -> pd.DataFrame:
+        """Recommendations for a new person from a few ratings ({movie id: rating}), without retraining.
+
+        Their vector is fitted against the fixed movie embeddings (see :mod:`cf.foldin`);
+        movies they rated are left out. Unknown movie ids are ignored.
+        """
+        from cf.foldin import fold_in, score_folded
+
+        folded = fold_in(self, ratings)
+        scores = score_folded(self, folded, clip=False)
+        scores[list(folded.rated)] = -np.inf
+        top = _top(scores, n)
+        table = self.describe(top)
+        table.insert(3, "predicted", np.clip(scores[top], *self.scale))
+        liked = [i for i, r in folded.rated.items() if r >= relevance_threshold(self.scale)]
+        table["because_you_liked"] = self._closest_titles(top, np.array(liked, dtype=np.int64))
         return table
 
     def history(self, user) -> pd.DataFrame:
