@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,26 +17,48 @@ class DataError(ValueError):
     """Input data that cannot be used, with a message that says what and how to fix it."""
 
 
-def normalise_ids(values: pd.Series, what: str, source: str, first_line: int = 1) -> pd.Series:
-    """Return ids as ``int64`` when they are all whole numbers, else as strings.
+def _line_of(position: int, first_line: int | Sequence[int]) -> int:
+    """The file line of row ``position``: ``first_line`` is the first row's line, or every row's."""
+    if isinstance(first_line, (int, np.integer)):
+        return position + int(first_line)
+    return int(first_line[position])
+
+
+def normalise_ids(values: pd.Series, what: str, source: str, first_line: int | Sequence[int] = 1) -> pd.Series:
+    """Return ids as ``int64`` when they are all whole numbers that fit, else as strings.
+
+    Parameters
+    ----------
+    values
+        The raw ids.
+    what
+        ``"user"`` or ``"movie"``, for messages.
+    source
+        The file name, for messages.
+    first_line
+        The file line of the first row, or a sequence with the line of every row.
 
     Raises
     ------
     DataError
-        If an id is missing (empty cell).
+        If an id is missing (an empty or blank cell).
     """
-    if values.isna().any():
-        line = int(np.flatnonzero(values.isna().to_numpy())[0])
+    blank = values.isna().to_numpy()
+    if not blank.any() and not pd.api.types.is_numeric_dtype(values.dtype):
+        blank = (values.astype(str).str.strip() == "").to_numpy()
+    if blank.any():
+        line = _line_of(int(np.flatnonzero(blank)[0]), first_line)
         raise DataError(
-            f"{source}, line {line + first_line}: the {what} id is empty. "
-            f"Every row needs a {what} id; fill it in or delete the row."
+            f"{source}, line {line}: the {what} id is empty. Every row needs a {what} id; fill it in or delete the row."
         )
     if pd.api.types.is_integer_dtype(values.dtype):
+        if values.dtype.kind == "u" and int(values.max()) > np.iinfo(np.int64).max:
+            return values.astype(str)
         return values.astype("int64")
     if pd.api.types.is_float_dtype(values.dtype):
-        as_int = values.astype("int64")
-        if (as_int == values).all():
-            return as_int
+        numbers = values.to_numpy(dtype="float64")
+        if (np.abs(numbers) <= 2.0**53).all() and (numbers == np.round(numbers)).all():
+            return values.astype("int64")
         return values.astype(str)
     text = values.astype(str).str.strip()
     if text.str.fullmatch(r"-?\d{1,18}").all():
@@ -125,14 +147,19 @@ class Ratings:
         frame: pd.DataFrame,
         source: str = "ratings",
         scale: tuple[float, float] | None = None,
-        first_line: int = 1,
+        first_line: int | Sequence[int] = 1,
     ) -> Ratings:
         """Validate a frame with columns user, item, rating[, timestamp] (in that order).
 
-        ``first_line`` is the file line of the first row, for messages.
+        ``first_line`` is the file line of the first row (or a sequence with every row's line), for messages.
         """
         if len(frame) == 0:
             raise DataError(f"{source} has no ratings. It needs one row per rating: user, movie, rating.")
+        if frame.shape[1] < 3:
+            raise DataError(
+                f"{source} has {frame.shape[1]} column(s); ratings need three: user, movie, rating "
+                "(and optionally a timestamp)."
+            )
         frame = frame.iloc[:, :4].copy()
         names = ["user", "item", "rating", "timestamp"][: frame.shape[1]]
         frame.columns = names
@@ -184,26 +211,34 @@ class Ratings:
         return Ratings(frame, self.scale, 0, source or self.source)
 
 
-def _numeric_ratings(values: pd.Series, source: str, first_line: int) -> pd.Series:
+def _numeric_ratings(values: pd.Series, source: str, first_line: int | Sequence[int]) -> pd.Series:
+    """Ratings as ``float64``; raise for the first cell that is not a finite number."""
     numbers = pd.to_numeric(values, errors="coerce").astype("float64")
     bad = ~np.isfinite(numbers.to_numpy())
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
+        value = values.iloc[first]
+        empty = value is None or (isinstance(value, float) and np.isnan(value)) or str(value).strip() == ""
+        what = "the rating is empty" if empty else f"rating {str(value)[:40]!r} is not a finite number"
         raise DataError(
-            f"{source}, line {first + first_line}: rating {values.iloc[first]!r} is not a finite number "
-            f"({int(bad.sum())} such row(s) in all). Ratings must be numbers such as 3 or 4.5; "
-            "fix or delete those rows, or check that the rating column is the third one."
+            f"{source}, line {_line_of(first, first_line)}: {what} ({int(bad.sum())} such row(s) in all). "
+            "Ratings must be numbers such as 3 or 4.5; fix or delete those rows, "
+            "or check that the rating column is the right one."
         )
     return numbers
 
 
 def _timestamps(values: pd.Series, source: str) -> pd.Series:
-    numbers = pd.to_numeric(values, errors="coerce")
-    if numbers.notna().all():
-        return numbers.astype("float64").round().astype("int64")
-    dates = pd.to_datetime(values, errors="coerce", utc=True)
+    """Timestamps as ``int64`` seconds: numbers as they are, dates converted; all 0 when some cannot be read."""
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        dates = pd.to_datetime(values, utc=True)
+    else:
+        numbers = pd.to_numeric(values, errors="coerce")
+        if numbers.notna().all() and (np.abs(numbers.to_numpy(dtype="float64")) < 2.0**53).all():
+            return numbers.astype("float64").round().astype("int64")
+        dates = pd.to_datetime(values.astype(str), errors="coerce", utc=True, format="ISO8601")
     if dates.notna().all():
-        return (dates.astype("int64") // 1_000_000_000).astype("int64")
+        return ((dates - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)).astype("int64")
     return pd.Series(0, index=values.index, dtype="int64")
 
 
@@ -214,7 +249,7 @@ class Movies:
     frame: pd.DataFrame
 
     @classmethod
-    def from_frame(cls, frame: pd.DataFrame, source: str = "movies", first_line: int = 1) -> Movies:
+    def from_frame(cls, frame: pd.DataFrame, source: str = "movies", first_line: int | Sequence[int] = 1) -> Movies:
         """Validate a frame with columns id, title[, genres] where genres is ``A|B`` text or a list."""
         if len(frame) == 0:
             raise DataError(f"{source} has no movies. It needs one row per movie: id, title, genres.")
