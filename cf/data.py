@@ -172,8 +172,7 @@ class Ratings:
             else pd.Series(0, index=frame.index, dtype="int64")
         )
         before = len(frame)
-        frame = frame.sort_values("timestamp", kind="stable")
-        frame = frame.drop_duplicates(["user", "item"], keep="last").sort_index().reset_index(drop=True)
+        frame = _drop_repeated_pairs(frame)
         low, high = float(frame["rating"].min()), float(frame["rating"].max())
         if scale is None:
             if low == high:
@@ -209,6 +208,38 @@ class Ratings:
         """The rows where ``mask`` is true, keeping this table's rating scale."""
         frame = self.frame[mask].reset_index(drop=True)
         return Ratings(frame, self.scale, 0, source or self.source)
+
+
+def _drop_repeated_pairs(frame: pd.DataFrame) -> pd.DataFrame:
+    """Keep one row per (user, item): the latest by timestamp, then the last in the file.
+
+    A sort of one int64 key per row finds the repeated pairs; only those rows are ranked,
+    so a large file without repeats costs little here.
+    """
+    keys = _pair_keys(frame)
+    ordered = np.sort(keys)
+    repeated_keys = ordered[1:][ordered[1:] == ordered[:-1]]
+    if len(repeated_keys) == 0:
+        return frame.reset_index(drop=True)
+    rows = np.flatnonzero(np.isin(keys, repeated_keys))
+    ranked = rows[np.lexsort((rows, frame["timestamp"].to_numpy()[rows], keys[rows]))]
+    is_last = np.r_[keys[ranked][1:] != keys[ranked][:-1], True]
+    keep = np.ones(len(frame), dtype=bool)
+    keep[rows] = False
+    keep[ranked[is_last]] = True
+    return frame[keep].reset_index(drop=True)
+
+
+def _pair_keys(frame: pd.DataFrame) -> np.ndarray:
+    """One int64 per (user, item) pair: arithmetic on small non-negative integer ids, else codes."""
+    users, items = frame["user"].to_numpy(), frame["item"].to_numpy()
+    if users.dtype.kind == "i" and items.dtype.kind == "i" and users.min() >= 0 and items.min() >= 0:
+        width = int(items.max()) + 1
+        if int(users.max()) < (2**62) // width:
+            return users.astype(np.int64) * width + items
+    user_codes = pd.factorize(users)[0].astype(np.int64)
+    item_codes, distinct = pd.factorize(items)
+    return user_codes * max(len(distinct), 1) + item_codes
 
 
 def _numeric_ratings(values: pd.Series, source: str, first_line: int | Sequence[int]) -> pd.Series:
