@@ -45,6 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--repeat", type=int, default=3, help="fits to time; the median is reported (default 3)")
     bench.add_argument("--json", action="store_true", help="also print the figures as one JSON line")
+    bench.add_argument(
+        "--scale", action="store_true", help="instead: load time, memory and training throughput at ML-25M size"
+    )
+    bench.add_argument("--fractions", default="1,0.2", help="with --scale: fractions of ML-25M (default 1,0.2)")
+    bench.add_argument("--devices", help="with --scale: e.g. cpu,cuda (default: cpu, and cuda when present)")
     return parser
 
 
@@ -99,6 +104,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             from cf.commands import lookup_command
 
             return lookup_command(args)
+        if args.scale:
+            from cf.scale import main as scale_main
+
+            devices = tuple(args.devices.split(",")) if args.devices else None
+            return scale_main(tuple(float(f) for f in args.fractions.split(",")), devices, args.json)
         from cf.bench import main as bench_main
 
         return bench_main(args.data, args.repeat, args.json)

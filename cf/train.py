@@ -175,7 +175,6 @@ def fit(
     """
     config = (config or TrainConfig()).validate()
     device = resolve_device(config.device)
-    torch.set_flush_denormal(True)  # tiny Adam moments otherwise slow the CPU down several times
     users, items = IdMap.from_values(train.frame["user"]), IdMap.from_values(train.frame["item"])
     u = torch.from_numpy(users.to_index(train.frame["user"])).to(device)
     i = torch.from_numpy(items.to_index(train.frame["item"])).to(device)
@@ -288,6 +287,7 @@ class _Loop:
         self.optimiser = torch.optim.Adam(model.parameters(), lr=config.lr, fused=fused or None)
         self.schedule = torch.optim.lr_scheduler.OneCycleLR(self.optimiser, max_lr=config.lr, total_steps=steps)
         self.generator = torch.Generator(device="cpu").manual_seed(config.seed)
+        torch.set_flush_denormal(True)  # decaying Adam moments of unseen rows otherwise slow the CPU several times
 
     def run_epoch(self, should_stop: Callable[[], bool] | None) -> tuple[float, bool]:
         """Return (mean squared error of the epoch, whether a stop was asked for)."""
