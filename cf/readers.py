@@ -129,7 +129,7 @@ def load_movies(source: Source, columns: Mapping[str, str | int] | None = None, 
     text = _TextTable.sniff(raw, name, MOVIE_ALIASES, columns, strict_width=False)
     frame = text.read(as_text=True)
     if not text.has_header and columns is None and _has_genre_flags(frame):
-        frame = pd.DataFrame({0: frame.iloc[:, 0], 1: frame.iloc[:, 1], 2: _flags_to_genres(frame.iloc[:, -19:])})
+        frame = pd.DataFrame({0: frame.iloc[:, 0], 1: frame.iloc[:, 1], 2: _flags_to_genres(frame)})
     frame = _pick_columns(frame, MOVIE_ALIASES, columns, name, 2, text.has_header)
     return Movies.from_frame(frame, name, first_line=text.row_lines(len(frame)))
 
@@ -337,10 +337,18 @@ class _TextTable:
         try:
             return self._strip_names(self._read_csv("c", as_text))
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeError, ValueError, csv.Error) as error:
-            message = str(error).strip().splitlines()[0][:200] if str(error).strip() else type(error).__name__
-            raise DataError(
-                f"{self.name} cannot be read as a table ({message}). Check the separators and the double quotes."
-            ) from None
+            raise DataError(self._parse_error_message(str(error))) from None
+
+    def _parse_error_message(self, message: str) -> str:
+        """Turn a pandas parser error into a message that says where and how to fix it."""
+        unclosed = re.search(r"EOF inside string starting at row (\d+)", message)
+        if unclosed:
+            return (
+                f'{self.name}, line {int(unclosed.group(1)) + 1}: a double quote (") opens a text that is never '
+                'closed. Close it, or write a quote inside quoted text as two quotes ("").'
+            )
+        first = message.strip().splitlines()[0][:200] if message.strip() else "unknown error"
+        return f"{self.name} cannot be read as a table ({first}). Check the separators and the double quotes."
 
     def _read_csv(self, engine: str, as_text: bool) -> pd.DataFrame:
         """Run :func:`pandas.read_csv` with this layout."""
@@ -392,7 +400,9 @@ class _TextTable:
         shown = _DELIMITER_NAMES.get(self.delimiter, repr(self.delimiter))
         joined = self.delimiter.join(cells)
         others = [d for d in ("::", "\t", ",", ";", "|") if d in joined and d != self.delimiter]
-        if others and len(cells) < width:
+        if any("\n" in cell or "\r" in cell for cell in cells):
+            fix = 'A double quote (") on this line opens a text that is never closed: close it, or double it ("").'
+        elif others and len(cells) < width:
             fix = f"This line seems separated by {_DELIMITER_NAMES[others[0]]}: use one separator throughout the file."
         elif len(cells) > width and self.has_header and line == first_line + 1:
             fix = "The header names fewer columns than the rows have: name every column in the header."
@@ -601,7 +611,7 @@ def _missing_columns_message(
     unused = [c for c in frame.columns if c not in chosen.values()]
     parts = []
     for key in missing:
-        guess = _closest(key, aliases[key], unused)
+        guess = _closest(aliases[key], unused)
         if guess is None:
             parts.append(f"no {key} column")
             continue
@@ -618,11 +628,15 @@ def _missing_columns_message(
     )
 
 
-def _closest(key: str, names: list[str], columns: list) -> object | None:
-    """The column among ``columns`` whose name is closest to ``key`` or one of its ``names``, if any is close."""
-    normal = {_normal(c): c for c in reversed(columns)}
-    for candidate, cutoff in [(key, 0.6)] + [(n, 0.75) for n in names]:
-        guess = difflib.get_close_matches(candidate, list(normal), n=1, cutoff=cutoff)
+def _closest(names: list[str], columns: list) -> object | None:
+    """The column among ``columns`` whose name is close to one of ``names`` (a likely misspelling), if any.
+
+    Columns that carry a usual name of some other column (``title``, ``timestamp``...) are never suggested.
+    """
+    known = {alias for table in (RATING_ALIASES, MOVIE_ALIASES) for aliases in table.values() for alias in aliases}
+    normal = {_normal(c): c for c in reversed(columns) if _normal(c) not in known}
+    for candidate in names:
+        guess = difflib.get_close_matches(candidate, list(normal), n=1, cutoff=0.75)
         if guess:
             return normal[guess[0]]
     return None
@@ -638,15 +652,18 @@ def _other_kind_hint(frame: pd.DataFrame, aliases: Mapping[str, list[str]]) -> s
     return ""
 
 
+def _flag_values(frame: pd.DataFrame) -> np.ndarray:
+    """The last 19 columns of ``frame`` as stripped text."""
+    return np.char.strip(frame.iloc[:, -19:].fillna("").to_numpy(dtype=str))
+
+
 def _has_genre_flags(frame: pd.DataFrame) -> bool:
     """True when the last 19 columns are MovieLens-100k's 0/1 genre flags."""
     if frame.shape[1] < 2 + 19:
         return False
-    flags = frame.iloc[:, -19:].astype(str).apply(lambda col: col.str.strip())
-    return bool(flags.isin(["0", "1"]).all().all())
+    return bool(np.isin(_flag_values(frame), ["0", "1"]).all())
 
 
-def _flags_to_genres(flags: pd.DataFrame) -> list[list[str]]:
-    """Turn 19 genre flag columns into genre lists (``unknown`` is left out)."""
-    values = flags.astype(str).apply(lambda col: col.str.strip()).to_numpy() == "1"
-    return [[g for g, on in zip(ML100K_GENRES, row) if on and g != "unknown"] for row in values]
+def _flags_to_genres(frame: pd.DataFrame) -> list[list[str]]:
+    """Turn the 19 genre flag columns ending ``frame`` into genre lists (``unknown`` is left out)."""
+    return [[g for g, on in zip(ML100K_GENRES, row) if on and g != "unknown"] for row in _flag_values(frame) == "1"]

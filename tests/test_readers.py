@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import cf
 from cf import DataError, load_dataset, load_movies, load_ratings
@@ -494,7 +496,7 @@ HOSTILE = {
     "comma decimal rating": (b"userId;movieId;rating\n1;2;3,5\n2;3;4\n", ["line 2", "'3,5'"]),
     "empty user id": (b"userId,movieId,rating\n1,2,3\n,3,4\n", ["line 3", "user id is empty"]),
     "blank movie id": (b"userId,movieId,rating\n1, ,3\n2,3,4\n", ["line 2", "movie id is empty"]),
-    "unclosed quote": (b'userId,movieId,rating\n1,2,3\n"2,3,4\n3,4,5\n', ["line 3"]),
+    "unclosed quote": (b'userId,movieId,rating\n1,2,3\n"2,3,4\n3,4,5\n', ["line 3", "never closed"]),
     "headerless two columns": (b"1,2\n3,4\n", ["2 column(s)", "needs at least 3"]),
 }
 
@@ -746,3 +748,112 @@ def test_split_files(split_dir: Path):
     test = load_ratings(split_dir / "test.csv")
     assert (train.n_ratings, test.n_ratings) == (90_852, 9_984)
     assert train.scale == (0.5, 5.0)
+
+
+# -- property-based -----------------------------------------------------------------
+
+CELL_ALPHABET = "0123456789-.eE +aZé\"'|,;\t:<>/\\xnNiIfF_\r\n"
+cells = st.one_of(
+    st.text(alphabet=CELL_ALPHABET, max_size=8),
+    st.integers(-(10**21), 10**21).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(str),
+    st.sampled_from(["", " ", "NA", "null", "nan", "inf", "userId", "movieId", "rating", "title", "genres", "A|B"]),
+)
+
+
+numbers = st.one_of(
+    st.integers(-3, 12).map(str), st.sampled_from(["0.5", "4.5", "-1", "1e3", "007", "12345678901234567890"])
+)
+mostly_numbers = st.one_of(numbers, numbers, numbers, numbers, cells)
+
+
+@st.composite
+def tables(draw) -> bytes:
+    """Small delimited tables of random cells, with random separators, header, line ends and encoding."""
+    delimiter = draw(st.sampled_from([",", ";", "\t", "|", "::"]))
+    width = draw(st.integers(1, 6))
+    cell = draw(st.sampled_from([cells, mostly_numbers, numbers]))
+    rows = draw(st.lists(st.lists(cell, min_size=width, max_size=width), min_size=0, max_size=6))
+    if draw(st.booleans()):
+        rows.insert(0, draw(st.permutations(["userId", "movieId", "rating", "timestamp", "title", "genres"]))[:width])
+    newline = draw(st.sampled_from(["\n", "\r\n", "\r"]))
+    text = newline.join(delimiter.join(row) for row in rows) + draw(st.sampled_from(["", newline]))
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "latin-1", "utf-16"]))
+    return text.encode(encoding, errors="replace")
+
+
+def check_ratings(ratings: cf.Ratings) -> None:
+    """The invariants of a loaded ``Ratings``."""
+    frame = ratings.frame
+    assert list(frame.columns) == ["user", "item", "rating", "timestamp"] and len(frame) > 0
+    for key in ("user", "item"):
+        column = frame[key]
+        assert column.dtype == np.dtype("int64") or pd.api.types.is_string_dtype(column.dtype)
+        assert column.notna().all()
+        if column.dtype != np.dtype("int64"):
+            assert (column.str.strip() != "").all()
+    assert frame["rating"].dtype == np.dtype("float64") and np.isfinite(frame["rating"]).all()
+    assert frame["timestamp"].dtype == np.dtype("int64")
+    assert not frame.duplicated(["user", "item"]).any()
+    assert ratings.scale == (frame["rating"].min(), frame["rating"].max()) and ratings.scale[0] < ratings.scale[1]
+    assert ratings.n_duplicates >= 0
+
+
+def check_movies(movies: cf.Movies) -> None:
+    """The invariants of a loaded ``Movies``."""
+    frame = movies.frame
+    assert len(frame) > 0 and frame.index.is_unique and frame.index.notna().all()
+    assert all(isinstance(title, str) for title in frame["title"])
+    assert all(isinstance(genres, list) and all(isinstance(g, str) for g in genres) for genres in frame["genres"])
+    assert str(frame["year"].dtype) == "Int64"
+
+
+def load_or_data_error(loader, raw: bytes):
+    """``loader(raw)``, or None when it raises DataError (any other exception fails the test)."""
+    try:
+        return loader(raw, name="fuzz.csv")
+    except DataError as error:
+        assert str(error).startswith(("fuzz.csv", "columns=")), str(error)
+        return None
+
+
+FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@FUZZ
+@given(raw=st.one_of(st.binary(max_size=400), st.binary(max_size=200).map(lambda b: b"PK\x03\x04" + b)))
+def test_random_bytes_give_data_error_or_valid_result(raw: bytes):
+    ratings = load_or_data_error(load_ratings, raw)
+    if ratings is not None:
+        check_ratings(ratings)
+    movies = load_or_data_error(load_movies, raw)
+    if movies is not None:
+        check_movies(movies)
+
+
+@FUZZ
+@given(raw=tables())
+def test_random_tables_give_data_error_or_valid_result(raw: bytes):
+    ratings = load_or_data_error(load_ratings, raw)
+    if ratings is not None:
+        check_ratings(ratings)
+    movies = load_or_data_error(load_movies, raw)
+    if movies is not None:
+        check_movies(movies)
+
+
+@settings(FUZZ, max_examples=50)
+@given(rows=st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9), st.floats(-5, 5), st.integers(0, 99)), min_size=2))
+def test_random_numeric_ratings_round_trip(rows: list[tuple]):
+    text = "userId,movieId,rating,timestamp\n" + "".join(f"{u},{i},{r!r},{t}\n" for u, i, r, t in rows)
+    expected = pd.DataFrame(rows, columns=["user", "item", "rating", "timestamp"])
+    expected = expected.sort_values("timestamp", kind="stable").drop_duplicates(["user", "item"], keep="last")
+    if expected["rating"].nunique() < 2:
+        assert "every rating is" in error_of(load_ratings, text.encode())
+        return
+    ratings = load_ratings(text.encode())
+    check_ratings(ratings)
+    assert ratings.n_duplicates == len(rows) - len(expected)
+    got = ratings.frame.sort_values(["user", "item"]).reset_index(drop=True)
+    want = expected.sort_values(["user", "item"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, want, check_dtype=False)
