@@ -286,13 +286,14 @@ class _Loop:
         fused = device.type in ("cpu", "cuda")
         self.optimiser = torch.optim.Adam(model.parameters(), lr=config.lr, fused=fused or None)
         self.schedule = torch.optim.lr_scheduler.OneCycleLR(self.optimiser, max_lr=config.lr, total_steps=steps)
-        self.generator = torch.Generator(device="cpu").manual_seed(config.seed)
+        shuffle_on = device if device.type == "cuda" else torch.device("cpu")
+        self.generator = torch.Generator(device=shuffle_on).manual_seed(config.seed)
         torch.set_flush_denormal(True)  # decaying Adam moments of unseen rows otherwise slow the CPU several times
 
     def run_epoch(self, should_stop: Callable[[], bool] | None) -> tuple[float, bool]:
         """Return (mean squared error of the epoch, whether a stop was asked for)."""
         self.model.train()
-        order = torch.randperm(self.n, generator=self.generator).to(self.u.device)
+        order = torch.randperm(self.n, generator=self.generator, device=self.generator.device).to(self.u.device)
         u, i, r = self.u[order], self.i[order], self.r[order]
         total = torch.zeros((), device=self.u.device)
         wd = self.config.weight_decay
