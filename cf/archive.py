@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import lzma
+import struct
 import zipfile
 import zlib
 from pathlib import PurePosixPath
@@ -16,7 +17,10 @@ MAX_RATIO = 200
 """The largest compression ratio accepted for a big member; CSV text compresses about 5x."""
 RATIO_CHECK_BYTES = 64 * 1024**2
 """Members that unpack to less than this are not checked for their compression ratio."""
-_UNPACK_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, OSError, RuntimeError, NotImplementedError, EOFError)
+_UNPACK_ERRORS = (
+    zipfile.BadZipFile, zlib.error, lzma.LZMAError, struct.error, OSError, RuntimeError, NotImplementedError,
+    EOFError, ValueError,
+)  # fmt: skip
 
 
 def is_zip(raw: bytes) -> bool:
@@ -45,7 +49,7 @@ def open_zip(raw: bytes, name: str) -> zipfile.ZipFile:
     """
     try:
         return zipfile.ZipFile(io.BytesIO(raw))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError) as error:
+    except (*_UNPACK_ERRORS, zipfile.LargeZipFile) as error:
         raise DataError(f"{name} is not a readable zip ({error}). Download it again or upload the CSV files.") from None
 
 
@@ -89,7 +93,7 @@ def read_member(raw: bytes, name: str, wanted: tuple[str, ...], kind: str) -> tu
 
 def _files(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
     """The archive's files, without folders and macOS metadata."""
-    return [i for i in archive.infolist() if not i.is_dir() and "__MACOSX" not in i.filename]
+    return [i for i in archive.infolist() if i.filename and not i.is_dir() and "__MACOSX" not in i.filename]
 
 
 def _not_found_message(archive: zipfile.ZipFile, name: str, wanted: tuple[str, ...], kind: str) -> str:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from cf import archive
+from cf import archive, load_dataset
 from cf.data import DataError
 from cf.readers import MOVIES_MEMBERS, RATINGS_MEMBERS
 
@@ -140,3 +143,45 @@ def test_size_formatting():
     assert archive._size(512) == "512 bytes"
     assert archive._size(2048) == "2.0 KB"
     assert archive._size(3 * 1024**3) == "3.0 GB"
+
+
+@pytest.mark.parametrize("shift", [1, 5])
+def test_wrong_central_directory_offset(shift: int):
+    raw = bytearray(make_zip({"ratings.csv": b"1,2,3\n" * 10}))
+    end = raw.index(b"PK\x05\x06") + 16  # where the central directory's offset is stored
+    raw[end : end + 4] = struct.pack("<I", struct.unpack("<I", raw[end : end + 4])[0] + shift)
+    with pytest.raises(DataError, match=r"^shifted\.zip"):  # zipfile raises ValueError (negative seek) here
+        archive.read_member(bytes(raw), "shifted.zip", RATINGS_MEMBERS, "ratings")
+
+
+def test_member_name_starting_with_a_null_byte():
+    raw = bytearray(make_zip({"ratings.csv": b"1,2,3\n"}))
+    at = raw.index(b"PK\x01\x02") + 46  # the file name in the central directory
+    raw[at] = 0  # zipfile cuts names at a null byte, leaving an empty name
+    with pytest.raises(DataError, match="has no ratings file"):
+        archive.read_member(bytes(raw), "null.zip", RATINGS_MEMBERS, "ratings")
+
+
+SAMPLE_ZIP = make_zip(
+    {"ml/ratings.csv": b"userId,movieId,rating\n1,1,4\n2,1,2\n", "ml/movies.csv": b"movieId,title\n1,A\n"}
+)
+
+
+@st.composite
+def damaged_zips(draw) -> bytes:
+    """SAMPLE_ZIP with a few bytes overwritten and maybe cut short."""
+    raw = bytearray(SAMPLE_ZIP)
+    for _ in range(draw(st.integers(1, 6))):
+        raw[draw(st.integers(0, len(raw) - 1))] = draw(st.integers(0, 255))
+    return bytes(raw[: draw(st.integers(1, len(raw)))] if draw(st.booleans()) else raw)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(raw=damaged_zips())
+def test_damaged_zips_give_data_error_or_a_dataset(raw: bytes):
+    try:
+        ratings, _ = load_dataset(raw, name="fuzz.zip")
+    except DataError as error:
+        assert str(error).startswith("fuzz.zip")
+    else:
+        assert ratings.n_ratings > 0
