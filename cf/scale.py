@@ -18,7 +18,7 @@ import torch
 
 from cf.data import IdMap, Ratings
 from cf.models import build_model
-from cf.train import TrainConfig, _Loop, resolve_device
+from cf.train import TrainConfig, _Loop, cpu_settings, resolve_device
 
 SCALE_BATCH = 65536
 """Batch size for throughput at scale: per-step overhead dominates smaller batches."""
@@ -62,11 +62,12 @@ def measure_throughput(ratings: Ratings, device: str = "auto", batch_size: int =
     r = torch.from_numpy(ratings.frame["rating"].to_numpy(np.float32)).to(target)
     model = build_model("dot-bias", len(users), len(items), config.n_factors, ratings.scale, float(r.mean()))
     loop = _Loop(model.to(target), config, u, i, r, target)
-    _timed_steps(loop, 3)  # warm-up
-    if target.type == "cuda":  # a whole epoch, shuffling included
-        seconds, n_rows = _timed_steps(loop, None)
-    else:  # an epoch at this size takes minutes on a laptop CPU: time some steps
-        seconds, n_rows = _timed_steps(loop, min(steps, max(1, len(r) // batch_size - 1)))
+    with cpu_settings(target, batch_size):
+        _timed_steps(loop, 3)  # warm-up
+        if target.type == "cuda":  # a whole epoch, shuffling included
+            seconds, n_rows = _timed_steps(loop, None)
+        else:  # an epoch at this size takes minutes on a laptop CPU: time some steps
+            seconds, n_rows = _timed_steps(loop, min(steps, max(1, len(r) // batch_size - 1)))
     return {"device": str(target), "batch_size": batch_size, "ratings_per_second": n_rows / seconds}
 
 

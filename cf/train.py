@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -199,14 +200,28 @@ def fit(
         )
     loop = _Loop(model, config, u, i, r, device)
     result = FitResult(recommender)
-    threads = torch.get_num_threads()
-    if device.type == "cpu" and config.batch_size <= SMALL_BATCH:
-        torch.set_num_threads(1)  # small steps: threads only add waits, worse when sessions share cores
-    try:
+    with cpu_settings(device, config.batch_size):
         _run(loop, result, scored, callback, should_stop)
+    return result
+
+
+@contextlib.contextmanager
+def cpu_settings(device: torch.device, batch_size: int) -> Iterator[None]:
+    """Fast CPU training settings for the duration of a run, restored afterwards.
+
+    Denormal floats are flushed to zero (the decaying Adam moments of rarely seen rows
+    otherwise slow the CPU several times), and small batches use one thread (threads only
+    add waits there, worse when sessions share the cores).
+    """
+    threads = torch.get_num_threads()
+    torch.set_flush_denormal(True)
+    if device.type == "cpu" and batch_size <= SMALL_BATCH:
+        torch.set_num_threads(1)
+    try:
+        yield
     finally:
         torch.set_num_threads(threads)
-    return result
+        torch.set_flush_denormal(False)
 
 
 def _run(
@@ -288,7 +303,6 @@ class _Loop:
         self.schedule = torch.optim.lr_scheduler.OneCycleLR(self.optimiser, max_lr=config.lr, total_steps=steps)
         shuffle_on = device if device.type == "cuda" else torch.device("cpu")
         self.generator = torch.Generator(device=shuffle_on).manual_seed(config.seed)
-        torch.set_flush_denormal(True)  # decaying Adam moments of unseen rows otherwise slow the CPU several times
 
     def run_epoch(self, should_stop: Callable[[], bool] | None) -> tuple[float, bool]:
         """Return (mean squared error of the epoch, whether a stop was asked for)."""
