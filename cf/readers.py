@@ -12,7 +12,7 @@ import io
 import os
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -415,24 +415,43 @@ class _TextTable:
             f"(columns separated by {shown}). {fix}"
         )
 
-    def row_lines(self, n_rows: int) -> int | list[int]:
+    def row_lines(self, n_rows: int) -> int | Sequence[int]:
         """The file line of each of the ``n_rows`` data rows, for messages.
 
         Returns
         -------
-        int or list of int
+        int or sequence of int
             The line of the first row when rows follow each other line by line (the usual
             case, found cheaply); otherwise the line of every row, skipping blank lines and
-            counting line breaks inside quotes.
+            counting line breaks inside quotes, worked out only if a message asks for one.
         """
-        first = 2 if self.has_header else 1
         if _count_lines(self.raw) == n_rows + self.has_header:
-            return first
+            return 2 if self.has_header else 1
+        return _RowLines(self, n_rows)
+
+    def data_lines(self, n_rows: int) -> list[int]:
+        """The file line of every data row (by parsing the file again with :mod:`csv`)."""
+        first = 2 if self.has_header else 1
         try:
             lines = [line for line, _ in self._records()][self.has_header :]
         except csv.Error:
-            return first
-        return lines if len(lines) == n_rows else first
+            lines = []
+        return lines if len(lines) == n_rows else list(range(first, first + n_rows))
+
+
+class _RowLines(Sequence[int]):
+    """The file lines of a table's data rows, computed on first use (only error messages need them)."""
+
+    def __init__(self, table: _TextTable, n_rows: int):
+        self._table, self._n_rows, self._lines = table, n_rows, None
+
+    def __len__(self) -> int:
+        return self._n_rows
+
+    def __getitem__(self, position):
+        if self._lines is None:
+            self._lines = self._table.data_lines(self._n_rows)
+        return self._lines[position]
 
 
 def _count_lines(raw: bytes) -> int:
