@@ -97,7 +97,7 @@ def test_quoted_ratings_cells():
     assert ratings.frame[["user", "item", "rating"]].values.tolist() == [[1, 10, 4.0], [2, 20, 3.0]]
 
 
-def test_ratings_fixture_file(tmp_path: Path):
+def test_ratings_fixture_file():
     ratings = load_ratings(DATA / "ratings_small.csv")
     assert (ratings.n_ratings, ratings.n_users, ratings.n_items) == (9, 3, 5)
     assert ratings.scale == (0.5, 5.0)
