@@ -28,6 +28,7 @@ def test_plain_dot_model_starts_near_the_mean_rating():
 
 @pytest.mark.parametrize("cls", [EmbeddingDotBias, EmbeddingNN])
 def test_range_models_predict_inside_the_sigmoid_range(cls):
+    torch.manual_seed(0)
     model = cls(10, 12, 6, y_range=(1.0, 5.0), global_mean=3.6)
     with torch.no_grad():
         for p in model.parameters():
