@@ -1,0 +1,45 @@
+"""CF Explorer: train and explore collaborative-filtering models in the browser.
+
+Run with ``streamlit run app.py``. This file holds the page layout and the session's
+state only; the screens live in ``ui/`` and every computation in ``cf``.
+"""
+
+import streamlit as st
+
+st.set_page_config(
+    page_title="CF Explorer",
+    page_icon=":material/movie_filter:",
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+
+from ui import header  # noqa: E402 - light: the title draws before torch loads
+
+badge_slot = header.title()
+
+with st.spinner("Starting up…"):
+    from ui import data_tab, embed_tab, sidebar, state, train_tab, training, user_tab  # noqa: E402
+    from ui.common import guarded  # noqa: E402
+
+state.init()
+finished = training.collect()
+if finished is not None:
+    st.toast(f"{finished.name} is ready.", icon=":material/check_circle:")
+
+data = sidebar.render()
+model = state.model()
+header.badges(badge_slot, data, model, state.job())
+
+screens = {
+    state.TAB_DATA: lambda: data_tab.render(data),
+    state.TAB_TRAIN: lambda: train_tab.render(data),
+    state.TAB_USER: lambda: user_tab.render(model, data),
+    state.TAB_EMBED: lambda: embed_tab.render(model, data),
+}
+tabs = st.tabs(list(screens), key=state.NAV, on_change="rerun")
+for tab, (name, screen) in zip(tabs, screens.items()):
+    if tab.open:
+        with tab, guarded(f"showing the {name} screen"):
+            screen()
+
+training.warm_up()  # once per server, after the first page is drawn

@@ -1,0 +1,557 @@
+"""Plotly figures for the app, in one consistent style (no Streamlit here).
+
+Every figure uses the ``"cf"`` template (:data:`TEMPLATE`): a colour palette that
+reads on light and dark backgrounds, transparent backgrounds, light grid lines and
+compact margins. Text colours and fonts are left to the host: Streamlit's chart theme
+fills them in for its light or dark mode, and a notebook shows plotly's defaults.
+
+Text that comes from the data (movie titles, genres) is HTML-escaped before plotly
+sees it, because plotly renders a subset of HTML in labels and hover boxes.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+PALETTE: tuple[str, ...] = (
+    "#4E79A7", "#F28E2B", "#E15759", "#76B7B2", "#59A14F",
+    "#EDC948", "#B07AA1", "#FF9DA7", "#9C755F", "#17BECF",
+)  # fmt: skip
+"""Categorical colours (Tableau 10 with cyan for grey): distinct and readable in light and dark mode."""
+ACCENT = "#7C4DFF"
+"""The product's accent (the theme's primary colour): the model, the selected user, highlights."""
+MUTED = "#9A9A9A"
+"""Neutral grey for baselines and the 'Other' group."""
+GRID = "rgba(128, 128, 128, 0.22)"
+OTHER = "Other"
+"""Group name of movies outside the most common genres."""
+NO_GENRE = "No genre"
+WEBGL_THRESHOLD = 1000
+"""2-D scatters with more points than this are drawn with WebGL (``scattergl``)."""
+FONT = "Source Sans, Source Sans Pro, Segoe UI, Helvetica Neue, Arial, sans-serif"
+
+TEMPLATE = go.layout.Template(
+    layout=go.Layout(
+        colorway=list(PALETTE),
+        font=dict(family=FONT, size=13),
+        title=dict(x=0, xanchor="left", font=dict(size=16)),
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        margin=dict(l=8, r=8, t=48, b=8),
+        hovermode="closest",
+        hoverlabel=dict(font=dict(size=13), align="left"),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0, title=dict(text="")),
+        xaxis=dict(showgrid=False, zeroline=False, automargin=True, gridcolor=GRID, linecolor=GRID),
+        yaxis=dict(showgrid=True, zeroline=False, automargin=True, gridcolor=GRID, linecolor=GRID),
+        bargap=0.12,
+        colorscale=dict(sequential="Viridis", diverging="RdBu"),
+    ),
+    data=dict(
+        scatter=[go.Scatter(marker=dict(line=dict(width=0)))],
+        scattergl=[go.Scattergl(marker=dict(line=dict(width=0)))],
+        bar=[go.Bar(marker=dict(line=dict(width=0)))],
+    ),
+)
+pio.templates["cf"] = TEMPLATE
+
+
+def plot_text(value: object) -> str:
+    """``value`` as text that plotly shows literally (no HTML tags interpreted)."""
+    return html.escape(str(value), quote=False)
+
+
+def _figure(**layout: Any) -> go.Figure:
+    fig = go.Figure()
+    fig.update_layout(template=TEMPLATE, **layout)
+    return fig
+
+
+def _field(entry: object, name: str) -> Any:
+    if isinstance(entry, Mapping):
+        return entry.get(name)
+    return getattr(entry, name, None)
+
+
+# -- data overview -------------------------------------------------------------------
+
+
+def rating_histogram(
+    ratings: Iterable[float] | None = None,
+    scale: tuple[float, float] | None = None,
+    counts: pd.Series | Mapping[float, int] | None = None,
+) -> go.Figure:
+    """Bars of how many ratings each star value got.
+
+    Give the ratings themselves, or ``counts`` (rating value -> number of ratings, e.g.
+    ``frame["rating"].value_counts()``), which is cheaper for big data. Ratings with
+    more than 40 distinct values (continuous scores) are binned.
+    """
+    if counts is None:
+        values = np.asarray(list(ratings or []) if not hasattr(ratings, "__array__") else ratings, dtype=float)
+        counts = pd.Series(values).value_counts()
+    counts = pd.Series(counts, dtype=float).sort_index()
+    fig = _figure(
+        title=dict(text="How people rate"),
+        xaxis=dict(title=dict(text="Rating")),
+        yaxis=dict(title=dict(text="Number of ratings")),
+        height=320,
+        showlegend=False,
+    )
+    if len(counts) > 40:
+        edges = np.linspace(counts.index.min(), counts.index.max(), 41)
+        binned, _ = np.histogram(counts.index.to_numpy(dtype=float), bins=edges, weights=counts.to_numpy())
+        counts = pd.Series(binned, index=(edges[:-1] + edges[1:]) / 2)
+    total = max(float(counts.sum()), 1.0)
+    x = counts.index.to_numpy(dtype=float)
+    width = float(np.min(np.diff(x))) * 0.85 if len(x) > 1 else 0.8
+    fig.add_bar(
+        x=x,
+        y=counts.to_numpy(),
+        width=width,
+        marker_color=PALETTE[0],
+        customdata=counts.to_numpy() / total,
+        hovertemplate="%{x:g} stars: %{y:,} ratings (%{customdata:.1%})<extra></extra>",
+        name="ratings",
+    )
+    if len(x) <= 12:
+        fig.update_xaxes(tickmode="array", tickvals=x, ticktext=[f"{v:g}" for v in x])
+    if scale is not None:
+        pad = max(width, 0.5)
+        fig.update_xaxes(range=[scale[0] - pad, scale[1] + pad])
+    return fig
+
+
+def long_tail(counts: Iterable[int], noun: str = "movie", max_points: int = 2000) -> go.Figure:
+    """Ratings per movie (or user), most rated first, on a log scale: the long tail.
+
+    ``counts`` holds one number of ratings per movie (or user). Large inputs are thinned
+    to about ``max_points`` ranks (the shape is kept), so the figure stays light.
+    """
+    ordered = np.sort(np.asarray(list(counts) if not hasattr(counts, "__array__") else counts, dtype=float))[::-1]
+    n = len(ordered)
+    fig = _figure(
+        title=dict(text=f"Ratings per {noun}"),
+        xaxis=dict(title=dict(text=f"{noun.capitalize()}s, most rated first")),
+        yaxis=dict(title=dict(text="Ratings"), type="log", dtick=1),
+        height=320,
+        showlegend=False,
+    )
+    if n == 0:
+        return fig
+    ranks = np.arange(1, n + 1)
+    if n > max_points:
+        keep = np.unique(np.geomspace(1, n, max_points).astype(int) - 1)
+        ranks, shown = ranks[keep], ordered[keep]
+    else:
+        shown = ordered
+    color = PALETTE[0] if noun == "movie" else PALETTE[4]
+    fig.add_scatter(
+        x=ranks,
+        y=np.maximum(shown, 0.9),
+        mode="lines",
+        line=dict(color=color, width=2),
+        fill="tozeroy",
+        hovertemplate=f"{noun.capitalize()} #%{{x:,}}: %{{y:,}} ratings<extra></extra>",
+    )
+    top = max(1, int(round(n * 0.2)))
+    share = ordered[:top].sum() / max(ordered.sum(), 1)
+    median = float(np.median(ordered))
+    fig.add_annotation(
+        xref="paper",
+        yref="paper",
+        x=0.98,
+        y=0.95,
+        xanchor="right",
+        showarrow=False,
+        align="right",
+        text=f"Top 20% of {noun}s hold {share:.0%} of ratings<br>Median {noun}: {median:,.0f} ratings",
+    )
+    return fig
+
+
+# -- training ------------------------------------------------------------------------
+
+
+def training_curve(
+    history: Sequence[object],
+    epochs: int | None = None,
+    baselines: Mapping[str, float] | None = None,
+) -> go.Figure:
+    """Training and validation RMSE per epoch.
+
+    ``history`` holds :class:`cf.EpochReport` objects (or dicts with ``epoch``,
+    ``train_loss`` and ``valid_rmse``). The training loss is a mean squared error, so it
+    is shown as its square root to share the axis with the validation RMSE. ``epochs``
+    fixes the x axis to the planned run so the curve grows into it. ``baselines`` maps
+    a label to an RMSE drawn as a dashed line.
+    """
+    epoch = [int(_field(h, "epoch")) for h in history]
+    train = [float(np.sqrt(max(_field(h, "train_loss"), 0.0))) for h in history]
+    valid = [_field(h, "valid_rmse") for h in history]
+    planned = max(epochs or 0, max(epoch, default=1), 1)
+    fig = _figure(
+        title=dict(text="Error per epoch (lower is better)"),
+        xaxis=dict(title=dict(text="Epoch"), range=[0.7, planned + 0.3], dtick=max(1, planned // 10)),
+        yaxis=dict(title=dict(text="RMSE (stars)"), rangemode="tozero"),
+        height=340,
+        hovermode="x unified",
+    )
+    fig.add_scatter(
+        x=epoch,
+        y=train,
+        mode="lines+markers",
+        name="Training RMSE",
+        line=dict(color=PALETTE[0], width=3),
+        hovertemplate="%{y:.3f}",
+    )
+    if any(v is not None for v in valid):
+        fig.add_scatter(
+            x=epoch,
+            y=[np.nan if v is None else float(v) for v in valid],
+            mode="lines+markers",
+            name="Validation RMSE",
+            line=dict(color=ACCENT, width=3),
+            hovertemplate="%{y:.3f}",
+        )
+    for k, (label, value) in enumerate((baselines or {}).items()):
+        if value is None or not np.isfinite(value):
+            continue
+        fig.add_hline(
+            y=float(value),
+            line=dict(color=MUTED, width=1.5, dash="dash" if k == 0 else "dot"),
+            annotation_text=f"{plot_text(label)}: {value:.3f}",
+            annotation_position="top right",
+        )
+    return fig
+
+
+def accuracy_comparison(scores: Mapping[str, float]) -> go.Figure:
+    """The model's validation RMSE next to the global-mean and bias-only baselines."""
+    rows = [
+        ("Always the average rating", scores.get("global_mean_rmse"), MUTED),
+        ("Average + user and movie biases", scores.get("bias_rmse"), MUTED),
+        ("This model", scores.get("rmse"), ACCENT),
+    ]
+    rows = [(label, float(value), color) for label, value, color in rows if value is not None]
+    fig = _figure(
+        title=dict(text="Prediction error on held-out ratings (RMSE, lower is better)"),
+        xaxis=dict(title=dict(text="RMSE (stars)"), showgrid=True, rangemode="tozero"),
+        yaxis=dict(showgrid=False, autorange="reversed"),
+        height=230,
+        showlegend=False,
+        margin=dict(l=8, r=40, t=48, b=8),
+    )
+    fig.add_bar(
+        y=[label for label, _, _ in rows],
+        x=[value for _, value, _ in rows],
+        orientation="h",
+        marker_color=[color for _, _, color in rows],
+        text=[f"{value:.3f}" for _, value, _ in rows],
+        textposition="outside",
+        cliponaxis=False,
+        hovertemplate="%{y}: %{x:.3f}<extra></extra>",
+    )
+    return fig
+
+
+# -- embeddings ----------------------------------------------------------------------
+
+
+def main_genres(genre_lists: Iterable[Sequence[str]], n_top: int = 10) -> tuple[list[str], list[str]]:
+    """Each movie's colour group and the legend order.
+
+    The group is the movie's first listed genre among the ``n_top`` most common ones,
+    :data:`OTHER` when it has none of them, :data:`NO_GENRE` when it has no genres.
+    Returns (group per movie, groups in legend order: most common first, then Other).
+    """
+    lists = [list(g) if isinstance(g, (list, tuple, np.ndarray)) else [] for g in genre_lists]
+    counts = Counter(g for genres in lists for g in genres)
+    top = [g for g, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n_top]]
+    chosen = set(top)
+    groups = []
+    for genres in lists:
+        if not genres:
+            groups.append(NO_GENRE)
+            continue
+        groups.append(next((g for g in genres if g in chosen), OTHER))
+    present = set(groups)
+    order = [g for g in top if g in present] + [g for g in (OTHER, NO_GENRE) if g in present]
+    return groups, order
+
+
+def _sizes(counts: np.ndarray, low: float = 4.0, high: float = 22.0) -> np.ndarray:
+    counts = np.asarray(counts, dtype=float)
+    if len(counts) == 0:
+        return counts
+    top = max(float(np.nanmax(counts)), 1.0)
+    return low + (high - low) * np.sqrt(np.clip(counts, 0, None) / top)
+
+
+def _scatter(dims: int, n_points: int, webgl: bool | None) -> type:
+    if dims == 3:
+        return go.Scatter3d
+    use_gl = n_points > WEBGL_THRESHOLD if webgl is None else webgl
+    return go.Scattergl if use_gl else go.Scatter
+
+
+def _xyz(frame: pd.DataFrame, dims: int) -> dict[str, np.ndarray]:
+    out = {"x": frame["x"].to_numpy(), "y": frame["y"].to_numpy()}
+    if dims == 3:
+        out["z"] = frame["z"].to_numpy()
+    return out
+
+
+def _axes(fig: go.Figure, dims: int, axis_labels: Sequence[str], height: int) -> None:
+    labels = list(axis_labels) + ["", "", ""]
+    if dims == 3:
+        fig.update_layout(
+            scene=dict(
+                xaxis=dict(title=dict(text=labels[0]), gridcolor=GRID, backgroundcolor="rgba(0,0,0,0)"),
+                yaxis=dict(title=dict(text=labels[1]), gridcolor=GRID, backgroundcolor="rgba(0,0,0,0)"),
+                zaxis=dict(title=dict(text=labels[2]), gridcolor=GRID, backgroundcolor="rgba(0,0,0,0)"),
+                aspectmode="data",
+            ),
+            height=height + 80,
+            margin=dict(l=0, r=0, t=48, b=0),
+        )
+    else:
+        fig.update_layout(
+            xaxis=dict(title=dict(text=labels[0]), showgrid=True, zeroline=True, zerolinecolor=GRID),
+            yaxis=dict(title=dict(text=labels[1]), zeroline=True, zerolinecolor=GRID),
+            height=height,
+        )
+
+
+def embedding_scatter(
+    points: pd.DataFrame,
+    axis_labels: Sequence[str] = ("PC1", "PC2", "PC3"),
+    dims: int = 2,
+    group_order: Sequence[str] | None = None,
+    highlight: Sequence[int] = (),
+    user: Mapping[str, Any] | None = None,
+    recommended: Sequence[int] = (),
+    webgl: bool | None = None,
+    title: str = "The map of movies the model learned",
+    height: int = 620,
+) -> go.Figure:
+    """Movies placed by their embeddings, coloured by main genre and sized by ratings.
+
+    Parameters
+    ----------
+    points
+        One row per movie: ``movieId``, ``title``, ``genres`` (text), ``group`` (colour
+        group, see :func:`main_genres`), ``n_ratings``, ``mean_rating``, ``bias``, ``x``,
+        ``y`` (and ``z`` for 3-D).
+    axis_labels
+        Axis titles, e.g. :meth:`cf.projection.Projection.axis_labels`.
+    dims
+        2 or 3.
+    group_order
+        Legend order of the colour groups (the first ten get the palette; Other and No
+        genre are grey).
+    highlight
+        ``movieId`` values to ring and label (search results).
+    user
+        The selected user's point: ``x``, ``y`` (``z``) and ``label``.
+    recommended
+        ``movieId`` values of that user's recommendations, marked with stars.
+    webgl
+        Force WebGL on or off for 2-D; by default it is used above :data:`WEBGL_THRESHOLD` points.
+    """
+    dims = 3 if dims == 3 else 2
+    trace = _scatter(dims, len(points), webgl)
+    fig = _figure(
+        title=dict(text=plot_text(title)),
+        legend=dict(
+            title=dict(text="Main genre"), orientation="v", yanchor="top", y=1.0, xanchor="left", x=1.01,
+            itemsizing="constant",
+        ),
+    )  # fmt: skip
+    groups = list(group_order) if group_order is not None else list(dict.fromkeys(points["group"]))
+    colors = {}
+    palette = iter(PALETTE)
+    for group in groups:
+        colors[group] = MUTED if group in (OTHER, NO_GENRE) else next(palette, MUTED)
+    hover = (
+        "<b>%{customdata[0]}</b><br>%{customdata[1]}<br>"
+        "%{customdata[2]:,} ratings · mean %{customdata[3]:.2f} ★<br>"
+        "movie bias %{customdata[4]:+.2f}<extra></extra>"
+    )
+    sizes = _sizes(points["n_ratings"].to_numpy())
+    customdata = _movie_customdata(points)
+    # grey groups first, so the coloured ones are drawn on top
+    for group in sorted(groups, key=lambda g: g not in (OTHER, NO_GENRE)):
+        mask = (points["group"] == group).to_numpy()
+        if not mask.any():
+            continue
+        muted = group in (OTHER, NO_GENRE)
+        marker = dict(size=sizes[mask], color=colors[group], opacity=0.35 if muted else 0.8)
+        if dims == 3:
+            marker["size"] = sizes[mask] * 0.6
+        fig.add_trace(
+            trace(
+                **_xyz(points[mask], dims),
+                mode="markers",
+                name=plot_text(group),
+                legendrank=groups.index(group) if group in groups else 1000,
+                marker=marker,
+                customdata=customdata[mask],
+                hovertemplate=hover,
+            )
+        )
+    _add_marks(fig, trace, points, customdata, hover, dims, highlight, user, recommended)
+    _axes(fig, dims, axis_labels, height)
+    return fig
+
+
+def _columns(*columns: Sequence[object]) -> np.ndarray:
+    """Stack columns into an object array that keeps numbers as numbers (for hover formats)."""
+    n = len(columns[0]) if columns else 0
+    out = np.empty((n, len(columns)), dtype=object)
+    for k, column in enumerate(columns):
+        out[:, k] = list(column)
+    return out
+
+
+def _movie_customdata(points: pd.DataFrame) -> np.ndarray:
+    n = len(points)
+
+    def numbers(name: str, fill: float) -> np.ndarray:
+        return points[name].to_numpy(dtype=float) if name in points else np.full(n, fill)
+
+    titles = points["title"] if "title" in points else [""] * n
+    genres = points["genres"] if "genres" in points else [""] * n
+    return _columns(
+        [plot_text(t) for t in titles],
+        [plot_text(g) for g in genres],
+        numbers("n_ratings", 0.0),
+        numbers("mean_rating", np.nan),
+        numbers("bias", np.nan),
+    )
+
+
+def _add_marks(fig, trace, points, customdata, hover, dims, highlight, user, recommended) -> None:
+    ids = points["movieId"].to_numpy()
+    recommended_mask = np.isin(ids, np.asarray(list(recommended), dtype=ids.dtype)) if len(recommended) else None
+    if recommended_mask is not None and recommended_mask.any():
+        fig.add_trace(
+            trace(
+                **_xyz(points[recommended_mask], dims),
+                mode="markers",
+                name="Recommended for the user",
+                marker=dict(
+                    size=14 if dims == 2 else 6,
+                    symbol="star" if dims == 2 else "diamond-open",
+                    color=ACCENT,
+                    line=dict(width=1, color="white"),
+                ),
+                customdata=customdata[recommended_mask],
+                hovertemplate="Recommended<br>" + hover,
+            )
+        )
+    highlight_mask = np.isin(ids, np.asarray(list(highlight), dtype=ids.dtype)) if len(highlight) else None
+    if highlight_mask is not None and highlight_mask.any():
+        few = int(highlight_mask.sum()) <= 12
+        fig.add_trace(
+            trace(
+                **_xyz(points[highlight_mask], dims),
+                mode="markers+text" if few else "markers",
+                name="Search results",
+                text=[plot_text(t) for t in points.loc[highlight_mask, "title"]] if few else None,
+                textposition="top center",
+                marker=dict(
+                    size=18 if dims == 2 else 8,
+                    symbol="circle-open",
+                    color=ACCENT,
+                    line=dict(width=3, color=ACCENT),
+                ),
+                customdata=customdata[highlight_mask],
+                hovertemplate=hover,
+            )
+        )
+    if user is not None:
+        point = {"x": [user["x"]], "y": [user["y"]]}
+        if dims == 3:
+            point["z"] = [user.get("z", 0.0)]
+        label = plot_text(user.get("label", "Selected user"))
+        fig.add_trace(
+            trace(
+                **point,
+                mode="markers+text",
+                name=label,
+                text=[label],
+                textposition="bottom center",
+                marker=dict(
+                    size=20 if dims == 2 else 9, symbol="diamond", color=ACCENT, line=dict(width=2, color="white")
+                ),
+                hovertemplate=f"<b>{label}</b><br>placed by their taste vector<extra></extra>",
+            )
+        )
+
+
+def user_scatter(
+    points: pd.DataFrame,
+    axis_labels: Sequence[str] = ("PC1", "PC2", "PC3"),
+    dims: int = 2,
+    selected: object | None = None,
+    webgl: bool | None = None,
+    height: int = 620,
+) -> go.Figure:
+    """Users placed in the movie map by their taste vectors, coloured by their average rating.
+
+    ``points`` has one row per user: ``userId``, ``n_ratings``, ``mean_rating``, ``x``,
+    ``y`` (and ``z``). ``selected`` is a ``userId`` to mark.
+    """
+    dims = 3 if dims == 3 else 2
+    trace = _scatter(dims, len(points), webgl)
+    fig = _figure(title=dict(text="Users in the same space: each sits towards the movies it likes"))
+    sizes = _sizes(points["n_ratings"].to_numpy(), 4.0, 16.0) * (0.6 if dims == 3 else 1.0)
+    ids = [plot_text(u) for u in points["userId"]]
+    customdata = _columns(ids, points["n_ratings"].to_numpy(), points["mean_rating"].to_numpy())
+    fig.add_trace(
+        trace(
+            **_xyz(points, dims),
+            mode="markers",
+            name="Users",
+            showlegend=False,
+            marker=dict(
+                size=sizes,
+                color=points["mean_rating"].to_numpy(),
+                colorscale="Viridis",
+                opacity=0.75,
+                colorbar=dict(title=dict(text="Average<br>rating given"), thickness=14),
+            ),
+            customdata=customdata,
+            hovertemplate=(
+                "<b>User %{customdata[0]}</b><br>%{customdata[1]:,} ratings · "
+                "average %{customdata[2]:.2f} ★<extra></extra>"
+            ),
+        )
+    )
+    if selected is not None:
+        mask = (points["userId"] == selected).to_numpy()
+        if mask.any():
+            label = plot_text(f"User {selected}")
+            fig.add_trace(
+                trace(
+                    **_xyz(points[mask], dims),
+                    mode="markers+text",
+                    name=label,
+                    text=[label],
+                    textposition="bottom center",
+                    marker=dict(
+                        size=20 if dims == 2 else 9, symbol="diamond", color=ACCENT, line=dict(width=2, color="white")
+                    ),
+                    hovertemplate=f"<b>{label}</b><extra></extra>",
+                )
+            )
+    _axes(fig, dims, axis_labels, height)
+    return fig

@@ -1,0 +1,178 @@
+"""The plotly figures in ``cf.plots``."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.io as pio
+import pytest
+
+from cf import plots
+
+
+def movie_points(n: int = 40, dims: int = 2) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    genres = [["Drama"], ["Comedy", "Drama"], ["Horror"], [], ["Western"]]
+    lists = [genres[k % len(genres)] for k in range(n)]
+    groups, _ = plots.main_genres(lists, n_top=3)
+    frame = pd.DataFrame(
+        {
+            "movieId": np.arange(1, n + 1),
+            "title": [f"Movie <b>{k}</b> (2000)" for k in range(n)],
+            "genres": [", ".join(g) for g in lists],
+            "group": groups,
+            "n_ratings": rng.integers(1, 500, n),
+            "mean_rating": rng.uniform(1, 5, n),
+            "bias": rng.normal(0, 0.3, n),
+            "x": rng.normal(size=n),
+            "y": rng.normal(size=n),
+        }
+    )
+    if dims == 3:
+        frame["z"] = rng.normal(size=n)
+    return frame
+
+
+def test_template_is_registered_and_used():
+    assert pio.templates["cf"] == plots.TEMPLATE
+    figure = plots.rating_histogram([1, 2, 2, 3, 5], (1, 5))
+    assert list(figure.layout.template.layout.colorway) == list(plots.PALETTE)
+    assert figure.layout.template.layout.paper_bgcolor == "rgba(0,0,0,0)"
+
+
+def test_palette_is_ten_distinct_hex_colours():
+    assert len(set(plots.PALETTE)) == 10
+    assert all(c.startswith("#") and len(c) == 7 for c in plots.PALETTE)
+
+
+def test_rating_histogram_counts_each_star_value():
+    figure = plots.rating_histogram([0.5, 4, 4, 4.5, 5, 5, 5], (0.5, 5))
+    (bar,) = figure.data
+    assert list(bar.x) == [0.5, 4.0, 4.5, 5.0] and list(bar.y) == [1, 2, 1, 3]
+    assert list(figure.layout.xaxis.ticktext) == ["0.5", "4", "4.5", "5"]
+    same = plots.rating_histogram(counts=pd.Series({0.5: 1, 4.0: 2, 4.5: 1, 5.0: 3}), scale=(0.5, 5))
+    assert list(same.data[0].y) == list(bar.y)
+
+
+def test_rating_histogram_bins_continuous_scores():
+    values = np.linspace(0, 100, 1000)
+    figure = plots.rating_histogram(values)
+    assert len(figure.data[0].x) == 40 and sum(figure.data[0].y) == 1000
+
+
+def test_long_tail_is_sorted_log_scaled_and_thinned():
+    counts = np.arange(1, 50_001)
+    figure = plots.long_tail(counts, "movie", max_points=500)
+    (line,) = figure.data
+    assert len(line.x) <= 500 and line.x[0] == 1 and line.x[-1] == 50_000
+    assert list(line.y) == sorted(line.y, reverse=True)
+    assert figure.layout.yaxis.type == "log"
+    assert "Top 20% of movies" in figure.layout.annotations[0].text
+
+
+def test_training_curve_shows_rmse_and_fixed_epoch_axis():
+    history = [
+        {"epoch": 1, "train_loss": 1.0, "valid_rmse": 0.95},
+        {"epoch": 2, "train_loss": 0.64, "valid_rmse": 0.9},
+    ]
+    figure = plots.training_curve(history, epochs=10, baselines={"Bias-only baseline": 0.87})
+    train, valid = figure.data
+    assert list(train.y) == pytest.approx([1.0, 0.8])  # square root of the MSE loss
+    assert list(valid.y) == [0.95, 0.9]
+    assert figure.layout.xaxis.range[1] > 10
+    assert len(figure.layout.shapes) == 1 and figure.layout.shapes[0].y0 == 0.87
+
+
+def test_training_curve_without_validation_and_empty():
+    figure = plots.training_curve([{"epoch": 1, "train_loss": 0.25, "valid_rmse": None}], epochs=3)
+    assert [t.name for t in figure.data] == ["Training RMSE"]
+    empty = plots.training_curve([], epochs=5)
+    assert len(empty.data) == 1 and len(empty.data[0].x) == 0
+
+
+def test_accuracy_comparison_highlights_the_model():
+    figure = plots.accuracy_comparison({"rmse": 0.8, "bias_rmse": 0.87, "global_mean_rmse": 1.05})
+    (bar,) = figure.data
+    assert list(bar.x) == [1.05, 0.87, 0.8]
+    assert bar.marker.color[-1] == plots.ACCENT and bar.marker.color[0] == plots.MUTED
+
+
+def test_main_genres_first_common_genre_other_and_none():
+    lists = [["Drama"], ["Comedy", "Drama"], ["Western"], [], ["Horror"], ["Drama", "Horror"]]
+    groups, order = plots.main_genres(lists, n_top=2)
+    assert order == ["Drama", "Horror", plots.OTHER, plots.NO_GENRE]  # by count: Drama 3, Horror 2, Comedy 1
+    assert groups == ["Drama", "Drama", plots.OTHER, plots.NO_GENRE, "Horror", "Drama"]
+
+
+def test_main_genres_limits_to_ten():
+    lists = [[f"G{k}"] for k in range(15) for _ in range(15 - k)]
+    groups, order = plots.main_genres(lists)
+    assert len(order) == 11 and order[-1] == plots.OTHER and order[0] == "G0"
+    assert groups.count(plots.OTHER) == sum(range(1, 6))
+
+
+def test_embedding_scatter_groups_sizes_hover_and_escaping():
+    points = movie_points()
+    _, order = plots.main_genres([g.split(", ") if g else [] for g in points["genres"]], n_top=3)
+    figure = plots.embedding_scatter(points, ["PC1 (40.0%)", "PC2 (20.0%)"], group_order=order)
+    names = [t.name for t in figure.data]
+    assert set(names) == set(order)
+    assert sum(len(t.x) for t in figure.data) == len(points)
+    other = next(t for t in figure.data if t.name == plots.OTHER)
+    assert other.marker.color == plots.MUTED
+    sizes = np.concatenate([t.marker.size for t in figure.data])
+    assert sizes.min() >= 4 and sizes.max() <= 22
+    first = figure.data[-1]
+    assert "<b>" not in first.customdata[0][0] and "&lt;b&gt;" in first.customdata[0][0]
+    assert isinstance(first.customdata[0][2], float)  # numbers stay numbers for the hover format
+    assert figure.layout.xaxis.title.text == "PC1 (40.0%)"
+    assert {t.type for t in figure.data} == {"scatter"}
+
+
+def test_embedding_scatter_marks_user_recommendations_and_search():
+    points = movie_points()
+    figure = plots.embedding_scatter(
+        points,
+        highlight=[3, 4],
+        user={"x": 0.1, "y": 0.2, "label": "User <7>"},
+        recommended=[1, 2, 5],
+    )
+    by_name = {t.name: t for t in figure.data}
+    assert len(by_name["Recommended for the user"].x) == 3
+    assert by_name["Recommended for the user"].marker.symbol == "star"
+    ringed = by_name["Search results"]
+    assert len(ringed.x) == 2 and ringed.text[0] == "Movie &lt;b&gt;2&lt;/b&gt; (2000)"
+    user = by_name["User &lt;7&gt;"]
+    assert list(user.x) == [0.1] and user.marker.symbol == "diamond"
+
+
+def test_embedding_scatter_uses_webgl_for_many_points_and_3d():
+    many = movie_points(plots.WEBGL_THRESHOLD + 1)
+    assert {t.type for t in plots.embedding_scatter(many).data} == {"scattergl"}
+    assert {t.type for t in plots.embedding_scatter(movie_points(10), webgl=True).data} == {"scattergl"}
+    three = plots.embedding_scatter(movie_points(30, dims=3), ["a", "b", "c"], dims=3, recommended=[1])
+    assert {t.type for t in three.data} == {"scatter3d"}
+    assert three.layout.scene.zaxis.title.text == "c"
+    assert next(t for t in three.data if t.name == "Recommended for the user").marker.symbol == "diamond-open"
+
+
+def test_user_scatter_colours_by_average_and_marks_selected():
+    rng = np.random.default_rng(1)
+    points = pd.DataFrame(
+        {
+            "userId": np.arange(1, 21),
+            "n_ratings": rng.integers(5, 200, 20),
+            "mean_rating": rng.uniform(2, 5, 20),
+            "x": rng.normal(size=20),
+            "y": rng.normal(size=20),
+        }
+    )
+    figure = plots.user_scatter(points, ["PC1", "PC2"], selected=7)
+    users, selected = figure.data
+    assert list(users.marker.color) == list(points["mean_rating"])
+    assert selected.name == "User 7" and selected.x[0] == points["x"].iloc[6]
+    assert plots.user_scatter(points, selected=999).data[-1].name == "Users"
+
+
+def test_plot_text_escapes_html():
+    assert plots.plot_text("<script>alert(1)</script> & co") == "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co"

@@ -1,0 +1,1 @@
+"""The Streamlit app's screens and session state (``app.py`` lays them out)."""

@@ -1,0 +1,86 @@
+"""Small helpers shared by the screens: safe rendering, formatting, CSV export."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pandas as pd
+import streamlit as st
+
+import cf
+from ui.text import count, md, seconds, short_count, stars  # noqa: F401 - re-exported
+
+log = logging.getLogger("cf.app")
+if not log.handlers:  # the server log gets what people are spared: tracebacks, timings
+    _handler = logging.StreamHandler()
+    _handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    log.addHandler(_handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@contextmanager
+def guarded(what: str) -> Iterator[None]:
+    """Show an exception raised in the block as a friendly box instead of a traceback.
+
+    The library's own errors (bad data, bad settings, unknown ids) carry messages
+    written for people and are shown as they are. Anything else is logged with its
+    traceback on the server and shown as one sentence. Streamlit's rerun and stop
+    signals are not exceptions of this kind and pass through.
+    """
+    try:
+        yield
+    except (cf.DataError, cf.ConfigError) as error:
+        st.error(str(error), icon=":material/error:")
+    except (cf.UnknownUserError, cf.UnknownMovieError) as error:
+        st.warning(str(error).strip("'\""), icon=":material/search_off:")
+    except MemoryError:
+        log.exception("out of memory while %s", what)
+        st.error(
+            f"Ran out of memory while {what}. Try a smaller file or fewer movies in the view.",
+            icon=":material/memory:",
+        )
+    except Exception as error:  # noqa: BLE001 - the point is that nothing reaches the page as a traceback
+        log.exception("error while %s", what)
+        detail = str(error).strip() or type(error).__name__
+        st.error(
+            f"Something went wrong while {what}: {detail}. Your data and model are unchanged; "
+            "try again, or change the settings.",
+            icon=":material/error:",
+        )
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy where text cells that a spreadsheet would run as a formula start with ``'``.
+
+    Cells starting with ``= + - @``, a tab or a carriage return are prefixed; numbers
+    are left alone (a negative number is data, not a formula).
+    """
+    out = frame.copy()
+    for column in out.columns:
+        series = out[column]
+        if pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
+            continue
+        out[column] = [_neutral(value) for value in series]
+    return out
+
+
+def _neutral(value: object) -> object:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """``frame`` as CSV that spreadsheets open safely (formulas neutralised, UTF-8 with BOM)."""
+    return neutralise_formulas(frame).to_csv(index=False).encode("utf-8-sig")
+
+
+def file_stem(text: object) -> str:
+    """A file-name-safe version of ``text``."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", str(text)).strip("_") or "export"

@@ -1,0 +1,127 @@
+"""Getting data in: the demo dataset and uploads, parsed once per file content.
+
+Parsed tables are cached by the SHA-256 of the file's bytes with ``st.cache_data``
+(bounded by ``max_entries``), so the same file uploaded again, in this session or
+another, is not parsed twice. The session also keeps the parsed objects it uses, so
+a rerun does not even pay for the cache's copy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import streamlit as st
+
+import cf
+from cf.archive import is_zip
+from ui import state
+from ui.state import DataRecord
+
+RATINGS_TYPES = ["csv", "tsv", "dat", "data", "txt", "zip"]
+MOVIES_TYPES = ["csv", "tsv", "dat", "item", "txt", "zip"]
+DEMO_KEY = "demo"
+DEMO_LABEL = "Demo dataset"
+
+
+@dataclass
+class Parsed:
+    """The outcome of parsing one file: tables, or a message for the person."""
+
+    ratings: cf.Ratings | None = None
+    movies: cf.Movies | None = None
+    error: str | None = None
+
+
+@st.cache_data(max_entries=1, show_spinner="Generating the demo dataset…")
+def _demo() -> tuple[cf.Ratings, cf.Movies]:
+    try:
+        from cf.demo import load_demo
+    except ImportError:
+        load_demo = None
+    if load_demo is not None:
+        return load_demo()
+    from cf.demo import make_demo_frames
+
+    ratings, movies = make_demo_frames()
+    return cf.load_ratings(ratings, name="demo ratings"), cf.load_movies(movies, name="demo movies")
+
+
+def demo_record() -> DataRecord:
+    """The generated demo dataset (parsed once per server, kept per session)."""
+    records = st.session_state[state.RECORDS]
+    if DEMO_KEY not in records:
+        ratings, movies = _demo()
+        records[DEMO_KEY] = DataRecord(ratings, movies, DEMO_LABEL, DEMO_KEY, demo=True)
+    return records[DEMO_KEY]
+
+
+def digest(upload) -> str:
+    """SHA-256 of an upload's bytes, computed once per upload."""
+    digests: dict[str, str] = st.session_state[state.DIGESTS]
+    upload_id = getattr(upload, "file_id", None) or f"{upload.name}:{upload.size}"
+    if upload_id not in digests:
+        if len(digests) > 20:
+            digests.clear()
+        digests[upload_id] = hashlib.sha256(upload.getvalue()).hexdigest()
+    return digests[upload_id]
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _parse_ratings(content_hash: str, name: str, _raw: bytes) -> Parsed:
+    """Ratings (and, from a MovieLens zip, movies) of one file; errors are cached too."""
+    try:
+        if is_zip(_raw):
+            ratings, movies = cf.load_dataset(_raw, name=name)
+            return Parsed(ratings, movies)
+        return Parsed(cf.load_ratings(_raw, name=name))
+    except cf.DataError as error:
+        return Parsed(error=str(error))
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _parse_movies(content_hash: str, name: str, _raw: bytes) -> Parsed:
+    try:
+        return Parsed(movies=cf.load_movies(_raw, name=name))
+    except cf.DataError as error:
+        return Parsed(error=str(error))
+
+
+def parse_upload(upload, kind: str) -> tuple[Parsed, str]:
+    """Parse an upload (``kind`` is 'ratings' or 'movies'); returns (parsed, content hash)."""
+    content_hash = digest(upload)
+    memo = st.session_state.setdefault("cf.parsed", {})
+    key = (kind, content_hash)
+    if key not in memo:
+        parser = _parse_ratings if kind == "ratings" else _parse_movies
+        with st.spinner(f"Reading {upload.name}…"):
+            memo[key] = parser(content_hash, upload.name, upload.getvalue())
+        while len(memo) > 4:
+            memo.pop(next(iter(memo)))
+    return memo[key], content_hash
+
+
+def uploaded_record(ratings_upload, movies_upload) -> tuple[DataRecord | None, list[str]]:
+    """The data from the uploads, or None, and the messages of files that could not be read.
+
+    A movies file that cannot be read does not stop the ratings from being used: they are
+    used with the movies they came with (from a zip), or with placeholder titles.
+    """
+    errors: list[str] = []
+    if ratings_upload is None:
+        if movies_upload is not None:
+            errors.append("A movies file alone is not enough: upload the ratings file too.")
+        return None, errors
+    parsed, ratings_hash = parse_upload(ratings_upload, "ratings")
+    if parsed.error:
+        return None, [parsed.error]
+    movies, movies_key, label = parsed.movies, "zip" if parsed.movies is not None else "none", ratings_upload.name
+    if movies_upload is not None:
+        parsed_movies, movies_hash = parse_upload(movies_upload, "movies")
+        if parsed_movies.error:
+            errors.append(parsed_movies.error)
+        else:
+            movies, movies_key = parsed_movies.movies, movies_hash
+            label = f"{ratings_upload.name} + {movies_upload.name}"
+    key = f"{ratings_hash[:16]}+{movies_key[:16]}"
+    return state.remember_record(DataRecord(parsed.ratings, movies, label, key)), errors

@@ -1,0 +1,48 @@
+"""The page header: product name, what it does, and what is loaded.
+
+Imports nothing heavy: :func:`title` draws before torch has loaded, so the page is
+never blank while the server warms up.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+from ui.text import md, short_count
+
+if TYPE_CHECKING:
+    from streamlit.delta_generator import DeltaGenerator
+
+    from ui.state import DataRecord, ModelRecord
+    from ui.training import TrainingJob
+
+TITLE = "CF Explorer"
+TAGLINE = (
+    "Learn people's tastes from their ratings: train a collaborative-filtering model, see what it "
+    "recommends to each person, and explore the map of movies it discovers."
+)
+
+
+def title() -> DeltaGenerator:
+    """Draw the title and tagline; return the slot for :func:`badges`."""
+    left, right = st.columns([3, 2], vertical_alignment="center")
+    with left:
+        st.title(f":material/movie_filter: {TITLE}", anchor=False)
+        st.caption(TAGLINE)
+    return right.container(horizontal=True, horizontal_alignment="right", gap="small")
+
+
+def badges(slot: DeltaGenerator, data: DataRecord, model: ModelRecord | None, job: TrainingJob | None) -> None:
+    """What is loaded and trained, as small badges in the header."""
+    with slot:
+        n_ratings = short_count(data.stats()["n_ratings"])
+        st.badge(f"{md(data.label)} · {n_ratings} ratings", icon=":material/database:", color="blue")
+        if job is not None and job.running:
+            st.badge(f"Training Model {job.number}…", icon=":material/hourglass_top:", color="orange")
+        if model is not None:
+            score = f" · RMSE {model.scores['rmse']:.3f}" if model.scores else ""
+            st.badge(f"{md(model.name)}{score}", icon=":material/neurology:", color="violet")
+        elif job is None or not job.running:
+            st.badge("No model yet", icon=":material/neurology:", color="gray")

@@ -1,0 +1,175 @@
+"""Session state of one browser session: the data in use, the trained model, the running job.
+
+Everything lives in ``st.session_state`` under keys that start with ``cf.``, so one
+person's model is never seen by another session. Widget keys are listed here too, so
+the screens and the tests agree on them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import streamlit as st
+
+import cf
+
+if TYPE_CHECKING:
+    from ui.training import TrainingJob
+
+# -- session keys (values the app owns) ------------------------------------------------
+DATA = "cf.data"
+"""The :class:`DataRecord` in use."""
+MODEL = "cf.model"
+"""The current :class:`ModelRecord`, or None."""
+JOB = "cf.job"
+"""The running :class:`ui.training.TrainingJob`, or None."""
+NOTICE = "cf.notice"
+"""A message about the last training run: (level, text)."""
+COUNTER = "cf.counter"
+"""Number of models trained in this session (for names like 'Model 2')."""
+RECORDS = "cf.records"
+"""Data records by content key, so reruns reuse parsed data and its summaries."""
+DIGESTS = "cf.digests"
+"""Content hashes of uploads by upload id, so a big file is hashed once."""
+
+# -- widget keys ---------------------------------------------------------------------
+NAV = "cf.nav"
+SOURCE = "cf.source"
+UP_RATINGS = "cf.up_ratings"
+UP_MOVIES = "cf.up_movies"
+USER = "cf.user"
+USER_QUERY = "cf.user_query"
+TOP_N = "cf.top_n"
+MIN_RATINGS = "cf.min_ratings"
+EMB_VIEW = "cf.emb_view"
+EMB_DIMS = "cf.emb_dims"
+EMB_COUNT = "cf.emb_count"
+EMB_USERS = "cf.emb_users"
+EMB_QUERY = "cf.emb_query"
+EMB_SHOW_USER = "cf.emb_show_user"
+F_MODEL = "cf.f_model"
+F_FACTORS = "cf.f_factors"
+F_EPOCHS = "cf.f_epochs"
+F_LR = "cf.f_lr"
+F_WD = "cf.f_wd"
+F_BATCH = "cf.f_batch"
+F_VALID = "cf.f_valid"
+F_SEED = "cf.f_seed"
+STOP_MAIN = "cf.stop_main"
+STOP_SIDE = "cf.stop_side"
+
+# -- tab labels ---------------------------------------------------------------------
+TAB_DATA = "Data"
+TAB_TRAIN = "Train"
+TAB_USER = "User"
+TAB_EMBED = "Embeddings"
+TABS = (TAB_DATA, TAB_TRAIN, TAB_USER, TAB_EMBED)
+
+
+@dataclass(eq=False)
+class DataRecord:
+    """Parsed ratings (and movies) with a label for people and a key for caches."""
+
+    ratings: cf.Ratings
+    movies: cf.Movies | None
+    label: str
+    key: str
+    demo: bool = False
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def stats(self) -> dict[str, Any]:
+        """Counts for the summary, computed once."""
+        if "stats" not in self.cache:
+            frame = self.ratings.frame
+            per_user = frame["user"].value_counts()
+            per_item = frame["item"].value_counts()
+            n_users, n_items = len(per_user), len(per_item)
+            self.cache["stats"] = {
+                "n_users": n_users,
+                "n_items": n_items,
+                "n_ratings": len(frame),
+                "density": len(frame) / max(1, n_users * n_items),
+                "scale": self.ratings.scale,
+                "n_duplicates": self.ratings.n_duplicates,
+                "per_user": per_user.to_numpy(),
+                "per_item": per_item.to_numpy(),
+                "rating_counts": frame["rating"].value_counts().sort_index(),
+                "median_per_user": float(per_user.median()) if n_users else 0.0,
+                "n_movies_file": len(self.movies) if self.movies is not None else 0,
+            }
+        return self.cache["stats"]
+
+
+@dataclass(eq=False)
+class ModelRecord:
+    """A trained model and what the screens show about it."""
+
+    number: int
+    recommender: cf.Recommender
+    config: cf.TrainConfig
+    history: list
+    scores: dict | None
+    fit_seconds: float
+    data_label: str
+    data_key: str
+    status: str = "complete"
+    """``complete``, ``stopped`` or ``diverged``."""
+    message: str | None = None
+    """Why the run ended early, for people."""
+    note: str | None = None
+    """The library's note when no validation split was possible."""
+    device: str = "cpu"
+    id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def name(self) -> str:
+        return f"Model {self.number}"
+
+    def user_table(self) -> pd.DataFrame:
+        """User ids with their number of ratings, most active first (computed once)."""
+        if "users" not in self.cache:
+            self.cache["users"] = self.recommender.user_table()
+        return self.cache["users"]
+
+
+def init() -> None:
+    """Create this session's entries on its first run."""
+    defaults = {MODEL: None, JOB: None, NOTICE: None, COUNTER: 0, RECORDS: {}, DIGESTS: {}}
+    for key, value in defaults.items():
+        if key not in st.session_state:
+            st.session_state[key] = value
+
+
+def data() -> DataRecord | None:
+    return st.session_state.get(DATA)
+
+
+def model() -> ModelRecord | None:
+    return st.session_state.get(MODEL)
+
+
+def job() -> TrainingJob | None:
+    return st.session_state.get(JOB)
+
+
+def set_notice(level: str, text: str) -> None:
+    st.session_state[NOTICE] = (level, text)
+
+
+def remember_record(record: DataRecord, keep: int = 3) -> DataRecord:
+    """Keep ``record`` (and at most ``keep`` records in all) in the session; return the kept one."""
+    records: dict[str, DataRecord] = st.session_state[RECORDS]
+    if record.key in records:
+        return records[record.key]
+    records[record.key] = record
+    current = data()
+    for key in list(records):
+        if len(records) <= keep:
+            break
+        if key != record.key and (current is None or key != current.key):
+            del records[key]
+    return record

@@ -1,0 +1,391 @@
+"""The Train screen: settings, the live run, and how good the model is."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import streamlit as st
+
+import cf
+from cf import plots
+from cf.train import LIMITS
+from ui import state, training
+from ui.common import count, file_stem, guarded, md, seconds
+from ui.state import DataRecord, ModelRecord
+
+POLL_SECONDS = 0.5
+"""How often the live view asks the running job for news."""
+MODEL_KINDS = {
+    "dot-bias": (
+        "Dot product with biases",
+        "Recommended. A taste vector for each user and movie, plus how generous each user is "
+        "and how well liked each movie is.",
+    ),
+    "dot": ("Plain dot product", "Taste vectors only, no biases. Simpler, usually a little less accurate."),
+    "nn": ("Neural network", "Both vectors go through a small neural network. Slower; can find subtler patterns."),
+}
+BATCH_SIZES = [64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536]
+CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+
+
+def render(data: DataRecord) -> None:
+    left, right = st.columns([1, 2], gap="large")
+    with left:
+        with guarded("reading the settings"):
+            _settings_form(data)
+    with right:
+        job = state.job()
+        if job is not None:
+            live_view()
+        else:
+            with guarded("showing the model's results"):
+                _results(data)
+
+
+# -- the form ------------------------------------------------------------------------
+
+
+def _settings_form(data: DataRecord) -> None:
+    defaults = cf.TrainConfig()
+    job = state.job()
+    busy = job is not None and job.running
+    with st.form("cf.train_form", border=True):
+        st.markdown("**Model settings**")
+        kind = st.radio(
+            "Model",
+            list(MODEL_KINDS),
+            index=list(MODEL_KINDS).index(defaults.model),
+            format_func=lambda k: MODEL_KINDS[k][0],
+            captions=[MODEL_KINDS[k][1] for k in MODEL_KINDS],
+            key=state.F_MODEL,
+            persist_state="session",
+            help="How the model turns a user's and a movie's vectors into a predicted rating.",
+        )
+        n_factors = st.slider(
+            "Factors (size of each taste vector)",
+            min_value=LIMITS["n_factors"][0],
+            max_value=min(256, LIMITS["n_factors"][1]),
+            value=defaults.n_factors,
+            key=state.F_FACTORS,
+            persist_state="session",
+            help="How many numbers describe each user's taste and each movie. More can capture finer "
+            "tastes but takes longer and can memorise noise. 20 to 100 is typical.",
+        )
+        epochs = st.slider(
+            "Epochs (passes over the data)",
+            min_value=LIMITS["epochs"][0],
+            max_value=min(100, LIMITS["epochs"][1]),
+            value=defaults.epochs,
+            key=state.F_EPOCHS,
+            persist_state="session",
+            help="How many times training goes through every rating. Watch the validation line: "
+            "when it stops falling, more epochs do not help.",
+        )
+        with st.expander("Advanced settings", icon=":material/tune:"):
+            lr = st.number_input(
+                "Learning rate",
+                min_value=float(LIMITS["lr"][0]),
+                max_value=float(LIMITS["lr"][1]),
+                value=float(defaults.lr),
+                step=0.001,
+                format="%.4f",
+                key=state.F_LR,
+                persist_state="session",
+                help="How big each learning step is. Too high and training becomes unstable; too low and it "
+                "learns slowly. The default suits most data.",
+            )
+            weight_decay = st.number_input(
+                "Regularisation (weight decay)",
+                min_value=float(LIMITS["weight_decay"][0]),
+                max_value=float(LIMITS["weight_decay"][1]),
+                value=float(defaults.weight_decay),
+                step=0.01,
+                format="%.3f",
+                key=state.F_WD,
+                persist_state="session",
+                help="A penalty on large vectors that keeps the model from memorising the training ratings. "
+                "Raise it if validation error goes up while training error keeps falling.",
+            )
+            batch_size = st.select_slider(
+                "Batch size",
+                options=BATCH_SIZES,
+                value=defaults.batch_size,
+                key=state.F_BATCH,
+                persist_state="session",
+                help="Ratings per learning step. Bigger batches run faster per epoch, especially on a GPU, "
+                "but learn less per pass.",
+            )
+            valid_pct = st.slider(
+                "Validation share",
+                min_value=0,
+                max_value=int(LIMITS["valid_frac"][1] * 100),
+                value=int(round(defaults.valid_frac * 100)),
+                step=5,
+                format="%d%%",
+                key=state.F_VALID,
+                persist_state="session",
+                help="Share of ratings kept aside to measure how well the model predicts ratings it has "
+                "not seen. 0% trains on everything but gives no accuracy score.",
+            )
+            seed = st.number_input(
+                "Random seed",
+                min_value=0,
+                max_value=2**31 - 1,
+                value=defaults.seed,
+                step=1,
+                key=state.F_SEED,
+                persist_state="session",
+                help="Same seed and settings give the same model. Change it to see how much results vary.",
+            )
+        submitted = st.form_submit_button(
+            "Train model",
+            type="primary",
+            icon=":material/model_training:",
+            disabled=busy,
+            width="stretch",
+        )
+    stats = data.stats()
+    st.caption(
+        f"Trains on **{md(data.label)}** ({count(stats['n_ratings'])} ratings) "
+        f"on the {md(cf.resolve_device('auto').type.upper())}."
+    )
+    if submitted:
+        config = cf.TrainConfig(
+            model=kind,
+            n_factors=int(n_factors),
+            epochs=int(epochs),
+            lr=float(lr),
+            weight_decay=float(weight_decay),
+            batch_size=int(batch_size),
+            valid_frac=float(valid_pct) / 100.0,
+            seed=int(seed),
+        )
+        training.start(data, config)
+        st.rerun()  # redraw with the form disabled and the live view running
+
+
+# -- live view -----------------------------------------------------------------------
+
+
+def live_view() -> None:
+    """The running job's progress, refreshed every :data:`POLL_SECONDS` without a full rerun."""
+    st.fragment(run_every=POLL_SECONDS)(_live_body)()
+
+
+def _live_body() -> None:
+    job = state.job()
+    if job is None:
+        return
+    if not job.running:
+        st.rerun(scope="app")
+    progress = job.progress()
+    history = list(job.history)
+    st.markdown(f"**Training Model {job.number}** · {md(MODEL_KINDS[job.config.model][0])} on {md(job.data.label)}")
+    st.progress(progress.fraction, text=progress.text)
+    cols = st.columns(4)
+    cols[0].metric("Epoch", f"{progress.epoch} / {progress.epochs}")
+    if history:
+        last = history[-1]
+        before = history[-2] if len(history) > 1 else None
+        train_rmse = math.sqrt(max(last.train_loss, 0.0))
+        delta = None
+        if before is not None:
+            delta = f"{train_rmse - math.sqrt(max(before.train_loss, 0.0)):+.3f}"
+        cols[1].metric("Training RMSE", f"{train_rmse:.3f}", delta, delta_color="inverse")
+        if last.valid_rmse is not None:
+            delta = None
+            if before is not None and before.valid_rmse is not None:
+                delta = f"{last.valid_rmse - before.valid_rmse:+.3f}"
+            cols[2].metric("Validation RMSE", f"{last.valid_rmse:.3f}", delta, delta_color="inverse")
+        else:
+            cols[2].metric("Validation RMSE", "–", help="No validation share was set.")
+        cols[3].metric("Time left", seconds(progress.eta))
+    else:
+        cols[1].metric("Training RMSE", "…")
+        cols[2].metric("Validation RMSE", "…")
+        cols[3].metric("Time left", "…")
+    if job.figure_cache is None or job.figure_cache[0] != len(history):
+        job.figure_cache = (len(history), plots.training_curve(history, job.config.epochs))
+    st.plotly_chart(job.figure_cache[1], key="cf.live_chart", config=CHART_CONFIG, width="stretch")
+    stopping = job.stop_requested.is_set()
+    st.button(
+        "Stopping…" if stopping else "Stop training",
+        key=state.STOP_MAIN,
+        on_click=job.stop,
+        icon=":material/stop_circle:",
+        disabled=stopping,
+        help="Ends the run after the current batch and keeps the model of the last finished epoch.",
+    )
+
+
+def sidebar_status() -> None:
+    """A compact progress line in the sidebar, visible from every screen while a run goes."""
+    st.fragment(run_every=POLL_SECONDS)(_sidebar_body)()
+
+
+def _sidebar_body() -> None:
+    job = state.job()
+    if job is None:
+        return
+    if not job.running:
+        st.rerun(scope="app")
+    progress = job.progress()
+    st.markdown(f"**Training Model {job.number}**")
+    st.progress(progress.fraction, text=progress.text)
+    stopping = job.stop_requested.is_set()
+    st.button(
+        "Stop",
+        key=state.STOP_SIDE,
+        on_click=job.stop,
+        icon=":material/stop_circle:",
+        disabled=stopping,
+        width="stretch",
+    )
+
+
+# -- results -------------------------------------------------------------------------
+
+
+def show_notice() -> None:
+    notice = st.session_state.get(state.NOTICE)
+    if not notice:
+        return
+    level, text = notice
+    show = {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}.get(level, st.info)
+    show(text)
+
+
+def _results(data: DataRecord) -> None:
+    show_notice()
+    record = state.model()
+    if record is None:
+        st.info(
+            "No model yet. Choose settings on the left and press **Train model**. "
+            "With the demo data the default settings take a few seconds.",
+            icon=":material/school:",
+        )
+        return
+    _model_summary(record, data)
+
+
+def model_title(record: ModelRecord) -> str:
+    config = record.config
+    return (
+        f"{record.name} · {MODEL_KINDS[config.model][0]} · {config.n_factors} factors · "
+        f"{len(record.history)} of {config.epochs} epochs"
+    )
+
+
+def _model_summary(record: ModelRecord, data: DataRecord) -> None:
+    st.markdown(f"#### {md(model_title(record))}")
+    if record.data_key != data.key:
+        st.caption(f"Trained on {md(record.data_label)}; train again to use {md(data.label)}.")
+    if record.note:
+        st.info(record.note)
+    scores = record.scores
+    cols = st.columns(5)
+    if scores:
+        cols[0].metric(
+            "Validation RMSE",
+            f"{scores['rmse']:.3f}",
+            f"{scores['rmse'] - scores['bias_rmse']:+.3f} vs bias-only",
+            delta_color="inverse",
+            help="Root mean squared error on ratings the model never saw, in stars. Lower is better.",
+        )
+        cols[1].metric(
+            "Validation MAE",
+            f"{scores['mae']:.3f}",
+            f"{scores['mae'] - scores['bias_mae']:+.3f} vs bias-only",
+            delta_color="inverse",
+            help="Mean absolute error: on average, how many stars a prediction is off.",
+        )
+        cols[2].metric(
+            "Bias-only baseline",
+            f"{scores['bias_rmse']:.3f}",
+            help="RMSE of predicting the average rating plus each user's and movie's usual offset. "
+            "A model should beat this.",
+        )
+        cols[3].metric(
+            "Global-mean baseline",
+            f"{scores['global_mean_rmse']:.3f}",
+            help="RMSE of predicting the same average rating for everything.",
+        )
+    else:
+        cols[0].metric("Validation RMSE", "–", help="Set a validation share to measure accuracy.")
+        st.caption("No validation share was set, so there is no accuracy score. Set one under Advanced settings.")
+    cols[4].metric(
+        "Training time",
+        seconds(record.fit_seconds),
+        help=f"Wall time of the training loop on the {record.device.upper()}.",
+    )
+    baselines = {}
+    if scores:
+        baselines = {"Bias-only baseline": scores["bias_rmse"], "Global mean": scores["global_mean_rmse"]}
+    st.plotly_chart(
+        plots.training_curve(record.history, record.config.epochs, baselines),
+        key=f"cf.curve.{record.id}",
+        config=CHART_CONFIG,
+        width="stretch",
+    )
+    if scores:
+        st.plotly_chart(
+            plots.accuracy_comparison(scores), key=f"cf.compare.{record.id}", config=CHART_CONFIG, width="stretch"
+        )
+    with st.expander("Ranking quality, settings and model file", icon=":material/info:"):
+        if scores:
+            k = [key.split("@")[1] for key in scores if key.startswith("precision@")]
+            k = k[0] if k else "10"
+            cols = st.columns(3)
+            cols[0].metric(f"Precision@{k}", _maybe(scores.get(f"precision@{k}")), help=_RANKING_HELP)
+            cols[1].metric(f"Recall@{k}", _maybe(scores.get(f"recall@{k}")), help=_RANKING_HELP)
+            cols[2].metric(f"NDCG@{k}", _maybe(scores.get(f"ndcg@{k}")), help=_RANKING_HELP)
+            st.caption(
+                f"Scored on {count(scores['n_test'])} held-out ratings"
+                + (f" ({count(scores['n_fallback'])} used the fallback)." if scores.get("n_fallback") else ".")
+            )
+        config = record.config
+        st.dataframe(
+            {
+                "Setting": ["Model", "Factors", "Epochs", "Learning rate", "Regularisation", "Batch size"]
+                + ["Validation share", "Seed", "Device"],
+                "Value": [
+                    MODEL_KINDS[config.model][0],
+                    str(config.n_factors),
+                    f"{len(record.history)} of {config.epochs}",
+                    f"{config.lr:g}",
+                    f"{config.weight_decay:g}",
+                    count(config.batch_size),
+                    f"{config.valid_frac:.0%}",
+                    str(config.seed),
+                    record.device.upper(),
+                ],
+            },
+            hide_index=True,
+            width="stretch",
+        )
+        st.download_button(
+            "Download the model file",
+            data=lambda: _model_bytes(record),
+            file_name=f"{file_stem(record.name.lower())}.cfmodel",
+            mime="application/octet-stream",
+            on_click="ignore",
+            icon=":material/download:",
+            help="A safe file with the trained model (no code inside), to load again from Python.",
+        )
+
+
+_RANKING_HELP = (
+    "How well the model ranks each user's held-out ratings: a movie counts as relevant when "
+    "the user rated it highly. 1.0 is perfect."
+)
+
+
+def _maybe(value: float | None) -> str:
+    return "–" if value is None or not np.isfinite(value) else f"{value:.3f}"
+
+
+def _model_bytes(record: ModelRecord) -> bytes:
+    from cf import persist
+
+    return persist.to_bytes(record.recommender)

@@ -1,0 +1,239 @@
+"""Training in a background thread of the person's session, so it stays live and stoppable.
+
+The script thread never blocks on training: it starts a :class:`TrainingJob`, and a
+fragment polls the job a few times a second to draw the progress bar and the loss
+chart. Other widgets stay usable meanwhile and cannot interrupt the run. Stop sets a
+flag that the library polls after every batch (``should_stop``); the library then
+ends with the model of the last finished epoch. When the job is over, the next run
+of the script turns it into the session's model (:func:`collect`) - unless no epoch
+finished, in which case the previous model stays.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import sys
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import cf
+from ui import state
+from ui.common import seconds
+from ui.state import DataRecord, ModelRecord
+
+log = logging.getLogger("cf.app")
+
+GIL_SWITCH_SECONDS = 0.001
+"""Python's thread switch interval while the app runs (default 0.005).
+
+The training loop hands the GIL back to Python between every small torch call. While the
+server's own threads are busy (sending updates, drawing the live view), each of those
+hand-backs can wait a whole switch interval, which made training several times slower
+in the server than in a script. A shorter interval keeps the training thread moving.
+"""
+sys.setswitchinterval(GIL_SWITCH_SECONDS)
+
+
+@dataclass
+class Progress:
+    fraction: float
+    text: str
+    epoch: int
+    epochs: int
+    eta: float | None
+
+
+class TrainingJob:
+    """One training run on a background thread. Read its fields from any thread."""
+
+    def __init__(self, data: DataRecord, config: cf.TrainConfig, number: int):
+        self.data = data
+        self.config = config
+        self.number = number
+        self.history: list[cf.EpochReport] = []
+        self.stop_requested = threading.Event()
+        self.started = time.perf_counter()
+        self.last_report_at: float | None = None
+        self.phase = "starting"
+        self.result: cf.FitResult | None = None
+        self.valid: cf.Ratings | None = None
+        self.note: str | None = None
+        self.scores: dict | None = None
+        self.error: str | None = None
+        self.device = "cpu"
+        self.done = threading.Event()
+        self.figure_cache: tuple[int, object] | None = None
+        """(epochs shown, figure): the live chart is rebuilt only when an epoch finished."""
+        self._thread = threading.Thread(target=self._run, name=f"cf-train-{number}", daemon=True)
+
+    # -- the thread ------------------------------------------------------------------
+
+    def start(self) -> TrainingJob:
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        try:
+            self.device = cf.resolve_device(self.config.device).type
+            self.phase = "training"
+            result, valid, note = cf.train_model(
+                self.data.ratings,
+                self.config,
+                self.data.movies,
+                callback=self._on_epoch,
+                should_stop=self.stop_requested.is_set,
+            )
+            self.valid, self.note = valid, note
+            if result.history and valid is not None and valid.n_ratings:
+                self.phase = "scoring"
+                self.scores = cf.evaluate(result.recommender, valid)
+            self.result = result
+            log.info(
+                "trained %s epochs of %s on %s ratings in %.1f s (%s)",
+                len(result.history), self.config.model, self.data.ratings.n_ratings, result.fit_seconds,
+                "stopped" if result.stopped else "complete",
+            )  # fmt: skip
+        except (cf.TrainingDiverged, cf.ConfigError, cf.DataError) as error:
+            self.error = str(error)
+        except MemoryError:
+            self.error = "Training ran out of memory. Try fewer factors, a smaller batch size or a smaller file."
+        except Exception as error:  # noqa: BLE001 - reported to the person, logged for us
+            log.exception("training failed")
+            self.error = f"Training failed: {str(error).strip() or type(error).__name__}"
+        finally:
+            self.phase = "done"
+            self.done.set()
+
+    def _on_epoch(self, report: cf.EpochReport) -> None:
+        self.history.append(report)
+        self.last_report_at = time.perf_counter()
+
+    # -- for the screens -------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Ask the run to stop; it ends with the model of the last finished epoch."""
+        self.stop_requested.set()
+
+    @property
+    def running(self) -> bool:
+        return not self.done.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self.done.wait(timeout)
+
+    def progress(self) -> Progress:
+        """Where the run is, with the current epoch's share estimated from the last ones."""
+        epochs = self.config.epochs
+        history = list(self.history)
+        done = len(history)
+        if not history:
+            elapsed = time.perf_counter() - self.started
+            text = f"Epoch 1 of {epochs} · preparing the data and starting ({seconds(elapsed)} so far)"
+            return Progress(0.0, text, 0, epochs, None)
+        last = history[-1]
+        since = time.perf_counter() - (self.last_report_at or time.perf_counter())
+        per_epoch = last.seconds / max(done, 1)
+        partial = min(0.95, since / per_epoch) if per_epoch > 0 and done < epochs else 0.0
+        fraction = min(1.0, (done + partial) / epochs)
+        eta = max(0.0, last.eta_seconds - since)
+        if self.stop_requested.is_set():
+            text = f"Stopping… epoch {done} of {epochs} is finished and will be kept"
+        elif done >= epochs:
+            text = f"Epoch {done} of {epochs} · scoring the model on the held-out ratings"
+        else:
+            text = f"Epoch {done + 1} of {epochs} · about {seconds(eta)} left"
+        return Progress(fraction, text, done, epochs, eta)
+
+
+def start(data: DataRecord, config: cf.TrainConfig) -> TrainingJob:
+    """Start training ``data`` with ``config`` (validated) in this session."""
+    config.validate()
+    current = state.job()
+    if current is not None and current.running:
+        raise cf.ConfigError("A training run is already going; stop it first or wait for it to finish.")
+    st.session_state[state.COUNTER] += 1
+    job = TrainingJob(data, config, st.session_state[state.COUNTER]).start()
+    st.session_state[state.JOB] = job
+    st.session_state[state.NOTICE] = None
+    return job
+
+
+def collect() -> ModelRecord | None:
+    """Turn a finished job into the session's model; call at the top of every run.
+
+    Returns the new model record, if a job finished since the last run.
+    """
+    job = state.job()
+    if job is None or job.running:
+        return None
+    st.session_state[state.JOB] = None
+    had_model = state.model() is not None
+    kept = "The previous model is kept." if had_model else "There is no model yet."
+    if job.error:
+        state.set_notice("error", f"{job.error} {kept}")
+        return None
+    result = job.result
+    if result is None or not result.history:
+        state.set_notice(
+            "warning", f"Training was stopped before its first epoch finished, so nothing was learned. {kept}"
+        )
+        return None
+    last = len(result.history)
+    status, message = "complete", None
+    if result.diverged:
+        status, message = "diverged", result.diverged
+    elif result.stopped:
+        status = "stopped"
+        message = f"Stopped at epoch {last} of {job.config.epochs}; the model of epoch {last} is kept."
+    record = ModelRecord(
+        number=job.number,
+        recommender=result.recommender,
+        config=job.config,
+        history=list(result.history),
+        scores=job.scores,
+        fit_seconds=result.fit_seconds,
+        data_label=job.data.label,
+        data_key=job.data.key,
+        status=status,
+        message=message,
+        note=job.note,
+        device=job.device,
+    )
+    st.session_state[state.MODEL] = record
+    if message:
+        state.set_notice("warning" if status == "diverged" else "info", message)
+    else:
+        summary = f"{record.name} is ready"
+        if record.scores:
+            summary += f": validation RMSE {record.scores['rmse']:.3f}"
+        state.set_notice("success", summary + f" ({seconds(record.fit_seconds)}).")
+    return record
+
+
+@st.cache_resource(show_spinner=False)
+def warm_up() -> threading.Thread:
+    """Run a tiny training once per server, in the background, so torch's one-time start-up
+    cost (a second or two) is paid before the first person presses Train."""
+
+    def run() -> None:
+        try:
+            n = 60
+            frame = pd.DataFrame(
+                {"user": np.arange(n) % 7, "item": np.arange(n) % 9, "rating": (np.arange(n) % 5 + 1).astype(float)}
+            )
+            cf.train_model(cf.load_ratings(frame), cf.TrainConfig(epochs=1, valid_frac=0.0, n_factors=4))
+        except Exception:  # noqa: BLE001 - warming up is best effort
+            log.debug("warm-up failed", exc_info=True)
+        # Everything imported so far lives as long as the server: keep the garbage collector
+        # from walking it again and again (its full passes stall every thread, training too).
+        gc.freeze()
+
+    thread = threading.Thread(target=run, name="cf-warm-up", daemon=True)
+    thread.start()
+    return thread

@@ -1,0 +1,255 @@
+"""The User screen: one person's ratings next to the model's predictions, and their recommendations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import cf
+from ui import state, training
+from ui.common import count, csv_bytes, file_stem, md
+from ui.state import DataRecord, ModelRecord
+
+DEFAULT_MIN_RATINGS = 10
+"""Recommendations skip movies with fewer ratings than this, unless the person changes it."""
+MANY_USERS = 5000
+"""Above this many users the picker shows a search box and the matching users."""
+LISTED_USERS = 1000
+"""How many users the picker lists at once when there are many."""
+
+
+def render(record: ModelRecord | None, data: DataRecord) -> None:
+    if record is None:
+        no_model(data, "see recommendations for a user")
+        return
+    rec = record.recommender
+    top = st.columns([2.2, 1, 1, 1, 1, 1], vertical_alignment="bottom")
+    with top[0]:
+        user = pick_user(record)
+    if user is None:
+        st.info("No user matches that search. Type the beginning of a user id.")
+        return
+    with top[1]:
+        n = st.number_input(
+            "Recommendations",
+            min_value=1,
+            max_value=100,
+            value=10,
+            key=state.TOP_N,
+            persist_state="session",
+            help="How many movies to recommend.",
+        )
+    with top[2]:
+        min_count = st.number_input(
+            "At least … ratings",
+            min_value=0,
+            max_value=max(0, int(rec.item_counts.max(initial=0))),
+            value=min(DEFAULT_MIN_RATINGS, int(rec.item_counts.max(initial=0))),
+            key=state.MIN_RATINGS,
+            persist_state="session",
+            help="Only recommend movies with at least this many ratings. A movie rated by a handful of "
+            "people can get a high predicted rating by chance; 0 shows the model's raw top picks.",
+        )
+    history = rec.history(user)
+    recommendations = recommend(rec, user, int(n), int(min_count))
+    _profile(top[3:], history)
+    if record.data_key != data.key:
+        st.caption(f"Using {md(record.name)}, trained on {md(record.data_label)}.")
+    loves = favourite_genres(history)
+    if loves:
+        st.caption(f"User {md(user)} rates these genres highest: {md(', '.join(loves))}.")
+
+    st.markdown(f"#### Top {len(recommendations)} picks for User {md(user)}")
+    caption = "Movies this user has not rated, with the highest predicted rating"
+    if min_count:
+        caption += f", among movies with at least {count(min_count)} ratings"
+    st.caption(caption + ".")
+    shown = recommendations.reset_index(drop=True)
+    shown.insert(0, "rank", np.arange(1, len(shown) + 1))
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        column_order=["rank", "title", "genres", "predicted", "n_ratings", "mean_rating"],
+        column_config=_columns(rec, predicted="Predicted rating"),
+        key="cf.recs_table",
+    )
+    st.download_button(
+        "Download recommendations (CSV)",
+        data=csv_bytes(shown),
+        file_name=f"recommendations_user_{file_stem(user)}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+        key="cf.recs_csv",
+    )
+
+    st.markdown(f"#### What User {md(user)} rated, next to what the model predicts")
+    st.caption(
+        "Ratings marked *held out* were kept aside for validation: the model never learned from them, "
+        "so those predictions are honest guesses."
+    )
+    st.dataframe(
+        history,
+        hide_index=True,
+        width="stretch",
+        column_order=["title", "genres", "rating", "predicted", "held_out", "n_ratings", "mean_rating"],
+        column_config=_columns(rec, predicted="Model's prediction"),
+        key="cf.history_table",
+    )
+    st.download_button(
+        "Download their ratings and predictions (CSV)",
+        data=csv_bytes(history),
+        file_name=f"ratings_user_{file_stem(user)}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+        key="cf.history_csv",
+    )
+
+
+def _columns(rec: cf.Recommender, predicted: str) -> dict:
+    low, high = (float(v) for v in rec.scale)
+    most = int(rec.item_counts.max()) if len(rec.item_counts) else 1
+    return {
+        "rank": st.column_config.NumberColumn("#", width="small"),
+        "title": st.column_config.TextColumn("Movie", width="medium"),
+        "genres": st.column_config.TextColumn("Genres", width="medium"),
+        "rating": st.column_config.ProgressColumn(
+            "Their rating", min_value=low, max_value=high, format="%.1f ★", help="The rating this user gave."
+        ),
+        "predicted": st.column_config.ProgressColumn(
+            predicted, min_value=low, max_value=high, format="%.2f ★", help="The rating the model predicts."
+        ),
+        "held_out": st.column_config.CheckboxColumn(
+            "Held out", help="Kept aside for validation: the model did not learn from this rating."
+        ),
+        "n_ratings": st.column_config.ProgressColumn(
+            "Popularity",
+            min_value=0,
+            max_value=most,
+            format="%d ratings",
+            help="How many ratings the movie has in the training data.",
+        ),
+        "mean_rating": st.column_config.NumberColumn(
+            "Average rating", format="%.2f ★", help="The movie's average rating from everyone."
+        ),
+        "movieId": None,
+    }
+
+
+def recommend(rec: cf.Recommender, user: object, n: int, min_ratings: int) -> pd.DataFrame:
+    """The top ``n`` unrated movies for ``user`` among movies with at least ``min_ratings`` ratings."""
+    if min_ratings <= 0:
+        return rec.recommend(user, n)
+    eligible = int((rec.item_counts >= min_ratings).sum())
+    ranked = rec.recommend(user, min(len(rec.items), max(n, n * 20)))
+    ranked = ranked[ranked["n_ratings"] >= min_ratings]
+    if len(ranked) < n and eligible > len(ranked):
+        ranked = rec.recommend(user, len(rec.items))
+        ranked = ranked[ranked["n_ratings"] >= min_ratings]
+    return ranked.head(n).reset_index(drop=True)
+
+
+def _profile(columns, history: pd.DataFrame) -> None:
+    columns[0].metric("Ratings", count(len(history)))
+    columns[1].metric("Their average", f"{history['rating'].mean():.2f} ★" if len(history) else "–")
+    held = history[history["held_out"]] if "held_out" in history else history.iloc[:0]
+    if len(held):
+        error = float(np.sqrt(np.mean((held["predicted"] - held["rating"]) ** 2)))
+        columns[2].metric(
+            "Error on held-out",
+            f"{error:.2f} ★",
+            help=f"RMSE of the model's predictions for the {len(held)} ratings of this user it never saw.",
+        )
+    else:
+        columns[2].metric("Error on held-out", "–", help="None of this user's ratings were held out.")
+
+
+def favourite_genres(history: pd.DataFrame, n: int = 3) -> list[str]:
+    """Genres of the movies this user rated above their own average, most frequent first."""
+    if history.empty or "genres" not in history:
+        return []
+    liked = history[history["rating"] > history["rating"].mean()]
+    genres = liked["genres"].str.split(", ").explode()
+    genres = genres[genres.notna() & (genres != "(no genres listed)") & (genres != "")]
+    return [str(g) for g in genres.value_counts().index[:n]]
+
+
+def selected_user(record: ModelRecord) -> object | None:
+    """The user picked on the User screen if the model knows them, else the most active user."""
+    table = record.user_table()
+    if table.empty:
+        return None
+    current = st.session_state.get(state.USER)
+    if current is not None and current in record.recommender.users:
+        return current
+    return table["userId"].iloc[0]
+
+
+def _as_python(value: object) -> object:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def pick_user(record: ModelRecord) -> object | None:
+    """A searchable picker of the model's users, labelled with their number of ratings."""
+    table = record.user_table()
+    counts = dict(zip(table["userId"].map(_as_python), table["n_ratings"]))
+    if len(table) <= MANY_USERS:
+        options = list(counts)
+    else:
+        query = st.text_input(
+            "Find a user by id",
+            key=state.USER_QUERY,
+            persist_state="session",
+            placeholder="Type the start of a user id",
+            help=f"There are {count(len(table))} users; the list below shows the matching ones, most active first.",
+        )
+        ids = table["userId"]
+        if query.strip():
+            ids = ids[ids.astype(str).str.startswith(query.strip())]
+        options = [_as_python(u) for u in ids.head(LISTED_USERS)]
+        current = st.session_state.get(state.USER)
+        if current in counts and current not in options and not query.strip():
+            options.insert(0, current)
+    if not options:
+        return None
+    if st.session_state.get(state.USER) not in options:
+        st.session_state[state.USER] = options[0]
+    return st.selectbox(
+        "User",
+        options,
+        format_func=lambda u: f"User {u} · {counts.get(u, 0):,} ratings",
+        key=state.USER,
+        persist_state="session",
+        help="Type to search. Users are listed most active first.",
+    )
+
+
+def no_model(data: DataRecord, purpose: str) -> None:
+    """What a screen shows before any model is trained: a way to train one right here."""
+    job = state.job()
+    if job is not None and job.running:
+        st.info(
+            f"Model {job.number} is training; this screen fills in when it is done (progress in the sidebar).",
+            icon=":material/hourglass_top:",
+        )
+        return
+    st.info(f"Train a model first to {purpose}.", icon=":material/school:")
+    st.button(
+        "Train a model with the default settings",
+        type="primary",
+        icon=":material/model_training:",
+        on_click=_train_defaults,
+        args=(data,),
+        key=f"cf.quick_train.{purpose[:12]}",
+    )
+
+
+def _train_defaults(data: DataRecord) -> None:
+    try:
+        training.start(data, cf.TrainConfig())
+    except cf.ConfigError as error:
+        state.set_notice("error", str(error))
+    st.session_state[state.NAV] = state.TAB_TRAIN
