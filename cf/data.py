@@ -160,7 +160,7 @@ class Ratings:
                 f"{source} has {frame.shape[1]} column(s); ratings need three: user, movie, rating "
                 "(and optionally a timestamp)."
             )
-        frame = frame.iloc[:, :4].copy()
+        frame = frame.iloc[:, :4]  # copy-on-write: assigning columns below leaves the caller's frame alone
         names = ["user", "item", "rating", "timestamp"][: frame.shape[1]]
         frame.columns = names
         frame["user"] = normalise_ids(frame["user"], "user", source, first_line)
