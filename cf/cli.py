@@ -16,6 +16,7 @@ Train a collaborative-filtering model on a ratings file and use it.
   python -m cf train --ratings ratings.csv --movies movies.csv --out model.pt
   python -m cf recommend --model model.pt --user 414
   python -m cf similar --model model.pt --movie 1
+  python -m cf download 1m        (then: train --ratings <the printed path>)
   python -m cf bench
 
 A ratings file has one row per rating: user, movie, rating[, timestamp] (CSV, TSV, ';', '|'
@@ -39,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--movie", required=True, help="the movie id")
     sim.add_argument("-n", type=int, default=10, help="how many movies (default 10)")
     sim.add_argument("--json", action="store_true", help="print JSON records instead of a table")
+    get = commands.add_parser("download", help="download a MovieLens release into the local cache")
+    get.add_argument("release", choices=["latest-small", "100k", "1m", "25m"], help="which release")
     bench = commands.add_parser("bench", help="accuracy and fit time of the defaults against Surprise's SVD")
     bench.add_argument(
         "--data", help="folder with train.csv and test.csv (default: ../shared/data/ml-latest-small-split)"
@@ -100,6 +103,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from cf.commands import train_command
 
             return train_command(args)
+        if args.command == "download":
+            from cf.commands import download_command
+
+            return download_command(args)
         if args.command in ("recommend", "similar"):
             from cf.commands import lookup_command
 

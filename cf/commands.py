@@ -125,3 +125,20 @@ def _as_id(text: str, ids) -> object:
         except ValueError:
             return text
     return text
+
+
+def download_command(args: argparse.Namespace) -> int:
+    """``download``: fetch a MovieLens zip into the cache with a progress bar; print its path."""
+    from tqdm import tqdm
+
+    from cf.movielens import download
+
+    with tqdm(unit="B", unit_scale=True, file=sys.stderr, desc=args.release) as bar:
+
+        def show(done: int, total: int) -> None:
+            bar.total = total or None
+            bar.update(done - bar.n)
+
+        path = download(args.release, progress=show)
+    print(path)
+    return 0
