@@ -387,6 +387,27 @@ def embedding_scatter(
     )
     sizes = _sizes(points["n_ratings"].to_numpy())
     customdata = _movie_customdata(points)
+    if set(points["group"]) <= {NO_GENRE}:
+        # no genres to colour by (no movies file): colour by the average rating instead
+        fig.add_trace(
+            trace(
+                **_xyz(points, dims),
+                mode="markers",
+                name="Movies",
+                showlegend=False,
+                marker=dict(
+                    size=sizes * (0.6 if dims == 3 else 1.0),
+                    color=points["mean_rating"].to_numpy(dtype=float),
+                    colorscale="Viridis",
+                    opacity=0.8,
+                    colorbar=dict(title=dict(text="Average<br>rating"), thickness=14),
+                ),
+                customdata=customdata,
+                hovertemplate=hover,
+            )
+        )
+        groups = []
+        fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0))
     # grey groups first, so the coloured ones are drawn on top
     for group in sorted(groups, key=lambda g: g not in (OTHER, NO_GENRE)):
         mask = (points["group"] == group).to_numpy()

@@ -319,6 +319,31 @@ def test_zip_upload_brings_its_movies():
     assert data.label == "tiny.zip" and data.movies is not None and len(data.movies) == 20
 
 
+def test_many_users_search_and_ratings_without_movies():
+    rows = [(u, (u * 7 + k * 11) % 40 + 1, float(1 + (u + k) % 5)) for u in range(1, 5201) for k in range(4)]
+    csv = pd.DataFrame(rows, columns=["userId", "movieId", "rating"]).to_csv(index=False).encode()
+    at = new_app()
+    upload(at, ("many.csv", csv))
+    assert not errors(at) and metrics(at)["Users"] == "5.2k"
+    assert any("No movies file" in i.value for i in at.info)
+    train(at, epochs=1)
+
+    go(at, state.TAB_USER)
+    assert len(at.selectbox(key=state.USER).options) == 1000  # the most active first, not all 5,200
+    at.text_input(key=state.USER_QUERY).set_value("517")
+    at.run()
+    assert_healthy(at)
+    options = at.selectbox(key=state.USER).options
+    assert options and all(o.startswith("User 517") for o in options)
+    assert at.selectbox(key=state.USER).value == 517
+    recs = table(at, "rank")
+    assert recs["title"].str.fullmatch(r"Movie \d+").all()
+
+    go(at, state.TAB_EMBED)
+    (figure,) = charts(at)
+    assert figure["data"][0]["name"] == "Movies" and "colorbar" in figure["data"][0]["marker"]
+
+
 # -- stopping ------------------------------------------------------------------------
 
 

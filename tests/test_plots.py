@@ -176,3 +176,13 @@ def test_user_scatter_colours_by_average_and_marks_selected():
 
 def test_plot_text_escapes_html():
     assert plots.plot_text("<script>alert(1)</script> & co") == "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co"
+
+
+def test_embedding_scatter_without_genres_colours_by_average_rating():
+    points = movie_points(20)
+    points["group"] = plots.NO_GENRE
+    figure = plots.embedding_scatter(points, user={"x": 0, "y": 0, "label": "User 1"})
+    movies = figure.data[0]
+    assert movies.name == "Movies" and list(movies.marker.color) == list(points["mean_rating"])
+    assert movies.marker.colorbar.title.text.startswith("Average")
+    assert [t.name for t in figure.data] == ["Movies", "User 1"]

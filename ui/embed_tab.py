@@ -203,10 +203,14 @@ def _movies_view(
         recommended=recommended,
     )
     st.plotly_chart(figure, key="cf.movie_map", config=CHART_CONFIG, width="stretch")
+    colour = (
+        "each movie's first listed genre among the ten most common"
+        if set(order) - {plots.NO_GENRE}
+        else "the movie's average rating (no genres were loaded)"
+    )
     st.caption(
-        f"Showing {count(len(points))} of {count(len(table))} movies. Colour: each movie's first listed genre "
-        "among the ten most common; size: number of ratings. Hover a dot for details; drag to zoom, "
-        "double-click to reset."
+        f"Showing {count(len(points))} of {count(len(table))} movies. Colour: {colour}; size: number of ratings. "
+        "Hover a dot for details; drag to zoom, double-click to reset."
     )
     if query:
         _search_results(record, query, matches)

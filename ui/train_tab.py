@@ -184,7 +184,7 @@ def _live_body() -> None:
     st.markdown(f"**Training Model {job.number}** · {md(MODEL_KINDS[job.config.model][0])} on {md(job.data.label)}")
     st.progress(progress.fraction, text=progress.text)
     cols = st.columns(4)
-    cols[0].metric("Epoch", f"{progress.epoch} / {progress.epochs}")
+    cols[0].metric("Epochs done", f"{progress.epoch} / {progress.epochs}")
     if history:
         last = history[-1]
         before = history[-2] if len(history) > 1 else None
@@ -284,41 +284,52 @@ def _model_summary(record: ModelRecord, data: DataRecord) -> None:
     if record.note:
         st.info(record.note)
     scores = record.scores
-    cols = st.columns(5)
+    top = st.columns(3)
     if scores:
-        cols[0].metric(
+        top[0].metric(
             "Validation RMSE",
             f"{scores['rmse']:.3f}",
             f"{scores['rmse'] - scores['bias_rmse']:+.3f} vs bias-only",
             delta_color="inverse",
             help="Root mean squared error on ratings the model never saw, in stars. Lower is better.",
         )
-        cols[1].metric(
+        top[1].metric(
             "Validation MAE",
             f"{scores['mae']:.3f}",
             f"{scores['mae'] - scores['bias_mae']:+.3f} vs bias-only",
             delta_color="inverse",
             help="Mean absolute error: on average, how many stars a prediction is off.",
         )
-        cols[2].metric(
+    else:
+        top[0].metric("Validation RMSE", "–", help="Set a validation share to measure accuracy.")
+        top[1].metric("Validation MAE", "–", help="Set a validation share to measure accuracy.")
+    top[2].metric(
+        "Training time",
+        seconds(record.fit_seconds),
+        help=f"Wall time of the training loop on the {record.device.upper()}.",
+    )
+    if scores and scores["rmse"] >= scores["bias_rmse"]:
+        st.warning(
+            "This model predicts held-out ratings no better than the bias-only baseline. Try a lower "
+            "learning rate, more regularisation, fewer factors or more epochs.",
+            icon=":material/trending_down:",
+        )
+    if scores:
+        base = st.columns(3)
+        base[0].metric(
             "Bias-only baseline",
             f"{scores['bias_rmse']:.3f}",
             help="RMSE of predicting the average rating plus each user's and movie's usual offset. "
             "A model should beat this.",
         )
-        cols[3].metric(
+        base[1].metric("Bias-only MAE", f"{scores['bias_mae']:.3f}", help="MAE of the same bias-only prediction.")
+        base[2].metric(
             "Global-mean baseline",
             f"{scores['global_mean_rmse']:.3f}",
             help="RMSE of predicting the same average rating for everything.",
         )
     else:
-        cols[0].metric("Validation RMSE", "–", help="Set a validation share to measure accuracy.")
         st.caption("No validation share was set, so there is no accuracy score. Set one under Advanced settings.")
-    cols[4].metric(
-        "Training time",
-        seconds(record.fit_seconds),
-        help=f"Wall time of the training loop on the {record.device.upper()}.",
-    )
     baselines = {}
     if scores:
         baselines = {"Bias-only baseline": scores["bias_rmse"], "Global mean": scores["global_mean_rmse"]}

@@ -32,7 +32,7 @@ def render(record: ModelRecord | None, data: DataRecord) -> None:
         return
     with top[1]:
         n = st.number_input(
-            "Recommendations",
+            "How many",
             min_value=1,
             max_value=100,
             value=10,
@@ -42,7 +42,7 @@ def render(record: ModelRecord | None, data: DataRecord) -> None:
         )
     with top[2]:
         min_count = st.number_input(
-            "At least … ratings",
+            "Min. ratings",
             min_value=0,
             max_value=max(0, int(rec.item_counts.max(initial=0))),
             value=min(DEFAULT_MIN_RATINGS, int(rec.item_counts.max(initial=0))),
@@ -159,12 +159,12 @@ def _profile(columns, history: pd.DataFrame) -> None:
     if len(held):
         error = float(np.sqrt(np.mean((held["predicted"] - held["rating"]) ** 2)))
         columns[2].metric(
-            "Error on held-out",
+            "Held-out error",
             f"{error:.2f} ★",
             help=f"RMSE of the model's predictions for the {len(held)} ratings of this user it never saw.",
         )
     else:
-        columns[2].metric("Error on held-out", "–", help="None of this user's ratings were held out.")
+        columns[2].metric("Held-out error", "–", help="None of this user's ratings were held out.")
 
 
 def favourite_genres(history: pd.DataFrame, n: int = 3) -> list[str]:
