@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from cf import distributed
 from cf.data import Movies, Ratings
 from cf.evaluate import evaluate
 from cf.readers import load_movies, load_ratings
@@ -14,10 +15,23 @@ from cf.train import TrainConfig, fit, validation_split
 
 
 def train_command(args: argparse.Namespace) -> int:
-    """``train``: read, split, fit with a progress bar, score, optionally save."""
+    """``train``: read, split, fit with a progress bar, score, optionally save.
+
+    Under ``torchrun`` each process trains on its share of the ratings (see
+    :mod:`cf.distributed`); only the first one prints and writes the model file.
+    """
+    device = distributed.init_from_env()
+    try:
+        return _train(args, device)
+    finally:
+        distributed.shutdown()
+
+
+def _train(args: argparse.Namespace, device: str | None) -> int:
+    lead = distributed.rank() == 0
     config = TrainConfig(
         model=args.model, n_factors=args.n_factors, epochs=args.epochs, lr=args.lr,
-        weight_decay=args.weight_decay, batch_size=args.batch_size, seed=args.seed, device=args.device,
+        weight_decay=args.weight_decay, batch_size=args.batch_size, seed=args.seed, device=device or args.device,
         valid_frac=0.0 if args.test else args.valid_frac,
     ).validate()  # fmt: skip
     ratings, movies = _read_inputs(args)
@@ -26,11 +40,13 @@ def train_command(args: argparse.Namespace) -> int:
         test = Ratings(test.frame, ratings.scale, test.n_duplicates, test.source)
     else:
         train, test, note = validation_split(ratings, config.valid_frac, config.seed)
-    if note:
+    if note and lead:
         print(note, file=sys.stderr)
-    progress = _progress_bar(config.epochs, disabled=args.quiet)
+    progress = _progress_bar(config.epochs, disabled=args.quiet or not lead)
     result = fit(train, config, test, movies, callback=progress.update_from)
     progress.close()
+    if not lead:
+        return 0
     if result.diverged:
         print(result.diverged, file=sys.stderr)
     scores = evaluate(result.recommender, test) if test is not None else {}
@@ -100,6 +116,7 @@ def _summary_record(train: Ratings, test: Ratings | None, scores: dict, seconds:
         "n_train": train.n_ratings,
         "n_test": test.n_ratings if test is not None else 0,
         "n_fallback": scores.get("n_fallback", 0),
+        "processes": distributed.world_size(),
         "config": {k: v for k, v in vars(config).items() if k != "hidden"},
     }
 

@@ -40,8 +40,10 @@ class EmbeddingDot(nn.Module):
                 self.user_factors.weight.add_((global_mean / n_factors) ** 0.5)
                 self.item_factors.weight.add_((global_mean / n_factors) ** 0.5)
 
-    def forward(self, users: torch.Tensor, items: torch.Tensor) -> torch.Tensor:
-        return self.with_penalty(users, items)[0]
+    def forward(self, users: torch.Tensor, items: torch.Tensor, penalty: bool = False):
+        """Predicted ratings; with ``penalty`` also the L2 term (see :meth:`with_penalty`)."""
+        out = self.with_penalty(users, items)
+        return out if penalty else out[0]
 
     def with_penalty(self, users: torch.Tensor, items: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Predictions and the summed squared norms of the embeddings used (for L2)."""
@@ -84,8 +86,10 @@ class EmbeddingDotBias(nn.Module):
         share = min(max(share, 0.01), 0.99)
         self.offset = nn.Parameter(torch.logit(torch.tensor(share)))
 
-    def forward(self, users: torch.Tensor, items: torch.Tensor) -> torch.Tensor:
-        return self.with_penalty(users, items)[0]
+    def forward(self, users: torch.Tensor, items: torch.Tensor, penalty: bool = False):
+        """Predicted ratings; with ``penalty`` also the L2 term (see :meth:`with_penalty`)."""
+        out = self.with_penalty(users, items)
+        return out if penalty else out[0]
 
     def with_penalty(self, users: torch.Tensor, items: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Predictions and the summed squared norms of the embeddings used (for L2)."""
@@ -135,8 +139,10 @@ class EmbeddingNN(nn.Module):
         share = 0.5 if global_mean is None else min(max((global_mean - low) / (high - low), 0.01), 0.99)
         nn.init.constant_(self.head.bias, float(torch.logit(torch.tensor(share))))
 
-    def forward(self, users: torch.Tensor, items: torch.Tensor) -> torch.Tensor:
-        return self.with_penalty(users, items)[0]
+    def forward(self, users: torch.Tensor, items: torch.Tensor, penalty: bool = False):
+        """Predicted ratings; with ``penalty`` also the L2 term (see :meth:`with_penalty`)."""
+        out = self.with_penalty(users, items)
+        return out if penalty else out[0]
 
     def with_penalty(self, users: torch.Tensor, items: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Predictions and the summed squared norms of the embeddings used (for L2)."""

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from cf import distributed
 from cf.data import IdMap, Movies, Ratings, random_split
 from cf.metrics import BiasBaseline, rmse
 from cf.models import MODEL_KINDS, build_model
@@ -198,7 +199,8 @@ def fit(
             items.to_index(valid.frame["item"]),
             valid.frame["rating"].to_numpy(),
         )
-    loop = _Loop(model, config, u, i, r, device)
+    mine = distributed.shard_rows(len(r), config.seed)  # all rows, or this process's share under torchrun
+    loop = _Loop(model, config, u[mine.to(device)], i[mine.to(device)], r[mine.to(device)], device)
     result = FitResult(recommender)
     with cpu_settings(device, config.batch_size):
         _run(loop, result, scored, callback, should_stop)
@@ -297,12 +299,14 @@ class _Loop:
         self.model, self.config, self.u, self.i, self.r = model, config, u, i, r
         self.n = len(r)
         self.batch = min(config.batch_size, max(1, self.n))
-        steps = config.epochs * math.ceil(self.n / self.batch)
+        self.steps_per_epoch = distributed.agree_on_steps(math.ceil(self.n / self.batch), device)
+        self.forward = distributed.wrap(model, device)
+        steps = config.epochs * self.steps_per_epoch
         fused = device.type in ("cpu", "cuda")
         self.optimiser = torch.optim.Adam(model.parameters(), lr=config.lr, fused=fused or None)
         self.schedule = torch.optim.lr_scheduler.OneCycleLR(self.optimiser, max_lr=config.lr, total_steps=steps)
         shuffle_on = device if device.type == "cuda" else torch.device("cpu")
-        self.generator = torch.Generator(device=shuffle_on).manual_seed(config.seed)
+        self.generator = torch.Generator(device=shuffle_on).manual_seed(config.seed + distributed.rank())
 
     def run_epoch(self, should_stop: Callable[[], bool] | None) -> tuple[float, bool]:
         """Return (mean squared error of the epoch, whether a stop was asked for)."""
@@ -311,9 +315,9 @@ class _Loop:
         u, i, r = self.u[order], self.i[order], self.r[order]
         total = torch.zeros((), device=self.u.device)
         wd = self.config.weight_decay
-        for start in range(0, self.n, self.batch):
+        for start in range(0, self.steps_per_epoch * self.batch, self.batch):
             bu, bi, br = u[start : start + self.batch], i[start : start + self.batch], r[start : start + self.batch]
-            predicted, penalty = self.model.with_penalty(bu, bi)
+            predicted, penalty = self.forward(bu, bi, penalty=True)
             error = (predicted - br).pow(2).sum()
             loss = (error + wd * penalty) / len(br)
             self.optimiser.zero_grad(set_to_none=True)
@@ -323,4 +327,4 @@ class _Loop:
             total += error.detach()
             if should_stop is not None and should_stop():
                 return float("nan"), True
-        return float(total) / self.n, False
+        return distributed.mean_over_ranks(total, min(self.n, self.steps_per_epoch * self.batch)), False
