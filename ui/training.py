@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import math
 import sys
 import threading
 import time
@@ -59,7 +60,6 @@ class TrainingJob:
         self.history: list[cf.EpochReport] = []
         self.stop_requested = threading.Event()
         self.started = time.perf_counter()
-        self.last_report_at: float | None = None
         self.phase = "starting"
         self.result: cf.FitResult | None = None
         self.valid: cf.Ratings | None = None
@@ -68,6 +68,11 @@ class TrainingJob:
         self.error: str | None = None
         self.device = "cpu"
         self.done = threading.Event()
+        self.batches = 0
+        """Batches done so far (counted by the ``should_stop`` hook)."""
+        self.first_batch_at: float | None = None
+        n_train = max(1, round(data.ratings.n_ratings * (1 - config.valid_frac)))
+        self.total_batches = max(1, config.epochs * math.ceil(n_train / config.batch_size))
         self.figure_cache: tuple[int, object] | None = None
         """(epochs shown, figure): the live chart is rebuilt only when an epoch finished."""
         self._thread = threading.Thread(target=self._run, name=f"cf-train-{number}", daemon=True)
@@ -87,7 +92,7 @@ class TrainingJob:
                 self.config,
                 self.data.movies,
                 callback=self._on_epoch,
-                should_stop=self.stop_requested.is_set,
+                should_stop=self._should_stop,
             )
             self.valid, self.note = valid, note
             if result.history and valid is not None and valid.n_ratings:
@@ -112,7 +117,6 @@ class TrainingJob:
 
     def _on_epoch(self, report: cf.EpochReport) -> None:
         self.history.append(report)
-        self.last_report_at = time.perf_counter()
 
     # -- for the screens -------------------------------------------------------------
 
@@ -128,27 +132,32 @@ class TrainingJob:
         return self.done.wait(timeout)
 
     def progress(self) -> Progress:
-        """Where the run is, with the current epoch's share estimated from the last ones."""
+        """Where the run is, from the batches done (the library asks ``should_stop`` after each one)."""
         epochs = self.config.epochs
-        history = list(self.history)
-        done = len(history)
-        if not history:
-            elapsed = time.perf_counter() - self.started
-            text = f"Epoch 1 of {epochs} · preparing the data and starting ({seconds(elapsed)} so far)"
+        done = len(self.history)
+        batches = max(0, self.batches - done)  # should_stop is also asked once after each epoch
+        now = time.perf_counter()
+        if batches == 0 and done == 0:
+            text = f"Preparing the data… ({seconds(now - self.started)})"
+            if self.stop_requested.is_set():
+                text = "Stopping…"
             return Progress(0.0, text, 0, epochs, None)
-        last = history[-1]
-        since = time.perf_counter() - (self.last_report_at or time.perf_counter())
-        per_epoch = last.seconds / max(done, 1)
-        partial = min(0.95, since / per_epoch) if per_epoch > 0 and done < epochs else 0.0
-        fraction = min(1.0, (done + partial) / epochs)
-        eta = max(0.0, last.eta_seconds - since)
+        fraction = min(1.0, batches / self.total_batches)
+        elapsed = now - (self.first_batch_at or now)
+        eta = elapsed / batches * (self.total_batches - batches) if batches and fraction < 1 else None
         if self.stop_requested.is_set():
-            text = f"Stopping… epoch {done} of {epochs} is finished and will be kept"
-        elif done >= epochs:
-            text = f"Epoch {done} of {epochs} · scoring the model on the held-out ratings"
+            text = f"Stopping… epoch {done} of {epochs} is finished and will be kept" if done else "Stopping…"
+        elif done >= epochs or fraction >= 1:
+            text = f"Epoch {epochs} of {epochs} · scoring the model on the held-out ratings"
         else:
-            text = f"Epoch {done + 1} of {epochs} · about {seconds(eta)} left"
+            text = f"Epoch {min(done + 1, epochs)} of {epochs} · about {seconds(eta)} left"
         return Progress(fraction, text, done, epochs, eta)
+
+    def _should_stop(self) -> bool:
+        if self.first_batch_at is None:
+            self.first_batch_at = time.perf_counter()
+        self.batches += 1
+        return self.stop_requested.is_set()
 
 
 def start(data: DataRecord, config: cf.TrainConfig) -> TrainingJob:
