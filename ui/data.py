@@ -67,7 +67,7 @@ def digest(upload) -> str:
     return digests[upload_id]
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@st.cache_data(max_entries=2, show_spinner=False)
 def _parse_ratings(content_hash: str, name: str, _raw: bytes) -> Parsed:
     """Ratings (and, from a MovieLens zip, movies) of one file; errors are cached too."""
     try:
@@ -90,13 +90,13 @@ def _parse_movies(content_hash: str, name: str, _raw: bytes) -> Parsed:
 def parse_upload(upload, kind: str) -> tuple[Parsed, str]:
     """Parse an upload (``kind`` is 'ratings' or 'movies'); returns (parsed, content hash)."""
     content_hash = digest(upload)
-    memo = st.session_state.setdefault("cf.parsed", {})
+    memo = st.session_state.setdefault(state.PARSED, {})
     key = (kind, content_hash)
     if key not in memo:
         parser = _parse_ratings if kind == "ratings" else _parse_movies
         with st.spinner(f"Reading {upload.name}…"):
             memo[key] = parser(content_hash, upload.name, upload.getvalue())
-        while len(memo) > 4:
+        while len(memo) > 3:  # a 25M-rating table is a gigabyte: keep few
             memo.pop(next(iter(memo)))
     return memo[key], content_hash
 

@@ -34,6 +34,8 @@ RECORDS = "cf.records"
 """Data records by content key, so reruns reuse parsed data and its summaries."""
 DIGESTS = "cf.digests"
 """Content hashes of uploads by upload id, so a big file is hashed once."""
+PARSED = "cf.parsed"
+"""Parsed uploads by (kind, content hash), the few most recent."""
 
 # -- widget keys ---------------------------------------------------------------------
 NAV = "cf.nav"
@@ -160,7 +162,7 @@ def set_notice(level: str, text: str) -> None:
     st.session_state[NOTICE] = (level, text)
 
 
-def remember_record(record: DataRecord, keep: int = 3) -> DataRecord:
+def remember_record(record: DataRecord, keep: int = 2) -> DataRecord:
     """Keep ``record`` (and at most ``keep`` records in all) in the session; return the kept one."""
     records: dict[str, DataRecord] = st.session_state[RECORDS]
     if record.key in records:
