@@ -11,6 +11,7 @@ fraction = float(sys.argv[1]) if len(sys.argv) > 1 else 1.0
 ratings = cf.load_ratings(synthetic_file(fraction))
 for batch in (65536, 131072, 262144, 524288):
     print(measure_throughput(ratings, "cuda", batch), flush=True)
-with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CUDA, torch.profiler.ProfilerActivity.CPU]) as p:
+activities = [torch.profiler.ProfilerActivity.CUDA, torch.profiler.ProfilerActivity.CPU]
+with torch.profiler.profile(activities=activities) as p:
     measure_throughput(ratings, "cuda", 262144)
 print(p.key_averages().table(sort_by="cuda_time_total", row_limit=12))
