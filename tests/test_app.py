@@ -396,6 +396,22 @@ def test_quick_train_from_user_screen():
     assert at.session_state[state.MODEL].config.epochs == 6
 
 
+def test_unexpected_error_is_a_message_not_a_traceback(monkeypatch):
+    at = new_app()
+    train(at, epochs=1)
+
+    def broken(self, user):
+        raise RuntimeError("the disk is on fire")
+
+    monkeypatch.setattr("cf.Recommender.history", broken)
+    go(at, state.TAB_USER)
+    (message,) = errors(at)
+    assert message.startswith("Something went wrong while showing the User screen: the disk is on fire.")
+    assert "Traceback" not in message
+    go(at, state.TAB_DATA)  # the other screens still work
+    assert not errors(at) and metrics(at)["Users"] == "600"
+
+
 # -- sessions ------------------------------------------------------------------------
 
 

@@ -174,6 +174,11 @@ def live_view() -> None:
 
 
 def _live_body() -> None:
+    with guarded("showing the training progress"):
+        _live_panel()
+
+
+def _live_panel() -> None:
     job = state.job()
     if job is None:
         return
@@ -225,6 +230,11 @@ def sidebar_status() -> None:
 
 
 def _sidebar_body() -> None:
+    with guarded("showing the training progress"):
+        _sidebar_panel()
+
+
+def _sidebar_panel() -> None:
     job = state.job()
     if job is None:
         return

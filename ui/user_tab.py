@@ -115,21 +115,27 @@ def _columns(rec: cf.Recommender, predicted: str) -> dict:
     return {
         "rank": st.column_config.NumberColumn("#", width="small"),
         "title": st.column_config.TextColumn("Movie", width="medium"),
-        "genres": st.column_config.TextColumn("Genres", width="medium"),
+        "genres": st.column_config.TextColumn("Genres"),
         "rating": st.column_config.ProgressColumn(
-            "Their rating", min_value=low, max_value=high, format="%.1f ★", help="The rating this user gave."
+            "Their rating",
+            min_value=low,
+            max_value=high,
+            format="%.1f ★",
+            color="orange",
+            help="The rating this user gave.",
         ),
         "predicted": st.column_config.ProgressColumn(
             predicted, min_value=low, max_value=high, format="%.2f ★", help="The rating the model predicts."
         ),
         "held_out": st.column_config.CheckboxColumn(
-            "Held out", help="Kept aside for validation: the model did not learn from this rating."
+            "Held out", width="small", help="Kept aside for validation: the model did not learn from this rating."
         ),
         "n_ratings": st.column_config.ProgressColumn(
             "Popularity",
             min_value=0,
             max_value=most,
             format="%d ratings",
+            color="gray",
             help="How many ratings the movie has in the training data.",
         ),
         "mean_rating": st.column_config.NumberColumn(
