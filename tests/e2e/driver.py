@@ -1,0 +1,606 @@
+"""Drive the CF Explorer app in headless Chromium: shared by the browser tests and the scripts.
+
+Nothing here imports pytest or ``cf``: ``scripts/screenshots.py`` and ``scripts/loadtest.py``
+use it too. It starts ``streamlit run app.py`` on a free localhost port (:class:`AppServer`),
+launches Debian's Chromium through Playwright (:func:`launch_browser`) and acts like a person
+through :class:`AppPage`: visible labels, roles and the widget keys listed in ``ui/state.py``.
+
+Waiting: after each action the driver waits for the app's "not running" state *and* for the
+element the action should produce; there are no fixed sleeps. The Playwright API is the async
+one, so many browser contexts can run at once in one event loop (:func:`run_sessions`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import csv
+import io
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+"""The repository root, where ``app.py`` lives."""
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+"""The app's script is not running: it has finished drawing after the last action."""
+SKELETON = "[data-testid='stSkeleton']"
+"""Placeholder Streamlit shows while an element's code loads (e.g. the plotly chart)."""
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+TIMEOUT_MS = 60_000
+"""Default for one action and what it waits for (a cold page on a 2-core machine takes ~15 s)."""
+TRAIN_TIMEOUT_MS = 240_000
+"""How long a training run may take before the driver gives up."""
+MODEL_TITLE = re.compile(r"^Model (\d+) · (.+) · (\d+) factors · (\d+) of (\d+) epochs")
+"""The trained model's heading on the Train screen (``ui/train_tab.model_title``)."""
+
+# Widget keys (ui/state.py); Streamlit puts them on the element as the class ``st-key-<key>``.
+KEY_UP_RATINGS = "cf.up_ratings"
+KEY_UP_MOVIES = "cf.up_movies"
+KEY_RECS_TABLE = "cf.recs_table"
+
+
+def key_css(key: str) -> str:
+    """CSS selector of the element with Streamlit widget key ``key``."""
+    return ".st-key-" + re.sub(r"[^A-Za-z0-9_-]", "-", key)
+
+
+def data_dir() -> Path:
+    """Where the real MovieLens data lives (``CF_DATA_DIR``, else ``../shared/data``)."""
+    return Path(os.environ.get("CF_DATA_DIR", REPO.parent / "shared" / "data"))
+
+
+# -- what is installed ---------------------------------------------------------------
+
+
+def chromium_path() -> str | None:
+    """Debian's Chromium (``CF_CHROMIUM`` overrides), or None."""
+    override = os.environ.get("CF_CHROMIUM")
+    if override:
+        return override if Path(override).exists() else shutil.which(override)
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def missing_browser_reason() -> str | None:
+    """Why browser tests cannot run here, or None when they can."""
+    try:
+        import playwright.async_api  # noqa: F401
+    except ImportError:
+        return "playwright (Python) is not installed: pip install -r requirements-dev.txt"
+    if chromium_path() is None:
+        return "chromium is not installed (apt-get install chromium), or set CF_CHROMIUM"
+    return None
+
+
+# -- the server ----------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class AppServer:
+    """``streamlit run app.py`` on a free localhost port, as a context manager.
+
+    The server's output goes to a log file (:attr:`log_path`); :meth:`log_tail` shows the
+    end of it when something fails. :meth:`stop` ends the process group it started.
+    """
+
+    def __init__(self, port: int | None = None, env: dict[str, str] | None = None, start_timeout: float = 90.0):
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.start_timeout = start_timeout
+        self.env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+        self.process: subprocess.Popen | None = None
+        self._log = tempfile.NamedTemporaryFile(prefix="cf-app-", suffix=".log", delete=False)
+        self.log_path = Path(self._log.name)
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None, "the server is not started"
+        return self.process.pid
+
+    def start(self) -> AppServer:
+        command = [
+            sys.executable, "-m", "streamlit", "run", "app.py",
+            "--server.headless", "true",
+            "--server.port", str(self.port),
+            "--server.address", "127.0.0.1",
+            "--browser.gatherUsageStats", "false",
+        ]  # fmt: skip
+        self.process = subprocess.Popen(
+            command, cwd=REPO, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        deadline = time.monotonic() + self.start_timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"streamlit exited with code {self.process.returncode}:\n{self.log_tail()}")
+            if self.healthy():
+                return self
+            time.sleep(0.2)  # polling the health endpoint, not waiting on the app
+        self.stop()
+        raise TimeoutError(f"streamlit was not healthy after {self.start_timeout:.0f} s:\n{self.log_tail()}")
+
+    def healthy(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as response:
+                return response.status == 200 and response.read().decode().strip() == "ok"
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+    def log_tail(self, n: int = 40) -> str:
+        self._log.flush()
+        lines = self.log_path.read_text(errors="replace").splitlines()
+        return "\n".join(lines[-n:])
+
+    def __enter__(self) -> AppServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def memory_kib(pid: int) -> dict[str, int]:
+    """``VmRSS`` (now) and ``VmHWM`` (peak) of a process in KiB, from ``/proc/<pid>/status``."""
+    out = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, value = line.partition(":")
+        if name in ("VmRSS", "VmHWM"):
+            out[name] = int(value.split()[0])
+    return out
+
+
+class MemorySampler:
+    """Samples a process's RSS in a background thread; :attr:`peak_kib` is the highest seen."""
+
+    def __init__(self, pid: int, every: float = 0.25):
+        self.pid, self.every = pid, every
+        self.peak_kib = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            with contextlib.suppress(OSError, KeyError):
+                self.peak_kib = max(self.peak_kib, memory_kib(self.pid)["VmRSS"])
+            self._stop.wait(self.every)
+
+    def __enter__(self) -> MemorySampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
+# -- the browser ---------------------------------------------------------------------
+
+
+async def launch_browser(playwright: Any) -> Any:
+    """Headless Debian Chromium (Playwright's own browser download is not used)."""
+    return await playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+
+
+def run_async(coro_factory: Callable[[], Awaitable[Any]], timeout: float | None = None) -> Any:
+    """Run a coroutine to completion in a fresh event loop on its own thread; return its result.
+
+    A thread of its own keeps the Playwright loop apart from any loop the caller has.
+    """
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["result"] = asyncio.run(coro_factory())
+        except BaseException as error:  # noqa: BLE001 - re-raised in the caller's thread
+            box["error"] = error
+
+    thread = threading.Thread(target=target, name="playwright", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise TimeoutError(f"browser run did not finish in {timeout} s")
+    if "error" in box:
+        raise box["error"]
+    return box.get("result")
+
+
+class AppPage:
+    """One person's browser tab on the app, with the actions the tests and scripts need."""
+
+    def __init__(self, page: Any, url: str, timeout_ms: int = TIMEOUT_MS):
+        self.page = page
+        self.url = url
+        self.timeout_ms = timeout_ms
+        page.set_default_timeout(timeout_ms)
+
+    @classmethod
+    async def open(cls, browser: Any, url: str, width: int = 1280, height: int = 800, **kwargs: Any) -> AppPage:
+        """A new browser context (a new Streamlit session) with the app loaded."""
+        context = await browser.new_context(viewport={"width": width, "height": height}, **kwargs)
+        app = cls(await context.new_page(), url)
+        await app.load()
+        return app
+
+    async def close(self) -> None:
+        await self.page.context.close()
+
+    # -- waiting -------------------------------------------------------------------
+
+    async def idle(self, timeout_ms: int | None = None) -> None:
+        """Wait until the app's script has finished running (it may start again later)."""
+        await self.page.wait_for_selector(IDLE, timeout=timeout_ms or self.timeout_ms)
+
+    async def settle(self, timeout_ms: int | None = None) -> None:
+        """Idle, and no element still showing its loading placeholder (then idle again)."""
+        timeout = timeout_ms or self.timeout_ms
+        await self.idle(timeout)
+        await self.page.wait_for_function(
+            f"() => document.querySelectorAll({SKELETON!r}).length === 0", timeout=timeout, polling=100
+        )
+        await self.idle(timeout)
+
+    async def load(self) -> None:
+        await self.page.goto(self.url)
+        await self.page.get_by_role("tab", name="Data", exact=True).wait_for()
+        await self.idle()
+        await self.sidebar().get_by_text(re.compile(r"^In use:")).wait_for()
+
+    async def problems(self) -> list[str]:
+        """Texts of exception boxes on the page (a traceback reaching the person)."""
+        return await self.page.locator("[data-testid='stException']").all_inner_texts()
+
+    # -- navigation ----------------------------------------------------------------
+
+    def sidebar(self) -> Any:
+        return self.page.get_by_test_id("stSidebar")
+
+    def main(self) -> Any:
+        return self.page.get_by_test_id("stMain")
+
+    async def tab(self, name: str) -> None:
+        """Open a screen (Data, Train, User, Embeddings)."""
+        tab = self.page.get_by_role("tab", name=name, exact=True)
+        if await tab.get_attribute("aria-selected") != "true":
+            await tab.click()
+        await self._wait_attribute(tab, "aria-selected", "true")
+        await self.idle()
+
+    async def _wait_attribute(self, locator: Any, name: str, value: str) -> None:
+        deadline = time.monotonic() + self.timeout_ms / 1000
+        while await locator.get_attribute(name) != value:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{locator} never had {name}={value!r}")
+            await self.page.wait_for_timeout(50)
+
+    async def in_use(self) -> str:
+        """The sidebar's 'In use: …' line."""
+        return await self.sidebar().get_by_text(re.compile(r"^In use:")).inner_text()
+
+    # -- data ----------------------------------------------------------------------
+
+    async def use_source(self, name: str) -> None:
+        """Pick 'Demo dataset' or 'My files' in the sidebar."""
+        option = self.sidebar().get_by_role("radio", name=name, exact=True)
+        if await option.get_attribute("aria-checked") != "true":
+            await option.click()
+        await self._wait_attribute(option, "aria-checked", "true")
+        await self.idle()
+        if name == "My files":
+            await self.sidebar().locator(key_css(KEY_UP_RATINGS)).wait_for()
+
+    async def upload(self, key: str, files: Any) -> None:
+        """Choose a file for the uploader with widget key ``key``, through its real file input.
+
+        ``files`` is a path or ``{"name", "mimeType", "buffer"}``, as Playwright's ``set_input_files``
+        takes. Waits until the file is listed in the uploader and the app has run on it.
+        """
+        uploader = self.sidebar().locator(key_css(key))
+        await uploader.locator("input[type=file]").set_input_files(files)
+        name = files["name"] if isinstance(files, dict) else Path(files).name
+        await uploader.get_by_text(name, exact=True).wait_for()
+        await self.idle()
+
+    async def wait_in_use(self, label_part: str, timeout_ms: int | None = None) -> str:
+        """Wait until the data in use is labelled with ``label_part``; return the 'In use' line."""
+        line = self.sidebar().get_by_text(re.compile(r"^In use:.*" + re.escape(label_part)))
+        await line.wait_for(timeout=timeout_ms or self.timeout_ms)
+        await self.idle()
+        return await line.inner_text()
+
+    async def errors(self) -> list[str]:
+        """Texts of the error boxes (``st.error``) on the page."""
+        return await self.page.locator("[data-testid='stAlertContentError']").all_inner_texts()
+
+    # -- training ------------------------------------------------------------------
+
+    async def set_slider(self, name: str, value: float) -> None:
+        """Move the slider called ``name`` to ``value`` with the keyboard, as a person can."""
+        # Streamlit 1.67 names the slider by its label twice ("Epochs Epochs"): match the start.
+        slider = self.main().get_by_role("slider", name=re.compile("^" + re.escape(name)))
+        await slider.focus()
+        low, high = await slider.get_attribute("min"), await slider.get_attribute("max")
+        if high is not None and value >= float(high):
+            await slider.press("End")
+        elif low is not None and value <= float(low):
+            await slider.press("Home")
+        for _ in range(600):
+            current = _number(await slider.get_attribute("aria-valuetext"))
+            if current == value:
+                return
+            await slider.press("ArrowRight" if current < value else "ArrowLeft")
+        raise AssertionError(f"slider {name!r} did not reach {value}")
+
+    async def train(
+        self,
+        epochs: int | None = None,
+        factors: int | None = None,
+        seed: int | None = None,
+        wait: bool = True,
+        timeout_ms: int = TRAIN_TIMEOUT_MS,
+    ) -> str | None:
+        """On the Train screen, change the given settings, press Train model.
+
+        With ``wait``, waits for the run to end and returns the model's heading.
+        """
+        await self.tab("Train")
+        button = self.main().get_by_role("button", name="Train model", exact=True)
+        await button.wait_for()
+        if factors is not None:
+            await self.set_slider("Factors (size of each taste vector)", factors)
+        if epochs is not None:
+            await self.set_slider("Epochs (passes over the data)", epochs)
+        if seed is not None:
+            seed_box = self.main().get_by_role("spinbutton", name="Random seed", exact=True)
+            if not await seed_box.is_visible():
+                await self.main().get_by_text("Advanced settings", exact=True).click()
+            await seed_box.fill(str(seed))
+        await button.click()
+        await (
+            self.main()
+            .get_by_role("button", name=re.compile("^(Stop training|Stopping…)$"))
+            .or_(self.model_heading())
+            .first.wait_for(timeout=timeout_ms)
+        )
+        if wait:
+            return await self.wait_model(timeout_ms=timeout_ms)
+        return None
+
+    def model_heading(self) -> Any:
+        return self.main().get_by_role("heading", name=MODEL_TITLE)
+
+    async def wait_model(self, number: int | None = None, timeout_ms: int = TRAIN_TIMEOUT_MS) -> str:
+        """Wait until the Train screen shows a trained model (Model ``number``); return its heading."""
+        pattern = MODEL_TITLE if number is None else re.compile(rf"^Model {number} · ")
+        heading = self.main().get_by_role("heading", name=pattern)
+        await heading.wait_for(timeout=timeout_ms)
+        await self.idle()
+        return (await heading.inner_text()).strip()
+
+    async def wait_epochs_done(self, n: int, timeout_ms: int = TRAIN_TIMEOUT_MS) -> int:
+        """While training, wait until at least ``n`` epochs are finished; return how many are."""
+        metric = self.main().get_by_test_id("stMetric").filter(has_text=re.compile(r"^Epoch"))
+        value = metric.get_by_test_id("stMetricValue")
+        deadline = time.monotonic() + timeout_ms / 1000
+        while True:
+            with contextlib.suppress(Exception):
+                text = await value.inner_text(timeout=2000)
+                done = int(text.split("/")[0])
+                if done >= n:
+                    return done
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"fewer than {n} epochs finished in {timeout_ms / 1000:.0f} s")
+            await self.page.wait_for_timeout(100)
+
+    async def stop_training(self) -> None:
+        await self.main().get_by_role("button", name="Stop training", exact=True).click()
+
+    # -- the User screen -----------------------------------------------------------
+
+    async def user_screen(self, pick: int | None = None, history: bool = False) -> UserView:
+        """Open the User screen and read its recommendations (and, with ``history``, the user's ratings).
+
+        ``pick`` chooses the user at that place in the list (0 is the first, the most active).
+        """
+        await self.tab("User")
+        top = self.main().get_by_role("heading", name=re.compile(r"^Top \d+ picks for User "))
+        await top.wait_for()
+        if pick is not None:
+            option = await self._open_choices(self.main().get_by_role("combobox", name=re.compile(r"^User")), pick)
+            label = (await option.inner_text()).strip()
+            await option.click()
+            user = label.split("·")[0].strip()
+            top = self.main().get_by_role("heading", name=re.compile(rf"^Top \d+ picks for {re.escape(user)}$"))
+            await top.wait_for()
+            await self.idle()
+        heading = (await top.inner_text()).strip()
+        # The tables draw on a canvas: read what they show through the app's own CSV downloads.
+        await self.main().get_by_test_id("stDataFrame").first.locator("canvas").first.wait_for()
+        picks = await self.download_csv("Download recommendations (CSV)")
+        rated = await self.download_csv("Download their ratings and predictions (CSV)") if history else []
+        return UserView(heading=heading, user=heading.rsplit("for ", 1)[-1], picks=picks, rated=rated)
+
+    async def _open_choices(self, box: Any, index: int) -> Any:
+        """Open a select box's list and return its option at ``index``."""
+        listbox = self.page.get_by_role("listbox")
+        # Scroll first: the list closes again when the page scrolls just after it opened.
+        await box.scroll_into_view_if_needed()
+        await box.click()
+        try:
+            await listbox.wait_for(timeout=5_000)
+        except Exception:  # noqa: BLE001 - the keyboard opens it too
+            await box.focus()
+            await box.press("ArrowDown")
+            await listbox.wait_for()
+        option = listbox.get_by_role("option").nth(index)
+        await option.wait_for()
+        return option
+
+    async def download_csv(self, button: str) -> list[dict[str, str]]:
+        """Press a download button on the page and read the CSV file it gives."""
+        async with self.page.expect_download() as info:
+            await self.main().get_by_role("button", name=button, exact=True).click()
+        download = await info.value
+        text = Path(await download.path()).read_text(encoding="utf-8-sig")
+        return list(csv.DictReader(io.StringIO(text)))
+
+    # -- the Embeddings screen -----------------------------------------------------
+
+    async def embedding_points(self) -> int:
+        """Open the Embeddings screen and count the points the map drew (SVG points or WebGL)."""
+        await self.tab("Embeddings")
+        chart = self.main().get_by_test_id("stPlotlyChart").first
+        await chart.locator(".main-svg").first.wait_for()
+        await self.settle()
+        svg_points = await chart.locator(".scatterlayer .point").count()
+        if svg_points:
+            return svg_points
+        return await chart.locator("canvas").count()
+
+
+@dataclass
+class UserView:
+    heading: str
+    """'Top 10 picks for User 446'."""
+    user: str
+    """'User 446'."""
+    picks: list[dict[str, str]]
+    """The recommendations, as the app's CSV download gives them."""
+    rated: list[dict[str, str]] = field(default_factory=list)
+    """The user's ratings next to the model's predictions (CSV download)."""
+
+
+def _number(text: str | None) -> float:
+    match = re.search(r"-?\d+(?:[.,]\d+)*", text or "")
+    if not match:
+        raise ValueError(f"no number in slider text {text!r}")
+    return float(match.group().replace(",", ""))
+
+
+# -- many sessions at once -----------------------------------------------------------
+
+
+@dataclass
+class SessionResult:
+    """What one concurrent session did and saw."""
+
+    index: int
+    factors: int
+    epochs: int
+    seed: int
+    title: str = ""
+    title_after_all: str = ""
+    user_heading: str = ""
+    rows: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+    error: str | None = None
+
+    @property
+    def expected(self) -> str:
+        return f"· {self.factors} factors · {self.epochs} of {self.epochs} epochs"
+
+    @property
+    def isolated(self) -> bool:
+        """Its own model (its own settings) before and after every other session finished."""
+        return self.expected in self.title and self.expected in self.title_after_all
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.isolated and self.rows > 0
+
+
+def session_settings(index: int) -> tuple[int, int, int]:
+    """Distinct settings for session ``index``: (factors, epochs, seed)."""
+    return 4 + index, 1 + index % 2, 1000 + index
+
+
+async def run_sessions(
+    url: str, n: int, timeout_s: float = 300.0, width: int = 1280, height: int = 800
+) -> list[SessionResult]:
+    """``n`` browser contexts at once: each loads the demo, trains with its own settings, recommends.
+
+    Every session trains a differently sized model (:func:`session_settings`), then waits until
+    all sessions have trained and checks its Train screen again: a session that shows another
+    session's settings saw another's model. Bounded by ``timeout_s`` in all.
+    """
+    from playwright.async_api import async_playwright
+
+    results = [SessionResult(i, *session_settings(i)) for i in range(n)]
+    all_trained = asyncio.Event()
+    trained = 0
+
+    async def one(browser: Any, result: SessionResult) -> None:
+        nonlocal trained
+        app = None
+        marks = {"start": time.perf_counter()}
+        try:
+            app = await AppPage.open(browser, url, width, height)
+            marks["loaded"] = time.perf_counter()
+            result.title = await app.train(epochs=result.epochs, factors=result.factors, seed=result.seed) or ""
+            marks["trained"] = time.perf_counter()
+            view = await app.user_screen()
+            result.user_heading, result.rows = view.heading, len(view.picks)
+            marks["recommended"] = time.perf_counter()
+        except Exception as error:  # noqa: BLE001 - reported per session
+            result.error = f"{type(error).__name__}: {error}".splitlines()[0]
+        finally:
+            trained += 1
+            if trained == n:
+                all_trained.set()
+        try:
+            await asyncio.wait_for(all_trained.wait(), timeout=timeout_s)
+            if app is not None and result.error is None:
+                await app.tab("Train")
+                result.title_after_all = await app.wait_model()
+        except Exception as error:  # noqa: BLE001
+            result.error = result.error or f"{type(error).__name__}: {error}".splitlines()[0]
+        finally:
+            steps = list(marks.items())
+            for (_, t0), (name, t1) in zip(steps, steps[1:]):
+                result.seconds[name] = round(t1 - t0, 2)
+            if app is not None:
+                with contextlib.suppress(Exception):
+                    await app.close()
+
+    async with async_playwright() as playwright:
+        browser = await launch_browser(playwright)
+        try:
+            await asyncio.wait_for(asyncio.gather(*(one(browser, r) for r in results)), timeout=timeout_s)
+        except TimeoutError:
+            for result in results:
+                if result.error is None and not result.title_after_all:
+                    result.error = f"not finished after {timeout_s:.0f} s"
+        finally:
+            await browser.close()
+    return results

@@ -1,0 +1,166 @@
+"""The app in a real browser: headless Chromium driving ``streamlit run app.py``.
+
+Each test opens its own browser context, so it is a new Streamlit session; the server is
+shared (see ``conftest.py``). The steps are in ``driver.py``, which the scripts share.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.e2e import driver
+from tests.e2e.driver import KEY_UP_MOVIES, KEY_UP_RATINGS, AppPage
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+
+def _good_ratings_csv(n_users: int = 40, n_items: int = 30) -> bytes:
+    """A small valid ratings file: every user rates most movies, with some structure."""
+    lines = ["userId,movieId,rating,timestamp"]
+    for user in range(1, n_users + 1):
+        for item in range(1, n_items + 1):
+            if (user * 7 + item * 3) % 5 == 0:
+                continue
+            rating = 1 + ((user % 4) + (item % 5)) % 5
+            lines.append(f"{user},{item},{rating},{1_000_000 + user * 100 + item}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _as_float(value: str) -> float:
+    return float(value)
+
+
+@pytest.mark.timeout(240)
+def test_demo_train_pick_a_user_see_recommendations_and_the_map(in_browser):
+    async def scenario(browser, url):
+        app = await AppPage.open(browser, url)
+        assert "Demo dataset" in await app.in_use()
+        title = await app.train(epochs=2)
+        assert re.search(r"· 2 of 2 epochs$", title), title
+        first = await app.user_screen()
+        picked = await app.user_screen(pick=2)
+        points = await app.embedding_points()
+        return title, first, picked, points, await app.problems()
+
+    title, first, picked, points, problems = in_browser(scenario)
+    assert title.startswith("Model 1 · ")
+    assert picked.user != first.user, "choosing another user did not change the screen"
+    for view in (first, picked):
+        assert re.fullmatch(r"Top 10 picks for User \d+", view.heading), view.heading
+        assert len(view.picks) == 10
+        assert all(row["title"] for row in view.picks)
+        predicted = [_as_float(row["predicted"]) for row in view.picks]
+        assert predicted == sorted(predicted, reverse=True)
+        assert all(0.5 <= p <= 5.0 for p in predicted)
+    assert points > 0, "the embedding map has no points"
+    assert not problems
+
+
+@pytest.mark.timeout(240)
+def test_upload_movielens_small_train_three_epochs_see_predictions(in_browser):
+    folder = driver.data_dir() / "ml-latest-small"
+    ratings, movies = folder / "ratings.csv", folder / "movies.csv"
+    if not (ratings.exists() and movies.exists()):
+        pytest.skip(f"MovieLens latest-small not found in {folder} (set CF_DATA_DIR)")
+
+    async def scenario(browser, url):
+        app = await AppPage.open(browser, url)
+        await app.use_source("My files")
+        await app.upload(KEY_UP_RATINGS, str(ratings))
+        await app.wait_in_use("ratings.csv")
+        await app.upload(KEY_UP_MOVIES, str(movies))
+        in_use = await app.wait_in_use("ratings.csv + movies.csv")
+        title = await app.train(epochs=3)
+        view = await app.user_screen(history=True)
+        return in_use, title, view, await app.errors(), await app.problems()
+
+    in_use, title, view, errors, problems = in_browser(scenario)
+    assert "100,836 ratings" in in_use and "610 users" in in_use, in_use
+    assert re.search(r"· 3 of 3 epochs$", title), title
+    assert view.heading.startswith("Top 10 picks for User ")
+    assert len(view.picks) == 10
+    # Real titles from movies.csv, with their year, and predictions on the 0.5-5 star scale.
+    assert all(re.search(r"\(\d{4}\)", row["title"]) for row in view.picks), [r["title"] for r in view.picks]
+    assert view.rated, "the user's own ratings are missing"
+    for row in view.rated:
+        assert 0.5 <= _as_float(row["rating"]) <= 5.0
+        assert 0.5 <= _as_float(row["predicted"]) <= 5.0
+    assert not errors and not problems
+
+
+@pytest.mark.timeout(180)
+def test_a_broken_upload_shows_a_readable_error_and_keeps_the_earlier_data(in_browser):
+    good = {"name": "good_ratings.csv", "mimeType": "text/csv", "buffer": _good_ratings_csv()}
+    broken = {
+        "name": "broken_ratings.csv",
+        "mimeType": "text/csv",
+        "buffer": b"userId,movieId,rating\n1,10,4.0\n2,10,lots\n3,11,3.5\n",
+    }
+
+    async def scenario(browser, url):
+        app = await AppPage.open(browser, url)
+        await app.use_source("My files")
+        await app.upload(KEY_UP_RATINGS, good)
+        before = await app.wait_in_use("good_ratings.csv")
+        await app.upload(KEY_UP_RATINGS, broken)
+        error_box = app.page.get_by_test_id("stAlertContentError").filter(has_text="broken_ratings.csv")
+        await error_box.wait_for()
+        await app.idle()
+        errors = await app.errors()
+        after = await app.in_use()
+        still = await app.sidebar().get_by_text(re.compile(r"^Still using")).inner_text()
+        title = await app.train(epochs=2)
+        trains_on = await app.main().get_by_text(re.compile(r"^Trains on ")).inner_text()
+        return before, errors, after, still, title, trains_on, await app.problems()
+
+    before, errors, after, still, title, trains_on, problems = in_browser(scenario)
+    assert len(errors) == 1, errors
+    message = errors[0]
+    # Names the file, the line and the bad value, in words, without a traceback.
+    assert "broken_ratings.csv" in message and "line 3" in message and "lots" in message, message
+    assert "Traceback" not in message and not problems
+    assert after == before and "good_ratings.csv" in after
+    assert "good_ratings.csv" in still
+    assert re.search(r"· 2 of 2 epochs$", title), title
+    assert "good_ratings.csv" in trains_on
+
+
+@pytest.mark.timeout(240)
+def test_stopping_a_long_training_keeps_a_usable_partial_model(in_browser):
+    async def scenario(browser, url):
+        app = await AppPage.open(browser, url)
+        await app.train(epochs=100, wait=False)
+        done = await app.wait_epochs_done(2)
+        await app.stop_training()
+        title = await app.wait_model()
+        notice = await app.main().get_by_text(re.compile(r"^Stopped at epoch \d+ of 100")).inner_text()
+        view = await app.user_screen()
+        return done, title, notice, view, await app.problems()
+
+    done, title, notice, view, problems = in_browser(scenario)
+    match = re.search(r"· (\d+) of 100 epochs$", title)
+    assert match, title
+    kept = int(match.group(1))
+    assert done <= kept < 100, (done, title)
+    assert f"Stopped at epoch {kept} of 100" in notice
+    assert len(view.picks) == 10, "the stopped model does not recommend"
+    assert not problems
+
+
+SESSIONS = 8
+
+
+@pytest.mark.timeout(420)
+def test_eight_sessions_at_once_each_train_and_see_only_their_own_model(app_server):
+    results = driver.run_async(lambda: driver.run_sessions(app_server.url, SESSIONS, timeout_s=360), timeout=400)
+    report = "\n".join(
+        f"session {r.index}: {r.expected!r} -> {r.title!r} / after all: {r.title_after_all!r}; "
+        f"{r.rows} picks; {r.seconds}; error={r.error}"
+        for r in results
+    )
+    assert all(r.error is None for r in results), report + "\n--- app log ---\n" + app_server.log_tail()
+    assert all(r.isolated for r in results), "a session saw another session's model:\n" + report
+    assert all(r.rows == 10 for r in results), report
+    assert len({r.title for r in results}) == SESSIONS, report
