@@ -1,22 +1,46 @@
-"""cf: train and explore collaborative-filtering models on MovieLens-style ratings."""
+"""cf: train and explore collaborative-filtering models on MovieLens-style ratings.
 
+Reading data and checking settings need no torch; the model, training and recommender
+names load torch when first used, so ``import cf`` is quick.
+"""
+
+from importlib import import_module
+
+from cf.config import ConfigError, TrainConfig, TrainingDiverged
 from cf.data import DataError, IdMap, Movies, Ratings, random_split, temporal_split
-from cf.evaluate import evaluate
 from cf.metrics import BiasBaseline, mae, ranking_metrics, rmse
-from cf.models import EmbeddingDot, EmbeddingDotBias, EmbeddingNN, build_model, sigmoid_range
 from cf.readers import load_dataset, load_movies, load_ratings
-from cf.recommend import Recommender, UnknownMovieError, UnknownUserError
-from cf.train import (
-    ConfigError,
-    EpochReport,
-    FitResult,
-    TrainConfig,
-    TrainingDiverged,
-    fit,
-    resolve_device,
-    train_model,
-    validation_split,
-)
+
+_LAZY = {
+    "evaluate": "cf.evaluate",
+    "EmbeddingDot": "cf.models",
+    "EmbeddingDotBias": "cf.models",
+    "EmbeddingNN": "cf.models",
+    "build_model": "cf.models",
+    "sigmoid_range": "cf.models",
+    "Recommender": "cf.recommend",
+    "UnknownMovieError": "cf.recommend",
+    "UnknownUserError": "cf.recommend",
+    "EpochReport": "cf.train",
+    "FitResult": "cf.train",
+    "fit": "cf.train",
+    "resolve_device": "cf.train",
+    "train_model": "cf.train",
+    "validation_split": "cf.train",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'cf' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "BiasBaseline", "ConfigError", "DataError", "EmbeddingDot", "EmbeddingDotBias", "EmbeddingNN",

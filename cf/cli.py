@@ -6,9 +6,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from cf.config import LIMITS, MODEL_KINDS, ConfigError, TrainConfig, TrainingDiverged
 from cf.data import DataError
-from cf.models import MODEL_KINDS
-from cf.train import LIMITS, ConfigError, TrainConfig, TrainingDiverged
 
 DESCRIPTION = """\
 Train a collaborative-filtering model on a ratings file and use it.

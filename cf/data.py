@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -187,12 +188,14 @@ class Ratings:
     def n_ratings(self) -> int:
         return len(self.frame)
 
-    @property
+    @functools.cached_property
     def n_users(self) -> int:
+        """Distinct users (counted once: the frame is not meant to change)."""
         return int(self.frame["user"].nunique())
 
-    @property
+    @functools.cached_property
     def n_items(self) -> int:
+        """Distinct movies (counted once)."""
         return int(self.frame["item"].nunique())
 
     @property

@@ -35,71 +35,139 @@ __all__ = ["GENRES", "make_demo_frames"]
 
 #: MovieLens genre names, with the share of MovieLens movies carrying each.
 _GENRE_SHARE: dict[str, float] = {
-    "Action": 0.14, "Adventure": 0.09, "Animation": 0.05, "Children": 0.05,
-    "Comedy": 0.30, "Crime": 0.11, "Documentary": 0.07, "Drama": 0.45,
-    "Fantasy": 0.06, "Film-Noir": 0.005, "Horror": 0.10, "Musical": 0.02,
-    "Mystery": 0.06, "Romance": 0.15, "Sci-Fi": 0.07, "Thriller": 0.17,
-    "War": 0.03, "Western": 0.02,
+    "Action": 0.14,
+    "Adventure": 0.09,
+    "Animation": 0.05,
+    "Children": 0.05,
+    "Comedy": 0.30,
+    "Crime": 0.11,
+    "Documentary": 0.07,
+    "Drama": 0.45,
+    "Fantasy": 0.06,
+    "Film-Noir": 0.005,
+    "Horror": 0.10,
+    "Musical": 0.02,
+    "Mystery": 0.06,
+    "Romance": 0.15,
+    "Sci-Fi": 0.07,
+    "Thriller": 0.17,
+    "War": 0.03,
+    "Western": 0.02,
 }
 GENRES: tuple[str, ...] = tuple(_GENRE_SHARE)
 
 #: Position of each genre on the genre wheel (degrees); neighbours are alike.
 _GENRE_ANGLE: dict[str, float] = {
-    "Sci-Fi": 0, "Action": 20, "Adventure": 40, "Fantasy": 65,
-    "Animation": 90, "Children": 105, "Musical": 125, "Comedy": 145,
-    "Romance": 170, "Drama": 195, "Documentary": 215, "War": 235,
-    "Western": 255, "Crime": 275, "Film-Noir": 290, "Mystery": 310,
-    "Thriller": 325, "Horror": 342,
+    "Sci-Fi": 0,
+    "Action": 20,
+    "Adventure": 40,
+    "Fantasy": 65,
+    "Animation": 90,
+    "Children": 105,
+    "Musical": 125,
+    "Comedy": 145,
+    "Romance": 170,
+    "Drama": 195,
+    "Documentary": 215,
+    "War": 235,
+    "Western": 255,
+    "Crime": 275,
+    "Film-Noir": 290,
+    "Mystery": 310,
+    "Thriller": 325,
+    "Horror": 342,
 }
 
 #: Genre effect on a movie's quality (movie bias), in stars.
 _GENRE_QUALITY: dict[str, float] = {
-    "Documentary": 0.25, "Film-Noir": 0.3, "War": 0.2, "Drama": 0.1,
-    "Crime": 0.1, "Mystery": 0.05, "Animation": 0.1, "Comedy": -0.1,
-    "Horror": -0.35, "Children": -0.15, "Action": -0.05,
+    "Documentary": 0.25,
+    "Film-Noir": 0.3,
+    "War": 0.2,
+    "Drama": 0.1,
+    "Crime": 0.1,
+    "Mystery": 0.05,
+    "Animation": 0.1,
+    "Comedy": -0.1,
+    "Horror": -0.35,
+    "Children": -0.15,
+    "Action": -0.05,
 }
 
 _TITLE_WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "Action": (("Iron", "Final", "Deadly", "Rogue", "Burning", "Maximum"),
-               ("Strike", "Fury", "Impact", "Target", "Vendetta", "Force")),
-    "Adventure": (("Lost", "Golden", "Hidden", "Wild", "Forgotten", "Far"),
-                  ("Expedition", "Treasure", "Island", "Journey", "Map")),
-    "Animation": (("Little", "Magic", "Brave", "Tiny", "Painted", "Paper"),
-                  ("Fox", "Robot", "Kingdom", "Dragon", "Lantern", "Bear")),
-    "Children": (("Happy", "Lucky", "Silly", "Sunny", "Merry", "Big"),
-                 ("Puppy", "Summer", "Treehouse", "Friends", "Pony")),
-    "Comedy": (("Crazy", "Wedding", "Awkward", "Accidental", "Dirty", "Lazy"),
-               ("Weekend", "Neighbors", "Vacation", "Party", "Roommates")),
-    "Crime": (("Dirty", "Cold", "Crooked", "Stolen", "Borrowed", "Blind"),
-              ("Money", "Heist", "Streets", "Witness", "Alibi", "Syndicate")),
-    "Documentary": (("Inside", "Unseen", "Real", "Untold", "Open", "True"),
-                    ("Story", "Voices", "Truth", "Frontier", "Record")),
-    "Drama": (("Silent", "Quiet", "Distant", "Broken", "Last", "Tender"),
-              ("Harbor", "Letters", "Seasons", "River", "Promise", "Years")),
-    "Fantasy": (("Enchanted", "Crystal", "Shadow", "Elder", "Ember", "Ivory"),
-                ("Sword", "Realm", "Crown", "Spell", "Throne", "Oracle")),
-    "Film-Noir": (("Naked", "Dark", "Double", "Velvet", "Rainy", "Smoky"),
-                  ("City", "Dame", "Alley", "Detour", "Nightfall")),
-    "Horror": (("Bleeding", "Hollow", "Cursed", "Wicked", "Rotten", "Pale"),
-               ("House", "Ritual", "Cellar", "Woods", "Hunger", "Scream")),
-    "Musical": (("Singing", "Dancing", "Starlit", "Swinging", "Jazz", "Song"),
-                ("Melody", "Broadway", "Rhythm", "Serenade", "Stage")),
-    "Mystery": (("Secret", "Missing", "Vanishing", "Strange", "Seventh"),
-                ("Key", "Affair", "Puzzle", "Clue", "Manor", "Riddle")),
-    "Romance": (("Endless", "Sweet", "Parisian", "First", "Midsummer",
-                 "Autumn"),
-                ("Love", "Kiss", "Hearts", "Moonlight", "Romance", "Date")),
-    "Sci-Fi": (("Quantum", "Stellar", "Android", "Orbital", "Neon", "Zero"),
-               ("Galaxy", "Protocol", "Colony", "Horizon", "Signal", "Code")),
-    "Thriller": (("Midnight", "Hidden", "Fatal", "Silent", "Sudden", "Black"),
-                 ("Conspiracy", "Edge", "Pursuit", "Trap", "Agenda", "Game")),
-    "War": (("Fallen", "Bloody", "Steel", "Red", "Long", "Eastern"),
-            ("Front", "Battalion", "Beach", "Trenches", "Bridge", "Command")),
-    "Western": (("Dusty", "Lonesome", "Outlaw", "High", "Lawless", "Rusty"),
-                ("Trail", "Canyon", "Gunfighter", "Frontier", "Saddle")),
+    "Action": (
+        ("Iron", "Final", "Deadly", "Rogue", "Burning", "Maximum"),
+        ("Strike", "Fury", "Impact", "Target", "Vendetta", "Force"),
+    ),
+    "Adventure": (
+        ("Lost", "Golden", "Hidden", "Wild", "Forgotten", "Far"),
+        ("Expedition", "Treasure", "Island", "Journey", "Map"),
+    ),
+    "Animation": (
+        ("Little", "Magic", "Brave", "Tiny", "Painted", "Paper"),
+        ("Fox", "Robot", "Kingdom", "Dragon", "Lantern", "Bear"),
+    ),
+    "Children": (
+        ("Happy", "Lucky", "Silly", "Sunny", "Merry", "Big"),
+        ("Puppy", "Summer", "Treehouse", "Friends", "Pony"),
+    ),
+    "Comedy": (
+        ("Crazy", "Wedding", "Awkward", "Accidental", "Dirty", "Lazy"),
+        ("Weekend", "Neighbors", "Vacation", "Party", "Roommates"),
+    ),
+    "Crime": (
+        ("Dirty", "Cold", "Crooked", "Stolen", "Borrowed", "Blind"),
+        ("Money", "Heist", "Streets", "Witness", "Alibi", "Syndicate"),
+    ),
+    "Documentary": (
+        ("Inside", "Unseen", "Real", "Untold", "Open", "True"),
+        ("Story", "Voices", "Truth", "Frontier", "Record"),
+    ),
+    "Drama": (
+        ("Silent", "Quiet", "Distant", "Broken", "Last", "Tender"),
+        ("Harbor", "Letters", "Seasons", "River", "Promise", "Years"),
+    ),
+    "Fantasy": (
+        ("Enchanted", "Crystal", "Shadow", "Elder", "Ember", "Ivory"),
+        ("Sword", "Realm", "Crown", "Spell", "Throne", "Oracle"),
+    ),
+    "Film-Noir": (
+        ("Naked", "Dark", "Double", "Velvet", "Rainy", "Smoky"),
+        ("City", "Dame", "Alley", "Detour", "Nightfall"),
+    ),
+    "Horror": (
+        ("Bleeding", "Hollow", "Cursed", "Wicked", "Rotten", "Pale"),
+        ("House", "Ritual", "Cellar", "Woods", "Hunger", "Scream"),
+    ),
+    "Musical": (
+        ("Singing", "Dancing", "Starlit", "Swinging", "Jazz", "Song"),
+        ("Melody", "Broadway", "Rhythm", "Serenade", "Stage"),
+    ),
+    "Mystery": (
+        ("Secret", "Missing", "Vanishing", "Strange", "Seventh"),
+        ("Key", "Affair", "Puzzle", "Clue", "Manor", "Riddle"),
+    ),
+    "Romance": (
+        ("Endless", "Sweet", "Parisian", "First", "Midsummer", "Autumn"),
+        ("Love", "Kiss", "Hearts", "Moonlight", "Romance", "Date"),
+    ),
+    "Sci-Fi": (
+        ("Quantum", "Stellar", "Android", "Orbital", "Neon", "Zero"),
+        ("Galaxy", "Protocol", "Colony", "Horizon", "Signal", "Code"),
+    ),
+    "Thriller": (
+        ("Midnight", "Hidden", "Fatal", "Silent", "Sudden", "Black"),
+        ("Conspiracy", "Edge", "Pursuit", "Trap", "Agenda", "Game"),
+    ),
+    "War": (
+        ("Fallen", "Bloody", "Steel", "Red", "Long", "Eastern"),
+        ("Front", "Battalion", "Beach", "Trenches", "Bridge", "Command"),
+    ),
+    "Western": (
+        ("Dusty", "Lonesome", "Outlaw", "High", "Lawless", "Rusty"),
+        ("Trail", "Canyon", "Gunfighter", "Frontier", "Saddle"),
+    ),
 }
-_TITLE_FORMS = ("The {a} {n}", "{a} {n}", "{n} of the {n2}", "The {n}",
-                "{a} {n} {s}", "A {a} {n}")
+_TITLE_FORMS = ("The {a} {n}", "{a} {n}", "{n} of the {n2}", "The {n}", "{a} {n} {s}", "A {a} {n}")
 _TITLE_SUFFIXES = ("II", "Returns", "Reloaded", "Rising", "Forever")
 
 _FORM_CDF = np.cumsum([0.3, 0.25, 0.15, 0.1, 0.08, 0.12])[:-1]
@@ -116,10 +184,34 @@ _NOISE = 0.55  # rating noise (stars, before the map)
 _T0 = 822_873_600  # 1996-01-29, start of the rating period
 _T1 = 1_703_980_800  # 2023-12-31
 _HALF_STARS_FROM = 1_045_526_400  # 2003-02-18, MovieLens got half stars
-_GENERIC_ADJ = ("Long", "Bright", "Second", "Lonely", "Hollow", "Winter",
-                "Northern", "Scarlet", "Restless", "Forgotten", "Open", "Late")
-_GENERIC_NOUN = ("Night", "Road", "Summer", "Light", "Garden", "Mirror",
-                 "Station", "Shore", "Window", "Morning", "Bridge", "Echo")
+_GENERIC_ADJ = (
+    "Long",
+    "Bright",
+    "Second",
+    "Lonely",
+    "Hollow",
+    "Winter",
+    "Northern",
+    "Scarlet",
+    "Restless",
+    "Forgotten",
+    "Open",
+    "Late",
+)
+_GENERIC_NOUN = (
+    "Night",
+    "Road",
+    "Summer",
+    "Light",
+    "Garden",
+    "Mirror",
+    "Station",
+    "Shore",
+    "Window",
+    "Morning",
+    "Bridge",
+    "Echo",
+)
 
 
 def make_demo_frames(
@@ -180,18 +272,18 @@ def make_demo_frames(
     years = _movie_years(rng, member)
     item_vec, quality = _movie_factors(rng, member, primary, directions)
     user_vec, user_bias = _user_factors(rng, n_users, directions)
-    users, items, times = _draw_events(
-        rng, n_ratings, (user_vec, item_vec, quality), _year_start(years))
-    raw = (user_bias[users] + quality[items]
-           + np.einsum("ij,ij->i", user_vec[users], item_vec[items]))
+    users, items, times = _draw_events(rng, n_ratings, (user_vec, item_vec, quality), _year_start(years))
+    raw = user_bias[users] + quality[items] + np.einsum("ij,ij->i", user_vec[users], item_vec[items])
     stars = _to_stars(rng, raw, users, times, n_users)
     order = np.lexsort((items, times, users))  # by user, then time
-    ratings = pd.DataFrame({
-        "userId": users[order].astype(np.int64) + 1,
-        "movieId": items[order].astype(np.int64) + 1,
-        "rating": stars[order],
-        "timestamp": times[order].astype(np.int64),
-    })
+    ratings = pd.DataFrame(
+        {
+            "userId": users[order].astype(np.int64) + 1,
+            "movieId": items[order].astype(np.int64) + 1,
+            "rating": stars[order],
+            "timestamp": times[order].astype(np.int64),
+        }
+    )
     return ratings, _movie_frame(rng, member, primary, years)
 
 
@@ -222,13 +314,10 @@ def _draw_events(
     n_users = len(taste[0])
     activity = _draw_activity(rng, n_users, n_ratings)
     session_t, session_start = _draw_sessions(rng, activity)
-    cap, last_eff = _capacity(release, session_t[session_start[1:] - 1],
-                              n_ratings)
+    cap, last_eff = _capacity(release, session_t[session_start[1:] - 1], n_ratings)
     counts = _allocate(n_ratings, activity, cap)
-    users, items = _select_pairs(rng, counts, taste,
-                                 _popularity(rng, taste[2]), release, last_eff)
-    released = np.where(last_eff[users] == np.iinfo(np.int64).max, 0,
-                        release[items])
+    users, items = _select_pairs(rng, counts, taste, _popularity(rng, taste[2]), release, last_eff)
+    released = np.where(last_eff[users] == np.iinfo(np.int64).max, 0, release[items])
     times = _rating_times(rng, users, released, session_t, session_start)
     return users, items, times
 
@@ -242,7 +331,8 @@ def _check_sizes(n_users: int, n_movies: int, n_ratings: int) -> None:
     if not 5 * n_users <= n_ratings <= n_users * n_movies:
         raise ValueError(
             f"n_ratings must lie in [5 * n_users, n_users * n_movies] = "
-            f"[{5 * n_users}, {n_users * n_movies}], got {n_ratings}")
+            f"[{5 * n_users}, {n_users * n_movies}], got {n_ratings}"
+        )
 
 
 def _gumbel_top(keys: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -266,9 +356,7 @@ def _genre_directions(rng: np.random.Generator) -> np.ndarray:
     return np.column_stack([np.cos(angle), np.sin(angle), rest])
 
 
-def _assign_genres(
-    rng: np.random.Generator, n_movies: int
-) -> tuple[np.ndarray, np.ndarray]:
+def _assign_genres(rng: np.random.Generator, n_movies: int) -> tuple[np.ndarray, np.ndarray]:
     """Draw 1-3 genres per movie.
 
     The primary genre follows the MovieLens genre shares; extra genres
@@ -328,9 +416,7 @@ def _movie_factors(
     return vec, quality
 
 
-def _user_factors(
-    rng: np.random.Generator, n_users: int, directions: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def _user_factors(rng: np.random.Generator, n_users: int, directions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Taste vectors (towards 1-3 favourite genres) and biases of users."""
     share = np.array([_GENRE_SHARE[g] for g in GENRES])
     n_fav = rng.choice([1, 2, 3], size=n_users, p=[0.25, 0.5, 0.25])
@@ -345,9 +431,7 @@ def _user_factors(
     return vec, rng.normal(0.0, 0.35, size=n_users)
 
 
-def _draw_activity(
-    rng: np.random.Generator, n_users: int, n_ratings: int
-) -> np.ndarray:
+def _draw_activity(rng: np.random.Generator, n_users: int, n_ratings: int) -> np.ndarray:
     """Expected number of ratings per user (log-logistic, long-tailed).
 
     Stratified quantiles (one per user, in random order) keep the shape of
@@ -358,9 +442,7 @@ def _draw_activity(
     return n_ratings * weight / weight.sum()
 
 
-def _draw_sessions(
-    rng: np.random.Generator, activity: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def _draw_sessions(rng: np.random.Generator, activity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Rating sessions of each user, spread over the user's active years.
 
     Returns
@@ -390,15 +472,14 @@ def _eligible_counts(release: np.ndarray, last_t: np.ndarray) -> np.ndarray:
     return np.searchsorted(np.sort(release), last_t, side="right")
 
 
-def _allocate(
-    total: int, weight: np.ndarray, cap: np.ndarray, low: int = 5
-) -> np.ndarray:
+def _allocate(total: int, weight: np.ndarray, cap: np.ndarray, low: int = 5) -> np.ndarray:
     """Integers ``low <= n <= cap`` summing to ``total``, ``n ~ c * weight``.
 
     Finds the scale ``c`` by bisection, then rounds by largest remainder.
     The caller guarantees ``cap >= low`` and
     ``n * low <= total <= cap.sum()``.
     """
+
     def fill(c: float) -> np.ndarray:
         return np.clip(c * weight, low, cap)
 
@@ -424,9 +505,7 @@ def _popularity(rng: np.random.Generator, quality: np.ndarray) -> np.ndarray:
     return (rank + _ZIPF_OFFSET) ** -_ZIPF_EXPONENT
 
 
-def _capacity(
-    release: np.ndarray, last_t: np.ndarray, n_ratings: int
-) -> tuple[np.ndarray, np.ndarray]:
+def _capacity(release: np.ndarray, last_t: np.ndarray, n_ratings: int) -> tuple[np.ndarray, np.ndarray]:
     """How many movies each user can rate, and the user's effective end.
 
     A user only rates movies released before the user's last session. Users
@@ -501,8 +580,7 @@ def _select_pairs(
     users, items = [], []
     for lo in range(0, len(counts), _CHUNK):
         rows = np.arange(lo, min(lo + _CHUNK, len(counts)))
-        keys = np.log(popularity) + _SELECTION * (
-            user_vec[rows] @ item_vec.T + quality)
+        keys = np.log(popularity) + _SELECTION * (user_vec[rows] @ item_vec.T + quality)
         keys[release[None, :] > last_eff[rows, None]] = -np.inf
         keys[forced[rows]] = np.inf
         order = _gumbel_top(keys, rng)
@@ -524,8 +602,7 @@ def _rating_times(
     Earlier sessions are favoured (people rate most right after signing
     up); within a session ratings are spread over up to three hours.
     """
-    owner = np.repeat(np.arange(len(session_start) - 1),
-                      np.diff(session_start))
+    owner = np.repeat(np.arange(len(session_start) - 1), np.diff(session_start))
     key = (owner << 32) + session_t
     first = np.searchsorted(key, (users << 32) + release, side="left")
     n_open = session_start[users + 1] - first
@@ -551,10 +628,8 @@ def _to_stars(
     value = _MEAN + _SCALE * (1.0 - np.exp(-_SKEW * z)) / _SKEW
     uses_half = rng.random(n_users) < 0.85
     p_half = np.where(uses_half, rng.beta(6.0, 1.5, size=n_users), 0.0)
-    half = (times >= _HALF_STARS_FROM) & (
-        rng.random(len(raw)) < p_half[users])
-    stars = np.where(half, np.clip(np.round(2 * value) / 2, 0.5, 5.0),
-                     np.clip(np.round(value), 1.0, 5.0))
+    half = (times >= _HALF_STARS_FROM) & (rng.random(len(raw)) < p_half[users])
+    stars = np.where(half, np.clip(np.round(2 * value) / 2, 0.5, 5.0), np.clip(np.round(value), 1.0, 5.0))
     return stars.astype(np.float64)
 
 
@@ -565,19 +640,18 @@ def _movie_frame(
     years: np.ndarray,
 ) -> pd.DataFrame:
     """The movies table: ids, titles with year, ``|``-joined genres."""
-    genres = ["|".join(GENRES[g] for g in np.flatnonzero(row))
-              for row in member]
+    genres = ["|".join(GENRES[g] for g in np.flatnonzero(row)) for row in member]
     names = _make_titles(rng, member, primary)
-    return pd.DataFrame({
-        "movieId": np.arange(1, len(member) + 1, dtype=np.int64),
-        "title": [f"{n} ({y})" for n, y in zip(names, years)],
-        "genres": genres,
-    })
+    return pd.DataFrame(
+        {
+            "movieId": np.arange(1, len(member) + 1, dtype=np.int64),
+            "title": [f"{n} ({y})" for n, y in zip(names, years)],
+            "genres": genres,
+        }
+    )
 
 
-def _word_pools(
-    genre_ids: np.ndarray, primary: int
-) -> tuple[list[str], list[str], list[str], list[str]]:
+def _word_pools(genre_ids: np.ndarray, primary: int) -> tuple[list[str], list[str], list[str], list[str]]:
     """Adjectives and nouns of the primary genre, and of all the movie's."""
     adj, noun = _TITLE_WORDS[GENRES[primary]]
     all_adj, all_noun = list(_GENERIC_ADJ), list(_GENERIC_NOUN)
@@ -587,9 +661,7 @@ def _word_pools(
     return list(adj), list(noun), all_adj, all_noun
 
 
-def _one_title(
-    u: np.ndarray, pools: tuple[list[str], list[str], list[str], list[str]]
-) -> str:
+def _one_title(u: np.ndarray, pools: tuple[list[str], list[str], list[str], list[str]]) -> str:
     """Compose a title from six uniform numbers ``u`` and word pools."""
     adj, noun, all_adj, all_noun = pools
     a_pool = adj if u[0] < 0.6 else all_adj
@@ -609,9 +681,7 @@ def _one_title(
     return title
 
 
-def _make_titles(
-    rng: np.random.Generator, member: np.ndarray, primary: np.ndarray
-) -> list[str]:
+def _make_titles(rng: np.random.Generator, member: np.ndarray, primary: np.ndarray) -> list[str]:
     """Unique, genre-flavoured titles (without year), one per movie.
 
     A clash is redrawn a few times, then numbered like a sequel ("... 2").

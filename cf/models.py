@@ -9,8 +9,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-MODEL_KINDS = ("dot", "dot-bias", "nn")
-"""The names :func:`build_model` accepts."""
+from cf.config import MODEL_KINDS
 
 
 def sigmoid_range(x: torch.Tensor, low: float, high: float) -> torch.Tensor:

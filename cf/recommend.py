@@ -128,11 +128,16 @@ class Recommender:
         start, stop = self._user_start[user_index], self._user_start[user_index + 1]
         return self._by_user.iloc[start:stop]
 
-    def recommend(self, user, n: int = 10) -> pd.DataFrame:
-        """The ``n`` movies with the highest predicted rating that ``user`` has not rated."""
+    def recommend(self, user, n: int = 10, min_ratings: int = 0) -> pd.DataFrame:
+        """The ``n`` movies with the highest predicted rating that ``user`` has not rated.
+
+        ``min_ratings`` leaves out movies with fewer ratings in the training data (a
+        movie rated by three people can top the list on little evidence).
+        """
         index = self.user_index(user)
         scores = self.score_all_items(index, clip=False)
         scores[self.rated_indices(index)["item"].to_numpy()] = -np.inf
+        scores[self.item_counts < min_ratings] = -np.inf
         top = _top(scores, n)
         top = top[np.isfinite(scores[top])]
         table = self.describe(top)

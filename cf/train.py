@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -14,71 +15,11 @@ import pandas as pd
 import torch
 
 from cf import distributed
+from cf.config import LIMITS, SMALL_BATCH, ConfigError, TrainConfig, TrainingDiverged  # noqa: F401 - re-exported
 from cf.data import IdMap, Movies, Ratings, random_split
 from cf.metrics import BiasBaseline, rmse
-from cf.models import MODEL_KINDS, build_model
+from cf.models import build_model
 from cf.recommend import Recommender, known_ratings
-
-LIMITS = {
-    "n_factors": (1, 512),
-    "epochs": (1, 500),
-    "lr": (1e-5, 1.0),
-    "weight_decay": (0.0, 10.0),
-    "batch_size": (16, 1_048_576),
-    "valid_frac": (0.0, 0.5),
-}
-"""Accepted range of each numeric setting (inclusive)."""
-SMALL_BATCH = 4096
-"""Batches up to this size train on one CPU thread."""
-
-
-class ConfigError(ValueError):
-    """A training setting out of its range, with the range in the message."""
-
-
-class TrainingDiverged(RuntimeError):
-    """Raised only when training diverges before finishing a single epoch."""
-
-
-@dataclass
-class TrainConfig:
-    """Settings of one training run. The defaults are tuned for MovieLens-style data."""
-
-    model: str = "dot-bias"
-    """``dot`` (plain dot product), ``dot-bias`` (with biases and a sigmoid range) or ``nn`` (MLP)."""
-    n_factors: int = 50
-    """Length of each user and movie embedding (latent factors)."""
-    epochs: int = 6
-    """Passes over the training ratings."""
-    lr: float = 0.015
-    """Peak learning rate of the one-cycle schedule (Adam)."""
-    weight_decay: float = 0.1
-    """L2 penalty on the embeddings of each rating's user and movie (regularisation)."""
-    batch_size: int = 1024
-    """Ratings per optimisation step."""
-    valid_frac: float = 0.1
-    """Share of ratings held out to report validation RMSE each epoch (0 for none)."""
-    seed: int = 42
-    """Seed of the initial weights, the shuffling and the validation split."""
-    device: str = "auto"
-    """``auto`` (the ``CF_DEVICE`` variable, else CUDA, else MPS, else CPU), or a torch device name."""
-    hidden: tuple[int, ...] = (64,)
-    """Hidden layer widths of the ``nn`` model."""
-
-    def validate(self) -> TrainConfig:
-        """Return self, or raise :class:`ConfigError` naming the setting and its range."""
-        if self.model not in MODEL_KINDS:
-            raise ConfigError(f"model must be one of {', '.join(MODEL_KINDS)}, not {self.model!r}")
-        for name, (low, high) in LIMITS.items():
-            value = getattr(self, name)
-            if not isinstance(value, (int, float)) or not math.isfinite(value) or not low <= value <= high:
-                raise ConfigError(f"{name} must be between {low:g} and {high:g}; got {value!r}")
-        for name in ("n_factors", "epochs", "batch_size", "seed"):
-            if int(getattr(self, name)) != getattr(self, name):
-                raise ConfigError(f"{name} must be a whole number; got {getattr(self, name)!r}")
-        if not self.hidden or any(int(h) < 1 for h in self.hidden):
-            raise ConfigError(f"hidden must list positive layer widths; got {self.hidden!r}")
-        return self
 
 
 @dataclass
@@ -207,23 +148,39 @@ def fit(
     return result
 
 
+_THREADS_LOCK = threading.Lock()
+_single_threaded_runs = 0
+_saved_threads = 0
+
+
 @contextlib.contextmanager
 def cpu_settings(device: torch.device, batch_size: int) -> Iterator[None]:
     """Fast CPU training settings for the duration of a run, restored afterwards.
 
-    Denormal floats are flushed to zero (the decaying Adam moments of rarely seen rows
-    otherwise slow the CPU several times), and small batches use one thread (threads only
-    add waits there, worse when sessions share the cores).
+    Denormal floats are flushed to zero in this thread (the decaying Adam moments of rarely
+    seen rows otherwise slow the CPU several times). Small batches use one thread: threads
+    only add waits there, worse when sessions share the cores. The thread count is
+    process-wide, so concurrent runs (app sessions) share one count: the first run sets it,
+    the last one restores it.
     """
-    threads = torch.get_num_threads()
+    global _single_threaded_runs, _saved_threads
+    single = device.type == "cpu" and batch_size <= SMALL_BATCH
     torch.set_flush_denormal(True)
-    if device.type == "cpu" and batch_size <= SMALL_BATCH:
-        torch.set_num_threads(1)
+    if single:
+        with _THREADS_LOCK:
+            if _single_threaded_runs == 0:
+                _saved_threads = torch.get_num_threads()
+                torch.set_num_threads(1)
+            _single_threaded_runs += 1
     try:
         yield
     finally:
-        torch.set_num_threads(threads)
         torch.set_flush_denormal(False)
+        if single:
+            with _THREADS_LOCK:
+                _single_threaded_runs -= 1
+                if _single_threaded_runs == 0:
+                    torch.set_num_threads(_saved_threads)
 
 
 def _run(

@@ -92,3 +92,10 @@ def test_evaluate_counts_every_test_row_including_unseen_ones(fitted):
     assert scores["n_fallback"] == int(unseen.sum()) > 0
     assert scores["rmse"] < scores["bias_rmse"] < scores["global_mean_rmse"]
     assert 0 < scores["ndcg@10"] <= 1 and 0 < scores["precision@10"] <= 1
+
+
+def test_min_ratings_leaves_out_rarely_rated_movies(fitted):
+    rec, _ = fitted
+    table = rec.recommend(414, n=10, min_ratings=50)
+    assert len(table) == 10 and (table["n_ratings"] >= 50).all()
+    assert (rec.recommend(414, n=10)["n_ratings"] < 50).any()

@@ -183,3 +183,15 @@ def test_device_comes_from_the_argument_then_the_environment(monkeypatch):
     if not torch.cuda.is_available() and torch.backends.mps.is_available():
         expected = "mps"
     assert cf.resolve_device("auto").type == expected
+
+
+def test_concurrent_runs_restore_the_thread_count(small):
+    import threading
+
+    before = torch.get_num_threads()
+    runs = [threading.Thread(target=cf.fit, args=(small, quick(epochs=2))) for _ in range(3)]
+    for run in runs:
+        run.start()
+    for run in runs:
+        run.join()
+    assert torch.get_num_threads() == before

@@ -9,7 +9,7 @@ import streamlit as st
 
 import cf
 from cf import plots
-from cf.train import LIMITS
+from cf.config import LIMITS
 from ui import state, training
 from ui.common import count, file_stem, guarded, md, seconds
 from ui.state import DataRecord, ModelRecord

@@ -1,0 +1,74 @@
+"""Training settings: the :class:`TrainConfig` dataclass and the accepted range of each knob.
+
+Kept apart from :mod:`cf.train` so that forms and command lines can show and check the
+settings without loading torch.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+MODEL_KINDS = ("dot", "dot-bias", "nn")
+"""The model names: plain dot product, dot product with biases (the default), neural."""
+
+LIMITS = {
+    "n_factors": (1, 512),
+    "epochs": (1, 500),
+    "lr": (1e-5, 1.0),
+    "weight_decay": (0.0, 10.0),
+    "batch_size": (16, 1_048_576),
+    "valid_frac": (0.0, 0.5),
+}
+"""Accepted range of each numeric setting (inclusive)."""
+SMALL_BATCH = 4096
+"""Batches up to this size train on one CPU thread."""
+
+
+class ConfigError(ValueError):
+    """A training setting out of its range, with the range in the message."""
+
+
+class TrainingDiverged(RuntimeError):
+    """Raised only when training diverges before finishing a single epoch."""
+
+
+@dataclass
+class TrainConfig:
+    """Settings of one training run. The defaults are tuned for MovieLens-style data."""
+
+    model: str = "dot-bias"
+    """``dot`` (plain dot product), ``dot-bias`` (with biases and a sigmoid range) or ``nn`` (MLP)."""
+    n_factors: int = 50
+    """Length of each user and movie embedding (latent factors)."""
+    epochs: int = 6
+    """Passes over the training ratings."""
+    lr: float = 0.015
+    """Peak learning rate of the one-cycle schedule (Adam)."""
+    weight_decay: float = 0.1
+    """L2 penalty on the embeddings of each rating's user and movie (regularisation)."""
+    batch_size: int = 1024
+    """Ratings per optimisation step."""
+    valid_frac: float = 0.1
+    """Share of ratings held out to report validation RMSE each epoch (0 for none)."""
+    seed: int = 42
+    """Seed of the initial weights, the shuffling and the validation split."""
+    device: str = "auto"
+    """``auto`` (the ``CF_DEVICE`` variable, else CUDA, else MPS, else CPU), or a torch device name."""
+    hidden: tuple[int, ...] = (64,)
+    """Hidden layer widths of the ``nn`` model."""
+
+    def validate(self) -> TrainConfig:
+        """Return self, or raise :class:`ConfigError` naming the setting and its range."""
+        if self.model not in MODEL_KINDS:
+            raise ConfigError(f"model must be one of {', '.join(MODEL_KINDS)}, not {self.model!r}")
+        for name, (low, high) in LIMITS.items():
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or not math.isfinite(value) or not low <= value <= high:
+                raise ConfigError(f"{name} must be between {low:g} and {high:g}; got {value!r}")
+        for name in ("n_factors", "epochs", "batch_size", "seed"):
+            if int(getattr(self, name)) != getattr(self, name):
+                raise ConfigError(f"{name} must be a whole number; got {getattr(self, name)!r}")
+        if not self.hidden or any(int(h) < 1 for h in self.hidden):
+            raise ConfigError(f"hidden must list positive layer widths; got {self.hidden!r}")
+        return self
