@@ -72,6 +72,9 @@ def _add_train(commands) -> None:
         default=defaults.valid_frac,
         help=f"share held out at random (default {defaults.valid_frac})",
     )
+    train.add_argument(
+        "--temporal", action="store_true", help="hold out each user's latest ratings instead of random ones"
+    )
     train.add_argument("--model", choices=MODEL_KINDS, default=defaults.model, help="dot, dot-bias (default) or nn")
     train.add_argument("--n-factors", type=int, default=defaults.n_factors, help=_limit("latent factors", "n_factors"))
     train.add_argument("--epochs", type=int, default=defaults.epochs, help=_limit("passes over the data", "epochs"))

@@ -7,7 +7,7 @@ import json
 import sys
 
 from cf import distributed
-from cf.data import Movies, Ratings
+from cf.data import Movies, Ratings, temporal_split
 from cf.evaluate import evaluate
 from cf.readers import load_movies, load_ratings
 from cf.recommend import Recommender
@@ -39,7 +39,7 @@ def _train(args: argparse.Namespace, device: str | None) -> int:
         train, test, note = ratings, load_ratings(args.test), None
         test = Ratings(test.frame, ratings.scale, test.n_duplicates, test.source)
     else:
-        train, test, note = validation_split(ratings, config.valid_frac, config.seed)
+        train, test, note = _held_out(ratings, config, args.temporal)
     if note and lead:
         print(note, file=sys.stderr)
     progress = _progress_bar(config.epochs, disabled=args.quiet or not lead)
@@ -56,6 +56,18 @@ def _train(args: argparse.Namespace, device: str | None) -> int:
     if args.json:
         print(json.dumps(_summary_record(train, test, scores, result.fit_seconds, config)))
     return 0
+
+
+def _held_out(ratings: Ratings, config: TrainConfig, temporal: bool) -> tuple[Ratings, Ratings | None, str | None]:
+    """Split off the ratings to score: random (users and movies stay known) or each user's latest."""
+    if not temporal or config.valid_frac <= 0:
+        return validation_split(ratings, config.valid_frac, config.seed)
+    if not ratings.has_timestamps:
+        return validation_split(ratings, config.valid_frac, config.seed)[:2] + (
+            "The ratings have no timestamps, so a random share was held out instead of the latest.",
+        )
+    train, test = temporal_split(ratings, config.valid_frac)
+    return train, test, None
 
 
 def _read_inputs(args: argparse.Namespace) -> tuple[Ratings, Movies | None]:

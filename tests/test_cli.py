@@ -71,3 +71,11 @@ def test_out_of_range_settings_exit_2(args, tmp_path, capsys):
     train_path, _ = split_paths()
     assert main(["train", "--ratings", str(train_path), "--quiet", *args]) == 2
     assert "must be between" in capsys.readouterr().err
+
+
+def test_temporal_hold_out_scores_each_users_latest_ratings(capsys):
+    train_path, _ = split_paths()
+    assert main(["train", "--ratings", str(train_path), "--temporal", "--epochs", "2", "--json", "--quiet"]) == 0
+    record = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert record["n_test"] > 0 and record["n_train"] + record["n_test"] == 90852
+    assert record["rmse"] < record["global_mean_rmse"]
