@@ -18,7 +18,18 @@ from ui import header  # noqa: E402 - light: the title draws before torch loads
 badge_slot = header.title()
 
 with st.spinner("Starting up…"):
-    from ui import data_tab, embed_tab, sidebar, state, train_tab, training, user_tab  # noqa: E402
+    from ui import (  # noqa: E402
+        compare_tab,
+        data_tab,
+        embed_tab,
+        movies_tab,
+        rate_tab,
+        sidebar,
+        state,
+        train_tab,
+        training,
+        user_tab,
+    )
     from ui.common import guarded  # noqa: E402
 
 state.init()
@@ -34,7 +45,10 @@ screens = {
     state.TAB_DATA: lambda: data_tab.render(data),
     state.TAB_TRAIN: lambda: train_tab.render(data),
     state.TAB_USER: lambda: user_tab.render(model, data),
+    state.TAB_RATE: lambda: rate_tab.render(model, data),
+    state.TAB_MOVIES: lambda: movies_tab.render(model, data),
     state.TAB_EMBED: lambda: embed_tab.render(model, data),
+    state.TAB_COMPARE: lambda: compare_tab.render(data),
 }
 tabs = st.tabs(list(screens), key=state.NAV, on_change="rerun")
 for tab, (name, screen) in zip(tabs, screens.items()):

@@ -341,6 +341,8 @@ def embedding_scatter(
     webgl: bool | None = None,
     title: str = "The map of movies the model learned",
     height: int = 620,
+    highlight_name: str = "Search results",
+    recommended_name: str = "Recommended for the user",
 ) -> go.Figure:
     """Movies placed by their embeddings, coloured by main genre and sized by ratings.
 
@@ -365,6 +367,8 @@ def embedding_scatter(
         ``movieId`` values of that user's recommendations, marked with stars.
     webgl
         Force WebGL on or off for 2-D; by default it is used above :data:`WEBGL_THRESHOLD` points.
+    highlight_name, recommended_name
+        Legend names of the ringed and the starred movies.
     """
     dims = 3 if dims == 3 else 2
     trace = _scatter(dims, len(points), webgl)
@@ -428,7 +432,8 @@ def embedding_scatter(
                 hovertemplate=hover,
             )
         )
-    _add_marks(fig, trace, points, customdata, hover, dims, highlight, user, recommended)
+    names = (plot_text(highlight_name), plot_text(recommended_name))
+    _add_marks(fig, trace, points, customdata, hover, dims, highlight, user, recommended, names)
     _axes(fig, dims, axis_labels, height)
     return fig
 
@@ -459,7 +464,7 @@ def _movie_customdata(points: pd.DataFrame) -> np.ndarray:
     )
 
 
-def _add_marks(fig, trace, points, customdata, hover, dims, highlight, user, recommended) -> None:
+def _add_marks(fig, trace, points, customdata, hover, dims, highlight, user, recommended, names) -> None:
     ids = points["movieId"].to_numpy()
     recommended_mask = np.isin(ids, np.asarray(list(recommended), dtype=ids.dtype)) if len(recommended) else None
     if recommended_mask is not None and recommended_mask.any():
@@ -467,7 +472,7 @@ def _add_marks(fig, trace, points, customdata, hover, dims, highlight, user, rec
             trace(
                 **_xyz(points[recommended_mask], dims),
                 mode="markers",
-                name="Recommended for the user",
+                name=names[1],
                 marker=dict(
                     size=14 if dims == 2 else 6,
                     symbol="star" if dims == 2 else "diamond-open",
@@ -475,7 +480,7 @@ def _add_marks(fig, trace, points, customdata, hover, dims, highlight, user, rec
                     line=dict(width=1, color="white"),
                 ),
                 customdata=customdata[recommended_mask],
-                hovertemplate="Recommended<br>" + hover,
+                hovertemplate=f"{names[1]}<br>" + hover,
             )
         )
     highlight_mask = np.isin(ids, np.asarray(list(highlight), dtype=ids.dtype)) if len(highlight) else None
@@ -485,7 +490,7 @@ def _add_marks(fig, trace, points, customdata, hover, dims, highlight, user, rec
             trace(
                 **_xyz(points[highlight_mask], dims),
                 mode="markers+text" if few else "markers",
-                name="Search results",
+                name=names[0],
                 text=[plot_text(t) for t in points.loc[highlight_mask, "title"]] if few else None,
                 textposition="top center",
                 marker=dict(
@@ -575,4 +580,147 @@ def user_scatter(
                 )
             )
     _axes(fig, dims, axis_labels, height)
+    return fig
+
+
+# -- what the model learned ------------------------------------------------------------
+
+
+def bias_scatter(
+    movies: pd.DataFrame, highest: Sequence[int] = (), lowest: Sequence[int] = (), height: int = 420
+) -> go.Figure:
+    """Each movie's learned bias against its raw average rating.
+
+    ``movies`` has ``movieId``, ``title``, ``genres``, ``n_ratings``, ``mean_rating`` and
+    ``bias``; ``highest`` and ``lowest`` are ``movieId`` values to colour (the extremes).
+    A movie above the trend is liked more than its average suggests (its raters are
+    harsh ones), one below it less.
+    """
+    fig = _figure(
+        title=dict(text="Learned bias against average rating"),
+        xaxis=dict(title=dict(text="Average rating (stars)"), showgrid=True),
+        yaxis=dict(title=dict(text="Learned movie bias"), zeroline=True, zerolinecolor=GRID),
+        height=height,
+    )
+    ids = movies["movieId"].to_numpy()
+    customdata = _movie_customdata(movies)
+    hover = (
+        "<b>%{customdata[0]}</b><br>%{customdata[1]}<br>%{customdata[2]:,} ratings · "
+        "mean %{customdata[3]:.2f} ★<br>bias %{customdata[4]:+.2f}<extra></extra>"
+    )
+    marks = [
+        ("Other movies", np.ones(len(ids), dtype=bool), MUTED, 0.45),
+        ("Highest bias", _isin(ids, highest), PALETTE[4], 0.95),
+        ("Lowest bias", _isin(ids, lowest), PALETTE[2], 0.95),
+    ]
+    marks[0] = (marks[0][0], ~(marks[1][1] | marks[2][1]), MUTED, 0.45)
+    trace = _scatter(2, len(ids), None)
+    for name, mask, color, opacity in marks:
+        if not mask.any():
+            continue
+        fig.add_trace(
+            trace(
+                x=movies["mean_rating"].to_numpy(dtype=float)[mask],
+                y=movies["bias"].to_numpy(dtype=float)[mask],
+                mode="markers",
+                name=name,
+                marker=dict(size=_sizes(movies["n_ratings"].to_numpy()[mask], 4, 16), color=color, opacity=opacity),
+                customdata=customdata[mask],
+                hovertemplate=hover,
+            )
+        )
+    return fig
+
+
+def _isin(ids: np.ndarray, chosen: Sequence[object]) -> np.ndarray:
+    if not len(chosen):
+        return np.zeros(len(ids), dtype=bool)
+    return np.isin(ids, np.asarray(list(chosen), dtype=ids.dtype))
+
+
+# -- comparing runs --------------------------------------------------------------------
+
+
+def compare_curves(runs: Sequence[Mapping[str, Any]], height: int = 380) -> go.Figure:
+    """Validation RMSE per epoch of several runs on one chart (training RMSE dotted).
+
+    Each run is a mapping with ``name`` (the legend label) and ``history`` (as for
+    :func:`training_curve`). Runs without a history are left out.
+    """
+    fig = _figure(
+        title=dict(text="Error per epoch, run by run (lower is better)"),
+        xaxis=dict(title=dict(text="Epoch"), dtick=1),
+        yaxis=dict(title=dict(text="RMSE (stars)")),
+        height=height,
+        hovermode="x unified",
+    )
+    for k, run in enumerate(runs):
+        history = list(run.get("history") or [])
+        if not history:
+            continue
+        color = PALETTE[k % len(PALETTE)]
+        name = plot_text(run["name"])
+        epoch = [int(_field(h, "epoch")) for h in history]
+        valid = [_field(h, "valid_rmse") for h in history]
+        train = [float(np.sqrt(max(_field(h, "train_loss"), 0.0))) for h in history]
+        if any(v is not None for v in valid):
+            fig.add_scatter(
+                x=epoch,
+                y=[np.nan if v is None else float(v) for v in valid],
+                mode="lines+markers",
+                name=f"{name} · validation",
+                legendgroup=name,
+                line=dict(color=color, width=3),
+                hovertemplate="%{y:.3f}",
+            )
+        fig.add_scatter(
+            x=epoch,
+            y=train,
+            mode="lines",
+            name=f"{name} · training",
+            legendgroup=name,
+            line=dict(color=color, width=1.5, dash="dot"),
+            hovertemplate="%{y:.3f}",
+        )
+    return fig
+
+
+def compare_scores(runs: Sequence[Mapping[str, Any]], height: int | None = None) -> go.Figure:
+    """Validation RMSE of several runs as bars, with the bias-only baseline of each as a grey tick.
+
+    Each run is a mapping with ``name`` and ``scores`` (``rmse``, ``bias_rmse``); runs
+    without scores are left out.
+    """
+    scored = [run for run in runs if run.get("scores")]
+    fig = _figure(
+        title=dict(text="Validation RMSE by run (lower is better)"),
+        xaxis=dict(title=dict(text="RMSE (stars)"), showgrid=True, rangemode="tozero"),
+        yaxis=dict(showgrid=False, autorange="reversed"),
+        height=height or 120 + 44 * max(1, len(scored)),
+        margin=dict(l=8, r=48, t=48, b=8),
+    )
+    if not scored:
+        return fig
+    names = [plot_text(run["name"]) for run in scored]
+    rmse = [float(run["scores"]["rmse"]) for run in scored]
+    best = int(np.argmin(rmse))
+    fig.add_bar(
+        y=names,
+        x=rmse,
+        orientation="h",
+        name="Validation RMSE",
+        marker_color=[ACCENT if k == best else PALETTE[0] for k in range(len(scored))],
+        text=[f"{value:.3f}" for value in rmse],
+        textposition="outside",
+        cliponaxis=False,
+        hovertemplate="%{y}: %{x:.3f}<extra></extra>",
+    )
+    fig.add_scatter(
+        y=names,
+        x=[float(run["scores"].get("bias_rmse", np.nan)) for run in scored],
+        mode="markers",
+        name="Bias-only baseline",
+        marker=dict(symbol="line-ns", size=22, color=MUTED, line=dict(width=3, color=MUTED)),
+        hovertemplate="bias-only baseline %{x:.3f}<extra></extra>",
+    )
     return fig

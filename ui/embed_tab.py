@@ -12,7 +12,7 @@ from ui import state
 from ui.common import count, md
 from ui.state import DataRecord, ModelRecord
 from ui.train_tab import CHART_CONFIG
-from ui.user_tab import DEFAULT_MIN_RATINGS, no_model, recommend, selected_user
+from ui.user_tab import DEFAULT_MIN_RATINGS, no_model, selected_user
 
 MOVIES, USERS = "Movies", "Users"
 DEFAULT_MOVIES = 300
@@ -47,7 +47,7 @@ def render(record: ModelRecord | None, data: DataRecord) -> None:
         )
     n_dims = 3 if dims == "3D" else 2
     projection, movie_xyz, user_xyz = projected(record, n_dims)
-    labels = axis_labels(projection, n_dims)
+    labels = axis_labels(projection, n_dims, record.cache.get("axis_names"))
     if view == USERS:
         _users_view(record, user_xyz, labels, n_dims, controls[2])
     else:
@@ -76,11 +76,32 @@ def _pad(coords: np.ndarray, dims: int) -> np.ndarray:
     return coords[:, :dims]
 
 
-def axis_labels(projection: Projection, dims: int) -> list[str]:
+def axis_labels(projection: Projection, dims: int, names: dict[int, str] | None = None) -> list[str]:
+    """Axis titles like ``PC1 (23.4%)``, with the names a person gave them on the Movies screen."""
     labels = list(projection.axis_labels())
     while len(labels) < dims:
         labels.append(f"PC{len(labels) + 1} (none: too few factors)")
+    for k, name in (names or {}).items():
+        if k < len(labels) and name.strip():
+            labels[k] = f"{labels[k]}: {name.strip()}"
     return labels[:dims]
+
+
+def place_vector(record: ModelRecord, vector: np.ndarray, dims: int = 2) -> np.ndarray:
+    """Coordinates of a user vector (such as a folded-in person) on the map, placed like the trained users.
+
+    Users are projected on the movie axes and scaled by one factor so their spread matches the
+    movies' (see ``cf.projection._place_users``); the same factor places a new person.
+    """
+    projection, _, _ = projected(record, dims)
+    key = ("user_scale", dims)
+    if key not in record.cache:
+        rec = record.recommender
+        movie_spread = np.linalg.norm(projection.transform(rec.item_vectors()), axis=1).mean() + 1e-12
+        user_spread = np.linalg.norm(rec.user_vectors() @ projection.components.T, axis=1).mean() + 1e-12
+        record.cache[key] = movie_spread / user_spread
+    coords = np.asarray(vector, dtype=float) @ projection.components.T * record.cache[key]
+    return _pad(coords[None, :], dims)[0]
 
 
 def movie_table(record: ModelRecord) -> tuple[pd.DataFrame, list[str]]:
@@ -186,7 +207,7 @@ def _movies_view(
     user_point = None
     if show_user:
         min_count = int(st.session_state.get(state.MIN_RATINGS, DEFAULT_MIN_RATINGS) or 0)
-        recommended = recommend(rec, user, 10, min_count)["movieId"].tolist()
+        recommended = rec.recommend(user, 10, min_ratings=min_count)["movieId"].tolist()
         index = rec.user_index(user)
         user_point = {"label": f"User {user}", **dict(zip("xyz", user_xyz[index]))}
     shown = table.head(n_shown)

@@ -36,6 +36,16 @@ DIGESTS = "cf.digests"
 """Content hashes of uploads by upload id, so a big file is hashed once."""
 PARSED = "cf.parsed"
 """Parsed uploads by (kind, content hash), the few most recent."""
+RUNS = "cf.runs"
+"""Every :class:`ModelRecord` of this session, oldest first (weights only for the few kept)."""
+RATED = "cf.rated"
+"""The ratings a person gave on the Rate screen: {movie id: rating}, in the order given."""
+MODEL_FILES = "cf.model_files"
+"""Outcome of each model file upload by content hash: the loaded record's id or an error message."""
+LINK = "cf.link"
+"""The query parameters this session opened with, once applied (see :mod:`ui.links`)."""
+LINK_NOTE = "cf.link_note"
+"""A note about what a shared link reopened, shown until the person moves on."""
 
 # -- widget keys ---------------------------------------------------------------------
 NAV = "cf.nav"
@@ -62,13 +72,34 @@ F_VALID = "cf.f_valid"
 F_SEED = "cf.f_seed"
 STOP_MAIN = "cf.stop_main"
 STOP_SIDE = "cf.stop_side"
+UP_MODEL = "cf.up_model"
+ML_RELEASE = "cf.ml_release"
+ML_GET = "cf.ml_get"
+RATE_QUERY = "cf.rate_query"
+RATE_MOVIE = "cf.rate_movie"
+RATE_VALUE = "cf.rate_value"
+RATE_ADD = "cf.rate_add"
+RATE_CLEAR = "cf.rate_clear"
+MOVIES_VIEW = "cf.movies_view"
+MOVIE_QUERY = "cf.movie_query"
+MOVIE_PICK = "cf.movie_pick"
+COMPARE_RUNS = "cf.compare_runs"
+COMPARE_USER = "cf.compare_user"
 
 # -- tab labels ---------------------------------------------------------------------
 TAB_DATA = "Data"
 TAB_TRAIN = "Train"
 TAB_USER = "User"
+TAB_RATE = "Rate"
+TAB_MOVIES = "Movies"
 TAB_EMBED = "Embeddings"
-TABS = (TAB_DATA, TAB_TRAIN, TAB_USER, TAB_EMBED)
+TAB_COMPARE = "Compare"
+TABS = (TAB_DATA, TAB_TRAIN, TAB_USER, TAB_RATE, TAB_MOVIES, TAB_EMBED, TAB_COMPARE)
+
+MAX_WEIGHTS = 5
+"""At most this many models keep their weights in one session (the current one included)."""
+MAX_RUNS = 50
+"""Runs listed on the Compare screen (curves and scores only; older ones are forgotten)."""
 
 
 @dataclass(eq=False)
@@ -110,7 +141,8 @@ class ModelRecord:
     """A trained model and what the screens show about it."""
 
     number: int
-    recommender: cf.Recommender
+    recommender: cf.Recommender | None
+    """The trained model; None once released to save memory (curves and scores stay)."""
     config: cf.TrainConfig
     history: list
     scores: dict | None
@@ -124,12 +156,27 @@ class ModelRecord:
     note: str | None = None
     """The library's note when no validation split was possible."""
     device: str = "cpu"
+    source: str | None = None
+    """The model file's name when the model was loaded from a file rather than trained here."""
+    keep: bool = False
+    """Keep the weights when a newer model arrives (for comparison)."""
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def name(self) -> str:
         return f"Model {self.number}"
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the weights are still in memory."""
+        return self.recommender is not None
+
+    def release(self) -> None:
+        """Drop the weights and everything computed from them; curves and scores stay."""
+        self.recommender = None
+        self.keep = False
+        self.cache.clear()
 
     def user_table(self) -> pd.DataFrame:
         """User ids with their number of ratings, most active first (computed once)."""
@@ -140,7 +187,10 @@ class ModelRecord:
 
 def init() -> None:
     """Create this session's entries on its first run."""
-    defaults = {MODEL: None, JOB: None, NOTICE: None, COUNTER: 0, RECORDS: {}, DIGESTS: {}}
+    defaults = {
+        MODEL: None, JOB: None, NOTICE: None, COUNTER: 0, RECORDS: {}, DIGESTS: {}, RUNS: [], RATED: {},
+        MODEL_FILES: {}, LINK_NOTE: None,
+    }  # fmt: skip
     for key, value in defaults.items():
         if key not in st.session_state:
             st.session_state[key] = value
@@ -156,6 +206,55 @@ def model() -> ModelRecord | None:
 
 def job() -> TrainingJob | None:
     return st.session_state.get(JOB)
+
+
+def runs() -> list[ModelRecord]:
+    return st.session_state.setdefault(RUNS, [])
+
+
+def next_number() -> int:
+    st.session_state[COUNTER] = st.session_state.get(COUNTER, 0) + 1
+    return st.session_state[COUNTER]
+
+
+def add_model(record: ModelRecord) -> list[ModelRecord]:
+    """Make ``record`` the session's model and list it as a run; returns the runs whose weights were released.
+
+    The model it replaces keeps its weights only if it was marked ``keep``; at most
+    :data:`MAX_WEIGHTS` models hold weights, the oldest kept ones go first.
+    """
+    listed = runs()
+    listed.append(record)
+    del listed[: max(0, len(listed) - MAX_RUNS)]
+    st.session_state[MODEL] = record
+    return enforce_memory()
+
+
+def use_model(record: ModelRecord) -> list[ModelRecord]:
+    """Switch the current model to an earlier run that still has its weights."""
+    if not record.loaded:
+        raise cf.DataError(f"{record.name}'s weights were released to save memory; train it again.")
+    previous = model()
+    if previous is not None and previous is not record:
+        previous.keep = True  # switching away must not lose the model: it stays until released on purpose
+    st.session_state[MODEL] = record
+    return enforce_memory()
+
+
+def enforce_memory() -> list[ModelRecord]:
+    """Release the weights of runs that are neither current nor kept, and of the oldest kept beyond the limit."""
+    current = model()
+    released = []
+    holders = 1 if current is not None and current.loaded else 0
+    for record in reversed(runs()):  # newest first: the newest kept ones stay
+        if record is current or not record.loaded:
+            continue
+        if record.keep and holders < MAX_WEIGHTS:
+            holders += 1
+            continue
+        record.release()
+        released.append(record)
+    return released
 
 
 def set_notice(level: str, text: str) -> None:

@@ -10,7 +10,7 @@ import streamlit as st
 import cf
 from cf import plots
 from cf.config import LIMITS
-from ui import state, training
+from ui import model_file, state, training
 from ui.common import count, file_stem, guarded, md, seconds
 from ui.state import DataRecord, ModelRecord
 
@@ -34,6 +34,10 @@ def render(data: DataRecord) -> None:
     with left:
         with guarded("reading the settings"):
             _settings_form(data)
+        with st.container(border=True), guarded("reading the model file"):
+            st.markdown("**Saved models**")
+            st.caption("Download a trained model below its results; load it again here later, in any session.")
+            model_file.uploader(data)
     with right:
         job = state.job()
         if job is not None:
@@ -281,15 +285,50 @@ def _results(data: DataRecord) -> None:
 
 def model_title(record: ModelRecord) -> str:
     config = record.config
-    return (
-        f"{record.name} · {MODEL_KINDS[config.model][0]} · {config.n_factors} factors · "
-        f"{len(record.history)} of {config.epochs} epochs"
+    run = "from a file" if record.source else f"{len(record.history)} of {config.epochs} epochs"
+    return f"{record.name} · {MODEL_KINDS[config.model][0]} · {config.n_factors} factors · {run}"
+
+
+def keep_toggle(record: ModelRecord, label: str = "Keep for comparison") -> None:
+    """A checkbox that keeps the model's weights when a newer model arrives."""
+    key = f"cf.keep.{record.id}"
+    if key in st.session_state and st.session_state[key] != record.keep:
+        st.session_state[key] = record.keep  # the flag changed elsewhere (switching models, the memory limit)
+
+    def changed() -> None:
+        record.keep = bool(st.session_state.get(key))
+        state.enforce_memory()
+
+    st.checkbox(
+        label,
+        value=record.keep,
+        key=key,
+        on_change=changed,
+        disabled=not record.loaded,
+        help=f"Keep this model in memory when you train or load the next one, to compare their recommendations "
+        f"or switch back. At most {state.MAX_WEIGHTS} models are kept; older ones keep only their curves and scores.",
     )
 
 
 def _model_summary(record: ModelRecord, data: DataRecord) -> None:
     st.markdown(f"#### {md(model_title(record))}")
-    if record.data_key != data.key:
+    actions = st.container(horizontal=True, vertical_alignment="center", gap="medium")
+    with actions:
+        st.download_button(
+            "Download the model file",
+            data=lambda: _model_bytes(record),
+            file_name=f"{file_stem(record.name.lower())}.{model_file.MODEL_EXTENSION}",
+            mime="application/octet-stream",
+            on_click="ignore",
+            icon=":material/download:",
+            key=f"cf.model_file.{record.id}",
+            help="A safe file with the trained model and its id maps (numbers and names, no code). "
+            "Load it again under Saved models, or in Python with cf.persist.load.",
+        )
+        keep_toggle(record)
+    if record.source:
+        st.caption(f"Loaded from the model file {md(record.source)}; its training curves are not in the file.")
+    elif record.data_key != data.key:
         st.caption(f"Trained on {md(record.data_label)}; train again to use {md(data.label)}.")
     if record.note:
         st.info(record.note)
@@ -315,7 +354,7 @@ def _model_summary(record: ModelRecord, data: DataRecord) -> None:
         top[1].metric("Validation MAE", "–", help="Set a validation share to measure accuracy.")
     top[2].metric(
         "Training time",
-        seconds(record.fit_seconds),
+        "–" if record.source else seconds(record.fit_seconds),
         help=f"Wall time of the training loop on the {record.device.upper()}.",
     )
     if scores and scores["rmse"] >= scores["bias_rmse"]:
@@ -343,17 +382,18 @@ def _model_summary(record: ModelRecord, data: DataRecord) -> None:
     baselines = {}
     if scores:
         baselines = {"Bias-only baseline": scores["bias_rmse"], "Global mean": scores["global_mean_rmse"]}
-    st.plotly_chart(
-        plots.training_curve(record.history, record.config.epochs, baselines),
-        key=f"cf.curve.{record.id}",
-        config=CHART_CONFIG,
-        width="stretch",
-    )
+    if record.history:
+        st.plotly_chart(
+            plots.training_curve(record.history, record.config.epochs, baselines),
+            key=f"cf.curve.{record.id}",
+            config=CHART_CONFIG,
+            width="stretch",
+        )
     if scores:
         st.plotly_chart(
             plots.accuracy_comparison(scores), key=f"cf.compare.{record.id}", config=CHART_CONFIG, width="stretch"
         )
-    with st.expander("Ranking quality, settings and model file", icon=":material/info:"):
+    with st.expander("Ranking quality and settings", icon=":material/info:"):
         if scores:
             k = [key.split("@")[1] for key in scores if key.startswith("precision@")]
             k = k[0] if k else "10"
@@ -373,7 +413,7 @@ def _model_summary(record: ModelRecord, data: DataRecord) -> None:
                 "Value": [
                     MODEL_KINDS[config.model][0],
                     str(config.n_factors),
-                    f"{len(record.history)} of {config.epochs}",
+                    f"{len(record.history)} of {config.epochs}" if record.history else str(config.epochs),
                     f"{config.lr:g}",
                     f"{config.weight_decay:g}",
                     count(config.batch_size),
@@ -384,15 +424,6 @@ def _model_summary(record: ModelRecord, data: DataRecord) -> None:
             },
             hide_index=True,
             width="stretch",
-        )
-        st.download_button(
-            "Download the model file",
-            data=lambda: _model_bytes(record),
-            file_name=f"{file_stem(record.name.lower())}.cfmodel",
-            mime="application/octet-stream",
-            on_click="ignore",
-            icon=":material/download:",
-            help="A safe file with the trained model (no code inside), to load again from Python.",
         )
 
 

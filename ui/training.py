@@ -166,8 +166,7 @@ def start(data: DataRecord, config: cf.TrainConfig) -> TrainingJob:
     current = state.job()
     if current is not None and current.running:
         raise cf.ConfigError("A training run is already going; stop it first or wait for it to finish.")
-    st.session_state[state.COUNTER] += 1
-    job = TrainingJob(data, config, st.session_state[state.COUNTER]).start()
+    job = TrainingJob(data, config, state.next_number()).start()
     st.session_state[state.JOB] = job
     st.session_state[state.NOTICE] = None
     return job
@@ -214,15 +213,28 @@ def collect() -> ModelRecord | None:
         note=job.note,
         device=job.device,
     )
-    st.session_state[state.MODEL] = record
+    released = state.add_model(record)
+    job.result = None  # the record holds the model now; the job keeps no second reference
     if message:
-        state.set_notice("warning" if status == "diverged" else "info", message)
+        state.set_notice("warning" if status == "diverged" else "info", message + released_note(released))
     else:
         summary = f"{record.name} is ready"
         if record.scores:
             summary += f": validation RMSE {record.scores['rmse']:.3f}"
-        state.set_notice("success", summary + f" ({seconds(record.fit_seconds)}).")
+        state.set_notice("success", summary + f" ({seconds(record.fit_seconds)})." + released_note(released))
     return record
+
+
+def released_note(released: list[ModelRecord]) -> str:
+    """A sentence about models whose weights were just released (empty if none)."""
+    if not released:
+        return ""
+    names = ", ".join(r.name for r in sorted(released, key=lambda r: r.number))
+    verb = "was" if len(released) == 1 else "were"
+    return (
+        f" {names} {verb} set aside to save memory: curves and scores stay on the Compare screen. "
+        "Tick “Keep for comparison” to keep a model's weights."
+    )
 
 
 @st.cache_resource(show_spinner=False)

@@ -52,7 +52,7 @@ def render(record: ModelRecord | None, data: DataRecord) -> None:
             "people can get a high predicted rating by chance; 0 shows the model's raw top picks.",
         )
     history = rec.history(user)
-    recommendations = recommend(rec, user, int(n), int(min_count))
+    recommendations = rec.recommend(user, int(n), min_ratings=int(min_count))
     _profile(top[3:], history)
     if record.data_key != data.key:
         st.caption(f"Using {md(record.name)}, trained on {md(record.data_label)}.")
@@ -64,15 +64,15 @@ def render(record: ModelRecord | None, data: DataRecord) -> None:
     caption = "Movies this user has not rated, with the highest predicted rating"
     if min_count:
         caption += f", among movies with at least {count(min_count)} ratings"
-    st.caption(caption + ".")
+    st.caption(caption + ". *Because you liked* names the user's highly rated movie closest to each pick.")
     shown = recommendations.reset_index(drop=True)
     shown.insert(0, "rank", np.arange(1, len(shown) + 1))
     st.dataframe(
         shown,
         hide_index=True,
         width="stretch",
-        column_order=["rank", "title", "genres", "predicted", "n_ratings", "mean_rating"],
-        column_config=_columns(rec, predicted="Predicted rating"),
+        column_order=["rank", "title", "because_you_liked", "genres", "predicted", "n_ratings", "mean_rating"],
+        column_config=columns(rec, predicted="Predicted rating"),
         key="cf.recs_table",
     )
     st.download_button(
@@ -95,7 +95,7 @@ def render(record: ModelRecord | None, data: DataRecord) -> None:
         hide_index=True,
         width="stretch",
         column_order=["title", "genres", "rating", "predicted", "held_out", "n_ratings", "mean_rating"],
-        column_config=_columns(rec, predicted="Model's prediction"),
+        column_config=columns(rec, predicted="Model's prediction"),
         key="cf.history_table",
     )
     st.download_button(
@@ -109,7 +109,8 @@ def render(record: ModelRecord | None, data: DataRecord) -> None:
     )
 
 
-def _columns(rec: cf.Recommender, predicted: str) -> dict:
+def columns(rec: cf.Recommender, predicted: str) -> dict:
+    """Column settings shared by the tables of movies (recommendations, ratings, similar movies)."""
     low, high = (float(v) for v in rec.scale)
     most = int(rec.item_counts.max()) if len(rec.item_counts) else 1
     return {
@@ -141,21 +142,23 @@ def _columns(rec: cf.Recommender, predicted: str) -> dict:
         "mean_rating": st.column_config.NumberColumn(
             "Average rating", format="%.2f ★", help="The movie's average rating from everyone."
         ),
+        "because_you_liked": st.column_config.TextColumn(
+            "Because you liked",
+            width="medium",
+            help="The highly rated movie of this person that the recommendation is closest to in the model's "
+            "taste space (cosine similarity of the movie vectors).",
+        ),
+        "similarity": st.column_config.ProgressColumn(
+            "Similarity", min_value=-1.0, max_value=1.0, format="%.2f", help="Cosine similarity of the movie vectors."
+        ),
+        "bias": st.column_config.NumberColumn(
+            "Learned bias",
+            format="%+.2f",
+            help="The model's offset for this movie: how much more (or less) people rate it than their "
+            "own habits and its neighbours in taste space predict.",
+        ),
         "movieId": None,
     }
-
-
-def recommend(rec: cf.Recommender, user: object, n: int, min_ratings: int) -> pd.DataFrame:
-    """The top ``n`` unrated movies for ``user`` among movies with at least ``min_ratings`` ratings."""
-    if min_ratings <= 0:
-        return rec.recommend(user, n)
-    eligible = int((rec.item_counts >= min_ratings).sum())
-    ranked = rec.recommend(user, min(len(rec.items), max(n, n * 20)))
-    ranked = ranked[ranked["n_ratings"] >= min_ratings]
-    if len(ranked) < n and eligible > len(ranked):
-        ranked = rec.recommend(user, len(rec.items))
-        ranked = ranked[ranked["n_ratings"] >= min_ratings]
-    return ranked.head(n).reset_index(drop=True)
 
 
 def _profile(columns, history: pd.DataFrame) -> None:

@@ -1,0 +1,202 @@
+"""The Rate screen: a person rates a few movies and gets recommendations at once, without retraining.
+
+Their ratings are folded into the trained model (:func:`cf.foldin.fold_in`): a taste vector
+is fitted to them against the fixed movie vectors in a few milliseconds, then scored like
+any user's. The map shows where this new person lands among the movies.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from cf import plots
+from ui import state
+from ui.common import count, md
+from ui.embed_tab import axis_labels, movie_table, place_vector, projected
+from ui.movies_tab import pick_movie
+from ui.state import DataRecord, ModelRecord
+from ui.train_tab import CHART_CONFIG
+from ui.user_tab import DEFAULT_MIN_RATINGS, columns, no_model
+
+MIN_RATED, MAX_RATED = 5, 20
+"""Ask for at least this many ratings; accept at most this many."""
+MAP_MOVIES = 300
+
+
+def rating_steps(scale: tuple[float, float]) -> list[float]:
+    """The star values a person can give on a rating scale: halves for 0.5-5, whole stars for 1-5."""
+    low, high = (float(v) for v in scale)
+    if high - low <= 10:
+        step = 0.5 if (low % 1) else 1.0
+        return [float(v) for v in np.arange(low, high + step / 2, step)]
+    return [float(v) for v in np.linspace(low, high, 11)]
+
+
+def render(record: ModelRecord | None, data: DataRecord) -> None:
+    if record is None:
+        no_model(data, "rate movies and get your own recommendations")
+        return
+    rec = record.recommender
+    rated: dict = st.session_state[state.RATED]
+    known = {m: r for m, r in rated.items() if int(rec.items.to_index([m])[0]) >= 0}
+    left, right = st.columns([2, 3], gap="large")
+    with left:
+        _rating_panel(record, rated, known)
+    with right:
+        _results(record, known)
+    if len(known) < len(rated):
+        st.caption(
+            f"{len(rated) - len(known)} of your ratings are of movies {md(record.name)} does not know; "
+            "they are left out."
+        )
+
+
+def _rating_panel(record: ModelRecord, rated: dict, known: dict) -> None:
+    rec = record.recommender
+    st.markdown("#### Rate movies you have seen")
+    st.caption(
+        f"Rate {MIN_RATED} to {MAX_RATED} movies. The model places you among its users from your ratings alone, "
+        "without training again, and recommends at once."
+    )
+    full = len(rated) >= MAX_RATED
+    movie = pick_movie(record, state.RATE_QUERY, state.RATE_MOVIE, exclude=set(rated))
+    steps = rating_steps(rec.scale)
+    low, high = steps[0], steps[-1]
+    default = min(steps, key=lambda v: abs(v - (low + 0.8 * (high - low))))
+    value = st.select_slider(
+        "Your rating",
+        options=steps,
+        value=default,
+        key=state.RATE_VALUE,
+        format_func=lambda v: f"{v:g} ★",
+    )
+    st.button(
+        "Add rating",
+        key=state.RATE_ADD,
+        type="primary",
+        icon=":material/star:",
+        disabled=movie is None or full,
+        on_click=_add,
+        args=(movie, value),
+        help=f"At most {MAX_RATED} ratings." if full else None,
+    )
+    if not rated:
+        return
+    table, _ = movie_table(record)
+    titles = dict(zip(table["movieId"], table["title"]))
+    st.markdown(f"**Your ratings** ({len(rated)} of {MAX_RATED})")
+    for movie_id, rating in list(rated.items()):
+        row = st.columns([5, 1.2, 0.8], vertical_alignment="center")
+        row[0].markdown(md(titles.get(movie_id, f"Movie {movie_id}")))
+        row[1].markdown(f"{rating:g} ★")
+        row[2].button(
+            "Remove",
+            key=f"cf.rate_remove.{movie_id}",
+            type="tertiary",
+            on_click=_remove,
+            args=(movie_id,),
+        )
+    st.button("Clear my ratings", key=state.RATE_CLEAR, icon=":material/delete:", on_click=rated.clear)
+
+
+def _add(movie: object, value: float) -> None:
+    rated = st.session_state[state.RATED]
+    if movie is not None and len(rated) < MAX_RATED:
+        rated[movie] = float(value)
+
+
+def _remove(movie: object) -> None:
+    st.session_state[state.RATED].pop(movie, None)
+
+
+def fold(record: ModelRecord, ratings: dict, n: int, min_ratings: int) -> tuple[pd.DataFrame, np.ndarray, float]:
+    """Recommendations for ``ratings`` and the folded-in vector, with the seconds it took (last one cached)."""
+    key = (tuple(ratings.items()), n, min_ratings)
+    cached = record.cache.get("rate")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    from cf.foldin import fold_in
+
+    rec = record.recommender
+    started = time.perf_counter()
+    eligible = int((rec.item_counts >= min_ratings).sum())
+    fetch = min(len(rec.items), n if min_ratings <= 0 else n * 20)
+    table = rec.recommend_for_ratings(ratings, n=fetch)
+    if min_ratings > 0:
+        table = table[table["n_ratings"] >= min_ratings]
+        if len(table) < n and eligible > len(table) and fetch < len(rec.items):
+            table = rec.recommend_for_ratings(ratings, n=len(rec.items))
+            table = table[table["n_ratings"] >= min_ratings]
+    table = table.head(n).reset_index(drop=True)
+    vector = fold_in(rec, ratings).vector
+    result = (table, vector, time.perf_counter() - started)
+    record.cache["rate"] = (key, result)
+    return result
+
+
+def _results(record: ModelRecord, known: dict) -> None:
+    if not known:
+        st.info(
+            "Your recommendations appear here as soon as you rate a movie. Start with films you know well, "
+            "some you loved and some you did not.",
+            icon=":material/star_half:",
+        )
+        return
+    rec = record.recommender
+    min_count = int(st.session_state.get(state.MIN_RATINGS, DEFAULT_MIN_RATINGS) or 0)
+    min_count = min(min_count, int(rec.item_counts.max(initial=0)))
+    table, vector, took = fold(record, known, 10, min_count)
+    if len(known) < MIN_RATED:
+        st.warning(
+            f"Rate at least {MIN_RATED} movies for picks that reflect your taste; {MIN_RATED - len(known)} to go.",
+            icon=":material/star_rate:",
+        )
+    st.markdown("#### Your top picks")
+    caption = f"Fitted to your {len(known)} ratings in {took * 1000:.0f} ms, without retraining"
+    if min_count:
+        caption += f"; among movies with at least {count(min_count)} ratings (set on the User screen)"
+    st.caption(caption + ".")
+    shown = table.copy()
+    shown.insert(0, "rank", np.arange(1, len(shown) + 1))
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        column_order=["rank", "title", "because_you_liked", "genres", "predicted", "n_ratings"],
+        column_config=columns(rec, predicted="Predicted rating"),
+        key="cf.rate_recs",
+    )
+    _map(record, known, vector, table["movieId"].tolist())
+
+
+def _map(record: ModelRecord, known: dict, vector: np.ndarray, recommended: list) -> None:
+    projection, movie_xyz, _ = projected(record, 2)
+    table, order = movie_table(record)
+    you = place_vector(record, vector, 2)
+    shown = table.head(MAP_MOVIES)
+    marked = table[table["movieId"].isin(list(known) + list(recommended))]
+    points = pd.concat([shown, marked]).drop_duplicates("movieId").copy()
+    rows = points["index"].to_numpy()
+    points["x"], points["y"] = movie_xyz[rows, 0], movie_xyz[rows, 1]
+    figure = plots.embedding_scatter(
+        points,
+        axis_labels(projection, 2, record.cache.get("axis_names")),
+        dims=2,
+        group_order=order,
+        highlight=list(known),
+        user={"label": "You", "x": float(you[0]), "y": float(you[1])},
+        recommended=recommended,
+        title="Where you land on the map of movies",
+        height=520,
+        highlight_name="Movies you rated",
+        recommended_name="Recommended for you",
+    )
+    st.plotly_chart(figure, key="cf.rate_map", config=CHART_CONFIG, width="stretch")
+    st.caption(
+        "The diamond is you, placed by the taste vector fitted to your ratings; rings are the movies you rated, "
+        "stars your picks. Hover a dot for details."
+    )
