@@ -7,10 +7,10 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import pandas as pd
 import streamlit as st
 
 import cf
+from cf.export import csv_bytes, neutralise_formulas  # noqa: F401 - re-exported
 from ui.text import count, md, seconds, short_count, stars  # noqa: F401 - re-exported
 
 log = logging.getLogger("cf.app")
@@ -20,9 +20,6 @@ if not log.handlers:  # the server log gets what people are spared: tracebacks, 
     log.addHandler(_handler)
     log.setLevel(logging.INFO)
     log.propagate = False
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 
 @contextmanager
 def guarded(what: str) -> Iterator[None]:
@@ -53,32 +50,6 @@ def guarded(what: str) -> Iterator[None]:
             "try again, or change the settings.",
             icon=":material/error:",
         )
-
-
-def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy where text cells that a spreadsheet would run as a formula start with ``'``.
-
-    Cells starting with ``= + - @``, a tab or a carriage return are prefixed; numbers
-    are left alone (a negative number is data, not a formula).
-    """
-    out = frame.copy()
-    for column in out.columns:
-        series = out[column]
-        if pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
-            continue
-        out[column] = [_neutral(value) for value in series]
-    return out
-
-
-def _neutral(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """``frame`` as CSV that spreadsheets open safely (formulas neutralised, UTF-8 with BOM)."""
-    return neutralise_formulas(frame).to_csv(index=False).encode("utf-8-sig")
 
 
 def file_stem(text: object) -> str:

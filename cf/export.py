@@ -1,0 +1,175 @@
+"""Files out of a trained model: recommendations as CSV, embeddings for TensorFlow's Embedding Projector.
+
+* :func:`recommendations_for_all` / :func:`recommendations_csv`: the top ``n`` movies for every
+  user (or the users given), scored in batches, with the *because you liked* title of each pick.
+* :func:`projector_vectors` / :func:`projector_metadata`: ``vectors.tsv`` (one row of
+  tab-separated floats per movie, no header) and ``metadata.tsv`` (a header row, then title,
+  genres and number of ratings per movie, in the same order), the two files
+  https://projector.tensorflow.org opens with *Load*.
+* :func:`csv_bytes`: any table as CSV that spreadsheets open safely: text cells that would
+  run as a formula (starting with ``= + - @``, a tab or a carriage return) get a leading ``'``.
+
+No Streamlit here; the app wraps these in download buttons.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterable
+
+import numpy as np
+import pandas as pd
+
+from cf.metrics import relevance_threshold
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""A spreadsheet runs a cell that starts with one of these as a formula."""
+PAIRS_PER_BATCH = 1 << 21
+"""User x movie pairs scored at once by :func:`recommendations_for_all` (about 2 million)."""
+RECOMMENDATION_COLUMNS = ["userId", "rank", "movieId", "title", "genres", "predicted", "because_you_liked"]
+
+
+# -- safe CSV ------------------------------------------------------------------------
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy where text cells that a spreadsheet would run as a formula start with ``'``.
+
+    Numbers are left alone (a negative number is data, not a formula).
+    """
+    out = frame.copy()
+    for column in out.columns:
+        series = out[column]
+        if pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
+            continue
+        out[column] = [_neutral(value) for value in series]
+    return out
+
+
+def _neutral(value: object) -> object:
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """``frame`` as CSV that spreadsheets open safely (formulas neutralised, UTF-8 with BOM)."""
+    return neutralise_formulas(frame).to_csv(index=False).encode("utf-8-sig")
+
+
+# -- recommendations for everyone ----------------------------------------------------
+
+
+def recommendations_for_all(
+    recommender,
+    n: int = 10,
+    min_ratings: int = 0,
+    users: Iterable | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> pd.DataFrame:
+    """The top ``n`` unrated movies of every user (or of ``users``), one row per (user, rank).
+
+    Gives the same picks as ``recommender.recommend(user, n, min_ratings)`` for each user, but
+    scores users in batches, so a few thousand users take seconds. ``progress`` is called with
+    (users done, users in all). Columns: :data:`RECOMMENDATION_COLUMNS`.
+    """
+    rec = recommender
+    user_index = (
+        np.arange(len(rec.users)) if users is None else np.array([rec.user_index(u) for u in users], dtype=np.int64)
+    )
+    n_items = len(rec.items)
+    n = max(0, min(int(n), n_items))
+    known = rec.known
+    order = np.argsort(known["user"].to_numpy(), kind="stable")
+    by_user_items = known["item"].to_numpy()[order]
+    by_user_ratings = known["rating"].to_numpy()[order]
+    starts = np.searchsorted(known["user"].to_numpy()[order], np.arange(len(rec.users) + 1))
+    vectors = rec.item_vectors()
+    unit = vectors / (np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12)
+    too_few = rec.item_counts < min_ratings
+    threshold = relevance_threshold(rec.scale)
+    meta = rec.describe(np.arange(n_items))
+    titles, genres = meta["title"].to_numpy(), meta["genres"].to_numpy()
+    movie_ids = rec.items.ids.to_numpy()
+    user_ids = rec.users.ids.to_numpy()
+    batch = max(1, PAIRS_PER_BATCH // max(1, n_items))
+    parts = []
+    for start in range(0, len(user_index), batch):
+        chunk = user_index[start : start + batch]
+        scores = rec.predict_indices(np.repeat(chunk, n_items), np.tile(np.arange(n_items), len(chunk)), clip=False)
+        scores = scores.reshape(len(chunk), n_items)
+        scores[:, too_few] = -np.inf
+        for row, u in enumerate(chunk):
+            items = by_user_items[starts[u] : starts[u + 1]]
+            ratings = by_user_ratings[starts[u] : starts[u + 1]]
+            line = scores[row]
+            line[items] = -np.inf
+            top = _top(line, n)
+            top = top[np.isfinite(line[top])]
+            if not len(top):
+                continue
+            liked = items[ratings >= threshold]
+            if not len(liked) and len(items):
+                liked = items[ratings >= np.quantile(ratings, 2 / 3)]
+            because = (
+                titles[liked[np.argmax(unit[top] @ unit[liked].T, axis=1)]] if len(liked) else np.full(len(top), "")
+            )
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "userId": np.repeat(user_ids[u : u + 1], len(top)),
+                        "rank": np.arange(1, len(top) + 1),
+                        "movieId": movie_ids[top],
+                        "title": titles[top],
+                        "genres": genres[top],
+                        "predicted": np.clip(line[top], *rec.scale),
+                        "because_you_liked": because,
+                    }
+                )
+            )
+        if progress is not None:
+            progress(min(start + batch, len(user_index)), len(user_index))
+    if not parts:
+        return pd.DataFrame({c: [] for c in RECOMMENDATION_COLUMNS})
+    return pd.concat(parts, ignore_index=True)[RECOMMENDATION_COLUMNS]
+
+
+def _top(scores: np.ndarray, n: int) -> np.ndarray:
+    n = max(0, min(n, len(scores)))
+    if n == 0:
+        return np.array([], dtype=np.int64)
+    part = np.argpartition(-scores, n - 1)[:n]
+    return part[np.lexsort((part, -scores[part]))]
+
+
+def recommendations_csv(recommender, n: int = 10, min_ratings: int = 0, users: Iterable | None = None) -> bytes:
+    """:func:`recommendations_for_all` as safe CSV bytes (see :func:`csv_bytes`)."""
+    table = recommendations_for_all(recommender, n, min_ratings, users)
+    return csv_bytes(table.assign(predicted=table["predicted"].round(4)))
+
+
+# -- Embedding Projector -------------------------------------------------------------
+
+
+def tsv_cell(value: object) -> str:
+    """``value`` as one TSV cell: tabs, carriage returns and line breaks become spaces."""
+    text = "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+    return text.replace("\r\n", " ").replace("\t", " ").replace("\n", " ").replace("\r", " ")
+
+
+def projector_vectors(recommender) -> bytes:
+    """``vectors.tsv``: one line per movie (in index order) of tab-separated floats, no header."""
+    buffer = io.BytesIO()
+    np.savetxt(buffer, recommender.item_vectors(), delimiter="\t", fmt="%.7g")
+    return buffer.getvalue()
+
+
+def projector_metadata(recommender) -> bytes:
+    """``metadata.tsv``: a header, then title, genres and number of ratings per movie (same order as vectors)."""
+    meta = recommender.describe(np.arange(len(recommender.items)))
+    lines = ["title\tgenres\tn_ratings"]
+    lines += [
+        f"{tsv_cell(title)}\t{tsv_cell(genres)}\t{int(count)}"
+        for title, genres, count in zip(meta["title"], meta["genres"], meta["n_ratings"])
+    ]
+    return ("\n".join(lines) + "\n").encode("utf-8")
