@@ -22,6 +22,7 @@ with st.spinner("Starting up…"):
         compare_tab,
         data_tab,
         embed_tab,
+        links,
         movies_tab,
         rate_tab,
         sidebar,
@@ -33,11 +34,13 @@ with st.spinner("Starting up…"):
     from ui.common import guarded  # noqa: E402
 
 state.init()
+links.open_link()
 finished = training.collect()
 if finished is not None:
     st.toast(f"{finished.name} is ready.", icon=":material/check_circle:")
 
 data = sidebar.render()
+links.after_data(data)
 model = state.model()
 header.badges(badge_slot, data, model, state.job())
 
@@ -50,10 +53,12 @@ screens = {
     state.TAB_EMBED: lambda: embed_tab.render(model, data),
     state.TAB_COMPARE: lambda: compare_tab.render(data),
 }
+links.note()
 tabs = st.tabs(list(screens), key=state.NAV, on_change="rerun")
 for tab, (name, screen) in zip(tabs, screens.items()):
     if tab.open:
         with tab, guarded(f"showing the {name} screen"):
             screen()
 
+links.sync(data, state.model())
 training.warm_up()  # once per server, after the first page is drawn

@@ -21,6 +21,7 @@ if not log.handlers:  # the server log gets what people are spared: tracebacks, 
     log.setLevel(logging.INFO)
     log.propagate = False
 
+
 @contextmanager
 def guarded(what: str) -> Iterator[None]:
     """Show an exception raised in the block as a friendly box instead of a traceback.

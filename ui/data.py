@@ -125,3 +125,41 @@ def uploaded_record(ratings_upload, movies_upload) -> tuple[DataRecord | None, l
             label = f"{ratings_upload.name} + {movies_upload.name}"
     key = f"{ratings_hash[:16]}+{movies_key[:16]}"
     return state.remember_record(DataRecord(parsed.ratings, movies, label, key)), errors
+
+
+# -- MovieLens releases ----------------------------------------------------------------
+
+
+def movielens_label(name: str) -> str:
+    return f"MovieLens {name}"
+
+
+def movielens_cached(name: str) -> bool:
+    """Whether release ``name``'s zip is in the local cache (checked again when used)."""
+    from cf import movielens
+
+    folder = movielens.cache_dir()
+    file = movielens.RELEASES[name].file
+    return (folder / file).exists() and (folder / f"{file}.md5").exists()
+
+
+def movielens_record(name: str, progress=None) -> DataRecord:
+    """Release ``name`` downloaded (or taken from the cache, checksum checked) and parsed.
+
+    Raises :class:`cf.DataError` (a :class:`cf.movielens.DownloadError` when offline) with a
+    message for people.
+    """
+    from cf import movielens
+
+    path = movielens.download(name, progress=progress)
+    md5 = path.with_name(path.name + ".md5")
+    content_hash = md5.read_text().strip() if md5.exists() else hashlib.sha256(path.read_bytes()).hexdigest()
+    key = f"ml:{name}:{content_hash[:16]}"
+    records = st.session_state[state.RECORDS]
+    if key in records:
+        return records[key]
+    with st.spinner(f"Reading {path.name}…"):
+        parsed = _parse_ratings(content_hash, path.name, path.read_bytes())
+    if parsed.error:
+        raise cf.DataError(parsed.error)
+    return state.remember_record(DataRecord(parsed.ratings, parsed.movies, movielens_label(name), key))

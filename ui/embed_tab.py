@@ -53,6 +53,38 @@ def render(record: ModelRecord | None, data: DataRecord) -> None:
     else:
         _movies_view(record, movie_xyz, user_xyz, labels, n_dims, controls[2])
     _explain(record, projection, view)
+    _projector_downloads(record)
+
+
+def _projector_downloads(record: ModelRecord) -> None:
+    from cf import export
+
+    rec = record.recommender
+    with st.container(horizontal=True, gap="small"):
+        st.download_button(
+            "Download vectors.tsv",
+            data=lambda: export.projector_vectors(rec),
+            file_name="vectors.tsv",
+            mime="text/tab-separated-values",
+            on_click="ignore",
+            icon=":material/download:",
+            key="cf.vectors_tsv",
+            help="One row of numbers per movie: its taste vector.",
+        )
+        st.download_button(
+            "Download metadata.tsv",
+            data=lambda: export.projector_metadata(rec),
+            file_name="metadata.tsv",
+            mime="text/tab-separated-values",
+            on_click="ignore",
+            icon=":material/download:",
+            key="cf.metadata_tsv",
+            help="Title, genres and number of ratings of each movie, in the same order as vectors.tsv.",
+        )
+    st.caption(
+        "Open both files in TensorFlow's Embedding Projector (projector.tensorflow.org, *Load*) to explore the "
+        "movie vectors with PCA, t-SNE or UMAP."
+    )
 
 
 # -- cached per model ----------------------------------------------------------------

@@ -5,11 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import data as loading
-from ui import state, train_tab
+from ui import links, state, train_tab
 from ui.common import count, guarded, md
 from ui.state import DataRecord
 
-DEMO, FILES = "Demo dataset", "My files"
+DEMO, MOVIELENS, FILES = "Demo dataset", "MovieLens", "My files"
 
 
 def render() -> DataRecord:
@@ -18,19 +18,21 @@ def render() -> DataRecord:
         st.markdown("### :material/database: Data")
         source = st.segmented_control(
             "Data source",
-            [DEMO, FILES],
-            default=DEMO,
+            [DEMO, MOVIELENS, FILES],
+            default=None if state.SOURCE in st.session_state else DEMO,  # a shared link may have set it
             required=True,
             key=state.SOURCE,
             label_visibility="collapsed",
-            help="Start with the demo, or upload your own ratings.",
+            help="Start with the demo, download a MovieLens release, or upload your own ratings.",
         )
         previous = state.data()
         record = None
         if source == FILES:
             record = _uploads()
+        elif source == MOVIELENS:
+            record = _movielens()
         if record is None:
-            record = previous if (source == FILES and previous is not None) else loading.demo_record()
+            record = previous if (source != DEMO and previous is not None) else loading.demo_record()
         st.session_state[state.DATA] = record
         stats = record.stats()
         st.caption(
@@ -46,11 +48,72 @@ def render() -> DataRecord:
             st.markdown(
                 "**Collaborative filtering** learns tastes from ratings alone. Each person and each movie "
                 "gets a short list of numbers (a *vector*); a predicted rating is how well the two match.\n\n"
-                "1. **Data**: pick the demo or upload ratings (user, movie, rating).\n"
-                "2. **Train**: fit a model and watch its error fall.\n"
+                "1. **Data**: pick the demo, a MovieLens release, or upload ratings (user, movie, rating).\n"
+                "2. **Train**: fit a model and watch its error fall; download it, or load a saved one.\n"
                 "3. **User**: see one person's ratings, the model's guesses, and its picks.\n"
-                "4. **Embeddings**: the map of movies the model learned; similar movies sit together."
+                "4. **Rate**: rate a few movies yourself and get picks at once, without retraining.\n"
+                "5. **Movies**: similar movies, and what the model learned about each movie.\n"
+                "6. **Embeddings**: the map of movies the model learned; similar movies sit together.\n"
+                "7. **Compare**: the runs of this session side by side.\n\n"
+                "The address bar always holds a link to what you see: share it to reopen the same view."
             )
+    return record
+
+
+def _movielens() -> DataRecord | None:
+    from cf import movielens
+
+    releases = movielens.RELEASES
+    name = st.selectbox(
+        "MovieLens release",
+        list(releases),
+        key=state.ML_RELEASE,
+        format_func=lambda n: f"{n}{' · in the cache' if loading.movielens_cached(n) else ''}",
+        help="The rating datasets GroupLens publishes. Downloads are checked against their published "
+        "checksum and kept in a local cache, so each is downloaded once.",
+    )
+    release = releases[name]
+    cached = loading.movielens_cached(name)
+    size = "in the local cache" if cached else f"about {release.approx_mb} MB to download"
+    st.caption(f"{md(release.description)} · {size}")
+    loaded: dict[str, str] = st.session_state.setdefault(state.ML_LOADED, {})
+    record = st.session_state[state.RECORDS].get(loaded.get(name, ""))
+    if record is not None:
+        return record
+    clicked = st.button(
+        "Load" if cached else "Download and load",
+        key=state.ML_GET,
+        type="primary",
+        icon=":material/download:",
+        width="stretch",
+    )
+    if st.session_state.get(links.ML_AUTO) == name:  # a shared link asked for this release
+        del st.session_state[links.ML_AUTO]
+        clicked = True
+    if not clicked:
+        previous = state.data()
+        if previous is not None:
+            st.caption(f"Until then **{md(previous.label)}** stays in use.")
+        return None
+    return load_release(name)
+
+
+def load_release(name: str) -> DataRecord | None:
+    """Download (or take from the cache) and parse a MovieLens release, with a progress bar; None on failure."""
+    bar = st.progress(0.0, text=f"Connecting to get MovieLens {name}…")
+
+    def progress(done: int, total: int) -> None:
+        if total:
+            bar.progress(min(1.0, done / total), text=f"Downloading MovieLens {name}: {done / total:.0%}")
+        else:
+            bar.progress(0.0, text=f"Downloading MovieLens {name}: {done / 1e6:.1f} MB")
+
+    record = None
+    with guarded(f"getting MovieLens {name}"):
+        record = loading.movielens_record(name, progress)
+    bar.empty()
+    if record is not None:
+        st.session_state.setdefault(state.ML_LOADED, {})[name] = record.key
     return record
 
 

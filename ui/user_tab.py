@@ -85,6 +85,8 @@ def render(record: ModelRecord | None, data: DataRecord) -> None:
         key="cf.recs_csv",
     )
 
+    _all_users_download(record, int(n), int(min_count))
+
     st.markdown(f"#### What User {md(user)} rated, next to what the model predicts")
     st.caption(
         "Ratings marked *held out* were kept aside for validation: the model never learned from them, "
@@ -106,6 +108,35 @@ def render(record: ModelRecord | None, data: DataRecord) -> None:
         on_click="ignore",
         icon=":material/download:",
         key="cf.history_csv",
+    )
+
+
+EXPORT_MAX_PAIRS = 300_000_000
+"""The all-users download scores at most this many user x movie pairs (the most active users first)."""
+
+
+def _all_users_download(record: ModelRecord, n: int, min_count: int) -> None:
+    rec = record.recommender
+    table = record.user_table()
+    limit = max(1, EXPORT_MAX_PAIRS // max(1, len(rec.items)))
+    users = None if len(table) <= limit else table["userId"].head(limit).tolist()
+
+    def make() -> bytes:
+        from cf.export import recommendations_csv
+
+        return recommendations_csv(rec, n, min_count, users)
+
+    who = "all users" if users is None else f"the {count(limit)} most active users"
+    st.download_button(
+        f"Download the top {n} for {who} (CSV)",
+        data=make,
+        file_name=f"recommendations_{file_stem(record.name.lower())}_top{n}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/groups:",
+        key="cf.recs_all_csv",
+        help="One row per user and rank, with the same settings as this table (how many, min. ratings). "
+        "The file is made when you click; a few seconds for thousands of users.",
     )
 
 
