@@ -310,7 +310,7 @@ def _xyz(frame: pd.DataFrame, dims: int) -> dict[str, np.ndarray]:
 
 
 def _axes(fig: go.Figure, dims: int, axis_labels: Sequence[str], height: int) -> None:
-    labels = list(axis_labels) + ["", "", ""]
+    labels = [plot_text(label) for label in axis_labels] + ["", "", ""]
     if dims == 3:
         fig.update_layout(
             scene=dict(

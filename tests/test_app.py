@@ -97,6 +97,8 @@ def start_training(at: AppTest, epochs: int = 2, **advanced) -> AppTest:
         at.slider(key=state.F_FACTORS).set_value(advanced["n_factors"])
     if "batch_size" in advanced:
         at.select_slider(key=state.F_BATCH).set_value(advanced["batch_size"])
+    if "model" in advanced:
+        at.radio(key=state.F_MODEL).set_value(advanced["model"])
     at.form_submit_button[0].click()
     at.run()
     assert_healthy(at)
@@ -445,3 +447,356 @@ def test_csv_export_neutralises_formulas():
     assert safe["rating"].tolist() == frame["rating"].tolist()
     text = csv_bytes(frame).decode("utf-8-sig")
     assert "\n'=HYPERLINK" in text.replace('"', "") and "-1.5" in text
+
+
+# -- model files ---------------------------------------------------------------------
+
+
+class _WritesAFile:
+    """Unpickling this would create a file: what a crafted model file could do."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (self.path, "w"))
+
+
+def upload_model(at: AppTest, name: str, raw: bytes) -> AppTest:
+    go(at, state.TAB_TRAIN)
+    at.file_uploader(key=state.UP_MODEL).set_value((name, raw, "application/octet-stream"))
+    at.run()
+    assert_healthy(at)
+    return at
+
+
+def foreign_model_bytes() -> bytes:
+    """A small model of other people and movies (ids the demo data does not have)."""
+    import cf
+    from cf import persist
+
+    rows = [(u, m, float(1 + (u * 7 + m * 3) % 5)) for u in range(5001, 5041) for m in range(9001, 9031) if (u + m) % 3]
+    ratings = cf.load_ratings(pd.DataFrame(rows, columns=["userId", "movieId", "rating"]))
+    result, _, _ = cf.train_model(ratings, cf.TrainConfig(epochs=2, n_factors=4, valid_frac=0.0))
+    return persist.to_bytes(result.recommender)
+
+
+def test_crafted_model_file_is_refused_and_a_real_one_loads(tmp_path):
+    import pickle
+
+    at = new_app()
+    first = train(at, epochs=1, n_factors=8)
+    target = tmp_path / "pwned.txt"
+    for raw in (pickle.dumps(_WritesAFile(str(target))), _torch_bytes(_WritesAFile(str(target)))):
+        upload_model(at, "evil.cfmodel", raw)
+        (message,) = errors(at)
+        assert "refused" in message and "Model 1 is still in use" in message
+        assert not target.exists(), "loading the model file ran code"
+        assert at.session_state[state.MODEL] is first
+        at.file_uploader(key=state.UP_MODEL).set_value(None)
+        at.run()
+
+    upload_model(at, "other.cfmodel", foreign_model_bytes())
+    assert not errors(at)
+    loaded = at.session_state[state.MODEL]
+    assert loaded is not first and loaded.source == "other.cfmodel" and loaded.name == "Model 2"
+    assert "This model knows 40 users and 30 movies; 0 of its 40 users and 0 of its 30 movies are in the data" in (
+        loaded.note
+    )
+    assert any("This model knows 40 users" in i.value for i in at.info)
+    assert any(s.value.startswith("Loaded other") for s in at.success)
+    # it is usable: its own users and titles come from the file
+    go(at, state.TAB_USER)
+    assert at.selectbox(key=state.USER).value >= 5001
+    assert len(table(at, "rank")) == 10
+    # the model it replaced was not kept: its weights are released, its scores stay
+    assert first.recommender is None and first.scores is not None
+
+    # a model file of the data in use fits it
+    from cf import persist
+
+    upload_model(at, "again.cfmodel", persist.to_bytes(loaded.recommender))
+    assert "0 of its 40 users" in at.session_state[state.MODEL].note
+
+
+def _torch_bytes(obj) -> bytes:
+    import torch
+
+    buffer = io.BytesIO()
+    torch.save({"format": "cf-recommender", "payload": obj}, buffer)
+    return buffer.getvalue()
+
+
+def test_model_file_of_the_same_data_fits():
+    from cf import persist
+
+    at = new_app()
+    first = train(at, epochs=1, n_factors=8)
+    trained = first.recommender
+    upload_model(at, "model-1.cfmodel", persist.to_bytes(trained))
+    loaded = at.session_state[state.MODEL]
+    assert loaded.note.startswith("It fits the data in use (Demo dataset): all its users and movies are in it.")
+    go(at, state.TAB_USER)
+    picks = table(at, "rank")
+    first_picks = trained.recommend(at.selectbox(key=state.USER).value, 10, min_ratings=10)
+    assert picks["movieId"].tolist() == first_picks["movieId"].tolist()
+
+
+# -- rate movies yourself ------------------------------------------------------------
+
+
+def test_rate_movies_and_get_recommendations_without_retraining():
+    at = new_app()
+    record = train(at, epochs=1, n_factors=16)
+    go(at, state.TAB_RATE)
+    assert any("appear here as soon as you rate" in i.value for i in at.info)
+    at.text_input(key=state.RATE_QUERY).set_value("the")
+    at.run()
+    for _ in range(5):
+        at.select_slider(key=state.RATE_VALUE).set_value(5.0)
+        at.button(key=state.RATE_ADD).click()
+        at.run()
+        assert_healthy(at)
+    rated = at.session_state[state.RATED]
+    assert len(rated) == 5 and set(rated.values()) == {5.0}
+    titles = record.recommender.describe(record.recommender.items.to_index(list(rated)))["title"]
+    assert titles.str.contains("the", case=False).all()
+    picks = table(at, "because_you_liked")
+    assert len(picks) == 10 and not set(picks["movieId"]) & set(rated)
+    assert set(picks["because_you_liked"]) <= set(titles)
+    assert (picks["n_ratings"] >= 10).all()
+    assert at.session_state[state.MODEL] is record and len(state_runs(at)) == 1  # no retraining
+    (figure,) = charts(at)
+    names = [t.get("name") for t in figure["data"]]
+    assert {"You", "Movies you rated", "Recommended for you"} <= set(names)
+    took = next(c.value for c in at.caption if c.value.startswith("Fitted to your 5 ratings in "))
+    assert int(took.split(" in ")[1].split(" ms")[0]) < 1000
+    assert not at.warning  # five ratings are enough
+
+    at.button(key=f"cf.rate_remove.{next(iter(rated))}").click()
+    at.run()
+    assert len(at.session_state[state.RATED]) == 4
+    assert any("Rate at least 5 movies" in w.value for w in at.warning)
+    at.button(key=state.RATE_CLEAR).click()
+    at.run()
+    assert not at.session_state[state.RATED]
+
+
+def state_runs(at: AppTest) -> list:
+    return at.session_state[state.RUNS]
+
+
+# -- similar movies and what the model learned -------------------------------------
+
+
+def test_movies_screen_similar_biases_and_axis_names():
+    at = new_app()
+    record = train(at, epochs=1, n_factors=16)
+    rec = record.recommender
+    go(at, state.TAB_MOVIES)
+    movie = at.selectbox(key=state.MOVIE_PICK).value
+    similar = table(at, "similarity")
+    expected = rec.similar_movies(movie, 10)
+    assert similar["movieId"].tolist() == expected["movieId"].tolist()
+    assert similar["similarity"].is_monotonic_decreasing and movie not in set(similar["movieId"])
+
+    # the user screen says why each pick is there
+    go(at, state.TAB_USER)
+    picks = table(at, "rank")
+    assert picks["because_you_liked"].str.len().gt(0).all()
+
+    go(at, state.TAB_MOVIES)
+    at.segmented_control(key=state.MOVIES_VIEW).set_value("What the model learned")
+    at.run()
+    assert_healthy(at)
+    high, low = (d.value for d in at.dataframe if "bias" in d.value.columns)
+    assert high["bias"].is_monotonic_decreasing and low["bias"].is_monotonic_increasing
+    assert high["bias"].iloc[0] > low["bias"].iloc[0]
+    assert (high["n_ratings"] >= 20).all() and {"mean_rating", "title"} <= set(high.columns)
+    assert charts(at)[0]["layout"]["title"]["text"] == "Learned bias against average rating"
+    ends = [m.value for m in at.markdown if m.value.startswith(("Low end:", "High end:"))]
+    assert len(ends) == 6
+    at.text_input(key=f"cf.axis_name.{record.id}.0").set_value("light <b>vs</b> dark")
+    at.run()
+    go(at, state.TAB_EMBED)
+    (figure,) = charts(at)
+    assert figure["layout"]["xaxis"]["title"]["text"].endswith(": light &lt;b&gt;vs&lt;/b&gt; dark")
+
+
+# -- compare runs and bounded memory ---------------------------------------------------
+
+
+def test_compare_runs_and_keep_at_most_a_few_models(monkeypatch):
+    monkeypatch.setattr(state, "MAX_WEIGHTS", 2)
+    at = new_app()
+    go(at, state.TAB_COMPARE)
+    assert any("Every model you train" in i.value for i in at.info)
+    first = train(at, epochs=2, n_factors=8)
+    go(at, state.TAB_TRAIN)
+    at.checkbox(key=f"cf.keep.{first.id}").check()
+    at.run()
+    assert first.keep
+    second = train(at, epochs=1, n_factors=8, model="dot")
+    assert first.loaded and second.loaded  # the first was kept for comparison
+
+    go(at, state.TAB_COMPARE)
+    summary = table(at, "Validation RMSE")
+    assert summary["Run"].tolist() == ["Model 1", "Model 2"]
+    assert summary["Model"].tolist() == ["Dot product with biases", "Plain dot product"]
+    assert summary["Epochs"].tolist() == [2, 1] and summary["In memory"].all()
+    assert summary["Validation RMSE"].tolist() == [first.scores["rmse"], second.scores["rmse"]]
+    curves, bars = charts(at)[:2]
+    assert {t["name"] for t in curves["data"]} >= {"Model 1 · validation", "Model 2 · training"}
+    assert len(values(bars["data"][0]["x"])) == 2
+    side = [d.value for d in at.dataframe if list(d.value.columns) == ["title", "predicted"]]
+    assert len(side) == 2 and all(len(s) == 10 for s in side)
+
+    # switch back to the first model; the second stays (switching away never loses a model)
+    at.button(key=f"cf.use.{first.id}").click()
+    at.run()
+    assert at.session_state[state.MODEL] is first and second.keep and second.loaded
+
+    # a third model: only two models' weights stay (the limit), the oldest kept one is released
+    third = train(at, epochs=1, n_factors=8)
+    loaded = [r.name for r in state_runs(at) if r.loaded]
+    assert len(loaded) == 2 and third.loaded
+    released = [r for r in state_runs(at) if not r.loaded]
+    assert len(released) == 1 and released[0].scores and released[0].history  # curves and scores stay
+    go(at, state.TAB_COMPARE)
+    assert table(at, "Validation RMSE")["Run"].tolist() == ["Model 1", "Model 2", "Model 3"]
+    assert any("Curves and scores only" in c.value for c in at.caption)
+
+
+# -- downloads -------------------------------------------------------------------------
+
+
+def test_download_buttons_for_all_users_and_the_projector():
+    at = new_app()
+    train(at, epochs=1, n_factors=8)
+    go(at, state.TAB_USER)
+    labels = [d.label for d in at.get("download_button")]
+    assert "Download the top 10 for all users (CSV)" in labels
+    go(at, state.TAB_EMBED)
+    labels = [d.label for d in at.get("download_button")]
+    assert labels == ["Download vectors.tsv", "Download metadata.tsv"]
+
+
+# -- MovieLens in one click ------------------------------------------------------------
+
+
+@pytest.fixture
+def grouplens(tmp_path, monkeypatch):
+    """A local server with ml-latest-small.zip built from the shared data, and an empty cache."""
+    import hashlib
+    import http.server
+    import threading
+    import zipfile
+    from functools import partial
+
+    if not (ML_SMALL / "ratings.csv").exists():
+        pytest.skip(f"no MovieLens latest-small in {DATA_DIR}")
+    root = tmp_path / "server"
+    root.mkdir()
+    with zipfile.ZipFile(root / "ml-latest-small.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in ("ratings.csv", "movies.csv"):
+            archive.write(ML_SMALL / name, f"ml-latest-small/{name}")
+    digest = hashlib.md5((root / "ml-latest-small.zip").read_bytes()).hexdigest()
+    (root / "ml-latest-small.zip.md5").write_text(f"{digest}  ml-latest-small.zip\n")
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(root)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("CF_MOVIELENS_URL", f"http://127.0.0.1:{server.server_address[1]}")
+    monkeypatch.setenv("CF_CACHE_DIR", str(tmp_path / "cache"))
+    yield tmp_path / "cache"
+    server.shutdown()
+
+
+def choose_movielens(at: AppTest, release: str) -> AppTest:
+    at.segmented_control(key=state.SOURCE).set_value("MovieLens")
+    at.run()
+    at.selectbox(key=state.ML_RELEASE).set_value(release)
+    at.run()
+    assert_healthy(at)
+    return at
+
+
+def test_movielens_in_one_click(grouplens):
+    at = new_app()
+    choose_movielens(at, "latest-small")
+    button = at.button(key=state.ML_GET)
+    assert button.label == "Download and load"
+    assert at.session_state[state.DATA].demo  # nothing changes before the click
+    button.click()
+    at.run()
+    assert_healthy(at)
+    assert not errors(at), errors(at)
+    data = at.session_state[state.DATA]
+    assert data.label == "MovieLens latest-small" and data.ratings.n_ratings == 100_836 and len(data.movies) == 9742
+    assert (grouplens / "movielens" / "ml-latest-small.zip").exists()
+    assert metrics(at)["Users"] == "610"
+    assert at.query_params["data"] == "ml-latest-small"
+
+    # a new session finds it in the cache
+    other = new_app()
+    choose_movielens(other, "latest-small")
+    assert other.button(key=state.ML_GET).label == "Load"
+    assert any("in the local cache" in c.value for c in other.sidebar.caption)
+
+
+def test_movielens_offline_says_so_and_keeps_the_data(monkeypatch, tmp_path):
+    monkeypatch.setenv("CF_MOVIELENS_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("CF_CACHE_DIR", str(tmp_path))
+    at = new_app()
+    choose_movielens(at, "100k")
+    at.button(key=state.ML_GET).click()
+    at.run()
+    assert_healthy(at)
+    (message,) = errors(at)
+    assert message.startswith("Could not reach 127.0.0.1:9") and "upload it" in message
+    assert at.session_state[state.DATA].demo
+
+
+# -- shareable links -------------------------------------------------------------------
+
+
+def test_a_link_reopens_the_same_view():
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.query_params.update(
+        {"tab": "User", "data": "demo", "model": "dot", "factors": "8", "epochs": "1", "valid": "10", "seed": "7",
+         "train": "1", "user": "5"}
+    )  # fmt: skip
+    at.run()
+    assert_healthy(at)
+    assert any("being trained again now" in i.value for i in at.info)
+    wait_for_training(at)
+    record = at.session_state[state.MODEL]
+    assert (record.config.model, record.config.n_factors, record.config.seed) == ("dot", 8, 7)
+    assert at.session_state[state.NAV] == state.TAB_USER and at.selectbox(key=state.USER).value == 5
+    link = dict(at.query_params)
+    assert {k: link[k] for k in ("tab", "data", "model", "factors", "epochs", "seed", "train", "user")} == {
+        "tab": "User", "data": "demo", "model": "dot", "factors": "8", "epochs": "1", "seed": "7", "train": "1",
+        "user": "5",
+    }  # fmt: skip
+    at.selectbox(key=state.USER).set_value(9)
+    at.run()
+    assert at.query_params["user"] == "9"
+    go(at, state.TAB_EMBED)
+    assert at.query_params["tab"] == "Embeddings"
+    assert not any("being trained again" in i.value for i in at.info)  # the note goes once you move on
+    go(at, state.TAB_TRAIN)
+    assert at.slider(key=state.F_FACTORS).value == 8 and at.radio(key=state.F_MODEL).value == "dot"
+
+
+def test_a_broken_link_is_ignored_with_a_note():
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.query_params.update({"tab": "Nowhere", "epochs": "many", "factors": "100000", "train": "1", "data": "ml-99"})
+    at.run()
+    assert_healthy(at)
+    notes = " ".join(i.value for i in at.info)
+    assert "not a number" in notes and "settings were ignored" in notes and "does not know" in notes
+    assert at.session_state[state.JOB] is None and at.session_state[state.NAV] == state.TAB_DATA
+    assert at.session_state[state.DATA].demo and not errors(at)

@@ -186,3 +186,57 @@ def test_embedding_scatter_without_genres_colours_by_average_rating():
     assert movies.name == "Movies" and list(movies.marker.color) == list(points["mean_rating"])
     assert movies.marker.colorbar.title.text.startswith("Average")
     assert [t.name for t in figure.data] == ["Movies", "User 1"]
+
+
+# -- new figures: what the model learned, comparing runs -------------------------------
+
+
+def test_bias_scatter_marks_the_extremes_and_escapes_titles():
+    points = movie_points(30)
+    figure = plots.bias_scatter(points, highest=[1, 2], lowest=[3])
+    names = [trace.name for trace in figure.data]
+    assert names == ["Other movies", "Highest bias", "Lowest bias"]
+    assert len(figure.data[0].x) == 27 and len(figure.data[1].x) == 2 and len(figure.data[2].x) == 1
+    assert list(figure.data[2].y) == [points["bias"].iloc[2]]
+    assert all("<b>" not in str(row[0]) for row in figure.data[0].customdata)
+    assert figure.layout.title.text == "Learned bias against average rating"
+
+
+def test_compare_curves_one_colour_per_run():
+    history = [{"epoch": 1, "train_loss": 1.0, "valid_rmse": 0.95}, {"epoch": 2, "train_loss": 0.81, "valid_rmse": 0.9}]
+    runs = [
+        {"name": "Model <1>", "history": history},
+        {"name": "Model 2", "history": history[:1]},
+        {"name": "From a file", "history": []},
+    ]
+    figure = plots.compare_curves(runs)
+    names = [trace.name for trace in figure.data]
+    assert names == ["Model &lt;1&gt; · validation", "Model &lt;1&gt; · training", "Model 2 · validation",
+                     "Model 2 · training"]  # fmt: skip
+    assert figure.data[0].line.color == figure.data[1].line.color != figure.data[2].line.color
+    assert list(figure.data[1].y) == [1.0, 0.9]
+
+
+def test_compare_scores_highlights_the_best_run():
+    runs = [
+        {"name": "A", "scores": {"rmse": 0.9, "bias_rmse": 0.95}},
+        {"name": "B", "scores": {"rmse": 0.85, "bias_rmse": 0.95}},
+        {"name": "C", "scores": None},
+    ]
+    figure = plots.compare_scores(runs)
+    bars, baseline = figure.data
+    assert list(bars.y) == ["A", "B"] and list(bars.x) == [0.9, 0.85]
+    assert list(bars.marker.color) == [plots.PALETTE[0], plots.ACCENT]
+    assert list(baseline.x) == [0.95, 0.95]
+    assert not plots.compare_scores([]).data
+
+
+def test_embedding_scatter_names_marks_and_escapes_axis_labels():
+    points = movie_points(20)
+    figure = plots.embedding_scatter(
+        points, ["PC1 (50%): <i>dark</i>", "PC2"], highlight=[1], recommended=[2],
+        user={"x": 0, "y": 0, "label": "You"}, highlight_name="Movies you rated", recommended_name="For you",
+    )  # fmt: skip
+    names = [trace.name for trace in figure.data]
+    assert {"Movies you rated", "For you", "You"} <= set(names)
+    assert figure.layout.xaxis.title.text == "PC1 (50%): &lt;i&gt;dark&lt;/i&gt;"

@@ -132,8 +132,15 @@ def after_data(data: DataRecord) -> None:
 def note() -> None:
     """Show what the link reopened, until the person leaves the first screen they saw."""
     text = st.session_state.get(state.LINK_NOTE)
-    if text:
-        st.info(text, icon=":material/link:")
+    if not text:
+        return
+    first_tab = (st.session_state.get(state.LINK) or {}).get("tab")
+    if first_tab not in state.TABS:
+        first_tab = state.TAB_DATA
+    if st.session_state.get(state.NAV, state.TAB_DATA) != first_tab:
+        st.session_state[state.LINK_NOTE] = None  # moved on: the note has done its job
+        return
+    st.info(text, icon=":material/link:")
 
 
 def params_for(data: DataRecord, model: ModelRecord | None) -> dict[str, str]:
@@ -172,7 +179,3 @@ def sync(data: DataRecord, model: ModelRecord | None) -> None:
     current = {k: st.query_params.get(k) for k in st.query_params.keys()}
     if current != params:
         st.query_params.from_dict(params)
-    if st.session_state.get(state.LINK_NOTE) and st.session_state.get(state.LINK) not in (None, {}):
-        first_tab = st.session_state[state.LINK].get("tab", state.TAB_DATA)
-        if st.session_state.get(state.NAV, state.TAB_DATA) != first_tab:
-            st.session_state[state.LINK_NOTE] = None  # moved on: the note has done its job

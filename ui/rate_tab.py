@@ -67,7 +67,7 @@ def _rating_panel(record: ModelRecord, rated: dict, known: dict) -> None:
     steps = rating_steps(rec.scale)
     low, high = steps[0], steps[-1]
     default = min(steps, key=lambda v: abs(v - (low + 0.8 * (high - low))))
-    value = st.select_slider(
+    st.select_slider(
         "Your rating",
         options=steps,
         value=default,
@@ -81,7 +81,6 @@ def _rating_panel(record: ModelRecord, rated: dict, known: dict) -> None:
         icon=":material/star:",
         disabled=movie is None or full,
         on_click=_add,
-        args=(movie, value),
         help=f"At most {MAX_RATED} ratings." if full else None,
     )
     if not rated:
@@ -103,9 +102,11 @@ def _rating_panel(record: ModelRecord, rated: dict, known: dict) -> None:
     st.button("Clear my ratings", key=state.RATE_CLEAR, icon=":material/delete:", on_click=rated.clear)
 
 
-def _add(movie: object, value: float) -> None:
+def _add() -> None:
+    """Add the picked movie with the chosen rating (read from the widgets, so a change made just before counts)."""
     rated = st.session_state[state.RATED]
-    if movie is not None and len(rated) < MAX_RATED:
+    movie, value = st.session_state.get(state.RATE_MOVIE), st.session_state.get(state.RATE_VALUE)
+    if movie is not None and value is not None and len(rated) < MAX_RATED:
         rated[movie] = float(value)
 
 
