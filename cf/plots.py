@@ -653,6 +653,7 @@ def compare_curves(runs: Sequence[Mapping[str, Any]], height: int = 380) -> go.F
         yaxis=dict(title=dict(text="RMSE (stars)")),
         height=height,
         hovermode="x unified",
+        legend=dict(orientation="v", yanchor="top", y=1.0, xanchor="left", x=1.02),
     )
     for k, run in enumerate(runs):
         history = list(run.get("history") or [])
@@ -696,8 +697,9 @@ def compare_scores(runs: Sequence[Mapping[str, Any]], height: int | None = None)
         title=dict(text="Validation RMSE by run (lower is better)"),
         xaxis=dict(title=dict(text="RMSE (stars)"), showgrid=True, rangemode="tozero"),
         yaxis=dict(showgrid=False, autorange="reversed"),
-        height=height or 120 + 44 * max(1, len(scored)),
+        height=height or 140 + 44 * max(1, len(scored)),
         margin=dict(l=8, r=48, t=48, b=8),
+        showlegend=False,
     )
     if not scored:
         return fig

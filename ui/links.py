@@ -36,6 +36,14 @@ PENDING = "cf.link_pending"
 ML_AUTO = "cf.ml_auto"
 """A MovieLens release the link asks for: loaded without a click when small or cached."""
 AUTO_DOWNLOAD_MB = 10
+RETRAINING = (
+    "This link shows a model trained with the settings in its address: it is being trained again now "
+    "(the same settings and seed give the same model)."
+)
+RETRAINED = (
+    "This link shows a model trained with the settings in its address: it was trained again "
+    "(the same settings and seed give the same model)."
+)
 
 
 def open_link() -> None:
@@ -80,10 +88,7 @@ def open_link() -> None:
     train = params.get("train")
     if train == "1" and config is not None:
         st.session_state[PENDING] = config
-        notes.append(
-            "This link shows a model trained with the settings below: it is being trained again now "
-            "(the same settings and seed give the same model)."
-        )
+        notes.append(RETRAINING)
     elif train == "file":
         notes.append("This link shows a model loaded from a file: load the file again on the Train screen.")
     st.session_state[state.LINK_NOTE] = " ".join(notes) or None
@@ -140,6 +145,9 @@ def note() -> None:
     if st.session_state.get(state.NAV, state.TAB_DATA) != first_tab:
         st.session_state[state.LINK_NOTE] = None  # moved on: the note has done its job
         return
+    job = state.job()
+    if job is None or not job.running:
+        text = text.replace(RETRAINING, RETRAINED)
     st.info(text, icon=":material/link:")
 
 

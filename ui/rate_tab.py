@@ -57,7 +57,7 @@ def render(record: ModelRecord | None, data: DataRecord) -> None:
 
 def _rating_panel(record: ModelRecord, rated: dict, known: dict) -> None:
     rec = record.recommender
-    st.markdown("#### Rate movies you have seen")
+    st.markdown("#### Rate movies you know")
     st.caption(
         f"Rate {MIN_RATED} to {MAX_RATED} movies. The model places you among its users from your ratings alone, "
         "without training again, and recommends at once."
@@ -89,7 +89,7 @@ def _rating_panel(record: ModelRecord, rated: dict, known: dict) -> None:
     titles = dict(zip(table["movieId"], table["title"]))
     st.markdown(f"**Your ratings** ({len(rated)} of {MAX_RATED})")
     for movie_id, rating in list(rated.items()):
-        row = st.columns([5, 1.2, 0.8], vertical_alignment="center")
+        row = st.columns([4.2, 1.1, 1.7], vertical_alignment="center", gap="small")
         row[0].markdown(md(titles.get(movie_id, f"Movie {movie_id}")))
         row[1].markdown(f"{rating:g} ★")
         row[2].button(
