@@ -1,0 +1,149 @@
+"""Regenerate the screenshots of the app in ``docs/``: ``python scripts/screenshots.py``.
+
+Starts ``streamlit run app.py`` on a free localhost port (or uses ``--url``), drives headless
+Chromium through the demo: the Data screen, a training run (live, then finished), the User
+screen and the Embeddings screen. Each screen is captured at 1280x800 (``screen-<name>.png``)
+and at a narrow laptop width (``screen-<name>-narrow.png``, 900x800 by default).
+
+``--full DIR`` also saves each screen at its whole height (for reviewing the layout below the
+fold; not for the README). Needs Playwright (Python) and Debian's Chromium.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tests.e2e.driver import AppPage, AppServer, launch_browser, missing_browser_reason, run_async  # noqa: E402
+
+WIDE = (1280, 800)
+NARROW_HEIGHT = 800
+EPOCHS = 12
+
+
+async def _tidy(app: AppPage, scroll_to_tabs: bool) -> None:
+    """Settle the page, wait out toasts, park the mouse, and scroll to the screen's content."""
+    page = app.page
+    await app.settle()
+    toasts = page.get_by_test_id("stToast")
+    for k in range(await toasts.count()):
+        await toasts.nth(k).wait_for(state="hidden", timeout=30_000)
+    size = page.viewport_size or {"width": WIDE[0], "height": WIDE[1]}
+    await page.mouse.move(size["width"] - 2, size["height"] - 2)
+    await _scroll(page, to_tabs=scroll_to_tabs)
+    await app.idle()
+
+
+SCROLL_JS = """
+([toTabs, gap]) => {
+    const tabs = document.querySelector("[role=tablist]");
+    let box = tabs.parentElement;
+    while (box && !(box.scrollHeight > box.clientHeight && getComputedStyle(box).overflowY !== "visible")) {
+        box = box.parentElement;
+    }
+    box = box || document.scrollingElement;
+    if (!toTabs) { box.scrollTop = 0; return; }
+    const header = document.querySelector("[data-testid='stHeader']");
+    const top = header ? header.getBoundingClientRect().bottom : 0;
+    box.scrollTop += tabs.getBoundingClientRect().top - top - gap;
+}
+"""
+
+
+async def _scroll(page: Any, to_tabs: bool) -> None:
+    """Scroll to the top, or so that the screen's tabs sit just below Streamlit's fixed header."""
+    await page.evaluate(SCROLL_JS, [to_tabs, 8])
+
+
+async def _shoot(app: AppPage, path: Path, full_dir: Path | None, scroll_to_tabs: bool = True) -> None:
+    await _tidy(app, scroll_to_tabs)
+    await app.page.screenshot(path=str(path))
+    _wrote(path)
+    if full_dir is not None:
+        await _shoot_full(app, full_dir / path.name)
+
+
+def _wrote(path: Path) -> None:
+    print(f"wrote {path.relative_to(REPO) if path.is_relative_to(REPO) else path}", flush=True)
+
+
+async def _shoot_full(app: AppPage, path: Path) -> None:
+    """The whole screen: make the window as tall as the page's content, capture, and restore it."""
+    page = app.page
+    size = page.viewport_size
+    height = await page.get_by_test_id("stMain").evaluate("e => e.scrollHeight")
+    await page.set_viewport_size({"width": size["width"], "height": min(int(height) + 40, 8000)})
+    await app.settle()
+    await _scroll(page, to_tabs=False)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(path))
+    await page.set_viewport_size(size)
+    await app.settle()
+
+
+async def capture(browser: Any, url: str, out: Path, width: int, height: int, suffix: str, full: Path | None) -> None:
+    app = await AppPage.open(browser, url, width=width, height=height)
+    try:
+        name = lambda screen: out / f"screen-{screen}{suffix}.png"  # noqa: E731
+        await _shoot(app, name("data"), full, scroll_to_tabs=False)
+        # Default settings but more epochs: time to capture the live view, and a longer curve.
+        await app.train(epochs=EPOCHS, wait=False)
+        await app.wait_epochs_done(3)
+        await app.page.mouse.move(width - 2, height - 2)
+        await _scroll(app.page, to_tabs=True)
+        await app.page.screenshot(path=str(name("train-live")))
+        _wrote(name("train-live"))
+        await app.wait_model()
+        await _shoot(app, name("train"), full)
+        await app.user_screen()
+        await _shoot(app, name("user"), full)
+        points = await app.embedding_points()
+        if not points:
+            raise RuntimeError("the embedding map drew no points")
+        await _shoot(app, name("embeddings"), full)
+    finally:
+        await app.close()
+
+
+async def main_async(url: str, out: Path, narrow: int, full: Path | None) -> None:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await launch_browser(playwright)
+        try:
+            await capture(browser, url, out, *WIDE, "", full)
+            await capture(browser, url, out, narrow, NARROW_HEIGHT, "-narrow", full)
+        finally:
+            await browser.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=REPO / "docs", help="folder for the PNGs (default docs/)")
+    parser.add_argument("--url", help="use this running app instead of starting one")
+    parser.add_argument("--narrow", type=int, default=900, help="width of the narrow screenshots (default 900)")
+    parser.add_argument("--full", type=Path, help="also save whole-height screenshots in this folder")
+    args = parser.parse_args(argv)
+    reason = missing_browser_reason()
+    if reason:
+        print(f"cannot take screenshots: {reason}", file=sys.stderr)
+        return 2
+    args.out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    if args.url:
+        run_async(lambda: main_async(args.url, args.out, args.narrow, args.full), timeout=900)
+    else:
+        with AppServer() as server:
+            run_async(lambda: main_async(server.url, args.out, args.narrow, args.full), timeout=900)
+    print(f"done in {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
