@@ -20,8 +20,6 @@ from collections.abc import Callable, Iterable
 import numpy as np
 import pandas as pd
 
-from cf.metrics import relevance_threshold
-
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 """A spreadsheet runs a cell that starts with one of these as a formula."""
 PAIRS_PER_BATCH = 1 << 21
@@ -73,6 +71,8 @@ def recommendations_for_all(
     scores users in batches, so a few thousand users take seconds. ``progress`` is called with
     (users done, users in all). Columns: :data:`RECOMMENDATION_COLUMNS`.
     """
+    from cf.recommend import liked_items  # torch loads only when recommendations are made
+
     rec = recommender
     user_index = (
         np.arange(len(rec.users)) if users is None else np.array([rec.user_index(u) for u in users], dtype=np.int64)
@@ -87,7 +87,6 @@ def recommendations_for_all(
     vectors = rec.item_vectors()
     unit = vectors / (np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12)
     too_few = rec.item_counts < min_ratings
-    threshold = relevance_threshold(rec.scale)
     meta = rec.describe(np.arange(n_items))
     titles, genres = meta["title"].to_numpy(), meta["genres"].to_numpy()
     movie_ids = rec.items.ids.to_numpy()
@@ -108,9 +107,7 @@ def recommendations_for_all(
             top = top[np.isfinite(line[top])]
             if not len(top):
                 continue
-            liked = items[ratings >= threshold]
-            if not len(liked) and len(items):
-                liked = items[ratings >= np.quantile(ratings, 2 / 3)]
+            liked = liked_items(items, ratings, rec.scale)
             because = (
                 titles[liked[np.argmax(unit[top] @ unit[liked].T, axis=1)]] if len(liked) else np.full(len(top), "")
             )

@@ -64,7 +64,7 @@ def to_payload(recommender: Recommender) -> dict:
             "held_out": torch.tensor(known["held_out"].to_numpy(bool)),
         },
         "movies": {"title": frame["title"].tolist(), "genres": ["|".join(g) for g in frame["genres"]]},
-        "metadata": {"saved": datetime.now(UTC).isoformat(timespec="seconds")},
+        "metadata": {**recommender.metadata, "saved": datetime.now(UTC).isoformat(timespec="seconds")},
     }
 
 
@@ -119,7 +119,8 @@ def from_payload(payload: dict) -> Recommender:
     movies = Movies.from_frame(
         pd.DataFrame({"item": items.ids, "title": payload["movies"]["title"], "genres": payload["movies"]["genres"]})
     )
-    return Recommender(model, users, items, baseline, scale, known, movies, config)
+    metadata = payload.get("metadata", {})
+    return Recommender(model, users, items, baseline, scale, known, movies, config, dict(metadata))
 
 
 def _ids_out(ids: IdMap) -> torch.Tensor | list[str]:

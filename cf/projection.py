@@ -67,20 +67,24 @@ def project_embeddings(
         keep = np.ones(len(items), dtype=bool)
     projection = Projection.fit(items[keep], n_components)
     users = recommender.user_vectors()
-    user_coords = _place_users(users, items, projection)
+    user_coords = place_users(users, projection, user_scale(users, items, projection))
     return projection, projection.transform(items), user_coords
 
 
-def _place_users(users: np.ndarray, items: np.ndarray, projection: Projection) -> np.ndarray:
-    """Project user vectors with the movie axes, rescaled to the movies' spread.
+def user_scale(users: np.ndarray, items: np.ndarray, projection: Projection) -> float:
+    """The factor that gives the trained users' projections the movies' spread."""
+    item_spread = np.linalg.norm(projection.transform(items), axis=1).mean() + 1e-12
+    user_spread = np.linalg.norm(users @ projection.components.T, axis=1).mean() + 1e-12
+    return float(item_spread / user_spread)
+
+
+def place_users(vectors: np.ndarray, projection: Projection, scale: float) -> np.ndarray:
+    """Project user vectors (trained or folded in) on the movie axes, times ``scale``.
 
     A user vector scores movies by dot product, so its direction on the movie axes is what
-    matters; its length is scaled so users and movies share one picture.
+    matters; :func:`user_scale` sets its length so users and movies share one picture.
     """
-    coords = users @ projection.components.T
-    item_spread = np.linalg.norm(projection.transform(items), axis=1).mean() + 1e-12
-    user_spread = np.linalg.norm(coords, axis=1).mean() + 1e-12
-    return coords * (item_spread / user_spread)
+    return np.atleast_2d(vectors) @ projection.components.T * scale
 
 
 def axis_extremes(recommender, movie_coords: np.ndarray, n: int = 5, min_ratings: int = 10) -> list[dict]:

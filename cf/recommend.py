@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -57,6 +57,8 @@ class Recommender:
     known: pd.DataFrame
     movies: Movies
     config: dict
+    metadata: dict = field(default_factory=dict)
+    """Anything the caller wants kept with the model (plain values: saved in the model file)."""
 
     def __post_init__(self) -> None:
         self.model.eval()
@@ -146,12 +148,9 @@ class Recommender:
         return table
 
     def _liked(self, user_index: int) -> np.ndarray:
-        """Movies the user rated at or above the relevance threshold (or their top third)."""
+        """Movies the user liked (see :func:`liked_items`)."""
         rows = self.rated_indices(user_index)
-        liked = rows[rows["rating"] >= relevance_threshold(self.scale)]
-        if liked.empty:
-            liked = rows[rows["rating"] >= rows["rating"].quantile(2 / 3)]
-        return liked["item"].to_numpy()
+        return liked_items(rows["item"].to_numpy(), rows["rating"].to_numpy(), self.scale)
 
     def _closest_titles(self, items: np.ndarray, liked: np.ndarray) -> list[str]:
         """For each movie in ``items``, the title of the most similar movie in ``liked``."""
@@ -178,22 +177,36 @@ class Recommender:
             tables.append(table)
         return tables[0], tables[1]
 
-    def recommend_for_ratings(self, ratings: dict, n: int = 10) -> pd.DataFrame:
+    def recommend_for_ratings(self, ratings: dict, n: int = 10, min_ratings: int = 0) -> pd.DataFrame:
         """Recommendations for a new person from a few ratings ({movie id: rating}), without retraining.
 
         Their vector is fitted against the fixed movie embeddings (see :mod:`cf.foldin`);
-        movies they rated are left out. Unknown movie ids are ignored.
+        movies they rated are left out, and unknown movie ids are ignored. To also place
+        the person on the map, call :meth:`fold_in` and :meth:`recommend_for_folded`.
         """
-        from cf.foldin import fold_in, score_folded
+        return self.recommend_for_folded(self.fold_in(ratings), n, min_ratings)
 
-        folded = fold_in(self, ratings)
+    def fold_in(self, ratings: dict):
+        """Fit a new person's vector to ``ratings``; returns a :class:`cf.foldin.FoldedUser`."""
+        from cf.foldin import fold_in
+
+        return fold_in(self, ratings)
+
+    def recommend_for_folded(self, folded, n: int = 10, min_ratings: int = 0) -> pd.DataFrame:
+        """The top ``n`` movies for a folded-in person (see :meth:`recommend_for_ratings`)."""
+        from cf.foldin import score_folded
+
         scores = score_folded(self, folded, clip=False)
         scores[list(folded.rated)] = -np.inf
+        scores[self.item_counts < min_ratings] = -np.inf
         top = _top(scores, n)
+        top = top[np.isfinite(scores[top])]
         table = self.describe(top)
         table.insert(3, "predicted", np.clip(scores[top], *self.scale))
-        liked = [i for i, r in folded.rated.items() if r >= relevance_threshold(self.scale)]
-        table["because_you_liked"] = self._closest_titles(top, np.array(liked, dtype=np.int64))
+        liked = liked_items(
+            np.array(list(folded.rated), dtype=np.int64), np.array(list(folded.rated.values())), self.scale
+        )
+        table["because_you_liked"] = self._closest_titles(top, liked)
         return table
 
     def history(self, user) -> pd.DataFrame:
@@ -278,6 +291,15 @@ class Recommender:
         """Move the model to ``device`` (scoring uses wherever the model is)."""
         self.model.to(device)
         return self
+
+
+def liked_items(items: np.ndarray, ratings: np.ndarray, scale: tuple[float, float]) -> np.ndarray:
+    """The movies a person liked: rated at or above the relevance threshold, else their top third."""
+    items, ratings = np.asarray(items), np.asarray(ratings)
+    liked = items[ratings >= relevance_threshold(scale)]
+    if len(liked) == 0 and len(items):
+        liked = items[ratings >= np.quantile(ratings, 2 / 3)]
+    return liked
 
 
 def _top(scores: np.ndarray, n: int) -> np.ndarray:

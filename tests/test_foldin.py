@@ -67,3 +67,10 @@ def test_axis_extremes_sit_at_the_ends_of_each_axis(rec):
         high = movies[rec.items.to_index(end["high"]["movieId"]), axis]
         assert low.max() <= np.sort(movies[:, axis])[2] + 1e-9
         assert high.min() >= np.sort(movies[:, axis])[-3] - 1e-9
+
+
+def test_folded_recommendations_respect_min_ratings(rec):
+    folded = rec.fold_in({m: 5.0 for m in rec.items.ids[:10]})
+    table = rec.recommend_for_folded(folded, n=5, min_ratings=40)
+    assert len(table) and (table["n_ratings"] >= 40).all()
+    assert not set(table["movieId"]) & set(rec.items.ids[:10])

@@ -84,3 +84,11 @@ def test_tampered_shapes_are_refused(rec):
     torch.save(payload, buffer)
     with pytest.raises(cf.DataError):
         persist.load(buffer.getvalue())
+
+
+def test_metadata_travels_with_the_model(rec):
+    rec.metadata = {"label": "Model 1", "curve": [1.2, 0.9, 0.8], "rmse": 0.84}
+    loaded = persist.load(persist.to_bytes(rec))
+    assert loaded.metadata["label"] == "Model 1" and loaded.metadata["curve"] == [1.2, 0.9, 0.8]
+    assert "saved" in loaded.metadata
+    rec.metadata = {}

@@ -120,20 +120,15 @@ def axis_labels(projection: Projection, dims: int, names: dict[int, str] | None 
 
 
 def place_vector(record: ModelRecord, vector: np.ndarray, dims: int = 2) -> np.ndarray:
-    """Coordinates of a user vector (such as a folded-in person) on the map, placed like the trained users.
+    """Coordinates of a user vector (such as a folded-in person) on the map, placed like the trained users."""
+    from cf.projection import place_users, user_scale
 
-    Users are projected on the movie axes and scaled by one factor so their spread matches the
-    movies' (see ``cf.projection._place_users``); the same factor places a new person.
-    """
     projection, _, _ = projected(record, dims)
     key = ("user_scale", dims)
     if key not in record.cache:
         rec = record.recommender
-        movie_spread = np.linalg.norm(projection.transform(rec.item_vectors()), axis=1).mean() + 1e-12
-        user_spread = np.linalg.norm(rec.user_vectors() @ projection.components.T, axis=1).mean() + 1e-12
-        record.cache[key] = movie_spread / user_spread
-    coords = np.asarray(vector, dtype=float) @ projection.components.T * record.cache[key]
-    return _pad(coords[None, :], dims)[0]
+        record.cache[key] = user_scale(rec.user_vectors(), rec.item_vectors(), projection)
+    return _pad(place_users(vector, projection, record.cache[key]), dims)[0]
 
 
 def movie_table(record: ModelRecord) -> tuple[pd.DataFrame, list[str]]:

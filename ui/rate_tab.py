@@ -120,20 +120,11 @@ def fold(record: ModelRecord, ratings: dict, n: int, min_ratings: int) -> tuple[
     cached = record.cache.get("rate")
     if cached is not None and cached[0] == key:
         return cached[1]
-    from cf.foldin import fold_in
-
     rec = record.recommender
     started = time.perf_counter()
-    eligible = int((rec.item_counts >= min_ratings).sum())
-    fetch = min(len(rec.items), n if min_ratings <= 0 else n * 20)
-    table = rec.recommend_for_ratings(ratings, n=fetch)
-    if min_ratings > 0:
-        table = table[table["n_ratings"] >= min_ratings]
-        if len(table) < n and eligible > len(table) and fetch < len(rec.items):
-            table = rec.recommend_for_ratings(ratings, n=len(rec.items))
-            table = table[table["n_ratings"] >= min_ratings]
-    table = table.head(n).reset_index(drop=True)
-    vector = fold_in(rec, ratings).vector
+    folded = rec.fold_in(ratings)
+    table = rec.recommend_for_folded(folded, n=n, min_ratings=min_ratings)
+    vector = folded.vector
     result = (table, vector, time.perf_counter() - started)
     record.cache["rate"] = (key, result)
     return result
