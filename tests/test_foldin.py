@@ -71,6 +71,8 @@ def test_axis_extremes_sit_at_the_ends_of_each_axis(rec):
 
 def test_folded_recommendations_respect_min_ratings(rec):
     folded = rec.fold_in({m: 5.0 for m in rec.items.ids[:10]})
-    table = rec.recommend_for_folded(folded, n=5, min_ratings=40)
-    assert len(table) and (table["n_ratings"] >= 40).all()
+    threshold = int(np.median(rec.item_counts))
+    table = rec.recommend_for_folded(folded, n=5, min_ratings=threshold)
+    assert len(table) == 5 and (table["n_ratings"] >= threshold).all()
+    assert (rec.recommend_for_folded(folded, n=5)["n_ratings"] < threshold).any()
     assert not set(table["movieId"]) & set(rec.items.ids[:10])
