@@ -1,9 +1,10 @@
 """Regenerate the screenshots of the app in ``docs/``: ``python scripts/screenshots.py``.
 
-Starts ``streamlit run app.py`` on a free localhost port (or uses ``--url``), drives headless
-Chromium through the demo: the Data screen, a training run (live, then finished), the User
-screen and the Embeddings screen. Each screen is captured at 1280x800 (``screen-<name>.png``)
-and at a narrow laptop width (``screen-<name>-narrow.png``, 900x800 by default).
+Starts ``streamlit run app.py`` on a free localhost port (or uses ``--url``) and drives headless
+Chromium through the demo: the Data screen, a training run (live, then finished), the User,
+Rate, Movies and Embeddings screens, and, after a second run, the Compare screen. Each screen
+is captured at 1280x800 (``screen-<name>.png``) and at a narrow laptop width
+(``screen-<name>-narrow.png``, 900x800 by default).
 
 ``--full DIR`` also saves each screen at its whole height (for reviewing the layout below the
 fold; not for the README). Needs Playwright (Python) and Debian's Chromium.
@@ -12,6 +13,7 @@ fold; not for the README). Needs Playwright (Python) and Debian's Chromium.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from pathlib import Path
@@ -20,11 +22,15 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from playwright.async_api import expect  # noqa: E402
+
 from tests.e2e.driver import AppPage, AppServer, launch_browser, missing_browser_reason, run_async  # noqa: E402
 
 WIDE = (1280, 800)
 NARROW_HEIGHT = 800
 EPOCHS = 12
+RATINGS = [5.0, 4.5, 2.0, 4.0, 1.0]
+"""The stars given on the Rate screen to the movies listed 1st, 3rd, 5th, … (most rated first)."""
 
 
 async def _tidy(app: AppPage, scroll_to_tabs: bool) -> None:
@@ -87,6 +93,20 @@ async def _shoot_full(app: AppPage, path: Path) -> None:
     await app.settle()
 
 
+async def rate_movies(app: AppPage, stars: list[float]) -> None:
+    """On the Rate screen, rate a few of the listed movies (every third one), as a visitor would."""
+    await app.tab("Rate")
+    main = app.main()
+    await main.get_by_role("heading", name="Rate movies you know").wait_for()
+    for k, value in enumerate(stars):
+        await app.choose(main.get_by_role("combobox", name=re.compile(r"^Movie")), 2 * k)
+        await app.set_slider("Your rating", value)
+        await main.get_by_role("button", name="Add rating", exact=True).click()
+        await main.get_by_text(re.compile(rf"^Your ratings \({k + 1} of ")).wait_for()
+        await app.idle()
+    await main.get_by_role("heading", name="Your top picks").wait_for()
+
+
 async def capture(browser: Any, url: str, out: Path, width: int, height: int, suffix: str, full: Path | None) -> None:
     app = await AppPage.open(browser, url, width=width, height=height)
     try:
@@ -103,10 +123,25 @@ async def capture(browser: Any, url: str, out: Path, width: int, height: int, su
         await _shoot(app, name("train"), full)
         await app.user_screen()
         await _shoot(app, name("user"), full)
+        await rate_movies(app, RATINGS)
+        await _shoot(app, name("rate"), full)
+        await app.tab("Movies")
+        await app.main().get_by_role("heading", name=re.compile(r"^Movies most like ")).wait_for()
+        await _shoot(app, name("movies"), full)
         points = await app.embedding_points()
         if not points:
             raise RuntimeError("the embedding map drew no points")
         await _shoot(app, name("embeddings"), full)
+        # A second run to compare with: keep the first model's weights, train the plain dot product.
+        await app.tab("Train")
+        keep = app.main().get_by_test_id("stCheckbox").filter(has_text="Keep for comparison").first
+        await app.click(keep)
+        await expect(keep.get_by_role("checkbox")).to_be_checked()
+        await app.idle()
+        await app.train(epochs=EPOCHS, kind="Plain dot product")
+        await app.tab("Compare")
+        await app.main().get_by_role("heading", name="Top picks side by side").wait_for()
+        await _shoot(app, name("compare"), full)
     finally:
         await app.close()
 

@@ -304,6 +304,11 @@ class AppPage:
                 raise TimeoutError(f"{locator} never had {name}={value!r}")
             await self.page.wait_for_timeout(50)
 
+    async def click(self, locator: Any) -> None:
+        """Click an element after scrolling it to the middle of the window (not under the fixed header)."""
+        await locator.evaluate("e => e.scrollIntoView({block: 'center'})")
+        await locator.click()
+
     async def in_use(self) -> str:
         """The sidebar's 'In use: …' line."""
         return await self.sidebar().get_by_text(re.compile(r"^In use:")).inner_text()
@@ -377,16 +382,24 @@ class AppPage:
         epochs: int | None = None,
         factors: int | None = None,
         seed: int | None = None,
+        kind: str | None = None,
         wait: bool = True,
         timeout_ms: int = TRAIN_TIMEOUT_MS,
     ) -> str | None:
         """On the Train screen, change the given settings, press Train model.
 
-        With ``wait``, waits for the run to end and returns the model's heading.
+        ``kind`` is the model's label (e.g. "Plain dot product"). With ``wait``, waits for the run
+        to end and returns the model's heading.
         """
         await self.tab("Train")
         button = self.main().get_by_role("button", name="Train model", exact=True)
         await button.wait_for()
+        if kind is not None:
+            from playwright.async_api import expect
+
+            # The radio's input is hidden under its label: click the label, as a person does.
+            await self.click(self.main().get_by_test_id("stRadio").get_by_text(kind, exact=True))
+            await expect(self.main().get_by_role("radio", name=kind, exact=True)).to_be_checked()
         if factors is not None:
             await self.set_slider("Factors (size of each taste vector)", factors)
         if epochs is not None:
@@ -396,16 +409,22 @@ class AppPage:
             if not await seed_box.is_visible():
                 await self.main().get_by_text("Advanced settings", exact=True).click()
             await seed_box.fill(str(seed))
+        heading = self.model_heading()
+        before = (await heading.first.inner_text()).strip() if await heading.count() else None
         await button.click()
-        await (
-            self.main()
-            .get_by_role("button", name=re.compile("^(Stop training|Stopping…)$"))
-            .or_(self.model_heading())
-            .first.wait_for(timeout=timeout_ms)
-        )
-        if wait:
-            return await self.wait_model(timeout_ms=timeout_ms)
-        return None
+        stop = self.main().get_by_role("button", name=re.compile("^(Stop training|Stopping…)$"))
+        deadline = time.monotonic() + timeout_ms / 1000
+        while True:  # the run has started (Stop shows) or already ended (a new model's heading)
+            if not wait and await stop.count():
+                return None
+            if await heading.count():
+                text = (await heading.first.inner_text()).strip()
+                if text != before:
+                    await self.idle()
+                    return text
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"training did not end within {timeout_ms / 1000:.0f} s")
+            await self.page.wait_for_timeout(200)
 
     def model_heading(self) -> Any:
         return self.main().get_by_role("heading", name=MODEL_TITLE)
@@ -447,9 +466,7 @@ class AppPage:
         top = self.main().get_by_role("heading", name=re.compile(r"^Top \d+ picks for User "))
         await top.wait_for()
         if pick is not None:
-            option = await self._open_choices(self.main().get_by_role("combobox", name=re.compile(r"^User")), pick)
-            label = (await option.inner_text()).strip()
-            await option.click()
+            label = await self.choose(self.main().get_by_role("combobox", name=re.compile(r"^User")), pick)
             user = label.split("·")[0].strip()
             top = self.main().get_by_role("heading", name=re.compile(rf"^Top \d+ picks for {re.escape(user)}$"))
             await top.wait_for()
@@ -460,6 +477,17 @@ class AppPage:
         picks = await self.download_csv("Download recommendations (CSV)")
         rated = await self.download_csv("Download their ratings and predictions (CSV)") if history else []
         return UserView(heading=heading, user=heading.rsplit("for ", 1)[-1], picks=picks, rated=rated)
+
+    async def choose(self, box: Any, index: int) -> str:
+        """Pick the option at ``index`` of the select box ``box``; return the option's text."""
+        from playwright.async_api import expect
+
+        option = await self._open_choices(box, index)
+        label = (await option.inner_text()).strip()
+        await option.click()
+        await expect(box).to_have_value(label, timeout=self.timeout_ms)
+        await self.idle()
+        return label
 
     async def _open_choices(self, box: Any, index: int) -> Any:
         """Open a select box's list and return its option at ``index``."""
