@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import statistics
 import sys
 import time
@@ -30,6 +32,7 @@ from tests.e2e.driver import (  # noqa: E402
     AppServer,
     MemorySampler,
     SessionResult,
+    cpu_seconds,
     memory_kib,
     missing_browser_reason,
     run_async,
@@ -37,6 +40,8 @@ from tests.e2e.driver import (  # noqa: E402
 )
 
 MAX_SESSIONS = 32
+FIT_LOG = re.compile(r"trained \d+ epochs of .* in ([0-9.]+) s")
+"""The app's log line for a finished training run (ui/training.py)."""
 
 
 def _mib(kib: int) -> str:
@@ -80,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
             figures["after_one_session_kib"] = memory_kib(server.pid)
             print(f"warm-up session: {'ok' if warm[0].ok else warm[0].error} in {figures['warmup_seconds']} s")
         print(f"running {args.sessions} sessions at once…", flush=True)
+        log_start = len(server.log_path.read_text(errors="replace"))
+        cpu_before = cpu_seconds(server.pid)
         started = time.perf_counter()
         with MemorySampler(server.pid) as sampler:
             results = run_async(
@@ -88,6 +95,11 @@ def main(argv: list[str] | None = None) -> int:
         figures["wall_seconds"] = round(time.perf_counter() - started, 1)
         figures["after_sessions_kib"] = memory_kib(server.pid)
         figures["sampled_peak_rss_kib"] = sampler.peak_kib
+        figures["server_cpu_seconds"] = round(cpu_seconds(server.pid) - cpu_before, 1)
+        # The app logs each run's own training time: the server's share of the "train" step.
+        fits = [float(t) for t in FIT_LOG.findall(server.log_path.read_text(errors="replace")[log_start:])]
+        if fits:
+            figures["fit_seconds"] = {"median": round(statistics.median(fits), 1), "max": round(max(fits), 1)}
     failed = [r for r in results if r.error]
     leaked = [r for r in results if r.error is None and not r.isolated]
     figures.update(
@@ -104,6 +116,11 @@ def main(argv: list[str] | None = None) -> int:
         if step in figures["steps"]:
             s = figures["steps"][step]
             print(f"  {label:<34} median {s['median']} s, max {s['max']} s")
+    if "fit_seconds" in figures:
+        s = figures["fit_seconds"]
+        print(f"  of which training in the server    median {s['median']} s, max {s['max']} s (from the app's log)")
+    available = round((os.cpu_count() or 1) * figures["wall_seconds"])
+    print(f"  server CPU time                    {figures['server_cpu_seconds']} s of {available} s on all cores")
     print(f"  server RSS at start                {_mib(figures['rss_start_kib'])}")
     if "after_one_session_kib" in figures:
         print(f"  server peak RSS after one session  {_mib(figures['after_one_session_kib']['VmHWM'])}")
