@@ -21,7 +21,7 @@ def render(data: DataRecord) -> None:
             "A generated dataset shaped like MovieLens: people with a few favourite genres rating movies, "
             "popular movies rated far more often. Upload your own files in the sidebar."
         )
-    cols = st.columns(6)
+    cols = st.columns(3) + st.columns(3)
     cols[0].metric("Users", short_count(stats["n_users"]), help=f"{count(stats['n_users'])} people who rated.")
     cols[1].metric("Movies", short_count(stats["n_items"]), help=f"{count(stats['n_items'])} movies with a rating.")
     cols[2].metric("Ratings", short_count(stats["n_ratings"]), help=f"{count(stats['n_ratings'])} ratings.")
