@@ -24,7 +24,7 @@ def render(record: ModelRecord | None, data: DataRecord) -> None:
         no_model(data, "see recommendations for a user")
         return
     rec = record.recommender
-    top = st.columns([2.2, 1, 1, 1, 1, 1], vertical_alignment="bottom")
+    top = st.columns([2.2, 1, 1], vertical_alignment="bottom")
     with top[0]:
         user = pick_user(record)
     if user is None:
@@ -53,7 +53,7 @@ def render(record: ModelRecord | None, data: DataRecord) -> None:
         )
     history = rec.history(user)
     recommendations = rec.recommend(user, int(n), min_ratings=int(min_count))
-    _profile(top[3:], history)
+    _profile(st.columns(3), history)
     if record.data_key != data.key:
         st.caption(f"Using {md(record.name)}, trained on {md(record.data_label)}.")
     loves = favourite_genres(history)
@@ -71,7 +71,7 @@ def render(record: ModelRecord | None, data: DataRecord) -> None:
         shown,
         hide_index=True,
         width="stretch",
-        column_order=["rank", "title", "because_you_liked", "genres", "predicted", "n_ratings", "mean_rating"],
+        column_order=["rank", "title", "predicted", "because_you_liked", "genres", "n_ratings", "mean_rating"],
         column_config=columns(rec, predicted="Predicted rating"),
         key="cf.recs_table",
     )
@@ -96,7 +96,7 @@ def render(record: ModelRecord | None, data: DataRecord) -> None:
         history,
         hide_index=True,
         width="stretch",
-        column_order=["title", "genres", "rating", "predicted", "held_out", "n_ratings", "mean_rating"],
+        column_order=["title", "rating", "predicted", "held_out", "genres", "n_ratings", "mean_rating"],
         column_config=columns(rec, predicted="Model's prediction"),
         key="cf.history_table",
     )
@@ -166,12 +166,13 @@ def columns(rec: cf.Recommender, predicted: str) -> dict:
             "Popularity",
             min_value=0,
             max_value=most,
-            format="%d ratings",
+            format="%d",
             color="gray",
+            width="small",
             help="How many ratings the movie has in the training data.",
         ),
         "mean_rating": st.column_config.NumberColumn(
-            "Average rating", format="%.2f ★", help="The movie's average rating from everyone."
+            "Average rating", format="%.2f ★", width="small", help="The movie's average rating from everyone."
         ),
         "because_you_liked": st.column_config.TextColumn(
             "Because you liked",
