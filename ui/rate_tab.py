@@ -89,7 +89,7 @@ def _rating_panel(record: ModelRecord, rated: dict, known: dict) -> None:
     titles = dict(zip(table["movieId"], table["title"]))
     st.markdown(f"**Your ratings** ({len(rated)} of {MAX_RATED})")
     for movie_id, rating in list(rated.items()):
-        row = st.columns([4.2, 1.1, 1.7], vertical_alignment="center", gap="small")
+        row = st.columns([3.8, 1.5, 1.7], vertical_alignment="center", gap="small")
         row[0].markdown(md(titles.get(movie_id, f"Movie {movie_id}")))
         row[1].markdown(f"{rating:g} ★")
         row[2].button(
@@ -158,7 +158,7 @@ def _results(record: ModelRecord, known: dict) -> None:
         shown,
         hide_index=True,
         width="stretch",
-        column_order=["rank", "title", "because_you_liked", "genres", "predicted", "n_ratings"],
+        column_order=["rank", "title", "predicted", "because_you_liked", "n_ratings"],
         column_config=columns(rec, predicted="Predicted rating"),
         key="cf.rate_recs",
     )
