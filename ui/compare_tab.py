@@ -58,10 +58,13 @@ def render(data: DataRecord) -> None:
         hide_index=True,
         width="stretch",
         column_config={
+            **{name: st.column_config.NumberColumn(format="%.3f") for name in summary if name.startswith("NDCG@")},
             "Validation RMSE": st.column_config.NumberColumn(format="%.3f"),
             "Validation MAE": st.column_config.NumberColumn(format="%.3f"),
             "Bias-only RMSE": st.column_config.NumberColumn(format="%.3f"),
-            "Gain over bias-only": st.column_config.NumberColumn(format="%+.3f"),
+            "Gain over bias-only": st.column_config.NumberColumn(
+                format="%+.3f", help="Bias-only RMSE minus this run's RMSE: positive when the model does better."
+            ),
             "Training time (s)": st.column_config.NumberColumn(format="%.1f"),
         },
         key="cf.compare_table",
@@ -103,7 +106,8 @@ def summary_table(runs: list[ModelRecord]) -> pd.DataFrame:
                 "Run": r.name,
                 "Model": MODEL_KINDS[c.model][0],
                 "Validation RMSE": s.get("rmse", np.nan),
-                "Gain over bias-only": s.get("rmse", np.nan) - s.get("bias_rmse", np.nan),
+                # positive when the model beats the bias-only baseline (lower RMSE is better)
+                "Gain over bias-only": s.get("bias_rmse", np.nan) - s.get("rmse", np.nan),
                 "Validation MAE": s.get("mae", np.nan),
                 f"NDCG@{k}": s.get(f"ndcg@{k}", np.nan),
                 "Bias-only RMSE": s.get("bias_rmse", np.nan),
