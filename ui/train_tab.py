@@ -30,7 +30,7 @@ CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "sel
 
 
 def render(data: DataRecord) -> None:
-    left, right = st.columns([1, 2], gap="large")
+    left, right = st.columns([2, 3], gap="large")
     with left:
         with guarded("reading the settings"):
             _settings_form(data)
