@@ -48,7 +48,8 @@ TEMPLATE = go.layout.Template(
         margin=dict(l=8, r=8, t=48, b=8),
         hovermode="closest",
         hoverlabel=dict(font=dict(size=13), align="left"),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0, title=dict(text="")),
+        # below the plot area, so a legend never runs into the title on a narrow screen
+        legend=dict(orientation="h", yref="container", yanchor="bottom", y=0, xanchor="left", x=0, title=dict(text="")),
         xaxis=dict(showgrid=False, zeroline=False, automargin=True, gridcolor=GRID, linecolor=GRID),
         yaxis=dict(showgrid=True, zeroline=False, automargin=True, gridcolor=GRID, linecolor=GRID),
         bargap=0.12,
@@ -138,10 +139,12 @@ def long_tail(counts: Iterable[int], noun: str = "movie", max_points: int = 2000
     ordered = np.sort(np.asarray(list(counts) if not hasattr(counts, "__array__") else counts, dtype=float))[::-1]
     n = len(ordered)
     fig = _figure(
-        title=dict(text=f"Ratings per {noun}"),
+        # the title at the very top, the summary under it (above the plot area, clear of the curve)
+        title=dict(text=f"Ratings per {noun}", yref="container", y=1.0, yanchor="top", pad=dict(t=6)),
         xaxis=dict(title=dict(text=f"{noun.capitalize()}s, most rated first")),
         yaxis=dict(title=dict(text="Ratings"), type="log", dtick=1),
-        height=320,
+        margin=dict(l=8, r=8, t=76, b=8),
+        height=340,
         showlegend=False,
     )
     if n == 0:
@@ -167,11 +170,14 @@ def long_tail(counts: Iterable[int], noun: str = "movie", max_points: int = 2000
     fig.add_annotation(
         xref="paper",
         yref="paper",
-        x=0.98,
-        y=0.95,
-        xanchor="right",
+        x=0,
+        y=1.0,
+        xanchor="left",
+        yanchor="bottom",
+        yshift=4,
         showarrow=False,
-        align="right",
+        align="left",
+        font=dict(size=12, color=MUTED),
         text=f"Top 20% of {noun}s hold {share:.0%} of ratings<br>Median {noun}: {median:,.0f} ratings",
     )
     return fig
@@ -374,11 +380,8 @@ def embedding_scatter(
     trace = _scatter(dims, len(points), webgl)
     fig = _figure(
         title=dict(text=plot_text(title)),
-        legend=dict(
-            title=dict(text="Main genre"), orientation="v", yanchor="top", y=1.0, xanchor="left", x=1.01,
-            itemsizing="constant",
-        ),
-    )  # fmt: skip
+        legend=dict(title=dict(text="Main genre"), itemsizing="constant"),
+    )
     groups = list(group_order) if group_order is not None else list(dict.fromkeys(points["group"]))
     colors = {}
     palette = iter(PALETTE)
@@ -411,7 +414,6 @@ def embedding_scatter(
             )
         )
         groups = []
-        fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0))
     # grey groups first, so the coloured ones are drawn on top
     for group in sorted(groups, key=lambda g: g not in (OTHER, NO_GENRE)):
         mask = (points["group"] == group).to_numpy()
@@ -464,6 +466,18 @@ def _movie_customdata(points: pd.DataFrame) -> np.ndarray:
     )
 
 
+def _label_positions(points: pd.DataFrame, mask: np.ndarray) -> list[str]:
+    """Text positions for labelled points: towards the middle of the map (so labels are not cut at
+    its edges), alternately above and below (so labels of nearby points overlap less)."""
+    middle = float(np.nanmedian(points["x"])) if len(points) else 0.0
+    chosen = points.loc[mask]
+    order = np.argsort(np.argsort(chosen["y"].to_numpy()))  # rank by height
+    return [
+        ("top" if rank % 2 else "bottom") + (" right" if x < middle else " left")
+        for x, rank in zip(chosen["x"].to_numpy(), order)
+    ]
+
+
 def _add_marks(fig, trace, points, customdata, hover, dims, highlight, user, recommended, names) -> None:
     ids = points["movieId"].to_numpy()
     recommended_mask = np.isin(ids, np.asarray(list(recommended), dtype=ids.dtype)) if len(recommended) else None
@@ -492,7 +506,8 @@ def _add_marks(fig, trace, points, customdata, hover, dims, highlight, user, rec
                 mode="markers+text" if few else "markers",
                 name=names[0],
                 text=[plot_text(t) for t in points.loc[highlight_mask, "title"]] if few else None,
-                textposition="top center",
+                textposition=_label_positions(points, highlight_mask) if few and dims == 2 else "top center",
+                **({"cliponaxis": False} if trace is go.Scatter else {}),
                 marker=dict(
                     size=18 if dims == 2 else 8,
                     symbol="circle-open",
@@ -641,6 +656,11 @@ def _isin(ids: np.ndarray, chosen: Sequence[object]) -> np.ndarray:
 # -- comparing runs --------------------------------------------------------------------
 
 
+def run_color(k: int) -> str:
+    """The colour of the ``k``-th compared run, the same in every Compare chart."""
+    return PALETTE[k % len(PALETTE)]
+
+
 def compare_curves(runs: Sequence[Mapping[str, Any]], height: int = 380) -> go.Figure:
     """Validation RMSE per epoch of several runs on one chart (training RMSE dotted).
 
@@ -649,17 +669,16 @@ def compare_curves(runs: Sequence[Mapping[str, Any]], height: int = 380) -> go.F
     """
     fig = _figure(
         title=dict(text="Error per epoch, run by run (lower is better)"),
-        xaxis=dict(title=dict(text="Epoch"), dtick=1),
+        xaxis=dict(title=dict(text="Epoch"), tickformat="d", nticks=8),
         yaxis=dict(title=dict(text="RMSE (stars)")),
         height=height,
         hovermode="x unified",
-        legend=dict(orientation="v", yanchor="top", y=1.0, xanchor="left", x=1.02),
     )
     for k, run in enumerate(runs):
         history = list(run.get("history") or [])
         if not history:
             continue
-        color = PALETTE[k % len(PALETTE)]
+        color = run_color(k)
         name = plot_text(run["name"])
         epoch = [int(_field(h, "epoch")) for h in history]
         valid = [_field(h, "valid_rmse") for h in history]
@@ -692,6 +711,7 @@ def compare_scores(runs: Sequence[Mapping[str, Any]], height: int | None = None)
     Each run is a mapping with ``name`` and ``scores`` (``rmse``, ``bias_rmse``); runs
     without scores are left out.
     """
+    colors = [run_color(k) for k, run in enumerate(runs) if run.get("scores")]
     scored = [run for run in runs if run.get("scores")]
     fig = _figure(
         title=dict(text="Validation RMSE by run (lower is better)"),
@@ -711,8 +731,8 @@ def compare_scores(runs: Sequence[Mapping[str, Any]], height: int | None = None)
         x=rmse,
         orientation="h",
         name="Validation RMSE",
-        marker_color=[ACCENT if k == best else PALETTE[0] for k in range(len(scored))],
-        text=[f"{value:.3f}" for value in rmse],
+        marker_color=colors,
+        text=[f"{value:.3f}" + (" · best" if k == best and len(scored) > 1 else "") for k, value in enumerate(rmse)],
         textposition="outside",
         cliponaxis=False,
         hovertemplate="%{y}: %{x:.3f}<extra></extra>",

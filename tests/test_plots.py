@@ -217,7 +217,7 @@ def test_compare_curves_one_colour_per_run():
     assert list(figure.data[1].y) == [1.0, 0.9]
 
 
-def test_compare_scores_highlights_the_best_run():
+def test_compare_scores_highlights_the_best_run_in_the_curves_colours():
     runs = [
         {"name": "A", "scores": {"rmse": 0.9, "bias_rmse": 0.95}},
         {"name": "B", "scores": {"rmse": 0.85, "bias_rmse": 0.95}},
@@ -226,7 +226,10 @@ def test_compare_scores_highlights_the_best_run():
     figure = plots.compare_scores(runs)
     bars, baseline = figure.data
     assert list(bars.y) == ["A", "B"] and list(bars.x) == [0.9, 0.85]
-    assert list(bars.marker.color) == [plots.PALETTE[0], plots.ACCENT]
+    assert list(bars.marker.color) == [plots.run_color(0), plots.run_color(1)]
+    assert list(bars.text) == ["0.900", "0.850 · best"]
+    curves = plots.compare_curves([{"name": n, "history": [{"epoch": 1, "train_loss": 1.0}]} for n in "ABC"])
+    assert [trace.line.color for trace in curves.data[:2]] == list(bars.marker.color)  # same colour per run
     assert list(baseline.x) == [0.95, 0.95]
     assert not plots.compare_scores([]).data
 
