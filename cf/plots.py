@@ -523,19 +523,7 @@ def _add_marks(fig, trace, points, customdata, hover, dims, highlight, user, rec
         if dims == 3:
             point["z"] = [user.get("z", 0.0)]
         label = plot_text(user.get("label", "Selected user"))
-        fig.add_trace(
-            trace(
-                **point,
-                mode="markers+text",
-                name=label,
-                text=[label],
-                textposition="bottom center",
-                marker=dict(
-                    size=20 if dims == 2 else 9, symbol="diamond", color=ACCENT, line=dict(width=2, color="white")
-                ),
-                hovertemplate=f"<b>{label}</b><br>placed by their taste vector<extra></extra>",
-            )
-        )
+        fig.add_trace(_user_marker(trace, point, label, dims, "<br>placed by their taste vector"))
 
 
 def user_scatter(
@@ -581,19 +569,7 @@ def user_scatter(
         mask = (points["userId"] == selected).to_numpy()
         if mask.any():
             label = plot_text(f"User {selected}")
-            fig.add_trace(
-                trace(
-                    **_xyz(points[mask], dims),
-                    mode="markers+text",
-                    name=label,
-                    text=[label],
-                    textposition="bottom center",
-                    marker=dict(
-                        size=20 if dims == 2 else 9, symbol="diamond", color=ACCENT, line=dict(width=2, color="white")
-                    ),
-                    hovertemplate=f"<b>{label}</b><extra></extra>",
-                )
-            )
+            fig.add_trace(_user_marker(trace, _xyz(points[mask], dims), label, dims))
     _axes(fig, dims, axis_labels, height)
     return fig
 
@@ -746,3 +722,16 @@ def compare_scores(runs: Sequence[Mapping[str, Any]], height: int | None = None)
         hovertemplate="bias-only baseline %{x:.3f}<extra></extra>",
     )
     return fig
+
+
+def _user_marker(trace, point: Mapping[str, Any], label: str, dims: int, hover_extra: str = ""):
+    """The labelled diamond that marks one person on a map."""
+    return trace(
+        **point,
+        mode="markers+text",
+        name=label,
+        text=[label],
+        textposition="bottom center",
+        marker=dict(size=20 if dims == 2 else 9, symbol="diamond", color=ACCENT, line=dict(width=2, color="white")),
+        hovertemplate=f"<b>{label}</b>{hover_extra}<extra></extra>",
+    )

@@ -174,12 +174,17 @@ def _settings_form(data: DataRecord) -> None:
 
 def live_view() -> None:
     """The running job's progress, refreshed every :data:`POLL_SECONDS` without a full rerun."""
-    st.fragment(run_every=POLL_SECONDS)(_live_body)()
+    _polled(_live_panel)
 
 
-def _live_body() -> None:
-    with guarded("showing the training progress"):
-        _live_panel()
+def _polled(panel) -> None:
+    """Run ``panel`` as a fragment that refreshes every :data:`POLL_SECONDS`, errors shown as messages."""
+
+    def body() -> None:
+        with guarded("showing the training progress"):
+            panel()
+
+    st.fragment(run_every=POLL_SECONDS)(body)()
 
 
 def _live_panel() -> None:
@@ -230,12 +235,7 @@ def _live_panel() -> None:
 
 def sidebar_status() -> None:
     """A compact progress line in the sidebar, visible from every screen while a run goes."""
-    st.fragment(run_every=POLL_SECONDS)(_sidebar_body)()
-
-
-def _sidebar_body() -> None:
-    with guarded("showing the training progress"):
-        _sidebar_panel()
+    _polled(_sidebar_panel)
 
 
 def _sidebar_panel() -> None:
