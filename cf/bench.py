@@ -57,11 +57,10 @@ def run_benchmark(split_dir: Path | None = None, repeat: int = 3, with_surprise:
 def surprise_svd(train: Ratings, test: Ratings, repeat: int = 3) -> dict:
     """Surprise's ``SVD()`` with default parameters and ``random_state=0`` on the same split."""
     try:
-        from surprise import SVD, Dataset, Reader
+        from surprise import SVD
     except ImportError:
         return {"error": "scikit-surprise is not installed (pip install -r requirements-dev.txt)"}
-    reader = Reader(rating_scale=train.scale)
-    data = Dataset.load_from_df(train.frame[["user", "item", "rating"]], reader).build_full_trainset()
+    data = surprise_trainset(train)
     times = []
     for _ in range(repeat):
         algo = SVD(random_state=0)
@@ -71,6 +70,14 @@ def surprise_svd(train: Ratings, test: Ratings, repeat: int = 3) -> dict:
     predicted = np.array([algo.predict(u, i).est for u, i in zip(test.frame["user"], test.frame["item"])])
     actual = test.frame["rating"].to_numpy()
     return {"rmse": rmse(predicted, actual), "mae": mae(predicted, actual), "fit_seconds": statistics.median(times)}
+
+
+def surprise_trainset(ratings: Ratings):
+    """The ratings as a Surprise trainset (Surprise must be installed)."""
+    from surprise import Dataset, Reader
+
+    frame = ratings.frame[["user", "item", "rating"]]
+    return Dataset.load_from_df(frame, Reader(rating_scale=ratings.scale)).build_full_trainset()
 
 
 def format_benchmark(figures: dict) -> str:

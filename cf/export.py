@@ -71,7 +71,7 @@ def recommendations_for_all(
     scores users in batches, so a few thousand users take seconds. ``progress`` is called with
     (users done, users in all). Columns: :data:`RECOMMENDATION_COLUMNS`.
     """
-    from cf.recommend import liked_items  # torch loads only when recommendations are made
+    from cf.recommend import liked_items, top_indices  # torch loads only when recommendations are made
 
     rec = recommender
     user_index = (
@@ -103,7 +103,7 @@ def recommendations_for_all(
             ratings = by_user_ratings[starts[u] : starts[u + 1]]
             line = scores[row]
             line[items] = -np.inf
-            top = _top(line, n)
+            top = top_indices(line, n)
             top = top[np.isfinite(line[top])]
             if not len(top):
                 continue
@@ -129,14 +129,6 @@ def recommendations_for_all(
     if not parts:
         return pd.DataFrame({c: [] for c in RECOMMENDATION_COLUMNS})
     return pd.concat(parts, ignore_index=True)[RECOMMENDATION_COLUMNS]
-
-
-def _top(scores: np.ndarray, n: int) -> np.ndarray:
-    n = max(0, min(n, len(scores)))
-    if n == 0:
-        return np.array([], dtype=np.int64)
-    part = np.argpartition(-scores, n - 1)[:n]
-    return part[np.lexsort((part, -scores[part]))]
 
 
 def recommendations_csv(recommender, n: int = 10, min_ratings: int = 0, users: Iterable | None = None) -> bytes:

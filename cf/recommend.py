@@ -140,7 +140,7 @@ class Recommender:
         scores = self.score_all_items(index, clip=False)
         scores[self.rated_indices(index)["item"].to_numpy()] = -np.inf
         scores[self.item_counts < min_ratings] = -np.inf
-        top = _top(scores, n)
+        top = top_indices(scores, n)
         top = top[np.isfinite(scores[top])]
         table = self.describe(top)
         table.insert(3, "predicted", np.clip(scores[top], *self.scale))
@@ -199,7 +199,7 @@ class Recommender:
         scores = score_folded(self, folded, clip=False)
         scores[list(folded.rated)] = -np.inf
         scores[self.item_counts < min_ratings] = -np.inf
-        top = _top(scores, n)
+        top = top_indices(scores, n)
         top = top[np.isfinite(scores[top])]
         table = self.describe(top)
         table.insert(3, "predicted", np.clip(scores[top], *self.scale))
@@ -227,7 +227,7 @@ class Recommender:
         norms = np.linalg.norm(vectors, axis=1) + 1e-12
         similarity = vectors @ vectors[index] / (norms * norms[index])
         similarity[index] = -np.inf
-        top = _top(similarity, n)
+        top = top_indices(similarity, n)
         table = self.describe(top)
         table.insert(3, "similarity", similarity[top])
         return table
@@ -302,7 +302,8 @@ def liked_items(items: np.ndarray, ratings: np.ndarray, scale: tuple[float, floa
     return liked
 
 
-def _top(scores: np.ndarray, n: int) -> np.ndarray:
+def top_indices(scores: np.ndarray, n: int) -> np.ndarray:
+    """Indices of the ``n`` highest scores, best first (ties by index)."""
     n = max(0, min(n, len(scores)))
     if n == 0:
         return np.array([], dtype=np.int64)

@@ -13,12 +13,11 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 
-from cf.data import IdMap, Ratings
+from cf.data import Ratings
 from cf.models import build_model
-from cf.train import TrainConfig, _Loop, cpu_settings, resolve_device
+from cf.train import TrainConfig, _Loop, cpu_settings, index_ratings, resolve_device
 
 SCALE_BATCH = 65536
 """Batch size for throughput at scale: per-step overhead dominates smaller batches."""
@@ -56,10 +55,8 @@ def measure_throughput(ratings: Ratings, device: str = "auto", batch_size: int =
     """Ratings per second of the default model's training steps (after a warm-up) on ``device``."""
     target = resolve_device(device)
     config = TrainConfig(batch_size=batch_size, epochs=2, device=str(target))  # room for the warm-up steps
-    users, items = IdMap.from_values(ratings.frame["user"]), IdMap.from_values(ratings.frame["item"])
-    u = torch.from_numpy(users.to_index(ratings.frame["user"])).to(target)
-    i = torch.from_numpy(items.to_index(ratings.frame["item"])).to(target)
-    r = torch.from_numpy(ratings.frame["rating"].to_numpy(np.float32)).to(target)
+    users, items, arrays = index_ratings(ratings)
+    u, i, r = (torch.from_numpy(a).to(target) for a in arrays)
     model = build_model("dot-bias", len(users), len(items), config.n_factors, ratings.scale, float(r.mean()))
     loop = _Loop(model.to(target), config, u, i, r, target)
     with cpu_settings(target, batch_size):
@@ -91,11 +88,12 @@ def _timed_steps(loop: _Loop, steps: int | None) -> tuple[float, int]:
 def surprise_throughput(ratings: Ratings, epochs: int = 2) -> dict:
     """Surprise ``SVD`` ratings per second per epoch on the same table (``epochs`` epochs timed)."""
     try:
-        from surprise import SVD, Dataset, Reader
+        from surprise import SVD
     except ImportError:
         return {"error": "scikit-surprise is not installed"}
-    data = Dataset.load_from_df(ratings.frame[["user", "item", "rating"]], Reader(rating_scale=ratings.scale))
-    trainset = data.build_full_trainset()
+    from cf.bench import surprise_trainset
+
+    trainset = surprise_trainset(ratings)
     started = time.perf_counter()
     SVD(n_epochs=epochs, random_state=0).fit(trainset)
     seconds = time.perf_counter() - started

@@ -118,13 +118,9 @@ def fit(
     """
     config = (config or TrainConfig()).validate()
     device = resolve_device(config.device)
-    users, items = IdMap.from_values(train.frame["user"]), IdMap.from_values(train.frame["item"])
-    u = torch.from_numpy(users.to_index(train.frame["user"])).to(device)
-    i = torch.from_numpy(items.to_index(train.frame["item"])).to(device)
-    r = torch.from_numpy(train.frame["rating"].to_numpy(dtype=np.float32)).to(device)
-    baseline = BiasBaseline.fit(
-        u.cpu().numpy(), i.cpu().numpy(), r.cpu().numpy().astype(np.float64), len(users), len(items)
-    )
+    users, items, (user_index, item_index, ratings) = index_ratings(train)
+    baseline = BiasBaseline.fit(user_index, item_index, ratings.astype(np.float64), len(users), len(items))
+    u, i, r = (torch.from_numpy(a).to(device) for a in (user_index, item_index, ratings))
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(config.seed)
         model = build_model(
@@ -219,6 +215,14 @@ def _run(
     model.load_state_dict(last_good)
     model.eval()
     result.fit_seconds = time.perf_counter() - started
+
+
+def index_ratings(ratings: Ratings) -> tuple[IdMap, IdMap, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Id maps of the users and movies, and the ratings as (user index, movie index, float32 rating) arrays."""
+    frame = ratings.frame
+    users, items = IdMap.from_values(frame["user"]), IdMap.from_values(frame["item"])
+    arrays = (users.to_index(frame["user"]), items.to_index(frame["item"]), frame["rating"].to_numpy(np.float32))
+    return users, items, arrays
 
 
 def train_model(
