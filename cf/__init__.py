@@ -6,7 +6,7 @@ names load torch when first used, so ``import cf`` is quick.
 
 from importlib import import_module
 
-from cf.config import ConfigError, TrainConfig, TrainingDiverged
+from cf.config import ConfigError, TrainConfig, TrainingDiverged, auto_batch_size
 from cf.data import DataError, IdMap, Movies, Ratings, random_split, temporal_split
 from cf.metrics import BiasBaseline, mae, ranking_metrics, rmse
 from cf.readers import load_dataset, load_movies, load_ratings
@@ -45,7 +45,7 @@ def __dir__() -> list[str]:
 __all__ = [
     "BiasBaseline", "ConfigError", "DataError", "EmbeddingDot", "EmbeddingDotBias", "EmbeddingNN",
     "EpochReport", "FitResult", "IdMap", "Movies", "Ratings", "Recommender", "TrainConfig",
-    "TrainingDiverged", "UnknownMovieError", "UnknownUserError", "build_model", "evaluate", "fit", "load_dataset",
+    "TrainingDiverged", "UnknownMovieError", "UnknownUserError", "auto_batch_size", "build_model", "evaluate", "fit", "load_dataset",
     "load_movies", "load_ratings", "mae", "random_split", "ranking_metrics", "resolve_device", "rmse",
     "sigmoid_range", "temporal_split", "train_model", "validation_split",
 ]  # fmt: skip

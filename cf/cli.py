@@ -83,13 +83,28 @@ def _add_train(commands) -> None:
         "--weight-decay", type=float, default=defaults.weight_decay, help=_limit("L2 on embeddings", "weight_decay")
     )
     train.add_argument(
-        "--batch-size", type=int, default=defaults.batch_size, help=_limit("ratings per step", "batch_size")
+        "--batch-size",
+        type=_batch_size,
+        default=None,
+        help=_limit("ratings per step, or auto: 1024 for small data, larger for millions", "batch_size").replace(
+            "default None", "default auto"
+        ),
     )
     train.add_argument("--seed", type=int, default=defaults.seed, help=f"random seed (default {defaults.seed})")
     train.add_argument("--device", default="auto", help="auto (CUDA, then MPS, then CPU), cpu, cuda, mps")
     train.add_argument("--out", help="write the trained model here (e.g. model.pt)")
     train.add_argument("--json", action="store_true", help="make the last line printed one JSON object of results")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _batch_size(text: str) -> int | None:
+    """``auto`` (None) or a whole number."""
+    if text.strip().lower() == "auto":
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number or 'auto', got {text!r}") from None
 
 
 def _limit(text: str, name: str) -> str:

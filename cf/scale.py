@@ -17,11 +17,8 @@ import torch
 
 from cf.data import Ratings
 from cf.models import build_model
-from cf.train import TrainConfig, _Loop, cpu_settings, index_ratings, resolve_device
-
-SCALE_BATCH = 65536
-"""Batch size for throughput at scale: per-step overhead dominates smaller batches."""
-
+from cf.rowwise import RowwiseLoop
+from cf.train import TrainConfig, cpu_settings, index_ratings, make_loop, resolve_device
 
 def cache_dir() -> Path:
     """``CF_BENCH_DIR`` or ``~/.cache/cf-bench``."""
@@ -51,24 +48,31 @@ def measure_load(path: Path) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def measure_throughput(ratings: Ratings, device: str = "auto", batch_size: int = SCALE_BATCH, steps: int = 30) -> dict:
-    """Ratings per second of the default model's training steps (after a warm-up) on ``device``."""
+def measure_throughput(ratings: Ratings, device: str = "auto", batch_size: int | None = None) -> dict:
+    """Ratings per second of one whole training epoch of the default model and settings on ``device``.
+
+    ``batch_size`` None is the default (automatic) batch. A few steps run first as a
+    warm-up (kernel loading, caches); the timed epoch includes its shuffle.
+    """
     target = resolve_device(device)
-    config = TrainConfig(batch_size=batch_size, epochs=2, device=str(target))  # room for the warm-up steps
+    config = TrainConfig(batch_size=batch_size, epochs=2, device=str(target)).sized_for(ratings.n_ratings)
     users, items, arrays = index_ratings(ratings)
     u, i, r = (torch.from_numpy(a).to(target) for a in arrays)
     model = build_model("dot-bias", len(users), len(items), config.n_factors, ratings.scale, float(r.mean()))
-    loop = _Loop(model.to(target), config, u, i, r, target)
-    with cpu_settings(target, batch_size):
-        _timed_steps(loop, 3)  # warm-up
-        if target.type == "cuda":  # a whole epoch, shuffling included
-            seconds, n_rows = _timed_steps(loop, None)
-        else:  # an epoch at this size takes minutes on a laptop CPU: time some steps
-            seconds, n_rows = _timed_steps(loop, min(steps, max(1, len(r) // batch_size - 1)))
-    return {"device": str(target), "batch_size": batch_size, "ratings_per_second": n_rows / seconds}
+    loop = make_loop(model.to(target), config, u, i, r, target)
+    with cpu_settings(target, config.batch_size):
+        _timed_epoch(loop, 3)  # warm-up
+        seconds, n_rows = _timed_epoch(loop, None)
+    return {
+        "device": str(target),
+        "batch_size": config.batch_size,
+        "engine": "rowwise" if isinstance(loop, RowwiseLoop) else "torch",
+        "epoch_seconds": seconds,
+        "ratings_per_second": n_rows / seconds,
+    }
 
 
-def _timed_steps(loop: _Loop, steps: int | None) -> tuple[float, int]:
+def _timed_epoch(loop, steps: int | None) -> tuple[float, int]:
     """Seconds and ratings of ``steps`` training steps (a whole epoch when None)."""
     calls = {"n": 0}
 
@@ -124,7 +128,8 @@ def format_scale(report: dict) -> str:
     for row in report["results"]:
         load = row["load"]
         train = ", ".join(
-            f"{t['device']}: {t['ratings_per_second'] / 1e6:.2f}M ratings/s (batch {t['batch_size']})"
+            f"{t['device']}: {t['ratings_per_second'] / 1e6:.2f}M ratings/s, epoch {t['epoch_seconds']:.1f} s "
+            f"(batch {t['batch_size']:,}, {t['engine']})"
             for t in row["train"]
         )
         lines.append(f"{load['n_ratings']:>12,} {load['seconds']:>8.1f} {load['peak_mb']:>8.0f}  {train}")

@@ -15,7 +15,14 @@ import pandas as pd
 import torch
 
 from cf import distributed
-from cf.config import LIMITS, SMALL_BATCH, ConfigError, TrainConfig, TrainingDiverged  # noqa: F401 - re-exported
+from cf.config import (  # noqa: F401 - re-exported
+    LIMITS,
+    SMALL_BATCH,
+    ConfigError,
+    TrainConfig,
+    TrainingDiverged,
+    auto_batch_size,
+)
 from cf.data import IdMap, Movies, Ratings, random_split
 from cf.metrics import BiasBaseline, rmse
 from cf.models import build_model
@@ -116,7 +123,7 @@ def fit(
         Polled after each batch; when it returns True the run ends with the model of the
         last finished epoch.
     """
-    config = (config or TrainConfig()).validate()
+    config = (config or TrainConfig()).validate().sized_for(train.n_ratings)
     device = resolve_device(config.device)
     users, items, (user_index, item_index, ratings) = index_ratings(train)
     baseline = BiasBaseline.fit(user_index, item_index, ratings.astype(np.float64), len(users), len(items))
@@ -137,11 +144,32 @@ def fit(
             valid.frame["rating"].to_numpy(),
         )
     mine = distributed.shard_rows(len(r), config.seed)  # all rows, or this process's share under torchrun
-    loop = _Loop(model, config, u[mine.to(device)], i[mine.to(device)], r[mine.to(device)], device)
+    loop = make_loop(model, config, u[mine.to(device)], i[mine.to(device)], r[mine.to(device)], device)
     result = FitResult(recommender)
     with cpu_settings(device, config.batch_size):
         _run(loop, result, scored, callback, should_stop)
     return result
+
+
+def make_loop(model: torch.nn.Module, config: TrainConfig, u, i, r, device: torch.device):
+    """The training loop for ``config.engine``: row-wise (compiled lazy Adam) or torch (autograd, dense Adam).
+
+    ``auto`` takes the row-wise loop for the dot models on one CPU process, the torch loop
+    otherwise (the neural model, GPUs, ``torchrun``). Asking for ``rowwise`` where it
+    cannot run raises :class:`ConfigError` saying why.
+    """
+    from cf import rowwise
+
+    config = config.sized_for(len(r))
+    usable = rowwise.supports(model, device) and not distributed.active()
+    if config.engine == "rowwise" and not usable:
+        raise ConfigError(
+            "engine 'rowwise' trains the dot and dot-bias models on a CPU in one process "
+            "(and needs numba); use engine 'torch' or 'auto' here"
+        )
+    if config.engine == "rowwise" or (config.engine == "auto" and usable):
+        return rowwise.RowwiseLoop(model, config, u, i, r, device)
+    return _Loop(model, config, u, i, r, device)
 
 
 _THREADS_LOCK = threading.Lock()

@@ -137,8 +137,8 @@ def test_divergence_later_keeps_the_last_good_epoch(small):
 def test_divergence_in_the_first_epoch_raises_with_advice():
     frame = pd.DataFrame({"user": [1, 2, 3, 1], "item": [1, 2, 1, 3], "rating": [1e30, -1e30, 1e30, 5.0]})
     ratings = cf.load_ratings(frame)
-    with pytest.raises(cf.TrainingDiverged, match="Lower the learning rate"):
-        cf.fit(ratings, quick(model="dot", lr=1.0))
+    with pytest.raises(cf.TrainingDiverged, match="Lower the learning rate"):  # float32 overflows in torch
+        cf.fit(ratings, quick(model="dot", lr=1.0, engine="torch"))
 
 
 @pytest.mark.parametrize("name", sorted(LIMITS))

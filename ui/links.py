@@ -27,7 +27,7 @@ _SETTINGS = {  # URL name: (TrainConfig field, widget key, parse)
     "epochs": ("epochs", state.F_EPOCHS, int),
     "lr": ("lr", state.F_LR, float),
     "wd": ("weight_decay", state.F_WD, float),
-    "batch": ("batch_size", state.F_BATCH, int),
+    "batch": ("batch_size", state.F_BATCH, lambda text: None if text.lower() == "auto" else int(text)),
     "valid": ("valid_frac", state.F_VALID, float),
     "seed": ("seed", state.F_SEED, int),
 }
@@ -115,6 +115,8 @@ def _settings(params: dict, notes: list[str]) -> cf.TrainConfig | None:
         return None
     for name, (field, key, _) in _SETTINGS.items():
         value = getattr(config, field)
+        if name == "batch" and value is None:
+            value = "Auto"  # the batch slider's automatic option
         st.session_state[key] = int(round(value * 100)) if name == "valid" else value
     return config
 
@@ -174,6 +176,8 @@ def params_for(data: DataRecord, model: ModelRecord | None) -> dict[str, str]:
             value = getattr(config, field)
             if name == "valid":
                 value = value * 100
+            if value is None:  # the automatic batch size
+                value = "auto"
             params[name] = f"{value:g}" if isinstance(value, float) else str(value)
     user = st.session_state.get(state.USER)
     if model is not None and user is not None:

@@ -25,7 +25,8 @@ MODEL_KINDS = {
     "dot": ("Plain dot product", "Taste vectors only, no biases. Simpler, usually a little less accurate."),
     "nn": ("Neural network", "Both vectors go through a small neural network. Slower; can find subtler patterns."),
 }
-BATCH_SIZES = [64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536]
+AUTO = "Auto"
+BATCH_SIZES = [AUTO, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072, 262144]
 CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
 
@@ -111,13 +112,16 @@ def _settings_form(data: DataRecord) -> None:
                 help="A penalty on large vectors that keeps the model from memorising the training ratings. "
                 "Raise it if validation error goes up while training error keeps falling.",
             )
+            auto = cf.auto_batch_size(data.stats()["n_ratings"])
             batch_size = st.select_slider(
                 "Batch size",
                 options=BATCH_SIZES,
-                value=defaults.batch_size,
+                value=AUTO if defaults.batch_size is None else defaults.batch_size,
+                format_func=lambda size: f"Auto ({auto:,})" if size == AUTO else f"{size:,}",
                 key=state.F_BATCH,
                 persist_state="session",
-                help="Ratings per learning step. Bigger batches run faster per epoch, especially on a GPU, "
+                help="Ratings per learning step. Auto picks 1,024 for small data and bigger batches for "
+                "millions of ratings. Bigger batches run faster per epoch, especially on a GPU, "
                 "but learn less per pass.",
             )
             valid_pct = st.slider(
@@ -161,7 +165,7 @@ def _settings_form(data: DataRecord) -> None:
             epochs=int(epochs),
             lr=float(lr),
             weight_decay=float(weight_decay),
-            batch_size=int(batch_size),
+            batch_size=None if batch_size == AUTO else int(batch_size),
             valid_frac=float(valid_pct) / 100.0,
             seed=int(seed),
         )
@@ -416,7 +420,9 @@ def _model_summary(record: ModelRecord, data: DataRecord) -> None:
                     f"{len(record.history)} of {config.epochs}" if record.history else str(config.epochs),
                     f"{config.lr:g}",
                     f"{config.weight_decay:g}",
-                    count(config.batch_size),
+                    count(config.batch_size)
+                    if config.batch_size
+                    else f"Auto ({count(record.recommender.config.get('batch_size') or 0)})",
                     f"{config.valid_frac:.0%}",
                     str(config.seed),
                     record.device.upper(),

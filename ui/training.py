@@ -72,7 +72,8 @@ class TrainingJob:
         """Batches done so far (counted by the ``should_stop`` hook)."""
         self.first_batch_at: float | None = None
         n_train = max(1, round(data.ratings.n_ratings * (1 - config.valid_frac)))
-        self.total_batches = max(1, config.epochs * math.ceil(n_train / config.batch_size))
+        batch = config.batch_size or cf.auto_batch_size(n_train)
+        self.total_batches = max(1, config.epochs * math.ceil(n_train / batch))
         self.figure_cache: tuple[int, object] | None = None
         """(epochs shown, figure): the live chart is rebuilt only when an epoch finished."""
         self._thread = threading.Thread(target=self._run, name=f"cf-train-{number}", daemon=True)
@@ -239,16 +240,22 @@ def released_note(released: list[ModelRecord]) -> str:
 
 @st.cache_resource(show_spinner=False)
 def warm_up() -> threading.Thread:
-    """Run a tiny training once per server, in the background, so torch's one-time start-up
-    cost (a second or two) is paid before the first person presses Train."""
+    """Run tiny trainings once per server, in the background, so the one-time start-up costs
+    (torch's optimiser, loading the compiled kernels) are paid before the first person presses Train."""
 
     def run() -> None:
         try:
+            from cf import rowwise
+
             n = 60
             frame = pd.DataFrame(
                 {"user": np.arange(n) % 7, "item": np.arange(n) % 9, "rating": (np.arange(n) % 5 + 1).astype(float)}
             )
-            cf.train_model(cf.load_ratings(frame), cf.TrainConfig(epochs=1, valid_frac=0.0, n_factors=4))
+            ratings = cf.load_ratings(frame)
+            for kind in ("dot-bias", "nn"):  # the compiled row-wise kernels, then torch's optimiser
+                cf.train_model(ratings, cf.TrainConfig(model=kind, epochs=1, valid_frac=0.0, n_factors=4))
+            if rowwise.available():
+                rowwise.warm_up()
         except Exception:  # noqa: BLE001 - warming up is best effort
             log.debug("warm-up failed", exc_info=True)
         # Everything imported so far lives as long as the server: keep the garbage collector
