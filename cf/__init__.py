@@ -45,8 +45,8 @@ def __dir__() -> list[str]:
 __all__ = [
     "BiasBaseline", "ConfigError", "DataError", "EmbeddingDot", "EmbeddingDotBias", "EmbeddingNN",
     "EpochReport", "FitResult", "IdMap", "Movies", "Ratings", "Recommender", "TrainConfig",
-    "TrainingDiverged", "UnknownMovieError", "UnknownUserError", "auto_batch_size", "build_model", "evaluate", "fit", "load_dataset",
-    "load_movies", "load_ratings", "mae", "random_split", "ranking_metrics", "resolve_device", "rmse",
+    "TrainingDiverged", "UnknownMovieError", "UnknownUserError", "auto_batch_size", "build_model", "evaluate", "fit",
+    "load_dataset", "load_movies", "load_ratings", "mae", "random_split", "ranking_metrics", "resolve_device", "rmse",
     "sigmoid_range", "temporal_split", "train_model", "validation_split",
 ]  # fmt: skip
 __version__ = "0.1.0"

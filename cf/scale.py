@@ -20,6 +20,7 @@ from cf.models import build_model
 from cf.rowwise import RowwiseLoop
 from cf.train import TrainConfig, cpu_settings, index_ratings, make_loop, resolve_device
 
+
 def cache_dir() -> Path:
     """``CF_BENCH_DIR`` or ``~/.cache/cf-bench``."""
     return Path(os.environ.get("CF_BENCH_DIR", Path.home() / ".cache" / "cf-bench"))
