@@ -1,4 +1,4 @@
-"""The command line: ``python -m cf train | recommend | similar | bench``."""
+"""The command line: ``python -m cf train | recommend | similar | download | synth | bench``."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from cf.config import LIMITS, MODEL_KINDS, ConfigError, TrainConfig, TrainingDiverged
+from cf.config import ENGINES, LIMITS, MODEL_KINDS, ConfigError, TrainConfig, TrainingDiverged
 from cf.data import DataError
 
 DESCRIPTION = """\
@@ -16,6 +16,7 @@ Train a collaborative-filtering model on a ratings file and use it.
   python -m cf recommend --model model.pt --user 414
   python -m cf similar --model model.pt --movie 1
   python -m cf download 1m        (then: train --ratings <the printed path>)
+  python -m cf synth --out big.csv --fraction 0.2   (an ML-25M-shaped file, 5M ratings)
   python -m cf bench
 
 A ratings file has one row per rating: user, movie, rating[, timestamp] (CSV, TSV, ';', '|'
@@ -41,6 +42,12 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--json", action="store_true", help="print JSON records instead of a table")
     get = commands.add_parser("download", help="download a MovieLens release into the local cache")
     get.add_argument("release", choices=["latest-small", "100k", "1m", "25m"], help="which release")
+    synth = commands.add_parser("synth", help="write an ML-25M-shaped synthetic ratings file (for scale tests)")
+    synth.add_argument("--out", required=True, help="the CSV file to write")
+    synth.add_argument(
+        "--fraction", type=float, default=1.0, help="share of ML-25M's 25,000,095 ratings (default 1: all)"
+    )
+    synth.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     bench = commands.add_parser("bench", help="accuracy and fit time of the defaults against Surprise's SVD")
     bench.add_argument(
         "--data", help="folder with train.csv and test.csv (default: ../shared/data/ml-latest-small-split)"
@@ -92,9 +99,28 @@ def _add_train(commands) -> None:
     )
     train.add_argument("--seed", type=int, default=defaults.seed, help=f"random seed (default {defaults.seed})")
     train.add_argument("--device", default="auto", help="auto (CUDA, then MPS, then CPU), cpu, cuda, mps")
+    train.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="auto",
+        help="training loop: rowwise (compiled, CPU, dot models), torch (autograd), auto (default: the fitting one)",
+    )
     train.add_argument("--out", help="write the trained model here (e.g. model.pt)")
     train.add_argument("--json", action="store_true", help="make the last line printed one JSON object of results")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _synth(out: str, fraction: float, seed: int) -> int:
+    if not 0 < fraction <= 1:
+        raise ConfigError(f"--fraction must be above 0 and at most 1; got {fraction:g}")
+    from cf.synth import write_synthetic
+
+    done = write_synthetic(out, fraction, seed)
+    print(
+        f"wrote {done['path']}: {done['n_ratings']:,} ratings by {done['n_users']:,} users "
+        f"of {done['n_items']:,} movies in {done['seconds']:.1f} s"
+    )
+    return 0
 
 
 def _batch_size(text: str) -> int | None:
@@ -124,6 +150,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from cf.commands import download_command
 
             return download_command(args)
+        if args.command == "synth":
+            return _synth(args.out, args.fraction, args.seed)
         if args.command in ("recommend", "similar"):
             from cf.commands import lookup_command
 

@@ -32,7 +32,7 @@ def _train(args: argparse.Namespace, device: str | None) -> int:
     config = TrainConfig(
         model=args.model, n_factors=args.n_factors, epochs=args.epochs, lr=args.lr,
         weight_decay=args.weight_decay, batch_size=args.batch_size, seed=args.seed, device=device or args.device,
-        valid_frac=0.0 if args.test else args.valid_frac,
+        valid_frac=0.0 if args.test else args.valid_frac, engine=args.engine,
     ).validate()  # fmt: skip
     ratings, movies = _read_inputs(args)
     if args.test:
@@ -54,7 +54,7 @@ def _train(args: argparse.Namespace, device: str | None) -> int:
         result.recommender.save(args.out)
     _print_summary(train, test, scores, result.fit_seconds, args.out)
     if args.json:
-        print(json.dumps(_summary_record(train, test, scores, result.fit_seconds, config)))
+        print(json.dumps(_summary_record(train, test, scores, result.fit_seconds, config.sized_for(train.n_ratings))))
     return 0
 
 

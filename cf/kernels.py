@@ -132,8 +132,23 @@ def assign_slots(index, slot, rows):  # pragma: no cover - compiled
 
 @njit(nogil=True, parallel=True, fastmath=True, cache=True)
 def gradients(
-    user_factors, item_factors, user_bias, item_bias, offset, users, items, ratings,
-    user_slots, item_slots, low, high, squash, scale, decay, user_grad, item_grad,
+    user_factors,
+    item_factors,
+    user_bias,
+    item_bias,
+    offset,
+    users,
+    items,
+    ratings,
+    user_slots,
+    item_slots,
+    low,
+    high,
+    squash,
+    scale,
+    decay,
+    user_grad,
+    item_grad,
 ):  # pragma: no cover - compiled
     """Add each rating's gradient to its rows' slots; returns (sum of squared errors, offset gradient).
 

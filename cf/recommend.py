@@ -67,7 +67,7 @@ class Recommender:
         sums = np.bincount(self.known["item"], self.known["rating"], minlength=n_items)
         self.item_means = np.where(self.item_counts > 0, sums / np.maximum(self.item_counts, 1), np.nan)
         self.user_counts = np.bincount(self.known["user"], minlength=len(self.users))
-        self._by_user = self.known.sort_values(["user", "item"]).reset_index(drop=True)
+        self._by_user = _sorted_by_user(self.known, n_items)
         self._user_start = np.searchsorted(self._by_user["user"].to_numpy(), np.arange(len(self.users) + 1))
         self._titles = self.movies.frame.reindex(self.items.ids)
 
@@ -309,6 +309,14 @@ def top_indices(scores: np.ndarray, n: int) -> np.ndarray:
         return np.array([], dtype=np.int64)
     part = np.argpartition(-scores, n - 1)[:n]
     return part[np.lexsort((part, -scores[part]))]
+
+
+def _sorted_by_user(known: pd.DataFrame, n_items: int) -> pd.DataFrame:
+    """``known`` ordered by user, then movie (MovieLens files already are: then no sort is needed)."""
+    key = known["user"].to_numpy(np.int64) * max(n_items, 1) + known["item"].to_numpy(np.int64)
+    if len(key) > 1 and not bool(np.all(key[1:] >= key[:-1])):
+        known = known.take(np.argsort(key, kind="stable"))
+    return known.reset_index(drop=True)
 
 
 def known_ratings(train: Ratings, valid: Ratings | None, users: IdMap, items: IdMap) -> pd.DataFrame:
