@@ -12,7 +12,7 @@ from cf.metrics import BiasBaseline, mae, ranking_metrics, rmse
 from cf.readers import load_dataset, load_movies, load_ratings
 
 _LAZY = {
-    "evaluate": "cf.evaluate",
+    "evaluate": "cf.evaluation",
     "EmbeddingDot": "cf.models",
     "EmbeddingDotBias": "cf.models",
     "EmbeddingNN": "cf.models",

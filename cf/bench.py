@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from cf.data import Ratings
-from cf.evaluate import evaluate
+from cf.evaluation import evaluate
 from cf.metrics import mae, rmse
 from cf.paths import shared_data_dir
 from cf.readers import load_ratings

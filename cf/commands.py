@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 
 from cf import distributed
 from cf.data import Movies, Ratings, temporal_split
-from cf.evaluate import evaluate
+from cf.evaluation import evaluate
 from cf.readers import load_movies, load_ratings
 from cf.recommend import Recommender
 from cf.train import TrainConfig, fit, validation_split
@@ -54,7 +55,8 @@ def _train(args: argparse.Namespace, device: str | None) -> int:
         result.recommender.save(args.out)
     _print_summary(train, test, scores, result.fit_seconds, args.out)
     if args.json:
-        print(json.dumps(_summary_record(train, test, scores, result.fit_seconds, config.sized_for(train.n_ratings))))
+        used = dataclasses.replace(config, batch_size=result.recommender.config["batch_size"])
+        print(json.dumps(_summary_record(train, test, scores, result.fit_seconds, used)))
     return 0
 
 

@@ -73,7 +73,8 @@ def measure_throughput(ratings: Ratings, device: str = "auto", batch_size: int |
     warm-up (kernel loading, caches); the timed epoch includes its shuffle.
     """
     target = resolve_device(device)
-    config = TrainConfig(batch_size=batch_size, epochs=2, device=str(target)).sized_for(ratings.n_ratings)
+    config = TrainConfig(batch_size=batch_size, epochs=2, device=str(target))
+    config = config.sized_for(ratings.n_ratings, target.type)
     users, items, arrays = index_ratings(ratings)
     u, i, r = (torch.from_numpy(a).to(target) for a in arrays)
     model = build_model("dot-bias", len(users), len(items), config.n_factors, ratings.scale, float(r.mean()))

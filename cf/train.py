@@ -123,8 +123,9 @@ def fit(
         Polled after each batch; when it returns True the run ends with the model of the
         last finished epoch.
     """
-    config = (config or TrainConfig()).validate().sized_for(train.n_ratings)
+    config = (config or TrainConfig()).validate()
     device = resolve_device(config.device)
+    config = config.sized_for(train.n_ratings, device.type)
     users, items, (user_index, item_index, ratings) = index_ratings(train)
     baseline = BiasBaseline.fit(user_index, item_index, ratings.astype(np.float64), len(users), len(items))
     u, i, r = (torch.from_numpy(a).to(device) for a in (user_index, item_index, ratings))
@@ -160,7 +161,7 @@ def make_loop(model: torch.nn.Module, config: TrainConfig, u, i, r, device: torc
     """
     from cf import rowwise
 
-    config = config.sized_for(len(r))
+    config = config.sized_for(len(r), device.type)
     usable = rowwise.supports(model, device) and not distributed.active()
     if config.engine == "rowwise" and not usable:
         raise ConfigError(

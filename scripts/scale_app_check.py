@@ -37,9 +37,12 @@ async def check(url: str, path: Path) -> dict[str, float]:
         app = await AppPage.open(browser, url, timeout_ms=600_000)
         await app.use_source("My files")
         started = time.perf_counter()
-        await app.sidebar().locator(".st-key-" + KEY_UP_RATINGS.replace(".", "-")).locator(
-            "input[type=file]"
-        ).set_input_files(str(path))
+        await (
+            app.sidebar()
+            .locator(".st-key-" + KEY_UP_RATINGS.replace(".", "-"))
+            .locator("input[type=file]")
+            .set_input_files(str(path))
+        )
         await app.wait_in_use(path.name, timeout_ms=600_000)
         figures["upload and load (s)"] = time.perf_counter() - started
         await app.tab("Data")

@@ -44,3 +44,13 @@ def test_ranking_metrics_reward_a_good_order():
     assert perfect["recall@2"] == pytest.approx(1.0)
     assert perfect["precision@2"] == pytest.approx((2 / 2 + 1 / 2) / 2)
     assert reversed_["ndcg@2"] < 0.5 and reversed_["recall@2"] < 0.5
+
+
+def test_cf_evaluate_stays_the_function_after_the_cli_modules_load():
+    import importlib
+
+    import cf
+
+    importlib.import_module("cf.bench")
+    importlib.import_module("cf.commands")
+    assert callable(cf.evaluate) and cf.evaluate.__name__ == "evaluate"

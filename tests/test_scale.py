@@ -32,6 +32,12 @@ def test_automatic_batch_grows_with_the_data(n, batch):
     assert cf.TrainConfig(batch_size=256).sized_for(n).batch_size == 256
 
 
+def test_automatic_batch_is_bigger_on_a_gpu():
+    assert cf.auto_batch_size(90_000, "cuda") == 1024
+    assert cf.auto_batch_size(25_000_095, "cuda") == 262_144
+    assert cf.auto_batch_size(25_000_095, "mps") == cf.auto_batch_size(25_000_095, "cpu") == 65_536
+
+
 def test_fit_records_the_batch_it_used():
     columns = synthetic_ratings(0.03, seed=2)  # 750k ratings: above the small-data batch
     ratings = cf.load_ratings(pd.DataFrame(columns))

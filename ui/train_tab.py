@@ -112,7 +112,7 @@ def _settings_form(data: DataRecord) -> None:
                 help="A penalty on large vectors that keeps the model from memorising the training ratings. "
                 "Raise it if validation error goes up while training error keeps falling.",
             )
-            auto = cf.auto_batch_size(data.stats()["n_ratings"])
+            auto = cf.auto_batch_size(data.stats()["n_ratings"], cf.resolve_device("auto").type)
             batch_size = st.select_slider(
                 "Batch size",
                 options=BATCH_SIZES,
