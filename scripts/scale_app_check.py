@@ -34,7 +34,9 @@ async def check(url: str, path: Path) -> dict[str, float]:
     figures: dict[str, float] = {}
     async with async_playwright() as playwright:
         browser = await launch_browser(playwright)
-        app = await AppPage.open(browser, url, timeout_ms=600_000)
+        app = await AppPage.open(browser, url)
+        app.timeout_ms = 600_000
+        app.page.set_default_timeout(600_000)
         await app.use_source("My files")
         started = time.perf_counter()
         await (
