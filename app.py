@@ -13,6 +13,10 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
+from pathlib import Path  # noqa: E402
+
+st.html(Path(__file__).with_name("ui") / "style.css")  # layout fixes (style only: takes no space)
+
 from ui import header  # noqa: E402 - light: the title draws before torch loads
 
 badge_slot = header.title()

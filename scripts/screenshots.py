@@ -1,8 +1,9 @@
 """Regenerate the screenshots of the app in ``docs/``: ``python scripts/screenshots.py``.
 
 Starts ``streamlit run app.py`` on a free localhost port (or uses ``--url``) and drives headless
-Chromium through the demo: the Data screen, a training run (live, then finished), the User,
-Rate, Movies and Embeddings screens, and, after a second run, the Compare screen. Each screen
+Chromium through the demo: the Data screen, a run of the neural model (live), a run of the
+default model (finished), the User, Rate, Movies and Embeddings screens, and the Compare
+screen with the two models. Each screen
 is captured at 1280x800 (``screen-<name>.png``) and at a narrow laptop width
 (``screen-<name>-narrow.png``, 900x800 by default).
 
@@ -112,14 +113,21 @@ async def capture(browser: Any, url: str, out: Path, width: int, height: int, su
     try:
         name = lambda screen: out / f"screen-{screen}{suffix}.png"  # noqa: E731
         await _shoot(app, name("data"), full, scroll_to_tabs=False)
-        # Default settings but more epochs: time to capture the live view, and a longer curve.
-        await app.train(epochs=EPOCHS, wait=False)
+        # The live view: the neural model's epochs take long enough to watch (the default model
+        # trains the demo data in well under a second). It is kept to compare with later.
+        await app.train(epochs=EPOCHS, kind="Neural network", wait=False)
         await app.wait_epochs_done(3)
         await app.page.mouse.move(width - 2, height - 2)
         await _scroll(app.page, to_tabs=True)
         await app.page.screenshot(path=str(name("train-live")))
         _wrote(name("train-live"))
         await app.wait_model()
+        keep = app.main().get_by_test_id("stCheckbox").filter(has_text="Keep for comparison").first
+        await app.click(keep)
+        await expect(keep.get_by_role("checkbox")).to_be_checked()
+        await app.idle()
+        # The default model, with more epochs than the default for a longer curve.
+        await app.train(epochs=EPOCHS, kind="Dot product with biases")
         await _shoot(app, name("train"), full)
         await app.user_screen()
         await _shoot(app, name("user"), full)
@@ -132,13 +140,6 @@ async def capture(browser: Any, url: str, out: Path, width: int, height: int, su
         if not points:
             raise RuntimeError("the embedding map drew no points")
         await _shoot(app, name("embeddings"), full)
-        # A second run to compare with: keep the first model's weights, train the plain dot product.
-        await app.tab("Train")
-        keep = app.main().get_by_test_id("stCheckbox").filter(has_text="Keep for comparison").first
-        await app.click(keep)
-        await expect(keep.get_by_role("checkbox")).to_be_checked()
-        await app.idle()
-        await app.train(epochs=EPOCHS, kind="Plain dot product")
         await app.tab("Compare")
         await app.main().get_by_role("heading", name="Top picks side by side").wait_for()
         await _shoot(app, name("compare"), full)

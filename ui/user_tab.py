@@ -147,9 +147,10 @@ def columns(rec: cf.Recommender, predicted: str) -> dict:
     return {
         "rank": st.column_config.NumberColumn("#", width="small"),
         "title": st.column_config.TextColumn("Movie", width="medium"),
-        "genres": st.column_config.TextColumn("Genres"),
+        "genres": st.column_config.TextColumn("Genres", width="medium"),
         "rating": st.column_config.ProgressColumn(
             "Their rating",
+            width=120,
             min_value=low,
             max_value=high,
             format="%.1f ★",
@@ -157,7 +158,7 @@ def columns(rec: cf.Recommender, predicted: str) -> dict:
             help="The rating this user gave.",
         ),
         "predicted": st.column_config.ProgressColumn(
-            predicted, min_value=low, max_value=high, format="%.2f ★", help="The rating the model predicts."
+            predicted, width=130, min_value=low, max_value=high, format="%.2f ★", help="The rating the model predicts."
         ),
         "held_out": st.column_config.CheckboxColumn(
             "Held out", width="small", help="Kept aside for validation: the model did not learn from this rating."
