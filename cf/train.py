@@ -23,7 +23,7 @@ from cf.config import (  # noqa: F401 - re-exported
     TrainingDiverged,
     auto_batch_size,
 )
-from cf.data import IdMap, Movies, Ratings, random_split
+from cf.data import IdMap, Movies, Ratings
 from cf.metrics import BiasBaseline, rmse
 from cf.models import build_model
 from cf.recommend import Recommender, known_ratings
@@ -79,21 +79,28 @@ def resolve_device(name: str = "auto") -> torch.device:
 def validation_split(ratings: Ratings, frac: float, seed: int) -> tuple[Ratings, Ratings | None, str | None]:
     """Hold out ``frac`` of the ratings whose user and movie stay in training.
 
+    The same seeded draw as :func:`cf.data.random_split`; a drawn rating whose user or movie
+    has no other rating in training stays in training. Both parts keep the file's order.
     Returns (train, valid or None, a note for the person when no split was possible).
     """
     if frac <= 0:
         return ratings, None, None
-    train, valid = random_split(ratings, frac, seed)
-    seen = valid.frame["user"].isin(train.frame["user"]) & valid.frame["item"].isin(train.frame["item"])
-    if not seen.any():
+    if not 0.0 < frac < 1.0:
+        raise ConfigError(f"valid_frac must be between 0 and 0.5; got {frac!r}")
+    frame = ratings.frame
+    drawn = np.random.default_rng(seed).random(ratings.n_ratings) < frac
+    held = drawn.copy()
+    for column in ("user", "item"):
+        codes, uniques = pd.factorize(frame[column])
+        in_training = np.bincount(codes[~drawn], minlength=len(uniques)) > 0
+        held &= in_training[codes]
+    if not held.any():
         note = (
             "No validation split was possible: the held-out ratings would all belong to users or "
             "movies with no other rating. Training on all ratings without one."
         )
         return ratings, None, note
-    moved_back = valid.subset(~seen.to_numpy())
-    train = Ratings(pd.concat([train.frame, moved_back.frame], ignore_index=True), ratings.scale, 0, "train")
-    return train, valid.subset(seen.to_numpy(), "validation"), None
+    return ratings.subset(~held, "train"), ratings.subset(held, "validation"), None
 
 
 def fit(
