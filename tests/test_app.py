@@ -800,3 +800,10 @@ def test_a_broken_link_is_ignored_with_a_note():
     assert "not a number" in notes and "settings were ignored" in notes and "does not know" in notes
     assert at.session_state[state.JOB] is None and at.session_state[state.NAV] == state.TAB_DATA
     assert at.session_state[state.DATA].demo and not errors(at)
+
+
+def test_reading_message_gives_size_and_time_for_big_files():
+    from ui.data import reading_message
+
+    assert reading_message("small.csv", 2_000_000) == "Reading small.csv…"
+    assert reading_message("ratings.csv", 646_000_000) == "Reading ratings.csv (646 MB; about 15 s)…"
