@@ -326,8 +326,8 @@ def known_ratings(train: Ratings, valid: Ratings | None, users: IdMap, items: Id
     for frame, held_out in frames:
         part = pd.DataFrame(
             {
-                "user": users.to_index(frame["user"]),
-                "item": items.to_index(frame["item"]),
+                "user": users.to_index(frame["user"]).astype(np.int32),
+                "item": items.to_index(frame["item"]).astype(np.int32),
                 "rating": frame["rating"].to_numpy(dtype=np.float32),
                 "held_out": held_out,
             }

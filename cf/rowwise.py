@@ -74,9 +74,9 @@ class RowwiseLoop:
         self.kernels = kernels
         self.model, self.config = model, config
         self.u = u
-        self.users = u.numpy().astype(np.int32)
-        self.items = i.numpy().astype(np.int32)
-        self.ratings = r.numpy().astype(np.float32)
+        self.users = np.ascontiguousarray(u.numpy(), dtype=np.int32)  # no copy when already int32
+        self.items = np.ascontiguousarray(i.numpy(), dtype=np.int32)
+        self.ratings = np.ascontiguousarray(r.numpy(), dtype=np.float32)
         self.n = len(self.ratings)
         self.batch = min(config.batch_size, max(1, self.n))
         self.steps_per_epoch = math.ceil(self.n / self.batch)

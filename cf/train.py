@@ -151,8 +151,10 @@ def fit(
             items.to_index(valid.frame["item"]),
             valid.frame["rating"].to_numpy(),
         )
-    mine = distributed.shard_rows(len(r), config.seed)  # all rows, or this process's share under torchrun
-    loop = make_loop(model, config, u[mine.to(device)], i[mine.to(device)], r[mine.to(device)], device)
+    if distributed.active():  # this process's share of the rows under torchrun
+        mine = distributed.shard_rows(len(r), config.seed).to(device)
+        u, i, r = u[mine], i[mine], r[mine]
+    loop = make_loop(model, config, u, i, r, device)
     result = FitResult(recommender)
     with cpu_settings(device, config.batch_size):
         _run(loop, result, scored, callback, should_stop)
@@ -254,10 +256,14 @@ def _run(
 
 
 def index_ratings(ratings: Ratings) -> tuple[IdMap, IdMap, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Id maps of the users and movies, and the ratings as (user index, movie index, float32 rating) arrays."""
+    """Id maps of the users and movies, and the ratings as (int32 user index, int32 movie index, float32 rating)."""
     frame = ratings.frame
     users, items = IdMap.from_values(frame["user"]), IdMap.from_values(frame["item"])
-    arrays = (users.to_index(frame["user"]), items.to_index(frame["item"]), frame["rating"].to_numpy(np.float32))
+    arrays = (
+        users.to_index(frame["user"]).astype(np.int32),
+        items.to_index(frame["item"]).astype(np.int32),
+        frame["rating"].to_numpy(np.float32),
+    )
     return users, items, arrays
 
 

@@ -202,7 +202,7 @@ def _live_panel() -> None:
     st.markdown(f"**Training Model {job.number}** · {md(MODEL_KINDS[job.config.model][0])} on {md(job.data.label)}")
     st.progress(progress.fraction, text=progress.text)
     cols = st.columns(4)
-    cols[0].metric("Epochs done", f"{progress.epoch} / {progress.epochs}")
+    cols[0].metric("Epochs done", f"{len(history)} / {progress.epochs}")  # the epochs the chart shows
     if history:
         last = history[-1]
         before = history[-2] if len(history) > 1 else None
