@@ -88,8 +88,9 @@ def render(data: DataRecord) -> None:
         st.caption("None of these runs has a validation share, so there are no scores to compare.")
     else:
         st.caption(
-            "Dotted lines: error on the training ratings; solid: on the held-out ones. The best run's bar is "
-            "violet; the grey tick on each bar is that run's bias-only baseline."
+            "Dotted lines: error on the training ratings; solid: on the held-out ones. Each run keeps its "
+            "colour in both charts; the best run's bar is marked “best”, and the grey tick on each bar is that "
+            "run's bias-only baseline."
         )
     _side_by_side([r for r in chosen if r.loaded])
     _memory(runs)
