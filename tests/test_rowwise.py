@@ -152,3 +152,13 @@ def test_engines_train_models_that_differ_but_both_learn(small):
         fitted[engine] = cf.rmse(rec.predict(frame["user"].to_numpy(), frame["item"].to_numpy()), frame["rating"])
     assert fitted["rowwise"] != fitted["torch"]
     assert max(fitted.values()) < 0.8 * spread
+
+
+def test_without_numba_auto_falls_back_to_the_torch_loop(small, monkeypatch):
+    monkeypatch.setattr(rowwise, "available", lambda: False)
+    _, _, arrays = index_ratings(small)
+    tensors = [torch.from_numpy(a) for a in arrays]
+    loop = make_loop(_model(small), cf.TrainConfig(), *tensors, torch.device("cpu"))
+    assert not isinstance(loop, rowwise.RowwiseLoop)
+    with pytest.raises(ConfigError, match="needs numba"):
+        make_loop(_model(small), cf.TrainConfig(engine="rowwise"), *tensors, torch.device("cpu"))
