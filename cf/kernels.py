@@ -32,28 +32,42 @@ BUCKET_ROWS = 65536
 """Ratings per bucket of the shuffle (three arrays of this length fit in a core's cache)."""
 
 
-@intrinsic
-def prefetch_row(typingctx, array, row):
-    """Start loading the first 256 bytes of ``array[row]`` into the cache (a hint; never faults)."""
+def _prefetcher(n_bytes: int):
+    """An intrinsic ``f(array, row)`` asking the CPU to start loading ``n_bytes`` from ``array[row]``.
 
-    def codegen(context, builder, signature, args):
-        array_type, row_type = signature.args
-        view = context.make_array(array_type)(context, builder, args[0])
-        zero = context.get_constant(types.intp, 0)
-        index = context.cast(builder, args[1], row_type, types.intp)
-        indices = [index] + [zero] * (array_type.ndim - 1)
-        pointer = cgutils.get_item_pointer(context, builder, array_type, view, indices, wraparound=False)
-        byte_pointer = ir.IntType(8).as_pointer()
-        i32 = ir.IntType(32)
-        hint_type = ir.FunctionType(ir.VoidType(), [byte_pointer, i32, i32, i32])
-        hint = cgutils.get_or_insert_function(builder.module, hint_type, "llvm.prefetch.p0i8")
-        base = builder.bitcast(pointer, byte_pointer)
-        for offset in range(0, 256, 64):
-            line = builder.gep(base, [context.get_constant(types.intp, offset)])
-            builder.call(hint, [line, ir.Constant(i32, 0), ir.Constant(i32, 3), ir.Constant(i32, 1)])
-        return context.get_dummy_value()
+    A hint only: it never faults, even past the end of the array.
+    """
 
-    return types.void(array, row), codegen
+    @intrinsic
+    def prefetch(typingctx, array, row):
+        def codegen(context, builder, signature, args):
+            array_type, row_type = signature.args
+            view = context.make_array(array_type)(context, builder, args[0])
+            zero = context.get_constant(types.intp, 0)
+            index = context.cast(builder, args[1], row_type, types.intp)
+            indices = [index] + [zero] * (array_type.ndim - 1)
+            pointer = cgutils.get_item_pointer(context, builder, array_type, view, indices, wraparound=False)
+            byte_pointer = ir.IntType(8).as_pointer()
+            i32 = ir.IntType(32)
+            hint_type = ir.FunctionType(ir.VoidType(), [byte_pointer, i32, i32, i32])
+            hint = cgutils.get_or_insert_function(builder.module, hint_type, "llvm.prefetch.p0i8")
+            base = builder.bitcast(pointer, byte_pointer)
+            for offset in range(0, n_bytes, 64):
+                line = builder.gep(base, [context.get_constant(types.intp, offset)])
+                builder.call(hint, [line, ir.Constant(i32, 0), ir.Constant(i32, 3), ir.Constant(i32, 1)])
+            return context.get_dummy_value()
+
+        return types.void(array, row), codegen
+
+    return prefetch
+
+
+prefetch_line = _prefetcher(64)
+"""Prefetch one cache line (a bias and its moments)."""
+prefetch_row = _prefetcher(256)
+"""Prefetch 256 bytes: a row of up to 64 factors."""
+prefetch_moments = _prefetcher(512)
+"""Prefetch 512 bytes: both Adam moments of a row of up to 64 factors."""
 
 
 @njit(nogil=True, cache=True)
@@ -170,6 +184,9 @@ def gradients(
                 prefetch_row(item_factors, items[j + AHEAD])
                 prefetch_row(user_grad[c], user_slots[j + AHEAD])
                 prefetch_row(item_grad[c], item_slots[j + AHEAD])
+                if squash:
+                    prefetch_line(user_bias, users[j + AHEAD])
+                    prefetch_line(item_bias, items[j + AHEAD])
             u, i = users[j], items[j]
             raw = 0.0
             for f in range(k):
@@ -208,8 +225,12 @@ def adam_rows(
     chunks = grad.shape[0]
     for t in prange(n):
         if t + AHEAD < n:
-            prefetch_row(moments, rows[t + AHEAD])
-            prefetch_row(factors, rows[t + AHEAD])
+            ahead = rows[t + AHEAD]
+            prefetch_moments(moments, ahead)
+            prefetch_row(factors, ahead)
+            if with_bias:
+                prefetch_line(bias, ahead)
+                prefetch_line(bias_moments, ahead)
         r = rows[t]
         slot[r] = -1
         g = grad[0, t]
