@@ -237,10 +237,10 @@ def _as_python(value: object) -> object:
 def pick_user(record: ModelRecord) -> object | None:
     """A searchable picker of the model's users, labelled with their number of ratings."""
     table = record.user_table()
-    counts = dict(zip(table["userId"].map(_as_python), table["n_ratings"]))
     if len(table) <= MANY_USERS:
+        counts = dict(zip(table["userId"].map(_as_python), table["n_ratings"]))
         options = list(counts)
-    else:
+    else:  # 162k users in MovieLens 25M: only the matching ones are listed (and counted)
         query = st.text_input(
             "Find a user by id",
             key=state.USER_QUERY,
@@ -253,8 +253,9 @@ def pick_user(record: ModelRecord) -> object | None:
             ids = ids[ids.astype(str).str.startswith(query.strip())]
         options = [_as_python(u) for u in ids.head(LISTED_USERS)]
         current = st.session_state.get(state.USER)
-        if current in counts and current not in options and not query.strip():
+        if current is not None and current not in options and not query.strip() and record.has_user(current):
             options.insert(0, current)
+        counts = {u: record.rating_count(u) for u in options}
     if not options:
         return None
     if st.session_state.get(state.USER) not in options:
