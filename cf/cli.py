@@ -135,7 +135,8 @@ def _batch_size(text: str) -> int | None:
 
 def _limit(text: str, name: str) -> str:
     low, high = LIMITS[name]
-    return f"{text} ({low:g} to {high:g}; default {getattr(TrainConfig(), name)})"
+    shown = [f"{v:,}" if isinstance(v, int) else f"{v:g}" for v in (low, high)]
+    return f"{text} ({shown[0]} to {shown[1]}; default {getattr(TrainConfig(), name)})"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
