@@ -351,7 +351,7 @@ def test_many_users_search_and_ratings_without_movies():
 
 def test_stop_keeps_model_of_last_finished_epoch():
     at = new_app()
-    start_training(at, epochs=100)
+    start_training(at, epochs=100, model="nn")  # the neural model's epochs are slow enough to stop in time
     job = at.session_state[state.JOB]
     deadline = time.monotonic() + 60
     while len(job.history) < 2:
@@ -376,7 +376,7 @@ def test_stop_keeps_model_of_last_finished_epoch():
 def test_stop_before_first_epoch_keeps_previous_model():
     at = new_app()
     first = train(at, epochs=1)
-    start_training(at, epochs=3, batch_size=64)  # slow epochs: the stop lands in the first one
+    start_training(at, epochs=3, batch_size=64, model="nn")  # slow epochs: the stop lands in the first one
     job = at.session_state[state.JOB]
     job.stop()
     assert job.wait(60)

@@ -131,7 +131,9 @@ def test_a_broken_upload_shows_a_readable_error_and_keeps_the_earlier_data(in_br
 def test_stopping_a_long_training_keeps_a_usable_partial_model(in_browser):
     async def scenario(browser, url):
         app = await AppPage.open(browser, url)
-        await app.train(epochs=100, wait=False)
+        # The neural model: its epochs take long enough to stop in time (the default one can
+        # finish 100 epochs of the demo data in a few seconds).
+        await app.train(epochs=100, kind="Neural network", wait=False)
         done = await app.wait_epochs_done(2)
         await app.stop_training()
         title = await app.wait_model()
