@@ -209,7 +209,11 @@ class Ratings:
 
     def subset(self, mask: np.ndarray, source: str | None = None) -> Ratings:
         """The rows where ``mask`` is true, keeping this table's rating scale."""
-        frame = self.frame[mask].reset_index(drop=True)
+        columns = self.frame.columns
+        if all(isinstance(dtype, np.dtype) for dtype in self.frame.dtypes):  # numpy columns: twice as fast
+            frame = pd.DataFrame({c: self.frame[c].to_numpy()[mask] for c in columns}, copy=False)
+        else:  # string ids and other extension types keep their dtype through pandas
+            frame = self.frame[mask].reset_index(drop=True)
         return Ratings(frame, self.scale, 0, source or self.source)
 
 

@@ -56,6 +56,7 @@ class BiasBaseline:
         At most ``n_iter`` rounds; stops early once no user bias moves by more than ``tolerance``
         (a thousandth of a star by default: far below what changes a prediction).
         """
+        users, items = np.asarray(users, np.intp), np.asarray(items, np.intp)  # bincount's own type: no copy per call
         mean = float(np.mean(ratings))
         user_count = np.bincount(users, minlength=n_users)
         item_count = np.bincount(items, minlength=n_items)

@@ -166,6 +166,16 @@ def test_subset_keeps_the_scale():
     assert part.scale == (1.0, 5.0) and part.n_ratings == 1 and part.source == "part"
 
 
+@pytest.mark.parametrize("users", [[10, 20, 30, 40], ["ann", "bob", "cy", "dee"]])
+def test_subset_keeps_rows_in_order_and_column_types(users):
+    ratings = make_ratings([(u, k % 2 + 1, 1.0 + k, 100 + k) for k, u in enumerate(users)])
+    mask = np.array([True, False, True, True])
+    part = ratings.subset(mask)
+    expected = ratings.frame[mask].reset_index(drop=True)
+    pd.testing.assert_frame_equal(part.frame, expected)
+    assert part.frame["user"].tolist() == [users[0], users[2], users[3]]
+
+
 # -- Movies -------------------------------------------------------------------------
 
 
