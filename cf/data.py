@@ -350,9 +350,14 @@ def _genre_list(value: object) -> list[str]:
 
 def random_split(ratings: Ratings, test_frac: float, seed: int = 0) -> tuple[Ratings, Ratings]:
     """Hold out a random ``test_frac`` of the ratings (seeded)."""
-    _check_frac(test_frac)
-    mask = np.random.default_rng(seed).random(ratings.n_ratings) < test_frac
+    mask = held_out_mask(ratings.n_ratings, test_frac, seed)
     return ratings.subset(~mask, "train"), ratings.subset(mask, "test")
+
+
+def held_out_mask(n: int, frac: float, seed: int) -> np.ndarray:
+    """The seeded draw behind :func:`random_split`: True for about ``frac`` of ``n`` rows."""
+    _check_frac(frac)
+    return np.random.default_rng(seed).random(n) < frac
 
 
 def temporal_split(ratings: Ratings, test_frac: float) -> tuple[Ratings, Ratings]:

@@ -23,7 +23,7 @@ from cf.config import (  # noqa: F401 - re-exported
     TrainingDiverged,
     auto_batch_size,
 )
-from cf.data import IdMap, Movies, Ratings
+from cf.data import IdMap, Movies, Ratings, held_out_mask
 from cf.metrics import BiasBaseline, rmse
 from cf.models import build_model
 from cf.recommend import Recommender, known_ratings
@@ -85,10 +85,8 @@ def validation_split(ratings: Ratings, frac: float, seed: int) -> tuple[Ratings,
     """
     if frac <= 0:
         return ratings, None, None
-    if not 0.0 < frac < 1.0:
-        raise ConfigError(f"valid_frac must be between 0 and 0.5; got {frac!r}")
     frame = ratings.frame
-    drawn = np.random.default_rng(seed).random(ratings.n_ratings) < frac
+    drawn = held_out_mask(ratings.n_ratings, frac, seed)
     held = drawn.copy()
     for column in ("user", "item"):
         codes, uniques = pd.factorize(frame[column])
