@@ -186,15 +186,6 @@ class ModelRecord:
             self.cache["users"] = self.recommender.user_table()
         return self.cache["users"]
 
-    def has_user(self, user: object) -> bool:
-        """True when ``user`` is one of the model's users."""
-        return bool(self.recommender.users.to_index([user])[0] >= 0)
-
-    def rating_count(self, user: object) -> int:
-        """How many ratings ``user`` has in the model's data (0 if unknown)."""
-        index = int(self.recommender.users.to_index([user])[0])
-        return int(self.recommender.user_counts[index]) if index >= 0 else 0
-
 
 def init() -> None:
     """Create this session's entries on its first run."""

@@ -237,25 +237,25 @@ def _as_python(value: object) -> object:
 def pick_user(record: ModelRecord) -> object | None:
     """A searchable picker of the model's users, labelled with their number of ratings."""
     table = record.user_table()
-    if len(table) <= MANY_USERS:
-        counts = dict(zip(table["userId"].map(_as_python), table["n_ratings"]))
-        options = list(counts)
-    else:  # 162k users in MovieLens 25M: only the matching ones are listed (and counted)
+    query = ""
+    if len(table) > MANY_USERS:  # 162k users in MovieLens 25M: only the matching ones are listed
         query = st.text_input(
             "Find a user by id",
             key=state.USER_QUERY,
             persist_state="session",
             placeholder="Type the start of a user id",
             help=f"There are {count(len(table))} users; the list below shows the matching ones, most active first.",
-        )
-        ids = table["userId"]
-        if query.strip():
-            ids = ids[ids.astype(str).str.startswith(query.strip())]
-        options = [_as_python(u) for u in ids.head(LISTED_USERS)]
-        current = st.session_state.get(state.USER)
-        if current is not None and current not in options and not query.strip() and record.has_user(current):
-            options.insert(0, current)
-        counts = {u: record.rating_count(u) for u in options}
+        ).strip()
+        if query:
+            table = table[table["userId"].astype(str).str.startswith(query)]
+        table = table.head(LISTED_USERS)
+    counts = dict(zip(table["userId"].map(_as_python), table["n_ratings"]))
+    current = st.session_state.get(state.USER)
+    if current is not None and current not in counts and not query:  # keep the chosen user listed
+        index = int(record.recommender.users.to_index([current])[0])
+        if index >= 0:
+            counts = {current: int(record.recommender.user_counts[index]), **counts}
+    options = list(counts)
     if not options:
         return None
     if st.session_state.get(state.USER) not in options:
