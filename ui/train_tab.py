@@ -53,6 +53,7 @@ def render(data: DataRecord) -> None:
 
 def _settings_form(data: DataRecord) -> None:
     defaults = cf.TrainConfig()
+    device = cf.resolve_device("auto").type
     job = state.job()
     busy = job is not None and job.running
     with st.form("cf.train_form", border=True):
@@ -112,7 +113,7 @@ def _settings_form(data: DataRecord) -> None:
                 help="A penalty on large vectors that keeps the model from memorising the training ratings. "
                 "Raise it if validation error goes up while training error keeps falling.",
             )
-            auto = cf.auto_batch_size(data.stats()["n_ratings"], cf.resolve_device("auto").type)
+            auto = cf.auto_batch_size(data.stats()["n_ratings"], device)
             batch_size = st.select_slider(
                 "Batch size",
                 options=BATCH_SIZES,
@@ -156,7 +157,7 @@ def _settings_form(data: DataRecord) -> None:
     stats = data.stats()
     st.caption(
         f"Trains on **{md(data.label)}** ({count(stats['n_ratings'])} ratings) "
-        f"on the {md(cf.resolve_device('auto').type.upper())}."
+        f"on the {md(device.upper())}."
     )
     if submitted:
         config = cf.TrainConfig(

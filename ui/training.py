@@ -72,7 +72,7 @@ class TrainingJob:
         """Batches done so far (counted by the ``should_stop`` hook)."""
         self.first_batch_at: float | None = None
         n_train = max(1, round(data.ratings.n_ratings * (1 - config.valid_frac)))
-        batch = config.batch_size or cf.auto_batch_size(n_train, cf.resolve_device(config.device).type)
+        batch = config.sized_for(n_train, cf.resolve_device(config.device).type).batch_size  # as fit will
         self.total_batches = max(1, config.epochs * math.ceil(n_train / batch))
         self.figure_cache: tuple[int, object] | None = None
         """(epochs shown, figure): the live chart is rebuilt only when an epoch finished."""
