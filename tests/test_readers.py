@@ -820,26 +820,26 @@ def load_or_data_error(loader, raw: bytes):
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-@FUZZ
-@given(raw=st.one_of(st.binary(max_size=400), st.binary(max_size=200).map(lambda b: b"PK\x03\x04" + b)))
-def test_random_bytes_give_data_error_or_valid_result(raw: bytes):
+def check_both_readers(raw: bytes) -> None:
+    """Each reader gives a DataError or a valid table."""
     ratings = load_or_data_error(load_ratings, raw)
     if ratings is not None:
         check_ratings(ratings)
     movies = load_or_data_error(load_movies, raw)
     if movies is not None:
         check_movies(movies)
+
+
+@FUZZ
+@given(raw=st.one_of(st.binary(max_size=400), st.binary(max_size=200).map(lambda b: b"PK\x03\x04" + b)))
+def test_random_bytes_give_data_error_or_valid_result(raw: bytes):
+    check_both_readers(raw)
 
 
 @FUZZ
 @given(raw=tables())
 def test_random_tables_give_data_error_or_valid_result(raw: bytes):
-    ratings = load_or_data_error(load_ratings, raw)
-    if ratings is not None:
-        check_ratings(ratings)
-    movies = load_or_data_error(load_movies, raw)
-    if movies is not None:
-        check_movies(movies)
+    check_both_readers(raw)
 
 
 @settings(FUZZ, max_examples=50)

@@ -155,10 +155,7 @@ def _settings_form(data: DataRecord) -> None:
             width="stretch",
         )
     stats = data.stats()
-    st.caption(
-        f"Trains on **{md(data.label)}** ({count(stats['n_ratings'])} ratings) "
-        f"on the {md(device.upper())}."
-    )
+    st.caption(f"Trains on **{md(data.label)}** ({count(stats['n_ratings'])} ratings) on the {md(device.upper())}.")
     if submitted:
         config = cf.TrainConfig(
             model=kind,

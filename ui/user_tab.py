@@ -67,22 +67,13 @@ def render(record: ModelRecord | None, data: DataRecord) -> None:
     st.caption(caption + ". *Because you liked* names the user's highly rated movie closest to each pick.")
     shown = recommendations.reset_index(drop=True)
     shown.insert(0, "rank", np.arange(1, len(shown) + 1))
-    st.dataframe(
+    _table_with_csv(
         shown,
-        hide_index=True,
-        width="stretch",
-        column_order=["rank", "title", "predicted", "because_you_liked", "genres", "n_ratings", "mean_rating"],
-        column_config=columns(rec, predicted="Predicted rating"),
-        key="cf.recs_table",
-    )
-    st.download_button(
+        ["rank", "title", "predicted", "because_you_liked", "genres", "n_ratings", "mean_rating"],
+        columns(rec, predicted="Predicted rating"),
+        "recs",
         "Download recommendations (CSV)",
-        data=csv_bytes(shown),
-        file_name=f"recommendations_user_{file_stem(user)}.csv",
-        mime="text/csv",
-        on_click="ignore",
-        icon=":material/download:",
-        key="cf.recs_csv",
+        f"recommendations_user_{file_stem(user)}.csv",
     )
 
     _all_users_download(record, int(n), int(min_count))
@@ -92,22 +83,13 @@ def render(record: ModelRecord | None, data: DataRecord) -> None:
         "Ratings marked *held out* were kept aside for validation: the model never learned from them, "
         "so those predictions are honest guesses."
     )
-    st.dataframe(
+    _table_with_csv(
         history,
-        hide_index=True,
-        width="stretch",
-        column_order=["title", "rating", "predicted", "held_out", "genres", "n_ratings", "mean_rating"],
-        column_config=columns(rec, predicted="Model's prediction"),
-        key="cf.history_table",
-    )
-    st.download_button(
+        ["title", "rating", "predicted", "held_out", "genres", "n_ratings", "mean_rating"],
+        columns(rec, predicted="Model's prediction"),
+        "history",
         "Download their ratings and predictions (CSV)",
-        data=csv_bytes(history),
-        file_name=f"ratings_user_{file_stem(user)}.csv",
-        mime="text/csv",
-        on_click="ignore",
-        icon=":material/download:",
-        key="cf.history_csv",
+        f"ratings_user_{file_stem(user)}.csv",
     )
 
 
@@ -137,6 +119,22 @@ def _all_users_download(record: ModelRecord, n: int, min_count: int) -> None:
         key="cf.recs_all_csv",
         help="One row per user and rank, with the same settings as this table (how many, min. ratings). "
         "The file is made when you click; a few seconds for thousands of users.",
+    )
+
+
+def _table_with_csv(frame: pd.DataFrame, order: list[str], config: dict, name: str, label: str, file_name: str) -> None:
+    """A table of movies and a button that downloads it as CSV (widget keys ``cf.<name>_table``/``_csv``)."""
+    st.dataframe(
+        frame, hide_index=True, width="stretch", column_order=order, column_config=config, key=f"cf.{name}_table"
+    )
+    st.download_button(
+        label,
+        data=csv_bytes(frame),
+        file_name=file_name,
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+        key=f"cf.{name}_csv",
     )
 
 
