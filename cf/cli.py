@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from types import ModuleType
 
 from cf.config import ENGINES, LIMITS, MODEL_KINDS, ConfigError, TrainConfig, TrainingDiverged
 from cf.data import DataError
@@ -113,7 +116,7 @@ def _add_train(commands) -> None:
 def _synth(out: str, fraction: float, seed: int) -> int:
     if not 0 < fraction <= 1:
         raise ConfigError(f"--fraction must be above 0 and at most 1; got {fraction:g}")
-    from cf.synth import write_synthetic
+    from cf.data.synth import write_synthetic
 
     done = write_synthetic(out, fraction, seed)
     print(
@@ -139,6 +142,22 @@ def _limit(text: str, name: str) -> str:
     return f"{text} ({shown[0]} to {shown[1]}; default {getattr(TrainConfig(), name)})"
 
 
+def _benchmark(name: str) -> ModuleType:
+    """The module ``benchmarks.<name>`` of the source checkout (the benchmarks are not installed with cf)."""
+    checkout = Path(__file__).resolve().parents[1]
+    if (checkout / "benchmarks" / "__init__.py").is_file() and str(checkout) not in sys.path:
+        sys.path.insert(0, str(checkout))
+    try:
+        return importlib.import_module(f"benchmarks.{name}")
+    except ModuleNotFoundError as error:
+        if error.name not in ("benchmarks", f"benchmarks.{name}"):
+            raise
+        raise ConfigError(
+            "the benchmarks are part of the source checkout, not of the installed package: "
+            "run 'python -m cf bench' from a clone of the repository"
+        ) from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (2 for bad input)."""
     args = build_parser().parse_args(argv)
@@ -158,13 +177,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return lookup_command(args)
         if args.scale:
-            from cf.scale import main as scale_main
-
+            scale = _benchmark("scale")
             devices = tuple(args.devices.split(",")) if args.devices else None
-            return scale_main(tuple(float(f) for f in args.fractions.split(",")), devices, args.json)
-        from cf.bench import main as bench_main
-
-        return bench_main(args.data, args.repeat, args.json)
+            return scale.main(tuple(float(f) for f in args.fractions.split(",")), devices, args.json)
+        return _benchmark("accuracy").main(args.data, args.repeat, args.json)
     except (DataError, ConfigError, TrainingDiverged, LookupError) as error:
         message = error.args[0] if isinstance(error, LookupError) and error.args else str(error)
         print(f"error: {message}", file=sys.stderr)

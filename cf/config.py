@@ -1,6 +1,6 @@
 """Training settings: the :class:`TrainConfig` dataclass and the accepted range of each knob.
 
-Kept apart from :mod:`cf.train` so that forms and command lines can show and check the
+Kept apart from :mod:`cf.training` so that forms and command lines can show and check the
 settings without loading torch.
 """
 

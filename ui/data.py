@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 import cf
-from cf.archive import is_zip
+from cf.data.archive import is_zip
 from ui import state
 from ui.state import DataRecord
 
@@ -36,12 +36,12 @@ class Parsed:
 @st.cache_data(max_entries=1, show_spinner="Generating the demo dataset…")
 def _demo() -> tuple[cf.Ratings, cf.Movies]:
     try:
-        from cf.demo import load_demo
+        from cf.data.demo import load_demo
     except ImportError:
         load_demo = None
     if load_demo is not None:
         return load_demo()
-    from cf.demo import make_demo_frames
+    from cf.data.demo import make_demo_frames
 
     ratings, movies = make_demo_frames()
     return cf.load_ratings(ratings, name="demo ratings"), cf.load_movies(movies, name="demo movies")
@@ -149,7 +149,7 @@ def movielens_label(name: str) -> str:
 
 def movielens_cached(name: str) -> bool:
     """Whether release ``name``'s zip is in the local cache (checked again when used)."""
-    from cf import movielens
+    from cf.data import movielens
 
     folder = movielens.cache_dir()
     file = movielens.RELEASES[name].file
@@ -159,10 +159,10 @@ def movielens_cached(name: str) -> bool:
 def movielens_record(name: str, progress=None) -> DataRecord:
     """Release ``name`` downloaded (or taken from the cache, checksum checked) and parsed.
 
-    Raises :class:`cf.DataError` (a :class:`cf.movielens.DownloadError` when offline) with a
+    Raises :class:`cf.DataError` (a :class:`cf.data.movielens.DownloadError` when offline) with a
     message for people.
     """
-    from cf import movielens
+    from cf.data import movielens
 
     path = movielens.download(name, progress=progress)
     md5 = path.with_name(path.name + ".md5")

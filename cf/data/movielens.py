@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from cf.data import DataError
+from cf.data.tables import DataError
 
 BASE_URL = "https://files.grouplens.org/datasets/movielens"
 

@@ -7,8 +7,8 @@ from functools import partial
 import pytest
 
 import cf
-from cf import movielens
-from cf.paths import shared_data_dir
+from benchmarks.paths import shared_data_dir
+from cf.data import movielens
 
 
 @pytest.fixture(scope="module")

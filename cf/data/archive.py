@@ -9,7 +9,7 @@ import zipfile
 import zlib
 from pathlib import PurePosixPath
 
-from cf.data import DataError
+from cf.data.tables import DataError
 
 MAX_MEMBER_BYTES = 3 * 1024**3
 """The largest file we unpack from a zip (MovieLens 32M's ratings.csv is about 0.9 GB)."""

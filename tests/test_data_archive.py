@@ -1,4 +1,4 @@
-"""Tests for ``cf.archive``: finding members in a zip and refusing nested, damaged and oversized ones."""
+"""Tests for ``cf.data.archive``: finding members in a zip and refusing nested, damaged and oversized ones."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cf import archive, load_dataset
-from cf.data import DataError
-from cf.readers import MOVIES_MEMBERS, RATINGS_MEMBERS
+from cf import load_dataset
+from cf.data import DataError, archive
+from cf.data.readers import MOVIES_MEMBERS, RATINGS_MEMBERS
 
 pytestmark = pytest.mark.filterwarnings("error")
 

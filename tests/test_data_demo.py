@@ -1,4 +1,4 @@
-"""Tests for the generated demo dataset in ``cf.demo``."""
+"""Tests for the generated demo dataset in ``cf.data.demo``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cf.demo import GENRES, make_demo_frames
+from cf.data.demo import GENRES, make_demo_frames
 
 SMALL = {"n_users": 80, "n_movies": 200, "n_ratings": 4_000}
 YEAR_RE = re.compile(r"^\S.*\S \((\d{4})\)$")

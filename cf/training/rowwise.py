@@ -1,12 +1,12 @@
 """The row-wise CPU trainer of the dot-product models: lazy Adam over compiled kernels.
 
-The torch loop (:class:`cf.train._Loop`) runs dense Adam over every embedding row at every
+The torch loop (:class:`cf.training.trainer._Loop`) runs dense Adam over every embedding row at every
 step, which is cheap for small tables and far too slow for MovieLens 25M's 162k users on
 a CPU. This loop trains the same :class:`~cf.models.EmbeddingDot` /
 :class:`~cf.models.EmbeddingDotBias` modules, in place, with the same loss, L2 penalty,
 learning-rate schedule (torch's ``OneCycleLR``) and Adam formula, but updates only the
 rows each batch uses ("lazy" Adam, as in ``torch.optim.SparseAdam``). The kernels are in
-:mod:`cf.kernels`; on the benchmark split it matches the torch loop's accuracy.
+:mod:`cf.training.kernels`; on the benchmark split it matches the torch loop's accuracy.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def available() -> bool:
 
 def warm_up() -> None:
     """Load (or compile, the first time on a machine) every kernel, with tiny inputs."""
-    from cf import kernels
+    from cf.training import kernels
 
     tiny = (np.arange(4, dtype=np.int32), np.arange(4, dtype=np.int32), np.ones(4, np.float32))
     kernels.shuffle_into(*tiny, *(np.empty_like(a) for a in tiny), 0)
@@ -64,12 +64,12 @@ class _Table:
 
 
 class RowwiseLoop:
-    """Same interface as :class:`cf.train._Loop`: ``run_epoch`` over shuffled mini-batches."""
+    """Same interface as :class:`cf.training.trainer._Loop`: ``run_epoch`` over shuffled mini-batches."""
 
     def __init__(self, model: torch.nn.Module, config: TrainConfig, u, i, r, device: torch.device):
         import numba
 
-        from cf import kernels
+        from cf.training import kernels
 
         self.kernels = kernels
         self.model, self.config = model, config

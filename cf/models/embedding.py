@@ -1,4 +1,4 @@
-"""The rating models: pure ``nn.Module`` representations, trained elsewhere (:mod:`cf.train`).
+"""The rating models: pure ``nn.Module`` representations, trained elsewhere (:mod:`cf.training`).
 
 Each takes a batch of user indices and movie indices and returns predicted ratings.
 Users and movies are embeddings: rows of a table looked up by index.

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 import cf
-from cf import scale
+from benchmarks import scale
 from cf.cli import main
-from cf.synth import ML25M, synthetic_ratings
+from cf.data.synth import ML25M, synthetic_ratings
 
 
 def test_synthetic_table_has_ml25m_shape_at_a_fraction():

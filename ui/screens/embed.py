@@ -7,12 +7,11 @@ import pandas as pd
 import streamlit as st
 
 from cf import plots
-from cf.projection import Projection, project_embeddings
+from cf.projection import Projection
 from ui import state
 from ui.common import count, md
 from ui.state import DataRecord, ModelRecord
-from ui.train_tab import CHART_CONFIG
-from ui.user_tab import DEFAULT_MIN_RATINGS, no_model, selected_user
+from ui.widgets import CHART_CONFIG, DEFAULT_MIN_RATINGS, axis_labels, movie_table, no_model, projected, selected_user
 
 MOVIES, USERS = "Movies", "Users"
 DEFAULT_MOVIES = 300
@@ -88,71 +87,6 @@ def _projector_downloads(record: ModelRecord) -> None:
 
 
 # -- cached per model ----------------------------------------------------------------
-
-
-def projected(record: ModelRecord, dims: int) -> tuple[Projection, np.ndarray, np.ndarray]:
-    """PCA of the movie vectors (users in the same space), computed once per model and size."""
-    key = ("projection", dims)
-    if key not in record.cache:
-        projection, movies, users = project_embeddings(record.recommender, n_components=dims)
-        record.cache[key] = (projection, _pad(movies, dims), _pad(users, dims))
-    return record.cache[key]
-
-
-def _pad(coords: np.ndarray, dims: int) -> np.ndarray:
-    coords = np.asarray(coords, dtype=float)
-    if coords.ndim == 1:
-        coords = coords[:, None]
-    if coords.shape[1] < dims:
-        coords = np.hstack([coords, np.zeros((len(coords), dims - coords.shape[1]))])
-    return coords[:, :dims]
-
-
-def axis_labels(projection: Projection, dims: int, names: dict[int, str] | None = None) -> list[str]:
-    """Axis titles like ``PC1 (23.4%)``, with the names a person gave them on the Movies screen."""
-    labels = list(projection.axis_labels())
-    while len(labels) < dims:
-        labels.append(f"PC{len(labels) + 1} (none: too few factors)")
-    for k, name in (names or {}).items():
-        if k < len(labels) and name.strip():
-            labels[k] = f"{labels[k]}: {name.strip()}"
-    return labels[:dims]
-
-
-def place_vector(record: ModelRecord, vector: np.ndarray, dims: int = 2) -> np.ndarray:
-    """Coordinates of a user vector (such as a folded-in person) on the map, placed like the trained users."""
-    from cf.projection import place_users, user_scale
-
-    projection, _, _ = projected(record, dims)
-    key = ("user_scale", dims)
-    if key not in record.cache:
-        rec = record.recommender
-        record.cache[key] = user_scale(rec.user_vectors(), rec.item_vectors(), projection)
-    return _pad(place_users(vector, projection, record.cache[key]), dims)[0]
-
-
-def movie_table(record: ModelRecord) -> tuple[pd.DataFrame, list[str]]:
-    """One row per trained movie (most rated first) with what the map shows; and the genre order."""
-    if "movies" not in record.cache:
-        rec = record.recommender
-        meta = rec.movies.frame.reindex(rec.items.ids)
-        genre_lists = [g if isinstance(g, list) else [] for g in meta["genres"]]
-        groups, order = plots.main_genres(genre_lists, n_top=10)
-        table = pd.DataFrame(
-            {
-                "index": np.arange(len(rec.items)),
-                "movieId": rec.items.ids.to_numpy(),
-                "title": meta["title"].fillna("").astype(str).to_numpy(),
-                "genres": [", ".join(g) if g else "(no genres listed)" for g in genre_lists],
-                "group": groups,
-                "n_ratings": rec.item_counts,
-                "mean_rating": rec.item_means,
-                "bias": rec.item_biases(),
-            }
-        )
-        table = table.sort_values(["n_ratings", "movieId"], ascending=[False, True], kind="stable")
-        record.cache["movies"] = (table.reset_index(drop=True), order)
-    return record.cache["movies"]
 
 
 def user_points(record: ModelRecord) -> pd.DataFrame:

@@ -16,11 +16,18 @@ import streamlit as st
 from cf import plots
 from ui import state
 from ui.common import count, md
-from ui.embed_tab import axis_labels, movie_table, place_vector, projected
-from ui.movies_tab import pick_movie
 from ui.state import DataRecord, ModelRecord
-from ui.train_tab import CHART_CONFIG
-from ui.user_tab import DEFAULT_MIN_RATINGS, columns, no_model
+from ui.widgets import (
+    CHART_CONFIG,
+    DEFAULT_MIN_RATINGS,
+    axis_labels,
+    columns,
+    movie_table,
+    no_model,
+    pick_movie,
+    place_vector,
+    projected,
+)
 
 MIN_RATED, MAX_RATED = 5, 20
 """Ask for at least this many ratings; accept at most this many."""

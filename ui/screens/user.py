@@ -6,13 +6,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-import cf
-from ui import state, training
-from ui.common import count, csv_bytes, file_stem, md
+from ui import state
+from ui.common import as_python, count, csv_bytes, file_stem, md
 from ui.state import DataRecord, ModelRecord
+from ui.widgets import DEFAULT_MIN_RATINGS, columns, no_model
 
-DEFAULT_MIN_RATINGS = 10
-"""Recommendations skip movies with fewer ratings than this, unless the person changes it."""
 MANY_USERS = 5000
 """Above this many users the picker shows a search box and the matching users."""
 LISTED_USERS = 1000
@@ -138,60 +136,6 @@ def _table_with_csv(frame: pd.DataFrame, order: list[str], config: dict, name: s
     )
 
 
-def columns(rec: cf.Recommender, predicted: str) -> dict:
-    """Column settings shared by the tables of movies (recommendations, ratings, similar movies)."""
-    low, high = (float(v) for v in rec.scale)
-    most = int(rec.item_counts.max()) if len(rec.item_counts) else 1
-    return {
-        "rank": st.column_config.NumberColumn("#", width="small"),
-        "title": st.column_config.TextColumn("Movie", width="medium"),
-        "genres": st.column_config.TextColumn("Genres", width="medium"),
-        "rating": st.column_config.ProgressColumn(
-            "Their rating",
-            width=120,
-            min_value=low,
-            max_value=high,
-            format="%.1f ★",
-            color="orange",
-            help="The rating this user gave.",
-        ),
-        "predicted": st.column_config.ProgressColumn(
-            predicted, width=130, min_value=low, max_value=high, format="%.2f ★", help="The rating the model predicts."
-        ),
-        "held_out": st.column_config.CheckboxColumn(
-            "Held out", width="small", help="Kept aside for validation: the model did not learn from this rating."
-        ),
-        "n_ratings": st.column_config.ProgressColumn(
-            "Popularity",
-            min_value=0,
-            max_value=most,
-            format="%d",
-            color="gray",
-            width="small",
-            help="How many ratings the movie has in the training data.",
-        ),
-        "mean_rating": st.column_config.NumberColumn(
-            "Average rating", format="%.2f ★", width="small", help="The movie's average rating from everyone."
-        ),
-        "because_you_liked": st.column_config.TextColumn(
-            "Because you liked",
-            width="medium",
-            help="The highly rated movie of this person that the recommendation is closest to in the model's "
-            "taste space (cosine similarity of the movie vectors).",
-        ),
-        "similarity": st.column_config.ProgressColumn(
-            "Similarity", min_value=-1.0, max_value=1.0, format="%.2f", help="Cosine similarity of the movie vectors."
-        ),
-        "bias": st.column_config.NumberColumn(
-            "Learned bias",
-            format="%+.2f",
-            help="The model's offset for this movie: how much more (or less) people rate it than their "
-            "own habits and its neighbours in taste space predict.",
-        ),
-        "movieId": None,
-    }
-
-
 def _profile(columns, history: pd.DataFrame) -> None:
     columns[0].metric("Ratings", count(len(history)))
     columns[1].metric("Their average", f"{history['rating'].mean():.2f} ★" if len(history) else "–")
@@ -217,21 +161,6 @@ def favourite_genres(history: pd.DataFrame, n: int = 3) -> list[str]:
     return [str(g) for g in genres.value_counts().index[:n]]
 
 
-def selected_user(record: ModelRecord) -> object | None:
-    """The user picked on the User screen if the model knows them, else the most active user."""
-    table = record.user_table()
-    if table.empty:
-        return None
-    current = st.session_state.get(state.USER)
-    if current is not None and current in record.recommender.users:
-        return current
-    return table["userId"].iloc[0]
-
-
-def _as_python(value: object) -> object:
-    return value.item() if isinstance(value, np.generic) else value
-
-
 def pick_user(record: ModelRecord) -> object | None:
     """A searchable picker of the model's users, labelled with their number of ratings."""
     table = record.user_table()
@@ -247,7 +176,7 @@ def pick_user(record: ModelRecord) -> object | None:
         if query:
             table = table[table["userId"].astype(str).str.startswith(query)]
         table = table.head(LISTED_USERS)
-    counts = dict(zip(table["userId"].map(_as_python), table["n_ratings"]))
+    counts = dict(zip(table["userId"].map(as_python), table["n_ratings"]))
     current = st.session_state.get(state.USER)
     if current is not None and current not in counts and not query:  # keep the chosen user listed
         index = int(record.recommender.users.to_index([current])[0])
@@ -266,31 +195,3 @@ def pick_user(record: ModelRecord) -> object | None:
         persist_state="session",
         help="Type to search. Users are listed most active first.",
     )
-
-
-def no_model(data: DataRecord, purpose: str) -> None:
-    """What a screen shows before any model is trained: a way to train one right here."""
-    job = state.job()
-    if job is not None and job.running:
-        st.info(
-            f"Model {job.number} is training; this screen fills in when it is done (progress in the sidebar).",
-            icon=":material/hourglass_top:",
-        )
-        return
-    st.info(f"Train a model first to {purpose}.", icon=":material/school:")
-    st.button(
-        "Train a model with the default settings",
-        type="primary",
-        icon=":material/model_training:",
-        on_click=_train_defaults,
-        args=(data,),
-        key=f"cf.quick_train.{purpose[:12]}",
-    )
-
-
-def _train_defaults(data: DataRecord) -> None:
-    try:
-        training.start(data, cf.TrainConfig())
-    except cf.ConfigError as error:
-        state.set_notice("error", str(error))
-    st.session_state[state.NAV] = state.TAB_TRAIN

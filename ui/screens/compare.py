@@ -15,8 +15,7 @@ from cf import plots
 from ui import state
 from ui.common import csv_bytes, md
 from ui.state import DataRecord, ModelRecord
-from ui.train_tab import CHART_CONFIG, MODEL_KINDS, keep_toggle
-from ui.user_tab import DEFAULT_MIN_RATINGS
+from ui.widgets import CHART_CONFIG, DEFAULT_MIN_RATINGS, MODEL_KINDS, keep_toggle
 
 DEFAULT_COMPARED = 5
 

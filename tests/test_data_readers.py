@@ -179,7 +179,7 @@ def test_movielens_100k_item_file_with_genre_flags():
 
 
 def test_movielens_100k_genre_names_follow_flag_order():
-    names = cf.readers.ML100K_GENRES
+    names = cf.data.readers.ML100K_GENRES
     assert len(names) == 19 and names[0] == "unknown" and names[-1] == "Western"
     for position, genre in enumerate(names[1:], start=1):
         flags = ["0"] * 19
@@ -678,7 +678,7 @@ def test_zip_bomb_is_refused_without_unpacking():
 
 
 def test_member_over_the_size_limit(monkeypatch):
-    monkeypatch.setattr(cf.archive, "MAX_MEMBER_BYTES", 1024 * 1024)
+    monkeypatch.setattr(cf.data.archive, "MAX_MEMBER_BYTES", 1024 * 1024)
     raw = make_zip({"ratings.csv": ratings_text().encode() * 40_000})  # about 2.5 MB of text
     message = error_of(load_ratings, raw, name="big.zip")
     assert "over the limit of 1.0 MB" in message

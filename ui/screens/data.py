@@ -8,7 +8,7 @@ import streamlit as st
 from cf import plots
 from ui.common import count, md, short_count
 from ui.state import DataRecord
-from ui.train_tab import CHART_CONFIG
+from ui.widgets import CHART_CONFIG
 
 PREVIEW_ROWS = 500
 

@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 import torch
 
-from cf import distributed
 from cf.config import (  # noqa: F401 - re-exported
     LIMITS,
     SMALL_BATCH,
@@ -24,9 +23,10 @@ from cf.config import (  # noqa: F401 - re-exported
     auto_batch_size,
 )
 from cf.data import IdMap, Movies, Ratings, held_out_mask
-from cf.metrics import BiasBaseline, rmse
-from cf.models import build_model
+from cf.metrics import rmse
+from cf.models import BiasBaseline, build_model
 from cf.recommend import Recommender, known_ratings
+from cf.training import distributed
 
 
 @dataclass
@@ -166,7 +166,7 @@ def make_loop(model: torch.nn.Module, config: TrainConfig, u, i, r, device: torc
     otherwise (the neural model, GPUs, ``torchrun``). Asking for ``rowwise`` where it
     cannot run raises :class:`ConfigError` saying why.
     """
-    from cf import rowwise
+    from cf.training import rowwise
 
     config = config.sized_for(len(r), device.type)
     usable = rowwise.supports(model, device) and not distributed.active()

@@ -15,56 +15,12 @@ import streamlit as st
 from cf import plots
 from ui import state
 from ui.common import count, md
-from ui.embed_tab import movie_table, projected
 from ui.state import DataRecord, ModelRecord
-from ui.train_tab import CHART_CONFIG
-from ui.user_tab import columns, no_model
+from ui.widgets import CHART_CONFIG, columns, movie_table, no_model, pick_movie, projected
 
 SIMILAR, LEARNED = "Similar movies", "What the model learned"
-LISTED_MOVIES = 300
-"""How many matching movies a movie picker lists at once."""
 DEFAULT_LEARNED_MIN = 20
 """Movies need this many ratings to count among the extremes (unless the person changes it)."""
-
-
-def _as_python(value: object) -> object:
-    return value.item() if isinstance(value, np.generic) else value
-
-
-def pick_movie(
-    record: ModelRecord, query_key: str, pick_key: str, exclude: set | None = None, label: str = "Movie"
-) -> object | None:
-    """A search box and a list of the matching movies, most rated first; returns the chosen movie id."""
-    table, _ = movie_table(record)
-    query = st.text_input(
-        "Find a movie",
-        key=query_key,
-        persist_state="session",
-        placeholder="Type part of a title",
-        help="The list below shows the matching movies, most rated first.",
-    ).strip()
-    matches = table
-    if query:
-        matches = table[table["title"].str.contains(query, case=False, regex=False)]
-    if exclude:
-        matches = matches[~matches["movieId"].isin(list(exclude))]
-    if matches.empty:
-        st.caption(f"No title contains “{md(query)}”." if query else "No movies left to pick.")
-        return None
-    shown = matches.head(LISTED_MOVIES)
-    titles = dict(zip(shown["movieId"].map(_as_python), shown["title"]))
-    counts = dict(zip(shown["movieId"].map(_as_python), shown["n_ratings"]))
-    options = list(titles)
-    if st.session_state.get(pick_key) not in options:
-        st.session_state[pick_key] = options[0]
-    more = f" · first {count(LISTED_MOVIES)} of {count(len(matches))} shown" if len(matches) > LISTED_MOVIES else ""
-    return st.selectbox(
-        label,
-        options,
-        format_func=lambda m: f"{titles.get(m, m)} · {counts.get(m, 0):,} ratings",
-        key=pick_key,
-        help="Type to narrow the list further." + more,
-    )
 
 
 def render(record: ModelRecord | None, data: DataRecord) -> None:

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 import cf
-from cf.train import LIMITS, validation_split
+from cf.training import LIMITS, validation_split
 from tests.helpers import small_ratings, split_paths
 
 
@@ -118,17 +118,17 @@ def test_divergence_later_keeps_the_last_good_epoch(small):
                 result_holder["model"].item_factors.weight[:] = float("nan")
 
     result_holder = {}
-    original_build = cf.train.build_model
+    original_build = cf.training.trainer.build_model
 
     def capture(*args, **kwargs):
         result_holder["model"] = original_build(*args, **kwargs)
         return result_holder["model"]
 
-    cf.train.build_model = capture
+    cf.training.trainer.build_model = capture
     try:
         result = cf.fit(small, quick(epochs=4), callback=poison)
     finally:
-        cf.train.build_model = original_build
+        cf.training.trainer.build_model = original_build
     assert result.diverged and "learning rate" in result.diverged
     assert len(result.history) == 2
     assert np.isfinite(result.recommender.item_vectors()).all()

@@ -7,10 +7,9 @@ import pytest
 import torch
 
 import cf
-from cf import kernels, rowwise
 from cf.config import ConfigError
 from cf.models import build_model
-from cf.train import index_ratings, make_loop
+from cf.training import index_ratings, kernels, make_loop, rowwise
 from tests.helpers import small_ratings, split_paths
 
 

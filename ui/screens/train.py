@@ -13,21 +13,10 @@ from cf.config import LIMITS
 from ui import model_file, state, training
 from ui.common import count, file_stem, guarded, md, seconds
 from ui.state import DataRecord, ModelRecord
+from ui.widgets import CHART_CONFIG, MODEL_KINDS, keep_toggle, polled
 
-POLL_SECONDS = 0.5
-"""How often the live view asks the running job for news."""
-MODEL_KINDS = {
-    "dot-bias": (
-        "Dot product with biases",
-        "Recommended. A taste vector for each user and movie, plus how generous each user is "
-        "and how well liked each movie is.",
-    ),
-    "dot": ("Plain dot product", "Taste vectors only, no biases. Simpler, usually a little less accurate."),
-    "nn": ("Neural network", "Both vectors go through a small neural network. Slower; can find subtler patterns."),
-}
 AUTO = "Auto"
 BATCH_SIZES = [AUTO, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072, 262144]
-CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
 
 def render(data: DataRecord) -> None:
@@ -176,17 +165,7 @@ def _settings_form(data: DataRecord) -> None:
 
 def live_view() -> None:
     """The running job's progress, refreshed every :data:`POLL_SECONDS` without a full rerun."""
-    _polled(_live_panel)
-
-
-def _polled(panel) -> None:
-    """Run ``panel`` as a fragment that refreshes every :data:`POLL_SECONDS`, errors shown as messages."""
-
-    def body() -> None:
-        with guarded("showing the training progress"):
-            panel()
-
-    st.fragment(run_every=POLL_SECONDS)(body)()
+    polled(_live_panel)
 
 
 def _live_panel() -> None:
@@ -235,31 +214,6 @@ def _live_panel() -> None:
     )
 
 
-def sidebar_status() -> None:
-    """A compact progress line in the sidebar, visible from every screen while a run goes."""
-    _polled(_sidebar_panel)
-
-
-def _sidebar_panel() -> None:
-    job = state.job()
-    if job is None:
-        return
-    if not job.running:
-        st.rerun(scope="app")
-    progress = job.progress()
-    st.markdown(f"**Training Model {job.number}**")
-    st.progress(progress.fraction, text=progress.text)
-    stopping = job.stop_requested.is_set()
-    st.button(
-        "Stop",
-        key=state.STOP_SIDE,
-        on_click=job.stop,
-        icon=":material/stop_circle:",
-        disabled=stopping,
-        width="stretch",
-    )
-
-
 # -- results -------------------------------------------------------------------------
 
 
@@ -291,27 +245,6 @@ def model_title(record: ModelRecord) -> str:
     return f"{record.name} · {MODEL_KINDS[config.model][0]} · {config.n_factors} factors · {run}"
 
 
-def keep_toggle(record: ModelRecord, label: str = "Keep for comparison") -> None:
-    """A checkbox that keeps the model's weights when a newer model arrives."""
-    key = f"cf.keep.{record.id}"
-    if key in st.session_state and st.session_state[key] != record.keep:
-        st.session_state[key] = record.keep  # the flag changed elsewhere (switching models, the memory limit)
-
-    def changed() -> None:
-        record.keep = bool(st.session_state.get(key))
-        state.enforce_memory()
-
-    st.checkbox(
-        label,
-        value=record.keep,
-        key=key,
-        on_change=changed,
-        disabled=not record.loaded,
-        help=f"Keep this model in memory when you train or load the next one, to compare their recommendations "
-        f"or switch back. At most {state.MAX_WEIGHTS} models are kept; older ones keep only their curves and scores.",
-    )
-
-
 def _model_summary(record: ModelRecord, data: DataRecord) -> None:
     st.markdown(f"#### {md(model_title(record))}")
     actions = st.container(horizontal=True, vertical_alignment="center", gap="medium")
@@ -325,7 +258,7 @@ def _model_summary(record: ModelRecord, data: DataRecord) -> None:
             icon=":material/download:",
             key=f"cf.model_file.{record.id}",
             help="A safe file with the trained model and its id maps (numbers and names, no code). "
-            "Load it again under Saved models, or in Python with cf.persist.load.",
+            "Load it again under Saved models, or in Python with cf.Recommender.load.",
         )
         keep_toggle(record)
     if record.source:

@@ -22,8 +22,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from cf.archive import find_member, is_zip, open_zip, read_member
-from cf.data import DataError, Movies, Ratings
+from cf.data.archive import find_member, is_zip, open_zip, read_member
+from cf.data.tables import DataError, Movies, Ratings
 
 Source = str | os.PathLike | bytes | IO[bytes] | pd.DataFrame
 

@@ -28,8 +28,8 @@ import functools
 import numpy as np
 import pandas as pd
 
-from cf.data import Movies, Ratings
-from cf.readers import load_movies, load_ratings
+from cf.data.readers import load_movies, load_ratings
+from cf.data.tables import Movies, Ratings
 
 __all__ = ["GENRES", "make_demo_frames"]
 

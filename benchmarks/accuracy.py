@@ -9,12 +9,12 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.paths import shared_data_dir
 from cf.data import Ratings
+from cf.data.readers import load_ratings
 from cf.evaluation import evaluate
 from cf.metrics import mae, rmse
-from cf.paths import shared_data_dir
-from cf.readers import load_ratings
-from cf.train import TrainConfig, fit
+from cf.training import TrainConfig, fit
 
 
 def run_benchmark(split_dir: Path | None = None, repeat: int = 3, with_surprise: bool = True) -> dict:
