@@ -39,6 +39,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 def test_download_checks_the_md5_caches_and_loads(server, tmp_path):
     url, root = server
+    assert not movielens.is_cached("latest-small", folder=tmp_path)
     seen = []
     path = movielens.download("latest-small", progress=lambda done, total: seen.append((done, total)),
                               base_url=url, folder=tmp_path)  # fmt: skip
@@ -47,6 +48,8 @@ def test_download_checks_the_md5_caches_and_loads(server, tmp_path):
     ratings, movies = cf.load_dataset(path)
     assert ratings.n_ratings == 100836 and len(movies) == 9742
     # cached: no network needed the second time
+    assert movielens.is_cached("latest-small", folder=tmp_path) and not movielens.is_cached("1m", folder=tmp_path)
+    assert movielens.recorded_md5(path) == hashlib.md5(path.read_bytes()).hexdigest()
     assert movielens.download("latest-small", base_url="http://127.0.0.1:9", folder=tmp_path) == path
 
 

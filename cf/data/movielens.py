@@ -47,6 +47,22 @@ def cache_dir() -> Path:
     return (Path(root) if root else Path.home() / ".cache" / "cf") / "movielens"
 
 
+def is_cached(name: str, folder: Path | None = None) -> bool:
+    """Whether release ``name``'s zip and its recorded MD5 are in the cache (:func:`download` checks them)."""
+    target = (folder or cache_dir()) / RELEASES[name].file
+    return target.exists() and _md5_file(target).exists()
+
+
+def recorded_md5(path: Path) -> str | None:
+    """The MD5 :func:`download` recorded beside the zip at ``path``, or None."""
+    recorded = _md5_file(Path(path))
+    return recorded.read_text().strip() if recorded.exists() else None
+
+
+def _md5_file(target: Path) -> Path:
+    return target.with_name(target.name + ".md5")
+
+
 def download(
     name: str,
     progress: Callable[[int, int], None] | None = None,
@@ -76,8 +92,8 @@ def download(
     base = (base_url or os.environ.get("CF_MOVIELENS_URL") or BASE_URL).rstrip("/")
     folder = folder or cache_dir()
     target = folder / release.file
-    recorded = target.with_name(target.name + ".md5")
-    if target.exists() and recorded.exists() and _md5(target) == recorded.read_text().strip():
+    recorded = _md5_file(target)
+    if target.exists() and recorded.exists() and _md5(target) == recorded_md5(target):
         return target
     folder.mkdir(parents=True, exist_ok=True)
     expected = _published_md5(f"{base}/{release.file}.md5", timeout)
