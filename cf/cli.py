@@ -11,6 +11,7 @@ from types import ModuleType
 
 from cf.config import ENGINES, LIMITS, MODEL_KINDS, ConfigError, TrainConfig, TrainingDiverged
 from cf.data import DataError
+from cf.data.movielens import RELEASES
 
 DESCRIPTION = """\
 Train a collaborative-filtering model on a ratings file and use it.
@@ -44,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("-n", type=int, default=10, help="how many movies (default 10)")
     sim.add_argument("--json", action="store_true", help="print JSON records instead of a table")
     get = commands.add_parser("download", help="download a MovieLens release into the local cache")
-    get.add_argument("release", choices=["latest-small", "100k", "1m", "25m"], help="which release")
+    get.add_argument("release", choices=list(RELEASES), help="which release")
     synth = commands.add_parser("synth", help="write an ML-25M-shaped synthetic ratings file (for scale tests)")
     synth.add_argument("--out", required=True, help="the CSV file to write")
     synth.add_argument(
