@@ -270,10 +270,17 @@ class Recommender:
         return self.baseline.item_bias.copy()
 
     def copy(self) -> Recommender:
-        """A copy with its own model weights (the data tables are shared, read-only)."""
-        model = copy.deepcopy(self.model)
+        """A copy with its own model weights and metadata (the data tables are shared, read-only)."""
         return Recommender(
-            model, self.users, self.items, self.baseline, self.scale, self.known, self.movies, self.config
+            model=copy.deepcopy(self.model),
+            users=self.users,
+            items=self.items,
+            baseline=self.baseline,
+            scale=self.scale,
+            known=self.known,
+            movies=self.movies,
+            config=self.config,
+            metadata=copy.deepcopy(self.metadata),
         )
 
     def save(self, target) -> None:
