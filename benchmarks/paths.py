@@ -1,4 +1,4 @@
-"""Where the shared test and benchmark data lives."""
+"""Where the shared test and benchmark data lives: the one rule the benchmarks, tests and scripts use."""
 
 from __future__ import annotations
 

@@ -57,11 +57,6 @@ def key_css(key: str) -> str:
     return ".st-key-" + re.sub(r"[^A-Za-z0-9_-]", "-", key)
 
 
-def data_dir() -> Path:
-    """Where the real MovieLens data lives (``CF_DATA_DIR``, else ``../shared/data``)."""
-    return Path(os.environ.get("CF_DATA_DIR", REPO.parent / "shared" / "data"))
-
-
 # -- what is installed ---------------------------------------------------------------
 
 
