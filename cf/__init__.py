@@ -23,11 +23,13 @@ from cf.data import (
     random_split,
     temporal_split,
 )
-from cf.metrics import mae, ranking_metrics, rmse
+from cf.metrics import mae, rmse
 from cf.models import BiasBaseline
 
 _LAZY = {
     "evaluate": "cf.evaluation",
+    "evaluate_topn": "cf.evaluation",
+    "evaluate_new_people": "cf.evaluation",
     "EmbeddingDot": "cf.models",
     "EmbeddingDotBias": "cf.models",
     "EmbeddingNN": "cf.models",
@@ -59,9 +61,9 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "BiasBaseline", "ConfigError", "DataError", "EmbeddingDot", "EmbeddingDotBias", "EmbeddingNN",
-    "EpochReport", "FitResult", "IdMap", "Movies", "Ratings", "Recommender", "TrainConfig",
+    "EpochReport", "FitResult", "evaluate_topn", "evaluate_new_people", "IdMap", "Movies", "Ratings", "Recommender", "TrainConfig",
     "TrainingDiverged", "UnknownMovieError", "UnknownUserError", "auto_batch_size", "build_model", "evaluate", "fit",
-    "load_dataset", "load_movies", "load_ratings", "mae", "random_split", "ranking_metrics", "resolve_device", "rmse",
+    "load_dataset", "load_movies", "load_ratings", "mae", "random_split", "resolve_device", "rmse",
     "sigmoid_range", "temporal_split", "train_model", "validation_split",
 ]  # fmt: skip
 __version__ = "0.1.0"

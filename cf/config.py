@@ -21,6 +21,9 @@ LIMITS = {
     "weight_decay": (0.0, 10.0),
     "batch_size": (16, 1_048_576),
     "valid_frac": (0.0, 0.5),
+    "ranker_l2": (0.0, 1e6),
+    "ranker_min_ratings": (1, 1_000_000),
+    "ranker_max_items": (2, 1_000_000),
 }
 """Accepted range of each numeric setting (inclusive)."""
 SMALL_BATCH = 4096
@@ -61,6 +64,12 @@ class TrainConfig:
     """Hidden layer widths of the ``nn`` model."""
     engine: str = "auto"
     """``auto`` (``rowwise`` for the dot models on a CPU, else ``torch``), ``torch`` or ``rowwise``."""
+    ranker_l2: float = 200.0
+    """Ridge penalty of the item model that ranks top-N lists (EASE's lambda; :mod:`cf.models.ease`)."""
+    ranker_min_ratings: int = 5
+    """Movies with fewer training ratings are left out of the item model (and so of its lists)."""
+    ranker_max_items: int | None = None
+    """At most this many of the most rated movies in the item model; None: 10,000 on a CPU, 40,000 on CUDA."""
 
     def validate(self) -> TrainConfig:
         """Return self, or raise :class:`ConfigError` naming the setting and its range."""
@@ -70,11 +79,11 @@ class TrainConfig:
             raise ConfigError(f"engine must be one of {', '.join(ENGINES)}, not {self.engine!r}")
         for name, (low, high) in LIMITS.items():
             value = getattr(self, name)
-            if name == "batch_size" and value is None:
+            if name in ("batch_size", "ranker_max_items") and value is None:
                 continue
             if not isinstance(value, (int, float)) or not math.isfinite(value) or not low <= value <= high:
                 raise ConfigError(f"{name} must be between {low:g} and {high:g}; got {value!r}")
-        for name in ("n_factors", "epochs", "batch_size", "seed"):
+        for name in ("n_factors", "epochs", "batch_size", "seed", "ranker_min_ratings", "ranker_max_items"):
             if getattr(self, name) is not None and int(getattr(self, name)) != getattr(self, name):
                 raise ConfigError(f"{name} must be a whole number; got {getattr(self, name)!r}")
         if not self.hidden or any(int(h) < 1 for h in self.hidden):

@@ -61,6 +61,8 @@ class FitResult:
     """A message when the loss became NaN or infinite; the model is the last good epoch's."""
     fit_seconds: float = 0.0
     """Wall time of the training loop alone."""
+    ranker_seconds: float = 0.0
+    """Wall time of fitting the item model that ranks top-N lists (before the training loop)."""
 
 
 def resolve_device(name: str = "auto") -> torch.device:
@@ -142,6 +144,9 @@ def fit(
     known = known_ratings(train, valid, users, items)
     movies = (movies or Movies.placeholder([])).covering(items.ids)
     recommender = Recommender(model, users, items, baseline, train.scale, known, movies, asdict(config))
+    started = time.perf_counter()
+    recommender.fit_ranker()  # closed form, from the ratings alone: epoch snapshots share it
+    ranker_seconds = time.perf_counter() - started
     scored = None
     if valid is not None and valid.n_ratings:
         scored = (
@@ -153,7 +158,7 @@ def fit(
         mine = distributed.shard_rows(len(r), config.seed).to(device)
         u, i, r = u[mine], i[mine], r[mine]
     loop = make_loop(model, config, u, i, r, device)
-    result = FitResult(recommender)
+    result = FitResult(recommender, ranker_seconds=ranker_seconds)
     with cpu_settings(device, config.batch_size):
         _run(loop, result, scored, callback, should_stop)
     return result
