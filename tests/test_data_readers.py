@@ -179,7 +179,7 @@ def test_movielens_100k_item_file_with_genre_flags():
 
 
 def test_movielens_100k_genre_names_follow_flag_order():
-    names = cf.data.readers.ML100K_GENRES
+    names = cf.data.columns.ML100K_GENRES
     assert len(names) == 19 and names[0] == "unknown" and names[-1] == "Western"
     for position, genre in enumerate(names[1:], start=1):
         flags = ["0"] * 19

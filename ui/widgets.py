@@ -11,21 +11,15 @@ import streamlit as st
 
 import cf
 from cf import plots
+from cf.config import MODEL_KINDS
 from cf.projection import Projection, project_embeddings
 from ui import state, training
 from ui.common import as_python, count, guarded, md
 from ui.state import DataRecord, ModelRecord
 
 CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
-MODEL_KINDS = {
-    "dot-bias": (
-        "Dot product with biases",
-        "Recommended. A taste vector for each user and movie, plus how generous each user is "
-        "and how well liked each movie is.",
-    ),
-    "dot": ("Plain dot product", "Taste vectors only, no biases. Simpler, usually a little less accurate."),
-    "nn": ("Neural network", "Both vectors go through a small neural network. Slower; can find subtler patterns."),
-}
+MODEL_LABELS = {kind: about.label for kind, about in MODEL_KINDS.items()}
+"""The model names as the screens show them (from :data:`cf.config.MODEL_KINDS`)."""
 DEFAULT_MIN_RATINGS = 10
 """Recommendations skip movies with fewer ratings than this, unless the person changes it."""
 LISTED_MOVIES = 300

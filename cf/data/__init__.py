@@ -1,7 +1,8 @@
 """Ratings and movies: validated tables, splits and the readers of rating files.
 
 Modules: :mod:`cf.data.tables` (``Ratings``, ``Movies``, ``IdMap``, splits),
-:mod:`cf.data.readers` (file formats), :mod:`cf.data.archive` (zip files),
+:mod:`cf.data.readers` (file formats: bytes and encoding in :mod:`cf.data.decode`, layout
+and parsing in :mod:`cf.data.parse`, columns in :mod:`cf.data.columns`), :mod:`cf.data.archive` (zip files),
 :mod:`cf.data.movielens` (GroupLens downloads), :mod:`cf.data.demo` (the generated demo
 data) and :mod:`cf.data.synth` (ML-25M-shaped synthetic files).
 """

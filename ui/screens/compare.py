@@ -15,14 +15,14 @@ from cf import plots
 from ui import state
 from ui.common import csv_bytes, md
 from ui.state import DataRecord, ModelRecord
-from ui.widgets import CHART_CONFIG, DEFAULT_MIN_RATINGS, MODEL_KINDS, keep_toggle
+from ui.widgets import CHART_CONFIG, DEFAULT_MIN_RATINGS, MODEL_LABELS, keep_toggle
 
 DEFAULT_COMPARED = 5
 
 
 def run_label(record: ModelRecord) -> str:
     config = record.config
-    return f"{record.name} · {MODEL_KINDS[config.model][0]} · {config.n_factors} factors"
+    return f"{record.name} · {MODEL_LABELS[config.model]} · {config.n_factors} factors"
 
 
 def render(data: DataRecord) -> None:
@@ -104,7 +104,7 @@ def summary_table(runs: list[ModelRecord]) -> pd.DataFrame:
         rows.append(
             {
                 "Run": r.name,
-                "Model": MODEL_KINDS[c.model][0],
+                "Model": MODEL_LABELS[c.model],
                 "Validation RMSE": s.get("rmse", np.nan),
                 # positive when the model beats the bias-only baseline (lower RMSE is better)
                 "Gain over bias-only": s.get("bias_rmse", np.nan) - s.get("rmse", np.nan),

@@ -9,11 +9,11 @@ import streamlit as st
 
 import cf
 from cf import plots
-from cf.config import LIMITS
+from cf.config import LIMITS, MODEL_KINDS
 from ui import model_file, state, training
 from ui.common import count, file_stem, guarded, md, seconds
 from ui.state import DataRecord, ModelRecord
-from ui.widgets import CHART_CONFIG, MODEL_KINDS, keep_toggle, polled
+from ui.widgets import CHART_CONFIG, MODEL_LABELS, keep_toggle, polled
 
 AUTO = "Auto"
 BATCH_SIZES = [AUTO, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072, 262144]
@@ -47,95 +47,10 @@ def _settings_form(data: DataRecord) -> None:
     busy = job is not None and job.running
     with st.form("cf.train_form", border=True):
         st.markdown("**Model settings**")
-        kind = st.radio(
-            "Model",
-            list(MODEL_KINDS),
-            index=list(MODEL_KINDS).index(defaults.model),
-            format_func=lambda k: MODEL_KINDS[k][0],
-            captions=[MODEL_KINDS[k][1] for k in MODEL_KINDS],
-            key=state.F_MODEL,
-            persist_state="session",
-            help="How the model turns a user's and a movie's vectors into a predicted rating.",
-        )
-        n_factors = st.slider(
-            "Factors (size of each taste vector)",
-            min_value=LIMITS["n_factors"][0],
-            max_value=min(256, LIMITS["n_factors"][1]),
-            value=defaults.n_factors,
-            key=state.F_FACTORS,
-            persist_state="session",
-            help="How many numbers describe each user's taste and each movie. More can capture finer "
-            "tastes but takes longer and can memorise noise. 20 to 100 is typical.",
-        )
-        epochs = st.slider(
-            "Epochs (passes over the data)",
-            min_value=LIMITS["epochs"][0],
-            max_value=min(100, LIMITS["epochs"][1]),
-            value=defaults.epochs,
-            key=state.F_EPOCHS,
-            persist_state="session",
-            help="How many times training goes through every rating. Watch the validation line: "
-            "when it stops falling, more epochs do not help.",
-        )
+        settings = _main_settings(defaults)
         with st.expander("Advanced settings", icon=":material/tune:"):
-            lr = st.number_input(
-                "Learning rate",
-                min_value=float(LIMITS["lr"][0]),
-                max_value=float(LIMITS["lr"][1]),
-                value=float(defaults.lr),
-                step=0.001,
-                format="%.4f",
-                key=state.F_LR,
-                persist_state="session",
-                help="How big each learning step is. Too high and training becomes unstable; too low and it "
-                "learns slowly. The default suits most data.",
-            )
-            weight_decay = st.number_input(
-                "Regularisation (weight decay)",
-                min_value=float(LIMITS["weight_decay"][0]),
-                max_value=float(LIMITS["weight_decay"][1]),
-                value=float(defaults.weight_decay),
-                step=0.01,
-                format="%.3f",
-                key=state.F_WD,
-                persist_state="session",
-                help="A penalty on large vectors that keeps the model from memorising the training ratings. "
-                "Raise it if validation error goes up while training error keeps falling.",
-            )
-            auto = cf.auto_batch_size(data.stats()["n_ratings"], device)
-            batch_size = st.select_slider(
-                "Batch size",
-                options=BATCH_SIZES,
-                value=AUTO if defaults.batch_size is None else defaults.batch_size,
-                format_func=lambda size: f"Auto ({auto:,})" if size == AUTO else f"{size:,}",
-                key=state.F_BATCH,
-                persist_state="session",
-                help="Ratings per learning step. Auto picks 1,024 for small data and bigger batches for "
-                "millions of ratings. Bigger batches run faster per epoch, especially on a GPU, "
-                "but learn less per pass.",
-            )
-            valid_pct = st.slider(
-                "Validation share",
-                min_value=0,
-                max_value=int(LIMITS["valid_frac"][1] * 100),
-                value=int(round(defaults.valid_frac * 100)),
-                step=5,
-                format="%d%%",
-                key=state.F_VALID,
-                persist_state="session",
-                help="Share of ratings kept aside to measure how well the model predicts ratings it has "
-                "not seen. 0% trains on everything but gives no accuracy score.",
-            )
-            seed = st.number_input(
-                "Random seed",
-                min_value=0,
-                max_value=2**31 - 1,
-                value=defaults.seed,
-                step=1,
-                key=state.F_SEED,
-                persist_state="session",
-                help="Same seed and settings give the same model. Change it to see how much results vary.",
-            )
+            settings |= _step_settings(defaults, cf.auto_batch_size(data.stats()["n_ratings"], device))
+            settings |= _holdout_settings(defaults)
         submitted = st.form_submit_button(
             "Train model",
             type="primary",
@@ -146,18 +61,114 @@ def _settings_form(data: DataRecord) -> None:
     stats = data.stats()
     st.caption(f"Trains on **{md(data.label)}** ({count(stats['n_ratings'])} ratings) on the {md(device.upper())}.")
     if submitted:
-        config = cf.TrainConfig(
-            model=kind,
-            n_factors=int(n_factors),
-            epochs=int(epochs),
-            lr=float(lr),
-            weight_decay=float(weight_decay),
-            batch_size=None if batch_size == AUTO else int(batch_size),
-            valid_frac=float(valid_pct) / 100.0,
-            seed=int(seed),
-        )
-        training.start(data, config)
+        training.start(data, cf.TrainConfig(**settings))
         st.rerun()  # redraw with the form disabled and the live view running
+
+
+def _main_settings(defaults: cf.TrainConfig) -> dict:
+    """The model, factors and epochs widgets; their values as :class:`cf.TrainConfig` fields."""
+    kinds = sorted(MODEL_KINDS, key=lambda kind: kind != defaults.model)  # the recommended default first
+    kind = st.radio(
+        "Model",
+        kinds,
+        format_func=MODEL_LABELS.get,
+        captions=[("Recommended. " if k == defaults.model else "") + MODEL_KINDS[k].description for k in kinds],
+        key=state.F_MODEL,
+        persist_state="session",
+        help="How the model turns a user's and a movie's vectors into a predicted rating.",
+    )
+    n_factors = st.slider(
+        "Factors (size of each taste vector)",
+        min_value=LIMITS["n_factors"][0],
+        max_value=min(256, LIMITS["n_factors"][1]),
+        value=defaults.n_factors,
+        key=state.F_FACTORS,
+        persist_state="session",
+        help="How many numbers describe each user's taste and each movie. More can capture finer "
+        "tastes but takes longer and can memorise noise. 20 to 100 is typical.",
+    )
+    epochs = st.slider(
+        "Epochs (passes over the data)",
+        min_value=LIMITS["epochs"][0],
+        max_value=min(100, LIMITS["epochs"][1]),
+        value=defaults.epochs,
+        key=state.F_EPOCHS,
+        persist_state="session",
+        help="How many times training goes through every rating. Watch the validation line: "
+        "when it stops falling, more epochs do not help.",
+    )
+    return {"model": kind, "n_factors": int(n_factors), "epochs": int(epochs)}
+
+
+def _step_settings(defaults: cf.TrainConfig, auto: int) -> dict:
+    """Learning rate, regularisation and batch size (``auto``: the automatic batch for this data)."""
+    lr = st.number_input(
+        "Learning rate",
+        min_value=float(LIMITS["lr"][0]),
+        max_value=float(LIMITS["lr"][1]),
+        value=float(defaults.lr),
+        step=0.001,
+        format="%.4f",
+        key=state.F_LR,
+        persist_state="session",
+        help="How big each learning step is. Too high and training becomes unstable; too low and it "
+        "learns slowly. The default suits most data.",
+    )
+    weight_decay = st.number_input(
+        "Regularisation (weight decay)",
+        min_value=float(LIMITS["weight_decay"][0]),
+        max_value=float(LIMITS["weight_decay"][1]),
+        value=float(defaults.weight_decay),
+        step=0.01,
+        format="%.3f",
+        key=state.F_WD,
+        persist_state="session",
+        help="A penalty on large vectors that keeps the model from memorising the training ratings. "
+        "Raise it if validation error goes up while training error keeps falling.",
+    )
+    batch_size = st.select_slider(
+        "Batch size",
+        options=BATCH_SIZES,
+        value=AUTO if defaults.batch_size is None else defaults.batch_size,
+        format_func=lambda size: f"Auto ({auto:,})" if size == AUTO else f"{size:,}",
+        key=state.F_BATCH,
+        persist_state="session",
+        help="Ratings per learning step. Auto picks 1,024 for small data and bigger batches for "
+        "millions of ratings. Bigger batches run faster per epoch, especially on a GPU, "
+        "but learn less per pass.",
+    )
+    return {
+        "lr": float(lr),
+        "weight_decay": float(weight_decay),
+        "batch_size": None if batch_size == AUTO else int(batch_size),
+    }
+
+
+def _holdout_settings(defaults: cf.TrainConfig) -> dict:
+    """The validation share and the random seed."""
+    valid_pct = st.slider(
+        "Validation share",
+        min_value=0,
+        max_value=int(LIMITS["valid_frac"][1] * 100),
+        value=int(round(defaults.valid_frac * 100)),
+        step=5,
+        format="%d%%",
+        key=state.F_VALID,
+        persist_state="session",
+        help="Share of ratings kept aside to measure how well the model predicts ratings it has "
+        "not seen. 0% trains on everything but gives no accuracy score.",
+    )
+    seed = st.number_input(
+        "Random seed",
+        min_value=0,
+        max_value=2**31 - 1,
+        value=defaults.seed,
+        step=1,
+        key=state.F_SEED,
+        persist_state="session",
+        help="Same seed and settings give the same model. Change it to see how much results vary.",
+    )
+    return {"valid_frac": float(valid_pct) / 100.0, "seed": int(seed)}
 
 
 # -- live view -----------------------------------------------------------------------
@@ -176,7 +187,7 @@ def _live_panel() -> None:
         st.rerun(scope="app")
     progress = job.progress()
     history = list(job.history)
-    st.markdown(f"**Training Model {job.number}** · {md(MODEL_KINDS[job.config.model][0])} on {md(job.data.label)}")
+    st.markdown(f"**Training Model {job.number}** · {md(MODEL_LABELS[job.config.model])} on {md(job.data.label)}")
     st.progress(progress.fraction, text=progress.text)
     cols = st.columns(4)
     cols[0].metric("Epochs done", f"{len(history)} / {progress.epochs}")  # the epochs the chart shows
@@ -242,11 +253,29 @@ def _results(data: DataRecord) -> None:
 def model_title(record: ModelRecord) -> str:
     config = record.config
     run = "from a file" if record.source else f"{len(record.history)} of {config.epochs} epochs"
-    return f"{record.name} · {MODEL_KINDS[config.model][0]} · {config.n_factors} factors · {run}"
+    return f"{record.name} · {MODEL_LABELS[config.model]} · {config.n_factors} factors · {run}"
 
 
 def _model_summary(record: ModelRecord, data: DataRecord) -> None:
     st.markdown(f"#### {md(model_title(record))}")
+    _model_actions(record)
+    if record.source:
+        st.caption(f"Loaded from the model file {md(record.source)}; its training curves are not in the file.")
+    elif record.data_key != data.key:
+        st.caption(f"Trained on {md(record.data_label)}; train again to use {md(data.label)}.")
+    if record.note:
+        st.info(record.note)
+    scores = record.scores
+    _error_metrics(record, scores)
+    _charts(record, scores)
+    with st.expander("Ranking quality and settings", icon=":material/info:"):
+        if scores:
+            _ranking_metrics(scores)
+        _settings_table(record)
+
+
+def _model_actions(record: ModelRecord) -> None:
+    """Download the model file; keep the model for comparison."""
     actions = st.container(horizontal=True, vertical_alignment="center", gap="medium")
     with actions:
         st.download_button(
@@ -261,13 +290,10 @@ def _model_summary(record: ModelRecord, data: DataRecord) -> None:
             "Load it again under Saved models, or in Python with cf.Recommender.load.",
         )
         keep_toggle(record)
-    if record.source:
-        st.caption(f"Loaded from the model file {md(record.source)}; its training curves are not in the file.")
-    elif record.data_key != data.key:
-        st.caption(f"Trained on {md(record.data_label)}; train again to use {md(data.label)}.")
-    if record.note:
-        st.info(record.note)
-    scores = record.scores
+
+
+def _error_metrics(record: ModelRecord, scores: dict | None) -> None:
+    """RMSE and MAE on the held-out ratings next to the baselines, and the training time."""
     top = st.columns(3)
     if scores:
         top[0].metric(
@@ -298,6 +324,11 @@ def _model_summary(record: ModelRecord, data: DataRecord) -> None:
             "learning rate, more regularisation, fewer factors or more epochs.",
             icon=":material/trending_down:",
         )
+    _baseline_metrics(scores)
+
+
+def _baseline_metrics(scores: dict | None) -> None:
+    """What the baselines score on the same held-out ratings."""
     if scores:
         base = st.columns(3)
         base[0].metric(
@@ -314,6 +345,10 @@ def _model_summary(record: ModelRecord, data: DataRecord) -> None:
         )
     else:
         st.caption("No validation share was set, so there is no accuracy score. Set one under Advanced settings.")
+
+
+def _charts(record: ModelRecord, scores: dict | None) -> None:
+    """The training curve (with the baselines) and the accuracy comparison."""
     baselines = {}
     if scores:
         baselines = {"Bias-only baseline": scores["bias_rmse"], "Global mean": scores["global_mean_rmse"]}
@@ -328,40 +363,46 @@ def _model_summary(record: ModelRecord, data: DataRecord) -> None:
         st.plotly_chart(
             plots.accuracy_comparison(scores), key=f"cf.compare.{record.id}", config=CHART_CONFIG, width="stretch"
         )
-    with st.expander("Ranking quality and settings", icon=":material/info:"):
-        if scores:
-            k = [key.split("@")[1] for key in scores if key.startswith("precision@")]
-            k = k[0] if k else "10"
-            cols = st.columns(3)
-            cols[0].metric(f"Precision@{k}", _maybe(scores.get(f"precision@{k}")), help=_RANKING_HELP)
-            cols[1].metric(f"Recall@{k}", _maybe(scores.get(f"recall@{k}")), help=_RANKING_HELP)
-            cols[2].metric(f"NDCG@{k}", _maybe(scores.get(f"ndcg@{k}")), help=_RANKING_HELP)
-            st.caption(
-                f"Scored on {count(scores['n_test'])} held-out ratings"
-                + (f" ({count(scores['n_fallback'])} used the fallback)." if scores.get("n_fallback") else ".")
-            )
-        config = record.config
-        st.dataframe(
-            {
-                "Setting": ["Model", "Factors", "Epochs", "Learning rate", "Regularisation", "Batch size"]
-                + ["Validation share", "Seed", "Device"],
-                "Value": [
-                    MODEL_KINDS[config.model][0],
-                    str(config.n_factors),
-                    f"{len(record.history)} of {config.epochs}" if record.history else str(config.epochs),
-                    f"{config.lr:g}",
-                    f"{config.weight_decay:g}",
-                    count(config.batch_size)
-                    if config.batch_size
-                    else f"Auto ({count(record.recommender.config.get('batch_size') or 0)})",
-                    f"{config.valid_frac:.0%}",
-                    str(config.seed),
-                    record.device.upper(),
-                ],
-            },
-            hide_index=True,
-            width="stretch",
-        )
+
+
+def _ranking_metrics(scores: dict) -> None:
+    """Precision, recall and NDCG at k on the held-out ratings."""
+    k = [key.split("@")[1] for key in scores if key.startswith("precision@")]
+    k = k[0] if k else "10"
+    cols = st.columns(3)
+    cols[0].metric(f"Precision@{k}", _maybe(scores.get(f"precision@{k}")), help=_RANKING_HELP)
+    cols[1].metric(f"Recall@{k}", _maybe(scores.get(f"recall@{k}")), help=_RANKING_HELP)
+    cols[2].metric(f"NDCG@{k}", _maybe(scores.get(f"ndcg@{k}")), help=_RANKING_HELP)
+    st.caption(
+        f"Scored on {count(scores['n_test'])} held-out ratings"
+        + (f" ({count(scores['n_fallback'])} used the fallback)." if scores.get("n_fallback") else ".")
+    )
+
+
+def _settings_table(record: ModelRecord) -> None:
+    """The settings the model was trained with."""
+    config = record.config
+    st.dataframe(
+        {
+            "Setting": ["Model", "Factors", "Epochs", "Learning rate", "Regularisation", "Batch size"]
+            + ["Validation share", "Seed", "Device"],
+            "Value": [
+                MODEL_LABELS[config.model],
+                str(config.n_factors),
+                f"{len(record.history)} of {config.epochs}" if record.history else str(config.epochs),
+                f"{config.lr:g}",
+                f"{config.weight_decay:g}",
+                count(config.batch_size)
+                if config.batch_size
+                else f"Auto ({count(record.recommender.config.get('batch_size') or 0)})",
+                f"{config.valid_frac:.0%}",
+                str(config.seed),
+                record.device.upper(),
+            ],
+        },
+        hide_index=True,
+        width="stretch",
+    )
 
 
 _RANKING_HELP = (
