@@ -61,8 +61,9 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "BiasBaseline", "ConfigError", "DataError", "EmbeddingDot", "EmbeddingDotBias", "EmbeddingNN",
-    "EpochReport", "FitResult", "evaluate_topn", "evaluate_new_people", "IdMap", "Movies", "Ratings", "Recommender", "TrainConfig",
-    "TrainingDiverged", "UnknownMovieError", "UnknownUserError", "auto_batch_size", "build_model", "evaluate", "fit",
+    "EpochReport", "FitResult", "IdMap", "Movies", "Ratings", "Recommender", "TrainConfig",
+    "TrainingDiverged", "UnknownMovieError", "UnknownUserError", "auto_batch_size", "build_model", "evaluate",
+    "evaluate_new_people", "evaluate_topn", "fit",
     "load_dataset", "load_movies", "load_ratings", "mae", "random_split", "resolve_device", "rmse",
     "sigmoid_range", "temporal_split", "train_model", "validation_split",
 ]  # fmt: skip

@@ -31,11 +31,12 @@ class FoldedUser:
 def fold_in(recommender, ratings: Mapping, steps: int = 60) -> FoldedUser:
     """Fit a new user to ``ratings`` ({movie id: rating}), shrunk toward the users the model knows.
 
-    The fit is a MAP estimate: squared error over the noise of the trained model, plus a
-    Gaussian prior whose mean and spread are those of the trained users' vectors (and
-    biases). With a few ratings the person stays close to a typical user, so five
-    ratings cannot push them to an extreme; with many, their ratings decide. The movie
-    embeddings and the network stay fixed. L-BFGS converges in a few dozen steps.
+    The loss is training's squared error, but the penalty pulls the vector and bias
+    toward the trained users' mean (not toward zero) with a fixed strength: the one a
+    typical trained user had (``weight_decay`` times their median number of ratings).
+    With five ratings the person stays near a typical user, so a few ratings cannot push
+    them to an extreme; with many, their ratings decide. The movie embeddings and the
+    network stay fixed. L-BFGS converges in a few dozen steps.
     """
     model = recommender.model
     index = recommender.items.to_index(list(ratings))
@@ -47,7 +48,6 @@ def fold_in(recommender, ratings: Mapping, steps: int = 60) -> FoldedUser:
     items = torch.tensor(list(rated), device=device)
     target = torch.tensor(list(rated.values()), dtype=torch.float32, device=device)
     mean = torch.tensor(prior.mean, dtype=torch.float32, device=device)
-    precision = torch.tensor(1.0 / prior.variance, dtype=torch.float32, device=device)
     vector = mean.clone().requires_grad_(True)
     bias = torch.tensor(prior.bias_mean, device=device, requires_grad=True)
     optimiser = torch.optim.LBFGS([vector, bias], lr=1.0, max_iter=steps, line_search_fn="strong_wolfe")
@@ -56,8 +56,8 @@ def fold_in(recommender, ratings: Mapping, steps: int = 60) -> FoldedUser:
 
     def loss() -> torch.Tensor:
         optimiser.zero_grad()
-        error = (model.score_vectors(vector, bias, items) - target).pow(2).sum() / prior.noise
-        value = error + ((vector - mean).pow(2) * precision).sum() + (bias - prior.bias_mean) ** 2 / prior.bias_variance
+        error = (model.score_vectors(vector, bias, items) - target).pow(2).sum()
+        value = error + prior.strength * ((vector - mean).pow(2).sum() + (bias - prior.bias_mean) ** 2)
         value.backward()
         return value
 
@@ -71,37 +71,25 @@ def fold_in(recommender, ratings: Mapping, steps: int = 60) -> FoldedUser:
 
 @dataclass
 class Prior:
-    """Where trained users lie: per-factor mean and variance of their vectors, of their biases, and the noise."""
+    """Where a new person starts and how hard they are pulled back there (see :func:`fold_in`)."""
 
     mean: np.ndarray
-    variance: np.ndarray
+    """Mean vector of the trained users who rated something."""
     bias_mean: float
-    bias_variance: float
-    noise: float
+    """Their mean bias (0 for models without biases)."""
+    strength: float
+    """L2 weight toward the mean: ``weight_decay`` times the median ratings per trained user."""
 
 
-def population_prior(recommender, sample: int = 20_000) -> Prior:
-    """The prior for :func:`fold_in`, from the trained users and the model's error on its training rows."""
-    vectors = recommender.user_vectors().astype(np.float64)
+def population_prior(recommender) -> Prior:
+    """The prior for :func:`fold_in`, from the trained users."""
     counts = recommender.user_counts
-    active = vectors[counts > 0] if (counts > 0).any() else vectors
-    biases = _user_biases(recommender)
-    rows = recommender.known[~recommender.known["held_out"].to_numpy(bool)]
-    rows = rows.iloc[:: max(1, len(rows) // sample)]
-    predicted = recommender.predict_indices(rows["user"].to_numpy(), rows["item"].to_numpy())
-    noise = float(np.mean((predicted - rows["rating"].to_numpy()) ** 2)) if len(rows) else 1.0
-    return Prior(
-        mean=active.mean(0),
-        variance=active.var(0) + 1e-4,
-        bias_mean=float(biases.mean()) if len(biases) else 0.0,
-        bias_variance=float(biases.var()) + 1e-4 if len(biases) else 1.0,
-        noise=max(noise, 0.05),
-    )
-
-
-def _user_biases(recommender) -> np.ndarray:
+    active = counts > 0 if (counts > 0).any() else np.ones(len(counts), bool)
+    vectors = recommender.user_vectors()[active].astype(np.float64)
     bias = getattr(recommender.model, "user_bias", None)
-    return np.zeros(0) if bias is None else bias.weight.detach().float().cpu().numpy()[:, 0]
+    biases = bias.weight.detach().float().cpu().numpy()[active, 0] if bias is not None else np.zeros(1)
+    decay = float(recommender.config.get("weight_decay", 0.1))
+    return Prior(vectors.mean(0), float(biases.mean()), max(decay, 1e-3) * float(np.median(counts[active])))
 
 
 @torch.no_grad()

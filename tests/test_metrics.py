@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from cf.metrics import mae, ranking_metrics, relevance_threshold, rmse
+from cf.metrics import coverage, list_metrics, mae, personalisation, relevance_threshold, rmse
 
 
 def test_rmse_and_mae():
@@ -17,15 +17,34 @@ def test_relevance_threshold_is_four_on_five_point_scales():
     assert relevance_threshold((1, 10)) > 7
 
 
-def test_ranking_metrics_reward_a_good_order():
-    users = np.array([1, 1, 1, 1, 2, 2, 2])
-    actual = np.array([5, 4, 1, 2, 5, 1, 1])
-    perfect = ranking_metrics(users, actual, actual.astype(float), threshold=4, k=2)
-    reversed_ = ranking_metrics(users, actual, -actual.astype(float), threshold=4, k=2)
-    assert perfect["ndcg@2"] == pytest.approx(1.0)
-    assert perfect["recall@2"] == pytest.approx(1.0)
-    assert perfect["precision@2"] == pytest.approx((2 / 2 + 1 / 2) / 2)
-    assert reversed_["ndcg@2"] < 0.5 and reversed_["recall@2"] < 0.5
+def test_list_metrics_by_hand():
+    lists = np.array([[3, 7, 1], [5, 6, -1]])  # the second list is short (-1 pads)
+    relevant = [np.array([7, 9]), np.array([8])]
+    m = list_metrics(lists, relevant, k=3)
+    np.testing.assert_allclose(m["precision"], [1 / 3, 0])
+    np.testing.assert_allclose(m["recall"], [1 / 2, 0])
+    np.testing.assert_allclose(m["hit_rate"], [1, 0])
+    ideal = 1 + 1 / np.log2(3)  # two relevant: ranks 1 and 2
+    np.testing.assert_allclose(m["ndcg"], [(1 / np.log2(3)) / ideal, 0])
+    np.testing.assert_allclose(m["map"], [(1 / 2) / 2, 0])  # one hit at rank 2 (precision 1/2) over min(2, 3)
+
+
+def test_a_perfect_list_scores_one_and_order_matters():
+    relevant = [np.array([1, 2])]
+    best = list_metrics(np.array([[1, 2, 3]]), relevant, k=3)
+    worse = list_metrics(np.array([[3, 1, 2]]), relevant, k=3)
+    assert best["ndcg"][0] == pytest.approx(1.0) and best["map"][0] == pytest.approx(1.0)
+    assert worse["ndcg"][0] < best["ndcg"][0] and worse["map"][0] < best["map"][0]
+    assert worse["precision"][0] == best["precision"][0]
+
+
+def test_coverage_and_personalisation():
+    same = np.array([[1, 2], [1, 2], [1, 2]])
+    apart = np.array([[1, 2], [3, 4], [5, 6]])
+    assert coverage(same, 10) == pytest.approx(0.2) and coverage(apart, 10) == pytest.approx(0.6)
+    assert personalisation(same) == pytest.approx(0.0)
+    assert personalisation(apart) == pytest.approx(1.0)
+    assert personalisation(np.array([[1, 2], [1, 3]])) == pytest.approx(0.5)
 
 
 def test_cf_evaluate_stays_the_function_after_the_cli_modules_load():

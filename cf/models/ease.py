@@ -145,7 +145,8 @@ def solve(gram: torch.Tensor, l2: float) -> np.ndarray:
     """EASE's closed form: ``B = I - P diagMat(1 / diag(P))`` with ``P = (G + l2 I)^-1``, diagonal zeroed."""
     gram = gram.clone()
     gram.diagonal().add_(l2)
-    precision = torch.cholesky_inverse(torch.linalg.cholesky(gram))
+    identity = torch.eye(len(gram), dtype=gram.dtype, device=gram.device)
+    precision = torch.cholesky_solve(identity, torch.linalg.cholesky(gram))  # faster than cholesky_inverse on CPUs
     weights = -precision / precision.diagonal()[None, :]
     weights.fill_diagonal_(0.0)
     return weights.cpu().numpy()
