@@ -14,8 +14,8 @@ import streamlit as st
 
 from cf import plots
 from ui import state
-from ui.common import count, md
-from ui.embed_tab import movie_table, projected
+from ui.common import count, counted, md
+from ui.embed_tab import find_movies, movie_table, projected
 from ui.state import DataRecord, ModelRecord
 from ui.train_tab import CHART_CONFIG
 from ui.user_tab import columns, no_model
@@ -32,37 +32,48 @@ def _as_python(value: object) -> object:
 
 
 def pick_movie(
-    record: ModelRecord, query_key: str, pick_key: str, exclude: set | None = None, label: str = "Movie"
+    record: ModelRecord,
+    query_key: str,
+    pick_key: str,
+    exclude: set | None = None,
+    label: str = "Movie",
+    preselect: bool = True,
 ) -> object | None:
-    """A search box and a list of the matching movies, most rated first; returns the chosen movie id."""
+    """A search box and a list of the matching movies, best match first; returns the chosen movie id.
+
+    Titles match the way people type them (see :func:`ui.embed_tab.find_movies`). Without a
+    query the list holds every movie, most rated first, and with ``preselect=False`` nothing
+    is chosen until the person types or picks.
+    """
     table, _ = movie_table(record)
     query = st.text_input(
         "Find a movie",
         key=query_key,
         persist_state="session",
-        placeholder="Type part of a title",
-        help="The list below shows the matching movies, most rated first.",
+        placeholder="Type a title, e.g. the matrix",
+        help="Capitals, accents, punctuation, a leading “The” and the year can be left out. "
+        "The best matches come first, then the most rated.",
     ).strip()
-    matches = table
-    if query:
-        matches = table[table["title"].str.contains(query, case=False, regex=False)]
+    matches = find_movies(record, query) if query else table
     if exclude:
         matches = matches[~matches["movieId"].isin(list(exclude))]
     if matches.empty:
-        st.caption(f"No title contains “{md(query)}”." if query else "No movies left to pick.")
+        st.caption(f"No movie title matches “{md(query)}”." if query else "No movies left to pick.")
         return None
     shown = matches.head(LISTED_MOVIES)
     titles = dict(zip(shown["movieId"].map(_as_python), shown["title"]))
     counts = dict(zip(shown["movieId"].map(_as_python), shown["n_ratings"]))
     options = list(titles)
     if st.session_state.get(pick_key) not in options:
-        st.session_state[pick_key] = options[0]
+        st.session_state[pick_key] = options[0] if (preselect or query) else None
     more = f" · first {count(LISTED_MOVIES)} of {count(len(matches))} shown" if len(matches) > LISTED_MOVIES else ""
     return st.selectbox(
         label,
         options,
-        format_func=lambda m: f"{titles.get(m, m)} · {counts.get(m, 0):,} ratings",
+        index=None,
+        format_func=lambda m: f"{titles.get(m, m)} · {counted(counts.get(m, 0), 'rating')}",
         key=pick_key,
+        placeholder="Type above or choose a movie",
         help="Type to narrow the list further." + more,
     )
 
@@ -102,7 +113,7 @@ def similar(record: ModelRecord) -> None:
     row = table[table["movieId"] == movie].iloc[0]
     st.markdown(f"#### Movies most like {md(row['title'])}")
     st.caption(
-        f"{md(row['genres'])} · {count(row['n_ratings'])} ratings · average {row['mean_rating']:.2f} ★. "
+        f"{md(row['genres'])} · {counted(row['n_ratings'], 'rating')} · average {row['mean_rating']:.2f} ★. "
         "Closest by the direction of their taste vectors (cosine similarity): people who like one tend to "
         "like the others. Rarely rated movies have rough vectors, so their neighbours are rougher too."
     )
