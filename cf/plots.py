@@ -425,6 +425,7 @@ def embedding_scatter(
         "value_name": plot_text(value_name),
         "n_labels": n_labels,
         "names": (plot_text(highlight_name), plot_text(recommended_name)),
+        "box": box,
     }
     _add_marks(fig, trace, points, customdata, dims, marks, user)
     _axes(fig, dims, axis_labels, height, box)
@@ -537,7 +538,10 @@ def _add_marks(fig, trace, points: pd.DataFrame, customdata: np.ndarray, dims: i
         if dims == 3:
             point["z"] = [user.get("z", 0.0)]
         label = plot_text(user.get("label", "Selected user"))
-        fig.add_trace(_user_marker(trace, point, label, dims, "<br>placed by their taste vector"))
+        middle = marks["box"].mean(axis=1)  # label towards the middle: one at an edge is not cut off
+        place = ("bottom" if user["y"] >= middle[1] else "top") + (" right" if user["x"] <= middle[0] else " left")
+        marker = _user_marker(trace, point, label, dims, "<br>placed by their taste vector")
+        fig.add_trace(marker.update(textposition=place) if dims == 2 else marker)
 
 
 def _rings(trace, ringed: pd.DataFrame, customdata: np.ndarray, dims: int, marks: dict, name: str):

@@ -220,6 +220,17 @@ def test_embeddings_search_3d_and_users_view():
     assert "scene" in figure["layout"]
     similar = table(at, "similarity")
     assert len(similar) == 10 and similar["similarity"].is_monotonic_decreasing
+    # a person picks the genres to colour: those, and grey for the rest
+    picker = at.multiselect(key=state.EMB_GENRES)
+    chosen = picker.options[1:3]  # the second and third most listed genres
+    picker.set_value(chosen)
+    at.run()
+    assert_healthy(at)
+    (figure,) = charts(at)
+    marks = ("Search results", "Recommended for the user")
+    coloured = {t["name"] for t in figure["data"] if t["name"] not in marks and not t["name"].startswith("User ")}
+    assert set(chosen) <= coloured <= set(chosen) | {"Other", "No genre"}
+    assert any("Colour: the genres you picked" in c.value for c in at.caption)
 
     at.text_input(key=state.EMB_QUERY).set_value("no such title zzz")
     at.segmented_control(key=state.EMB_VIEW).set_value("Users")
