@@ -20,7 +20,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from cf.genres import NO_GENRE, OTHER  # noqa: F401 - the colour groups' names, used with the map
+from cf.data.genres import NO_GENRE, OTHER  # noqa: F401 - the colour groups' names, used with the map
 
 PALETTE: tuple[str, ...] = (
     "#4E79A7", "#F28E2B", "#E15759", "#76B7B2", "#59A14F",
@@ -376,7 +376,7 @@ def embedding_scatter(
     ----------
     points
         One row per movie: ``movieId``, ``title``, ``genres`` (text), ``group`` (colour
-        group, see :func:`cf.genres.genre_groups`), ``n_ratings``, ``mean_rating``,
+        group, see :func:`cf.data.genres.genre_groups`), ``n_ratings``, ``mean_rating``,
         ``bias``, ``x``, ``y`` (and ``z`` for 3-D).
     axis_labels
         Axis titles, e.g. :meth:`cf.projection.Projection.axis_labels`.

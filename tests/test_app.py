@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import io
 import json
-import os
 import time
 from pathlib import Path
 
@@ -18,12 +17,13 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from benchmarks.paths import shared_data_dir
 from ui import state
 from ui.common import csv_bytes, neutralise_formulas, seconds
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
-DATA_DIR = Path(os.environ.get("CF_DATA_DIR", ROOT.parent / "shared" / "data"))
+DATA_DIR = shared_data_dir()
 ML_SMALL = DATA_DIR / "ml-latest-small"
 
 
@@ -424,7 +424,7 @@ def test_first_training_reports_its_start_up_apart(monkeypatch):
     """The first training in a server loads compiled code: that start-up is not shown as training time."""
     import threading
 
-    from cf import rowwise
+    from cf.training import rowwise
 
     monkeypatch.setattr("ui.training.warm_up", lambda: None)  # no background warm-up to race with
     monkeypatch.setattr(rowwise, "_WARM", threading.Event())  # as in a fresh server

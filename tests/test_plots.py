@@ -8,7 +8,7 @@ import plotly.io as pio
 import pytest
 
 from cf import plots
-from cf.genres import genre_groups
+from cf.data.genres import genre_groups
 
 
 def movie_points(n: int = 40, dims: int = 2) -> pd.DataFrame:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import numpy as np
 import streamlit as st
 
 import cf
@@ -56,3 +57,8 @@ def guarded(what: str) -> Iterator[None]:
 def file_stem(text: object) -> str:
     """A file-name-safe version of ``text``."""
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", str(text)).strip("_") or "export"
+
+
+def as_python(value: object) -> object:
+    """A NumPy scalar as the plain Python value (widget options and session state keep those)."""
+    return value.item() if isinstance(value, np.generic) else value

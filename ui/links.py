@@ -19,7 +19,7 @@ import streamlit as st
 
 import cf
 from ui import state
-from ui.state import DataRecord, ModelRecord
+from ui.state import DEMO, FILES, MOVIELENS, DataRecord, ModelRecord
 
 _SETTINGS = {  # URL name: (TrainConfig field, widget key, parse)
     "model": ("model", state.F_MODEL, str),
@@ -54,8 +54,6 @@ def open_link() -> None:
     st.session_state[state.LINK] = params
     if not params:
         return
-    from ui.sidebar import DEMO, FILES, MOVIELENS
-
     notes: list[str] = []
     tab = params.get("tab")
     if tab in state.TABS:
@@ -64,7 +62,7 @@ def open_link() -> None:
     if data == "demo":
         st.session_state[state.SOURCE] = DEMO
     elif data.startswith("ml-"):
-        from cf import movielens
+        from cf.data import movielens
 
         name = data[3:]
         if name in movielens.RELEASES:

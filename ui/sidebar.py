@@ -5,11 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import data as loading
-from ui import links, state, train_tab
+from ui import links, state, widgets
 from ui.common import count, guarded, md
-from ui.state import DataRecord
-
-DEMO, MOVIELENS, FILES = "Demo dataset", "MovieLens", "My files"
+from ui.state import DEMO, FILES, MOVIELENS, DataRecord
 
 
 def render() -> DataRecord:
@@ -43,7 +41,7 @@ def render() -> DataRecord:
         job = state.job()
         if job is not None and job.running and st.session_state.get(state.NAV) != state.TAB_TRAIN:
             st.divider()
-            train_tab.sidebar_status()
+            widgets.sidebar_status()
         st.divider()
         with st.expander("How it works", icon=":material/help:"):
             st.markdown(
@@ -62,7 +60,7 @@ def render() -> DataRecord:
 
 
 def _movielens() -> DataRecord | None:
-    from cf import movielens
+    from cf.data import movielens
 
     releases = movielens.RELEASES
     name = st.selectbox(

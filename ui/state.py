@@ -54,6 +54,8 @@ LINK_NOTE = "cf.link_note"
 # -- widget keys ---------------------------------------------------------------------
 NAV = "cf.nav"
 SOURCE = "cf.source"
+DEMO, MOVIELENS, FILES = "Demo dataset", "MovieLens", "My files"
+"""The data sources the sidebar offers: the values of ``SOURCE`` (a shared link sets it too)."""
 UP_RATINGS = "cf.up_ratings"
 UP_MOVIES = "cf.up_movies"
 USER = "cf.user"

@@ -258,7 +258,7 @@ def warm_up() -> threading.Thread:
 
     def run() -> None:
         try:
-            from cf import rowwise
+            from cf.training import rowwise
 
             n = 60
             frame = pd.DataFrame(

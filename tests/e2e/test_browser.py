@@ -10,6 +10,7 @@ import re
 
 import pytest
 
+from benchmarks.paths import shared_data_dir
 from tests.e2e import driver
 from tests.e2e.driver import KEY_UP_MOVIES, KEY_UP_RATINGS, AppPage
 
@@ -60,7 +61,7 @@ def test_demo_train_pick_a_user_see_recommendations_and_the_map(in_browser):
 
 @pytest.mark.timeout(240)
 def test_upload_movielens_small_train_three_epochs_see_predictions(in_browser):
-    folder = driver.data_dir() / "ml-latest-small"
+    folder = shared_data_dir() / "ml-latest-small"
     ratings, movies = folder / "ratings.csv", folder / "movies.csv"
     if not (ratings.exists() and movies.exists()):
         pytest.skip(f"MovieLens latest-small not found in {folder} (set CF_DATA_DIR)")
