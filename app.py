@@ -8,7 +8,7 @@ import streamlit as st
 
 st.set_page_config(
     page_title="CF Explorer",
-    page_icon=":material/movie_filter:",
+    page_icon="🎬",  # an emoji is drawn by the browser: a Material icon is fetched from a font server
     layout="wide",
     initial_sidebar_state="expanded",
 )

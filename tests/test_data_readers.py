@@ -487,7 +487,7 @@ HOSTILE = {
     "extra columns": (b"userId,movieId,rating\n1,2,3\n2,3,4,5,6\n", ["line 3", "5 column(s)", "line 1 has 3"]),
     "missing column": (b"userId,movieId,rating,timestamp\n1,2,3,4\n2,3,4\n", ["line 3", "3 column(s)", "Fill in"]),
     "header shorter than rows": (b"userId,movieId,rating\n1,2,3,4\n2,3,4,5\n", ["line 2", "header names fewer"]),
-    "non-numeric rating": (b"userId,movieId,rating\n1,2,3\n2,3,abc\n", ["line 3", "'abc'", "not a finite number"]),
+    "non-numeric rating": (b"userId,movieId,rating\n1,2,3\n2,3,abc\n", ["line 3", "'abc' is not a number"]),
     "nan rating": (b"userId,movieId,rating\n1,2,3\n2,3,NaN\n", ["line 3", "'NaN'"]),
     "infinite rating": (b"userId,movieId,rating\n1,2,3\n2,3,inf\n", ["line 3", "'inf'"]),
     "overflowing rating": (b"userId,movieId,rating\n1,2,1e999\n2,3,4\n", ["line 2", "'1e999'"]),

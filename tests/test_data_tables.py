@@ -132,7 +132,12 @@ def test_from_frame_too_few_columns():
 
 @pytest.mark.parametrize(
     ("bad", "fragment"),
-    [("x", "rating 'x' is not a finite number"), (np.inf, "'inf'"), (None, "rating is empty"), ("", "rating is empty")],
+    [
+        ("x", "rating 'x' is not a number"),
+        (np.inf, "'inf' is not a usable number"),
+        (None, "rating is empty"),
+        ("", "rating is empty"),
+    ],
 )
 def test_from_frame_bad_rating_names_the_line(bad, fragment: str):
     frame = pd.DataFrame({"user": [1, 2, 3], "item": [1, 1, 1], "rating": pd.Series([4, bad, 2], dtype=object)})

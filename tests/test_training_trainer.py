@@ -1,4 +1,5 @@
 import dataclasses
+import threading
 
 import numpy as np
 import pandas as pd
@@ -195,3 +196,40 @@ def test_concurrent_runs_restore_the_thread_count(small):
     for run in runs:
         run.join()
     assert torch.get_num_threads() == before
+
+
+class _Clock:
+    """A stand-in for ``time.perf_counter`` that moves only when told to."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def perf_counter(self) -> float:
+        return self.now
+
+
+def test_one_time_start_up_is_reported_apart_from_the_training_time(small, monkeypatch):
+    """Loading the compiled kernels (seconds, the first time in a server) is not counted as training."""
+    from cf.training import rowwise
+
+    if not rowwise.available():
+        pytest.skip("numba is not installed: no kernels to load")
+    clock = _Clock()
+    monkeypatch.setattr("cf.training.trainer.time", clock)
+    monkeypatch.setattr(rowwise, "_WARM", threading.Event())  # as in a fresh process
+    loaded = []
+    real_warm_up = rowwise.warm_up
+
+    def slow_warm_up() -> None:
+        if not rowwise._WARM.is_set():
+            clock.now += 40.0  # what loading the kernels costs on a cold server, in fake seconds
+            loaded.append(True)
+        real_warm_up()
+
+    monkeypatch.setattr(rowwise, "warm_up", slow_warm_up)
+    first = cf.fit(small, quick(engine="rowwise"))
+    second = cf.fit(small, quick(engine="rowwise"))
+    assert loaded == [True]  # once per process
+    assert first.setup_seconds == 40.0 and first.fit_seconds == 0.0
+    assert second.setup_seconds == 0.0 and second.fit_seconds == 0.0
+    assert [r.seconds for r in first.history] == [0.0, 0.0, 0.0]  # the epochs' own times are not inflated

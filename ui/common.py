@@ -12,7 +12,7 @@ import streamlit as st
 
 import cf
 from cf.export import csv_bytes, neutralise_formulas  # noqa: F401 - re-exported
-from ui.text import count, md, seconds, short_count, stars  # noqa: F401 - re-exported
+from ui.text import count, counted, md, seconds, short_count, stars  # noqa: F401 - re-exported
 
 log = logging.getLogger("cf.app")
 if not log.handlers:  # the server log gets what people are spared: tracebacks, timings

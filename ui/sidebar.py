@@ -25,6 +25,7 @@ def render() -> DataRecord:
         )
         previous = state.data()
         record = None
+        st.session_state[state.UPLOAD_ERRORS] = []
         if source == FILES:
             record = _uploads()
         elif source == MOVIELENS:
@@ -132,11 +133,13 @@ def _uploads() -> DataRecord | None:
     record, errors = None, []
     with guarded("reading the uploaded files"):
         record, errors = loading.uploaded_record(ratings, movies)
+    st.session_state[state.UPLOAD_ERRORS] = list(errors)
     for error in errors:
         st.error(error, icon=":material/error:")
     previous = state.data()
     if errors and record is None and previous is not None:
         st.caption(f"Still using **{md(previous.label)}**.")
     if ratings is None:
-        st.caption("Upload a ratings file to use your own data. Until then the demo dataset stays in use.")
+        current = md(previous.label) if previous is not None else "the demo dataset"
+        st.caption(f"Upload a ratings file to use your own data. Until then **{current}** stays in use.")
     return record

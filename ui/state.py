@@ -44,6 +44,8 @@ MODEL_FILES = "cf.model_files"
 """Outcome of each model file upload by content hash: the loaded record's id or an error message."""
 ML_LOADED = "cf.ml_loaded"
 """MovieLens releases loaded in this session: {release name: data record key}."""
+UPLOAD_ERRORS = "cf.upload_errors"
+"""Messages about the uploaded files that could not be used, shown in the sidebar and on the Data screen."""
 LINK = "cf.link"
 """The query parameters this session opened with, once applied (see :mod:`ui.links`)."""
 LINK_NOTE = "cf.link_note"
@@ -66,6 +68,7 @@ EMB_COUNT = "cf.emb_count"
 EMB_USERS = "cf.emb_users"
 EMB_QUERY = "cf.emb_query"
 EMB_SHOW_USER = "cf.emb_show_user"
+EMB_GENRES = "cf.emb_genres"
 F_MODEL = "cf.f_model"
 F_FACTORS = "cf.f_factors"
 F_EPOCHS = "cf.f_epochs"
@@ -160,6 +163,8 @@ class ModelRecord:
     note: str | None = None
     """The library's note when no validation split was possible."""
     device: str = "cpu"
+    setup_seconds: float = 0.0
+    """Time spent getting the training loop ready, apart from ``fit_seconds`` (see :class:`cf.FitResult`)."""
     source: str | None = None
     """The model file's name when the model was loaded from a file rather than trained here."""
     keep: bool = False

@@ -10,11 +10,12 @@ import pandas as pd
 import streamlit as st
 
 import cf
-from cf import plots
 from cf.config import MODEL_KINDS
+from cf.data import genres
+from cf.data.search import TitleIndex
 from cf.projection import Projection, project_embeddings
 from ui import state, training
-from ui.common import as_python, count, guarded, md
+from ui.common import as_python, count, counted, guarded, md
 from ui.state import DataRecord, ModelRecord
 
 CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
@@ -219,12 +220,16 @@ def place_vector(record: ModelRecord, vector: np.ndarray, dims: int = 2) -> np.n
 
 
 def movie_table(record: ModelRecord) -> tuple[pd.DataFrame, list[str]]:
-    """One row per trained movie (most rated first) with what the map shows; and the genre order."""
+    """One row per trained movie (most rated first) with what the map shows; and the genre order.
+
+    ``group`` is each movie's distinctive genre (:func:`cf.data.genres.genre_groups`), ``genre_list``
+    its genres as a list.
+    """
     if "movies" not in record.cache:
         rec = record.recommender
         meta = rec.movies.frame.reindex(rec.items.ids)
         genre_lists = [g if isinstance(g, list) else [] for g in meta["genres"]]
-        groups, order = plots.main_genres(genre_lists, n_top=10)
+        groups, order = genres.genre_groups(genre_lists, n_top=10)
         table = pd.DataFrame(
             {
                 "index": np.arange(len(rec.items)),
@@ -237,42 +242,66 @@ def movie_table(record: ModelRecord) -> tuple[pd.DataFrame, list[str]]:
                 "bias": rec.item_biases(),
             }
         )
+        table["genre_list"] = genre_lists
         table = table.sort_values(["n_ratings", "movieId"], ascending=[False, True], kind="stable")
         record.cache["movies"] = (table.reset_index(drop=True), order)
     return record.cache["movies"]
 
 
+def find_movies(record: ModelRecord, query: str) -> pd.DataFrame:
+    """Rows of :func:`movie_table` whose title matches ``query`` the way people type titles, best first.
+
+    See :class:`cf.data.search.TitleIndex`: articles, accents, punctuation and the year are optional;
+    equally good matches come most rated first. An empty query matches nothing.
+    """
+    table, _ = movie_table(record)
+    if "title_index" not in record.cache:
+        record.cache["title_index"] = TitleIndex(table["title"].tolist(), table["n_ratings"].to_numpy())
+    return table.iloc[record.cache["title_index"].search(query)]
+
+
 def pick_movie(
-    record: ModelRecord, query_key: str, pick_key: str, exclude: set | None = None, label: str = "Movie"
+    record: ModelRecord,
+    query_key: str,
+    pick_key: str,
+    exclude: set | None = None,
+    label: str = "Movie",
+    preselect: bool = True,
 ) -> object | None:
-    """A search box and a list of the matching movies, most rated first; returns the chosen movie id."""
+    """A search box and a list of the matching movies, best match first; returns the chosen movie id.
+
+    Titles match the way people type them (see :func:`find_movies`). Without a query the list
+    holds every movie, most rated first, and with ``preselect=False`` nothing is chosen until
+    the person types or picks.
+    """
     table, _ = movie_table(record)
     query = st.text_input(
         "Find a movie",
         key=query_key,
         persist_state="session",
-        placeholder="Type part of a title",
-        help="The list below shows the matching movies, most rated first.",
+        placeholder="Type a title, e.g. the matrix",
+        help="Capitals, accents, punctuation, a leading “The” and the year can be left out. "
+        "The best matches come first, then the most rated.",
     ).strip()
-    matches = table
-    if query:
-        matches = table[table["title"].str.contains(query, case=False, regex=False)]
+    matches = find_movies(record, query) if query else table
     if exclude:
         matches = matches[~matches["movieId"].isin(list(exclude))]
     if matches.empty:
-        st.caption(f"No title contains “{md(query)}”." if query else "No movies left to pick.")
+        st.caption(f"No movie title matches “{md(query)}”." if query else "No movies left to pick.")
         return None
     shown = matches.head(LISTED_MOVIES)
     titles = dict(zip(shown["movieId"].map(as_python), shown["title"]))
     counts = dict(zip(shown["movieId"].map(as_python), shown["n_ratings"]))
     options = list(titles)
     if st.session_state.get(pick_key) not in options:
-        st.session_state[pick_key] = options[0]
+        st.session_state[pick_key] = options[0] if (preselect or query) else None
     more = f" · first {count(LISTED_MOVIES)} of {count(len(matches))} shown" if len(matches) > LISTED_MOVIES else ""
     return st.selectbox(
         label,
         options,
-        format_func=lambda m: f"{titles.get(m, m)} · {counts.get(m, 0):,} ratings",
+        index=None,
+        format_func=lambda m: f"{titles.get(m, m)} · {counted(counts.get(m, 0), 'rating')}",
         key=pick_key,
+        placeholder="Type above or choose a movie",
         help="Type to narrow the list further." + more,
     )

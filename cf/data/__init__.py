@@ -4,7 +4,8 @@ Modules: :mod:`cf.data.tables` (``Ratings``, ``Movies``, ``IdMap``, splits),
 :mod:`cf.data.readers` (file formats: bytes and encoding in :mod:`cf.data.decode`, layout
 and parsing in :mod:`cf.data.parse`, columns in :mod:`cf.data.columns`), :mod:`cf.data.archive` (zip files),
 :mod:`cf.data.movielens` (GroupLens downloads), :mod:`cf.data.demo` (the generated demo
-data) and :mod:`cf.data.synth` (ML-25M-shaped synthetic files).
+data), :mod:`cf.data.synth` (ML-25M-shaped synthetic files), :mod:`cf.data.search` (finding
+titles as people type them) and :mod:`cf.data.genres` (the genre that stands for a movie).
 """
 
 from cf.data.readers import load_dataset, load_movies, load_ratings

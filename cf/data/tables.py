@@ -257,9 +257,16 @@ def _numeric_ratings(values: pd.Series, source: str, first_line: int | Sequence[
         first = int(np.flatnonzero(bad)[0])
         value = values.iloc[first]
         empty = value is None or (isinstance(value, float) and np.isnan(value)) or str(value).strip() == ""
-        what = "the rating is empty" if empty else f"rating {str(value)[:40]!r} is not a finite number"
+        if empty:
+            what = "the rating is empty"
+        elif np.isnan(numbers.iloc[first]):
+            what = f"rating {str(value)[:40]!r} is not a number"
+        else:  # infinity, or too big for a number
+            what = f"rating {str(value)[:40]!r} is not a usable number (infinite, or too big)"
+        n_bad = int(bad.sum())
         raise DataError(
-            f"{source}, line {_line_of(first, first_line)}: {what} ({int(bad.sum())} such row(s) in all). "
+            f"{source}, line {_line_of(first, first_line)}: {what} "
+            f"({n_bad} such {'row' if n_bad == 1 else 'rows'} in all). "
             "Ratings must be numbers such as 3 or 4.5; fix or delete those rows, "
             "or check that the rating column is the right one."
         )

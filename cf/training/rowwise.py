@@ -36,12 +36,29 @@ def available() -> bool:
     return True
 
 
+_WARM = threading.Event()
+"""Set once every kernel is loaded in this process."""
+
+
 def warm_up() -> None:
-    """Load (or compile, the first time on a machine) every kernel, with tiny inputs."""
+    """Load (or compile, the first time on a machine) every kernel with the types training uses.
+
+    One tiny epoch of a model of each kind, then the shuffle. Seconds the first time in a
+    process (the kernels come from numba's cache or are compiled), nothing after.
+    """
+    if _WARM.is_set():
+        return
     from cf.training import kernels
 
+    n = 8
+    u, i = torch.arange(n, dtype=torch.int32) % 3, torch.arange(n, dtype=torch.int32) % 4
+    r = torch.linspace(1.0, 5.0, n, dtype=torch.float32)
+    config = TrainConfig(epochs=1, n_factors=4, batch_size=4)
+    for model in (EmbeddingDotBias(3, 4, 4, (0.5, 5.5), 3.0), EmbeddingDot(3, 4, 4)):
+        RowwiseLoop(model, config, u, i, r, torch.device("cpu")).run_epoch(None)
     tiny = (np.arange(4, dtype=np.int32), np.arange(4, dtype=np.int32), np.ones(4, np.float32))
     kernels.shuffle_into(*tiny, *(np.empty_like(a) for a in tiny), 0)
+    _WARM.set()
 
 
 def supports(model: torch.nn.Module, device: torch.device) -> bool:

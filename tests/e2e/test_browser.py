@@ -106,18 +106,20 @@ def test_a_broken_upload_shows_a_readable_error_and_keeps_the_earlier_data(in_br
         await app.upload(KEY_UP_RATINGS, good)
         before = await app.wait_in_use("good_ratings.csv")
         await app.upload(KEY_UP_RATINGS, broken)
-        error_box = app.page.get_by_test_id("stAlertContentError").filter(has_text="broken_ratings.csv")
+        error_box = app.main().get_by_test_id("stAlertContentError").filter(has_text="broken_ratings.csv")
         await error_box.wait_for()
         await app.idle()
-        errors = await app.errors()
+        errors = await app.sidebar().locator("[data-testid='stAlertContentError']").all_inner_texts()
+        on_screen = await app.main().locator("[data-testid='stAlertContentError']").all_inner_texts()
         after = await app.in_use()
         still = await app.sidebar().get_by_text(re.compile(r"^Still using")).inner_text()
         title = await app.train(epochs=2)
         trains_on = await app.main().get_by_text(re.compile(r"^Trains on ")).inner_text()
-        return before, errors, after, still, title, trains_on, await app.problems()
+        return before, errors, on_screen, after, still, title, trains_on, await app.problems()
 
-    before, errors, after, still, title, trains_on, problems = in_browser(scenario)
+    before, errors, on_screen, after, still, title, trains_on, problems = in_browser(scenario)
     assert len(errors) == 1, errors
+    assert on_screen == errors, "the message is not on the Data screen, where a presenter looks"
     message = errors[0]
     # Names the file, the line and the bad value, in words, without a traceback.
     assert "broken_ratings.csv" in message and "line 3" in message and "lots" in message, message
@@ -126,6 +128,29 @@ def test_a_broken_upload_shows_a_readable_error_and_keeps_the_earlier_data(in_br
     assert "good_ratings.csv" in still
     assert re.search(r"· 2 of 2 epochs$", title), title
     assert "good_ratings.csv" in trains_on
+
+
+@pytest.mark.timeout(120)
+def test_the_page_needs_nothing_from_other_servers(in_browser):
+    """Works offline: no font server for the page icon, nothing else fetched from elsewhere."""
+
+    async def scenario(browser, url):
+        context = await browser.new_context(viewport={"width": 1280, "height": 800})
+        page = await context.new_page()
+        requested: list[str] = []
+        page.on("request", lambda request: requested.append(request.url))
+        app = driver.AppPage(page, url)
+        await app.load()
+        await app.settle()
+        icon = await page.evaluate("() => document.querySelector(\"link[rel='shortcut icon']\")?.href || ''")
+        return requested, icon, await app.problems()
+
+    requested, icon, problems = in_browser(scenario)
+    host = re.compile(r"^(?:https?|wss?)://(?:127\.0\.0\.1|localhost)(?::\d+)?/")
+    elsewhere = [u for u in requested if not host.match(u) and not u.startswith(("data:", "blob:"))]
+    assert not elsewhere, elsewhere
+    assert icon.startswith("data:image/svg+xml"), icon  # the emoji, drawn by the browser
+    assert not problems
 
 
 @pytest.mark.timeout(240)

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from cf import plots
+from ui import state
 from ui.common import count, md, short_count
 from ui.state import DataRecord
 from ui.widgets import CHART_CONFIG
@@ -14,6 +15,7 @@ PREVIEW_ROWS = 500
 
 
 def render(data: DataRecord) -> None:
+    _upload_problems(data)
     stats = data.stats()
     st.markdown(f"#### {md(data.label)}")
     if data.demo:
@@ -33,9 +35,9 @@ def render(data: DataRecord) -> None:
     low, high = stats["scale"]
     cols[4].metric("Rating scale", f"{low:g} – {high:g} ★", help="Lowest and highest rating in the file.")
     cols[5].metric(
-        "Ratings per user",
+        "Ratings per user (median)",
         f"{stats['median_per_user']:,.0f}",
-        help="The median number of ratings per user.",
+        help="Half the users rated fewer movies than this, half more.",
     )
     if stats["n_duplicates"]:
         st.info(
@@ -69,6 +71,15 @@ def render(data: DataRecord) -> None:
     with st.expander("Look at the ratings", icon=":material/table_view:"):
         st.dataframe(_preview(data), hide_index=True, width="stretch", key="cf.preview")
         st.caption(f"The first {count(min(PREVIEW_ROWS, stats['n_ratings']))} rows of {count(stats['n_ratings'])}.")
+
+
+def _upload_problems(data: DataRecord) -> None:
+    """The sidebar's messages about uploads that could not be used, where a presenter looks."""
+    errors = st.session_state.get(state.UPLOAD_ERRORS) or []
+    for error in errors:
+        st.error(error, icon=":material/error:")
+    if errors:
+        st.caption(f"Still showing **{md(data.label)}**. Fix the file and upload it again in the sidebar, on the left.")
 
 
 def _preview(data: DataRecord) -> pd.DataFrame:

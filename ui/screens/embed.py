@@ -7,16 +7,29 @@ import pandas as pd
 import streamlit as st
 
 from cf import plots
+from cf.data import genres
 from cf.projection import Projection
 from ui import state
-from ui.common import count, md
+from ui.common import count, counted, md
 from ui.state import DataRecord, ModelRecord
-from ui.widgets import CHART_CONFIG, DEFAULT_MIN_RATINGS, axis_labels, movie_table, no_model, projected, selected_user
+from ui.widgets import (
+    CHART_CONFIG,
+    DEFAULT_MIN_RATINGS,
+    axis_labels,
+    find_movies,
+    movie_table,
+    no_model,
+    projected,
+    selected_user,
+)
 
 MOVIES, USERS = "Movies", "Users"
 DEFAULT_MOVIES = 300
 DEFAULT_USERS = 500
 MAX_MATCHES = 50
+"""Search results ringed on the map (the best matches)."""
+LABELLED_MATCHES = 5
+"""Search results labelled with their title on the map (the others show it on hover)."""
 
 
 def render(record: ModelRecord | None, data: DataRecord) -> None:
@@ -89,6 +102,20 @@ def _projector_downloads(record: ModelRecord) -> None:
 # -- cached per model ----------------------------------------------------------------
 
 
+def genre_colours(record: ModelRecord, chosen: list[str]) -> tuple[pd.Series, list[str]]:
+    """Each movie's colour group (aligned with :func:`movie_table`) and the legend order, for the genres
+    a person chose to colour (none: the automatic choice)."""
+    table, order = movie_table(record)
+    if not chosen:
+        return table["group"], order
+    cached = record.cache.get("genre_colours")  # the last choice only
+    if cached is None or cached[0] != tuple(chosen):
+        groups, order = genres.genre_groups(table["genre_list"], among=chosen)
+        cached = (tuple(chosen), (pd.Series(groups, index=table.index), order))
+        record.cache["genre_colours"] = cached
+    return cached[1]
+
+
 def user_points(record: ModelRecord) -> pd.DataFrame:
     """One row per user (most active first): id, number and average of their ratings."""
     if "user_points" not in record.cache:
@@ -157,13 +184,13 @@ def _movies_view(
             value=True,
             key=state.EMB_SHOW_USER,
             persist_state="session",
-            help="Choose the user on the User screen. The diamond is the user; stars are their recommendations.",
+            help="Choose the user on the User screen. The diamond is the user; squares are their recommendations.",
         )
+    chosen = _genre_picker(record)
+    groups, order = genre_colours(record, chosen)
     rec = record.recommender
     query = query.strip()
-    matches = table.iloc[:0]
-    if query:
-        matches = table[table["title"].str.contains(query, case=False, regex=False)]
+    matches = find_movies(record, query) if query else table.iloc[:0]
     recommended: list = []
     user_point = None
     if show_user:
@@ -174,7 +201,7 @@ def _movies_view(
     shown = table.head(n_shown)
     extra = table[table["movieId"].isin(recommended)] if recommended else table.iloc[:0]
     points = pd.concat([shown, matches.head(MAX_MATCHES), extra]).drop_duplicates("movieId")
-    points = _with_coords(points, movie_xyz)
+    points = _with_coords(points, movie_xyz).assign(group=groups.loc[points.index].to_numpy())
     figure = plots.embedding_scatter(
         points,
         labels,
@@ -183,19 +210,37 @@ def _movies_view(
         highlight=matches["movieId"].head(MAX_MATCHES).tolist(),
         user=user_point,
         recommended=recommended,
+        n_labels=LABELLED_MATCHES,
     )
     st.plotly_chart(figure, key="cf.movie_map", config=CHART_CONFIG, width="stretch")
-    colour = (
-        "each movie's first listed genre among the ten most common"
-        if set(order) - {plots.NO_GENRE}
-        else "the movie's average rating (no genres were loaded)"
-    )
+    if set(order) - {plots.NO_GENRE}:
+        colour = "the genres you picked" if chosen else "each movie's most distinctive genre (its rarest listed one)"
+    else:
+        colour = "the movie's average rating (no genres were loaded)"
     st.caption(
         f"Showing {count(len(points))} of {count(len(table))} movies. Colour: {colour}; size: number of ratings. "
+        "Marked movies far from the cloud are drawn at its edge. "
         "Hover a dot for details; drag to zoom, double-click to reset."
     )
     if query:
         _search_results(record, query, matches)
+
+
+def _genre_picker(record: ModelRecord) -> list[str]:
+    """Genres a person chose to colour the map by (empty: the automatic choice)."""
+    table, _ = movie_table(record)
+    options = genres.genres_by_count(table["genre_list"])
+    if not options:
+        return []
+    return st.multiselect(
+        "Colour genres",
+        options,
+        key=state.EMB_GENRES,
+        max_selections=len(plots.PALETTE),
+        placeholder="Automatic: each movie's most distinctive genre",
+        help="Pick genres to highlight: each movie takes the rarest of its genres among those you pick; "
+        "movies with none of them are grey. Leave empty for the automatic choice.",
+    )
 
 
 def _with_coords(points: pd.DataFrame, xyz: np.ndarray) -> pd.DataFrame:
@@ -208,10 +253,14 @@ def _with_coords(points: pd.DataFrame, xyz: np.ndarray) -> pd.DataFrame:
 
 def _search_results(record: ModelRecord, query: str, matches: pd.DataFrame) -> None:
     if matches.empty:
-        st.warning(f"No movie title contains “{query}”.", icon=":material/search_off:")
+        st.warning(
+            f"No movie title matches “{md(query)}”. Try fewer words, or part of a word.", icon=":material/search_off:"
+        )
         return
-    more = f" (the first {MAX_MATCHES} are ringed)" if len(matches) > MAX_MATCHES else ""
-    st.caption(f"{count(len(matches))} title(s) contain “{md(query)}”{more}.")
+    more = f" (the best {MAX_MATCHES} are ringed)" if len(matches) > MAX_MATCHES else ""
+    labelled = f"; the first {LABELLED_MATCHES} are labelled" if len(matches) > LABELLED_MATCHES else ""
+    verb = "matches" if len(matches) == 1 else "match"
+    st.caption(f"{counted(len(matches), 'title')} {verb} “{md(query)}”, best first{more}{labelled}.")
     first = matches.iloc[0]
     st.markdown(f"##### Movies most like {md(first['title'])}")
     st.caption("Closest by the direction of their vectors (cosine similarity): people who like one tend to like these.")

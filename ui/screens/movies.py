@@ -14,7 +14,7 @@ import streamlit as st
 
 from cf import plots
 from ui import state
-from ui.common import count, md
+from ui.common import counted, md
 from ui.state import DataRecord, ModelRecord
 from ui.widgets import CHART_CONFIG, columns, movie_table, no_model, pick_movie, projected
 
@@ -58,7 +58,7 @@ def similar(record: ModelRecord) -> None:
     row = table[table["movieId"] == movie].iloc[0]
     st.markdown(f"#### Movies most like {md(row['title'])}")
     st.caption(
-        f"{md(row['genres'])} · {count(row['n_ratings'])} ratings · average {row['mean_rating']:.2f} ★. "
+        f"{md(row['genres'])} · {counted(row['n_ratings'], 'rating')} · average {row['mean_rating']:.2f} ★. "
         "Closest by the direction of their taste vectors (cosine similarity): people who like one tend to "
         "like the others. Rarely rated movies have rough vectors, so their neighbours are rougher too."
     )

@@ -15,7 +15,7 @@ import streamlit as st
 
 from cf import plots
 from ui import state
-from ui.common import count, md
+from ui.common import counted, md
 from ui.state import DataRecord, ModelRecord
 from ui.widgets import (
     CHART_CONFIG,
@@ -32,6 +32,8 @@ from ui.widgets import (
 MIN_RATED, MAX_RATED = 5, 20
 """Ask for at least this many ratings; accept at most this many."""
 MAP_MOVIES = 300
+LABELLED_RATED = 5
+"""Rated movies labelled with their title on the map (the strongest opinions); the others show it on hover."""
 
 
 def rating_steps(scale: tuple[float, float]) -> list[float]:
@@ -41,6 +43,12 @@ def rating_steps(scale: tuple[float, float]) -> list[float]:
         step = 0.5 if (low % 1) else 1.0
         return [float(v) for v in np.arange(low, high + step / 2, step)]
     return [float(v) for v in np.linspace(low, high, 11)]
+
+
+def default_rating(steps: list[float]) -> float:
+    """Where the rating slider starts: about four fifths up the scale (4 of 5 stars)."""
+    low, high = steps[0], steps[-1]
+    return min(steps, key=lambda v: abs(v - (low + 0.8 * (high - low))))
 
 
 def render(record: ModelRecord | None, data: DataRecord) -> None:
@@ -70,14 +78,14 @@ def _rating_panel(record: ModelRecord, rated: dict, known: dict) -> None:
         "without training again, and recommends at once."
     )
     full = len(rated) >= MAX_RATED
-    movie = pick_movie(record, state.RATE_QUERY, state.RATE_MOVIE, exclude=set(rated))
+    movie = pick_movie(record, state.RATE_QUERY, state.RATE_MOVIE, exclude=set(rated), preselect=False)
     steps = rating_steps(rec.scale)
-    low, high = steps[0], steps[-1]
-    default = min(steps, key=lambda v: abs(v - (low + 0.8 * (high - low))))
+    default = default_rating(steps)
+    if st.session_state.get(state.RATE_VALUE) not in steps:  # first time, or a model of another scale
+        st.session_state[state.RATE_VALUE] = default
     st.select_slider(
         "Your rating",
         options=steps,
-        value=default,
         key=state.RATE_VALUE,
         format_func=lambda v: f"{v:g} ★",
     )
@@ -88,6 +96,7 @@ def _rating_panel(record: ModelRecord, rated: dict, known: dict) -> None:
         icon=":material/star:",
         disabled=movie is None or full,
         on_click=_add,
+        args=(default,),
         help=f"At most {MAX_RATED} ratings." if full else None,
     )
     if not rated:
@@ -109,12 +118,16 @@ def _rating_panel(record: ModelRecord, rated: dict, known: dict) -> None:
     st.button("Clear my ratings", key=state.RATE_CLEAR, icon=":material/delete:", on_click=rated.clear)
 
 
-def _add() -> None:
-    """Add the picked movie with the chosen rating (read from the widgets, so a change made just before counts)."""
+def _add(default: float) -> None:
+    """Add the picked movie with the chosen rating (read from the widgets, so a change made just before counts),
+    then clear the search, the pick and the rating, so the next movie starts afresh and cannot be added twice."""
     rated = st.session_state[state.RATED]
     movie, value = st.session_state.get(state.RATE_MOVIE), st.session_state.get(state.RATE_VALUE)
     if movie is not None and value is not None and len(rated) < MAX_RATED:
         rated[movie] = float(value)
+    st.session_state[state.RATE_QUERY] = ""
+    st.session_state[state.RATE_MOVIE] = None
+    st.session_state[state.RATE_VALUE] = default
 
 
 def _remove(movie: object) -> None:
@@ -155,9 +168,9 @@ def _results(record: ModelRecord, known: dict) -> None:
             icon=":material/star_rate:",
         )
     st.markdown("#### Your top picks")
-    caption = f"Fitted to your {len(known)} ratings in {took * 1000:.0f} ms, without retraining"
+    caption = f"Fitted to your {counted(len(known), 'rating')} in {took * 1000:.0f} ms, without retraining"
     if min_count:
-        caption += f"; among movies with at least {count(min_count)} ratings (set on the User screen)"
+        caption += f"; among movies with at least {counted(min_count, 'rating')} (set on the User screen)"
     st.caption(caption + ".")
     shown = table.copy()
     shown.insert(0, "rank", np.arange(1, len(shown) + 1))
@@ -176,6 +189,10 @@ def _map(record: ModelRecord, known: dict, vector: np.ndarray, recommended: list
     projection, movie_xyz, _ = projected(record, 2)
     table, order = movie_table(record)
     you = place_vector(record, vector, 2)
+    low, high = record.recommender.scale
+    middle = (float(low) + float(high)) / 2
+    # the strongest opinions first (they get the labels), the latest first among equals
+    strongest = sorted(reversed(list(known)), key=lambda m: -abs(known[m] - middle))
     shown = table.head(MAP_MOVIES)
     marked = table[table["movieId"].isin(list(known) + list(recommended))]
     points = pd.concat([shown, marked]).drop_duplicates("movieId").copy()
@@ -186,7 +203,11 @@ def _map(record: ModelRecord, known: dict, vector: np.ndarray, recommended: list
         axis_labels(projection, 2, record.cache.get("axis_names")),
         dims=2,
         group_order=order,
-        highlight=list(known),
+        highlight=strongest,
+        highlight_values=known,
+        value_range=(float(low), float(high)),
+        value_name="Your rating",
+        n_labels=LABELLED_RATED,
         user={"label": "You", "x": float(you[0]), "y": float(you[1])},
         recommended=recommended,
         title="Where you land on the map of movies",
@@ -195,7 +216,8 @@ def _map(record: ModelRecord, known: dict, vector: np.ndarray, recommended: list
         recommended_name="Recommended for you",
     )
     st.plotly_chart(figure, key="cf.rate_map", config=CHART_CONFIG, width="stretch")
+    labelled = f" ({LABELLED_RATED} of them labelled: your strongest opinions)" if len(known) > LABELLED_RATED else ""
     st.caption(
         "The diamond is you, placed by the taste vector fitted to your ratings; rings are the movies you rated, "
-        "stars your picks. Hover a dot for details."
+        f"blue for high ratings and red for low{labelled}; squares are your picks. Hover a dot for details."
     )

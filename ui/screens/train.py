@@ -241,9 +241,13 @@ def _results(data: DataRecord) -> None:
     show_notice()
     record = state.model()
     if record is None:
+        speed = (
+            "With the demo data the default settings take a few seconds."
+            if data.demo
+            else f"It learns from **{md(data.label)}**, the data in use."
+        )
         st.info(
-            "No model yet. Choose settings on the left and press **Train model**. "
-            "With the demo data the default settings take a few seconds.",
+            f"No model yet. Choose settings on the left and press **Train model**. {speed}",
             icon=":material/school:",
         )
         return
@@ -313,10 +317,15 @@ def _error_metrics(record: ModelRecord, scores: dict | None) -> None:
     else:
         top[0].metric("Validation RMSE", "–", help="Set a validation share to measure accuracy.")
         top[1].metric("Validation MAE", "–", help="Set a validation share to measure accuracy.")
+    start_up = training.start_up_note(record)
     top[2].metric(
         "Training time",
         "–" if record.source else seconds(record.fit_seconds),
-        help=f"Wall time of the training loop on the {record.device.upper()}.",
+        f"+ {seconds(record.setup_seconds)} start-up, once" if start_up and not record.source else None,
+        delta_color="off",
+        delta_arrow="off",
+        help=f"Wall time of the training loop on the {record.device.upper()}. The first training in a server "
+        "also loads compiled code; that start-up is shown apart, as the same settings will not pay it again.",
     )
     if scores and scores["rmse"] >= scores["bias_rmse"]:
         st.warning(
