@@ -90,9 +90,11 @@ def recommendations_for_all(
     return pd.concat(parts, ignore_index=True)[RECOMMENDATION_COLUMNS]
 
 
-def recommendations_csv(recommender, n: int = 10, min_ratings: int = 0, users: Iterable | None = None) -> bytes:
+def recommendations_csv(
+    recommender, n: int = 10, min_ratings: int = 0, users: Iterable | None = None, rank_by: str = "ranker"
+) -> bytes:
     """:func:`recommendations_for_all` as safe CSV bytes (see :func:`csv_bytes`)."""
-    table = recommendations_for_all(recommender, n, min_ratings, users)
+    table = recommendations_for_all(recommender, n, min_ratings, users, rank_by=rank_by)
     return csv_bytes(table.assign(predicted=table["predicted"].round(4)))
 
 

@@ -99,6 +99,7 @@ class TrainingJob:
             if result.history and valid is not None and valid.n_ratings:
                 self.phase = "scoring"
                 self.scores = cf.evaluate(result.recommender, valid)
+                self.scores["topn"] = cf.evaluate_topn(result.recommender, valid).to_dict()
             self.result = result
             log.info(
                 "trained %s epochs of %s on %s ratings in %.1f s (%s)",

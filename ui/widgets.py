@@ -122,6 +122,61 @@ def columns(rec: cf.Recommender, predicted: str) -> dict:
     }
 
 
+RANKINGS = {
+    "ranker": "Best for you (item model)",
+    "rating": "Highest predicted rating",
+}
+"""How a list can be ranked (:data:`cf.topn.RANK_BY`), as the screens name it."""
+
+
+def ranking_controls() -> tuple[str, float]:
+    """The list's ranking and the popular-to-niche slider, shared by the User and Rate screens."""
+    left, right = st.columns([1.4, 1], vertical_alignment="bottom")
+    rank_by = left.segmented_control(
+        "Rank by",
+        list(RANKINGS),
+        format_func=RANKINGS.get,
+        default="ranker",
+        key=state.RANK_BY,
+        help="*Best for you* ranks with a model trained to find the movies people go on to watch and love "
+        "(it beats a most-popular list by a wide margin: see the Train screen). *Highest predicted rating* "
+        "ranks by the stars the rating model predicts, which favours obscure films with a few glowing "
+        "ratings: shown for teaching the difference.",
+    )
+    novelty = right.slider(
+        "Popular ↔ niche",
+        0.0,
+        1.0,
+        0.0,
+        0.1,
+        key=state.NOVELTY,
+        help="0 keeps the model's order; higher values move the list towards less-known movies "
+        "(each score is divided by the movie's number of ratings to this power).",
+    )
+    return rank_by or "ranker", float(novelty)
+
+
+def list_caption(rank_by: str, min_count: int, novelty: float, who: str = "this user") -> str:
+    """What a top-N table shows, in a sentence."""
+    if rank_by == "ranker":
+        text = (
+            f"Movies {who} has not rated, ranked by the item model: the movies people with the same likes "
+            "went on to watch and love"
+        )
+    else:
+        text = f"Movies {who} has not rated, with the highest predicted rating"
+    if min_count:
+        text += f", among movies with at least {count(min_count)} ratings"
+    if novelty:
+        text += f", moved towards niche movies ({novelty:.1f})"
+    reason = (
+        "the liked movie that adds most to each pick's score"
+        if rank_by == "ranker"
+        else "the liked movie closest to each pick in the taste space, when one is close"
+    )
+    return f"{text}. *Predicted* is the rating model's stars; *because you liked* names {reason}."
+
+
 def keep_toggle(record: ModelRecord, label: str = "Keep for comparison") -> None:
     """A checkbox that keeps the model's weights when a newer model arrives."""
     key = f"cf.keep.{record.id}"

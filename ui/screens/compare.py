@@ -57,7 +57,8 @@ def render(data: DataRecord) -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            **{name: st.column_config.NumberColumn(format="%.3f") for name in summary if name.startswith("NDCG@")},
+            **{name: st.column_config.NumberColumn(format="%.3f") for name in summary if "NDCG@" in name},
+            **{name: st.column_config.NumberColumn(format="percent") for name in summary if name.startswith("Hit rate@")},
             "Validation RMSE": st.column_config.NumberColumn(format="%.3f"),
             "Validation MAE": st.column_config.NumberColumn(format="%.3f"),
             "Bias-only RMSE": st.column_config.NumberColumn(format="%.3f"),
@@ -100,7 +101,8 @@ def summary_table(runs: list[ModelRecord]) -> pd.DataFrame:
     rows = []
     for r in runs:
         c, s = r.config, r.scores or {}
-        k = next((key.split("@")[1] for key in s if key.startswith("ndcg@")), "10")
+        topn = s.get("topn") or {}
+        k = topn.get("k", 10)
         rows.append(
             {
                 "Run": r.name,
@@ -109,7 +111,9 @@ def summary_table(runs: list[ModelRecord]) -> pd.DataFrame:
                 # positive when the model beats the bias-only baseline (lower RMSE is better)
                 "Gain over bias-only": s.get("bias_rmse", np.nan) - s.get("rmse", np.nan),
                 "Validation MAE": s.get("mae", np.nan),
-                f"NDCG@{k}": s.get(f"ndcg@{k}", np.nan),
+                f"Hit rate@{k}": topn.get("model", {}).get("hit_rate", np.nan),
+                f"NDCG@{k}": topn.get("model", {}).get("ndcg", np.nan),
+                f"Most popular NDCG@{k}": topn.get("popular", {}).get("ndcg", np.nan),
                 "Bias-only RMSE": s.get("bias_rmse", np.nan),
                 "Factors": c.n_factors,
                 "Epochs": len(r.history) if r.history else c.epochs,

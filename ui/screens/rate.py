@@ -22,11 +22,13 @@ from ui.widgets import (
     DEFAULT_MIN_RATINGS,
     axis_labels,
     columns,
+    list_caption,
     movie_table,
     no_model,
     pick_movie,
     place_vector,
     projected,
+    ranking_controls,
 )
 
 MIN_RATED, MAX_RATED = 5, 20
@@ -134,16 +136,18 @@ def _remove(movie: object) -> None:
     st.session_state[state.RATED].pop(movie, None)
 
 
-def fold(record: ModelRecord, ratings: dict, n: int, min_ratings: int) -> tuple[pd.DataFrame, np.ndarray, float]:
+def fold(
+    record: ModelRecord, ratings: dict, n: int, min_ratings: int, rank_by: str = "ranker", novelty: float = 0.0
+) -> tuple[pd.DataFrame, np.ndarray, float]:
     """Recommendations for ``ratings`` and the folded-in vector, with the seconds it took (last one cached)."""
-    key = (tuple(ratings.items()), n, min_ratings)
+    key = (tuple(ratings.items()), n, min_ratings, rank_by, novelty)
     cached = record.cache.get("rate")
     if cached is not None and cached[0] == key:
         return cached[1]
     rec = record.recommender
     started = time.perf_counter()
     folded = rec.fold_in(ratings)
-    table = rec.recommend_for_folded(folded, n=n, min_ratings=min_ratings)
+    table = rec.recommend_for_folded(folded, n=n, min_ratings=min_ratings, rank_by=rank_by, novelty=novelty)
     vector = folded.vector
     result = (table, vector, time.perf_counter() - started)
     record.cache["rate"] = (key, result)
@@ -161,7 +165,8 @@ def _results(record: ModelRecord, known: dict) -> None:
     rec = record.recommender
     min_count = int(st.session_state.get(state.MIN_RATINGS, DEFAULT_MIN_RATINGS) or 0)
     min_count = min(min_count, int(rec.item_counts.max(initial=0)))
-    table, vector, took = fold(record, known, 10, min_count)
+    rank_by, novelty = ranking_controls()
+    table, vector, took = fold(record, known, 10, min_count, rank_by, novelty)
     if len(known) < MIN_RATED:
         st.warning(
             f"Rate at least {MIN_RATED} movies for picks that reflect your taste; {MIN_RATED - len(known)} to go.",
@@ -171,7 +176,7 @@ def _results(record: ModelRecord, known: dict) -> None:
     caption = f"Fitted to your {counted(len(known), 'rating')} in {took * 1000:.0f} ms, without retraining"
     if min_count:
         caption += f"; among movies with at least {counted(min_count, 'rating')} (set on the User screen)"
-    st.caption(caption + ".")
+    st.caption(caption + ". " + list_caption(rank_by, 0, novelty, who="you"))
     shown = table.copy()
     shown.insert(0, "rank", np.arange(1, len(shown) + 1))
     st.dataframe(

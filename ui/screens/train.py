@@ -271,10 +271,10 @@ def _model_summary(record: ModelRecord, data: DataRecord) -> None:
         st.info(record.note)
     scores = record.scores
     _error_metrics(record, scores)
+    if scores and scores.get("topn"):
+        _topn_quality(scores["topn"], scores)
     _charts(record, scores)
-    with st.expander("Ranking quality and settings", icon=":material/info:"):
-        if scores:
-            _ranking_metrics(scores)
+    with st.expander("Settings", icon=":material/info:"):
         _settings_table(record)
 
 
@@ -374,18 +374,47 @@ def _charts(record: ModelRecord, scores: dict | None) -> None:
         )
 
 
-def _ranking_metrics(scores: dict) -> None:
-    """Precision, recall and NDCG at k on the held-out ratings."""
-    k = [key.split("@")[1] for key in scores if key.startswith("precision@")]
-    k = k[0] if k else "10"
+def _topn_quality(topn: dict, scores: dict) -> None:
+    """The top-N lists' quality beside a most-popular list, with the verdict in words."""
+    from cf.evaluation import TopNReport  # loads torch: only once a model exists
+
+    report = TopNReport.from_dict(topn)
+    k, model, popular = report.k, report.model, report.popular
+    st.markdown(f"#### Top-{k} lists")
+    st.markdown(report.sentence())
     cols = st.columns(3)
-    cols[0].metric(f"Precision@{k}", _maybe(scores.get(f"precision@{k}")), help=_RANKING_HELP)
-    cols[1].metric(f"Recall@{k}", _maybe(scores.get(f"recall@{k}")), help=_RANKING_HELP)
-    cols[2].metric(f"NDCG@{k}", _maybe(scores.get(f"ndcg@{k}")), help=_RANKING_HELP)
-    st.caption(
-        f"Scored on {count(scores['n_test'])} held-out ratings"
-        + (f" ({count(scores['n_fallback'])} used the fallback)." if scores.get("n_fallback") else ".")
+    cols[0].metric(
+        f"Hit rate@{k}",
+        f"{model.hit_rate:.0%}",
+        f"{model.hit_rate - popular.hit_rate:+.0%} vs most popular",
+        help=f"Share of people whose top {k} holds at least one held-out movie they rated 4 stars or more, "
+        "ranking every movie they had not rated.",
     )
+    cols[1].metric(
+        f"NDCG@{k}",
+        f"{model.ndcg:.3f}",
+        f"{model.ndcg - popular.ndcg:+.3f} vs most popular",
+        help="Normalised discounted cumulative gain: loved movies near the top of the list count more; "
+        "1.0 would put every loved movie first.",
+    )
+    cols[2].metric(
+        f"Precision@{k}",
+        f"{model.precision:.3f}",
+        f"{model.precision - popular.precision:+.3f} vs most popular",
+        help=f"Share of the {k} picks that the person went on to rate 4 stars or more. Low in absolute terms "
+        "for every recommender: people rate only a few of the movies they would like.",
+    )
+    note = (
+        f"Full-catalogue protocol on {count(report.n_people)} people with a loved movie among the "
+        f"{count(scores['n_test'])} held-out ratings. Lists cover {model.coverage:.1%} of the catalogue "
+        f"(most popular: {popular.coverage:.1%})."
+    )
+    if report.by_rating is not None:
+        note += (
+            f" Ranked by predicted stars instead, the same lists would reach NDCG {report.by_rating.ndcg:.3f}: "
+            "a rating model is not a ranking model."
+        )
+    st.caption(note)
 
 
 def _settings_table(record: ModelRecord) -> None:
@@ -412,12 +441,6 @@ def _settings_table(record: ModelRecord) -> None:
         hide_index=True,
         width="stretch",
     )
-
-
-_RANKING_HELP = (
-    "How well the model ranks each user's held-out ratings: a movie counts as relevant when "
-    "the user rated it highly. 1.0 is perfect."
-)
 
 
 def _maybe(value: float | None) -> str:

@@ -9,7 +9,7 @@ import streamlit as st
 from ui import state
 from ui.common import as_python, count, csv_bytes, file_stem, md
 from ui.state import DataRecord, ModelRecord
-from ui.widgets import DEFAULT_MIN_RATINGS, columns, no_model
+from ui.widgets import DEFAULT_MIN_RATINGS, columns, list_caption, no_model, ranking_controls
 
 MANY_USERS = 5000
 """Above this many users the picker shows a search box and the matching users."""
@@ -49,8 +49,9 @@ def render(record: ModelRecord | None, data: DataRecord) -> None:
             help="Only recommend movies with at least this many ratings. A movie rated by a handful of "
             "people can get a high predicted rating by chance; 0 shows the model's raw top picks.",
         )
+    rank_by, novelty = ranking_controls()
     history = rec.history(user)
-    recommendations = rec.recommend(user, int(n), min_ratings=int(min_count))
+    recommendations = rec.recommend(user, int(n), min_ratings=int(min_count), rank_by=rank_by, novelty=novelty)
     _profile(st.columns(3), history)
     if record.data_key != data.key:
         st.caption(f"Using {md(record.name)}, trained on {md(record.data_label)}.")
@@ -59,10 +60,7 @@ def render(record: ModelRecord | None, data: DataRecord) -> None:
         st.caption(f"User {md(user)} rates these genres highest: {md(', '.join(loves))}.")
 
     st.markdown(f"#### Top {len(recommendations)} picks for User {md(user)}")
-    caption = "Movies this user has not rated, with the highest predicted rating"
-    if min_count:
-        caption += f", among movies with at least {count(min_count)} ratings"
-    st.caption(caption + ". *Because you liked* names the user's highly rated movie closest to each pick.")
+    st.caption(list_caption(rank_by, int(min_count), novelty))
     shown = recommendations.reset_index(drop=True)
     shown.insert(0, "rank", np.arange(1, len(shown) + 1))
     _table_with_csv(
@@ -74,7 +72,7 @@ def render(record: ModelRecord | None, data: DataRecord) -> None:
         f"recommendations_user_{file_stem(user)}.csv",
     )
 
-    _all_users_download(record, int(n), int(min_count))
+    _all_users_download(record, int(n), int(min_count), rank_by)
 
     st.markdown(f"#### What User {md(user)} rated, next to what the model predicts")
     st.caption(
@@ -95,7 +93,7 @@ EXPORT_MAX_PAIRS = 300_000_000
 """The all-users download scores at most this many user x movie pairs (the most active users first)."""
 
 
-def _all_users_download(record: ModelRecord, n: int, min_count: int) -> None:
+def _all_users_download(record: ModelRecord, n: int, min_count: int, rank_by: str) -> None:
     rec = record.recommender
     table = record.user_table()
     limit = max(1, EXPORT_MAX_PAIRS // max(1, len(rec.items)))
@@ -104,7 +102,7 @@ def _all_users_download(record: ModelRecord, n: int, min_count: int) -> None:
     def make() -> bytes:
         from cf.export import recommendations_csv
 
-        return recommendations_csv(rec, n, min_count, users)
+        return recommendations_csv(rec, n, min_count, users, rank_by)
 
     who = "all users" if users is None else f"the {count(limit)} most active users"
     st.download_button(
