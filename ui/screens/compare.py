@@ -58,7 +58,7 @@ def render(data: DataRecord) -> None:
         width="stretch",
         column_config={
             **{name: st.column_config.NumberColumn(format="%.3f") for name in summary if "NDCG@" in name},
-            **{name: st.column_config.NumberColumn(format="percent") for name in summary if name.startswith("Hit rate@")},
+            **{name: st.column_config.NumberColumn(format="percent") for name in summary if "Hit rate@" in name},
             "Validation RMSE": st.column_config.NumberColumn(format="%.3f"),
             "Validation MAE": st.column_config.NumberColumn(format="%.3f"),
             "Bias-only RMSE": st.column_config.NumberColumn(format="%.3f"),
