@@ -180,11 +180,17 @@ def test_demo_flow_data_train_user_embeddings():
     assert len(recs) == 10
     assert not set(recs["movieId"]) & set(history["movieId"]), "recommended a movie the user already rated"
     assert (recs["n_ratings"] >= 10).all()
-    assert recs["predicted"].is_monotonic_decreasing
     assert len(history) == int(users["n_ratings"].iloc[1])
     assert {"rating", "predicted", "held_out"} <= set(history.columns)
     labels = [d.label for d in at.get("download_button")]
     assert "Download recommendations (CSV)" in labels and "Download their ratings and predictions (CSV)" in labels
+    # ranked by the item model: the user's liked movies drive the picks; by stars for teaching
+    assert (recs["because_you_liked"] != "").sum() >= 5
+    (rank_by,) = [g for g in at.get("button_group") if g.label == "Rank by"]
+    rank_by.set_value("rating").run()
+    by_stars = table(at, "rank")
+    assert by_stars["predicted"].is_monotonic_decreasing and set(by_stars["movieId"]) != set(recs["movieId"])
+    [g for g in at.get("button_group") if g.label == "Rank by"][0].set_value("ranker").run()
 
     # Embeddings: the movie map, with the selected user and their recommendations marked
     go(at, state.TAB_EMBED)
