@@ -38,8 +38,15 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--model", required=True, help="a model file written by 'train --out'")
     rec.add_argument("--user", required=True, help="the user id, as in the ratings file")
     rec.add_argument("-n", type=int, default=10, help="how many movies (default 10)")
+    rec.add_argument(
+        "--rank-by",
+        choices=["ranker", "rating"],
+        default="ranker",
+        help="ranker: the item model trained for top-N lists (default); rating: highest predicted stars",
+    )
+    rec.add_argument("--min-ratings", type=int, default=0, help="leave out movies with fewer ratings (default 0)")
     rec.add_argument("--json", action="store_true", help="print JSON records instead of a table")
-    sim = commands.add_parser("similar", help="movies closest to a movie in the embedding space")
+    sim = commands.add_parser("similar", help="movies most like a movie (learned from who rated what)")
     sim.add_argument("--model", required=True, help="a model file written by 'train --out'")
     sim.add_argument("--movie", required=True, help="the movie id")
     sim.add_argument("-n", type=int, default=10, help="how many movies (default 10)")

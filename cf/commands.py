@@ -9,7 +9,7 @@ import sys
 
 from cf.data import Movies, Ratings, temporal_split
 from cf.data.readers import load_movies, load_ratings
-from cf.evaluation import evaluate
+from cf.evaluation import evaluate, evaluate_topn
 from cf.recommend import Recommender
 from cf.training import TrainConfig, distributed, fit, validation_split
 
@@ -50,6 +50,8 @@ def _train(args: argparse.Namespace, device: str | None) -> int:
     if result.diverged:
         print(result.diverged, file=sys.stderr)
     scores = evaluate(result.recommender, test) if test is not None else {}
+    if scores:
+        scores["topn"] = evaluate_topn(result.recommender, test).to_dict()
     if args.out:
         result.recommender.save(args.out)
     _print_summary(train, test, scores, result.fit_seconds, args.out)
@@ -109,8 +111,13 @@ def _print_summary(train: Ratings, test: Ratings | None, scores: dict, seconds: 
     if scores:
         print(
             f"held-out {scores['n_test']:,} ratings: RMSE {scores['rmse']:.4f}, MAE {scores['mae']:.4f} "
-            f"(bias-only baseline RMSE {scores['bias_rmse']:.4f}, global mean {scores['global_mean_rmse']:.4f}); "
-            f"NDCG@10 {scores['ndcg@10']:.3f}"
+            f"(bias-only baseline RMSE {scores['bias_rmse']:.4f}, global mean {scores['global_mean_rmse']:.4f})"
+        )
+        topn = scores["topn"]
+        model, popular = topn["model"], topn["popular"]
+        print(
+            f"top-{topn['k']} lists for {topn['n_people']:,} people: NDCG {model['ndcg']:.3f}, hit rate "
+            f"{model['hit_rate']:.0%} (most popular: NDCG {popular['ndcg']:.3f}, hit rate {popular['hit_rate']:.0%})"
         )
     if out:
         print(f"model written to {out}")
@@ -122,9 +129,7 @@ def _summary_record(train: Ratings, test: Ratings | None, scores: dict, seconds:
         "mae": scores.get("mae"),
         "baseline_rmse": scores.get("bias_rmse"),
         "global_mean_rmse": scores.get("global_mean_rmse"),
-        "precision@10": scores.get("precision@10"),
-        "recall@10": scores.get("recall@10"),
-        "ndcg@10": scores.get("ndcg@10"),
+        "topn": scores.get("topn"),
         "fit_seconds": seconds,
         "n_train": train.n_ratings,
         "n_test": test.n_ratings if test is not None else 0,
@@ -138,7 +143,8 @@ def lookup_command(args: argparse.Namespace) -> int:
     """``recommend`` and ``similar``: read a saved model and print a table."""
     recommender = Recommender.load(args.model)
     if args.command == "recommend":
-        table = recommender.recommend(_as_id(args.user, recommender.users.ids), args.n)
+        user = _as_id(args.user, recommender.users.ids)
+        table = recommender.recommend(user, args.n, min_ratings=args.min_ratings, rank_by=args.rank_by)
     else:
         table = recommender.similar_movies(_as_id(args.movie, recommender.items.ids), args.n)
     if args.json:
