@@ -75,8 +75,9 @@ def test_because_you_liked_names_the_liked_movie_that_drives_the_pick(fitted):
     liked = person.ratings >= 4
     titles = rec.titles()
     for movie, reason in zip(table["movieId"], table["because_you_liked"]):
-        share = rec.ranker.contributions(person.items[liked], rec.interaction_weights(person.ratings[liked]),
-                                         rec.item_index(movie))
+        share = rec.ranker.contributions(
+            person.items[liked], rec.interaction_weights(person.ratings[liked]), rec.item_index(movie)
+        )
         assert reason == (titles[person.items[liked][np.argmax(share)]] if share.max() > 0 else "")
     assert (table["because_you_liked"] != "").sum() >= 8
 
