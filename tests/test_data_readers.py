@@ -497,7 +497,7 @@ HOSTILE = {
     "empty user id": (b"userId,movieId,rating\n1,2,3\n,3,4\n", ["line 3", "user id is empty"]),
     "blank movie id": (b"userId,movieId,rating\n1, ,3\n2,3,4\n", ["line 2", "movie id is empty"]),
     "unclosed quote": (b'userId,movieId,rating\n1,2,3\n"2,3,4\n3,4,5\n', ["line 3", "never closed"]),
-    "headerless two columns": (b"1,2\n3,4\n", ["2 column(s)", "needs at least 3"]),
+    "headerless one column": (b"1\n3\n", ["column"]),
 }
 
 
@@ -857,3 +857,22 @@ def test_random_numeric_ratings_round_trip(rows: list[tuple]):
     got = ratings.frame.sort_values(["user", "item"]).reset_index(drop=True)
     want = expected.sort_values(["user", "item"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(got, want, check_dtype=False)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"userId,movieId\n1,10\n1,11\n2,10\n", b"1,10\n1,11\n2,10\n", b"user,movie,timestamp\n1,10,5\n1,11,6\n2,10,7\n"],
+    ids=["header", "no header", "with timestamps"],
+)
+def test_files_without_ratings_are_who_watched_what(raw):
+    ratings = load_ratings(raw, name="watched.csv")
+    assert ratings.n_ratings == 3 and ratings.scale == (1.0, 1.0)
+    assert (ratings.frame["rating"] == 1.0).all()
+    assert list(ratings.frame["item"]) == [10, 11, 10]
+    if b"timestamp" in raw:
+        assert list(ratings.frame["timestamp"]) == [5, 6, 7]
+
+
+def test_a_misnamed_rating_column_is_still_an_error():
+    message = error_of(load_ratings, b"userId,movieId,ratng\n1,10,4\n2,10,3\n", name="typo.csv")
+    assert "no rating column ('ratng' looks close" in message

@@ -54,15 +54,44 @@ def load_ratings(source: Source, columns: Mapping[str, str | int] | None = None,
     """
     if isinstance(source, pd.DataFrame):
         label = name or "ratings"
-        return Ratings.from_frame(pick_columns(source, RATING_ALIASES, columns, label, 3), label)
+        return _ratings(pick_rating_columns(source, columns, label), label)
     raw, name = read_source(source, name, RATINGS_MEMBERS, "ratings")
     text = TextTable.sniff(raw, name, RATING_ALIASES, columns, strict_width=True)
-    frame = pick_columns(text.read(as_text=False), RATING_ALIASES, columns, name, 3, text.has_header)
+    frame = pick_rating_columns(text.read(as_text=False), columns, name, text.has_header)
     if _needs_text(frame):
-        frame = pick_columns(text.read(as_text=True), RATING_ALIASES, columns, name, 3, text.has_header)
+        frame = pick_rating_columns(text.read(as_text=True), columns, name, text.has_header)
     lines = text.row_lines(len(frame))
     del raw, text  # with one row per line nothing needs the file's bytes any more: free them early
-    return Ratings.from_frame(frame, name, first_line=lines)
+    return _ratings(frame, name, lines)
+
+
+def pick_rating_columns(
+    frame: pd.DataFrame, columns: Mapping[str, str | int] | None, name: str, has_header: bool = True
+) -> pd.DataFrame:
+    """The user, movie, rating and timestamp columns.
+
+    A file with only a user and a movie column (and a timestamp, named in a header) is
+    "who watched what": it comes back without a rating column (see :func:`_ratings`).
+    A header with a column that looks like a misnamed rating still gets the usual error.
+    """
+    try:
+        return pick_columns(frame, RATING_ALIASES, columns, name, 3, has_header)
+    except DataError as error:
+        if "looks close" in str(error) or (not has_header and frame.shape[1] != 2):
+            raise
+        try:
+            return pick_columns(frame, RATING_ALIASES, columns, name, 2, has_header)
+        except DataError:
+            raise error from None
+
+
+def _ratings(frame: pd.DataFrame, name: str, first_line=1) -> Ratings:
+    """Validate; a frame without a rating column becomes "who watched what" (every rating 1)."""
+    if "rating" in frame.columns:
+        return Ratings.from_frame(frame, name, first_line=first_line)
+    order = [c for c in ("user", "item", "rating", "timestamp") if c in frame.columns or c == "rating"]
+    frame = frame.assign(rating=1.0)[order]
+    return Ratings.from_frame(frame, name, scale=(1.0, 1.0), first_line=first_line)
 
 
 def load_movies(source: Source, columns: Mapping[str, str | int] | None = None, name: str | None = None) -> Movies:
@@ -150,6 +179,8 @@ def _needs_text(frame: pd.DataFrame) -> bool:
     ids_exact = all(
         frame[key].dtype == "int64" or pd.api.types.is_string_dtype(frame[key].dtype) for key in ("user", "item")
     )
+    if "rating" not in frame.columns:
+        return not ids_exact
     rating = frame["rating"]
     rating_ok = pd.api.types.is_numeric_dtype(rating.dtype) and not pd.api.types.is_bool_dtype(rating.dtype)
     return not ids_exact or not rating_ok or not np.isfinite(rating.to_numpy(dtype="float64")).all()

@@ -159,7 +159,7 @@ class EmbeddingNN(nn.Module):
 def rating_range(scale: tuple[float, float]) -> tuple[float, float]:
     """The sigmoid range for a rating scale: 10% of the span beyond each end (0.5-5 gives 0.05-5.45)."""
     low, high = scale
-    margin = 0.1 * (high - low)
+    margin = 0.1 * (high - low) if high > low else 0.5  # a file without ratings: every value the same
     return (low - margin, high + margin)
 
 
