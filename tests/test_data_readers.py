@@ -795,7 +795,8 @@ def check_ratings(ratings: cf.Ratings) -> None:
     assert frame["rating"].dtype == np.dtype("float64") and np.isfinite(frame["rating"]).all()
     assert frame["timestamp"].dtype == np.dtype("int64")
     assert not frame.duplicated(["user", "item"]).any()
-    assert ratings.scale == (frame["rating"].min(), frame["rating"].max()) and ratings.scale[0] < ratings.scale[1]
+    assert ratings.scale == (frame["rating"].min(), frame["rating"].max())
+    assert ratings.scale[0] < ratings.scale[1] or ratings.scale == (1.0, 1.0)  # (1, 1): who watched what
     assert ratings.n_duplicates >= 0
 
 
