@@ -149,4 +149,4 @@ def solve(gram: torch.Tensor, l2: float) -> np.ndarray:
     precision = torch.cholesky_solve(identity, torch.linalg.cholesky(gram))  # faster than cholesky_inverse on CPUs
     weights = -precision / precision.diagonal()[None, :]
     weights.fill_diagonal_(0.0)
-    return weights.cpu().numpy()
+    return np.ascontiguousarray(weights.cpu().numpy())  # LAPACK's result is column-major: rows are read in scoring
