@@ -20,6 +20,7 @@ from streamlit.testing.v1 import AppTest
 from benchmarks.paths import shared_data_dir
 from ui import state
 from ui.common import csv_bytes, neutralise_formulas, seconds
+from ui.widgets import NO_STARS
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
@@ -383,6 +384,21 @@ def test_many_users_search_and_ratings_without_movies():
     go(at, state.TAB_EMBED)
     (figure,) = charts(at)
     assert figure["data"][0]["name"] == "Movies" and "colorbar" in figure["data"][0]["marker"]
+
+
+def test_who_watched_what_file_trains_and_says_why_stars_are_missing():
+    rows = [(u, (u * 7 + k * 11) % 40 + 1) for u in range(1, 201) for k in range(8)]
+    csv = pd.DataFrame(rows, columns=["userId", "movieId"]).drop_duplicates().to_csv(index=False).encode()
+    at = new_app()
+    upload(at, ("watched.csv", csv))
+    assert not errors(at) and any(NO_STARS == i.value for i in at.info)
+    train(at, epochs=1)
+    assert any(NO_STARS == i.value for i in at.info)  # Train screen: RMSE means nothing here
+    assert any("most-popular list" in m.value for m in at.markdown)  # the top-N verdict is still there
+    go(at, state.TAB_USER)
+    assert any(NO_STARS == i.value for i in at.info)
+    recs = table(at, "rank")
+    assert len(recs) == 10 and (recs["because_you_liked"] != "").any()
 
 
 # -- stopping ------------------------------------------------------------------------

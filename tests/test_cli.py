@@ -42,11 +42,17 @@ def test_train_json_then_recommend_from_the_saved_model(tmp_path, capsys):
     assert {"rmse", "mae", "baseline_rmse", "fit_seconds", "n_train", "n_test"} <= set(record)
     assert record["n_test"] == 9984 and record["n_train"] == 90852
     assert record["rmse"] < record["baseline_rmse"]
+    topn = record["topn"]
+    assert topn["n_people"] > 500 and topn["model"]["ndcg"] > 1.5 * topn["popular"]["ndcg"]
     assert model.exists()
 
     assert main(["recommend", "--model", str(model), "--user", "1", "-n", "4", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert len(rows) == 4 and rows[0]["predicted"] >= rows[-1]["predicted"]
+    assert len(rows) == 4 and all(row["because_you_liked"] for row in rows)
+    assert main(["recommend", "--model", str(model), "--user", "1", "-n", "4", "--json", "--rank-by", "rating"]) == 0
+    by_stars = json.loads(capsys.readouterr().out)
+    assert [r["predicted"] for r in by_stars] == sorted((r["predicted"] for r in by_stars), reverse=True)
+    assert {r["movieId"] for r in by_stars} != {r["movieId"] for r in rows}
     assert main(["similar", "--model", str(model), "--movie", "1", "-n", "3"]) == 0
     assert "similarity" in capsys.readouterr().out
 

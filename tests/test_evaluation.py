@@ -93,3 +93,18 @@ def test_a_horror_fan_gets_horror(fitted):
     assert _genre_share(horror, "Romance") < _genre_share(romance, "Romance")
     reasons = set(horror["because_you_liked"]) - {""}
     assert reasons and reasons <= set(rec.describe(rec.items.to_index([1258, 1982, 1214, 1997, 1407]))["title"])
+
+
+def test_who_watched_what_trains_the_item_model_and_beats_most_popular():
+    train_path, test_path = split_paths()
+    watched = cf.load_ratings(cf.load_ratings(train_path).frame[["user", "item"]].rename(columns={"item": "movieId"}))
+    test = cf.load_ratings(test_path)
+    assert watched.scale == (1.0, 1.0)
+    result = cf.fit(watched, cf.TrainConfig(epochs=1))
+    rec = result.recommender
+    assert not rec.has_ratings and rec.ranker is not None
+    report = evaluate_topn(rec, test)
+    assert report.n_people == test.frame.loc[test.frame["user"].isin(watched.frame["user"]), "user"].nunique()
+    assert report.model.ndcg > 1.5 * report.popular.ndcg
+    picks = rec.recommend(1)
+    assert len(picks) == 10 and (picks["because_you_liked"] != "").all()

@@ -156,6 +156,14 @@ def ranking_controls() -> tuple[str, float]:
     return rank_by or "ranker", float(novelty)
 
 
+NO_STARS = (
+    "This file lists who watched what, without ratings. The item model learns from that alone and makes "
+    "the lists; anything that needs stars (RMSE, predicted ratings, the rating histogram) has nothing to "
+    "show: every rating counts as 1."
+)
+"""Said wherever a screen would show stars for a file without ratings."""
+
+
 def list_caption(rank_by: str, min_count: int, novelty: float, who: str = "this user") -> str:
     """What a top-N table shows, in a sentence."""
     if rank_by == "ranker":

@@ -9,7 +9,7 @@ from cf import plots
 from ui import state
 from ui.common import count, md, short_count
 from ui.state import DataRecord
-from ui.widgets import CHART_CONFIG
+from ui.widgets import CHART_CONFIG, NO_STARS
 
 PREVIEW_ROWS = 500
 
@@ -55,8 +55,11 @@ def render(data: DataRecord) -> None:
     charts = st.columns(3)
     counts = stats["rating_counts"]
     with charts[0]:
-        figure = plots.rating_histogram(scale=stats["scale"], counts=counts)
-        st.plotly_chart(figure, key="cf.rating_hist", config=CHART_CONFIG, width="stretch")
+        if stats["scale"][0] == stats["scale"][1]:
+            st.info(NO_STARS, icon=":material/visibility:")
+        else:
+            figure = plots.rating_histogram(scale=stats["scale"], counts=counts)
+            st.plotly_chart(figure, key="cf.rating_hist", config=CHART_CONFIG, width="stretch")
     with charts[1]:
         figure = plots.long_tail(stats["per_item"], "movie")
         st.plotly_chart(figure, key="cf.tail_movies", config=CHART_CONFIG, width="stretch")

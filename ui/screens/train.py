@@ -13,7 +13,7 @@ from cf.config import LIMITS, MODEL_KINDS
 from ui import model_file, state, training
 from ui.common import count, file_stem, guarded, md, seconds
 from ui.state import DataRecord, ModelRecord
-from ui.widgets import CHART_CONFIG, MODEL_LABELS, keep_toggle, polled
+from ui.widgets import CHART_CONFIG, MODEL_LABELS, NO_STARS, keep_toggle, polled
 
 AUTO = "Auto"
 BATCH_SIZES = [AUTO, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072, 262144]
@@ -269,6 +269,8 @@ def _model_summary(record: ModelRecord, data: DataRecord) -> None:
         st.caption(f"Trained on {md(record.data_label)}; train again to use {md(data.label)}.")
     if record.note:
         st.info(record.note)
+    if record.recommender is not None and not record.recommender.has_ratings:
+        st.info(NO_STARS, icon=":material/visibility:")
     scores = record.scores
     _error_metrics(record, scores)
     if scores and scores.get("topn"):

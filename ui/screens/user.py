@@ -9,7 +9,7 @@ import streamlit as st
 from ui import state
 from ui.common import as_python, count, csv_bytes, file_stem, md
 from ui.state import DataRecord, ModelRecord
-from ui.widgets import DEFAULT_MIN_RATINGS, columns, list_caption, no_model, ranking_controls
+from ui.widgets import DEFAULT_MIN_RATINGS, NO_STARS, columns, list_caption, no_model, ranking_controls
 
 MANY_USERS = 5000
 """Above this many users the picker shows a search box and the matching users."""
@@ -22,6 +22,8 @@ def render(record: ModelRecord | None, data: DataRecord) -> None:
         no_model(data, "see recommendations for a user")
         return
     rec = record.recommender
+    if not rec.has_ratings:
+        st.info(NO_STARS, icon=":material/visibility:")
     top = st.columns([2.2, 1, 1], vertical_alignment="bottom")
     with top[0]:
         user = pick_user(record)
