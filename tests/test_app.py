@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from cf.verdict import GOOD, WORSE, accuracy_verdict, curve_note
 from ui import state
 from ui.common import csv_bytes, neutralise_formulas
 
@@ -164,6 +165,11 @@ def test_demo_flow_data_train_user_embeddings():
     curve = charts(at)[0]
     assert [trace["name"] for trace in curve["data"]] == ["Training RMSE", "Validation RMSE"]
     assert values(curve["data"][0]["x"]) == [1, 2]
+    # a verdict in words next to the figures, and what the curves say under the chart
+    verdict = accuracy_verdict(record.scores["rmse"], record.scores["bias_rmse"], record.scores["global_mean_rmse"])
+    assert verdict.level == GOOD and verdict.text in [s.value for s in at.main.success]
+    assert f"{record.scores['rmse']:.3f} stars" in verdict.text
+    assert curve_note(record.history) in [c.value for c in at.caption]
 
     # User: pick the second most active user; their ratings and top picks
     go(at, state.TAB_USER)
@@ -626,24 +632,24 @@ def test_movies_screen_similar_biases_and_axis_names():
 # -- compare runs and bounded memory ---------------------------------------------------
 
 
-def test_compare_runs_and_keep_at_most_a_few_models(monkeypatch):
-    monkeypatch.setattr(state, "MAX_WEIGHTS", 2)
+def test_compare_keeps_the_best_and_latest_models_on_its_own_and_names_the_dropped(monkeypatch):
+    monkeypatch.setattr(state, "MAX_WEIGHTS", 3)
     at = new_app()
     go(at, state.TAB_COMPARE)
     assert any("Every model you train" in i.value for i in at.info)
-    first = train(at, epochs=2, n_factors=8)
-    go(at, state.TAB_TRAIN)
-    at.checkbox(key=f"cf.keep.{first.id}").check()
-    at.run()
-    assert first.keep
+    first = train(at, epochs=3, n_factors=8)
     second = train(at, epochs=1, n_factors=8, model="dot")
-    assert first.loaded and second.loaded  # the first was kept for comparison
+    assert first.loaded and second.loaded  # nothing was ticked: the earlier model is still there to switch back to
+    go(at, state.TAB_TRAIN)  # the plain dot product learns no biases: its verdict is a warning
+    scores = second.scores
+    verdict = accuracy_verdict(scores["rmse"], scores["bias_rmse"], scores["global_mean_rmse"])
+    assert verdict.level == WORSE and verdict.text in [w.value for w in at.main.warning]
 
     go(at, state.TAB_COMPARE)
     summary = table(at, "Validation RMSE")
     assert summary["Run"].tolist() == ["Model 1", "Model 2"]
     assert summary["Model"].tolist() == ["Dot product with biases", "Plain dot product"]
-    assert summary["Epochs"].tolist() == [2, 1] and summary["In memory"].all()
+    assert summary["Epochs"].tolist() == [3, 1] and summary["In memory"].all()
     assert summary["Validation RMSE"].tolist() == [first.scores["rmse"], second.scores["rmse"]]
     curves, bars = charts(at)[:2]
     assert {t["name"] for t in curves["data"]} >= {"Model 1 · validation", "Model 2 · training"}
@@ -651,20 +657,31 @@ def test_compare_runs_and_keep_at_most_a_few_models(monkeypatch):
     side = [d.value for d in at.dataframe if list(d.value.columns) == ["title", "predicted"]]
     assert len(side) == 2 and all(len(s) == 10 for s in side)
 
-    # switch back to the first model; the second stays (switching away never loses a model)
+    # switch back to the first model, then on to two more plain models: the limit (3) keeps the one in
+    # use, the best (the biased model of 3 epochs) and the most recently used; the others are named
     at.button(key=f"cf.use.{first.id}").click()
     at.run()
-    assert at.session_state[state.MODEL] is first and second.keep and second.loaded
-
-    # a third model: only two models' weights stay (the limit), the oldest kept one is released
-    third = train(at, epochs=1, n_factors=8)
-    loaded = [r.name for r in state_runs(at) if r.loaded]
-    assert len(loaded) == 2 and third.loaded
-    released = [r for r in state_runs(at) if not r.loaded]
-    assert len(released) == 1 and released[0].scores and released[0].history  # curves and scores stay
+    assert at.session_state[state.MODEL] is first and second.loaded
+    third = train(at, epochs=1, n_factors=8, model="dot")
+    fourth = train(at, epochs=1, n_factors=8, model="dot")
+    plain = [second, third, fourth]
+    assert first.scores["rmse"] < min(r.scores["rmse"] for r in plain), "the biased model should be the best"
+    assert [r.loaded for r in state_runs(at)] == [True, False, True, True]
+    assert second.scores and second.history  # curves and scores stay
     go(at, state.TAB_COMPARE)
-    assert table(at, "Validation RMSE")["Run"].tolist() == ["Model 1", "Model 2", "Model 3"]
-    assert any("Curves and scores only" in c.value for c in at.caption)
+    assert table(at, "Validation RMSE")["Run"].tolist() == ["Model 1", "Model 2", "Model 3", "Model 4"]
+    assert any(c.value.startswith("Dropped to save memory: Model 2 (RMSE ") for c in at.caption)
+    reasons = " ".join(m.value for m in at.markdown)
+    assert "Model 1 · Dot product with biases · 8 factors · *best validation RMSE on its data*" in reasons
+
+    # a pinned model stays whatever comes next; the most recent unpinned one makes room
+    at.checkbox(key=f"cf.keep.{third.id}").check()
+    at.run()
+    assert third.keep
+    fifth = train(at, epochs=1, n_factors=8, model="dot")
+    assert [r.loaded for r in state_runs(at)] == [True, False, True, False, True]
+    assert fifth is at.session_state[state.MODEL]
+    assert "Model 4 was dropped to save memory" in at.session_state[state.NOTICE][1]
 
 
 # -- downloads -------------------------------------------------------------------------

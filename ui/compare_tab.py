@@ -1,8 +1,9 @@
 """The Compare screen: the runs of this session side by side (settings, curves, scores, top picks).
 
 Every model trained or loaded in the session is listed with its settings, curves and
-scores. Weights stay in memory only for the current model and the ones marked *Keep for
-comparison* (at most :data:`ui.state.MAX_WEIGHTS`); the others keep their curves and scores.
+scores. Weights stay in memory for at most :data:`ui.state.MAX_WEIGHTS` models, chosen by
+:func:`ui.state.weights_kept` (the current one, the pinned ones, the best, the most recent);
+the others keep their curves and scores, and the screen names them.
 """
 
 from __future__ import annotations
@@ -174,18 +175,26 @@ def _side_by_side(loaded: list[ModelRecord]) -> None:
         st.caption("The first four are shown.")
 
 
+REASONS = {
+    state.IN_USE: "in use",
+    state.PINNED: "kept for comparison",
+    state.BEST: "best validation RMSE on its data",
+    state.RECENT: "recently used",
+}
+
+
 def _memory(runs: list[ModelRecord]) -> None:
     st.markdown("#### Models in memory")
     current = state.model()
-    loaded = [r for r in reversed(runs) if r.loaded]
+    kept = state.weights_kept(runs, current)
     st.caption(
-        f"The current model and the ones kept for comparison stay in memory, {state.MAX_WEIGHTS} at most; "
-        "older runs keep their curves and scores only. Switch to a kept model to explore it on the other screens."
+        f"This session keeps the weights of {state.MAX_WEIGHTS} models at most: the one in use, the ones kept "
+        "for comparison, the best by validation RMSE, then the most recently used. Switch to one to explore it "
+        "on the other screens."
     )
-    for record in loaded:
+    for record in sorted(kept, key=lambda r: r.number, reverse=True):
         row = st.columns([4, 2, 2], vertical_alignment="center")
-        tag = " (in use)" if record is current else ""
-        row[0].markdown(f"{md(run_label(record))}{tag}")
+        row[0].markdown(f"{md(run_label(record))} · *{REASONS[kept[record]]}*")
         with row[1]:
             keep_toggle(record)
         row[2].button(
@@ -196,9 +205,18 @@ def _memory(runs: list[ModelRecord]) -> None:
             args=(record,),
             icon=":material/swap_horiz:",
         )
-    released = [r.name for r in runs if not r.loaded]
-    if released:
-        st.caption("Curves and scores only: " + ", ".join(released) + ".")
+    dropped = state.dropped()
+    if dropped:
+        names = ", ".join(_dropped_label(r) for r in dropped)
+        st.caption(
+            f"Dropped to save memory: {names}. Their curves and scores stay above; train again with the same "
+            "settings and seed to get one back."
+        )
+
+
+def _dropped_label(record: ModelRecord) -> str:
+    rmse = (record.scores or {}).get("rmse")
+    return f"{md(record.name)} (RMSE {rmse:.3f})" if rmse is not None and np.isfinite(rmse) else md(record.name)
 
 
 def _use(record: ModelRecord) -> None:

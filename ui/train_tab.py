@@ -10,6 +10,7 @@ import streamlit as st
 import cf
 from cf import plots
 from cf.config import LIMITS
+from cf.verdict import GOOD, accuracy_verdict, curve_note
 from ui import model_file, state, training
 from ui.common import count, file_stem, guarded, md, seconds
 from ui.state import DataRecord, ModelRecord
@@ -295,7 +296,7 @@ def keep_toggle(record: ModelRecord, label: str = "Keep for comparison") -> None
     """A checkbox that keeps the model's weights when a newer model arrives."""
     key = f"cf.keep.{record.id}"
     if key in st.session_state and st.session_state[key] != record.keep:
-        st.session_state[key] = record.keep  # the flag changed elsewhere (switching models, the memory limit)
+        st.session_state[key] = record.keep  # the flag changed elsewhere (the memory limit)
 
     def changed() -> None:
         record.keep = bool(st.session_state.get(key))
@@ -307,8 +308,9 @@ def keep_toggle(record: ModelRecord, label: str = "Keep for comparison") -> None
         key=key,
         on_change=changed,
         disabled=not record.loaded,
-        help=f"Keep this model in memory when you train or load the next one, to compare their recommendations "
-        f"or switch back. At most {state.MAX_WEIGHTS} models are kept; older ones keep only their curves and scores.",
+        help=f"The best model and the most recently used ones stay in memory on their own ({state.MAX_WEIGHTS} "
+        "at most); tick this to keep this one whatever you train or load next. Models left out keep only their "
+        "curves and scores.",
     )
 
 
@@ -359,12 +361,7 @@ def _model_summary(record: ModelRecord, data: DataRecord) -> None:
         "–" if record.source else seconds(record.fit_seconds),
         help=f"Wall time of the training loop on the {record.device.upper()}.",
     )
-    if scores and scores["rmse"] >= scores["bias_rmse"]:
-        st.warning(
-            "This model predicts held-out ratings no better than the bias-only baseline. Try a lower "
-            "learning rate, more regularisation, fewer factors or more epochs.",
-            icon=":material/trending_down:",
-        )
+    _verdict(scores)
     if scores:
         base = st.columns(3)
         base[0].metric(
@@ -391,6 +388,9 @@ def _model_summary(record: ModelRecord, data: DataRecord) -> None:
             config=CHART_CONFIG,
             width="stretch",
         )
+        note = curve_note(record.history)
+        if note:
+            st.caption(note)
     if scores:
         st.plotly_chart(
             plots.accuracy_comparison(scores), key=f"cf.compare.{record.id}", config=CHART_CONFIG, width="stretch"
@@ -429,6 +429,19 @@ def _model_summary(record: ModelRecord, data: DataRecord) -> None:
             hide_index=True,
             width="stretch",
         )
+
+
+def _verdict(scores: dict | None) -> None:
+    """One sentence on whether the model is good, from its RMSE against the baselines."""
+    if not scores:
+        return
+    verdict = accuracy_verdict(scores["rmse"], scores["bias_rmse"], scores["global_mean_rmse"])
+    if verdict is None:
+        return
+    if verdict.level == GOOD:
+        st.success(verdict.text, icon=":material/thumb_up:")
+    else:
+        st.warning(verdict.text, icon=":material/trending_down:")
 
 
 _RANKING_HELP = (
