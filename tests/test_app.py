@@ -515,8 +515,8 @@ def test_crafted_model_file_is_refused_and_a_real_one_loads(tmp_path):
     go(at, state.TAB_USER)
     assert at.selectbox(key=state.USER).value >= 5001
     assert len(table(at, "rank")) == 10
-    # the model it replaced was not kept: its weights are released, its scores stay
-    assert first.recommender is None and first.scores is not None
+    # the model it replaced stays in memory (the best on its data), to switch back to
+    assert first.loaded and first is not at.session_state[state.MODEL]
 
     # a model file of the data in use fits it
     from cf import persist
@@ -824,3 +824,95 @@ def test_reading_message_gives_size_and_time_for_big_files():
 
     assert reading_message("small.csv", 2_000_000) == "Reading small.csv…"
     assert reading_message("ratings.csv", 646_000_000) == "Reading ratings.csv (646 MB; about 15 s)…"
+
+
+def small_movies_csv() -> bytes:
+    """Titles for the 20 movies of :func:`small_ratings_csv`."""
+    rows = [(m, f"Film number {m} ({1980 + m})", "Drama|Comedy" if m % 2 else "Action") for m in range(1, 21)]
+    return pd.DataFrame(rows, columns=["movieId", "title", "genres"]).to_csv(index=False).encode()
+
+
+def plain(text: str) -> str:
+    """Markdown as read: without the backslashes that escape file names' dots and the like."""
+    return text.replace("\\", "")
+
+
+def badges(at: AppTest) -> list[str]:
+    """The header's badges ('Demo dataset · 100k ratings', 'Model 1 · RMSE 0.812', ...)."""
+    return [plain(m.value) for m in at.main.markdown if "-badge[" in m.value]
+
+
+def test_a_link_made_with_uploaded_files_waits_for_them_then_reopens_the_view():
+    ratings, movies = ("mine.csv", small_ratings_csv()), ("titles.csv", small_movies_csv())
+    maker = new_app()
+    upload(maker, ratings, movies)
+    made_on = maker.session_state[state.DATA]
+    train(maker, epochs=1, n_factors=8)
+    go(maker, state.TAB_USER)
+    maker.selectbox(key=state.USER).set_value(7)
+    maker.run()
+    link = dict(maker.query_params)
+    assert (link["data"], link["files"], link["hash"], link["user"]) == (
+        "file",
+        "mine.csv + titles.csv",
+        made_on.key,
+        "7",
+    )
+
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.query_params.update(link)
+    at.run()
+    assert_healthy(at)
+    # nothing trained or shown on the demo data: the page says which files the link needs, and waits
+    assert at.session_state[state.JOB] is None and at.session_state[state.MODEL] is None
+    assert any("made with uploaded files: **mine.csv + titles.csv**" in plain(i.value) for i in at.info)
+    assert not at.tabs and not at.dataframe and not at.get("plotly_chart")
+    assert any("Waiting for mine.csv + titles.csv" in b for b in badges(at)) and not any(
+        "Demo" in b for b in badges(at)
+    )
+    assert any("The link needs **mine.csv + titles.csv**" in plain(c.value) for c in at.sidebar.caption)
+    assert dict(at.query_params) == link  # the address still holds the link
+
+    # the ratings alone: still waiting, for the movies file
+    upload(at, ratings)
+    assert at.session_state[state.JOB] is None
+    assert any("upload it as well" in w.value for w in at.warning)
+    # other files: told so, with a way to use them anyway
+    upload(at, ("other.csv", small_ratings_csv().replace(b",1.0\n", b",2.0\n")), movies)
+    assert any("is not the one this link was made with" in w.value for w in at.warning)
+    assert at.session_state[state.JOB] is None and plain(at.button(key="cf.link_accept").label).startswith(
+        "Use other.csv"
+    )
+
+    # the right files: the rest of the link applies (its model trained on them, its user, its screen)
+    upload(at, ratings, movies)
+    wait_for_training(at)
+    record = at.session_state[state.MODEL]
+    assert record.data_key == made_on.key and record.config.n_factors == 8
+    assert at.session_state[state.NAV] == state.TAB_USER and at.selectbox(key=state.USER).value == 7
+    assert any("Model 1 · RMSE" in b for b in badges(at)) and any("mine.csv + titles.csv" in b for b in badges(at))
+    assert not any("trained on" in c.value for c in at.caption)
+
+
+def test_a_model_is_never_shown_next_to_data_it_was_not_trained_on():
+    at = new_app()
+    first = train(at, epochs=1, n_factors=8)
+    upload(at, ("mine.csv", small_ratings_csv()))
+    assert at.session_state[state.MODEL] is first  # kept, but not shown with this data
+    assert any("No model for this data" in b for b in badges(at)) and not any("Model 1" in b for b in badges(at))
+    go(at, state.TAB_USER)
+    (note,) = [plain(i.value) for i in at.info if "was trained on" in i.value]
+    assert note.startswith("Model 1 was trained on Demo dataset, not on the data in use (mine.csv): switch back")
+    assert not at.dataframe and "train" not in dict(at.query_params)
+    go(at, state.TAB_TRAIN)
+    assert any(w.value.startswith("Model 1 was trained on Demo dataset") for w in at.warning)
+
+    second = train(at, epochs=1, n_factors=8)
+    assert second.data_key == at.session_state[state.DATA].key
+    # back to the demo: the model trained on it is in use again, no retraining
+    at.segmented_control(key=state.SOURCE).set_value("Demo dataset")
+    at.run()
+    assert_healthy(at)
+    assert at.session_state[state.MODEL] is first and any("Model 1 · RMSE" in b for b in badges(at))
+    go(at, state.TAB_USER)
+    assert len(table(at, "rank")) == 10

@@ -6,12 +6,16 @@ import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
 import cf
 from cf.export import csv_bytes, neutralise_formulas  # noqa: F401 - re-exported
 from ui.text import count, md, seconds, short_count, stars  # noqa: F401 - re-exported
+
+if TYPE_CHECKING:
+    from ui.state import DataRecord, ModelRecord
 
 log = logging.getLogger("cf.app")
 if not log.handlers:  # the server log gets what people are spared: tracebacks, timings
@@ -56,3 +60,11 @@ def guarded(what: str) -> Iterator[None]:
 def file_stem(text: object) -> str:
     """A file-name-safe version of ``text``."""
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", str(text)).strip("_") or "export"
+
+
+def other_data_message(record: ModelRecord, data: DataRecord) -> str:
+    """Why ``record`` is not shown with ``data`` (it was trained on other data), and the two ways out."""
+    return (
+        f"{md(record.name)} was trained on {md(record.data_label)}, not on the data in use ({md(data.label)}): "
+        f"switch back to {md(record.data_label)} in the sidebar, or train a model on this data."
+    )

@@ -214,6 +214,27 @@ def job() -> TrainingJob | None:
     return st.session_state.get(JOB)
 
 
+def fits(record: ModelRecord, data: DataRecord) -> bool:
+    """Whether ``record`` may be shown with ``data``: trained on it, or loaded from a model file
+    (which carries its own users, ratings and titles)."""
+    return record.source is not None or record.data_key == data.key
+
+
+def model_for(data: DataRecord) -> ModelRecord | None:
+    """The model to show with ``data``: the current one if it fits, else the most recently used
+    run trained on ``data`` that still has its weights (made current), else None."""
+    current = model()
+    if current is None or fits(current, data):
+        return current
+    candidates = [r for r in runs() if r.loaded and r.source is None and r.data_key == data.key]
+    if not candidates:
+        return None
+    record = max(candidates, key=lambda r: r.last_used)
+    use_model(record)
+    set_notice("info", f"Now using {record.name}, trained on {record.data_label}, the data in use.")
+    return record
+
+
 def runs() -> list[ModelRecord]:
     return st.session_state.setdefault(RUNS, [])
 

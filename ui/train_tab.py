@@ -12,7 +12,7 @@ from cf import plots
 from cf.config import LIMITS
 from cf.verdict import GOOD, accuracy_verdict, curve_note
 from ui import model_file, state, training
-from ui.common import count, file_stem, guarded, md, seconds
+from ui.common import count, file_stem, guarded, md, other_data_message, seconds
 from ui.state import DataRecord, ModelRecord
 
 POLL_SECONDS = 0.5
@@ -332,8 +332,8 @@ def _model_summary(record: ModelRecord, data: DataRecord) -> None:
         keep_toggle(record)
     if record.source:
         st.caption(f"Loaded from the model file {md(record.source)}; its training curves are not in the file.")
-    elif record.data_key != data.key:
-        st.caption(f"Trained on {md(record.data_label)}; train again to use {md(data.label)}.")
+    elif not state.fits(record, data):
+        st.warning(other_data_message(record, data), icon=":material/swap_horiz:")
     if record.note:
         st.info(record.note)
     scores = record.scores

@@ -8,7 +8,7 @@ import streamlit as st
 
 import cf
 from ui import state, training
-from ui.common import count, csv_bytes, file_stem, md
+from ui.common import count, csv_bytes, file_stem, md, other_data_message
 from ui.state import DataRecord, ModelRecord
 
 DEFAULT_MIN_RATINGS = 10
@@ -277,7 +277,11 @@ def no_model(data: DataRecord, purpose: str) -> None:
             icon=":material/hourglass_top:",
         )
         return
-    st.info(f"Train a model first to {purpose}.", icon=":material/school:")
+    other = state.model()
+    if other is not None:
+        st.info(other_data_message(other, data) + f" Then you can {purpose} here.", icon=":material/swap_horiz:")
+    else:
+        st.info(f"Train a model first to {purpose}.", icon=":material/school:")
     st.button(
         "Train a model with the default settings",
         type="primary",
