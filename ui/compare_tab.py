@@ -14,7 +14,7 @@ import streamlit as st
 
 from cf import plots
 from ui import state
-from ui.common import csv_bytes, md
+from ui.common import csv_bytes, md, scrolls_sideways, wrapping_columns
 from ui.state import DataRecord, ModelRecord
 from ui.train_tab import CHART_CONFIG, MODEL_KINDS, keep_toggle
 from ui.user_tab import DEFAULT_MIN_RATINGS
@@ -54,22 +54,8 @@ def render(data: DataRecord) -> None:
         st.caption("Pick one or more runs above.")
         return
     summary = summary_table(chosen)
-    st.dataframe(
-        summary,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            **{name: st.column_config.NumberColumn(format="%.3f") for name in summary if name.startswith("NDCG@")},
-            "Validation RMSE": st.column_config.NumberColumn(format="%.3f"),
-            "Validation MAE": st.column_config.NumberColumn(format="%.3f"),
-            "Bias-only RMSE": st.column_config.NumberColumn(format="%.3f"),
-            "Gain over bias-only": st.column_config.NumberColumn(
-                format="%+.3f", help="Bias-only RMSE minus this run's RMSE: positive when the model does better."
-            ),
-            "Training time (s)": st.column_config.NumberColumn(format="%.1f"),
-        },
-        key="cf.compare_table",
-    )
+    with scrolls_sideways("runs"):  # settings and scores of each run: wider than any window
+        _summary_grid(summary)
     st.download_button(
         "Download this comparison (CSV)",
         data=csv_bytes(summary),
@@ -80,7 +66,7 @@ def render(data: DataRecord) -> None:
         key="cf.compare_csv",
     )
     plotted = [{"name": r.name, "history": r.history, "scores": r.scores} for r in chosen]
-    left, right = st.columns([3, 2], gap="medium")
+    left, right = wrapping_columns([3, 2], "compare_charts", gap="medium")
     with left:
         st.plotly_chart(plots.compare_curves(plotted), key="cf.compare_curves", config=CHART_CONFIG, width="stretch")
     with right:
@@ -95,6 +81,26 @@ def render(data: DataRecord) -> None:
         )
     _side_by_side([r for r in chosen if r.loaded])
     _memory(runs)
+
+
+def _summary_grid(summary: pd.DataFrame) -> None:
+    st.dataframe(
+        summary,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Run": st.column_config.TextColumn("Run", pinned=True),
+            **{name: st.column_config.NumberColumn(format="%.3f") for name in summary if name.startswith("NDCG@")},
+            "Validation RMSE": st.column_config.NumberColumn(format="%.3f"),
+            "Validation MAE": st.column_config.NumberColumn(format="%.3f"),
+            "Bias-only RMSE": st.column_config.NumberColumn(format="%.3f"),
+            "Gain over bias-only": st.column_config.NumberColumn(
+                format="%+.3f", help="Bias-only RMSE minus this run's RMSE: positive when the model does better."
+            ),
+            "Training time (s)": st.column_config.NumberColumn(format="%.1f"),
+        },
+        key="cf.compare_table",
+    )
 
 
 def summary_table(runs: list[ModelRecord]) -> pd.DataFrame:
@@ -155,7 +161,7 @@ def _side_by_side(loaded: list[ModelRecord]) -> None:
         st.session_state[state.COMPARE_USER] = current if current in options else options[0]
     user = st.selectbox("User", options, format_func=lambda u: f"User {u}", key=state.COMPARE_USER)
     min_count = int(st.session_state.get(state.MIN_RATINGS, DEFAULT_MIN_RATINGS) or 0)
-    cols = st.columns(min(len(loaded), 4))
+    cols = wrapping_columns(min(len(loaded), 4), "compare_picks")
     for col, record in zip(cols, loaded[:4]):
         rec = record.recommender
         picks = rec.recommend(user, 10, min_ratings=min(min_count, int(rec.item_counts.max(initial=0))))
@@ -193,11 +199,11 @@ def _memory(runs: list[ModelRecord]) -> None:
         "on the other screens."
     )
     for record in sorted(kept, key=lambda r: r.number, reverse=True):
-        row = st.columns([4, 2, 2], vertical_alignment="center")
-        row[0].markdown(f"{md(run_label(record))} · *{REASONS[kept[record]]}*")
-        with row[1]:
+        row = st.container(horizontal=True, vertical_alignment="center", gap="medium")
+        row.markdown(f"{md(run_label(record))} · *{REASONS[kept[record]]}*", width="stretch")
+        with row:
             keep_toggle(record)
-        row[2].button(
+        row.button(
             "Use this model",
             key=f"cf.use.{record.id}",
             disabled=record is current,

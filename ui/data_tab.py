@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from cf import plots
-from ui.common import count, md, short_count
+from ui.common import count, md, short_count, wrapping_columns
 from ui.state import DataRecord
 from ui.train_tab import CHART_CONFIG
 
@@ -50,7 +50,7 @@ def render(data: DataRecord) -> None:
             icon=":material/movie:",
         )
 
-    charts = st.columns(3)
+    charts = wrapping_columns(3, "charts")
     counts = stats["rating_counts"]
     with charts[0]:
         figure = plots.rating_histogram(scale=stats["scale"], counts=counts)

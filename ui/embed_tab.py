@@ -9,7 +9,7 @@ import streamlit as st
 from cf import plots
 from cf.projection import Projection, project_embeddings
 from ui import state
-from ui.common import count, md
+from ui.common import count, md, wrapping_columns
 from ui.state import DataRecord, ModelRecord
 from ui.train_tab import CHART_CONFIG
 from ui.user_tab import DEFAULT_MIN_RATINGS, no_model, selected_user
@@ -24,8 +24,8 @@ def render(record: ModelRecord | None, data: DataRecord) -> None:
     if record is None:
         no_model(data, "see the map of movies it learns")
         return
-    controls = st.columns([1, 1, 3], vertical_alignment="bottom")
-    with controls[0]:
+    controls = st.container(horizontal=True, vertical_alignment="bottom", gap="medium")
+    with controls:
         view = st.segmented_control(
             "Show",
             [MOVIES, USERS],
@@ -35,7 +35,6 @@ def render(record: ModelRecord | None, data: DataRecord) -> None:
             persist_state="session",
             help="Movies: each dot is a movie. Users: each dot is a person, placed by their taste.",
         )
-    with controls[1]:
         dims = st.segmented_control(
             "Axes",
             ["2D", "3D"],
@@ -45,13 +44,14 @@ def render(record: ModelRecord | None, data: DataRecord) -> None:
             persist_state="session",
             help="3D adds the third principal axis; drag to rotate.",
         )
+        slot = st.container(width="stretch")  # the view's "how many" slider takes the rest of the row
     n_dims = 3 if dims == "3D" else 2
     projection, movie_xyz, user_xyz = projected(record, n_dims)
     labels = axis_labels(projection, n_dims, record.cache.get("axis_names"))
     if view == USERS:
-        _users_view(record, user_xyz, labels, n_dims, controls[2])
+        _users_view(record, user_xyz, labels, n_dims, slot)
     else:
-        _movies_view(record, movie_xyz, user_xyz, labels, n_dims, controls[2])
+        _movies_view(record, movie_xyz, user_xyz, labels, n_dims, slot)
     _explain(record, projection, view)
     _projector_downloads(record)
 
@@ -207,7 +207,7 @@ def _movies_view(
             "Rarely rated movies have noisy positions, so the map starts with the most rated ones. "
             "Slide right to show all of them.",
         )
-    search_col, user_col = st.columns([3, 2], vertical_alignment="bottom")
+    search_col, user_col = wrapping_columns([3, 2], "embed_search", vertical_alignment="bottom")
     with search_col:
         query = st.text_input(
             "Find a movie",

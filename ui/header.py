@@ -27,7 +27,8 @@ TAGLINE = (
 
 def title() -> DeltaGenerator:
     """Draw the title and tagline; return the slot for :func:`badges`."""
-    left, right = st.columns([3, 2], vertical_alignment="center")
+    with st.container(key="cf-wrap-header"):  # the badges go under the title in a narrow window
+        left, right = st.columns([3, 2], vertical_alignment="center")
     with left:
         st.title(f":material/movie_filter: {TITLE}", anchor=False)
         st.caption(TAGLINE)

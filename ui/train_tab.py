@@ -32,7 +32,7 @@ CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "sel
 
 
 def render(data: DataRecord) -> None:
-    left, right = st.columns([2, 3], gap="large")
+    left, right = st.columns([2, 3], gap="large")  # side by side even when narrow: the live view beside Train
     with left:
         with guarded("reading the settings"):
             _settings_form(data)

@@ -8,7 +8,7 @@ import streamlit as st
 
 import cf
 from ui import state, training
-from ui.common import count, csv_bytes, file_stem, md, other_data_message
+from ui.common import count, csv_bytes, file_stem, md, other_data_message, scrolls_sideways
 from ui.state import DataRecord, ModelRecord
 
 DEFAULT_MIN_RATINGS = 10
@@ -123,10 +123,14 @@ def _all_users_download(record: ModelRecord, n: int, min_count: int) -> None:
 
 
 def _table_with_csv(frame: pd.DataFrame, order: list[str], config: dict, name: str, label: str, file_name: str) -> None:
-    """A table of movies and a button that downloads it as CSV (widget keys ``cf.<name>_table``/``_csv``)."""
-    st.dataframe(
-        frame, hide_index=True, width="stretch", column_order=order, column_config=config, key=f"cf.{name}_table"
-    )
+    """A table of movies and a button that downloads it as CSV (widget keys ``cf.<name>_table``/``_csv``).
+
+    It fits a wide window; in a narrow one it scrolls sideways.
+    """
+    with scrolls_sideways(name):
+        st.dataframe(
+            frame, hide_index=True, width="stretch", column_order=order, column_config=config, key=f"cf.{name}_table"
+        )
     st.download_button(
         label,
         data=csv_bytes(frame),
@@ -139,16 +143,19 @@ def _table_with_csv(frame: pd.DataFrame, order: list[str], config: dict, name: s
 
 
 def columns(rec: cf.Recommender, predicted: str) -> dict:
-    """Column settings shared by the tables of movies (recommendations, ratings, similar movies)."""
+    """Column settings shared by the tables of movies (recommendations, ratings, similar movies).
+
+    The widths (pixels) let the User screen's tables show every column in a 1280-pixel window.
+    """
     low, high = (float(v) for v in rec.scale)
     most = int(rec.item_counts.max()) if len(rec.item_counts) else 1
     return {
-        "rank": st.column_config.NumberColumn("#", width="small"),
-        "title": st.column_config.TextColumn("Movie", width="medium"),
-        "genres": st.column_config.TextColumn("Genres", width="medium"),
+        "rank": st.column_config.NumberColumn("#", width=40),
+        "title": st.column_config.TextColumn("Movie", width=250),
+        "genres": st.column_config.TextColumn("Genres", width=130),
         "rating": st.column_config.ProgressColumn(
             "Their rating",
-            width=120,
+            width=110,
             min_value=low,
             max_value=high,
             format="%.1f ★",
@@ -156,7 +163,7 @@ def columns(rec: cf.Recommender, predicted: str) -> dict:
             help="The rating this user gave.",
         ),
         "predicted": st.column_config.ProgressColumn(
-            predicted, width=130, min_value=low, max_value=high, format="%.2f ★", help="The rating the model predicts."
+            predicted, width=110, min_value=low, max_value=high, format="%.2f ★", help="The rating the model predicts."
         ),
         "held_out": st.column_config.CheckboxColumn(
             "Held out", width="small", help="Kept aside for validation: the model did not learn from this rating."
@@ -167,15 +174,15 @@ def columns(rec: cf.Recommender, predicted: str) -> dict:
             max_value=most,
             format="%d",
             color="gray",
-            width="small",
+            width=75,
             help="How many ratings the movie has in the training data.",
         ),
         "mean_rating": st.column_config.NumberColumn(
-            "Average rating", format="%.2f ★", width="small", help="The movie's average rating from everyone."
+            "Average rating", format="%.2f ★", width=95, help="The movie's average rating from everyone."
         ),
         "because_you_liked": st.column_config.TextColumn(
             "Because you liked",
-            width="medium",
+            width=180,
             help="The highly rated movie of this person that the recommendation is closest to in the model's "
             "taste space (cosine similarity of the movie vectors).",
         ),
