@@ -1,5 +1,10 @@
 """cf: train and explore collaborative-filtering models on MovieLens-style ratings.
 
+Subpackages: :mod:`cf.data` (tables, splits, readers, MovieLens, demo data),
+:mod:`cf.models` (the rating models and the bias baseline) and :mod:`cf.training` (the fit
+loop and its engines); beside them ``recommend``, ``foldin``, ``persist``, ``export``,
+``metrics``, ``evaluation``, ``projection``, ``plots``, ``config`` and the command line.
+
 Reading data and checking settings need no torch; the model, training and recommender
 names load torch when first used, so ``import cf`` is quick.
 """
@@ -7,9 +12,19 @@ names load torch when first used, so ``import cf`` is quick.
 from importlib import import_module
 
 from cf.config import ConfigError, TrainConfig, TrainingDiverged, auto_batch_size
-from cf.data import DataError, IdMap, Movies, Ratings, random_split, temporal_split
-from cf.metrics import BiasBaseline, mae, ranking_metrics, rmse
-from cf.readers import load_dataset, load_movies, load_ratings
+from cf.data import (
+    DataError,
+    IdMap,
+    Movies,
+    Ratings,
+    load_dataset,
+    load_movies,
+    load_ratings,
+    random_split,
+    temporal_split,
+)
+from cf.metrics import mae, ranking_metrics, rmse
+from cf.models import BiasBaseline
 
 _LAZY = {
     "evaluate": "cf.evaluation",
@@ -21,12 +36,12 @@ _LAZY = {
     "Recommender": "cf.recommend",
     "UnknownMovieError": "cf.recommend",
     "UnknownUserError": "cf.recommend",
-    "EpochReport": "cf.train",
-    "FitResult": "cf.train",
-    "fit": "cf.train",
-    "resolve_device": "cf.train",
-    "train_model": "cf.train",
-    "validation_split": "cf.train",
+    "EpochReport": "cf.training",
+    "FitResult": "cf.training",
+    "fit": "cf.training",
+    "resolve_device": "cf.training",
+    "train_model": "cf.training",
+    "validation_split": "cf.training",
 }
 
 

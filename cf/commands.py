@@ -7,19 +7,18 @@ import dataclasses
 import json
 import sys
 
-from cf import distributed
 from cf.data import Movies, Ratings, temporal_split
+from cf.data.readers import load_movies, load_ratings
 from cf.evaluation import evaluate
-from cf.readers import load_movies, load_ratings
 from cf.recommend import Recommender
-from cf.train import TrainConfig, fit, validation_split
+from cf.training import TrainConfig, distributed, fit, validation_split
 
 
 def train_command(args: argparse.Namespace) -> int:
     """``train``: read, split, fit with a progress bar, score, optionally save.
 
     Under ``torchrun`` each process trains on its share of the ratings (see
-    :mod:`cf.distributed`); only the first one prints and writes the model file.
+    :mod:`cf.training.distributed`); only the first one prints and writes the model file.
     """
     device = distributed.init_from_env()
     try:
@@ -162,7 +161,7 @@ def download_command(args: argparse.Namespace) -> int:
     """``download``: fetch a MovieLens zip into the cache with a progress bar; print its path."""
     from tqdm import tqdm
 
-    from cf.movielens import download
+    from cf.data.movielens import download
 
     with tqdm(unit="B", unit_scale=True, file=sys.stderr, desc=args.release) as bar:
 

@@ -1,6 +1,6 @@
 """Training settings: the :class:`TrainConfig` dataclass and the accepted range of each knob.
 
-Kept apart from :mod:`cf.train` so that forms and command lines can show and check the
+Kept apart from :mod:`cf.training` so that forms and command lines can show and check the
 settings without loading torch.
 """
 
@@ -8,9 +8,27 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
-MODEL_KINDS = ("dot", "dot-bias", "nn")
-"""The model names: plain dot product, dot product with biases (the default), neural."""
+
+class ModelKind(NamedTuple):
+    """What a model name stands for, in words for people."""
+
+    label: str
+    description: str
+
+
+MODEL_KINDS = {
+    "dot": ModelKind("Plain dot product", "Taste vectors only, no biases. Simpler, usually a little less accurate."),
+    "dot-bias": ModelKind(
+        "Dot product with biases",
+        "A taste vector for each user and movie, plus how generous each user is and how well liked each movie is.",
+    ),
+    "nn": ModelKind(
+        "Neural network", "Both vectors go through a small neural network. Slower; can find subtler patterns."
+    ),
+}
+"""The model names (plain dot product, dot product with biases: the default, neural) and what each is."""
 ENGINES = ("auto", "torch", "rowwise")
 """Training loops: ``torch`` (autograd, dense Adam), ``rowwise`` (compiled lazy Adam, CPU dot models)."""
 

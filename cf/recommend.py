@@ -10,8 +10,10 @@ import pandas as pd
 import torch
 from torch import nn
 
+from cf import persist
 from cf.data import IdMap, Movies, Ratings
-from cf.metrics import BiasBaseline, relevance_threshold
+from cf.metrics import relevance_threshold
+from cf.models import BiasBaseline
 
 _BATCH = 1 << 16
 
@@ -46,7 +48,7 @@ class Recommender:
     movies
         Titles and genres for every trained movie.
     config
-        The :class:`cf.train.TrainConfig` as a dict.
+        The :class:`cf.config.TrainConfig` as a dict.
     """
 
     model: nn.Module
@@ -268,24 +270,27 @@ class Recommender:
         return self.baseline.item_bias.copy()
 
     def copy(self) -> Recommender:
-        """A copy with its own model weights (the data tables are shared, read-only)."""
-        model = copy.deepcopy(self.model)
+        """A copy with its own model weights and metadata (the data tables are shared, read-only)."""
         return Recommender(
-            model, self.users, self.items, self.baseline, self.scale, self.known, self.movies, self.config
+            model=copy.deepcopy(self.model),
+            users=self.users,
+            items=self.items,
+            baseline=self.baseline,
+            scale=self.scale,
+            known=self.known,
+            movies=self.movies,
+            config=self.config,
+            metadata=copy.deepcopy(self.metadata),
         )
 
     def save(self, target) -> None:
         """Write the model, id maps, settings and metadata to a file (see :mod:`cf.persist`)."""
-        from cf.persist import save
-
-        save(self, target)
+        persist.save(self, target)
 
     @classmethod
     def load(cls, source, name: str = "model file") -> Recommender:
         """Read a file written by :meth:`save`; anything but plain data is refused."""
-        from cf.persist import load
-
-        return load(source, name)
+        return cls(**persist.read(source, name))
 
     def to(self, device: str | torch.device) -> Recommender:
         """Move the model to ``device`` (scoring uses wherever the model is)."""

@@ -5,19 +5,17 @@ Set ``CF_DATA_DIR`` to point elsewhere; tests that need the data are skipped whe
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-DEFAULT_DATA_DIR = REPO.parent / "shared" / "data"
+from benchmarks.paths import shared_data_dir
 
 
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     """The folder holding ``ml-latest-small/`` and ``ml-latest-small-split/`` (skip when absent)."""
-    path = Path(os.environ.get("CF_DATA_DIR", DEFAULT_DATA_DIR))
+    path = shared_data_dir()
     if not path.is_dir():
         pytest.skip(f"no test data at {path} (set CF_DATA_DIR)")
     return path

@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import io
 import json
-import os
 import time
 from pathlib import Path
 
@@ -18,13 +17,14 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from benchmarks.paths import shared_data_dir
 from cf.verdict import GOOD, WORSE, accuracy_verdict, curve_note
 from ui import state
-from ui.common import csv_bytes, neutralise_formulas
+from ui.common import csv_bytes, neutralise_formulas, seconds
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
-DATA_DIR = Path(os.environ.get("CF_DATA_DIR", ROOT.parent / "shared" / "data"))
+DATA_DIR = shared_data_dir()
 ML_SMALL = DATA_DIR / "ml-latest-small"
 
 
@@ -226,6 +226,17 @@ def test_embeddings_search_3d_and_users_view():
     assert "scene" in figure["layout"]
     similar = table(at, "similarity")
     assert len(similar) == 10 and similar["similarity"].is_monotonic_decreasing
+    # a person picks the genres to colour: those, and grey for the rest
+    picker = at.multiselect(key=state.EMB_GENRES)
+    chosen = picker.options[1:3]  # the second and third most listed genres
+    picker.set_value(chosen)
+    at.run()
+    assert_healthy(at)
+    (figure,) = charts(at)
+    marks = ("Search results", "Recommended for the user")
+    coloured = {t["name"] for t in figure["data"] if t["name"] not in marks and not t["name"].startswith("User ")}
+    assert set(chosen) <= coloured <= set(chosen) | {"Other", "No genre"}
+    assert any("Colour: the genres you picked" in c.value for c in at.caption)
 
     at.text_input(key=state.EMB_QUERY).set_value("no such title zzz")
     at.segmented_control(key=state.EMB_VIEW).set_value("Users")
@@ -269,6 +280,10 @@ def test_movielens_small_upload_flow():
     shown = metrics(at)
     assert shown["Users"] == "610" and shown["Ratings"] == "101k" and data.ratings.n_ratings == 100_836
     assert shown["Rating scale"] == "0.5 – 5 ★"
+    assert shown["Ratings per user (median)"] == "70"  # a median: the label says so
+    go(at, state.TAB_TRAIN)
+    (waiting,) = [i.value for i in at.main.info if i.value.startswith("No model yet")]
+    assert "demo" not in waiting and "It learns from **ratings\\.csv \\+ movies\\.csv**" in waiting
 
     record = train(at, epochs=2)
     assert record.data_key == data.key
@@ -279,7 +294,23 @@ def test_movielens_small_upload_flow():
     go(at, state.TAB_EMBED)
     (figure,) = charts(at)
     groups = {t.get("name") for t in figure["data"]}
-    assert {"Drama", "Comedy"} <= groups
+    assert {"Drama", "Comedy", "Animation"} <= groups  # each movie's distinctive genre, not its first listed
+    toy_story = next(t for t in figure["data"] if any("Toy Story (1995)" == row[0] for row in t["customdata"]))
+    assert toy_story["name"] == "Animation"
+
+    # titles found the way people type them, on the Embeddings and Rate screens
+    at.text_input(key=state.EMB_QUERY).set_value("The Shining")
+    at.run()
+    assert_healthy(at)
+    assert any(m.value == "##### Movies most like Shining, The \\(1980\\)" for m in at.markdown)
+    assert any(c.value.startswith("2 titles match") for c in at.caption)
+    go(at, state.TAB_RATE)
+    for query, title in [("The Lion King", "Lion King, The (1994)"), ("the matrix 1999", "Matrix, The (1999)"),
+                         ("Monsters Inc", "Monsters, Inc. (2001)")]:  # fmt: skip
+        at.text_input(key=state.RATE_QUERY).set_value(query)
+        at.run()
+        picker = at.selectbox(key=state.RATE_MOVIE)
+        assert picker.format_func(picker.value).startswith(title + " · "), query
 
 
 def test_bad_upload_shows_error_and_keeps_earlier_data():
@@ -289,10 +320,12 @@ def test_bad_upload_shows_error_and_keeps_earlier_data():
     assert good.label == "good.csv" and not errors(at)
 
     upload(at, ("picture.csv", b"\x89PNG\r\n\x1a\n\x00\x00binary"))
-    messages = errors(at)
-    assert len(messages) == 1 and "PNG image" in messages[0]
+    (in_sidebar,) = [e.value for e in at.sidebar.error]
+    (on_screen,) = [e.value for e in at.main.error]  # also where a presenter looks, on the Data screen
+    assert in_sidebar == on_screen and "PNG image" in on_screen
     assert at.session_state[state.DATA] is good
     assert any("Still using" in c.value for c in at.sidebar.caption)
+    assert any(c.value.startswith("Still showing **good\\.csv**") for c in at.main.caption)
     assert metrics(at)["Users"] == "30"
 
     # a movies file that cannot be read: the ratings stay in use, with the library's message
@@ -391,6 +424,33 @@ def test_stop_before_first_epoch_keeps_previous_model():
     wait_for_training(at)
     assert at.session_state[state.MODEL] is first
     assert any("previous model is kept" in w.value for w in at.warning)
+
+
+def test_first_training_reports_its_start_up_apart(monkeypatch):
+    """The first training in a server loads compiled code: that start-up is not shown as training time."""
+    import threading
+
+    from cf.training import rowwise
+
+    monkeypatch.setattr("ui.training.warm_up", lambda: None)  # no background warm-up to race with
+    monkeypatch.setattr(rowwise, "_WARM", threading.Event())  # as in a fresh server
+    real_warm_up = rowwise.warm_up
+
+    def slow_warm_up() -> None:
+        if not rowwise._WARM.is_set():
+            time.sleep(0.8)  # at least this long, however busy the machine
+        real_warm_up()
+
+    monkeypatch.setattr(rowwise, "warm_up", slow_warm_up)
+    at = new_app()
+    record = train(at, epochs=1)
+    assert record.setup_seconds >= 0.8
+    go(at, state.TAB_TRAIN)
+    (shown,) = [m for m in at.metric if m.label == "Training time"]
+    assert shown.value == seconds(record.fit_seconds)
+    assert shown.proto.delta == f"+ {seconds(record.setup_seconds)} start-up, once"
+    (notice,) = [s.value for s in at.success if s.value.startswith("Model 1 is ready")]
+    assert f"({seconds(record.fit_seconds)}, plus {seconds(record.setup_seconds)} of one-time start-up)" in notice
 
 
 def test_quick_train_from_user_screen():
@@ -551,20 +611,36 @@ def test_model_file_of_the_same_data_fits():
 # -- rate movies yourself ------------------------------------------------------------
 
 
+def rate(at: AppTest, query: str, stars: float) -> AppTest:
+    """Type ``query`` on the Rate screen, keep the first match, give it ``stars`` and add it."""
+    at.text_input(key=state.RATE_QUERY).set_value(query)
+    at.run()
+    assert at.selectbox(key=state.RATE_MOVIE).value is not None, f"nothing matches {query!r}"
+    at.select_slider(key=state.RATE_VALUE).set_value(stars)
+    at.button(key=state.RATE_ADD).click()
+    at.run()
+    assert_healthy(at)
+    return at
+
+
 def test_rate_movies_and_get_recommendations_without_retraining():
     at = new_app()
     record = train(at, epochs=1, n_factors=16)
     go(at, state.TAB_RATE)
     assert any("appear here as soon as you rate" in i.value for i in at.info)
-    at.text_input(key=state.RATE_QUERY).set_value("the")
-    at.run()
-    for _ in range(5):
-        at.select_slider(key=state.RATE_VALUE).set_value(5.0)
-        at.button(key=state.RATE_ADD).click()
-        at.run()
-        assert_healthy(at)
+    default = at.select_slider(key=state.RATE_VALUE).value
+    assert at.selectbox(key=state.RATE_MOVIE).value is None and at.button(key=state.RATE_ADD).disabled
+    given = [5.0, 1.0, 5.0, 1.5, 4.0]
+    rate(at, "the", given[0])
+    # after each add the search, the pick and the rating start afresh: the same movie cannot go in twice
+    assert at.text_input(key=state.RATE_QUERY).value == ""
+    assert at.selectbox(key=state.RATE_MOVIE).value is None and at.button(key=state.RATE_ADD).disabled
+    assert at.select_slider(key=state.RATE_VALUE).value == default
+    assert any(c.value.startswith("Fitted to your 1 rating in ") for c in at.caption)  # not "1 ratings"
+    for stars in given[1:]:
+        rate(at, "the", stars)
     rated = at.session_state[state.RATED]
-    assert len(rated) == 5 and set(rated.values()) == {5.0}
+    assert len(rated) == 5 and list(rated.values()) == given
     titles = record.recommender.describe(record.recommender.items.to_index(list(rated)))["title"]
     assert titles.str.contains("the", case=False).all()
     picks = table(at, "because_you_liked")
@@ -586,6 +662,26 @@ def test_rate_movies_and_get_recommendations_without_retraining():
     at.button(key=state.RATE_CLEAR).click()
     at.run()
     assert not at.session_state[state.RATED]
+
+
+def test_rated_movies_on_the_map_show_the_rating_and_few_labels():
+    at = new_app()
+    train(at, epochs=1, n_factors=16)
+    go(at, state.TAB_RATE)
+    given = [5.0, 0.5, 4.0, 1.0, 3.0, 4.5, 2.0]
+    for stars in given:
+        rate(at, "a", stars)
+    rated = at.session_state[state.RATED]
+    (figure,) = charts(at)
+    rings = next(t for t in figure["data"] if t.get("name") == "Movies you rated")
+    colours = values(rings["marker"]["color"])
+    assert sorted(colours) == sorted(given) and len(set(colours)) == len(given)  # 5 and 1 stars drawn apart
+    assert (rings["marker"]["cmin"], rings["marker"]["cmax"]) == (0.5, 5.0)
+    labelled = [text for text in rings["text"] if text]
+    assert len(labelled) == 5 < len(rated)  # the strongest opinions only: labels do not pile up
+    ids = [row[0] for row in rings["customdata"]]
+    by_title = dict(zip(ids, colours))
+    assert sorted(by_title[text] for text in labelled) == [0.5, 1.0, 4.0, 4.5, 5.0]
 
 
 def state_runs(at: AppTest) -> list:

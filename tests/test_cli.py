@@ -79,3 +79,15 @@ def test_temporal_hold_out_scores_each_users_latest_ratings(capsys):
     record = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert record["n_test"] > 0 and record["n_train"] + record["n_test"] == 90852
     assert record["rmse"] < record["global_mean_rmse"]
+
+
+def test_download_offers_every_release_the_library_knows(capsys):
+    from cf.cli import build_parser
+    from cf.data import movielens
+
+    parser = build_parser()
+    for name in movielens.RELEASES:
+        assert parser.parse_args(["download", name]).release == name
+    with pytest.raises(SystemExit) as stopped:
+        parser.parse_args(["download", "10m"])
+    assert stopped.value.code == 2 and "invalid choice: '10m'" in capsys.readouterr().err

@@ -99,3 +99,18 @@ def test_min_ratings_leaves_out_rarely_rated_movies(fitted):
     table = rec.recommend(414, n=10, min_ratings=50)
     assert len(table) == 10 and (table["n_ratings"] >= 50).all()
     assert (rec.recommend(414, n=10)["n_ratings"] < 50).any()
+
+
+def test_copy_has_its_own_weights_and_keeps_the_metadata(fitted):
+    rec, _ = fitted
+    before, rec.metadata = rec.metadata, {"label": "Model 1", "curve": [1.2, 0.9]}
+    try:
+        twin = rec.copy()
+        assert twin.metadata == {"label": "Model 1", "curve": [1.2, 0.9]}
+        twin.metadata["curve"].append(0.8)
+        assert rec.metadata["curve"] == [1.2, 0.9]
+        assert np.allclose(twin.predict([414], [318]), rec.predict([414], [318]))
+        twin.model.item_factors.weight.data.zero_()
+        assert not np.allclose(twin.item_vectors(), rec.item_vectors())
+    finally:
+        rec.metadata = before

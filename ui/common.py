@@ -8,11 +8,12 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+import numpy as np
 import streamlit as st
 
 import cf
 from cf.export import csv_bytes, neutralise_formulas  # noqa: F401 - re-exported
-from ui.text import count, md, seconds, short_count, stars  # noqa: F401 - re-exported
+from ui.text import count, counted, md, seconds, short_count, stars  # noqa: F401 - re-exported
 
 if TYPE_CHECKING:
     from streamlit.delta_generator import DeltaGenerator
@@ -85,3 +86,8 @@ def scrolls_sideways(key: str) -> Iterator[None]:
     (its first columns pinned): a container keyed ``cf-scroll-<key>``, which the browser tests look for."""
     with st.container(key=f"cf-scroll-{key}"):
         yield
+
+
+def as_python(value: object) -> object:
+    """A NumPy scalar as the plain Python value (widget options and session state keep those)."""
+    return value.item() if isinstance(value, np.generic) else value

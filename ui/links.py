@@ -25,7 +25,7 @@ import streamlit as st
 import cf
 from ui import state
 from ui.common import md
-from ui.state import DataRecord, ModelRecord
+from ui.state import DEMO, FILES, MOVIELENS, DataRecord, ModelRecord
 
 _SETTINGS = {  # URL name: (TrainConfig field, widget key, parse)
     "model": ("model", state.F_MODEL, str),
@@ -62,14 +62,12 @@ def open_link() -> None:
     st.session_state[state.LINK] = params
     if not params:
         return
-    from ui.sidebar import DEMO, FILES, MOVIELENS
-
     notes: list[str] = []
     data = params.get("data") or ""
     if data == "demo":
         st.session_state[state.SOURCE] = DEMO
     elif data.startswith("ml-"):
-        from cf import movielens
+        from cf.data import movielens
 
         name = data[3:]
         if name in movielens.RELEASES:
@@ -155,8 +153,6 @@ def awaiting(data: DataRecord) -> bool:
     wait = st.session_state.get(WAIT)
     if wait is None:
         return False
-    from ui.sidebar import FILES
-
     if st.session_state.get(state.SOURCE) != FILES:
         del st.session_state[WAIT]  # the person chose other data: the link's view no longer applies
         return False

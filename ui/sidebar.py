@@ -5,11 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import data as loading
-from ui import links, state, train_tab
+from ui import links, state, widgets
 from ui.common import count, guarded, md
-from ui.state import DataRecord
-
-DEMO, MOVIELENS, FILES = "Demo dataset", "MovieLens", "My files"
+from ui.state import DEMO, FILES, MOVIELENS, DataRecord
 
 
 def render() -> DataRecord:
@@ -27,6 +25,7 @@ def render() -> DataRecord:
         )
         previous = state.data()
         record = None
+        st.session_state[state.UPLOAD_ERRORS] = []
         if source == FILES:
             record = _uploads()
         elif source == MOVIELENS:
@@ -45,7 +44,7 @@ def render() -> DataRecord:
         job = state.job()
         if job is not None and job.running and st.session_state.get(state.NAV) != state.TAB_TRAIN:
             st.divider()
-            train_tab.sidebar_status()
+            widgets.sidebar_status()
         st.divider()
         with st.expander("How it works", icon=":material/help:"):
             st.markdown(
@@ -64,7 +63,7 @@ def render() -> DataRecord:
 
 
 def _movielens() -> DataRecord | None:
-    from cf import movielens
+    from cf.data import movielens
 
     releases = movielens.RELEASES
     name = st.selectbox(
@@ -137,11 +136,13 @@ def _uploads() -> DataRecord | None:
     record, errors = None, []
     with guarded("reading the uploaded files"):
         record, errors = loading.uploaded_record(ratings, movies)
+    st.session_state[state.UPLOAD_ERRORS] = list(errors)
     for error in errors:
         st.error(error, icon=":material/error:")
     previous = state.data()
     if errors and record is None and previous is not None:
         st.caption(f"Still using **{md(previous.label)}**.")
     if ratings is None and links.wanted() is None:
-        st.caption("Upload a ratings file to use your own data. Until then the demo dataset stays in use.")
+        current = md(previous.label) if previous is not None else "the demo dataset"
+        st.caption(f"Upload a ratings file to use your own data. Until then **{current}** stays in use.")
     return record

@@ -207,6 +207,7 @@ def collect() -> ModelRecord | None:
         history=list(result.history),
         scores=job.scores,
         fit_seconds=result.fit_seconds,
+        setup_seconds=result.setup_seconds,
         data_label=job.data.label,
         data_key=job.data.key,
         status=status,
@@ -222,8 +223,20 @@ def collect() -> ModelRecord | None:
         summary = f"{record.name} is ready"
         if record.scores:
             summary += f": validation RMSE {record.scores['rmse']:.3f}"
-        state.set_notice("success", summary + f" ({seconds(record.fit_seconds)})." + released_note(released))
+        took = f" ({seconds(record.fit_seconds)}{start_up_note(record)})."
+        state.set_notice("success", summary + took + released_note(released))
     return record
+
+
+START_UP_SHOWN = 0.5
+"""Start-up times (loading compiled code) longer than this many seconds are reported next to the training time."""
+
+
+def start_up_note(record: ModelRecord) -> str:
+    """', plus 4.1 s of one-time start-up' when getting ready took long (first run in a server), else ''."""
+    if record.setup_seconds < START_UP_SHOWN:
+        return ""
+    return f", plus {seconds(record.setup_seconds)} of one-time start-up"
 
 
 def released_note(released: list[ModelRecord]) -> str:
@@ -245,7 +258,7 @@ def warm_up() -> threading.Thread:
 
     def run() -> None:
         try:
-            from cf import rowwise
+            from cf.training import rowwise
 
             n = 60
             frame = pd.DataFrame(

@@ -44,7 +44,7 @@ TIMEOUT_MS = 60_000
 TRAIN_TIMEOUT_MS = 240_000
 """How long a training run may take before the driver gives up."""
 MODEL_TITLE = re.compile(r"^Model (\d+) · (.+) · (\d+) factors · (\d+) of (\d+) epochs")
-"""The trained model's heading on the Train screen (``ui/train_tab.model_title``)."""
+"""The trained model's heading on the Train screen (``ui/screens/train.model_title``)."""
 
 LAYOUT_JS = (Path(__file__).with_name("layout.js")).read_text(encoding="utf-8")
 """Finds what the page cuts off sideways (see ``layout.js``): text ending in an ellipsis or clipped,
@@ -67,11 +67,6 @@ KEY_RECS_TABLE = "cf.recs_table"
 def key_css(key: str) -> str:
     """CSS selector of the element with Streamlit widget key ``key``."""
     return ".st-key-" + re.sub(r"[^A-Za-z0-9_-]", "-", key)
-
-
-def data_dir() -> Path:
-    """Where the real MovieLens data lives (``CF_DATA_DIR``, else ``../shared/data``)."""
-    return Path(os.environ.get("CF_DATA_DIR", REPO.parent / "shared" / "data"))
 
 
 # -- what is installed ---------------------------------------------------------------
