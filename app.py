@@ -34,9 +34,13 @@ if finished is not None:
     st.toast(f"{finished.name} is ready.", icon=":material/check_circle:")
 
 data = sidebar.render()
+if links.awaiting(data):  # a link made with uploaded files: nothing is shown on other data meanwhile
+    header.waiting(badge_slot, links.wanted())
+    links.wait_panel(data)
+    st.stop()
 links.after_data(data)
-model = state.model()
-header.badges(badge_slot, data, model, state.job())
+model = state.model_for(data)  # never a model trained on other data
+header.badges(badge_slot, data, model, state.job(), other_data=model is None and state.model() is not None)
 
 screens = {
     state.TAB_DATA: lambda: data_screen.render(data),
@@ -54,5 +58,5 @@ for tab, (name, screen) in zip(tabs, screens.items()):
         with tab, guarded(f"showing the {name} screen"):
             screen()
 
-links.sync(data, state.model())
+links.sync(data, state.model_for(data))
 training.warm_up()  # once per server, after the first page is drawn

@@ -246,7 +246,7 @@ def accuracy_comparison(scores: Mapping[str, float]) -> go.Figure:
     ]
     rows = [(label, float(value), color) for label, value, color in rows if value is not None]
     fig = _figure(
-        title=dict(text="Prediction error on held-out ratings (RMSE, lower is better)"),
+        title=dict(text="Error on held-out ratings"),
         xaxis=dict(title=dict(text="RMSE (stars)"), showgrid=True, rangemode="tozero"),
         yaxis=dict(showgrid=False, autorange="reversed"),
         height=230,
@@ -693,9 +693,10 @@ def compare_curves(runs: Sequence[Mapping[str, Any]], height: int = 380) -> go.F
     Each run is a mapping with ``name`` (the legend label) and ``history`` (as for
     :func:`training_curve`). Runs without a history are left out.
     """
+    longest = max((len(run.get("history") or []) for run in runs), default=1)
     fig = _figure(
         title=dict(text="Error per epoch, run by run (lower is better)"),
-        xaxis=dict(title=dict(text="Epoch"), tickformat="d", nticks=8),
+        xaxis=dict(title=dict(text="Epoch"), tickformat="d", dtick=max(1, -(-longest // 8))),  # whole epochs
         yaxis=dict(title=dict(text="RMSE (stars)")),
         height=height,
         hovermode="x unified",

@@ -18,6 +18,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from benchmarks.paths import shared_data_dir
+from cf.verdict import GOOD, WORSE, accuracy_verdict, curve_note
 from ui import state
 from ui.common import csv_bytes, neutralise_formulas, seconds
 from ui.widgets import NO_STARS
@@ -165,6 +166,11 @@ def test_demo_flow_data_train_user_embeddings():
     curve = charts(at)[0]
     assert [trace["name"] for trace in curve["data"]] == ["Training RMSE", "Validation RMSE"]
     assert values(curve["data"][0]["x"]) == [1, 2]
+    # a verdict in words next to the figures, and what the curves say under the chart
+    verdict = accuracy_verdict(record.scores["rmse"], record.scores["bias_rmse"], record.scores["global_mean_rmse"])
+    assert verdict.level == GOOD and verdict.text in [s.value for s in at.main.success]
+    assert f"{record.scores['rmse']:.3f} stars" in verdict.text
+    assert curve_note(record.history) in [c.value for c in at.caption]
 
     # User: pick the second most active user; their ratings and top picks
     go(at, state.TAB_USER)
@@ -591,8 +597,8 @@ def test_crafted_model_file_is_refused_and_a_real_one_loads(tmp_path):
     go(at, state.TAB_USER)
     assert at.selectbox(key=state.USER).value >= 5001
     assert len(table(at, "rank")) == 10
-    # the model it replaced was not kept: its weights are released, its scores stay
-    assert first.recommender is None and first.scores is not None
+    # the model it replaced stays in memory (the best on its data), to switch back to
+    assert first.loaded and first is not at.session_state[state.MODEL]
 
     # a model file of the data in use fits it
     from cf import persist
@@ -744,24 +750,24 @@ def test_movies_screen_similar_biases_and_axis_names():
 # -- compare runs and bounded memory ---------------------------------------------------
 
 
-def test_compare_runs_and_keep_at_most_a_few_models(monkeypatch):
-    monkeypatch.setattr(state, "MAX_WEIGHTS", 2)
+def test_compare_keeps_the_best_and_latest_models_on_its_own_and_names_the_dropped(monkeypatch):
+    monkeypatch.setattr(state, "MAX_WEIGHTS", 3)
     at = new_app()
     go(at, state.TAB_COMPARE)
     assert any("Every model you train" in i.value for i in at.info)
-    first = train(at, epochs=2, n_factors=8)
-    go(at, state.TAB_TRAIN)
-    at.checkbox(key=f"cf.keep.{first.id}").check()
-    at.run()
-    assert first.keep
+    first = train(at, epochs=3, n_factors=8)
     second = train(at, epochs=1, n_factors=8, model="dot")
-    assert first.loaded and second.loaded  # the first was kept for comparison
+    assert first.loaded and second.loaded  # nothing was ticked: the earlier model is still there to switch back to
+    go(at, state.TAB_TRAIN)  # the plain dot product learns no biases: its verdict is a warning
+    scores = second.scores
+    verdict = accuracy_verdict(scores["rmse"], scores["bias_rmse"], scores["global_mean_rmse"])
+    assert verdict.level == WORSE and verdict.text in [w.value for w in at.main.warning]
 
     go(at, state.TAB_COMPARE)
     summary = table(at, "Validation RMSE")
     assert summary["Run"].tolist() == ["Model 1", "Model 2"]
     assert summary["Model"].tolist() == ["Dot product with biases", "Plain dot product"]
-    assert summary["Epochs"].tolist() == [2, 1] and summary["In memory"].all()
+    assert summary["Epochs"].tolist() == [3, 1] and summary["In memory"].all()
     assert summary["Validation RMSE"].tolist() == [first.scores["rmse"], second.scores["rmse"]]
     curves, bars = charts(at)[:2]
     assert {t["name"] for t in curves["data"]} >= {"Model 1 · validation", "Model 2 · training"}
@@ -769,20 +775,31 @@ def test_compare_runs_and_keep_at_most_a_few_models(monkeypatch):
     side = [d.value for d in at.dataframe if list(d.value.columns) == ["title", "predicted"]]
     assert len(side) == 2 and all(len(s) == 10 for s in side)
 
-    # switch back to the first model; the second stays (switching away never loses a model)
+    # switch back to the first model, then on to two more plain models: the limit (3) keeps the one in
+    # use, the best (the biased model of 3 epochs) and the most recently used; the others are named
     at.button(key=f"cf.use.{first.id}").click()
     at.run()
-    assert at.session_state[state.MODEL] is first and second.keep and second.loaded
-
-    # a third model: only two models' weights stay (the limit), the oldest kept one is released
-    third = train(at, epochs=1, n_factors=8)
-    loaded = [r.name for r in state_runs(at) if r.loaded]
-    assert len(loaded) == 2 and third.loaded
-    released = [r for r in state_runs(at) if not r.loaded]
-    assert len(released) == 1 and released[0].scores and released[0].history  # curves and scores stay
+    assert at.session_state[state.MODEL] is first and second.loaded
+    third = train(at, epochs=1, n_factors=8, model="dot")
+    fourth = train(at, epochs=1, n_factors=8, model="dot")
+    plain = [second, third, fourth]
+    assert first.scores["rmse"] < min(r.scores["rmse"] for r in plain), "the biased model should be the best"
+    assert [r.loaded for r in state_runs(at)] == [True, False, True, True]
+    assert second.scores and second.history  # curves and scores stay
     go(at, state.TAB_COMPARE)
-    assert table(at, "Validation RMSE")["Run"].tolist() == ["Model 1", "Model 2", "Model 3"]
-    assert any("Curves and scores only" in c.value for c in at.caption)
+    assert table(at, "Validation RMSE")["Run"].tolist() == ["Model 1", "Model 2", "Model 3", "Model 4"]
+    assert any(c.value.startswith("Dropped to save memory: Model 2 (RMSE ") for c in at.caption)
+    reasons = " ".join(m.value for m in at.markdown)
+    assert "Model 1 · Dot product with biases · 8 factors · *best validation RMSE on its data*" in reasons
+
+    # a pinned model stays whatever comes next; the most recent unpinned one makes room
+    at.checkbox(key=f"cf.keep.{third.id}").check()
+    at.run()
+    assert third.keep
+    fifth = train(at, epochs=1, n_factors=8, model="dot")
+    assert [r.loaded for r in state_runs(at)] == [True, False, True, False, True]
+    assert fifth is at.session_state[state.MODEL]
+    assert "Model 4 was dropped to save memory" in at.session_state[state.NOTICE][1]
 
 
 # -- downloads -------------------------------------------------------------------------
@@ -925,3 +942,95 @@ def test_reading_message_gives_size_and_time_for_big_files():
 
     assert reading_message("small.csv", 2_000_000) == "Reading small.csv…"
     assert reading_message("ratings.csv", 646_000_000) == "Reading ratings.csv (646 MB; about 15 s)…"
+
+
+def small_movies_csv() -> bytes:
+    """Titles for the 20 movies of :func:`small_ratings_csv`."""
+    rows = [(m, f"Film number {m} ({1980 + m})", "Drama|Comedy" if m % 2 else "Action") for m in range(1, 21)]
+    return pd.DataFrame(rows, columns=["movieId", "title", "genres"]).to_csv(index=False).encode()
+
+
+def plain(text: str) -> str:
+    """Markdown as read: without the backslashes that escape file names' dots and the like."""
+    return text.replace("\\", "")
+
+
+def badges(at: AppTest) -> list[str]:
+    """The header's badges ('Demo dataset · 100k ratings', 'Model 1 · RMSE 0.812', ...)."""
+    return [plain(m.value) for m in at.main.markdown if "-badge[" in m.value]
+
+
+def test_a_link_made_with_uploaded_files_waits_for_them_then_reopens_the_view():
+    ratings, movies = ("mine.csv", small_ratings_csv()), ("titles.csv", small_movies_csv())
+    maker = new_app()
+    upload(maker, ratings, movies)
+    made_on = maker.session_state[state.DATA]
+    train(maker, epochs=1, n_factors=8)
+    go(maker, state.TAB_USER)
+    maker.selectbox(key=state.USER).set_value(7)
+    maker.run()
+    link = dict(maker.query_params)
+    assert (link["data"], link["files"], link["hash"], link["user"]) == (
+        "file",
+        "mine.csv + titles.csv",
+        made_on.key,
+        "7",
+    )
+
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.query_params.update(link)
+    at.run()
+    assert_healthy(at)
+    # nothing trained or shown on the demo data: the page says which files the link needs, and waits
+    assert at.session_state[state.JOB] is None and at.session_state[state.MODEL] is None
+    assert any("made with uploaded files: **mine.csv + titles.csv**" in plain(i.value) for i in at.info)
+    assert not at.tabs and not at.dataframe and not at.get("plotly_chart")
+    assert any("Waiting for mine.csv + titles.csv" in b for b in badges(at)) and not any(
+        "Demo" in b for b in badges(at)
+    )
+    assert any("The link needs **mine.csv + titles.csv**" in plain(c.value) for c in at.sidebar.caption)
+    assert dict(at.query_params) == link  # the address still holds the link
+
+    # the ratings alone: still waiting, for the movies file
+    upload(at, ratings)
+    assert at.session_state[state.JOB] is None
+    assert any("upload it as well" in w.value for w in at.warning)
+    # other files: told so, with a way to use them anyway
+    upload(at, ("other.csv", small_ratings_csv().replace(b",1.0\n", b",2.0\n")), movies)
+    assert any("is not the one this link was made with" in w.value for w in at.warning)
+    assert at.session_state[state.JOB] is None and plain(at.button(key="cf.link_accept").label).startswith(
+        "Use other.csv"
+    )
+
+    # the right files: the rest of the link applies (its model trained on them, its user, its screen)
+    upload(at, ratings, movies)
+    wait_for_training(at)
+    record = at.session_state[state.MODEL]
+    assert record.data_key == made_on.key and record.config.n_factors == 8
+    assert at.session_state[state.NAV] == state.TAB_USER and at.selectbox(key=state.USER).value == 7
+    assert any("Model 1 · RMSE" in b for b in badges(at)) and any("mine.csv + titles.csv" in b for b in badges(at))
+    assert not any("trained on" in c.value for c in at.caption)
+
+
+def test_a_model_is_never_shown_next_to_data_it_was_not_trained_on():
+    at = new_app()
+    first = train(at, epochs=1, n_factors=8)
+    upload(at, ("mine.csv", small_ratings_csv()))
+    assert at.session_state[state.MODEL] is first  # kept, but not shown with this data
+    assert any("No model for this data" in b for b in badges(at)) and not any("Model 1" in b for b in badges(at))
+    go(at, state.TAB_USER)
+    (note,) = [plain(i.value) for i in at.info if "was trained on" in i.value]
+    assert note.startswith("Model 1 was trained on Demo dataset, not on the data in use (mine.csv): switch back")
+    assert not at.dataframe and "train" not in dict(at.query_params)
+    go(at, state.TAB_TRAIN)
+    assert any(w.value.startswith("Model 1 was trained on Demo dataset") for w in at.warning)
+
+    second = train(at, epochs=1, n_factors=8)
+    assert second.data_key == at.session_state[state.DATA].key
+    # back to the demo: the model trained on it is in use again, no retraining
+    at.segmented_control(key=state.SOURCE).set_value("Demo dataset")
+    at.run()
+    assert_healthy(at)
+    assert at.session_state[state.MODEL] is first and any("Model 1 · RMSE" in b for b in badges(at))
+    go(at, state.TAB_USER)
+    assert len(table(at, "rank")) == 10

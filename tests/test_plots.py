@@ -277,6 +277,9 @@ def test_compare_curves_one_colour_per_run():
                      "Model 2 · training"]  # fmt: skip
     assert figure.data[0].line.color == figure.data[1].line.color != figure.data[2].line.color
     assert list(figure.data[1].y) == [1.0, 0.9]
+    assert figure.layout.xaxis.dtick == 1  # whole epochs only: no tick labelled "1" twice
+    long_run = [{**history[0], "epoch": e} for e in range(1, 41)]
+    assert plots.compare_curves([{"name": "Long", "history": long_run}]).layout.xaxis.dtick == 5
 
 
 def test_compare_scores_highlights_the_best_run_in_the_curves_colours():

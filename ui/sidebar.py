@@ -33,11 +33,14 @@ def render() -> DataRecord:
         if record is None:
             record = previous if (source != DEMO and previous is not None) else loading.demo_record()
         st.session_state[state.DATA] = record
-        stats = record.stats()
-        st.caption(
-            f"In use: **{md(record.label)}** · {count(stats['n_ratings'])} ratings · "
-            f"{count(stats['n_users'])} users · {count(stats['n_items'])} movies"
-        )
+        if links.awaiting(record):
+            st.caption(f"In use: nothing yet. The link needs **{md(links.wanted())}**.")
+        else:
+            stats = record.stats()
+            st.caption(
+                f"In use: **{md(record.label)}** · {count(stats['n_ratings'])} ratings · "
+                f"{count(stats['n_users'])} users · {count(stats['n_items'])} movies"
+            )
         job = state.job()
         if job is not None and job.running and st.session_state.get(state.NAV) != state.TAB_TRAIN:
             st.divider()
@@ -139,7 +142,7 @@ def _uploads() -> DataRecord | None:
     previous = state.data()
     if errors and record is None and previous is not None:
         st.caption(f"Still using **{md(previous.label)}**.")
-    if ratings is None:
+    if ratings is None and links.wanted() is None:
         current = md(previous.label) if previous is not None else "the demo dataset"
         st.caption(f"Upload a ratings file to use your own data. Until then **{current}** stays in use.")
     return record

@@ -247,8 +247,8 @@ def released_note(released: list[ModelRecord]) -> str:
     names = ", ".join(r.name for r in sorted(released, key=lambda r: r.number))
     verb = "was" if len(released) == 1 else "were"
     return (
-        f" {names} {verb} set aside to save memory: curves and scores stay on the Compare screen. "
-        "Tick “Keep for comparison” to keep a model's weights."
+        f" {names} {verb} dropped to save memory: curves and scores stay on the Compare screen. The best and "
+        "the most recent models are kept on their own; tick “Keep for comparison” to keep a particular one."
     )
 
 

@@ -15,7 +15,7 @@ from cf.data import genres
 from cf.data.search import TitleIndex
 from cf.projection import Projection, project_embeddings
 from ui import state, training
-from ui.common import as_python, count, counted, guarded, md
+from ui.common import as_python, count, counted, guarded, md, other_data_message
 from ui.state import DataRecord, ModelRecord
 
 CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
@@ -38,7 +38,11 @@ def no_model(data: DataRecord, purpose: str) -> None:
             icon=":material/hourglass_top:",
         )
         return
-    st.info(f"Train a model first to {purpose}.", icon=":material/school:")
+    other = state.model()
+    if other is not None:
+        st.info(other_data_message(other, data) + f" Then you can {purpose} here.", icon=":material/swap_horiz:")
+    else:
+        st.info(f"Train a model first to {purpose}.", icon=":material/school:")
     st.button(
         "Train a model with the default settings",
         type="primary",
@@ -69,16 +73,19 @@ def selected_user(record: ModelRecord) -> object | None:
 
 
 def columns(rec: cf.Recommender, predicted: str) -> dict:
-    """Column settings shared by the tables of movies (recommendations, ratings, similar movies)."""
+    """Column settings shared by the tables of movies (recommendations, ratings, similar movies).
+
+    The widths (pixels) let the User screen's tables show every column in a 1280-pixel window.
+    """
     low, high = (float(v) for v in rec.scale)
     most = int(rec.item_counts.max()) if len(rec.item_counts) else 1
     return {
-        "rank": st.column_config.NumberColumn("#", width="small"),
-        "title": st.column_config.TextColumn("Movie", width="medium"),
-        "genres": st.column_config.TextColumn("Genres", width="medium"),
+        "rank": st.column_config.NumberColumn("#", width=40),
+        "title": st.column_config.TextColumn("Movie", width=250),
+        "genres": st.column_config.TextColumn("Genres", width=130),
         "rating": st.column_config.ProgressColumn(
             "Their rating",
-            width=120,
+            width=110,
             min_value=low,
             max_value=high,
             format="%.1f ★",
@@ -86,7 +93,7 @@ def columns(rec: cf.Recommender, predicted: str) -> dict:
             help="The rating this user gave.",
         ),
         "predicted": st.column_config.ProgressColumn(
-            predicted, width=130, min_value=low, max_value=high, format="%.2f ★", help="The rating the model predicts."
+            predicted, width=110, min_value=low, max_value=high, format="%.2f ★", help="The rating the model predicts."
         ),
         "held_out": st.column_config.CheckboxColumn(
             "Held out", width="small", help="Kept aside for validation: the model did not learn from this rating."
@@ -97,15 +104,15 @@ def columns(rec: cf.Recommender, predicted: str) -> dict:
             max_value=most,
             format="%d",
             color="gray",
-            width="small",
+            width=75,
             help="How many ratings the movie has in the training data.",
         ),
         "mean_rating": st.column_config.NumberColumn(
-            "Average rating", format="%.2f ★", width="small", help="The movie's average rating from everyone."
+            "Average rating", format="%.2f ★", width=95, help="The movie's average rating from everyone."
         ),
         "because_you_liked": st.column_config.TextColumn(
             "Because you liked",
-            width="medium",
+            width=180,
             help="The highly rated movie of this person that the recommendation is closest to in the model's "
             "taste space (cosine similarity of the movie vectors).",
         ),
@@ -186,10 +193,10 @@ def list_caption(rank_by: str, min_count: int, novelty: float, who: str = "this 
 
 
 def keep_toggle(record: ModelRecord, label: str = "Keep for comparison") -> None:
-    """A checkbox that keeps the model's weights when a newer model arrives."""
+    """A checkbox that pins the model's weights in memory whatever comes next (see :func:`ui.state.weights_kept`)."""
     key = f"cf.keep.{record.id}"
     if key in st.session_state and st.session_state[key] != record.keep:
-        st.session_state[key] = record.keep  # the flag changed elsewhere (switching models, the memory limit)
+        st.session_state[key] = record.keep  # the flag changed elsewhere (the memory limit)
 
     def changed() -> None:
         record.keep = bool(st.session_state.get(key))
@@ -201,8 +208,9 @@ def keep_toggle(record: ModelRecord, label: str = "Keep for comparison") -> None
         key=key,
         on_change=changed,
         disabled=not record.loaded,
-        help=f"Keep this model in memory when you train or load the next one, to compare their recommendations "
-        f"or switch back. At most {state.MAX_WEIGHTS} models are kept; older ones keep only their curves and scores.",
+        help=f"The best model and the most recently used ones stay in memory on their own ({state.MAX_WEIGHTS} "
+        "at most); tick this to keep this one whatever you train or load next. Models left out keep only their "
+        "curves and scores.",
     )
 
 

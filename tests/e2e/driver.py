@@ -46,6 +46,18 @@ TRAIN_TIMEOUT_MS = 240_000
 MODEL_TITLE = re.compile(r"^Model (\d+) · (.+) · (\d+) factors · (\d+) of (\d+) epochs")
 """The trained model's heading on the Train screen (``ui/screens/train.model_title``)."""
 
+LAYOUT_JS = (Path(__file__).with_name("layout.js")).read_text(encoding="utf-8")
+"""Finds what the page cuts off sideways (see ``layout.js``): text ending in an ellipsis or clipped,
+elements sticking out of a box that hides overflow, chart text outside its chart; and for each
+table, the width its columns need and the width it has."""
+CHARTS_FIT_JS = """
+() => [...document.querySelectorAll("[data-testid=stPlotlyChart]")].every(chart => {
+    const svg = chart.querySelector(".main-svg");
+    return svg && Math.abs(svg.getBoundingClientRect().width - chart.getBoundingClientRect().width) < 2;
+})
+"""
+"""True once every chart on the page is drawn at its container's width."""
+
 # Widget keys (ui/state.py); Streamlit puts them on the element as the class ``st-key-<key>``.
 KEY_UP_RATINGS = "cf.up_ratings"
 KEY_UP_MOVIES = "cf.up_movies"
@@ -513,6 +525,23 @@ class AppPage:
         download = await info.value
         text = Path(await download.path()).read_text(encoding="utf-8-sig")
         return list(csv.DictReader(io.StringIO(text)))
+
+    async def layout(self) -> dict[str, Any]:
+        """What the page cuts off sideways (:data:`LAYOUT_JS`): ``problems`` (sentences) and ``tables``
+        (``key``, ``needs`` and ``has``: the width in pixels its columns need, and the width shown).
+
+        Waits first until every chart has been drawn at its container's width (after a resize).
+        """
+        await self.settle()
+        await self.page.wait_for_function(CHARTS_FIT_JS, timeout=self.timeout_ms, polling=100)
+        return await self.page.evaluate(LAYOUT_JS)
+
+    async def view(self, option: str) -> None:
+        """Pick ``option`` of the screen's view switch (a segmented control, e.g. "Users" on Embeddings)."""
+        button = self.main().get_by_role("radio", name=option, exact=True)
+        await self.click(button)
+        await self._wait_attribute(button, "aria-checked", "true")
+        await self.idle()
 
     # -- the Embeddings screen -----------------------------------------------------
 

@@ -1,8 +1,9 @@
 """The Compare screen: the runs of this session side by side (settings, curves, scores, top picks).
 
 Every model trained or loaded in the session is listed with its settings, curves and
-scores. Weights stay in memory only for the current model and the ones marked *Keep for
-comparison* (at most :data:`ui.state.MAX_WEIGHTS`); the others keep their curves and scores.
+scores. Weights stay in memory for at most :data:`ui.state.MAX_WEIGHTS` models, chosen by
+:func:`ui.state.weights_kept` (the current one, the pinned ones, the best, the most recent);
+the others keep their curves and scores, and the screen names them.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import streamlit as st
 
 from cf import plots
 from ui import state
-from ui.common import csv_bytes, md
+from ui.common import csv_bytes, md, scrolls_sideways, wrapping_columns
 from ui.state import DataRecord, ModelRecord
 from ui.widgets import CHART_CONFIG, DEFAULT_MIN_RATINGS, MODEL_LABELS, keep_toggle
 
@@ -52,23 +53,8 @@ def render(data: DataRecord) -> None:
         st.caption("Pick one or more runs above.")
         return
     summary = summary_table(chosen)
-    st.dataframe(
-        summary,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            **{name: st.column_config.NumberColumn(format="%.3f") for name in summary if "NDCG@" in name},
-            **{name: st.column_config.NumberColumn(format="percent") for name in summary if "Hit rate@" in name},
-            "Validation RMSE": st.column_config.NumberColumn(format="%.3f"),
-            "Validation MAE": st.column_config.NumberColumn(format="%.3f"),
-            "Bias-only RMSE": st.column_config.NumberColumn(format="%.3f"),
-            "Gain over bias-only": st.column_config.NumberColumn(
-                format="%+.3f", help="Bias-only RMSE minus this run's RMSE: positive when the model does better."
-            ),
-            "Training time (s)": st.column_config.NumberColumn(format="%.1f"),
-        },
-        key="cf.compare_table",
-    )
+    with scrolls_sideways("runs"):  # settings and scores of each run: wider than any window
+        _summary_grid(summary)
     st.download_button(
         "Download this comparison (CSV)",
         data=csv_bytes(summary),
@@ -79,7 +65,7 @@ def render(data: DataRecord) -> None:
         key="cf.compare_csv",
     )
     plotted = [{"name": r.name, "history": r.history, "scores": r.scores} for r in chosen]
-    left, right = st.columns([3, 2], gap="medium")
+    left, right = wrapping_columns([3, 2], "compare_charts", gap="medium")
     with left:
         st.plotly_chart(plots.compare_curves(plotted), key="cf.compare_curves", config=CHART_CONFIG, width="stretch")
     with right:
@@ -94,6 +80,27 @@ def render(data: DataRecord) -> None:
         )
     _side_by_side([r for r in chosen if r.loaded])
     _memory(runs)
+
+
+def _summary_grid(summary: pd.DataFrame) -> None:
+    st.dataframe(
+        summary,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Run": st.column_config.TextColumn("Run", pinned=True),
+            **{name: st.column_config.NumberColumn(format="%.3f") for name in summary if "NDCG@" in name},
+            **{name: st.column_config.NumberColumn(format="percent") for name in summary if "Hit rate@" in name},
+            "Validation RMSE": st.column_config.NumberColumn(format="%.3f"),
+            "Validation MAE": st.column_config.NumberColumn(format="%.3f"),
+            "Bias-only RMSE": st.column_config.NumberColumn(format="%.3f"),
+            "Gain over bias-only": st.column_config.NumberColumn(
+                format="%+.3f", help="Bias-only RMSE minus this run's RMSE: positive when the model does better."
+            ),
+            "Training time (s)": st.column_config.NumberColumn(format="%.1f"),
+        },
+        key="cf.compare_table",
+    )
 
 
 def summary_table(runs: list[ModelRecord]) -> pd.DataFrame:
@@ -157,7 +164,7 @@ def _side_by_side(loaded: list[ModelRecord]) -> None:
         st.session_state[state.COMPARE_USER] = current if current in options else options[0]
     user = st.selectbox("User", options, format_func=lambda u: f"User {u}", key=state.COMPARE_USER)
     min_count = int(st.session_state.get(state.MIN_RATINGS, DEFAULT_MIN_RATINGS) or 0)
-    cols = st.columns(min(len(loaded), 4))
+    cols = wrapping_columns(min(len(loaded), 4), "compare_picks")
     for col, record in zip(cols, loaded[:4]):
         rec = record.recommender
         picks = rec.recommend(user, 10, min_ratings=min(min_count, int(rec.item_counts.max(initial=0))))
@@ -177,21 +184,29 @@ def _side_by_side(loaded: list[ModelRecord]) -> None:
         st.caption("The first four are shown.")
 
 
+REASONS = {
+    state.IN_USE: "in use",
+    state.PINNED: "kept for comparison",
+    state.BEST: "best validation RMSE on its data",
+    state.RECENT: "recently used",
+}
+
+
 def _memory(runs: list[ModelRecord]) -> None:
     st.markdown("#### Models in memory")
     current = state.model()
-    loaded = [r for r in reversed(runs) if r.loaded]
+    kept = state.weights_kept(runs, current)
     st.caption(
-        f"The current model and the ones kept for comparison stay in memory, {state.MAX_WEIGHTS} at most; "
-        "older runs keep their curves and scores only. Switch to a kept model to explore it on the other screens."
+        f"This session keeps the weights of {state.MAX_WEIGHTS} models at most: the one in use, the ones kept "
+        "for comparison, the best by validation RMSE, then the most recently used. Switch to one to explore it "
+        "on the other screens."
     )
-    for record in loaded:
-        row = st.columns([4, 2, 2], vertical_alignment="center")
-        tag = " (in use)" if record is current else ""
-        row[0].markdown(f"{md(run_label(record))}{tag}")
-        with row[1]:
+    for record in sorted(kept, key=lambda r: r.number, reverse=True):
+        row = st.container(horizontal=True, vertical_alignment="center", gap="medium")
+        row.markdown(f"{md(run_label(record))} · *{REASONS[kept[record]]}*", width="stretch")
+        with row:
             keep_toggle(record)
-        row[2].button(
+        row.button(
             "Use this model",
             key=f"cf.use.{record.id}",
             disabled=record is current,
@@ -199,9 +214,18 @@ def _memory(runs: list[ModelRecord]) -> None:
             args=(record,),
             icon=":material/swap_horiz:",
         )
-    released = [r.name for r in runs if not r.loaded]
-    if released:
-        st.caption("Curves and scores only: " + ", ".join(released) + ".")
+    dropped = state.dropped()
+    if dropped:
+        names = ", ".join(_dropped_label(r) for r in dropped)
+        st.caption(
+            f"Dropped to save memory: {names}. Their curves and scores stay above; train again with the same "
+            "settings and seed to get one back."
+        )
+
+
+def _dropped_label(record: ModelRecord) -> str:
+    rmse = (record.scores or {}).get("rmse")
+    return f"{md(record.name)} (RMSE {rmse:.3f})" if rmse is not None and np.isfinite(rmse) else md(record.name)
 
 
 def _use(record: ModelRecord) -> None:

@@ -7,7 +7,7 @@ import streamlit as st
 
 from cf import plots
 from ui import state
-from ui.common import count, md, short_count
+from ui.common import count, md, short_count, wrapping_columns
 from ui.state import DataRecord
 from ui.widgets import CHART_CONFIG, NO_STARS
 
@@ -52,7 +52,7 @@ def render(data: DataRecord) -> None:
             icon=":material/movie:",
         )
 
-    charts = st.columns(3)
+    charts = wrapping_columns(3, "charts")
     counts = stats["rating_counts"]
     with charts[0]:
         if stats["scale"][0] == stats["scale"][1]:

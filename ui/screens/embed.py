@@ -10,7 +10,7 @@ from cf import plots
 from cf.data import genres
 from cf.projection import Projection
 from ui import state
-from ui.common import count, counted, md
+from ui.common import count, counted, md, wrapping_columns
 from ui.state import DataRecord, ModelRecord
 from ui.widgets import (
     CHART_CONFIG,
@@ -36,8 +36,8 @@ def render(record: ModelRecord | None, data: DataRecord) -> None:
     if record is None:
         no_model(data, "see the map of movies it learns")
         return
-    controls = st.columns([1, 1, 3], vertical_alignment="bottom")
-    with controls[0]:
+    controls = st.container(horizontal=True, vertical_alignment="bottom", gap="medium")
+    with controls:
         view = st.segmented_control(
             "Show",
             [MOVIES, USERS],
@@ -47,7 +47,6 @@ def render(record: ModelRecord | None, data: DataRecord) -> None:
             persist_state="session",
             help="Movies: each dot is a movie. Users: each dot is a person, placed by their taste.",
         )
-    with controls[1]:
         dims = st.segmented_control(
             "Axes",
             ["2D", "3D"],
@@ -57,13 +56,14 @@ def render(record: ModelRecord | None, data: DataRecord) -> None:
             persist_state="session",
             help="3D adds the third principal axis; drag to rotate.",
         )
+        slot = st.container(width="stretch")  # the view's "how many" slider takes the rest of the row
     n_dims = 3 if dims == "3D" else 2
     projection, movie_xyz, user_xyz = projected(record, n_dims)
     labels = axis_labels(projection, n_dims, record.cache.get("axis_names"))
     if view == USERS:
-        _users_view(record, user_xyz, labels, n_dims, controls[2])
+        _users_view(record, user_xyz, labels, n_dims, slot)
     else:
-        _movies_view(record, movie_xyz, user_xyz, labels, n_dims, controls[2])
+        _movies_view(record, movie_xyz, user_xyz, labels, n_dims, slot)
     _explain(record, projection, view)
     _projector_downloads(record)
 
@@ -168,7 +168,7 @@ def _movies_view(
             "Rarely rated movies have noisy positions, so the map starts with the most rated ones. "
             "Slide right to show all of them.",
         )
-    search_col, user_col = st.columns([3, 2], vertical_alignment="bottom")
+    search_col, user_col = wrapping_columns([3, 2], "embed_search", vertical_alignment="bottom")
     with search_col:
         query = st.text_input(
             "Find a movie",

@@ -14,7 +14,7 @@ import streamlit as st
 
 from cf import plots
 from ui import state
-from ui.common import counted, md
+from ui.common import counted, md, scrolls_sideways
 from ui.state import DataRecord, ModelRecord
 from ui.widgets import CHART_CONFIG, columns, movie_table, no_model, pick_movie, projected
 
@@ -64,14 +64,15 @@ def similar(record: ModelRecord) -> None:
     )
     found = rec.similar_movies(movie, int(n)).reset_index(drop=True)
     found.insert(0, "rank", np.arange(1, len(found) + 1))
-    st.dataframe(
-        found,
-        hide_index=True,
-        width="stretch",
-        column_order=["rank", "title", "genres", "similarity", "n_ratings", "mean_rating"],
-        column_config=columns(rec, predicted="Predicted"),
-        key="cf.similar_movies",
-    )
+    with scrolls_sideways("similar"):
+        st.dataframe(
+            found,
+            hide_index=True,
+            width="stretch",
+            column_order=["rank", "title", "genres", "similarity", "n_ratings", "mean_rating"],
+            column_config=columns(rec, predicted="Predicted"),
+            key="cf.similar_movies",
+        )
     if record.config.model == "nn":
         st.caption("This is the neural model: similarity of its vectors is a rougher guide than for dot products.")
 
@@ -106,21 +107,19 @@ def learned(record: ModelRecord) -> None:
             "people whose taste does not match it rate it well. Compare it with the raw average: a movie "
             "with a modest average but a high bias is rated by tough raters, and the other way round."
         )
-    cols = st.columns(2, gap="large")
-    for col, title, frame, key in (
-        (cols[0], "Highest learned bias", highest, "cf.bias_high"),
-        (cols[1], "Lowest learned bias", lowest, "cf.bias_low"),
+    for title, frame, key in (  # one under the other: side by side they would cut the titles short
+        ("Highest learned bias", highest, "cf.bias_high"),
+        ("Lowest learned bias", lowest, "cf.bias_low"),
     ):
-        with col:
-            st.markdown(f"**{title}**")
-            st.dataframe(
-                frame,
-                hide_index=True,
-                width="stretch",
-                column_order=["title", "bias", "mean_rating", "n_ratings"],
-                column_config=columns(rec, predicted="Predicted"),
-                key=key,
-            )
+        st.markdown(f"**{title}**")
+        st.dataframe(
+            frame,
+            hide_index=True,
+            width="stretch",
+            column_order=["title", "bias", "mean_rating", "n_ratings"],
+            column_config=columns(rec, predicted="Predicted"),
+            key=key,
+        )
     movies, _ = movie_table(record)
     eligible = movies[movies["n_ratings"] >= int(min_count)].head(3000)
     figure = plots.bias_scatter(eligible, highest["movieId"].tolist(), lowest["movieId"].tolist())

@@ -15,7 +15,7 @@ import streamlit as st
 
 from cf import plots
 from ui import state
-from ui.common import counted, md
+from ui.common import counted, md, scrolls_sideways, wrapping_columns
 from ui.state import DataRecord, ModelRecord
 from ui.widgets import (
     CHART_CONFIG,
@@ -60,7 +60,7 @@ def render(record: ModelRecord | None, data: DataRecord) -> None:
     rec = record.recommender
     rated: dict = st.session_state[state.RATED]
     known = {m: r for m, r in rated.items() if int(rec.items.to_index([m])[0]) >= 0}
-    left, right = st.columns([2, 3], gap="large")
+    left, right = wrapping_columns([1, 2], "rate", gap="medium")
     with left:
         _rating_panel(record, rated, known)
     with right:
@@ -179,14 +179,15 @@ def _results(record: ModelRecord, known: dict) -> None:
     st.caption(caption + ". " + list_caption(rank_by, 0, novelty, who="you"))
     shown = table.copy()
     shown.insert(0, "rank", np.arange(1, len(shown) + 1))
-    st.dataframe(
-        shown,
-        hide_index=True,
-        width="stretch",
-        column_order=["rank", "title", "predicted", "because_you_liked", "n_ratings"],
-        column_config=columns(rec, predicted="Predicted rating"),
-        key="cf.rate_recs",
-    )
+    with scrolls_sideways("rate_picks"):  # fits beside the rating panel in a wide window
+        st.dataframe(
+            shown,
+            hide_index=True,
+            width="stretch",
+            column_order=["rank", "title", "predicted", "because_you_liked"],
+            column_config=columns(rec, predicted="Predicted rating"),
+            key="cf.rate_recs",
+        )
     _map(record, known, vector, table["movieId"].tolist())
 
 

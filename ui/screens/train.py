@@ -10,8 +10,9 @@ import streamlit as st
 import cf
 from cf import plots
 from cf.config import LIMITS, MODEL_KINDS
+from cf.verdict import GOOD, accuracy_verdict, curve_note
 from ui import model_file, state, training
-from ui.common import count, file_stem, guarded, md, seconds
+from ui.common import count, file_stem, guarded, md, other_data_message, seconds
 from ui.state import DataRecord, ModelRecord
 from ui.widgets import CHART_CONFIG, MODEL_LABELS, NO_STARS, keep_toggle, polled
 
@@ -20,7 +21,7 @@ BATCH_SIZES = [AUTO, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65
 
 
 def render(data: DataRecord) -> None:
-    left, right = st.columns([2, 3], gap="large")
+    left, right = st.columns([2, 3], gap="large")  # side by side even when narrow: the live view beside Train
     with left:
         with guarded("reading the settings"):
             _settings_form(data)
@@ -265,8 +266,8 @@ def _model_summary(record: ModelRecord, data: DataRecord) -> None:
     _model_actions(record)
     if record.source:
         st.caption(f"Loaded from the model file {md(record.source)}; its training curves are not in the file.")
-    elif record.data_key != data.key:
-        st.caption(f"Trained on {md(record.data_label)}; train again to use {md(data.label)}.")
+    elif not state.fits(record, data):
+        st.warning(other_data_message(record, data), icon=":material/swap_horiz:")
     if record.note:
         st.info(record.note)
     if record.recommender is not None and not record.recommender.has_ratings:
@@ -329,12 +330,7 @@ def _error_metrics(record: ModelRecord, scores: dict | None) -> None:
         help=f"Wall time of the training loop on the {record.device.upper()}. The first training in a server "
         "also loads compiled code; that start-up is shown apart, as the same settings will not pay it again.",
     )
-    if scores and scores["rmse"] >= scores["bias_rmse"]:
-        st.warning(
-            "This model predicts held-out ratings no better than the bias-only baseline. Try a lower "
-            "learning rate, more regularisation, fewer factors or more epochs.",
-            icon=":material/trending_down:",
-        )
+    _verdict(scores)
     _baseline_metrics(scores)
 
 
@@ -370,6 +366,9 @@ def _charts(record: ModelRecord, scores: dict | None) -> None:
             config=CHART_CONFIG,
             width="stretch",
         )
+        note = curve_note(record.history)
+        if note:
+            st.caption(note)
     if scores:
         st.plotly_chart(
             plots.accuracy_comparison(scores), key=f"cf.compare.{record.id}", config=CHART_CONFIG, width="stretch"
@@ -443,6 +442,19 @@ def _settings_table(record: ModelRecord) -> None:
         hide_index=True,
         width="stretch",
     )
+
+
+def _verdict(scores: dict | None) -> None:
+    """One sentence on whether the model is good, from its RMSE against the baselines."""
+    if not scores:
+        return
+    verdict = accuracy_verdict(scores["rmse"], scores["bias_rmse"], scores["global_mean_rmse"])
+    if verdict is None:
+        return
+    if verdict.level == GOOD:
+        st.success(verdict.text, icon=":material/thumb_up:")
+    else:
+        st.warning(verdict.text, icon=":material/trending_down:")
 
 
 def _maybe(value: float | None) -> str:

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import state
-from ui.common import as_python, count, csv_bytes, file_stem, md
+from ui.common import as_python, count, csv_bytes, file_stem, md, scrolls_sideways
 from ui.state import DataRecord, ModelRecord
 from ui.widgets import DEFAULT_MIN_RATINGS, NO_STARS, columns, list_caption, no_model, ranking_controls
 
@@ -121,10 +121,14 @@ def _all_users_download(record: ModelRecord, n: int, min_count: int, rank_by: st
 
 
 def _table_with_csv(frame: pd.DataFrame, order: list[str], config: dict, name: str, label: str, file_name: str) -> None:
-    """A table of movies and a button that downloads it as CSV (widget keys ``cf.<name>_table``/``_csv``)."""
-    st.dataframe(
-        frame, hide_index=True, width="stretch", column_order=order, column_config=config, key=f"cf.{name}_table"
-    )
+    """A table of movies and a button that downloads it as CSV (widget keys ``cf.<name>_table``/``_csv``).
+
+    It fits a wide window; in a narrow one it scrolls sideways.
+    """
+    with scrolls_sideways(name):
+        st.dataframe(
+            frame, hide_index=True, width="stretch", column_order=order, column_config=config, key=f"cf.{name}_table"
+        )
     st.download_button(
         label,
         data=csv_bytes(frame),
