@@ -126,6 +126,17 @@ def surprise_throughput(ratings: Ratings, epochs: int = 2) -> dict:
     return {"ratings_per_second": ratings.n_ratings * epochs / seconds, "fit_seconds": seconds, "epochs": epochs}
 
 
+def measure_ranker(ratings: Ratings, device: str = "auto") -> dict:
+    """Seconds to fit the default item model (EASE over the most rated movies) on ``device``."""
+    from cf.models.ease import ItemModel, interaction_weights
+
+    target = resolve_device(device)
+    users, items, (u, i, r) = index_ratings(ratings)
+    started = time.perf_counter()
+    model = ItemModel.fit(u, i, interaction_weights(r, ratings.scale), len(users), len(items), device=target)
+    return {"device": str(target), "seconds": time.perf_counter() - started, "n_items": len(model.candidates)}
+
+
 def run_scale_benchmark(fractions: tuple[float, ...] = (1.0, 0.2), devices: tuple[str, ...] | None = None) -> dict:
     """Load and throughput figures for each fraction of ML-25M, Surprise on the 0.2 fraction."""
     from cf.data.readers import load_ratings
@@ -138,6 +149,7 @@ def run_scale_benchmark(fractions: tuple[float, ...] = (1.0, 0.2), devices: tupl
         ratings = load_ratings(path)
         row["n_users"], row["n_items"] = ratings.n_users, ratings.n_items
         row["train"] = [measure_throughput(ratings, device) for device in devices]
+        row["ranker"] = [measure_ranker(ratings, device) for device in devices]
         if fraction == 0.2:
             row["surprise_svd"] = surprise_throughput(ratings)
         report["results"].append(row)
@@ -155,6 +167,10 @@ def format_scale(report: dict) -> str:
             for t in row["train"]
         )
         lines.append(f"{load['n_ratings']:>12,} {load['seconds']:>8.1f} {load['peak_mb']:>8.0f}  {train}")
+        for fitted in row.get("ranker", []):
+            lines.append(
+                f"{'':>31}item model ({fitted['device']}): {fitted['n_items']:,} movies in {fitted['seconds']:.1f} s"
+            )
         if "surprise_svd" in row and "ratings_per_second" in row["surprise_svd"]:
             lines.append(
                 f"{'':>31}Surprise SVD: {row['surprise_svd']['ratings_per_second'] / 1e6:.2f}M ratings/s per epoch"
