@@ -53,8 +53,8 @@ def test_demo_train_pick_a_user_see_recommendations_and_the_map(in_browser):
         assert len(view.picks) == 10
         assert all(row["title"] for row in view.picks)
         predicted = [_as_float(row["predicted"]) for row in view.picks]
-        assert predicted == sorted(predicted, reverse=True)
-        assert all(0.5 <= p <= 5.0 for p in predicted)
+        assert all(0.5 <= p <= 5.0 for p in predicted)  # ranked by the item model, stars shown beside
+        assert sum(bool(row["because_you_liked"]) for row in view.picks) >= 5
     assert points > 0, "the embedding map has no points"
     assert not problems
 
