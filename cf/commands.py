@@ -29,11 +29,9 @@ def train_command(args: argparse.Namespace) -> int:
 
 def _train(args: argparse.Namespace, device: str | None) -> int:
     lead = distributed.rank() == 0
-    config = TrainConfig(
-        model=args.model, n_factors=args.n_factors, epochs=args.epochs, lr=args.lr,
-        weight_decay=args.weight_decay, batch_size=args.batch_size, seed=args.seed, device=device or args.device,
-        valid_frac=0.0 if args.test else args.valid_frac, engine=args.engine,
-    ).validate()  # fmt: skip
+    from cf.cli import config_from_args
+
+    config = config_from_args(args, device=device or args.device, valid_frac=0.0 if args.test else args.valid_frac)
     ratings, movies = _read_inputs(args)
     if args.test:
         train, test, note = ratings, load_ratings(args.test), None
@@ -49,6 +47,8 @@ def _train(args: argparse.Namespace, device: str | None) -> int:
         return 0
     if result.diverged:
         print(result.diverged, file=sys.stderr)
+    if result.auto:
+        print(result.auto["sentence"])
     scores = evaluate(result.recommender, test) if test is not None else {}
     if scores:
         scores["topn"] = evaluate_topn(result.recommender, test).to_dict()
@@ -56,8 +56,41 @@ def _train(args: argparse.Namespace, device: str | None) -> int:
         result.recommender.save(args.out)
     _print_summary(train, test, scores, result.fit_seconds, args.out)
     if args.json:
-        used = dataclasses.replace(config, batch_size=result.recommender.config["batch_size"])
-        print(json.dumps(_summary_record(train, test, scores, result.fit_seconds, used)))
+        picked = result.recommender.config
+        used = dataclasses.replace(
+            config, batch_size=picked["batch_size"], epochs=picked["epochs"], weight_decay=picked["weight_decay"]
+        )
+        record = _summary_record(train, test, scores, result.fit_seconds, used)
+        print(json.dumps(record | ({"auto": result.auto} if result.auto else {})))
+    return 0
+
+
+def cv_command(args: argparse.Namespace) -> int:
+    """``cv``: cross-validate the settings; print each fold, the means and 95% intervals (and JSON)."""
+    from cf.cli import config_from_args
+    from cf.crossval import METRICS, cross_validate
+
+    config = config_from_args(args)
+    ratings = load_ratings(args.ratings)
+    last = [""]
+
+    def show(share: float, text: str) -> None:
+        if not args.quiet and text != last[0] and "epoch" not in text:
+            print(f"[{share:4.0%}] {text}", file=sys.stderr)
+            last[0] = text
+
+    result = cross_validate(ratings, config, args.folds, args.cv_seed, args.method, args.test_frac, progress=show)
+    name = "folds" if args.method == "kfold" else "random splits"
+    print(f"{len(result.folds)} {name} of {ratings.n_ratings:,} ratings in {result.seconds:.1f} s")
+    print(f"{'figure':<26}{'mean':>9}{'95% interval':>22}")
+    for metric, interval in result.summary().items():
+        label, fmt = METRICS[metric][0], ".4f" if "rmse" in metric or metric == "mae" else ".3f"
+        print(f"{label:<26}{interval.mean:>9{fmt}}   {interval.low:>8{fmt}} to {interval.high:<8{fmt}}")
+    if config.auto:
+        picked = [f"{f.picked['epochs']} epochs, {f.picked['weight_decay']:g}" for f in result.folds if f.picked]
+        print("Auto picked per fold: " + "; ".join(picked))
+    if args.json:
+        print(json.dumps(result.to_dict()))
     return 0
 
 

@@ -8,7 +8,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -63,6 +63,8 @@ class FitResult:
     """Wall time of the training loop alone."""
     ranker_seconds: float = 0.0
     """Wall time of fitting the item model that ranks top-N lists (before the training loop)."""
+    auto: dict | None = None
+    """With ``config.auto``: what Auto tried and picked (:class:`cf.training.auto.AutoChoice` as a dict)."""
     setup_seconds: float = 0.0
     """Wall time of getting the loop ready, apart from ``fit_seconds``: building the optimiser and, the
     first time in a process, loading the compiled kernels (seconds then, next to nothing after)."""
@@ -113,6 +115,8 @@ def fit(
     movies: Movies | None = None,
     callback: Callable[[EpochReport], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    *,
+    rank: bool = True,
 ) -> FitResult:
     """Train a model on ``train`` and return a :class:`FitResult` holding the recommender.
 
@@ -132,8 +136,20 @@ def fit(
     should_stop
         Polled after each batch; when it returns True the run ends with the model of the
         last finished epoch.
+    rank
+        Fit the item model that ranks top-N lists (False only for throw-away fits).
+
+    With ``config.auto`` the regularisation and epochs are first picked on an internal
+    split of ``train`` (:func:`cf.training.auto.choose_settings`); the time of that search
+    counts in ``fit_seconds`` and the model's config holds the picked values.
     """
     config = (config or TrainConfig()).validate()
+    auto = None
+    if config.auto:
+        from cf.training.auto import choose_settings
+
+        auto = choose_settings(train, config, should_stop)
+        config = replace(config, weight_decay=auto.weight_decay, epochs=auto.epochs)
     device = resolve_device(config.device)
     config = config.sized_for(train.n_ratings, device.type)
     users, items, (user_index, item_index, ratings) = index_ratings(train)
@@ -148,7 +164,8 @@ def fit(
     movies = (movies or Movies.placeholder([])).covering(items.ids)
     recommender = Recommender(model, users, items, baseline, train.scale, known, movies, asdict(config))
     started = time.perf_counter()
-    recommender.fit_ranker()  # closed form, from the ratings alone: epoch snapshots share it
+    if rank:
+        recommender.fit_ranker()  # closed form, from the ratings alone: epoch snapshots share it
     ranker_seconds = time.perf_counter() - started
     scored = None
     if valid is not None and valid.n_ratings:
@@ -165,6 +182,9 @@ def fit(
     result = FitResult(recommender, ranker_seconds=ranker_seconds, setup_seconds=time.perf_counter() - setup_started)
     with cpu_settings(device, config.batch_size):
         _run(loop, result, scored, callback, should_stop)
+    if auto is not None:
+        result.auto = auto.to_dict()
+        result.fit_seconds += auto.seconds
     return result
 
 
