@@ -788,3 +788,52 @@ def _user_marker(trace, point: Mapping[str, Any], label: str, dims: int, hover_e
         ),
         hovertemplate=f"<b>{label}</b>{hover_extra}<extra></extra>",
     )
+
+
+def crossval_intervals(
+    runs: Sequence[Mapping[str, Any]], metric: str = "rmse", baseline: str | None = "bias_rmse"
+) -> go.Figure:
+    """Cross-validated means with 95% intervals as error bars, one row per run, beside a baseline.
+
+    Each run is a mapping with ``name`` and ``summary`` (:meth:`cf.crossval.CVResult.summary`
+    as plain dicts: ``mean``, ``low``, ``high`` per metric).
+    """
+    from cf.crossval import METRICS
+
+    label, lower_better = METRICS[metric]
+    better = "lower" if lower_better else "higher"
+    fig = _figure(
+        title=dict(text=f"Cross-validated {label} with 95% intervals ({better} is better)"),
+        xaxis=dict(title=dict(text=label), showgrid=True),
+        yaxis=dict(showgrid=False, autorange="reversed"),
+        height=160 + 44 * max(1, len(runs)),
+        margin=dict(l=8, r=48, t=48, b=8),
+        legend=dict(orientation="h", y=-0.25),
+    )
+    if not runs:
+        return fig
+    names = [plot_text(run["name"]) for run in runs]
+
+    def points(key: str, name: str, color, symbol: str) -> None:
+        values = [run["summary"][key] for run in runs]
+        fig.add_scatter(
+            y=names,
+            x=[v["mean"] for v in values],
+            mode="markers",
+            name=name,
+            marker=dict(size=11, color=color, symbol=symbol),
+            error_x=dict(
+                type="data",
+                symmetric=False,
+                array=[v["high"] - v["mean"] for v in values],
+                arrayminus=[v["mean"] - v["low"] for v in values],
+                thickness=2,
+                width=6,
+            ),
+            hovertemplate="%{y}: %{x:.4f}<extra>" + plot_text(name) + "</extra>",
+        )
+
+    points(metric, "model", [run_color(k) for k in range(len(runs))], "circle")
+    if baseline:
+        points(baseline, METRICS[baseline][0], MUTED, "line-ns-open")
+    return fig

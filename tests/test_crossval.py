@@ -14,7 +14,7 @@ from cf.training.auto import choose_settings
 from tests.helpers import small_ratings
 
 QUICK = cf.TrainConfig(epochs=5, n_factors=8, batch_size=128, lr=0.03)
-BAD = cf.TrainConfig(epochs=1, n_factors=8, batch_size=128, lr=1e-5)  # barely moves from its start: a deliberately bad config
+BAD = cf.TrainConfig(epochs=1, n_factors=8, batch_size=128, lr=1e-5)  # barely moves: deliberately bad
 
 
 @pytest.fixture(scope="module")

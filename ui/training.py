@@ -11,6 +11,7 @@ finished, in which case the previous model stays.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import logging
 import math
@@ -201,10 +202,13 @@ def collect() -> ModelRecord | None:
     elif result.stopped:
         status = "stopped"
         message = f"Stopped at epoch {last} of {job.config.epochs}; the model of epoch {last} is kept."
+    picked = result.recommender.config  # with Auto: the regularisation and epochs it picked
+    config = dataclasses.replace(job.config, epochs=picked["epochs"], weight_decay=picked["weight_decay"])
+    auto_note = result.auto["sentence"] if result.auto else None
     record = ModelRecord(
         number=job.number,
         recommender=result.recommender,
-        config=job.config,
+        config=config,
         history=list(result.history),
         scores=job.scores,
         fit_seconds=result.fit_seconds,
@@ -213,7 +217,7 @@ def collect() -> ModelRecord | None:
         data_key=job.data.key,
         status=status,
         message=message,
-        note=job.note,
+        note=" ".join(n for n in (auto_note, job.note) if n) or None,
         device=job.device,
     )
     released = state.add_model(record)

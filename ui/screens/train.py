@@ -98,7 +98,17 @@ def _main_settings(defaults: cf.TrainConfig) -> dict:
         help="How many times training goes through every rating. Watch the validation line: "
         "when it stops falling, more epochs do not help.",
     )
-    return {"model": kind, "n_factors": int(n_factors), "epochs": int(epochs)}
+    auto = st.toggle(
+        "Auto: pick regularisation and epochs for this data",
+        value=True,
+        key=state.F_AUTO,
+        help="Before training, a few quick runs on 10% of the training ratings try the regularisation at half, "
+        "once and twice the value set (advanced settings) and the epochs at two thirds, once and 1.5 times the "
+        "number set; the best on that internal validation split is then trained on all training ratings. "
+        "The values picked are shown with the results and saved in the model file. Takes about 3 to 5 times "
+        "as long as one run. Off: the settings are used as they are.",
+    )
+    return {"model": kind, "n_factors": int(n_factors), "epochs": int(epochs), "auto": bool(auto)}
 
 
 def _step_settings(defaults: cf.TrainConfig, auto: int) -> dict:
