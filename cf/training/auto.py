@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 
-from cf.config import LIMITS, TrainConfig
+from cf.config import LIMITS, TrainConfig, TrainingDiverged
 from cf.data import Ratings
 
 WEIGHT_DECAYS = (0.5, 1.0, 2.0)
@@ -67,7 +67,11 @@ def choose_settings(train: Ratings, config: TrainConfig, should_stop: Callable[[
         key = (weight_decay, epochs)
         if key not in tried:
             trial = replace(config, auto=False, weight_decay=weight_decay, epochs=epochs)
-            result = fit(inner, trial, valid, should_stop=should_stop, rank=False)
+            try:
+                result = fit(inner, trial, valid, should_stop=should_stop, rank=False)
+            except TrainingDiverged:  # a candidate that diverges is simply not picked
+                tried[key] = float("inf")
+                return tried[key]
             tried[key] = result.history[-1].valid_rmse if result.history and not result.stopped else float("inf")
         return tried[key]
 

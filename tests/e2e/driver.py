@@ -43,6 +43,7 @@ TIMEOUT_MS = 60_000
 """Default for one action and what it waits for (a cold page on a 2-core machine takes ~15 s)."""
 TRAIN_TIMEOUT_MS = 240_000
 """How long a training run may take before the driver gives up."""
+AUTO_LABEL = "Auto: pick regularisation and epochs for this data"
 MODEL_TITLE = re.compile(r"^Model (\d+) · (.+) · (\d+) factors · (\d+) of (\d+) epochs")
 """The trained model's heading on the Train screen (``ui/screens/train.model_title``)."""
 
@@ -398,11 +399,13 @@ class AppPage:
         kind: str | None = None,
         wait: bool = True,
         timeout_ms: int = TRAIN_TIMEOUT_MS,
+        auto: bool = False,
     ) -> str | None:
         """On the Train screen, change the given settings, press Train model.
 
-        ``kind`` is the model's label (e.g. "Plain dot product"). With ``wait``, waits for the run
-        to end and returns the model's heading.
+        ``kind`` is the model's label (e.g. "Plain dot product"). Auto settings (the form's
+        default) are turned off unless ``auto``, so the epochs asked for are the epochs run.
+        With ``wait``, waits for the run to end and returns the model's heading.
         """
         await self.tab("Train")
         button = self.main().get_by_role("button", name="Train model", exact=True)
@@ -417,6 +420,9 @@ class AppPage:
             await self.set_slider("Factors (size of each taste vector)", factors)
         if epochs is not None:
             await self.set_slider("Epochs (passes over the data)", epochs)
+        switch = self.main().get_by_role("checkbox", name=AUTO_LABEL)
+        if await switch.count() and await switch.is_checked() != auto:
+            await self.click(self.main().get_by_text(AUTO_LABEL, exact=True))
         if seed is not None:
             seed_box = self.main().get_by_role("spinbutton", name="Random seed", exact=True)
             if not await seed_box.is_visible():
