@@ -420,8 +420,8 @@ class AppPage:
             await self.set_slider("Factors (size of each taste vector)", factors)
         if epochs is not None:
             await self.set_slider("Epochs (passes over the data)", epochs)
-        switch = self.main().get_by_role("checkbox", name=AUTO_LABEL)
-        if await switch.count() and await switch.is_checked() != auto:
+        switch = self.main().get_by_test_id("stCheckbox").filter(has_text=AUTO_LABEL).locator("input")
+        if await switch.is_checked() != auto:  # a toggle: Streamlit's checkbox widget
             await self.click(self.main().get_by_text(AUTO_LABEL, exact=True))
         if seed is not None:
             seed_box = self.main().get_by_role("spinbutton", name="Random seed", exact=True)
