@@ -21,6 +21,7 @@ _LAZY = {
     "Recommender": "cf.recommend",
     "UnknownMovieError": "cf.recommend",
     "UnknownUserError": "cf.recommend",
+    "BatchProgress": "cf.train",
     "EpochReport": "cf.train",
     "FitResult": "cf.train",
     "fit": "cf.train",
@@ -43,7 +44,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
-    "BiasBaseline", "ConfigError", "DataError", "EmbeddingDot", "EmbeddingDotBias", "EmbeddingNN",
+    "BatchProgress", "BiasBaseline", "ConfigError", "DataError", "EmbeddingDot", "EmbeddingDotBias", "EmbeddingNN",
     "EpochReport", "FitResult", "IdMap", "Movies", "Ratings", "Recommender", "TrainConfig",
     "TrainingDiverged", "UnknownMovieError", "UnknownUserError", "auto_batch_size", "build_model", "evaluate", "fit",
     "load_dataset", "load_movies", "load_ratings", "mae", "random_split", "ranking_metrics", "resolve_device", "rmse",

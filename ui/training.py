@@ -1,10 +1,10 @@
 """Training in a background thread of the person's session, so it stays live and stoppable.
 
 The script thread never blocks on training: it starts a :class:`TrainingJob`, and a
-fragment polls the job a few times a second to draw the progress bar and the loss
-chart. Other widgets stay usable meanwhile and cannot interrupt the run. Stop sets a
-flag that the library polls after every batch (``should_stop``); the library then
-ends with the model of the last finished epoch. When the job is over, the next run
+fragment polls the job a few times a second to draw the progress bar (from the library's
+per-batch progress reports) and the loss chart. Other widgets stay usable meanwhile and
+cannot interrupt the run. Stop sets a flag that the library polls after every batch
+(``should_stop``); the library then ends with the model of the last finished epoch. When the job is over, the next run
 of the script turns it into the session's model (:func:`collect`) - unless no epoch
 finished, in which case the previous model stays.
 """
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import math
 import sys
 import threading
 import time
@@ -68,12 +67,9 @@ class TrainingJob:
         self.error: str | None = None
         self.device = "cpu"
         self.done = threading.Event()
-        self.batches = 0
-        """Batches done so far (counted by the ``should_stop`` hook)."""
+        self.latest: cf.BatchProgress | None = None
+        """The library's last progress report (None before the first batch finished)."""
         self.first_batch_at: float | None = None
-        n_train = max(1, round(data.ratings.n_ratings * (1 - config.valid_frac)))
-        batch = config.sized_for(n_train, cf.resolve_device(config.device).type).batch_size  # as fit will
-        self.total_batches = max(1, config.epochs * math.ceil(n_train / batch))
         self.figure_cache: tuple[int, object] | None = None
         """(epochs shown, figure): the live chart is rebuilt only when an epoch finished."""
         self._thread = threading.Thread(target=self._run, name=f"cf-train-{number}", daemon=True)
@@ -93,7 +89,8 @@ class TrainingJob:
                 self.config,
                 self.data.movies,
                 callback=self._on_epoch,
-                should_stop=self._should_stop,
+                should_stop=self.stop_requested.is_set,
+                progress=self._on_batch,
             )
             self.valid, self.note = valid, note
             if result.history and valid is not None and valid.n_ratings:
@@ -119,6 +116,11 @@ class TrainingJob:
     def _on_epoch(self, report: cf.EpochReport) -> None:
         self.history.append(report)
 
+    def _on_batch(self, report: cf.BatchProgress) -> None:
+        if self.first_batch_at is None:
+            self.first_batch_at = time.perf_counter()
+        self.latest = report
+
     # -- for the screens -------------------------------------------------------------
 
     def stop(self) -> None:
@@ -133,32 +135,26 @@ class TrainingJob:
         return self.done.wait(timeout)
 
     def progress(self) -> Progress:
-        """Where the run is, from the batches done (the library asks ``should_stop`` after each one)."""
+        """Where the run is, from the library's last progress report."""
         epochs = self.config.epochs
         done = len(self.history)
-        batches = max(0, self.batches - done)  # should_stop is also asked once after each epoch
-        now = time.perf_counter()
-        if batches == 0 and done == 0:
+        latest, now = self.latest, time.perf_counter()
+        if latest is None:
             text = f"Preparing the data… ({seconds(now - self.started)})"
             if self.stop_requested.is_set():
                 text = "Stopping…"
             return Progress(0.0, text, 0, epochs, None)
-        fraction = min(1.0, batches / self.total_batches)
+        batches, total = latest.batches_done, latest.batches_total
+        fraction = min(1.0, batches / total)
         elapsed = now - (self.first_batch_at or now)
-        eta = elapsed / batches * (self.total_batches - batches) if batches and fraction < 1 else None
+        eta = elapsed / batches * (total - batches) if fraction < 1 else None
         if self.stop_requested.is_set():
             text = f"Stopping… epoch {done} of {epochs} is finished and will be kept" if done else "Stopping…"
         elif done >= epochs or fraction >= 1:
             text = f"Epoch {epochs} of {epochs} · scoring the model on the held-out ratings"
         else:
-            text = f"Epoch {min(done + 1, epochs)} of {epochs} · about {seconds(eta)} left"
+            text = f"Epoch {latest.epoch} of {epochs} · about {seconds(eta)} left"
         return Progress(fraction, text, done, epochs, eta)
-
-    def _should_stop(self) -> bool:
-        if self.first_batch_at is None:
-            self.first_batch_at = time.perf_counter()
-        self.batches += 1
-        return self.stop_requested.is_set()
 
 
 def start(data: DataRecord, config: cf.TrainConfig) -> TrainingJob:
