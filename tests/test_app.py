@@ -10,7 +10,6 @@ import base64
 import io
 import json
 import os
-import time
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +17,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ui import state
+from ui import state, training
 from ui.common import csv_bytes, neutralise_formulas
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,13 +79,13 @@ def n_points(traces: list[dict]) -> int:
 
 
 def wait_for_training(at: AppTest, timeout: float = 90.0) -> AppTest:
-    """Rerun until the session's training job is collected into a model (or fails)."""
-    deadline = time.monotonic() + timeout
-    while at.session_state[state.JOB] is not None:
-        assert time.monotonic() < deadline, "training did not finish in time"
-        time.sleep(0.2)
-        at.run()
-        assert_healthy(at)
+    """Wait for the session's training job to end, then rerun once: the run collects it into a model."""
+    job = at.session_state[state.JOB]
+    if job is not None:
+        assert job.wait(timeout), "training did not finish in time"
+    at.run()
+    assert_healthy(at)
+    assert at.session_state[state.JOB] is None
     return at
 
 
@@ -349,42 +348,82 @@ def test_many_users_search_and_ratings_without_movies():
 # -- stopping ------------------------------------------------------------------------
 
 
-def test_stop_keeps_model_of_last_finished_epoch():
-    at = new_app()
-    start_training(at, epochs=100, model="nn")  # the neural model's epochs are slow enough to stop in time
+@pytest.fixture
+def hold(monkeypatch, tmp_path):
+    """``hold(n)``: runs started from then on wait after ``n`` finished epochs until Stop is pressed."""
+    path = tmp_path / "hold"
+    monkeypatch.setenv(training.HOLD_FILE_ENV, str(path))
+    return lambda epochs: path.write_text(str(epochs))
+
+
+def held_job(at: AppTest) -> training.TrainingJob:
+    """The session's run, once it waits at the hold; the page redrawn to show it."""
     job = at.session_state[state.JOB]
-    deadline = time.monotonic() + 60
-    while len(job.history) < 2:
-        assert time.monotonic() < deadline and job.running
-        time.sleep(0.1)
-    at.run()  # the live view shows the run and its Stop button
+    assert job.held.wait(60), "the run did not reach the hold"
+    at.run()
     assert_healthy(at)
-    assert at.get("progress")
+    return job
+
+
+def progress_bar(at: AppTest, where) -> tuple[int, str]:
+    """(percent, text) of the one progress bar in ``where`` (at.main or at.sidebar)."""
+    (bar,) = where.get("progress")
+    return bar.proto.value, bar.proto.text
+
+
+def test_stop_keeps_model_of_last_finished_epoch(hold, monkeypatch):
+    snapshots = []  # the model as it was after each epoch, to compare the kept one with
+
+    def on_epoch(job, report, keep=training.TrainingJob._on_epoch):
+        snapshots.append(report.snapshot())
+        keep(job, report)
+
+    monkeypatch.setattr(training.TrainingJob, "_on_epoch", on_epoch)
+    hold(2)
+    at = new_app()
+    start_training(at, epochs=5)
+    job = held_job(at)  # one batch into epoch 3
+    per_epoch = job.latest.batches_per_epoch
+    assert (job.latest.batches_done, job.latest.batches_total, len(job.history)) == (
+        2 * per_epoch + 1,
+        5 * per_epoch,
+        2,
+    )
+    percent, text = progress_bar(at, at.main)
+    assert percent == int(100 * (2 * per_epoch + 1) / (5 * per_epoch)) and text.startswith("Epoch 3 of 5 · about ")
+    assert metrics(at)["Epochs done"] == "2 / 5"
     at.button(key=state.STOP_MAIN).click()
     at.run()
     wait_for_training(at)
     record = at.session_state[state.MODEL]
-    kept = len(record.history)
-    assert record.status == "stopped" and 2 <= kept < 100
-    assert record.message == f"Stopped at epoch {kept} of 100; the model of epoch {kept} is kept."
+    assert record.status == "stopped" and len(record.history) == 2 and len(snapshots) == 2
+    assert record.message == "Stopped at epoch 2 of 5; the model of epoch 2 is kept."
     assert any(record.message in i.value for i in at.info)
+    # the weights are epoch 2's, not those of the batch of epoch 3 that ran before the stop
+    assert np.array_equal(record.recommender.item_vectors(), snapshots[1].item_vectors())
     # the stopped model is usable
     go(at, state.TAB_USER)
     assert len(table(at, "rank")) == 10
 
 
-def test_stop_before_first_epoch_keeps_previous_model():
+def test_sidebar_stop_before_first_epoch_keeps_previous_model(hold):
     at = new_app()
     first = train(at, epochs=1)
-    start_training(at, epochs=3, batch_size=64, model="nn")  # slow epochs: the stop lands in the first one
-    job = at.session_state[state.JOB]
-    job.stop()
-    assert job.wait(60)
-    assert not job.history
+    hold(0)
+    start_training(at, epochs=3)
+    job = held_job(at)  # after the first batch
+    assert job.latest.batches_done == 1 and not job.history
+    go(at, state.TAB_DATA)  # away from the Train screen, the run shows in the sidebar
+    percent, text = progress_bar(at, at.sidebar)
+    assert percent == 0 and text.startswith("Epoch 1 of 3 · about ")
+    at.sidebar.button(key=state.STOP_SIDE).click()
     at.run()
     wait_for_training(at)
+    assert not job.history
     assert at.session_state[state.MODEL] is first
-    assert any("previous model is kept" in w.value for w in at.warning)
+    go(at, state.TAB_TRAIN)
+    notice = "Training was stopped before its first epoch finished, so nothing was learned. The previous model is kept."
+    assert any(w.value == notice for w in at.warning)
 
 
 def test_quick_train_from_user_screen():

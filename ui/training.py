@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import sys
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -38,6 +40,24 @@ hand-backs can wait a whole switch interval, which made training several times s
 in the server than in a script. A shorter interval keeps the training thread moving.
 """
 sys.setswitchinterval(GIL_SWITCH_SECONDS)
+
+
+HOLD_FILE_ENV = "CF_TEST_HOLD_FILE"
+"""For tests only: the path of a file holding a number N. While it exists, a run that starts
+waits after its first batch past N finished epochs until Stop is pressed (at most
+:data:`HOLD_SECONDS`), so a test can stop it at a known point instead of racing it."""
+HOLD_SECONDS = 120.0
+
+
+def hold_after_epochs() -> int | None:
+    """The N of :data:`HOLD_FILE_ENV`, or None (no hold: always, outside tests)."""
+    path = os.environ.get(HOLD_FILE_ENV)
+    if not path:
+        return None
+    try:
+        return int(Path(path).read_text().strip())
+    except (OSError, ValueError):
+        return None
 
 
 @dataclass
@@ -70,6 +90,9 @@ class TrainingJob:
         self.latest: cf.BatchProgress | None = None
         """The library's last progress report (None before the first batch finished)."""
         self.first_batch_at: float | None = None
+        self.hold_after = hold_after_epochs()
+        self.held = threading.Event()
+        """Set while the run waits at the test hold (see :data:`HOLD_FILE_ENV`)."""
         self.figure_cache: tuple[int, object] | None = None
         """(epochs shown, figure): the live chart is rebuilt only when an epoch finished."""
         self._thread = threading.Thread(target=self._run, name=f"cf-train-{number}", daemon=True)
@@ -120,6 +143,11 @@ class TrainingJob:
         if self.first_batch_at is None:
             self.first_batch_at = time.perf_counter()
         self.latest = report
+        if self.hold_after is not None and report.batches_done == self.hold_after * report.batches_per_epoch + 1:
+            self.held.set()
+            if not self.stop_requested.wait(HOLD_SECONDS):
+                log.warning("test hold: no stop within %.0f s, training goes on", HOLD_SECONDS)
+            self.held.clear()
 
     # -- for the screens -------------------------------------------------------------
 
