@@ -67,6 +67,44 @@ def charts(at: AppTest) -> list[dict]:
     return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
+@pytest.fixture
+def download(monkeypatch):
+    """``download(at, key)``: the bytes the download button with widget ``key`` gives.
+
+    Streamlit keeps a button's data (or the function that makes it on click) in its media
+    file manager; the spy remembers them so the test can read what a person would download.
+    """
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    made: dict[str, object] = {}
+    add, add_deferred = MediaFileManager.add, MediaFileManager.add_deferred
+
+    def spy_add(self, data, *args, **kwargs):
+        url = add(self, data, *args, **kwargs)
+        made[url] = data
+        return url
+
+    def spy_add_deferred(self, make, *args, **kwargs):
+        file_id = add_deferred(self, make, *args, **kwargs)
+        made[file_id] = make
+        return file_id
+
+    monkeypatch.setattr(MediaFileManager, "add", spy_add)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", spy_add_deferred)
+
+    def bytes_of(at: AppTest, key: str) -> bytes:
+        (button,) = [b for b in at.get("download_button") if b.proto.id.endswith(f"-{key}")]
+        data = made[button.proto.deferred_file_id or button.proto.url]
+        data = data() if callable(data) else data
+        return data.encode() if isinstance(data, str) else data
+
+    return bytes_of
+
+
+def read_csv(raw: bytes) -> pd.DataFrame:
+    return pd.read_csv(io.BytesIO(raw), encoding="utf-8-sig", keep_default_na=False)
+
+
 def values(column: object) -> list:
     """A plotly JSON array: a list, or a typed array ({"dtype", "bdata"}) as plotly writes numpy data."""
     if isinstance(column, dict) and "bdata" in column:
@@ -138,7 +176,7 @@ def small_ratings_csv() -> bytes:
 # -- the demo flow -------------------------------------------------------------------
 
 
-def test_demo_flow_data_train_user_embeddings():
+def test_demo_flow_data_train_user_embeddings(download):
     at = new_app()
     # Data: the demo is in use, with its summary and three charts
     data = at.session_state[state.DATA]
@@ -183,8 +221,13 @@ def test_demo_flow_data_train_user_embeddings():
     assert recs["predicted"].is_monotonic_decreasing
     assert len(history) == int(users["n_ratings"].iloc[1])
     assert {"rating", "predicted", "held_out"} <= set(history.columns)
-    labels = [d.label for d in at.get("download_button")]
-    assert "Download recommendations (CSV)" in labels and "Download their ratings and predictions (CSV)" in labels
+    # the downloads hold what the tables show
+    picks_file = read_csv(download(at, "cf.recs_csv"))
+    assert picks_file["movieId"].tolist() == recs["movieId"].tolist()
+    assert picks_file["rank"].tolist() == list(range(1, 11))
+    history_file = read_csv(download(at, "cf.history_csv"))
+    assert history_file["movieId"].tolist() == history["movieId"].tolist()
+    assert np.allclose(history_file["rating"], history["rating"])
 
     # Embeddings: the movie map, with the selected user and their recommendations marked
     go(at, state.TAB_EMBED)
@@ -635,9 +678,13 @@ def test_movies_screen_similar_biases_and_axis_names():
     go(at, state.TAB_MOVIES)
     movie = at.selectbox(key=state.MOVIE_PICK).value
     similar = table(at, "similarity")
-    expected = rec.similar_movies(movie, 10)
-    assert similar["movieId"].tolist() == expected["movieId"].tolist()
-    assert similar["similarity"].is_monotonic_decreasing and movie not in set(similar["movieId"])
+    # the cosine similarity of the movies' learned vectors, computed here
+    vectors = rec.item_vectors().astype(np.float64)
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    cosine = unit @ unit[rec.items.to_index([movie])[0]]
+    ranked = pd.Series(cosine, index=rec.items.ids).drop(movie).sort_values(ascending=False).head(10)
+    assert similar["movieId"].tolist() == ranked.index.tolist()
+    assert np.allclose(similar["similarity"], ranked.to_numpy(), atol=1e-5)
 
     # the user screen says why each pick is there
     go(at, state.TAB_USER)
@@ -709,15 +756,44 @@ def test_compare_runs_and_keep_at_most_a_few_models(monkeypatch):
 # -- downloads -------------------------------------------------------------------------
 
 
-def test_download_buttons_for_all_users_and_the_projector():
+def test_all_users_download_agrees_with_the_user_screen_and_respects_its_cap(download, monkeypatch):
+    from ui import user_tab
+
     at = new_app()
-    train(at, epochs=1, n_factors=8)
+    record = train(at, epochs=1, n_factors=8)
+    rec = record.recommender
     go(at, state.TAB_USER)
-    labels = [d.label for d in at.get("download_button")]
-    assert "Download the top 10 for all users (CSV)" in labels
+    user, shown = at.selectbox(key=state.USER).value, table(at, "rank")
+    everyone = read_csv(download(at, "cf.recs_all_csv"))
+    assert list(everyone.columns[:4]) == ["userId", "rank", "movieId", "title"]
+    assert sorted(set(everyone["userId"])) == sorted(rec.users.ids) and len(everyone) == 10 * len(rec.users)
+    assert (everyone.groupby("userId")["rank"].agg(list).map(lambda ranks: ranks == list(range(1, 11)))).all()
+    assert everyone.loc[everyone["userId"] == user, "movieId"].tolist() == shown["movieId"].tolist()
+    rated = set(zip(rec.users.to_raw(rec.known["user"]), rec.items.to_raw(rec.known["item"])))
+    assert not rated & set(zip(everyone["userId"], everyone["movieId"])), "recommended a movie the user rated"
+
+    # the file is capped: past the limit of pairs, only the most active users
+    monkeypatch.setattr(user_tab, "EXPORT_MAX_PAIRS", 50 * len(rec.items))
+    at.run()
+    (button,) = [b for b in at.get("download_button") if b.proto.id.endswith("-cf.recs_all_csv")]
+    assert button.label == "Download the top 10 for the 50 most active users (CSV)"
+    capped = read_csv(download(at, "cf.recs_all_csv"))
+    assert capped["userId"].unique().tolist() == record.user_table()["userId"].head(50).tolist()
+
+
+def test_projector_files_are_the_movie_vectors_and_their_titles_in_one_order(download):
+    at = new_app()
+    record = train(at, epochs=1, n_factors=8)
+    rec, data = record.recommender, at.session_state[state.DATA]
     go(at, state.TAB_EMBED)
-    labels = [d.label for d in at.get("download_button")]
-    assert labels == ["Download vectors.tsv", "Download metadata.tsv"]
+    vectors = np.loadtxt(io.BytesIO(download(at, "cf.vectors_tsv")), delimiter="\t")
+    assert vectors.shape == (len(rec.items), 8)
+    assert np.allclose(vectors, rec.item_vectors(), rtol=1e-6, atol=1e-7)
+    metadata = pd.read_csv(io.BytesIO(download(at, "cf.metadata_tsv")), sep="\t", quoting=3, keep_default_na=False)
+    assert list(metadata.columns) == ["title", "genres", "n_ratings"] and len(metadata) == len(rec.items)
+    assert metadata["title"].tolist() == data.movies.frame.loc[rec.items.ids, "title"].tolist()
+    counts = data.ratings.frame["item"].value_counts()
+    assert metadata["n_ratings"].tolist() == counts[rec.items.ids].tolist()
 
 
 # -- MovieLens in one click ------------------------------------------------------------

@@ -6,6 +6,7 @@ the file and says what is wrong; no other exception and no warning may escape.
 
 from __future__ import annotations
 
+import csv
 import io
 import zipfile
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import cf
@@ -844,3 +845,86 @@ def test_random_numeric_ratings_round_trip(rows: list[tuple]):
     got = ratings.frame.sort_values(["user", "item"]).reset_index(drop=True)
     want = expected.sort_values(["user", "item"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(got, want, check_dtype=False)
+
+
+# -- property-based: files that are valid must load, with exactly their content ------
+
+DELIMITERS = [",", ";", "\t", "|", "::"]
+GENRES = ["Action", "Comedy", "Drama", "Film-Noir", "Sci-Fi", "Children's"]
+TITLE_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ()'.-&!?é,\""
+
+
+rating_rows = st.lists(
+    st.tuples(
+        st.integers(1, 40),
+        st.integers(1, 60),
+        st.sampled_from([x / 2 for x in range(1, 11)]),
+        st.integers(800_000_000, 1_700_000_000),
+    ),
+    min_size=2,
+    max_size=30,
+)
+"""(user, movie, rating, timestamp) rows."""
+
+
+def write_table(rows: list[list[str]], delimiter: str, newline: str, encoding: str, trailing: bool) -> bytes:
+    """``rows`` as a delimited file: csv quoting for one-character separators, none for '::'."""
+    if delimiter == "::":
+        text = newline.join("::".join(row) for row in rows)
+    else:
+        buffer = io.StringIO()
+        csv.writer(buffer, delimiter=delimiter, lineterminator=newline).writerows(rows)
+        text = buffer.getvalue().removesuffix(newline)
+    return (text + (newline if trailing else "")).encode(encoding)
+
+
+layouts = st.tuples(
+    st.sampled_from(DELIMITERS),
+    st.sampled_from(["\n", "\r\n"]),
+    st.sampled_from(["utf-8", "utf-8-sig", "utf-16"]),
+    st.booleans(),
+)
+
+
+@FUZZ
+@given(rows=rating_rows, header=st.booleans(), timestamps=st.booleans(), layout=layouts)
+def test_any_valid_ratings_file_loads_with_exactly_its_ratings(rows, header, timestamps, layout):
+    expected = pd.DataFrame(rows, columns=["user", "item", "rating", "timestamp"])
+    if not timestamps:
+        expected["timestamp"] = 0
+    expected = expected.sort_values("timestamp", kind="stable").drop_duplicates(["user", "item"], keep="last")
+    assume(expected["rating"].nunique() >= 2)  # one rating value is refused: nothing to learn
+    width = 4 if timestamps else 3
+    cells = [[str(u), str(m), f"{r:g}", str(t)][:width] for u, m, r, t in rows]
+    if header:
+        cells.insert(0, ["userId", "movieId", "rating", "timestamp"][:width])
+    ratings = load_ratings(write_table(cells, *layout), name="valid.csv")
+    check_ratings(ratings)
+    got = ratings.frame.sort_values(["user", "item"]).reset_index(drop=True)
+    want = expected.sort_values(["user", "item"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, want, check_dtype=False)
+    assert ratings.n_duplicates == len(rows) - len(expected)
+
+
+@st.composite
+def movie_rows(draw, delimiter: str) -> list[tuple[int, str, list[str]]]:
+    """(id, title, genres) rows with distinct ids; titles without the separator when it cannot be quoted."""
+    alphabet = TITLE_CHARS.replace(":", "") if delimiter == "::" else TITLE_CHARS
+    title = st.text(alphabet=alphabet, min_size=1, max_size=30).map(str.strip).filter(bool)
+    genres = st.lists(st.sampled_from(GENRES), max_size=3, unique=True)
+    ids = draw(st.lists(st.integers(1, 10**6), min_size=1, max_size=20, unique=True))
+    return [(movie, draw(title), draw(genres)) for movie in ids]
+
+
+@FUZZ
+@given(data=st.data(), header=st.booleans(), layout=layouts)
+def test_any_valid_movies_file_loads_with_exactly_its_movies(data, header, layout):
+    rows = data.draw(movie_rows(layout[0]))
+    cells = [[str(movie), title, "|".join(genres) or "(no genres listed)"] for movie, title, genres in rows]
+    if header:
+        cells.insert(0, ["movieId", "title", "genres"])
+    movies = load_movies(write_table(cells, *layout), name="valid.csv")
+    check_movies(movies)
+    assert movies.frame.index.tolist() == [movie for movie, _, _ in rows]
+    assert movies.frame["title"].tolist() == [title for _, title, _ in rows]
+    assert movies.frame["genres"].tolist() == [genres for _, _, genres in rows]

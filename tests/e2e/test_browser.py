@@ -54,7 +54,10 @@ def test_demo_train_pick_a_user_see_recommendations_and_the_map(in_browser):
         predicted = [_as_float(row["predicted"]) for row in view.picks]
         assert predicted == sorted(predicted, reverse=True)
         assert all(0.5 <= p <= 5.0 for p in predicted)
-    assert points > 0, "the embedding map has no points"
+    # the map: the 300 most rated movies (and the user's picks that are not among them), the user, their picks
+    movies = sum(n for name, n in points.items() if name not in (picked.user, "Recommended for the user"))
+    assert 300 <= movies <= 310 and points["Recommended for the user"] == 10, points
+    assert points[picked.user] == 1, points
     assert not problems
 
 
