@@ -1,6 +1,10 @@
-"""Shared fixtures: where the real MovieLens data lives (outside the repository).
+"""Shared fixtures and settings: where the real MovieLens data lives (outside the repository),
+and how the property-based tests draw their examples.
 
 Set ``CF_DATA_DIR`` to point elsewhere; tests that need the data are skipped when it is missing.
+Property-based tests explore new random examples on every local run; with ``CI`` set they draw
+the same examples every time (hypothesis profile ``ci``), so a CI failure reproduces.
+``HYPOTHESIS_PROFILE`` picks a profile explicitly.
 """
 
 from __future__ import annotations
@@ -9,6 +13,11 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.register_profile("explore", print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "explore"))
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA_DIR = REPO.parent / "shared" / "data"
