@@ -11,6 +11,7 @@ import io
 import json
 import os
 import re
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -451,19 +452,21 @@ def test_stop_keeps_model_of_last_finished_epoch(hold, monkeypatch):
 
 
 def test_sidebar_stop_before_first_epoch_keeps_previous_model(hold):
+    switch_interval = sys.getswitchinterval()
     at = new_app()
     first = train(at, epochs=1)
     hold(0)
     start_training(at, epochs=3)
     job = held_job(at)  # after the first batch
     assert job.latest.batches_done == 1 and not job.history
+    assert sys.getswitchinterval() == training.GIL_SWITCH_SECONDS != switch_interval  # only while a run trains
     go(at, state.TAB_DATA)  # away from the Train screen, the run shows in the sidebar
     percent, text = progress_bar(at, at.sidebar)
     assert percent == 0 and text.startswith("Epoch 1 of 3 · about ")
     at.sidebar.button(key=state.STOP_SIDE).click()
     at.run()
     wait_for_training(at)
-    assert not job.history
+    assert not job.history and sys.getswitchinterval() == switch_interval
     assert at.session_state[state.MODEL] is first
     go(at, state.TAB_TRAIN)
     notice = "Training was stopped before its first epoch finished, so nothing was learned. The previous model is kept."

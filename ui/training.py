@@ -11,12 +11,14 @@ finished, in which case the previous model stays.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import os
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,14 +34,37 @@ from ui.state import DataRecord, ModelRecord
 log = logging.getLogger("cf.app")
 
 GIL_SWITCH_SECONDS = 0.001
-"""Python's thread switch interval while the app runs (default 0.005).
+"""Python's thread switch interval while a run trains (default 0.005).
 
 The training loop hands the GIL back to Python between every small torch call. While the
 server's own threads are busy (sending updates, drawing the live view), each of those
 hand-backs can wait a whole switch interval, which made training several times slower
 in the server than in a script. A shorter interval keeps the training thread moving.
 """
-sys.setswitchinterval(GIL_SWITCH_SECONDS)
+WARM_UP_ENV = "CF_WARM_UP"
+"""Set to 0 to skip :func:`warm_up` (the tests do: it would train in the background while they run)."""
+
+_SWITCH_LOCK = threading.Lock()
+_training_runs = 0
+_saved_switch_interval = 0.005
+
+
+@contextlib.contextmanager
+def short_thread_switches() -> Iterator[None]:
+    """:data:`GIL_SWITCH_SECONDS` while any run trains in this process; the interval is restored after the last."""
+    global _training_runs, _saved_switch_interval
+    with _SWITCH_LOCK:
+        if _training_runs == 0:
+            _saved_switch_interval = sys.getswitchinterval()
+            sys.setswitchinterval(GIL_SWITCH_SECONDS)
+        _training_runs += 1
+    try:
+        yield
+    finally:
+        with _SWITCH_LOCK:
+            _training_runs -= 1
+            if _training_runs == 0:
+                sys.setswitchinterval(_saved_switch_interval)
 
 
 HOLD_FILE_ENV = "CF_TEST_HOLD_FILE"
@@ -107,14 +132,15 @@ class TrainingJob:
         try:
             self.device = cf.resolve_device(self.config.device).type
             self.phase = "training"
-            result, valid, note = cf.train_model(
-                self.data.ratings,
-                self.config,
-                self.data.movies,
-                callback=self._on_epoch,
-                should_stop=self.stop_requested.is_set,
-                progress=self._on_batch,
-            )
+            with short_thread_switches():
+                result, valid, note = cf.train_model(
+                    self.data.ratings,
+                    self.config,
+                    self.data.movies,
+                    callback=self._on_epoch,
+                    should_stop=self.stop_requested.is_set,
+                    progress=self._on_batch,
+                )
             self.valid, self.note = valid, note
             if result.history and valid is not None and valid.n_ratings:
                 self.phase = "scoring"
@@ -262,11 +288,19 @@ def released_note(released: list[ModelRecord]) -> str:
     )
 
 
-@st.cache_resource(show_spinner=False)
-def warm_up() -> threading.Thread:
+def warm_up() -> threading.Thread | None:
     """Run tiny trainings once per server, in the background, so the one-time start-up costs
-    (torch's optimiser, loading the compiled kernels) are paid before the first person presses Train."""
+    (torch's optimiser, loading the compiled kernels) are paid before the first person presses Train.
 
+    Returns the thread, or None when :data:`WARM_UP_ENV` is 0.
+    """
+    if os.environ.get(WARM_UP_ENV, "1") == "0":
+        return None
+    return _warm_up_once()
+
+
+@st.cache_resource(show_spinner=False)
+def _warm_up_once() -> threading.Thread:
     def run() -> None:
         try:
             from cf import rowwise

@@ -33,7 +33,7 @@ def app_server(hold_file: Path) -> Iterator[driver.AppServer]:
     reason = driver.missing_browser_reason()
     if reason:
         pytest.skip(reason)
-    server = driver.AppServer(env={HOLD_FILE_ENV: str(hold_file)})
+    server = driver.AppServer(env={HOLD_FILE_ENV: str(hold_file), "CF_WARM_UP": "1"})  # as in production
     try:
         server.start()
     except (RuntimeError, TimeoutError) as error:
