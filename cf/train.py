@@ -82,16 +82,36 @@ class FitResult:
 
 
 def resolve_device(name: str = "auto") -> torch.device:
-    """The device: ``name`` if given, else ``CF_DEVICE``, else CUDA, MPS, CPU in that order."""
+    """The device: ``name`` if given, else ``CF_DEVICE``, else CUDA, MPS, CPU in that order.
+
+    Raises :class:`ConfigError` for a device name torch does not know or a device this machine lacks.
+    """
     if name == "auto":
         name = os.environ.get("CF_DEVICE", "auto")
     if name != "auto":
-        return torch.device(name)
+        return _available_device(name)
     if torch.cuda.is_available():
         return torch.device("cuda")
     if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
         return torch.device("mps")
     return torch.device("cpu")
+
+
+def _available_device(name: str) -> torch.device:
+    try:
+        device = torch.device(name)
+    except (RuntimeError, ValueError):
+        raise ConfigError(f"device {name!r} is not a device name; use auto, cpu, cuda, cuda:1 or mps") from None
+    if device.type == "cuda":
+        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if count <= (device.index or 0):
+            found = f"this machine has {count} CUDA GPU(s)" if count else "torch sees no CUDA GPU here"
+            raise ConfigError(f"device {name!r} is not available: {found}; use auto or cpu")
+    elif device.type == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+        raise ConfigError(f"device {name!r} is not available: this machine has no Apple GPU; use auto or cpu")
+    elif device.type != "cpu":
+        raise ConfigError(f"device {name!r} is not supported; use auto, cpu, cuda or mps")
+    return device
 
 
 def validation_split(ratings: Ratings, frac: float, seed: int) -> tuple[Ratings, Ratings | None, str | None]:
