@@ -1,11 +1,15 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+import cf
+import cf.train
+from cf import rowwise
 from cf.cli import main
-from tests.helpers import split_paths
+from tests.helpers import small_ratings, split_paths
 
 
 def test_help_explains_the_commands():
@@ -79,3 +83,87 @@ def test_temporal_hold_out_scores_each_users_latest_ratings(capsys):
     record = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert record["n_test"] > 0 and record["n_train"] + record["n_test"] == 90852
     assert record["rmse"] < record["global_mean_rmse"]
+
+
+# -- each training flag changes what is trained ---------------------------------------
+
+
+@pytest.fixture(scope="module")
+def small_csv(tmp_path_factory) -> Path:
+    """A small learnable ratings file (about 6,000 ratings)."""
+    path = tmp_path_factory.mktemp("cli") / "ratings.csv"
+    small_ratings().frame.rename(columns={"user": "userId", "item": "movieId"}).to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture
+def loops(monkeypatch) -> list:
+    """The training loops the command builds (spied on), to see what it really trained with."""
+    built = []
+
+    def spy(*args, make=cf.train.make_loop):
+        built.append(loop := make(*args))
+        return loop
+
+    monkeypatch.setattr(cf.train, "make_loop", spy)
+    return built
+
+
+def train_json(capsys, tmp_path, ratings: Path, *flags: str) -> tuple[dict, cf.Recommender]:
+    """Run ``train`` with ``flags``; return its JSON record and the model file it wrote, loaded."""
+    model = tmp_path / "model.pt"
+    args = ["train", "--ratings", str(ratings), "--epochs", "1", "--out", str(model), "--json", "--quiet", *flags]
+    assert main(args) == 0, capsys.readouterr().err
+    record = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    return record, cf.Recommender.load(model)
+
+
+def test_defaults_of_the_train_command(small_csv, tmp_path, capsys, loops):
+    n = cf.load_ratings(small_csv).n_ratings
+    record, model = train_json(capsys, tmp_path, small_csv)
+    assert record["config"]["model"] == model.config["model"] == "dot-bias"
+    assert isinstance(model.model, cf.EmbeddingDotBias)
+    (loop,) = loops
+    assert isinstance(loop, rowwise.RowwiseLoop) and loop.batch == record["config"]["batch_size"] == 1024
+    assert record["n_test"] == n - record["n_train"] and 0.08 * n < record["n_test"] < 0.12 * n  # about 10%
+
+
+def test_model_flag_trains_that_model(small_csv, tmp_path, capsys):
+    record, model = train_json(capsys, tmp_path, small_csv, "--model", "nn")
+    assert record["config"]["model"] == model.config["model"] == "nn" and isinstance(model.model, cf.EmbeddingNN)
+    _, model = train_json(capsys, tmp_path, small_csv, "--model", "dot")
+    assert isinstance(model.model, cf.EmbeddingDot) and not isinstance(model.model, cf.EmbeddingDotBias)
+
+
+def test_engine_flag_picks_the_training_loop(small_csv, tmp_path, capsys, loops):
+    train_json(capsys, tmp_path, small_csv, "--engine", "torch")
+    train_json(capsys, tmp_path, small_csv, "--engine", "rowwise")
+    assert [type(loop) for loop in loops] == [cf.train._Loop, rowwise.RowwiseLoop]
+    assert main(["train", "--ratings", str(small_csv), "--quiet", "--engine", "rowwise", "--model", "nn"]) == 2
+    assert "engine 'rowwise' trains the dot and dot-bias models" in capsys.readouterr().err
+
+
+def test_batch_size_flag_sets_the_steps(small_csv, tmp_path, capsys, loops):
+    record, model = train_json(capsys, tmp_path, small_csv, "--batch-size", "64")
+    assert record["config"]["batch_size"] == model.config["batch_size"] == 64
+    (loop,) = loops
+    assert loop.batch == 64 and loop.steps_per_epoch == -(-record["n_train"] // 64)
+
+
+def test_valid_frac_flag_sets_the_held_out_share(small_csv, tmp_path, capsys):
+    n = cf.load_ratings(small_csv).n_ratings
+    record, model = train_json(capsys, tmp_path, small_csv, "--valid-frac", "0.3")
+    assert record["n_train"] + record["n_test"] == n and 0.27 * n < record["n_test"] < 0.33 * n  # about 30%
+    assert record["config"]["valid_frac"] == model.config["valid_frac"] == 0.3
+    record, _ = train_json(capsys, tmp_path, small_csv, "--valid-frac", "0")
+    assert (record["n_train"], record["n_test"], record["rmse"]) == (n, 0, None)
+
+
+def test_device_flag_is_used_and_a_missing_device_is_a_message(small_csv, tmp_path, capsys, loops, monkeypatch):
+    monkeypatch.setenv("CF_DEVICE", "cuda:99")  # what auto would use: a device no machine here has
+    assert main(["train", "--ratings", str(small_csv), "--epochs", "1", "--quiet"]) == 2
+    assert capsys.readouterr().err.startswith("error: device 'cuda:99' is not available")
+    record, model = train_json(capsys, tmp_path, small_csv, "--device", "cpu")  # the flag wins
+    assert record["config"]["device"] == "cpu" and loops[-1].u.device.type == "cpu"
+    assert main(["train", "--ratings", str(small_csv), "--quiet", "--device", "gpu"]) == 2
+    assert "'gpu' is not a device name" in capsys.readouterr().err
