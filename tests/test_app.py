@@ -805,11 +805,9 @@ def test_projector_files_are_the_movie_vectors_and_their_titles_in_one_order(dow
 @pytest.fixture
 def grouplens(tmp_path, monkeypatch):
     """A local server with ml-latest-small.zip built from the shared data, and an empty cache."""
-    import hashlib
-    import http.server
-    import threading
     import zipfile
-    from functools import partial
+
+    from tests.helpers import serve_folder, write_md5
 
     if not (ML_SMALL / "ratings.csv").exists():
         pytest.skip(f"no MovieLens latest-small in {DATA_DIR}")
@@ -818,19 +816,11 @@ def grouplens(tmp_path, monkeypatch):
     with zipfile.ZipFile(root / "ml-latest-small.zip", "w", zipfile.ZIP_DEFLATED) as archive:
         for name in ("ratings.csv", "movies.csv"):
             archive.write(ML_SMALL / name, f"ml-latest-small/{name}")
-    digest = hashlib.md5((root / "ml-latest-small.zip").read_bytes()).hexdigest()
-    (root / "ml-latest-small.zip.md5").write_text(f"{digest}  ml-latest-small.zip\n")
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(root)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    monkeypatch.setenv("CF_MOVIELENS_URL", f"http://127.0.0.1:{server.server_address[1]}")
-    monkeypatch.setenv("CF_CACHE_DIR", str(tmp_path / "cache"))
-    yield tmp_path / "cache"
-    server.shutdown()
+    write_md5(root / "ml-latest-small.zip")
+    with serve_folder(root) as url:
+        monkeypatch.setenv("CF_MOVIELENS_URL", url)
+        monkeypatch.setenv("CF_CACHE_DIR", str(tmp_path / "cache"))
+        yield tmp_path / "cache"
 
 
 def choose_movielens(at: AppTest, release: str) -> AppTest:

@@ -1,15 +1,18 @@
 import json
 import subprocess
 import sys
+import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import cf
 import cf.train
 from cf import rowwise
 from cf.cli import main
-from tests.helpers import small_ratings, split_paths
+from tests.helpers import serve_folder, small_ratings, split_paths, write_md5
 
 
 def test_help_explains_the_commands():
@@ -167,3 +170,51 @@ def test_device_flag_is_used_and_a_missing_device_is_a_message(small_csv, tmp_pa
     assert record["config"]["device"] == "cpu" and loops[-1].u.device.type == "cpu"
     assert main(["train", "--ratings", str(small_csv), "--quiet", "--device", "gpu"]) == 2
     assert "'gpu' is not a device name" in capsys.readouterr().err
+
+
+# -- download ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def grouplens(tmp_path, monkeypatch) -> Iterator[Path]:
+    """A local stand-in for GroupLens: a small ml-latest-small.zip made here, with its .md5, a
+    damaged ml-100k.zip, and an empty cache."""
+    root = tmp_path / "grouplens"
+    root.mkdir()
+    ratings = small_ratings().frame.rename(columns={"user": "userId", "item": "movieId"})
+    movies = pd.DataFrame({"movieId": sorted(ratings["movieId"].unique())})
+    movies = movies.assign(title=[f"Film {m} (2001)" for m in movies["movieId"]], genres="Drama|Comedy")
+    with zipfile.ZipFile(root / "ml-latest-small.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("ml-latest-small/ratings.csv", ratings.to_csv(index=False))
+        archive.writestr("ml-latest-small/movies.csv", movies.to_csv(index=False))
+    write_md5(root / "ml-latest-small.zip")
+    (root / "ml-100k.zip").write_bytes(b"not the zip the checksum is for")
+    (root / "ml-100k.zip.md5").write_text("0" * 32)
+    monkeypatch.setenv("CF_CACHE_DIR", str(tmp_path / "cache"))
+    with serve_folder(root) as url:
+        monkeypatch.setenv("CF_MOVIELENS_URL", url)
+        yield root
+
+
+def test_download_command_fetches_into_the_cache_then_trains_from_it(grouplens, tmp_path, capsys, monkeypatch):
+    assert main(["download", "latest-small"]) == 0
+    path = Path(capsys.readouterr().out.strip())
+    assert path == tmp_path / "cache" / "movielens" / "ml-latest-small.zip"
+    assert path.read_bytes() == (grouplens / "ml-latest-small.zip").read_bytes()
+    # the next step the help gives: train --ratings <the printed path>, with the zip's titles
+    record, model = train_json(capsys, tmp_path, path)
+    assert record["n_train"] + record["n_test"] == cf.load_ratings(path).n_ratings
+    assert model.movies.frame["title"].str.fullmatch(r"Film \d+ \(2001\)").all()
+    # cached: the second time needs no network
+    monkeypatch.setenv("CF_MOVIELENS_URL", "http://127.0.0.1:9")
+    assert main(["download", "latest-small"]) == 0
+    assert capsys.readouterr().out.strip() == str(path)
+
+
+def test_download_command_failures_exit_2_with_a_message(grouplens, tmp_path, capsys, monkeypatch):
+    assert main(["download", "100k"]) == 2
+    assert "arrived damaged" in capsys.readouterr().err
+    assert not list((tmp_path / "cache" / "movielens").glob("ml-100k.zip*"))  # nothing damaged is kept
+    monkeypatch.setenv("CF_MOVIELENS_URL", "http://127.0.0.1:9")
+    assert main(["download", "1m"]) == 2
+    assert "\nerror: Could not reach 127.0.0.1:9 (" in capsys.readouterr().err  # after the progress bar
