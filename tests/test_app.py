@@ -613,19 +613,47 @@ def _torch_bytes(obj) -> bytes:
     return buffer.getvalue()
 
 
-def test_model_file_of_the_same_data_fits():
-    from cf import persist
+def test_model_file_download_loads_in_python_and_reopens_in_the_app(download):
+    import cf
 
     at = new_app()
     first = train(at, epochs=1, n_factors=8)
     trained = first.recommender
-    upload_model(at, "model-1.cfmodel", persist.to_bytes(trained))
+    raw = download(at, f"cf.model_file.{first.id}")
+    frame = at.session_state[state.DATA].ratings.frame.sample(300, random_state=0)
+    users, items = frame["user"].to_numpy(), frame["item"].to_numpy()
+    assert np.array_equal(cf.Recommender.load(raw).predict(users, items), trained.predict(users, items))
+
+    upload_model(at, "model-1.cfmodel", raw)
     loaded = at.session_state[state.MODEL]
+    assert loaded is not first and loaded.source == "model-1.cfmodel"
     assert loaded.note.startswith("It fits the data in use (Demo dataset): all its users and movies are in it.")
+    assert np.array_equal(loaded.recommender.predict(users, items), trained.predict(users, items))
     go(at, state.TAB_USER)
     picks = table(at, "rank")
     first_picks = trained.recommend(at.selectbox(key=state.USER).value, 10, min_ratings=10)
     assert picks["movieId"].tolist() == first_picks["movieId"].tolist()
+
+
+def test_a_model_trained_by_the_command_line_opens_in_the_app(tmp_path, capsys):
+    import cf
+    from cf.cli import main
+
+    at = new_app()
+    demo = at.session_state[state.DATA].ratings.frame.rename(columns={"user": "userId", "item": "movieId"})
+    demo.to_csv(tmp_path / "demo.csv", index=False)
+    model = tmp_path / "cli-model.pt"
+    args = ["train", "--ratings", str(tmp_path / "demo.csv"), "--epochs", "2", "--n-factors", "12", "--model", "dot"]
+    assert main([*args, "--out", str(model), "--quiet"]) == 0
+    upload_model(at, model.name, model.read_bytes())
+    assert not errors(at)
+    loaded = at.session_state[state.MODEL]
+    assert (loaded.config.model, loaded.config.n_factors, loaded.config.epochs) == ("dot", 12, 2)
+    assert loaded.note.startswith("It fits the data in use (Demo dataset)")
+    go(at, state.TAB_USER)
+    user = at.selectbox(key=state.USER).value
+    expected = cf.Recommender.load(model).recommend(user, 10, min_ratings=10)
+    assert table(at, "rank")["movieId"].tolist() == expected["movieId"].tolist()
 
 
 # -- rate movies yourself ------------------------------------------------------------
@@ -665,6 +693,21 @@ def test_rate_movies_and_get_recommendations_without_retraining():
     at.button(key=state.RATE_CLEAR).click()
     at.run()
     assert not at.session_state[state.RATED]
+
+
+def test_rate_screen_takes_at_most_twenty_ratings():
+    at = new_app()
+    record = train(at, epochs=1, n_factors=8)
+    go(at, state.TAB_RATE)
+    at.session_state[state.RATED] = {int(m): 4.0 for m in record.recommender.items.ids[:19]}
+    at.run()
+    at.button(key=state.RATE_ADD).click()  # the 20th
+    at.run()
+    assert_healthy(at)
+    assert len(at.session_state[state.RATED]) == 20
+    add = at.button(key=state.RATE_ADD)
+    assert add.disabled and add.help == "At most 20 ratings."
+    assert any(m.value == "**Your ratings** (20 of 20)" for m in at.markdown)
 
 
 def state_runs(at: AppTest) -> list:
