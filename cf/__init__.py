@@ -1,5 +1,10 @@
 """cf: train and explore collaborative-filtering models on MovieLens-style ratings.
 
+Subpackages: :mod:`cf.data` (tables, splits, readers, MovieLens, demo data),
+:mod:`cf.models` (the rating models and the bias baseline) and :mod:`cf.training` (the fit
+loop and its engines); beside them ``recommend``, ``foldin``, ``persist``, ``export``,
+``metrics``, ``evaluation``, ``projection``, ``plots``, ``config`` and the command line.
+
 Reading data and checking settings need no torch; the model, training and recommender
 names load torch when first used, so ``import cf`` is quick.
 """
@@ -7,12 +12,24 @@ names load torch when first used, so ``import cf`` is quick.
 from importlib import import_module
 
 from cf.config import ConfigError, TrainConfig, TrainingDiverged, auto_batch_size
-from cf.data import DataError, IdMap, Movies, Ratings, random_split, temporal_split
-from cf.metrics import BiasBaseline, mae, ranking_metrics, rmse
-from cf.readers import load_dataset, load_movies, load_ratings
+from cf.data import (
+    DataError,
+    IdMap,
+    Movies,
+    Ratings,
+    load_dataset,
+    load_movies,
+    load_ratings,
+    random_split,
+    temporal_split,
+)
+from cf.metrics import mae, rmse
+from cf.models import BiasBaseline
 
 _LAZY = {
     "evaluate": "cf.evaluation",
+    "evaluate_topn": "cf.evaluation",
+    "evaluate_new_people": "cf.evaluation",
     "EmbeddingDot": "cf.models",
     "EmbeddingDotBias": "cf.models",
     "EmbeddingNN": "cf.models",
@@ -21,13 +38,13 @@ _LAZY = {
     "Recommender": "cf.recommend",
     "UnknownMovieError": "cf.recommend",
     "UnknownUserError": "cf.recommend",
-    "BatchProgress": "cf.train",
-    "EpochReport": "cf.train",
-    "FitResult": "cf.train",
-    "fit": "cf.train",
-    "resolve_device": "cf.train",
-    "train_model": "cf.train",
-    "validation_split": "cf.train",
+    "BatchProgress": "cf.training",
+    "EpochReport": "cf.training",
+    "FitResult": "cf.training",
+    "fit": "cf.training",
+    "resolve_device": "cf.training",
+    "train_model": "cf.training",
+    "validation_split": "cf.training",
 }
 
 
@@ -46,8 +63,9 @@ def __dir__() -> list[str]:
 __all__ = [
     "BatchProgress", "BiasBaseline", "ConfigError", "DataError", "EmbeddingDot", "EmbeddingDotBias", "EmbeddingNN",
     "EpochReport", "FitResult", "IdMap", "Movies", "Ratings", "Recommender", "TrainConfig",
-    "TrainingDiverged", "UnknownMovieError", "UnknownUserError", "auto_batch_size", "build_model", "evaluate", "fit",
-    "load_dataset", "load_movies", "load_ratings", "mae", "random_split", "ranking_metrics", "resolve_device", "rmse",
+    "TrainingDiverged", "UnknownMovieError", "UnknownUserError", "auto_batch_size", "build_model", "evaluate",
+    "evaluate_new_people", "evaluate_topn", "fit",
+    "load_dataset", "load_movies", "load_ratings", "mae", "random_split", "resolve_device", "rmse",
     "sigmoid_range", "temporal_split", "train_model", "validation_split",
 ]  # fmt: skip
 __version__ = "0.1.0"

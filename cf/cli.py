@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from types import ModuleType
 
 from cf.config import ENGINES, LIMITS, MODEL_KINDS, ConfigError, TrainConfig, TrainingDiverged
 from cf.data import DataError
+from cf.data.movielens import RELEASES
 
 DESCRIPTION = """\
 Train a collaborative-filtering model on a ratings file and use it.
@@ -34,14 +38,21 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--model", required=True, help="a model file written by 'train --out'")
     rec.add_argument("--user", required=True, help="the user id, as in the ratings file")
     rec.add_argument("-n", type=int, default=10, help="how many movies (default 10)")
+    rec.add_argument(
+        "--rank-by",
+        choices=["ranker", "rating"],
+        default="ranker",
+        help="ranker: the item model trained for top-N lists (default); rating: highest predicted stars",
+    )
+    rec.add_argument("--min-ratings", type=int, default=0, help="leave out movies with fewer ratings (default 0)")
     rec.add_argument("--json", action="store_true", help="print JSON records instead of a table")
-    sim = commands.add_parser("similar", help="movies closest to a movie in the embedding space")
+    sim = commands.add_parser("similar", help="movies most like a movie (learned from who rated what)")
     sim.add_argument("--model", required=True, help="a model file written by 'train --out'")
     sim.add_argument("--movie", required=True, help="the movie id")
     sim.add_argument("-n", type=int, default=10, help="how many movies (default 10)")
     sim.add_argument("--json", action="store_true", help="print JSON records instead of a table")
     get = commands.add_parser("download", help="download a MovieLens release into the local cache")
-    get.add_argument("release", choices=["latest-small", "100k", "1m", "25m"], help="which release")
+    get.add_argument("release", choices=list(RELEASES), help="which release")
     synth = commands.add_parser("synth", help="write an ML-25M-shaped synthetic ratings file (for scale tests)")
     synth.add_argument("--out", required=True, help="the CSV file to write")
     synth.add_argument(
@@ -113,7 +124,7 @@ def _add_train(commands) -> None:
 def _synth(out: str, fraction: float, seed: int) -> int:
     if not 0 < fraction <= 1:
         raise ConfigError(f"--fraction must be above 0 and at most 1; got {fraction:g}")
-    from cf.synth import write_synthetic
+    from cf.data.synth import write_synthetic
 
     done = write_synthetic(out, fraction, seed)
     print(
@@ -139,6 +150,22 @@ def _limit(text: str, name: str) -> str:
     return f"{text} ({shown[0]} to {shown[1]}; default {getattr(TrainConfig(), name)})"
 
 
+def _benchmark(name: str) -> ModuleType:
+    """The module ``benchmarks.<name>`` of the source checkout (the benchmarks are not installed with cf)."""
+    checkout = Path(__file__).resolve().parents[1]
+    if (checkout / "benchmarks" / "__init__.py").is_file() and str(checkout) not in sys.path:
+        sys.path.insert(0, str(checkout))
+    try:
+        return importlib.import_module(f"benchmarks.{name}")
+    except ModuleNotFoundError as error:
+        if error.name not in ("benchmarks", f"benchmarks.{name}"):
+            raise
+        raise ConfigError(
+            "the benchmarks are part of the source checkout, not of the installed package: "
+            "run 'python -m cf bench' from a clone of the repository"
+        ) from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (2 for bad input)."""
     args = build_parser().parse_args(argv)
@@ -158,13 +185,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return lookup_command(args)
         if args.scale:
-            from cf.scale import main as scale_main
-
+            scale = _benchmark("scale")
             devices = tuple(args.devices.split(",")) if args.devices else None
-            return scale_main(tuple(float(f) for f in args.fractions.split(",")), devices, args.json)
-        from cf.bench import main as bench_main
-
-        return bench_main(args.data, args.repeat, args.json)
+            return scale.main(tuple(float(f) for f in args.fractions.split(",")), devices, args.json)
+        return _benchmark("accuracy").main(args.data, args.repeat, args.json)
     except (DataError, ConfigError, TrainingDiverged, LookupError) as error:
         message = error.args[0] if isinstance(error, LookupError) and error.args else str(error)
         print(f"error: {message}", file=sys.stderr)

@@ -7,19 +7,18 @@ import dataclasses
 import json
 import sys
 
-from cf import distributed
 from cf.data import Movies, Ratings, temporal_split
-from cf.evaluation import evaluate
-from cf.readers import load_movies, load_ratings
+from cf.data.readers import load_movies, load_ratings
+from cf.evaluation import evaluate, evaluate_topn
 from cf.recommend import Recommender
-from cf.train import TrainConfig, fit, validation_split
+from cf.training import TrainConfig, distributed, fit, validation_split
 
 
 def train_command(args: argparse.Namespace) -> int:
     """``train``: read, split, fit with a progress bar, score, optionally save.
 
     Under ``torchrun`` each process trains on its share of the ratings (see
-    :mod:`cf.distributed`); only the first one prints and writes the model file.
+    :mod:`cf.training.distributed`); only the first one prints and writes the model file.
     """
     device = distributed.init_from_env()
     try:
@@ -51,6 +50,8 @@ def _train(args: argparse.Namespace, device: str | None) -> int:
     if result.diverged:
         print(result.diverged, file=sys.stderr)
     scores = evaluate(result.recommender, test) if test is not None else {}
+    if scores:
+        scores["topn"] = evaluate_topn(result.recommender, test).to_dict()
     if args.out:
         result.recommender.save(args.out)
     _print_summary(train, test, scores, result.fit_seconds, args.out)
@@ -110,8 +111,13 @@ def _print_summary(train: Ratings, test: Ratings | None, scores: dict, seconds: 
     if scores:
         print(
             f"held-out {scores['n_test']:,} ratings: RMSE {scores['rmse']:.4f}, MAE {scores['mae']:.4f} "
-            f"(bias-only baseline RMSE {scores['bias_rmse']:.4f}, global mean {scores['global_mean_rmse']:.4f}); "
-            f"NDCG@10 {scores['ndcg@10']:.3f}"
+            f"(bias-only baseline RMSE {scores['bias_rmse']:.4f}, global mean {scores['global_mean_rmse']:.4f})"
+        )
+        topn = scores["topn"]
+        model, popular = topn["model"], topn["popular"]
+        print(
+            f"top-{topn['k']} lists for {topn['n_people']:,} people: NDCG {model['ndcg']:.3f}, hit rate "
+            f"{model['hit_rate']:.0%} (most popular: NDCG {popular['ndcg']:.3f}, hit rate {popular['hit_rate']:.0%})"
         )
     if out:
         print(f"model written to {out}")
@@ -123,9 +129,7 @@ def _summary_record(train: Ratings, test: Ratings | None, scores: dict, seconds:
         "mae": scores.get("mae"),
         "baseline_rmse": scores.get("bias_rmse"),
         "global_mean_rmse": scores.get("global_mean_rmse"),
-        "precision@10": scores.get("precision@10"),
-        "recall@10": scores.get("recall@10"),
-        "ndcg@10": scores.get("ndcg@10"),
+        "topn": scores.get("topn"),
         "fit_seconds": seconds,
         "n_train": train.n_ratings,
         "n_test": test.n_ratings if test is not None else 0,
@@ -139,7 +143,8 @@ def lookup_command(args: argparse.Namespace) -> int:
     """``recommend`` and ``similar``: read a saved model and print a table."""
     recommender = Recommender.load(args.model)
     if args.command == "recommend":
-        table = recommender.recommend(_as_id(args.user, recommender.users.ids), args.n)
+        user = _as_id(args.user, recommender.users.ids)
+        table = recommender.recommend(user, args.n, min_ratings=args.min_ratings, rank_by=args.rank_by)
     else:
         table = recommender.similar_movies(_as_id(args.movie, recommender.items.ids), args.n)
     if args.json:
@@ -162,7 +167,7 @@ def download_command(args: argparse.Namespace) -> int:
     """``download``: fetch a MovieLens zip into the cache with a progress bar; print its path."""
     from tqdm import tqdm
 
-    from cf.movielens import download
+    from cf.data.movielens import download
 
     with tqdm(unit="B", unit_scale=True, file=sys.stderr, desc=args.release) as bar:
 

@@ -1,6 +1,6 @@
 """Training settings: the :class:`TrainConfig` dataclass and the accepted range of each knob.
 
-Kept apart from :mod:`cf.train` so that forms and command lines can show and check the
+Kept apart from :mod:`cf.training` so that forms and command lines can show and check the
 settings without loading torch.
 """
 
@@ -8,9 +8,27 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
-MODEL_KINDS = ("dot", "dot-bias", "nn")
-"""The model names: plain dot product, dot product with biases (the default), neural."""
+
+class ModelKind(NamedTuple):
+    """What a model name stands for, in words for people."""
+
+    label: str
+    description: str
+
+
+MODEL_KINDS = {
+    "dot": ModelKind("Plain dot product", "Taste vectors only, no biases. Simpler, usually a little less accurate."),
+    "dot-bias": ModelKind(
+        "Dot product with biases",
+        "A taste vector for each user and movie, plus how generous each user is and how well liked each movie is.",
+    ),
+    "nn": ModelKind(
+        "Neural network", "Both vectors go through a small neural network. Slower; can find subtler patterns."
+    ),
+}
+"""The model names (plain dot product, dot product with biases: the default, neural) and what each is."""
 ENGINES = ("auto", "torch", "rowwise")
 """Training loops: ``torch`` (autograd, dense Adam), ``rowwise`` (compiled lazy Adam, CPU dot models)."""
 
@@ -21,6 +39,9 @@ LIMITS = {
     "weight_decay": (0.0, 10.0),
     "batch_size": (16, 1_048_576),
     "valid_frac": (0.0, 0.5),
+    "ranker_l2": (0.0, 1e6),
+    "ranker_min_ratings": (1, 1_000_000),
+    "ranker_max_items": (2, 1_000_000),
 }
 """Accepted range of each numeric setting (inclusive)."""
 SMALL_BATCH = 4096
@@ -61,6 +82,12 @@ class TrainConfig:
     """Hidden layer widths of the ``nn`` model."""
     engine: str = "auto"
     """``auto`` (``rowwise`` for the dot models on a CPU, else ``torch``), ``torch`` or ``rowwise``."""
+    ranker_l2: float = 200.0
+    """Ridge penalty of the item model that ranks top-N lists (EASE's lambda; :mod:`cf.models.ease`)."""
+    ranker_min_ratings: int = 5
+    """Movies with fewer training ratings are left out of the item model (and so of its lists)."""
+    ranker_max_items: int | None = None
+    """At most this many of the most rated movies in the item model; None: 10,000 on a CPU, 40,000 on CUDA."""
 
     def validate(self) -> TrainConfig:
         """Return self, or raise :class:`ConfigError` naming the setting and its range."""
@@ -70,11 +97,11 @@ class TrainConfig:
             raise ConfigError(f"engine must be one of {', '.join(ENGINES)}, not {self.engine!r}")
         for name, (low, high) in LIMITS.items():
             value = getattr(self, name)
-            if name == "batch_size" and value is None:
+            if name in ("batch_size", "ranker_max_items") and value is None:
                 continue
             if not isinstance(value, (int, float)) or not math.isfinite(value) or not low <= value <= high:
                 raise ConfigError(f"{name} must be between {low:g} and {high:g}; got {value!r}")
-        for name in ("n_factors", "epochs", "batch_size", "seed"):
+        for name in ("n_factors", "epochs", "batch_size", "seed", "ranker_min_ratings", "ranker_max_items"):
             if getattr(self, name) is not None and int(getattr(self, name)) != getattr(self, name):
                 raise ConfigError(f"{name} must be a whole number; got {getattr(self, name)!r}")
         if not self.hidden or any(int(h) < 1 for h in self.hidden):

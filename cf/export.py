@@ -64,76 +64,37 @@ def recommendations_for_all(
     min_ratings: int = 0,
     users: Iterable | None = None,
     progress: Callable[[int, int], None] | None = None,
+    rank_by: str = "ranker",
 ) -> pd.DataFrame:
     """The top ``n`` unrated movies of every user (or of ``users``), one row per (user, rank).
 
-    Gives the same picks as ``recommender.recommend(user, n, min_ratings)`` for each user, but
-    scores users in batches, so a few thousand users take seconds. ``progress`` is called with
-    (users done, users in all). Columns: :data:`RECOMMENDATION_COLUMNS`.
+    The same lists as ``recommender.recommend(user, n, min_ratings, rank_by)`` (both go
+    through :func:`cf.topn.top_n`), made for a batch of users at a time. ``progress`` is
+    called with (users done, users in all). Columns: :data:`RECOMMENDATION_COLUMNS`.
     """
-    from cf.recommend import liked_items, top_indices  # torch loads only when recommendations are made
+    from cf.topn import top_n  # torch loads only when recommendations are made
 
     rec = recommender
-    user_index = (
-        np.arange(len(rec.users)) if users is None else np.array([rec.user_index(u) for u in users], dtype=np.int64)
-    )
-    n_items = len(rec.items)
-    n = max(0, min(int(n), n_items))
-    known = rec.known
-    order = np.argsort(known["user"].to_numpy(), kind="stable")
-    by_user_items = known["item"].to_numpy()[order]
-    by_user_ratings = known["rating"].to_numpy()[order]
-    starts = np.searchsorted(known["user"].to_numpy()[order], np.arange(len(rec.users) + 1))
-    vectors = rec.item_vectors()
-    unit = vectors / (np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12)
-    too_few = rec.item_counts < min_ratings
-    meta = rec.describe(np.arange(n_items))
-    titles, genres = meta["title"].to_numpy(), meta["genres"].to_numpy()
-    movie_ids = rec.items.ids.to_numpy()
-    user_ids = rec.users.ids.to_numpy()
-    batch = max(1, PAIRS_PER_BATCH // max(1, n_items))
+    ids = rec.users.ids.to_numpy() if users is None else np.asarray(list(users), dtype=object)
+    batch = max(1, PAIRS_PER_BATCH // max(1, len(rec.items)))
     parts = []
-    for start in range(0, len(user_index), batch):
-        chunk = user_index[start : start + batch]
-        scores = rec.predict_indices(np.repeat(chunk, n_items), np.tile(np.arange(n_items), len(chunk)), clip=False)
-        scores = scores.reshape(len(chunk), n_items)
-        scores[:, too_few] = -np.inf
-        for row, u in enumerate(chunk):
-            items = by_user_items[starts[u] : starts[u + 1]]
-            ratings = by_user_ratings[starts[u] : starts[u + 1]]
-            line = scores[row]
-            line[items] = -np.inf
-            top = top_indices(line, n)
-            top = top[np.isfinite(line[top])]
-            if not len(top):
-                continue
-            liked = liked_items(items, ratings, rec.scale)
-            because = (
-                titles[liked[np.argmax(unit[top] @ unit[liked].T, axis=1)]] if len(liked) else np.full(len(top), "")
-            )
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "userId": np.repeat(user_ids[u : u + 1], len(top)),
-                        "rank": np.arange(1, len(top) + 1),
-                        "movieId": movie_ids[top],
-                        "title": titles[top],
-                        "genres": genres[top],
-                        "predicted": np.clip(line[top], *rec.scale),
-                        "because_you_liked": because,
-                    }
-                )
-            )
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
+        tables = top_n(rec, [rec.person(u) for u in chunk], n, min_ratings, rank_by)
+        for user, table in zip(chunk, tables):
+            parts.append(table.assign(userId=user, rank=np.arange(1, len(table) + 1)))
         if progress is not None:
-            progress(min(start + batch, len(user_index)), len(user_index))
+            progress(min(start + batch, len(ids)), len(ids))
     if not parts:
         return pd.DataFrame({c: [] for c in RECOMMENDATION_COLUMNS})
     return pd.concat(parts, ignore_index=True)[RECOMMENDATION_COLUMNS]
 
 
-def recommendations_csv(recommender, n: int = 10, min_ratings: int = 0, users: Iterable | None = None) -> bytes:
+def recommendations_csv(
+    recommender, n: int = 10, min_ratings: int = 0, users: Iterable | None = None, rank_by: str = "ranker"
+) -> bytes:
     """:func:`recommendations_for_all` as safe CSV bytes (see :func:`csv_bytes`)."""
-    table = recommendations_for_all(recommender, n, min_ratings, users)
+    table = recommendations_for_all(recommender, n, min_ratings, users, rank_by=rank_by)
     return csv_bytes(table.assign(predicted=table["predicted"].round(4)))
 
 

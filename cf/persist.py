@@ -1,4 +1,7 @@
-"""Save and load a fitted recommender in a format that cannot run code when opened.
+"""The model file: a fitted recommender's parts in a format that cannot run code when opened.
+
+:meth:`cf.Recommender.save` and :meth:`cf.Recommender.load` use it; :func:`read` returns
+the recommender's fields, so this module does not depend on the recommender's class.
 
 The file is written with ``torch.save`` and read with ``torch.load(weights_only=True)``:
 only tensors, numbers, strings, lists and dicts are accepted, so a crafted pickle that
@@ -12,16 +15,17 @@ import os
 import warnings
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import torch
 
 from cf.data import DataError, IdMap, Movies
-from cf.metrics import BiasBaseline
-from cf.models import build_model
-from cf.recommend import Recommender
+from cf.models import BiasBaseline, build_model
+
+if TYPE_CHECKING:  # the recommender saves and loads itself through this module
+    from cf.recommend import Recommender
 
 FORMAT = "cf-recommender"
 VERSION = 1
@@ -68,8 +72,8 @@ def to_payload(recommender: Recommender) -> dict:
     }
 
 
-def load(source: str | os.PathLike | bytes | IO[bytes], name: str = "model file") -> Recommender:
-    """Read a model file written by :func:`save`.
+def read(source: str | os.PathLike | bytes | IO[bytes], name: str = "model file") -> dict:
+    """Read a model file written by :func:`save`: the keyword arguments of :class:`cf.Recommender`.
 
     Raises
     ------
@@ -90,15 +94,15 @@ def load(source: str | os.PathLike | bytes | IO[bytes], name: str = "model file"
             f"than plain data, which are never loaded. ({type(error).__name__})"
         ) from None
     try:
-        return from_payload(payload)
+        return fields_from_payload(payload)
     except (KeyError, TypeError, ValueError, RuntimeError, IndexError) as error:
         raise DataError(
             f"{name} is damaged or from an incompatible version ({error}). Train the model again."
         ) from None
 
 
-def from_payload(payload: dict) -> Recommender:
-    """Rebuild a recommender from :func:`to_payload`'s dict."""
+def fields_from_payload(payload: dict) -> dict:
+    """The recommender's keyword arguments from :func:`to_payload`'s dict."""
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise ValueError("not a cf-recommender file")
     if payload.get("version") != VERSION:
@@ -120,7 +124,17 @@ def from_payload(payload: dict) -> Recommender:
         pd.DataFrame({"item": items.ids, "title": payload["movies"]["title"], "genres": payload["movies"]["genres"]})
     )
     metadata = payload.get("metadata", {})
-    return Recommender(model, users, items, baseline, scale, known, movies, config, dict(metadata))
+    return {
+        "model": model,
+        "users": users,
+        "items": items,
+        "baseline": baseline,
+        "scale": scale,
+        "known": known,
+        "movies": movies,
+        "config": config,
+        "metadata": dict(metadata),
+    }
 
 
 def _ids_out(ids: IdMap) -> torch.Tensor | list[str]:

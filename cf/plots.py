@@ -12,7 +12,6 @@ sees it, because plotly renders a subset of HTML in labels and hover boxes.
 from __future__ import annotations
 
 import html
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -20,6 +19,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
+
+from cf.data.genres import NO_GENRE, OTHER  # noqa: F401 - the colour groups' names, used with the map
 
 PALETTE: tuple[str, ...] = (
     "#4E79A7", "#F28E2B", "#E15759", "#76B7B2", "#59A14F",
@@ -31,9 +32,6 @@ ACCENT = "#7C4DFF"
 MUTED = "#9A9A9A"
 """Neutral grey for baselines and the 'Other' group."""
 GRID = "rgba(128, 128, 128, 0.22)"
-OTHER = "Other"
-"""Group name of movies outside the most common genres."""
-NO_GENRE = "No genre"
 WEBGL_THRESHOLD = 1000
 """2-D scatters with more points than this are drawn with WebGL (``scattergl``)."""
 FONT = "Source Sans, Source Sans Pro, Segoe UI, Helvetica Neue, Arial, sans-serif"
@@ -248,7 +246,7 @@ def accuracy_comparison(scores: Mapping[str, float]) -> go.Figure:
     ]
     rows = [(label, float(value), color) for label, value, color in rows if value is not None]
     fig = _figure(
-        title=dict(text="Prediction error on held-out ratings (RMSE, lower is better)"),
+        title=dict(text="Error on held-out ratings"),
         xaxis=dict(title=dict(text="RMSE (stars)"), showgrid=True, rangemode="tozero"),
         yaxis=dict(showgrid=False, autorange="reversed"),
         height=230,
@@ -269,28 +267,6 @@ def accuracy_comparison(scores: Mapping[str, float]) -> go.Figure:
 
 
 # -- embeddings ----------------------------------------------------------------------
-
-
-def main_genres(genre_lists: Iterable[Sequence[str]], n_top: int = 10) -> tuple[list[str], list[str]]:
-    """Each movie's colour group and the legend order.
-
-    The group is the movie's first listed genre among the ``n_top`` most common ones,
-    :data:`OTHER` when it has none of them, :data:`NO_GENRE` when it has no genres.
-    Returns (group per movie, groups in legend order: most common first, then Other).
-    """
-    lists = [list(g) if isinstance(g, (list, tuple, np.ndarray)) else [] for g in genre_lists]
-    counts = Counter(g for genres in lists for g in genres)
-    top = [g for g, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n_top]]
-    chosen = set(top)
-    groups = []
-    for genres in lists:
-        if not genres:
-            groups.append(NO_GENRE)
-            continue
-        groups.append(next((g for g in genres if g in chosen), OTHER))
-    present = set(groups)
-    order = [g for g in top if g in present] + [g for g in (OTHER, NO_GENRE) if g in present]
-    return groups, order
 
 
 def _sizes(counts: np.ndarray, low: float = 4.0, high: float = 22.0) -> np.ndarray:
@@ -315,25 +291,62 @@ def _xyz(frame: pd.DataFrame, dims: int) -> dict[str, np.ndarray]:
     return out
 
 
-def _axes(fig: go.Figure, dims: int, axis_labels: Sequence[str], height: int) -> None:
+def view_box(points: pd.DataFrame, dims: int, cloud: np.ndarray | None = None, pad: float = 0.06) -> np.ndarray:
+    """Axis ranges (one ``[low, high]`` row per axis) that fit the ``cloud`` points (a mask; all by default), padded.
+
+    Marked movies and people far from the cloud would otherwise stretch the axes and squash
+    the cloud into a corner; :func:`clip_to` draws them at the edge instead.
+    """
+    axes = list("xyz"[:dims])
+    coords = points[axes].to_numpy(dtype=float)
+    if cloud is not None and np.asarray(cloud).any():
+        coords = coords[np.asarray(cloud, dtype=bool)]
+    coords = coords[np.isfinite(coords).all(axis=1)]
+    if not len(coords):
+        return np.tile([-1.0, 1.0], (dims, 1))
+    low, high = coords.min(axis=0), coords.max(axis=0)
+    margin = np.maximum((high - low) * pad, 1e-6)
+    return np.column_stack([low - margin, high + margin])
+
+
+def clip_to(coords: Mapping[str, Any], box: np.ndarray) -> dict[str, np.ndarray]:
+    """``coords`` (``x``, ``y`` and maybe ``z`` arrays) moved into ``box``: what lies outside is drawn at its edge."""
+    return {axis: np.clip(np.asarray(coords[axis], dtype=float), *box[k]) for k, axis in enumerate("xyz"[: len(box)])}
+
+
+def _axes(fig: go.Figure, dims: int, axis_labels: Sequence[str], height: int, box: np.ndarray | None = None) -> None:
     labels = [plot_text(label) for label in axis_labels] + ["", "", ""]
+    ranges = [None, None, None] if box is None else [list(map(float, row)) for row in box] + [None]
     if dims == 3:
-        fig.update_layout(
-            scene=dict(
-                xaxis=dict(title=dict(text=labels[0]), gridcolor=GRID, backgroundcolor="rgba(0,0,0,0)"),
-                yaxis=dict(title=dict(text=labels[1]), gridcolor=GRID, backgroundcolor="rgba(0,0,0,0)"),
-                zaxis=dict(title=dict(text=labels[2]), gridcolor=GRID, backgroundcolor="rgba(0,0,0,0)"),
-                aspectmode="data",
-            ),
-            height=height + 80,
-            margin=dict(l=0, r=0, t=48, b=0),
-        )
+        scene = {
+            f"{axis}axis": dict(
+                title=dict(text=labels[k]), gridcolor=GRID, backgroundcolor="rgba(0,0,0,0)", range=ranges[k]
+            )
+            for k, axis in enumerate("xyz")
+        }
+        if box is None:
+            scene["aspectmode"] = "data"
+        else:  # proportions of the fixed ranges, as "data" would give for the cloud alone
+            extent = (box[:, 1] - box[:, 0]) / max(float((box[:, 1] - box[:, 0]).max()), 1e-12)
+            scene.update(aspectmode="manual", aspectratio=dict(zip("xyz", map(float, extent))))
+        fig.update_layout(scene=scene, height=height + 80, margin=dict(l=0, r=0, t=48, b=0))
     else:
         fig.update_layout(
-            xaxis=dict(title=dict(text=labels[0]), showgrid=True, zeroline=True, zerolinecolor=GRID),
-            yaxis=dict(title=dict(text=labels[1]), zeroline=True, zerolinecolor=GRID),
+            xaxis=dict(title=dict(text=labels[0]), showgrid=True, zeroline=True, zerolinecolor=GRID, range=ranges[0]),
+            yaxis=dict(title=dict(text=labels[1]), zeroline=True, zerolinecolor=GRID, range=ranges[1]),
             height=height,
         )
+
+
+MARK_SYMBOLS = {"recommended": "square", "highlight": "circle-open", "person": "diamond"}
+"""Symbols of the marks on a movie map, the same in 2-D and 3-D (3-D scatters have no stars)."""
+RATING_COLORS = [[0.0, "#C0392B"], [0.5, MUTED], [1.0, "#2471A3"]]
+"""Diverging colour scale for a person's ratings: low red, middle grey, high blue (readable on light and dark)."""
+_HOVER = (
+    "<b>%{customdata[0]}</b><br>%{customdata[1]}<br>"
+    "%{customdata[2]:,} ratings · mean %{customdata[3]:.2f} ★<br>"
+    "movie bias %{customdata[4]:+.2f}<extra></extra>"
+)
 
 
 def embedding_scatter(
@@ -349,15 +362,22 @@ def embedding_scatter(
     height: int = 620,
     highlight_name: str = "Search results",
     recommended_name: str = "Recommended for the user",
+    highlight_values: Mapping[Any, float] | None = None,
+    value_range: tuple[float, float] | None = None,
+    value_name: str = "Value",
+    n_labels: int = 5,
 ) -> go.Figure:
-    """Movies placed by their embeddings, coloured by main genre and sized by ratings.
+    """Movies placed by their embeddings, coloured by distinctive genre and sized by ratings.
+
+    The axes fit the movies that are not marked; marked movies and the person further out
+    are drawn at the edge, so they never squash the cloud.
 
     Parameters
     ----------
     points
         One row per movie: ``movieId``, ``title``, ``genres`` (text), ``group`` (colour
-        group, see :func:`main_genres`), ``n_ratings``, ``mean_rating``, ``bias``, ``x``,
-        ``y`` (and ``z`` for 3-D).
+        group, see :func:`cf.data.genres.genre_groups`), ``n_ratings``, ``mean_rating``,
+        ``bias``, ``x``, ``y`` (and ``z`` for 3-D).
     axis_labels
         Axis titles, e.g. :meth:`cf.projection.Projection.axis_labels`.
     dims
@@ -366,78 +386,88 @@ def embedding_scatter(
         Legend order of the colour groups (the first ten get the palette; Other and No
         genre are grey).
     highlight
-        ``movieId`` values to ring and label (search results).
+        ``movieId`` values to ring (search results, rated movies), most important first:
+        the first ``n_labels`` get their title written next to them, the others on hover.
     user
-        The selected user's point: ``x``, ``y`` (``z``) and ``label``.
+        The selected person's point: ``x``, ``y`` (``z``) and ``label``.
     recommended
-        ``movieId`` values of that user's recommendations, marked with stars.
+        ``movieId`` values of that person's recommendations, marked with squares.
     webgl
         Force WebGL on or off for 2-D; by default it is used above :data:`WEBGL_THRESHOLD` points.
     highlight_name, recommended_name
-        Legend names of the ringed and the starred movies.
+        Legend names of the ringed and the square-marked movies.
+    highlight_values, value_range, value_name
+        A number per ringed movie (a rating) to colour its ring by, on :data:`RATING_COLORS`
+        over ``value_range`` (by default the values' own range), named ``value_name`` in
+        the colour bar and on hover.
+    n_labels
+        How many ringed movies get a written label.
     """
     dims = 3 if dims == 3 else 2
+    ids = points["movieId"].to_numpy()
+    marked = _isin(ids, highlight) | _isin(ids, recommended)
+    box = view_box(points, dims, cloud=~marked)
+    points = points.assign(**clip_to(points, box))
+    if user is not None:
+        user = {**user, **{k: float(v[0]) for k, v in clip_to({k: [user.get(k, 0.0)] for k in "xyz"}, box).items()}}
     trace = _scatter(dims, len(points), webgl)
     fig = _figure(
         title=dict(text=plot_text(title)),
-        legend=dict(title=dict(text="Main genre"), itemsizing="constant"),
+        legend=dict(title=dict(text="Genre"), itemsizing="constant"),
     )
-    groups = list(group_order) if group_order is not None else list(dict.fromkeys(points["group"]))
-    colors = {}
-    palette = iter(PALETTE)
-    for group in groups:
-        colors[group] = MUTED if group in (OTHER, NO_GENRE) else next(palette, MUTED)
-    hover = (
-        "<b>%{customdata[0]}</b><br>%{customdata[1]}<br>"
-        "%{customdata[2]:,} ratings · mean %{customdata[3]:.2f} ★<br>"
-        "movie bias %{customdata[4]:+.2f}<extra></extra>"
-    )
-    sizes = _sizes(points["n_ratings"].to_numpy())
     customdata = _movie_customdata(points)
+    _genre_traces(fig, trace, points, customdata, dims, group_order)
+    marks = {
+        "highlight": list(highlight),
+        "recommended": list(recommended),
+        "values": highlight_values,
+        "range": value_range,
+        "value_name": plot_text(value_name),
+        "n_labels": n_labels,
+        "names": (plot_text(highlight_name), plot_text(recommended_name)),
+        "box": box,
+    }
+    _add_marks(fig, trace, points, customdata, dims, marks, user)
+    _axes(fig, dims, axis_labels, height, box)
+    return fig
+
+
+def _genre_traces(fig, trace, points: pd.DataFrame, customdata: np.ndarray, dims: int, group_order) -> None:
+    """One trace per colour group (grey ones first, so the coloured ones are drawn on top)."""
+    groups = list(group_order) if group_order is not None else list(dict.fromkeys(points["group"]))
+    palette = iter(PALETTE)
+    colors = {group: MUTED if group in (OTHER, NO_GENRE) else next(palette, MUTED) for group in groups}
+    sizes = _sizes(points["n_ratings"].to_numpy()) * (0.6 if dims == 3 else 1.0)
     if set(points["group"]) <= {NO_GENRE}:
         # no genres to colour by (no movies file): colour by the average rating instead
-        fig.add_trace(
-            trace(
-                **_xyz(points, dims),
-                mode="markers",
-                name="Movies",
-                showlegend=False,
-                marker=dict(
-                    size=sizes * (0.6 if dims == 3 else 1.0),
-                    color=points["mean_rating"].to_numpy(dtype=float),
-                    colorscale="Viridis",
-                    opacity=0.8,
-                    colorbar=dict(title=dict(text="Average<br>rating"), thickness=14),
-                ),
-                customdata=customdata,
-                hovertemplate=hover,
-            )
+        marker = dict(
+            size=sizes,
+            color=points["mean_rating"].to_numpy(dtype=float),
+            colorscale="Viridis",
+            opacity=0.8,
+            colorbar=dict(title=dict(text="Average<br>rating"), thickness=14),
         )
-        groups = []
-    # grey groups first, so the coloured ones are drawn on top
+        fig.add_trace(
+            trace(**_xyz(points, dims), mode="markers", name="Movies", showlegend=False, marker=marker,
+                  customdata=customdata, hovertemplate=_HOVER)
+        )  # fmt: skip
+        return
     for group in sorted(groups, key=lambda g: g not in (OTHER, NO_GENRE)):
         mask = (points["group"] == group).to_numpy()
         if not mask.any():
             continue
         muted = group in (OTHER, NO_GENRE)
-        marker = dict(size=sizes[mask], color=colors[group], opacity=0.35 if muted else 0.8)
-        if dims == 3:
-            marker["size"] = sizes[mask] * 0.6
         fig.add_trace(
             trace(
                 **_xyz(points[mask], dims),
                 mode="markers",
                 name=plot_text(group),
-                legendrank=groups.index(group) if group in groups else 1000,
-                marker=marker,
+                legendrank=groups.index(group),
+                marker=dict(size=sizes[mask], color=colors[group], opacity=0.35 if muted else 0.8),
                 customdata=customdata[mask],
-                hovertemplate=hover,
+                hovertemplate=_HOVER,
             )
         )
-    names = (plot_text(highlight_name), plot_text(recommended_name))
-    _add_marks(fig, trace, points, customdata, hover, dims, highlight, user, recommended, names)
-    _axes(fig, dims, axis_labels, height)
-    return fig
 
 
 def _columns(*columns: Sequence[object]) -> np.ndarray:
@@ -466,64 +496,84 @@ def _movie_customdata(points: pd.DataFrame) -> np.ndarray:
     )
 
 
-def _label_positions(points: pd.DataFrame, mask: np.ndarray) -> list[str]:
-    """Text positions for labelled points: towards the middle of the map (so labels are not cut at
-    its edges), alternately above and below (so labels of nearby points overlap less)."""
+def _label_positions(points: pd.DataFrame, dims: int) -> list[str]:
+    """Text positions for labelled points: alternately above and below (so labels of nearby points
+    overlap less) and, in 2-D, towards the middle of the map (so labels are not cut at its edges)."""
+    order = np.argsort(np.argsort(points["y"].to_numpy()))  # rank by height
+    if dims == 3:
+        return ["top center" if rank % 2 else "bottom center" for rank in order]
     middle = float(np.nanmedian(points["x"])) if len(points) else 0.0
-    chosen = points.loc[mask]
-    order = np.argsort(np.argsort(chosen["y"].to_numpy()))  # rank by height
     return [
         ("top" if rank % 2 else "bottom") + (" right" if x < middle else " left")
-        for x, rank in zip(chosen["x"].to_numpy(), order)
+        for x, rank in zip(points["x"].to_numpy(), order)
     ]
 
 
-def _add_marks(fig, trace, points, customdata, hover, dims, highlight, user, recommended, names) -> None:
+def _add_marks(fig, trace, points: pd.DataFrame, customdata: np.ndarray, dims: int, marks: dict, user) -> None:
+    """Squares on the recommended movies, rings on the highlighted ones (the first few labelled), the person."""
     ids = points["movieId"].to_numpy()
-    recommended_mask = np.isin(ids, np.asarray(list(recommended), dtype=ids.dtype)) if len(recommended) else None
-    if recommended_mask is not None and recommended_mask.any():
+    highlight_name, recommended_name = marks["names"]
+    recommended = _isin(ids, marks["recommended"])
+    if recommended.any():
         fig.add_trace(
             trace(
-                **_xyz(points[recommended_mask], dims),
+                **_xyz(points[recommended], dims),
                 mode="markers",
-                name=names[1],
+                name=recommended_name,
                 marker=dict(
-                    size=14 if dims == 2 else 6,
-                    symbol="star" if dims == 2 else "diamond-open",
+                    size=11 if dims == 2 else 5,
+                    symbol=MARK_SYMBOLS["recommended"],
                     color=ACCENT,
                     line=dict(width=1, color="white"),
                 ),
-                customdata=customdata[recommended_mask],
-                hovertemplate=f"{names[1]}<br>" + hover,
+                customdata=customdata[recommended],
+                hovertemplate=f"{recommended_name}<br>" + _HOVER,
             )
         )
-    highlight_mask = np.isin(ids, np.asarray(list(highlight), dtype=ids.dtype)) if len(highlight) else None
-    if highlight_mask is not None and highlight_mask.any():
-        few = int(highlight_mask.sum()) <= 12
-        fig.add_trace(
-            trace(
-                **_xyz(points[highlight_mask], dims),
-                mode="markers+text" if few else "markers",
-                name=names[0],
-                text=[plot_text(t) for t in points.loc[highlight_mask, "title"]] if few else None,
-                textposition=_label_positions(points, highlight_mask) if few and dims == 2 else "top center",
-                **({"cliponaxis": False} if trace is go.Scatter else {}),
-                marker=dict(
-                    size=18 if dims == 2 else 8,
-                    symbol="circle-open",
-                    color=ACCENT,
-                    line=dict(width=3, color=ACCENT),
-                ),
-                customdata=customdata[highlight_mask],
-                hovertemplate=hover,
-            )
-        )
+    ringed = _isin(ids, marks["highlight"])
+    if ringed.any():
+        fig.add_trace(_rings(trace, points[ringed], customdata[ringed], dims, marks, highlight_name))
     if user is not None:
         point = {"x": [user["x"]], "y": [user["y"]]}
         if dims == 3:
             point["z"] = [user.get("z", 0.0)]
         label = plot_text(user.get("label", "Selected user"))
-        fig.add_trace(_user_marker(trace, point, label, dims, "<br>placed by their taste vector"))
+        middle = marks["box"].mean(axis=1)  # label towards the middle: one at an edge is not cut off
+        place = ("bottom" if user["y"] >= middle[1] else "top") + (" right" if user["x"] <= middle[0] else " left")
+        marker = _user_marker(trace, point, label, dims, "<br>placed by their taste vector")
+        fig.add_trace(marker.update(textposition=place) if dims == 2 else marker)
+
+
+def _rings(trace, ringed: pd.DataFrame, customdata: np.ndarray, dims: int, marks: dict, name: str):
+    """The ringed movies: labelled when among the first ``n_labels``, coloured by their value when given."""
+    rank = {movie: k for k, movie in enumerate(marks["highlight"])}
+    labelled = [rank.get(movie, len(rank)) < marks["n_labels"] for movie in ringed["movieId"]]
+    marker = dict(size=18 if dims == 2 else 8, symbol=MARK_SYMBOLS["highlight"], color=ACCENT, line=dict(width=3))
+    hover = _HOVER
+    values = marks["values"]
+    if values is not None:
+        shown = np.array([float(values.get(movie, np.nan)) for movie in ringed["movieId"]])
+        low, high = marks["range"] or (np.nanmin(shown), np.nanmax(shown))
+        marker.update(
+            color=shown,
+            colorscale=RATING_COLORS,
+            cmin=float(low),
+            cmax=float(high) if high > low else float(low) + 1.0,
+            colorbar=dict(title=dict(text=marks["value_name"]), thickness=14, len=0.6),
+        )
+        customdata = np.column_stack([customdata, shown.astype(object)])
+        hover = f"{marks['value_name']}: %{{customdata[5]:g}} ★<br>" + _HOVER
+    return trace(
+        **_xyz(ringed, dims),
+        mode="markers+text" if any(labelled) else "markers",
+        name=name,
+        text=[plot_text(t) if keep else "" for t, keep in zip(ringed["title"], labelled)],
+        textposition=_label_positions(ringed, dims),
+        **({"cliponaxis": False} if trace is go.Scatter else {}),
+        marker=marker,
+        customdata=customdata,
+        hovertemplate=hover,
+    )
 
 
 def user_scatter(
@@ -643,9 +693,10 @@ def compare_curves(runs: Sequence[Mapping[str, Any]], height: int = 380) -> go.F
     Each run is a mapping with ``name`` (the legend label) and ``history`` (as for
     :func:`training_curve`). Runs without a history are left out.
     """
+    longest = max((len(run.get("history") or []) for run in runs), default=1)
     fig = _figure(
         title=dict(text="Error per epoch, run by run (lower is better)"),
-        xaxis=dict(title=dict(text="Epoch"), tickformat="d", nticks=8),
+        xaxis=dict(title=dict(text="Epoch"), tickformat="d", dtick=max(1, -(-longest // 8))),  # whole epochs
         yaxis=dict(title=dict(text="RMSE (stars)")),
         height=height,
         hovermode="x unified",
@@ -732,6 +783,8 @@ def _user_marker(trace, point: Mapping[str, Any], label: str, dims: int, hover_e
         name=label,
         text=[label],
         textposition="bottom center",
-        marker=dict(size=20 if dims == 2 else 9, symbol="diamond", color=ACCENT, line=dict(width=2, color="white")),
+        marker=dict(
+            size=20 if dims == 2 else 9, symbol=MARK_SYMBOLS["person"], color=ACCENT, line=dict(width=2, color="white")
+        ),
         hovertemplate=f"<b>{label}</b>{hover_extra}<extra></extra>",
     )

@@ -10,8 +10,14 @@ import pandas as pd
 import torch
 from torch import nn
 
+from cf import persist
 from cf.data import IdMap, Movies, Ratings
-from cf.metrics import BiasBaseline, relevance_threshold
+from cf.models import BiasBaseline
+from cf.models.ease import ItemModel, interaction_weights
+from cf.topn import Person, top_indices, top_n
+
+SIMILAR_MIN_RATINGS = 10
+"""Fewest ratings for a movie to be offered as similar by embedding cosine (without the item model)."""
 
 _BATCH = 1 << 16
 
@@ -46,7 +52,10 @@ class Recommender:
     movies
         Titles and genres for every trained movie.
     config
-        The :class:`cf.train.TrainConfig` as a dict.
+        The :class:`cf.config.TrainConfig` as a dict.
+    ranker
+        The item model that ranks top-N lists (:class:`cf.models.ease.ItemModel`), fitted by
+        :meth:`fit_ranker`; None ranks by predicted rating.
     """
 
     model: nn.Module
@@ -59,6 +68,7 @@ class Recommender:
     config: dict
     metadata: dict = field(default_factory=dict)
     """Anything the caller wants kept with the model (plain values: saved in the model file)."""
+    ranker: ItemModel | None = None
 
     def __post_init__(self) -> None:
         self.model.eval()
@@ -130,36 +140,29 @@ class Recommender:
         start, stop = self._user_start[user_index], self._user_start[user_index + 1]
         return self._by_user.iloc[start:stop]
 
-    def recommend(self, user, n: int = 10, min_ratings: int = 0) -> pd.DataFrame:
-        """The ``n`` movies with the highest predicted rating that ``user`` has not rated.
-
-        ``min_ratings`` leaves out movies with fewer ratings in the training data (a
-        movie rated by three people can top the list on little evidence).
-        """
+    def person(self, user) -> Person:
+        """A known user as a :class:`cf.topn.Person`: every rating the model knows of them."""
         index = self.user_index(user)
-        scores = self.score_all_items(index, clip=False)
-        scores[self.rated_indices(index)["item"].to_numpy()] = -np.inf
-        scores[self.item_counts < min_ratings] = -np.inf
-        top = top_indices(scores, n)
-        top = top[np.isfinite(scores[top])]
-        table = self.describe(top)
-        table.insert(3, "predicted", np.clip(scores[top], *self.scale))
-        table["because_you_liked"] = self._closest_titles(top, self._liked(index))
-        return table
+        rows = self.rated_indices(index)
+        return Person(rows["item"].to_numpy(np.int64), rows["rating"].to_numpy(np.float32), user_index=index)
 
-    def _liked(self, user_index: int) -> np.ndarray:
-        """Movies the user liked (see :func:`liked_items`)."""
-        rows = self.rated_indices(user_index)
-        return liked_items(rows["item"].to_numpy(), rows["rating"].to_numpy(), self.scale)
+    def recommend(
+        self, user, n: int = 10, min_ratings: int = 0, rank_by: str = "ranker", novelty: float = 0.0
+    ) -> pd.DataFrame:
+        """The ``n`` best movies that ``user`` has not rated, with predicted stars and "because you liked".
 
-    def _closest_titles(self, items: np.ndarray, liked: np.ndarray) -> list[str]:
-        """For each movie in ``items``, the title of the most similar movie in ``liked``."""
-        if len(liked) == 0 or len(items) == 0:
-            return [""] * len(items)
-        vectors = self.item_vectors()
-        unit = vectors / (np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12)
-        closest = liked[np.argmax(unit[items] @ unit[liked].T, axis=1)]
-        return self._titles["title"].iloc[closest].tolist()
+        ``rank_by="ranker"`` (the default) ranks with the item model trained for top-N lists;
+        ``"rating"`` by the highest predicted rating (see :func:`cf.topn.top_n`).
+        ``min_ratings`` leaves out movies with fewer ratings in the training data;
+        ``novelty`` (0 to 1) moves the list from popular towards niche movies.
+        """
+        return top_n(self, [self.person(user)], n, min_ratings, rank_by, novelty)[0]
+
+    def recommend_many(
+        self, users, n: int = 10, min_ratings: int = 0, rank_by: str = "ranker", novelty: float = 0.0
+    ) -> list[pd.DataFrame]:
+        """:meth:`recommend` for several users at once (one table each, same order)."""
+        return top_n(self, [self.person(u) for u in users], n, min_ratings, rank_by, novelty)
 
     def learned_biases(self, n: int = 10, min_ratings: int = 20) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Movies the model likes more, and less, than their raw mean rating suggests.
@@ -177,14 +180,17 @@ class Recommender:
             tables.append(table)
         return tables[0], tables[1]
 
-    def recommend_for_ratings(self, ratings: dict, n: int = 10, min_ratings: int = 0) -> pd.DataFrame:
+    def recommend_for_ratings(
+        self, ratings: dict, n: int = 10, min_ratings: int = 0, rank_by: str = "ranker", novelty: float = 0.0
+    ) -> pd.DataFrame:
         """Recommendations for a new person from a few ratings ({movie id: rating}), without retraining.
 
-        Their vector is fitted against the fixed movie embeddings (see :mod:`cf.foldin`);
-        movies they rated are left out, and unknown movie ids are ignored. To also place
-        the person on the map, call :meth:`fold_in` and :meth:`recommend_for_folded`.
+        The item model ranks from their ratings directly; their rating-model vector is fitted
+        against the fixed movie embeddings, shrunk toward the known users (see
+        :mod:`cf.foldin`). Movies they rated are left out, unknown movie ids ignored. To
+        also place the person on the map, call :meth:`fold_in` and :meth:`recommend_for_folded`.
         """
-        return self.recommend_for_folded(self.fold_in(ratings), n, min_ratings)
+        return self.recommend_for_folded(self.fold_in(ratings), n, min_ratings, rank_by, novelty)
 
     def fold_in(self, ratings: dict):
         """Fit a new person's vector to ``ratings``; returns a :class:`cf.foldin.FoldedUser`."""
@@ -192,22 +198,37 @@ class Recommender:
 
         return fold_in(self, ratings)
 
-    def recommend_for_folded(self, folded, n: int = 10, min_ratings: int = 0) -> pd.DataFrame:
+    def recommend_for_folded(
+        self, folded, n: int = 10, min_ratings: int = 0, rank_by: str = "ranker", novelty: float = 0.0
+    ) -> pd.DataFrame:
         """The top ``n`` movies for a folded-in person (see :meth:`recommend_for_ratings`)."""
-        from cf.foldin import score_folded
+        return top_n(self, [folded_person(folded)], n, min_ratings, rank_by, novelty)[0]
 
-        scores = score_folded(self, folded, clip=False)
-        scores[list(folded.rated)] = -np.inf
-        scores[self.item_counts < min_ratings] = -np.inf
-        top = top_indices(scores, n)
-        top = top[np.isfinite(scores[top])]
-        table = self.describe(top)
-        table.insert(3, "predicted", np.clip(scores[top], *self.scale))
-        liked = liked_items(
-            np.array(list(folded.rated), dtype=np.int64), np.array(list(folded.rated.values())), self.scale
+    def interaction_weights(self, ratings: np.ndarray) -> np.ndarray:
+        """How much each rating counts as "more like this" for the item model (see :mod:`cf.models.ease`)."""
+        return interaction_weights(ratings, self.scale)
+
+    @property
+    def has_ratings(self) -> bool:
+        """False for "who watched what" data without stars (every rating the same)."""
+        return self.scale[1] > self.scale[0]
+
+    def fit_ranker(self) -> ItemModel:
+        """Fit the item model on the training rows of ``known`` (held-out rows left out) and keep it."""
+        train = self.known[~self.known["held_out"].to_numpy(bool)]
+        cfg = self.config
+        self.ranker = ItemModel.fit(
+            train["user"].to_numpy(),
+            train["item"].to_numpy(),
+            self.interaction_weights(train["rating"].to_numpy()),
+            len(self.users),
+            len(self.items),
+            l2=float(cfg.get("ranker_l2", 200.0)),
+            min_ratings=int(cfg.get("ranker_min_ratings", 5)),
+            max_items=cfg.get("ranker_max_items"),
+            device=self.device,
         )
-        table["because_you_liked"] = self._closest_titles(top, liked)
-        return table
+        return self.ranker
 
     def history(self, user) -> pd.DataFrame:
         """The user's own ratings with the model's prediction beside each."""
@@ -221,16 +242,33 @@ class Recommender:
         return table.sort_values(["rating", "predicted"], ascending=False, ignore_index=True)
 
     def similar_movies(self, movie, n: int = 10) -> pd.DataFrame:
-        """The ``n`` movies whose embeddings are closest to ``movie``'s by cosine similarity."""
+        """The ``n`` movies most like ``movie``.
+
+        With the item model: the movie-to-movie weights learned from who rated what (both
+        directions averaged), which need real co-ratings. Otherwise (or for a movie outside
+        the item model): cosine similarity of embeddings among movies with at least
+        :data:`SIMILAR_MIN_RATINGS` ratings, since barely trained vectors point anywhere.
+        """
         index = self.item_index(movie)
-        vectors = self.item_vectors()
-        norms = np.linalg.norm(vectors, axis=1) + 1e-12
-        similarity = vectors @ vectors[index] / (norms * norms[index])
-        similarity[index] = -np.inf
+        similarity = self.ranker.similar(index) if self.ranker is not None else None
+        if similarity is None:
+            similarity = self.unit_item_vectors() @ self.unit_item_vectors()[index]
+            similarity[self.item_counts < min(SIMILAR_MIN_RATINGS, self.item_counts.max())] = -np.inf
+            similarity[index] = -np.inf
         top = top_indices(similarity, n)
+        top = top[np.isfinite(similarity[top])]
         table = self.describe(top)
         table.insert(3, "similarity", similarity[top])
         return table
+
+    def titles(self) -> np.ndarray:
+        """Every movie's title, by index."""
+        return self._titles["title"].to_numpy()
+
+    def unit_item_vectors(self) -> np.ndarray:
+        """The movie embeddings scaled to length 1 (for cosine similarity)."""
+        vectors = self.item_vectors()
+        return vectors / (np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12)
 
     def describe(self, item_indices: np.ndarray) -> pd.DataFrame:
         """Title, genres and popularity of movies given by index."""
@@ -268,47 +306,39 @@ class Recommender:
         return self.baseline.item_bias.copy()
 
     def copy(self) -> Recommender:
-        """A copy with its own model weights (the data tables are shared, read-only)."""
-        model = copy.deepcopy(self.model)
+        """A copy with its own model weights and metadata (the data tables are shared, read-only)."""
         return Recommender(
-            model, self.users, self.items, self.baseline, self.scale, self.known, self.movies, self.config
+            model=copy.deepcopy(self.model),
+            users=self.users,
+            items=self.items,
+            baseline=self.baseline,
+            scale=self.scale,
+            known=self.known,
+            movies=self.movies,
+            config=self.config,
+            metadata=copy.deepcopy(self.metadata),
+            ranker=self.ranker,  # fitted on the ratings alone: shared, read-only
         )
 
     def save(self, target) -> None:
         """Write the model, id maps, settings and metadata to a file (see :mod:`cf.persist`)."""
-        from cf.persist import save
-
-        save(self, target)
+        persist.save(self, target)
 
     @classmethod
     def load(cls, source, name: str = "model file") -> Recommender:
-        """Read a file written by :meth:`save`; anything but plain data is refused."""
-        from cf.persist import load
+        """Read a file written by :meth:`save`; anything but plain data is refused.
 
-        return load(source, name)
+        The item model is not stored: it is refitted from the saved ratings (closed form, a
+        few seconds), so files saved before it existed get one too.
+        """
+        recommender = cls(**persist.read(source, name))
+        recommender.fit_ranker()
+        return recommender
 
     def to(self, device: str | torch.device) -> Recommender:
         """Move the model to ``device`` (scoring uses wherever the model is)."""
         self.model.to(device)
         return self
-
-
-def liked_items(items: np.ndarray, ratings: np.ndarray, scale: tuple[float, float]) -> np.ndarray:
-    """The movies a person liked: rated at or above the relevance threshold, else their top third."""
-    items, ratings = np.asarray(items), np.asarray(ratings)
-    liked = items[ratings >= relevance_threshold(scale)]
-    if len(liked) == 0 and len(items):
-        liked = items[ratings >= np.quantile(ratings, 2 / 3)]
-    return liked
-
-
-def top_indices(scores: np.ndarray, n: int) -> np.ndarray:
-    """Indices of the ``n`` highest scores, best first (ties by index)."""
-    n = max(0, min(n, len(scores)))
-    if n == 0:
-        return np.array([], dtype=np.int64)
-    part = np.argpartition(-scores, n - 1)[:n]
-    return part[np.lexsort((part, -scores[part]))]
 
 
 def _sorted_by_user(known: pd.DataFrame, n_items: int) -> pd.DataFrame:
@@ -334,3 +364,12 @@ def known_ratings(train: Ratings, valid: Ratings | None, users: IdMap, items: Id
         )
         parts.append(part[(part["user"] >= 0) & (part["item"] >= 0)])
     return pd.concat(parts, ignore_index=True)
+
+
+def folded_person(folded) -> Person:
+    """A folded-in new person (:class:`cf.foldin.FoldedUser`) as a :class:`cf.topn.Person`."""
+    return Person(
+        np.array(list(folded.rated), dtype=np.int64),
+        np.array(list(folded.rated.values()), dtype=np.float32),
+        folded=folded,
+    )

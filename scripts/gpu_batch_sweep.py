@@ -5,7 +5,7 @@ import sys
 import torch
 
 import cf
-from cf.scale import measure_throughput, synthetic_file
+from benchmarks.scale import measure_throughput, synthetic_file
 
 fraction = float(sys.argv[1]) if len(sys.argv) > 1 else 1.0
 ratings = cf.load_ratings(synthetic_file(fraction))

@@ -79,7 +79,7 @@ def main() -> int:
     if len(sys.argv) > 1:
         path = Path(sys.argv[1])
     else:
-        from cf.scale import synthetic_file
+        from benchmarks.scale import synthetic_file
 
         path = synthetic_file(1.0)
     with AppServer() as server, MemorySampler(server.pid) as memory:

@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from benchmarks.paths import shared_data_dir
+
 os.environ["CF_WARM_UP"] = "0"  # the app's warm-up would train in the background while tests run
 
 REQUIRE_ALL_ENV = "CF_REQUIRE_ALL"
@@ -36,14 +38,11 @@ settings.register_profile("ci", derandomize=True, database=None, print_blob=True
 settings.register_profile("explore", print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "explore"))
 
-REPO = Path(__file__).resolve().parents[1]
-DEFAULT_DATA_DIR = REPO.parent / "shared" / "data"
-
 
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     """The folder holding ``ml-latest-small/`` and ``ml-latest-small-split/`` (skip when absent)."""
-    path = Path(os.environ.get("CF_DATA_DIR", DEFAULT_DATA_DIR))
+    path = shared_data_dir()
     if not path.is_dir():
         pytest.skip(f"no test data at {path} (set CF_DATA_DIR)")
     return path

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 import cf
-from cf.paths import shared_data_dir
+from benchmarks.paths import shared_data_dir
 
 
 def split_paths() -> tuple:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import base64
 import io
 import json
-import os
 import re
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -19,12 +19,15 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from benchmarks.paths import shared_data_dir
+from cf.verdict import GOOD, WORSE, accuracy_verdict, curve_note
 from ui import state, training
-from ui.common import csv_bytes, neutralise_formulas
+from ui.common import csv_bytes, neutralise_formulas, seconds
+from ui.widgets import NO_STARS
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
-DATA_DIR = Path(os.environ.get("CF_DATA_DIR", ROOT.parent / "shared" / "data"))
+DATA_DIR = shared_data_dir()
 ML_SMALL = DATA_DIR / "ml-latest-small"
 
 
@@ -118,7 +121,7 @@ def n_points(traces: list[dict]) -> int:
     return sum(len(values(t["x"])) for t in traces)
 
 
-def wait_for_training(at: AppTest, timeout: float = 90.0) -> AppTest:
+def wait_for_training(at: AppTest, timeout: float = 300.0) -> AppTest:
     """Wait for the session's training job to end, then rerun once: the run collects it into a model."""
     job = at.session_state[state.JOB]
     if job is not None:
@@ -203,6 +206,11 @@ def test_demo_flow_data_train_user_embeddings(download):
     curve = charts(at)[0]
     assert [trace["name"] for trace in curve["data"]] == ["Training RMSE", "Validation RMSE"]
     assert values(curve["data"][0]["x"]) == [1, 2]
+    # a verdict in words next to the figures, and what the curves say under the chart
+    verdict = accuracy_verdict(record.scores["rmse"], record.scores["bias_rmse"], record.scores["global_mean_rmse"])
+    assert verdict.level == GOOD and verdict.text in [s.value for s in at.main.success]
+    assert f"{record.scores['rmse']:.3f} stars" in verdict.text
+    assert curve_note(record.history) in [c.value for c in at.caption]
 
     # User: pick the second most active user; their ratings and top picks
     go(at, state.TAB_USER)
@@ -219,7 +227,6 @@ def test_demo_flow_data_train_user_embeddings(download):
     assert len(recs) == 10
     assert not set(recs["movieId"]) & set(history["movieId"]), "recommended a movie the user already rated"
     assert (recs["n_ratings"] >= 10).all()
-    assert recs["predicted"].is_monotonic_decreasing
     assert len(history) == int(users["n_ratings"].iloc[1])
     assert {"rating", "predicted", "held_out"} <= set(history.columns)
     # the downloads hold what the tables show
@@ -229,6 +236,13 @@ def test_demo_flow_data_train_user_embeddings(download):
     history_file = read_csv(download(at, "cf.history_csv"))
     assert history_file["movieId"].tolist() == history["movieId"].tolist()
     assert np.allclose(history_file["rating"], history["rating"])
+    # ranked by the item model: the user's liked movies drive the picks; by stars for teaching
+    assert (recs["because_you_liked"] != "").sum() >= 5
+    (rank_by,) = [g for g in at.get("button_group") if g.label == "Rank by"]
+    rank_by.set_value("rating").run()
+    by_stars = table(at, "rank")
+    assert by_stars["predicted"].is_monotonic_decreasing and set(by_stars["movieId"]) != set(recs["movieId"])
+    [g for g in at.get("button_group") if g.label == "Rank by"][0].set_value("ranker").run()
 
     # Embeddings: the movie map, with the selected user and their recommendations marked
     go(at, state.TAB_EMBED)
@@ -264,6 +278,17 @@ def test_embeddings_search_3d_and_users_view():
     assert "scene" in figure["layout"]
     similar = table(at, "similarity")
     assert len(similar) == 10 and similar["similarity"].is_monotonic_decreasing
+    # a person picks the genres to colour: those, and grey for the rest
+    picker = at.multiselect(key=state.EMB_GENRES)
+    chosen = picker.options[1:3]  # the second and third most listed genres
+    picker.set_value(chosen)
+    at.run()
+    assert_healthy(at)
+    (figure,) = charts(at)
+    marks = ("Search results", "Recommended for the user")
+    coloured = {t["name"] for t in figure["data"] if t["name"] not in marks and not t["name"].startswith("User ")}
+    assert set(chosen) <= coloured <= set(chosen) | {"Other", "No genre"}
+    assert any("Colour: the genres you picked" in c.value for c in at.caption)
 
     at.text_input(key=state.EMB_QUERY).set_value("no such title zzz")
     at.segmented_control(key=state.EMB_VIEW).set_value("Users")
@@ -307,6 +332,10 @@ def test_movielens_small_upload_flow():
     shown = metrics(at)
     assert shown["Users"] == "610" and shown["Ratings"] == "101k" and data.ratings.n_ratings == 100_836
     assert shown["Rating scale"] == "0.5 – 5 ★"
+    assert shown["Ratings per user (median)"] == "70"  # a median: the label says so
+    go(at, state.TAB_TRAIN)
+    (waiting,) = [i.value for i in at.main.info if i.value.startswith("No model yet")]
+    assert "demo" not in waiting and "It learns from **ratings\\.csv \\+ movies\\.csv**" in waiting
 
     record = train(at, epochs=2)
     assert record.data_key == data.key
@@ -317,7 +346,23 @@ def test_movielens_small_upload_flow():
     go(at, state.TAB_EMBED)
     (figure,) = charts(at)
     groups = {t.get("name") for t in figure["data"]}
-    assert {"Drama", "Comedy"} <= groups
+    assert {"Drama", "Comedy", "Animation"} <= groups  # each movie's distinctive genre, not its first listed
+    toy_story = next(t for t in figure["data"] if any("Toy Story (1995)" == row[0] for row in t["customdata"]))
+    assert toy_story["name"] == "Animation"
+
+    # titles found the way people type them, on the Embeddings and Rate screens
+    at.text_input(key=state.EMB_QUERY).set_value("The Shining")
+    at.run()
+    assert_healthy(at)
+    assert any(m.value == "##### Movies most like Shining, The \\(1980\\)" for m in at.markdown)
+    assert any(c.value.startswith("2 titles match") for c in at.caption)
+    go(at, state.TAB_RATE)
+    for query, title in [("The Lion King", "Lion King, The (1994)"), ("the matrix 1999", "Matrix, The (1999)"),
+                         ("Monsters Inc", "Monsters, Inc. (2001)")]:  # fmt: skip
+        at.text_input(key=state.RATE_QUERY).set_value(query)
+        at.run()
+        picker = at.selectbox(key=state.RATE_MOVIE)
+        assert picker.format_func(picker.value).startswith(title + " · "), query
 
 
 def test_bad_upload_shows_error_and_keeps_earlier_data():
@@ -327,10 +372,12 @@ def test_bad_upload_shows_error_and_keeps_earlier_data():
     assert good.label == "good.csv" and not errors(at)
 
     upload(at, ("picture.csv", b"\x89PNG\r\n\x1a\n\x00\x00binary"))
-    messages = errors(at)
-    assert len(messages) == 1 and "PNG image" in messages[0]
+    (in_sidebar,) = [e.value for e in at.sidebar.error]
+    (on_screen,) = [e.value for e in at.main.error]  # also where a presenter looks, on the Data screen
+    assert in_sidebar == on_screen and "PNG image" in on_screen
     assert at.session_state[state.DATA] is good
     assert any("Still using" in c.value for c in at.sidebar.caption)
+    assert any(c.value.startswith("Still showing **good\\.csv**") for c in at.main.caption)
     assert metrics(at)["Users"] == "30"
 
     # a movies file that cannot be read: the ratings stay in use, with the library's message
@@ -388,6 +435,21 @@ def test_many_users_search_and_ratings_without_movies():
     go(at, state.TAB_EMBED)
     (figure,) = charts(at)
     assert figure["data"][0]["name"] == "Movies" and "colorbar" in figure["data"][0]["marker"]
+
+
+def test_who_watched_what_file_trains_and_says_why_stars_are_missing():
+    rows = [(u, (u * 7 + k * 11) % 40 + 1) for u in range(1, 201) for k in range(8)]
+    csv = pd.DataFrame(rows, columns=["userId", "movieId"]).drop_duplicates().to_csv(index=False).encode()
+    at = new_app()
+    upload(at, ("watched.csv", csv))
+    assert not errors(at) and any(NO_STARS == i.value for i in at.info)
+    train(at, epochs=1)
+    assert any(NO_STARS == i.value for i in at.info)  # Train screen: RMSE means nothing here
+    assert any("most-popular list" in m.value for m in at.markdown)  # the top-N verdict is still there
+    go(at, state.TAB_USER)
+    assert any(NO_STARS == i.value for i in at.info)
+    recs = table(at, "rank")
+    assert len(recs) == 10 and (recs["because_you_liked"] != "").any()
 
 
 # -- stopping ------------------------------------------------------------------------
@@ -471,6 +533,33 @@ def test_sidebar_stop_before_first_epoch_keeps_previous_model(hold):
     go(at, state.TAB_TRAIN)
     notice = "Training was stopped before its first epoch finished, so nothing was learned. The previous model is kept."
     assert any(w.value == notice for w in at.warning)
+
+
+def test_first_training_reports_its_start_up_apart(monkeypatch):
+    """The first training in a server loads compiled code: that start-up is not shown as training time."""
+    import threading
+
+    from cf.training import rowwise
+
+    monkeypatch.setattr("ui.training.warm_up", lambda: None)  # no background warm-up to race with
+    monkeypatch.setattr(rowwise, "_WARM", threading.Event())  # as in a fresh server
+    real_warm_up = rowwise.warm_up
+
+    def slow_warm_up() -> None:
+        if not rowwise._WARM.is_set():
+            time.sleep(0.8)  # at least this long, however busy the machine
+        real_warm_up()
+
+    monkeypatch.setattr(rowwise, "warm_up", slow_warm_up)
+    at = new_app()
+    record = train(at, epochs=1)
+    assert record.setup_seconds >= 0.8
+    go(at, state.TAB_TRAIN)
+    (shown,) = [m for m in at.metric if m.label == "Training time"]
+    assert shown.value == seconds(record.fit_seconds)
+    assert shown.proto.delta == f"+ {seconds(record.setup_seconds)} start-up, once"
+    (notice,) = [s.value for s in at.success if s.value.startswith("Model 1 is ready")]
+    assert f"({seconds(record.fit_seconds)}, plus {seconds(record.setup_seconds)} of one-time start-up)" in notice
 
 
 def test_quick_train_from_user_screen():
@@ -595,8 +684,8 @@ def test_crafted_model_file_is_refused_and_a_real_one_loads(tmp_path):
     go(at, state.TAB_USER)
     assert at.selectbox(key=state.USER).value >= 5001
     assert len(table(at, "rank")) == 10
-    # the model it replaced was not kept: its weights are released, its scores stay
-    assert first.recommender is None and first.scores is not None
+    # the model it replaced stays in memory (the best on its data), to switch back to
+    assert first.loaded and first is not at.session_state[state.MODEL]
 
     # a model file of the data in use fits it
     from cf import persist
@@ -659,20 +748,36 @@ def test_a_model_trained_by_the_command_line_opens_in_the_app(tmp_path, capsys):
 # -- rate movies yourself ------------------------------------------------------------
 
 
+def rate(at: AppTest, query: str, stars: float) -> AppTest:
+    """Type ``query`` on the Rate screen, keep the first match, give it ``stars`` and add it."""
+    at.text_input(key=state.RATE_QUERY).set_value(query)
+    at.run()
+    assert at.selectbox(key=state.RATE_MOVIE).value is not None, f"nothing matches {query!r}"
+    at.select_slider(key=state.RATE_VALUE).set_value(stars)
+    at.button(key=state.RATE_ADD).click()
+    at.run()
+    assert_healthy(at)
+    return at
+
+
 def test_rate_movies_and_get_recommendations_without_retraining():
     at = new_app()
     record = train(at, epochs=1, n_factors=16)
     go(at, state.TAB_RATE)
     assert any("appear here as soon as you rate" in i.value for i in at.info)
-    at.text_input(key=state.RATE_QUERY).set_value("the")
-    at.run()
-    for _ in range(5):
-        at.select_slider(key=state.RATE_VALUE).set_value(5.0)
-        at.button(key=state.RATE_ADD).click()
-        at.run()
-        assert_healthy(at)
+    default = at.select_slider(key=state.RATE_VALUE).value
+    assert at.selectbox(key=state.RATE_MOVIE).value is None and at.button(key=state.RATE_ADD).disabled
+    given = [5.0, 1.0, 5.0, 1.5, 4.0]
+    rate(at, "the", given[0])
+    # after each add the search, the pick and the rating start afresh: the same movie cannot go in twice
+    assert at.text_input(key=state.RATE_QUERY).value == ""
+    assert at.selectbox(key=state.RATE_MOVIE).value is None and at.button(key=state.RATE_ADD).disabled
+    assert at.select_slider(key=state.RATE_VALUE).value == default
+    assert any(c.value.startswith("Fitted to your 1 rating in ") for c in at.caption)  # not "1 ratings"
+    for stars in given[1:]:
+        rate(at, "the", stars)
     rated = at.session_state[state.RATED]
-    assert len(rated) == 5 and set(rated.values()) == {5.0}
+    assert len(rated) == 5 and list(rated.values()) == given
     titles = record.recommender.describe(record.recommender.items.to_index(list(rated)))["title"]
     assert titles.str.contains("the", case=False).all()
     picks = table(at, "because_you_liked")
@@ -701,13 +806,31 @@ def test_rate_screen_takes_at_most_twenty_ratings():
     go(at, state.TAB_RATE)
     at.session_state[state.RATED] = {int(m): 4.0 for m in record.recommender.items.ids[:19]}
     at.run()
-    at.button(key=state.RATE_ADD).click()  # the 20th
-    at.run()
-    assert_healthy(at)
+    rate(at, "the", 4.0)  # the 20th
     assert len(at.session_state[state.RATED]) == 20
     add = at.button(key=state.RATE_ADD)
     assert add.disabled and add.help == "At most 20 ratings."
     assert any(m.value == "**Your ratings** (20 of 20)" for m in at.markdown)
+
+
+def test_rated_movies_on_the_map_show_the_rating_and_few_labels():
+    at = new_app()
+    train(at, epochs=1, n_factors=16)
+    go(at, state.TAB_RATE)
+    given = [5.0, 0.5, 4.0, 1.0, 3.0, 4.5, 2.0]
+    for stars in given:
+        rate(at, "a", stars)
+    rated = at.session_state[state.RATED]
+    (figure,) = charts(at)
+    rings = next(t for t in figure["data"] if t.get("name") == "Movies you rated")
+    colours = values(rings["marker"]["color"])
+    assert sorted(colours) == sorted(given) and len(set(colours)) == len(given)  # 5 and 1 stars drawn apart
+    assert (rings["marker"]["cmin"], rings["marker"]["cmax"]) == (0.5, 5.0)
+    labelled = [text for text in rings["text"] if text]
+    assert len(labelled) == 5 < len(rated)  # the strongest opinions only: labels do not pile up
+    ids = [row[0] for row in rings["customdata"]]
+    by_title = dict(zip(ids, colours))
+    assert sorted(by_title[text] for text in labelled) == [0.5, 1.0, 4.0, 4.5, 5.0]
 
 
 def state_runs(at: AppTest) -> list:
@@ -724,13 +847,14 @@ def test_movies_screen_similar_biases_and_axis_names():
     go(at, state.TAB_MOVIES)
     movie = at.selectbox(key=state.MOVIE_PICK).value
     similar = table(at, "similarity")
-    # the cosine similarity of the movies' learned vectors, computed here
-    vectors = rec.item_vectors().astype(np.float64)
-    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
-    cosine = unit @ unit[rec.items.to_index([movie])[0]]
-    ranked = pd.Series(cosine, index=rec.items.ids).drop(movie).sort_values(ascending=False).head(10)
+    # ranked here from the item model's learned movie-to-movie weights, both directions averaged
+    ranker = rec.ranker
+    row = ranker.position[rec.items.to_index([movie])[0]]
+    assert row >= 0, "the picked movie is in the item model"
+    weights = (ranker.weights[row, :].astype(np.float64) + ranker.weights[:, row]) / 2
+    ranked = pd.Series(weights, index=rec.items.ids[ranker.candidates]).drop(movie).nlargest(10)
     assert similar["movieId"].tolist() == ranked.index.tolist()
-    assert np.allclose(similar["similarity"], ranked.to_numpy(), atol=1e-5)
+    assert np.allclose(similar["similarity"], ranked.to_numpy(), atol=1e-6)
 
     # the user screen says why each pick is there
     go(at, state.TAB_USER)
@@ -758,24 +882,24 @@ def test_movies_screen_similar_biases_and_axis_names():
 # -- compare runs and bounded memory ---------------------------------------------------
 
 
-def test_compare_runs_and_keep_at_most_a_few_models(monkeypatch):
-    monkeypatch.setattr(state, "MAX_WEIGHTS", 2)
+def test_compare_keeps_the_best_and_latest_models_on_its_own_and_names_the_dropped(monkeypatch):
+    monkeypatch.setattr(state, "MAX_WEIGHTS", 3)
     at = new_app()
     go(at, state.TAB_COMPARE)
     assert any("Every model you train" in i.value for i in at.info)
-    first = train(at, epochs=2, n_factors=8)
-    go(at, state.TAB_TRAIN)
-    at.checkbox(key=f"cf.keep.{first.id}").check()
-    at.run()
-    assert first.keep
+    first = train(at, epochs=3, n_factors=8)
     second = train(at, epochs=1, n_factors=8, model="dot")
-    assert first.loaded and second.loaded  # the first was kept for comparison
+    assert first.loaded and second.loaded  # nothing was ticked: the earlier model is still there to switch back to
+    go(at, state.TAB_TRAIN)  # the plain dot product learns no biases: its verdict is a warning
+    scores = second.scores
+    verdict = accuracy_verdict(scores["rmse"], scores["bias_rmse"], scores["global_mean_rmse"])
+    assert verdict.level == WORSE and verdict.text in [w.value for w in at.main.warning]
 
     go(at, state.TAB_COMPARE)
     summary = table(at, "Validation RMSE")
     assert summary["Run"].tolist() == ["Model 1", "Model 2"]
     assert summary["Model"].tolist() == ["Dot product with biases", "Plain dot product"]
-    assert summary["Epochs"].tolist() == [2, 1] and summary["In memory"].all()
+    assert summary["Epochs"].tolist() == [3, 1] and summary["In memory"].all()
     assert summary["Validation RMSE"].tolist() == [first.scores["rmse"], second.scores["rmse"]]
     curves, bars = charts(at)[:2]
     assert {t["name"] for t in curves["data"]} >= {"Model 1 · validation", "Model 2 · training"}
@@ -783,27 +907,38 @@ def test_compare_runs_and_keep_at_most_a_few_models(monkeypatch):
     side = [d.value for d in at.dataframe if list(d.value.columns) == ["title", "predicted"]]
     assert len(side) == 2 and all(len(s) == 10 for s in side)
 
-    # switch back to the first model; the second stays (switching away never loses a model)
+    # switch back to the first model, then on to two more plain models: the limit (3) keeps the one in
+    # use, the best (the biased model of 3 epochs) and the most recently used; the others are named
     at.button(key=f"cf.use.{first.id}").click()
     at.run()
-    assert at.session_state[state.MODEL] is first and second.keep and second.loaded
-
-    # a third model: only two models' weights stay (the limit), the oldest kept one is released
-    third = train(at, epochs=1, n_factors=8)
-    loaded = [r.name for r in state_runs(at) if r.loaded]
-    assert len(loaded) == 2 and third.loaded
-    released = [r for r in state_runs(at) if not r.loaded]
-    assert len(released) == 1 and released[0].scores and released[0].history  # curves and scores stay
+    assert at.session_state[state.MODEL] is first and second.loaded
+    third = train(at, epochs=1, n_factors=8, model="dot")
+    fourth = train(at, epochs=1, n_factors=8, model="dot")
+    plain = [second, third, fourth]
+    assert first.scores["rmse"] < min(r.scores["rmse"] for r in plain), "the biased model should be the best"
+    assert [r.loaded for r in state_runs(at)] == [True, False, True, True]
+    assert second.scores and second.history  # curves and scores stay
     go(at, state.TAB_COMPARE)
-    assert table(at, "Validation RMSE")["Run"].tolist() == ["Model 1", "Model 2", "Model 3"]
-    assert any("Curves and scores only" in c.value for c in at.caption)
+    assert table(at, "Validation RMSE")["Run"].tolist() == ["Model 1", "Model 2", "Model 3", "Model 4"]
+    assert any(c.value.startswith("Dropped to save memory: Model 2 (RMSE ") for c in at.caption)
+    reasons = " ".join(m.value for m in at.markdown)
+    assert "Model 1 · Dot product with biases · 8 factors · *best validation RMSE on its data*" in reasons
+
+    # a pinned model stays whatever comes next; the most recent unpinned one makes room
+    at.checkbox(key=f"cf.keep.{third.id}").check()
+    at.run()
+    assert third.keep
+    fifth = train(at, epochs=1, n_factors=8, model="dot")
+    assert [r.loaded for r in state_runs(at)] == [True, False, True, False, True]
+    assert fifth is at.session_state[state.MODEL]
+    assert "Model 4 was dropped to save memory" in at.session_state[state.NOTICE][1]
 
 
 # -- downloads -------------------------------------------------------------------------
 
 
 def test_all_users_download_agrees_with_the_user_screen_and_respects_its_cap(download, monkeypatch):
-    from ui import user_tab
+    from ui.screens import user as user_tab
 
     at = new_app()
     record = train(at, epochs=1, n_factors=8)
@@ -958,3 +1093,95 @@ def test_reading_message_gives_size_and_time_for_big_files():
 
     assert reading_message("small.csv", 2_000_000) == "Reading small.csv…"
     assert reading_message("ratings.csv", 646_000_000) == "Reading ratings.csv (646 MB; about 15 s)…"
+
+
+def small_movies_csv() -> bytes:
+    """Titles for the 20 movies of :func:`small_ratings_csv`."""
+    rows = [(m, f"Film number {m} ({1980 + m})", "Drama|Comedy" if m % 2 else "Action") for m in range(1, 21)]
+    return pd.DataFrame(rows, columns=["movieId", "title", "genres"]).to_csv(index=False).encode()
+
+
+def plain(text: str) -> str:
+    """Markdown as read: without the backslashes that escape file names' dots and the like."""
+    return text.replace("\\", "")
+
+
+def badges(at: AppTest) -> list[str]:
+    """The header's badges ('Demo dataset · 100k ratings', 'Model 1 · RMSE 0.812', ...)."""
+    return [plain(m.value) for m in at.main.markdown if "-badge[" in m.value]
+
+
+def test_a_link_made_with_uploaded_files_waits_for_them_then_reopens_the_view():
+    ratings, movies = ("mine.csv", small_ratings_csv()), ("titles.csv", small_movies_csv())
+    maker = new_app()
+    upload(maker, ratings, movies)
+    made_on = maker.session_state[state.DATA]
+    train(maker, epochs=1, n_factors=8)
+    go(maker, state.TAB_USER)
+    maker.selectbox(key=state.USER).set_value(7)
+    maker.run()
+    link = dict(maker.query_params)
+    assert (link["data"], link["files"], link["hash"], link["user"]) == (
+        "file",
+        "mine.csv + titles.csv",
+        made_on.key,
+        "7",
+    )
+
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.query_params.update(link)
+    at.run()
+    assert_healthy(at)
+    # nothing trained or shown on the demo data: the page says which files the link needs, and waits
+    assert at.session_state[state.JOB] is None and at.session_state[state.MODEL] is None
+    assert any("made with uploaded files: **mine.csv + titles.csv**" in plain(i.value) for i in at.info)
+    assert not at.tabs and not at.dataframe and not at.get("plotly_chart")
+    assert any("Waiting for mine.csv + titles.csv" in b for b in badges(at)) and not any(
+        "Demo" in b for b in badges(at)
+    )
+    assert any("The link needs **mine.csv + titles.csv**" in plain(c.value) for c in at.sidebar.caption)
+    assert dict(at.query_params) == link  # the address still holds the link
+
+    # the ratings alone: still waiting, for the movies file
+    upload(at, ratings)
+    assert at.session_state[state.JOB] is None
+    assert any("upload it as well" in w.value for w in at.warning)
+    # other files: told so, with a way to use them anyway
+    upload(at, ("other.csv", small_ratings_csv().replace(b",1.0\n", b",2.0\n")), movies)
+    assert any("is not the one this link was made with" in w.value for w in at.warning)
+    assert at.session_state[state.JOB] is None and plain(at.button(key="cf.link_accept").label).startswith(
+        "Use other.csv"
+    )
+
+    # the right files: the rest of the link applies (its model trained on them, its user, its screen)
+    upload(at, ratings, movies)
+    wait_for_training(at)
+    record = at.session_state[state.MODEL]
+    assert record.data_key == made_on.key and record.config.n_factors == 8
+    assert at.session_state[state.NAV] == state.TAB_USER and at.selectbox(key=state.USER).value == 7
+    assert any("Model 1 · RMSE" in b for b in badges(at)) and any("mine.csv + titles.csv" in b for b in badges(at))
+    assert not any("trained on" in c.value for c in at.caption)
+
+
+def test_a_model_is_never_shown_next_to_data_it_was_not_trained_on():
+    at = new_app()
+    first = train(at, epochs=1, n_factors=8)
+    upload(at, ("mine.csv", small_ratings_csv()))
+    assert at.session_state[state.MODEL] is first  # kept, but not shown with this data
+    assert any("No model for this data" in b for b in badges(at)) and not any("Model 1" in b for b in badges(at))
+    go(at, state.TAB_USER)
+    (note,) = [plain(i.value) for i in at.info if "was trained on" in i.value]
+    assert note.startswith("Model 1 was trained on Demo dataset, not on the data in use (mine.csv): switch back")
+    assert not at.dataframe and "train" not in dict(at.query_params)
+    go(at, state.TAB_TRAIN)
+    assert any(w.value.startswith("Model 1 was trained on Demo dataset") for w in at.warning)
+
+    second = train(at, epochs=1, n_factors=8)
+    assert second.data_key == at.session_state[state.DATA].key
+    # back to the demo: the model trained on it is in use again, no retraining
+    at.segmented_control(key=state.SOURCE).set_value("Demo dataset")
+    at.run()
+    assert_healthy(at)
+    assert at.session_state[state.MODEL] is first and any("Model 1 · RMSE" in b for b in badges(at))
+    go(at, state.TAB_USER)
+    assert len(table(at, "rank")) == 10

@@ -9,9 +9,8 @@ import pandas as pd
 import pytest
 
 import cf
-import cf.train
-from cf import rowwise
 from cf.cli import main
+from cf.training import rowwise, trainer
 from tests.helpers import serve_folder, small_ratings, split_paths, write_md5
 
 
@@ -49,11 +48,17 @@ def test_train_json_then_recommend_from_the_saved_model(tmp_path, capsys):
     assert {"rmse", "mae", "baseline_rmse", "fit_seconds", "n_train", "n_test"} <= set(record)
     assert record["n_test"] == 9984 and record["n_train"] == 90852
     assert record["rmse"] < record["baseline_rmse"]
+    topn = record["topn"]
+    assert topn["n_people"] > 500 and topn["model"]["ndcg"] > 1.5 * topn["popular"]["ndcg"]
     assert model.exists()
 
     assert main(["recommend", "--model", str(model), "--user", "1", "-n", "4", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert len(rows) == 4 and rows[0]["predicted"] >= rows[-1]["predicted"]
+    assert len(rows) == 4 and all(row["because_you_liked"] for row in rows)
+    assert main(["recommend", "--model", str(model), "--user", "1", "-n", "4", "--json", "--rank-by", "rating"]) == 0
+    by_stars = json.loads(capsys.readouterr().out)
+    assert [r["predicted"] for r in by_stars] == sorted((r["predicted"] for r in by_stars), reverse=True)
+    assert {r["movieId"] for r in by_stars} != {r["movieId"] for r in rows}
     assert main(["similar", "--model", str(model), "--movie", "1", "-n", "3"]) == 0
     assert "similarity" in capsys.readouterr().out
 
@@ -88,6 +93,18 @@ def test_temporal_hold_out_scores_each_users_latest_ratings(capsys):
     assert record["rmse"] < record["global_mean_rmse"]
 
 
+def test_download_offers_every_release_the_library_knows(capsys):
+    from cf.cli import build_parser
+    from cf.data import movielens
+
+    parser = build_parser()
+    for name in movielens.RELEASES:
+        assert parser.parse_args(["download", name]).release == name
+    with pytest.raises(SystemExit) as stopped:
+        parser.parse_args(["download", "10m"])
+    assert stopped.value.code == 2 and "invalid choice: '10m'" in capsys.readouterr().err
+
+
 # -- each training flag changes what is trained ---------------------------------------
 
 
@@ -104,11 +121,11 @@ def loops(monkeypatch) -> list:
     """The training loops the command builds (spied on), to see what it really trained with."""
     built = []
 
-    def spy(*args, make=cf.train.make_loop):
+    def spy(*args, make=trainer.make_loop):
         built.append(loop := make(*args))
         return loop
 
-    monkeypatch.setattr(cf.train, "make_loop", spy)
+    monkeypatch.setattr(trainer, "make_loop", spy)
     return built
 
 
@@ -141,7 +158,7 @@ def test_model_flag_trains_that_model(small_csv, tmp_path, capsys):
 def test_engine_flag_picks_the_training_loop(small_csv, tmp_path, capsys, loops):
     train_json(capsys, tmp_path, small_csv, "--engine", "torch")
     train_json(capsys, tmp_path, small_csv, "--engine", "rowwise")
-    assert [type(loop) for loop in loops] == [cf.train._Loop, rowwise.RowwiseLoop]
+    assert [type(loop) for loop in loops] == [trainer._Loop, rowwise.RowwiseLoop]
     assert main(["train", "--ratings", str(small_csv), "--quiet", "--engine", "rowwise", "--model", "nn"]) == 2
     assert "engine 'rowwise' trains the dot and dot-bias models" in capsys.readouterr().err
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from cf.metrics import BiasBaseline, mae, ranking_metrics, relevance_threshold, rmse
+from cf.metrics import coverage, list_metrics, mae, personalisation, relevance_threshold, rmse
 
 
 def test_rmse_and_mae():
@@ -11,39 +11,40 @@ def test_rmse_and_mae():
     assert np.isnan(rmse(np.array([]), np.array([])))
 
 
-def test_bias_baseline_recovers_planted_biases():
-    rng = np.random.default_rng(0)
-    n_users, n_items, n = 50, 40, 20000
-    users, items = rng.integers(0, n_users, n), rng.integers(0, n_items, n)
-    user_bias, item_bias = rng.normal(0, 0.5, n_users), rng.normal(0, 0.7, n_items)
-    ratings = 3.5 + user_bias[users] + item_bias[items] + rng.normal(0, 0.1, n)
-    fitted = BiasBaseline.fit(users, items, ratings, n_users, n_items)
-    assert np.corrcoef(fitted.item_bias, item_bias)[0, 1] > 0.98
-    assert np.corrcoef(fitted.user_bias, user_bias)[0, 1] > 0.98
-    assert rmse(fitted.predict(users, items), ratings) < 0.2
-
-
-def test_bias_baseline_falls_back_for_unknown_ids():
-    fitted = BiasBaseline(3.0, np.array([0.5]), np.array([-0.25]))
-    out = fitted.predict(np.array([0, -1, 0, -1]), np.array([0, 0, -1, -1]))
-    assert out == pytest.approx([3.25, 2.75, 3.5, 3.0])
-
-
 def test_relevance_threshold_is_four_on_five_point_scales():
     assert relevance_threshold((1, 5)) == 4
     assert 3.5 < relevance_threshold((0.5, 5)) <= 4
     assert relevance_threshold((1, 10)) > 7
 
 
-def test_ranking_metrics_reward_a_good_order():
-    users = np.array([1, 1, 1, 1, 2, 2, 2])
-    actual = np.array([5, 4, 1, 2, 5, 1, 1])
-    perfect = ranking_metrics(users, actual, actual.astype(float), threshold=4, k=2)
-    reversed_ = ranking_metrics(users, actual, -actual.astype(float), threshold=4, k=2)
-    assert perfect["ndcg@2"] == pytest.approx(1.0)
-    assert perfect["recall@2"] == pytest.approx(1.0)
-    assert perfect["precision@2"] == pytest.approx((2 / 2 + 1 / 2) / 2)
-    assert reversed_["ndcg@2"] < 0.5 and reversed_["recall@2"] < 0.5
+def test_list_metrics_by_hand():
+    lists = np.array([[3, 7, 1], [5, 6, -1]])  # the second list is short (-1 pads)
+    relevant = [np.array([7, 9]), np.array([8])]
+    m = list_metrics(lists, relevant, k=3)
+    np.testing.assert_allclose(m["precision"], [1 / 3, 0])
+    np.testing.assert_allclose(m["recall"], [1 / 2, 0])
+    np.testing.assert_allclose(m["hit_rate"], [1, 0])
+    ideal = 1 + 1 / np.log2(3)  # two relevant: ranks 1 and 2
+    np.testing.assert_allclose(m["ndcg"], [(1 / np.log2(3)) / ideal, 0])
+    np.testing.assert_allclose(m["map"], [(1 / 2) / 2, 0])  # one hit at rank 2 (precision 1/2) over min(2, 3)
+
+
+def test_a_perfect_list_scores_one_and_order_matters():
+    relevant = [np.array([1, 2])]
+    best = list_metrics(np.array([[1, 2, 3]]), relevant, k=3)
+    worse = list_metrics(np.array([[3, 1, 2]]), relevant, k=3)
+    assert best["ndcg"][0] == pytest.approx(1.0) and best["map"][0] == pytest.approx(1.0)
+    assert worse["ndcg"][0] < best["ndcg"][0] and worse["map"][0] < best["map"][0]
+    assert worse["precision"][0] == best["precision"][0]
+
+
+def test_coverage_and_personalisation():
+    same = np.array([[1, 2], [1, 2], [1, 2]])
+    apart = np.array([[1, 2], [3, 4], [5, 6]])
+    assert coverage(same, 10) == pytest.approx(0.2) and coverage(apart, 10) == pytest.approx(0.6)
+    assert personalisation(same) == pytest.approx(0.0)
+    assert personalisation(apart) == pytest.approx(1.0)
+    assert personalisation(np.array([[1, 2], [1, 3]])) == pytest.approx(0.5)
 
 
 def test_cf_evaluate_stays_the_function_after_the_cli_modules_load():
@@ -51,6 +52,6 @@ def test_cf_evaluate_stays_the_function_after_the_cli_modules_load():
 
     import cf
 
-    importlib.import_module("cf.bench")
+    importlib.import_module("benchmarks.accuracy")
     importlib.import_module("cf.commands")
     assert callable(cf.evaluate) and cf.evaluate.__name__ == "evaluate"

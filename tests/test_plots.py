@@ -8,13 +8,14 @@ import plotly.io as pio
 import pytest
 
 from cf import plots
+from cf.data.genres import genre_groups
 
 
 def movie_points(n: int = 40, dims: int = 2) -> pd.DataFrame:
     rng = np.random.default_rng(0)
     genres = [["Drama"], ["Comedy", "Drama"], ["Horror"], [], ["Western"]]
     lists = [genres[k % len(genres)] for k in range(n)]
-    groups, _ = plots.main_genres(lists, n_top=3)
+    groups, _ = genre_groups(lists, n_top=2)
     frame = pd.DataFrame(
         {
             "movieId": np.arange(1, n + 1),
@@ -97,23 +98,9 @@ def test_accuracy_comparison_highlights_the_model():
     assert bar.marker.color[-1] == plots.ACCENT and bar.marker.color[0] == plots.MUTED
 
 
-def test_main_genres_first_common_genre_other_and_none():
-    lists = [["Drama"], ["Comedy", "Drama"], ["Western"], [], ["Horror"], ["Drama", "Horror"]]
-    groups, order = plots.main_genres(lists, n_top=2)
-    assert order == ["Drama", "Horror", plots.OTHER, plots.NO_GENRE]  # by count: Drama 3, Horror 2, Comedy 1
-    assert groups == ["Drama", "Drama", plots.OTHER, plots.NO_GENRE, "Horror", "Drama"]
-
-
-def test_main_genres_limits_to_ten():
-    lists = [[f"G{k}"] for k in range(15) for _ in range(15 - k)]
-    groups, order = plots.main_genres(lists)
-    assert len(order) == 11 and order[-1] == plots.OTHER and order[0] == "G0"
-    assert groups.count(plots.OTHER) == sum(range(1, 6))
-
-
 def test_embedding_scatter_groups_sizes_hover_and_escaping():
     points = movie_points()
-    _, order = plots.main_genres([g.split(", ") if g else [] for g in points["genres"]], n_top=3)
+    _, order = genre_groups([g.split(", ") if g else [] for g in points["genres"]], n_top=2)
     figure = plots.embedding_scatter(points, ["PC1 (40.0%)", "PC2 (20.0%)"], group_order=order)
     names = [t.name for t in figure.data]
     assert set(names) == set(order)
@@ -139,7 +126,7 @@ def test_embedding_scatter_marks_user_recommendations_and_search():
     )
     by_name = {t.name: t for t in figure.data}
     assert len(by_name["Recommended for the user"].x) == 3
-    assert by_name["Recommended for the user"].marker.symbol == "star"
+    assert by_name["Recommended for the user"].marker.symbol == "square"
     ringed = by_name["Search results"]
     assert len(ringed.x) == 2 and ringed.text[0] == "Movie &lt;b&gt;2&lt;/b&gt; (2000)"
     user = by_name["User &lt;7&gt;"]
@@ -153,7 +140,82 @@ def test_embedding_scatter_uses_webgl_for_many_points_and_3d():
     three = plots.embedding_scatter(movie_points(30, dims=3), ["a", "b", "c"], dims=3, recommended=[1])
     assert {t.type for t in three.data} == {"scatter3d"}
     assert three.layout.scene.zaxis.title.text == "c"
-    assert next(t for t in three.data if t.name == "Recommended for the user").marker.symbol == "diamond-open"
+    assert next(t for t in three.data if t.name == "Recommended for the user").marker.symbol == "square"
+
+
+def mark_symbols(figure) -> dict[str, str]:
+    return {t.name: t.marker.symbol for t in figure.data if t.marker.symbol is not None}
+
+
+def test_marks_keep_their_shape_in_2d_and_3d():
+    marks = dict(highlight=[3, 4], user={"x": 0.1, "y": 0.2, "z": 0.3, "label": "You"}, recommended=[1, 2])
+    flat = plots.embedding_scatter(movie_points(30), **marks)
+    deep = plots.embedding_scatter(movie_points(30, dims=3), dims=3, **marks)
+    assert (
+        mark_symbols(flat)
+        == mark_symbols(deep)
+        == {
+            "Recommended for the user": "square",
+            "Search results": "circle-open",
+            "You": "diamond",
+        }
+    )
+
+
+@pytest.mark.parametrize("dims", [2, 3])
+def test_far_away_marks_are_drawn_at_the_edge_without_squashing_the_cloud(dims: int):
+    points = movie_points(40, dims=dims)
+    axes = list("xyz"[:dims])
+    points.loc[points["movieId"] == 1, axes] = 500.0  # a recommended movie far out
+    points.loc[points["movieId"] == 2, axes] = -80.0  # a search result far out the other way
+    user = {"x": 0.0, "y": -300.0, "z": 40.0, "label": "You"}
+    figure = plots.embedding_scatter(points, dims=dims, highlight=[2], recommended=[1], user=user)
+    cloud = points[~points["movieId"].isin([1, 2])]
+    layout = figure.layout.scene if dims == 3 else figure.layout
+    for axis in axes:
+        low, high = getattr(layout, f"{axis}axis").range
+        spread = cloud[axis].max() - cloud[axis].min()
+        assert low <= cloud[axis].min() and high >= cloud[axis].max()
+        assert high - low < 1.5 * spread, f"the {axis} axis is stretched to {low}..{high}"
+        for trace in figure.data:  # every mark, the far ones too, is drawn inside the box
+            drawn = np.asarray(getattr(trace, axis), dtype=float)
+            assert ((drawn >= low) & (drawn <= high)).all(), (trace.name, axis)
+    by_name = {t.name: t for t in figure.data}
+    assert by_name["Recommended for the user"].x[0] == figure_range(figure, dims, "x")[1]  # at the edge
+    assert by_name["You"].y[0] == figure_range(figure, dims, "y")[0]
+
+
+def figure_range(figure, dims: int, axis: str) -> tuple[float, float]:
+    layout = figure.layout.scene if dims == 3 else figure.layout
+    return tuple(getattr(layout, f"{axis}axis").range)
+
+
+@pytest.mark.parametrize("dims", [2, 3])
+def test_only_the_first_few_ringed_movies_are_labelled(dims: int):
+    points = movie_points(40, dims=dims)
+    ringed = [9, 3, 14, 7, 22, 30, 1, 5]
+    figure = plots.embedding_scatter(points, dims=dims, highlight=ringed, n_labels=3)
+    rings = next(t for t in figure.data if t.name == "Search results")
+    titles = dict(zip(points["movieId"], [plots.plot_text(t) for t in points["title"]]))
+    written = [text for text in rings.text if text]
+    assert sorted(written) == sorted(titles[m] for m in ringed[:3])
+    assert len(rings.x) == len(ringed)
+    assert len(set(rings.textposition)) > 1  # alternate above and below, so neighbours overlap less
+
+
+def test_rated_movies_are_coloured_by_the_rating():
+    points = movie_points(30)
+    ratings = {3: 5.0, 4: 1.0, 5: 3.0}
+    figure = plots.embedding_scatter(
+        points, highlight=list(ratings), highlight_values=ratings, value_range=(0.5, 5.0), value_name="Your rating"
+    )
+    rings = next(t for t in figure.data if t.name == "Search results")
+    shown = dict(zip(points.loc[points["movieId"].isin(ratings), "movieId"], rings.marker.color))
+    assert shown == ratings
+    assert (rings.marker.cmin, rings.marker.cmax) == (0.5, 5.0)
+    assert rings.marker.colorscale[0][1] != rings.marker.colorscale[-1][1]  # low and high differ in colour
+    assert rings.marker.colorbar.title.text == "Your rating"
+    assert "Your rating: %{customdata[5]:g} ★" in rings.hovertemplate
 
 
 def test_user_scatter_colours_by_average_and_marks_selected():
@@ -215,6 +277,9 @@ def test_compare_curves_one_colour_per_run():
                      "Model 2 · training"]  # fmt: skip
     assert figure.data[0].line.color == figure.data[1].line.color != figure.data[2].line.color
     assert list(figure.data[1].y) == [1.0, 0.9]
+    assert figure.layout.xaxis.dtick == 1  # whole epochs only: no tick labelled "1" twice
+    long_run = [{**history[0], "epoch": e} for e in range(1, 41)]
+    assert plots.compare_curves([{"name": "Long", "history": long_run}]).layout.xaxis.dtick == 5
 
 
 def test_compare_scores_highlights_the_best_run_in_the_curves_colours():

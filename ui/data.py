@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import streamlit as st
 
 import cf
-from cf.archive import is_zip
 from ui import state
 from ui.state import DataRecord
 
@@ -35,16 +34,9 @@ class Parsed:
 
 @st.cache_data(max_entries=1, show_spinner="Generating the demo dataset…")
 def _demo() -> tuple[cf.Ratings, cf.Movies]:
-    try:
-        from cf.demo import load_demo
-    except ImportError:
-        load_demo = None
-    if load_demo is not None:
-        return load_demo()
-    from cf.demo import make_demo_frames
+    from cf.data.demo import load_demo
 
-    ratings, movies = make_demo_frames()
-    return cf.load_ratings(ratings, name="demo ratings"), cf.load_movies(movies, name="demo movies")
+    return load_demo()
 
 
 def demo_record() -> DataRecord:
@@ -71,10 +63,8 @@ def digest(upload) -> str:
 def _parse_ratings(content_hash: str, name: str, _raw: bytes) -> Parsed:
     """Ratings (and, from a MovieLens zip, movies) of one file; errors are cached too."""
     try:
-        if is_zip(_raw):
-            ratings, movies = cf.load_dataset(_raw, name=name)
-            return Parsed(ratings, movies)
-        return Parsed(cf.load_ratings(_raw, name=name))
+        ratings, movies = cf.load_dataset(_raw, name=name)  # a MovieLens zip brings its movies along
+        return Parsed(ratings, movies)
     except cf.DataError as error:
         return Parsed(error=str(error))
 
@@ -149,24 +139,21 @@ def movielens_label(name: str) -> str:
 
 def movielens_cached(name: str) -> bool:
     """Whether release ``name``'s zip is in the local cache (checked again when used)."""
-    from cf import movielens
+    from cf.data import movielens
 
-    folder = movielens.cache_dir()
-    file = movielens.RELEASES[name].file
-    return (folder / file).exists() and (folder / f"{file}.md5").exists()
+    return movielens.is_cached(name)
 
 
 def movielens_record(name: str, progress=None) -> DataRecord:
     """Release ``name`` downloaded (or taken from the cache, checksum checked) and parsed.
 
-    Raises :class:`cf.DataError` (a :class:`cf.movielens.DownloadError` when offline) with a
+    Raises :class:`cf.DataError` (a :class:`cf.data.movielens.DownloadError` when offline) with a
     message for people.
     """
-    from cf import movielens
+    from cf.data import movielens
 
     path = movielens.download(name, progress=progress)
-    md5 = path.with_name(path.name + ".md5")
-    content_hash = md5.read_text().strip() if md5.exists() else hashlib.sha256(path.read_bytes()).hexdigest()
+    content_hash = movielens.recorded_md5(path) or hashlib.sha256(path.read_bytes()).hexdigest()
     key = f"ml:{name}:{content_hash[:16]}"
     records = st.session_state[state.RECORDS]
     if key in records:

@@ -27,15 +27,26 @@ TAGLINE = (
 
 def title() -> DeltaGenerator:
     """Draw the title and tagline; return the slot for :func:`badges`."""
-    left, right = st.columns([3, 2], vertical_alignment="center")
+    with st.container(key="cf-wrap-header"):  # the badges go under the title in a narrow window
+        left, right = st.columns([3, 2], vertical_alignment="center")
     with left:
         st.title(f":material/movie_filter: {TITLE}", anchor=False)
         st.caption(TAGLINE)
     return right.container(horizontal=True, horizontal_alignment="right", gap="small")
 
 
-def badges(slot: DeltaGenerator, data: DataRecord, model: ModelRecord | None, job: TrainingJob | None) -> None:
-    """What is loaded and trained, as small badges in the header."""
+def badges(
+    slot: DeltaGenerator,
+    data: DataRecord,
+    model: ModelRecord | None,
+    job: TrainingJob | None,
+    other_data: bool = False,
+) -> None:
+    """What is loaded and trained, as small badges in the header.
+
+    ``model`` is the model for ``data`` (see :func:`ui.state.model_for`), never one trained on
+    other data; ``other_data`` says that the session's model was trained on other data.
+    """
     with slot:
         n_ratings = short_count(data.stats()["n_ratings"])
         st.badge(f"{md(data.label)} · {n_ratings} ratings", icon=":material/database:", color="blue")
@@ -45,4 +56,11 @@ def badges(slot: DeltaGenerator, data: DataRecord, model: ModelRecord | None, jo
             score = f" · RMSE {model.scores['rmse']:.3f}" if model.scores else ""
             st.badge(f"{md(model.name)}{score}", icon=":material/neurology:", color="violet")
         elif job is None or not job.running:
-            st.badge("No model yet", icon=":material/neurology:", color="gray")
+            text = "No model for this data" if other_data else "No model yet"
+            st.badge(text, icon=":material/neurology:", color="gray")
+
+
+def waiting(slot: DeltaGenerator, files: str) -> None:
+    """The header while a shared link waits for its uploaded files."""
+    with slot:
+        st.badge(f"Waiting for {md(files)}", icon=":material/upload_file:", color="orange")

@@ -6,9 +6,14 @@ run and sets the widgets to match; :func:`after_data` then retrains the model th
 describes (the same seed gives the same model), or says to load the model file again.
 Values that do not make sense are ignored with a note, never an error.
 
-Parameters: ``tab``, ``data`` (``demo``, ``ml-<release>`` or ``file``), ``user``, ``model``,
-``factors``, ``epochs``, ``lr``, ``wd``, ``batch``, ``valid`` (percent), ``seed``, and
-``train`` (``1`` for a model trained with those settings, ``file`` for a loaded one).
+A link made with uploaded files names them (``files``) and their content (``hash``, the data
+record's key). Until files with that content are uploaded, the link waits: :func:`awaiting`
+is true, the page says which files it needs (:func:`wait_panel`), and nothing is trained or
+shown on other data; then the rest of the link is applied.
+
+Parameters: ``tab``, ``data`` (``demo``, ``ml-<release>`` or ``file``), ``files``, ``hash``,
+``user``, ``model``, ``factors``, ``epochs``, ``lr``, ``wd``, ``batch``, ``valid`` (percent),
+``seed``, and ``train`` (``1`` for a model trained with those settings, ``file`` for a loaded one).
 """
 
 from __future__ import annotations
@@ -19,7 +24,8 @@ import streamlit as st
 
 import cf
 from ui import state
-from ui.state import DataRecord, ModelRecord
+from ui.common import md
+from ui.state import DEMO, FILES, MOVIELENS, DataRecord, ModelRecord
 
 _SETTINGS = {  # URL name: (TrainConfig field, widget key, parse)
     "model": ("model", state.F_MODEL, str),
@@ -33,6 +39,8 @@ _SETTINGS = {  # URL name: (TrainConfig field, widget key, parse)
 }
 PENDING = "cf.link_pending"
 """Settings of a model the link asks to retrain, until the data is known."""
+WAIT = "cf.link_wait"
+"""A link made with uploaded files, until they are uploaded: {"params", "accepted"}."""
 ML_AUTO = "cf.ml_auto"
 """A MovieLens release the link asks for: loaded without a click when small or cached."""
 AUTO_DOWNLOAD_MB = 10
@@ -54,17 +62,12 @@ def open_link() -> None:
     st.session_state[state.LINK] = params
     if not params:
         return
-    from ui.sidebar import DEMO, FILES, MOVIELENS
-
     notes: list[str] = []
-    tab = params.get("tab")
-    if tab in state.TABS:
-        st.session_state[state.NAV] = tab
     data = params.get("data") or ""
     if data == "demo":
         st.session_state[state.SOURCE] = DEMO
     elif data.startswith("ml-"):
-        from cf import movielens
+        from cf.data import movielens
 
         name = data[3:]
         if name in movielens.RELEASES:
@@ -80,7 +83,16 @@ def open_link() -> None:
             notes.append("The link names a MovieLens release this app does not know; the demo data is in use.")
     elif data == "file":
         st.session_state[state.SOURCE] = FILES
-        notes.append("This link was made with uploaded files: upload them again in the sidebar.")
+        st.session_state[WAIT] = {"params": params, "accepted": None}
+        return  # the rest waits for the files (see awaiting)
+    _apply_view(params, notes)
+
+
+def _apply_view(params: dict, notes: list[str]) -> None:
+    """Set the tab, the training settings and the user from the link, and show ``notes`` with what it did."""
+    tab = params.get("tab")
+    if tab in state.TABS:
+        st.session_state[state.NAV] = tab
     config = _settings(params, notes)
     user = params.get("user")
     if user:
@@ -119,6 +131,97 @@ def _settings(params: dict, notes: list[str]) -> cf.TrainConfig | None:
             value = "Auto"  # the batch slider's automatic option
         st.session_state[key] = int(round(value * 100)) if name == "valid" else value
     return config
+
+
+# -- a link made with uploaded files ---------------------------------------------------
+
+
+def wanted() -> str | None:
+    """The files the link waits for, as people read them ('ratings.csv + movies.csv'), or None."""
+    wait = st.session_state.get(WAIT)
+    if wait is None:
+        return None
+    return wait["params"].get("files") or "the files it was made with"
+
+
+def awaiting(data: DataRecord) -> bool:
+    """Whether a link still waits for its uploaded files, given the data the sidebar chose.
+
+    Files with the link's content (or files the person accepted) end the wait and apply the
+    rest of the link; choosing another data source leaves the link.
+    """
+    wait = st.session_state.get(WAIT)
+    if wait is None:
+        return False
+    if st.session_state.get(state.SOURCE) != FILES:
+        del st.session_state[WAIT]  # the person chose other data: the link's view no longer applies
+        return False
+    if not uploaded(data) or _mismatch(wait, data):
+        return True
+    del st.session_state[WAIT]
+    _apply_view(wait["params"], [f"The link's files are in: {md(data.label)}."])
+    return False
+
+
+def uploaded(data: DataRecord) -> bool:
+    """Whether ``data`` came from uploaded files (not the demo, not a MovieLens download)."""
+    return not data.demo and not data.key.startswith("ml:")
+
+
+def _mismatch(wait: dict, data: DataRecord) -> str | None:
+    """How uploaded ``data`` differs from the files the link was made with, or None when it is them."""
+    params = wait["params"]
+    expected, files = params.get("hash"), params.get("files")
+    if data.key == wait["accepted"]:
+        return None
+    if expected:
+        want_ratings, _, want_movies = expected.partition("+")
+        have_ratings, _, have_movies = data.key.partition("+")
+        if have_ratings != want_ratings:
+            return f"The ratings file {md(data.label)} is not the one this link was made with."
+        if have_movies == want_movies:
+            return None
+        if have_movies == "none" and want_movies not in ("none", "zip"):
+            return "The ratings file is in; this link was made with a movies file too: upload it as well."
+        return "The movies file is not the one this link was made with."
+    if files and files != data.label:  # an older link: it names the files but not their content
+        return f"These files ({md(data.label)}) are not named like the ones this link was made with."
+    return None
+
+
+def wait_panel(data: DataRecord) -> None:
+    """What the page shows while the link waits for its files: which files, and what happens next."""
+    wait = st.session_state[WAIT]
+    params = wait["params"]
+    steps = []
+    if params.get("train") == "1":
+        steps.append("trains the link's model again (same settings, same seed)")
+    if params.get("user"):
+        steps.append(f"shows User {md(params['user'])}")
+    then = f" Then the page {' and '.join(steps)}." if steps else ""
+    st.info(
+        f"This link was made with uploaded files: **{md(wanted())}**. Upload them in the sidebar, under "
+        f"*My files*, to open its view.{then} Nothing is trained or shown on other data until then; to leave "
+        "the link, choose another data source in the sidebar.",
+        icon=":material/upload_file:",
+    )
+    problem = _mismatch(wait, data) if uploaded(data) else None
+    if problem:
+        st.warning(problem, icon=":material/difference:")
+        st.button(
+            f"Use {md(data.label)} anyway",
+            key="cf.link_accept",
+            on_click=_accept,
+            args=(data.key,),
+            icon=":material/check:",
+            help="Open the link's view (settings, user, screen) on these files instead.",
+        )
+
+
+def _accept(key: str) -> None:
+    wait = st.session_state.get(WAIT)
+    if wait is not None:
+        wait["accepted"] = key
 
 
 def after_data(data: DataRecord) -> None:
@@ -164,7 +267,7 @@ def params_for(data: DataRecord, model: ModelRecord | None) -> dict[str, str]:
     elif data.key.startswith("ml:"):
         params["data"] = "ml-" + data.key.split(":")[1]
     else:
-        params["data"] = "file"
+        params.update({"data": "file", "files": data.label, "hash": data.key})
     job = state.job()
     config = None
     if job is not None and job.running:

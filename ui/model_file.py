@@ -1,6 +1,6 @@
 """Model files: load a model saved earlier (safely: no code runs), and say how it fits the data in use.
 
-Loading goes through :func:`cf.persist.load`, which reads with ``torch.load(weights_only=True)``:
+Loading goes through :meth:`cf.Recommender.load`, which reads with ``torch.load(weights_only=True)``:
 a file holding anything but plain data (a crafted pickle) is refused with a message, and the
 session's model stays as it was.
 
@@ -51,10 +51,8 @@ def uploader(data: DataRecord) -> None:
 def load_upload(name: str, raw: bytes, content_hash: str, data: DataRecord) -> tuple[str, str]:
     """Load a model file's bytes into the session; returns ("ok" | "error", message for people)."""
     try:
-        from cf import persist
-
         with st.spinner(f"Reading {name}…"):
-            recommender = persist.load(raw, name=name)
+            recommender = cf.Recommender.load(raw, name=name)
     except cf.DataError as error:
         log.warning("model file %s refused: %s", name, error)
         return "error", str(error)

@@ -5,11 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import data as loading
-from ui import links, state, train_tab
+from ui import links, state, widgets
 from ui.common import count, guarded, md
-from ui.state import DataRecord
-
-DEMO, MOVIELENS, FILES = "Demo dataset", "MovieLens", "My files"
+from ui.state import DEMO, FILES, MOVIELENS, DataRecord
 
 
 def render() -> DataRecord:
@@ -27,6 +25,7 @@ def render() -> DataRecord:
         )
         previous = state.data()
         record = None
+        st.session_state[state.UPLOAD_ERRORS] = []
         if source == FILES:
             record = _uploads()
         elif source == MOVIELENS:
@@ -34,15 +33,18 @@ def render() -> DataRecord:
         if record is None:
             record = previous if (source != DEMO and previous is not None) else loading.demo_record()
         st.session_state[state.DATA] = record
-        stats = record.stats()
-        st.caption(
-            f"In use: **{md(record.label)}** · {count(stats['n_ratings'])} ratings · "
-            f"{count(stats['n_users'])} users · {count(stats['n_items'])} movies"
-        )
+        if links.awaiting(record):
+            st.caption(f"In use: nothing yet. The link needs **{md(links.wanted())}**.")
+        else:
+            stats = record.stats()
+            st.caption(
+                f"In use: **{md(record.label)}** · {count(stats['n_ratings'])} ratings · "
+                f"{count(stats['n_users'])} users · {count(stats['n_items'])} movies"
+            )
         job = state.job()
         if job is not None and job.running and st.session_state.get(state.NAV) != state.TAB_TRAIN:
             st.divider()
-            train_tab.sidebar_status()
+            widgets.sidebar_status()
         st.divider()
         with st.expander("How it works", icon=":material/help:"):
             st.markdown(
@@ -61,7 +63,7 @@ def render() -> DataRecord:
 
 
 def _movielens() -> DataRecord | None:
-    from cf import movielens
+    from cf.data import movielens
 
     releases = movielens.RELEASES
     name = st.selectbox(
@@ -134,11 +136,13 @@ def _uploads() -> DataRecord | None:
     record, errors = None, []
     with guarded("reading the uploaded files"):
         record, errors = loading.uploaded_record(ratings, movies)
+    st.session_state[state.UPLOAD_ERRORS] = list(errors)
     for error in errors:
         st.error(error, icon=":material/error:")
     previous = state.data()
     if errors and record is None and previous is not None:
         st.caption(f"Still using **{md(previous.label)}**.")
-    if ratings is None:
-        st.caption("Upload a ratings file to use your own data. Until then the demo dataset stays in use.")
+    if ratings is None and links.wanted() is None:
+        current = md(previous.label) if previous is not None else "the demo dataset"
+        st.caption(f"Upload a ratings file to use your own data. Until then **{current}** stays in use.")
     return record

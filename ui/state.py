@@ -7,10 +7,12 @@ the screens and the tests agree on them.
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -44,6 +46,8 @@ MODEL_FILES = "cf.model_files"
 """Outcome of each model file upload by content hash: the loaded record's id or an error message."""
 ML_LOADED = "cf.ml_loaded"
 """MovieLens releases loaded in this session: {release name: data record key}."""
+UPLOAD_ERRORS = "cf.upload_errors"
+"""Messages about the uploaded files that could not be used, shown in the sidebar and on the Data screen."""
 LINK = "cf.link"
 """The query parameters this session opened with, once applied (see :mod:`ui.links`)."""
 LINK_NOTE = "cf.link_note"
@@ -52,18 +56,23 @@ LINK_NOTE = "cf.link_note"
 # -- widget keys ---------------------------------------------------------------------
 NAV = "cf.nav"
 SOURCE = "cf.source"
+DEMO, MOVIELENS, FILES = "Demo dataset", "MovieLens", "My files"
+"""The data sources the sidebar offers: the values of ``SOURCE`` (a shared link sets it too)."""
 UP_RATINGS = "cf.up_ratings"
 UP_MOVIES = "cf.up_movies"
 USER = "cf.user"
 USER_QUERY = "cf.user_query"
 TOP_N = "cf.top_n"
 MIN_RATINGS = "cf.min_ratings"
+RANK_BY = "cf.rank_by"
+NOVELTY = "cf.novelty"
 EMB_VIEW = "cf.emb_view"
 EMB_DIMS = "cf.emb_dims"
 EMB_COUNT = "cf.emb_count"
 EMB_USERS = "cf.emb_users"
 EMB_QUERY = "cf.emb_query"
 EMB_SHOW_USER = "cf.emb_show_user"
+EMB_GENRES = "cf.emb_genres"
 F_MODEL = "cf.f_model"
 F_FACTORS = "cf.f_factors"
 F_EPOCHS = "cf.f_epochs"
@@ -158,10 +167,14 @@ class ModelRecord:
     note: str | None = None
     """The library's note when no validation split was possible."""
     device: str = "cpu"
+    setup_seconds: float = 0.0
+    """Time spent getting the training loop ready, apart from ``fit_seconds`` (see :class:`cf.FitResult`)."""
     source: str | None = None
     """The model file's name when the model was loaded from a file rather than trained here."""
     keep: bool = False
-    """Keep the weights when a newer model arrives (for comparison)."""
+    """Pinned: keep the weights whatever comes next (within :data:`MAX_WEIGHTS`)."""
+    last_used: int = 0
+    """When it was last made the current model (a session-wide tick; higher is more recent)."""
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -210,6 +223,27 @@ def job() -> TrainingJob | None:
     return st.session_state.get(JOB)
 
 
+def fits(record: ModelRecord, data: DataRecord) -> bool:
+    """Whether ``record`` may be shown with ``data``: trained on it, or loaded from a model file
+    (which carries its own users, ratings and titles)."""
+    return record.source is not None or record.data_key == data.key
+
+
+def model_for(data: DataRecord) -> ModelRecord | None:
+    """The model to show with ``data``: the current one if it fits, else the most recently used
+    run trained on ``data`` that still has its weights (made current), else None."""
+    current = model()
+    if current is None or fits(current, data):
+        return current
+    candidates = [r for r in runs() if r.loaded and r.source is None and r.data_key == data.key]
+    if not candidates:
+        return None
+    record = max(candidates, key=lambda r: r.last_used)
+    use_model(record)
+    set_notice("info", f"Now using {record.name}, trained on {record.data_label}, the data in use.")
+    return record
+
+
 def runs() -> list[ModelRecord]:
     return st.session_state.setdefault(RUNS, [])
 
@@ -222,13 +256,12 @@ def next_number() -> int:
 def add_model(record: ModelRecord) -> list[ModelRecord]:
     """Make ``record`` the session's model and list it as a run; returns the runs whose weights were released.
 
-    The model it replaces keeps its weights only if it was marked ``keep``; at most
-    :data:`MAX_WEIGHTS` models hold weights, the oldest kept ones go first.
+    Which models keep their weights is :func:`weights_kept`'s choice.
     """
     listed = runs()
     listed.append(record)
     del listed[: max(0, len(listed) - MAX_RUNS)]
-    st.session_state[MODEL] = record
+    _make_current(record)
     return enforce_memory()
 
 
@@ -236,27 +269,61 @@ def use_model(record: ModelRecord) -> list[ModelRecord]:
     """Switch the current model to an earlier run that still has its weights."""
     if not record.loaded:
         raise cf.DataError(f"{record.name}'s weights were released to save memory; train it again.")
-    previous = model()
-    if previous is not None and previous is not record:
-        previous.keep = True  # switching away must not lose the model: it stays until released on purpose
-    st.session_state[MODEL] = record
+    _make_current(record)
     return enforce_memory()
 
 
+_ticks = itertools.count(1)
+
+
+def _make_current(record: ModelRecord) -> None:
+    record.last_used = next(_ticks)
+    st.session_state[MODEL] = record
+
+
+IN_USE, PINNED, BEST, RECENT = "in use", "pinned", "best", "recent"
+"""Why a model keeps its weights (see :func:`weights_kept`)."""
+
+
+def weights_kept(listed: list[ModelRecord], current: ModelRecord | None) -> dict[ModelRecord, str]:
+    """The runs that keep their weights, each with why, at most :data:`MAX_WEIGHTS`.
+
+    In this order until the limit: the current model, the pinned ones (most recently used
+    first), the best by validation RMSE on each dataset, then the most recently used.
+    """
+    loaded = sorted((r for r in listed if r.loaded), key=lambda r: r.last_used, reverse=True)
+    if current is not None and current.loaded and current not in loaded:
+        loaded.insert(0, current)
+    best: dict[str, ModelRecord] = {}
+    for record in loaded:
+        rmse = (record.scores or {}).get("rmse")
+        if rmse is not None and np.isfinite(rmse):
+            held = best.get(record.data_key)
+            if held is None or rmse < held.scores["rmse"]:
+                best[record.data_key] = record
+    kept: dict[ModelRecord, str] = {}
+    choices = [(current, IN_USE)] if current is not None and current.loaded else []
+    choices += [(r, PINNED) for r in loaded if r.keep]
+    choices += [(r, BEST) for r in best.values()]
+    choices += [(r, RECENT) for r in loaded]
+    for record, reason in choices:
+        if len(kept) < MAX_WEIGHTS and record not in kept:
+            kept[record] = reason
+    return kept
+
+
 def enforce_memory() -> list[ModelRecord]:
-    """Release the weights of runs that are neither current nor kept, and of the oldest kept beyond the limit."""
-    current = model()
-    released = []
-    holders = 1 if current is not None and current.loaded else 0
-    for record in reversed(runs()):  # newest first: the newest kept ones stay
-        if record is current or not record.loaded:
-            continue
-        if record.keep and holders < MAX_WEIGHTS:
-            holders += 1
-            continue
+    """Release the weights of the runs :func:`weights_kept` leaves out; returns them."""
+    kept = weights_kept(runs(), model())
+    released = [r for r in runs() if r.loaded and r not in kept]
+    for record in released:
         record.release()
-        released.append(record)
     return released
+
+
+def dropped() -> list[ModelRecord]:
+    """The runs whose weights were released to save memory (curves and scores stay)."""
+    return [r for r in runs() if not r.loaded]
 
 
 def set_notice(level: str, text: str) -> None:

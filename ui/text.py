@@ -18,6 +18,12 @@ def count(n: int | float) -> str:
     return f"{int(n):,}"
 
 
+def counted(n: int | float, noun: str, plural: str | None = None) -> str:
+    """A number with its noun, singular for one: '1 rating', '2 ratings', '1,234 ratings'."""
+    word = noun if int(n) == 1 else (plural or f"{noun}s")
+    return f"{count(n)} {word}"
+
+
 def short_count(n: int | float) -> str:
     """1234567 -> '1.2M', 25_000 -> '25k', 950 -> '950'."""
     n = float(n)

@@ -145,6 +145,7 @@ class TrainingJob:
             if result.history and valid is not None and valid.n_ratings:
                 self.phase = "scoring"
                 self.scores = cf.evaluate(result.recommender, valid)
+                self.scores["topn"] = cf.evaluate_topn(result.recommender, valid).to_dict()
             self.result = result
             log.info(
                 "trained %s epochs of %s on %s ratings in %.1f s (%s)",
@@ -257,6 +258,7 @@ def collect() -> ModelRecord | None:
         history=list(result.history),
         scores=job.scores,
         fit_seconds=result.fit_seconds,
+        setup_seconds=result.setup_seconds,
         data_label=job.data.label,
         data_key=job.data.key,
         status=status,
@@ -272,8 +274,20 @@ def collect() -> ModelRecord | None:
         summary = f"{record.name} is ready"
         if record.scores:
             summary += f": validation RMSE {record.scores['rmse']:.3f}"
-        state.set_notice("success", summary + f" ({seconds(record.fit_seconds)})." + released_note(released))
+        took = f" ({seconds(record.fit_seconds)}{start_up_note(record)})."
+        state.set_notice("success", summary + took + released_note(released))
     return record
+
+
+START_UP_SHOWN = 0.5
+"""Start-up times (loading compiled code) longer than this many seconds are reported next to the training time."""
+
+
+def start_up_note(record: ModelRecord) -> str:
+    """', plus 4.1 s of one-time start-up' when getting ready took long (first run in a server), else ''."""
+    if record.setup_seconds < START_UP_SHOWN:
+        return ""
+    return f", plus {seconds(record.setup_seconds)} of one-time start-up"
 
 
 def released_note(released: list[ModelRecord]) -> str:
@@ -283,8 +297,8 @@ def released_note(released: list[ModelRecord]) -> str:
     names = ", ".join(r.name for r in sorted(released, key=lambda r: r.number))
     verb = "was" if len(released) == 1 else "were"
     return (
-        f" {names} {verb} set aside to save memory: curves and scores stay on the Compare screen. "
-        "Tick “Keep for comparison” to keep a model's weights."
+        f" {names} {verb} dropped to save memory: curves and scores stay on the Compare screen. The best and "
+        "the most recent models are kept on their own; tick “Keep for comparison” to keep a particular one."
     )
 
 
@@ -303,7 +317,7 @@ def warm_up() -> threading.Thread | None:
 def _warm_up_once() -> threading.Thread:
     def run() -> None:
         try:
-            from cf import rowwise
+            from cf.training import rowwise
 
             n = 60
             frame = pd.DataFrame(

@@ -44,7 +44,19 @@ TIMEOUT_MS = 60_000
 TRAIN_TIMEOUT_MS = 240_000
 """How long a training run may take before the driver gives up."""
 MODEL_TITLE = re.compile(r"^Model (\d+) · (.+) · (\d+) factors · (\d+) of (\d+) epochs")
-"""The trained model's heading on the Train screen (``ui/train_tab.model_title``)."""
+"""The trained model's heading on the Train screen (``ui/screens/train.model_title``)."""
+
+LAYOUT_JS = (Path(__file__).with_name("layout.js")).read_text(encoding="utf-8")
+"""Finds what the page cuts off sideways (see ``layout.js``): text ending in an ellipsis or clipped,
+elements sticking out of a box that hides overflow, chart text outside its chart; and for each
+table, the width its columns need and the width it has."""
+CHARTS_FIT_JS = """
+() => [...document.querySelectorAll("[data-testid=stPlotlyChart]")].every(chart => {
+    const svg = chart.querySelector(".main-svg");
+    return svg && Math.abs(svg.getBoundingClientRect().width - chart.getBoundingClientRect().width) < 2;
+})
+"""
+"""True once every chart on the page is drawn at its container's width."""
 
 # Widget keys (ui/state.py); Streamlit puts them on the element as the class ``st-key-<key>``.
 KEY_UP_RATINGS = "cf.up_ratings"
@@ -55,11 +67,6 @@ KEY_RECS_TABLE = "cf.recs_table"
 def key_css(key: str) -> str:
     """CSS selector of the element with Streamlit widget key ``key``."""
     return ".st-key-" + re.sub(r"[^A-Za-z0-9_-]", "-", key)
-
-
-def data_dir() -> Path:
-    """Where the real MovieLens data lives (``CF_DATA_DIR``, else ``../shared/data``)."""
-    return Path(os.environ.get("CF_DATA_DIR", REPO.parent / "shared" / "data"))
 
 
 # -- what is installed ---------------------------------------------------------------
@@ -518,6 +525,23 @@ class AppPage:
         download = await info.value
         text = Path(await download.path()).read_text(encoding="utf-8-sig")
         return list(csv.DictReader(io.StringIO(text)))
+
+    async def layout(self) -> dict[str, Any]:
+        """What the page cuts off sideways (:data:`LAYOUT_JS`): ``problems`` (sentences) and ``tables``
+        (``key``, ``needs`` and ``has``: the width in pixels its columns need, and the width shown).
+
+        Waits first until every chart has been drawn at its container's width (after a resize).
+        """
+        await self.settle()
+        await self.page.wait_for_function(CHARTS_FIT_JS, timeout=self.timeout_ms, polling=100)
+        return await self.page.evaluate(LAYOUT_JS)
+
+    async def view(self, option: str) -> None:
+        """Pick ``option`` of the screen's view switch (a segmented control, e.g. "Users" on Embeddings)."""
+        button = self.main().get_by_role("radio", name=option, exact=True)
+        await self.click(button)
+        await self._wait_attribute(button, "aria-checked", "true")
+        await self.idle()
 
     # -- the Embeddings screen -----------------------------------------------------
 

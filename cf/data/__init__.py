@@ -1,0 +1,27 @@
+"""Ratings and movies: validated tables, splits and the readers of rating files.
+
+Modules: :mod:`cf.data.tables` (``Ratings``, ``Movies``, ``IdMap``, splits),
+:mod:`cf.data.readers` (file formats: bytes and encoding in :mod:`cf.data.decode`, layout
+and parsing in :mod:`cf.data.parse`, columns in :mod:`cf.data.columns`), :mod:`cf.data.archive` (zip files),
+:mod:`cf.data.movielens` (GroupLens downloads), :mod:`cf.data.demo` (the generated demo
+data), :mod:`cf.data.synth` (ML-25M-shaped synthetic files), :mod:`cf.data.search` (finding
+titles as people type them) and :mod:`cf.data.genres` (the genre that stands for a movie).
+"""
+
+from cf.data.readers import load_dataset, load_movies, load_ratings
+from cf.data.tables import (
+    MISSING_GENRES,
+    DataError,
+    IdMap,
+    Movies,
+    Ratings,
+    held_out_mask,
+    normalise_ids,
+    random_split,
+    temporal_split,
+)
+
+__all__ = [
+    "MISSING_GENRES", "DataError", "IdMap", "Movies", "Ratings", "held_out_mask", "load_dataset", "load_movies",
+    "load_ratings", "normalise_ids", "random_split", "temporal_split",
+]  # fmt: skip

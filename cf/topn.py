@@ -1,0 +1,174 @@
+"""Top-N lists: the one function that ranks the catalogue for one person or many.
+
+Known users, folded-in new people and the all-users export all go through :func:`top_n`.
+Each pick carries the rating model's predicted stars and, where one exists, the liked
+movie that drives it ("because you liked").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from cf.metrics import relevance_threshold
+
+RANK_BY = ("ranker", "rating")
+"""``ranker``: the item model trained for top-N (the default); ``rating``: highest predicted stars."""
+SIMILARITY_FLOOR = 0.3
+"""Embedding cosine below which a liked movie is not offered as the reason for a pick."""
+
+
+@dataclass
+class Person:
+    """Whom a list is for: the movies they rated (indices) with their stars.
+
+    Attributes
+    ----------
+    items, ratings
+        Movie indices and the stars given.
+    user_index
+        The row of a known user in the rating model, or None for a new person.
+    folded
+        A new person's vector fitted by :func:`cf.foldin.fold_in` (None for known users).
+    """
+
+    items: np.ndarray
+    ratings: np.ndarray
+    user_index: int | None = None
+    folded: object | None = None
+
+
+def top_n(
+    rec,
+    people: Sequence[Person],
+    n: int = 10,
+    min_ratings: int = 0,
+    rank_by: str = "ranker",
+    novelty: float = 0.0,
+) -> list[pd.DataFrame]:
+    """The ``n`` best movies each person has not rated, one table per person.
+
+    Parameters
+    ----------
+    rec
+        A fitted :class:`cf.recommend.Recommender`.
+    min_ratings
+        Leave out movies with fewer ratings in the training data.
+    rank_by
+        One of :data:`RANK_BY`; ``ranker`` falls back to ``rating`` when the recommender has
+        no item model (files without one) or the person rated nothing it knows.
+    novelty
+        0 ranks as the model does; up to 1 moves lists from popular towards niche movies
+        (scores divided by popularity to this power).
+    """
+    if rank_by not in RANK_BY:
+        raise ValueError(f"rank_by must be one of {', '.join(RANK_BY)}, not {rank_by!r}")
+    scores = rank_scores(rec, people, rank_by)
+    popularity = np.log1p(rec.item_counts).astype(np.float32)
+    if novelty > 0:
+        scores = _towards_niche(scores, rec.item_counts, novelty)
+    scores = scores + 1e-6 * popularity / max(float(popularity.max()), 1.0)  # ties: the better known first
+    scores[:, rec.item_counts < min_ratings] = -np.inf
+    tables = []
+    for row, person in enumerate(people):
+        line = scores[row]
+        line[np.asarray(person.items, np.int64)] = -np.inf
+        top = top_indices(line, n)
+        top = top[np.isfinite(line[top])]
+        tables.append(_table(rec, person, top, rank_by))
+    return tables
+
+
+def rank_scores(rec, people: Sequence[Person], rank_by: str = "ranker") -> np.ndarray:
+    """People x movies scores of the chosen ranking (higher is better); ``-inf`` where a movie cannot be ranked."""
+    ranker = rec.ranker if rank_by == "ranker" else None
+    if ranker is not None:
+        weights = [rec.interaction_weights(p.ratings) for p in people]
+        rows = ranker.rows([(p.items, w) for p, w in zip(people, weights)])
+        scores = ranker.score(rows)
+        empty = np.asarray(rows.sum(axis=1)).ravel() <= 0
+        if empty.any():  # nothing liked that the item model knows: rank by predicted stars instead
+            scores[empty] = _rating_scores(rec, [people[i] for i in np.flatnonzero(empty)])
+        return scores
+    return _rating_scores(rec, people)
+
+
+def _rating_scores(rec, people: Sequence[Person]) -> np.ndarray:
+    from cf.foldin import score_folded
+
+    n_items = len(rec.items)
+    out = np.empty((len(people), n_items), dtype=np.float32)
+    items = np.arange(n_items)
+    for row, person in enumerate(people):
+        if person.folded is not None:
+            out[row] = score_folded(rec, person.folded, clip=False)
+        else:
+            index = -1 if person.user_index is None else person.user_index
+            out[row] = rec.predict_indices(np.full(n_items, index), items, clip=False)
+    return out
+
+
+def _towards_niche(scores: np.ndarray, counts: np.ndarray, novelty: float) -> np.ndarray:
+    """Scores shifted to be positive, then divided by ``count ** novelty``."""
+    finite = np.isfinite(scores)
+    low = np.where(finite, scores, np.inf).min(axis=1, keepdims=True)
+    shifted = np.where(finite, scores - np.where(np.isfinite(low), low, 0) + 1e-3, -np.inf)
+    return shifted / np.maximum(counts, 1).astype(np.float32) ** float(novelty)
+
+
+def _table(rec, person: Person, top: np.ndarray, rank_by: str) -> pd.DataFrame:
+    table = rec.describe(top)
+    table.insert(3, "predicted", predicted_stars(rec, person, top))
+    table["because_you_liked"] = because_you_liked(rec, person, top, rank_by)
+    return table
+
+
+def predicted_stars(rec, person: Person, items: np.ndarray) -> np.ndarray:
+    """The rating model's stars for ``items`` (clipped to the scale)."""
+    from cf.foldin import score_folded
+
+    if person.folded is not None:
+        return score_folded(rec, person.folded)[items]
+    index = -1 if person.user_index is None else person.user_index
+    return rec.predict_indices(np.full(len(items), index), items)
+
+
+def because_you_liked(rec, person: Person, picks: np.ndarray, rank_by: str = "ranker") -> list[str]:
+    """For each pick, the title of a movie the person liked that drives it, or "" when none does.
+
+    With the item model: the liked movie with the largest positive contribution to the
+    pick's score. Otherwise: the liked movie nearest in the embedding space, if its cosine
+    similarity is at least :data:`SIMILARITY_FLOOR`.
+    """
+    items, ratings = np.asarray(person.items, np.int64), np.asarray(person.ratings, np.float32)
+    liked = ratings >= relevance_threshold(rec.scale) if rec.has_ratings else np.ones(len(items), bool)
+    names = rec.titles()
+    out = [""] * len(picks)
+    if not liked.any() or not len(picks):
+        return out
+    liked_items, weights = items[liked], rec.interaction_weights(ratings[liked])
+    if rank_by == "ranker" and rec.ranker is not None:
+        for row, pick in enumerate(picks):
+            share = rec.ranker.contributions(liked_items, weights, int(pick))
+            if len(share) and share.max() > 0:
+                out[row] = names[liked_items[int(np.argmax(share))]]
+        return out
+    unit = rec.unit_item_vectors()
+    similarity = unit[np.asarray(picks, np.int64)] @ unit[liked_items].T
+    best = np.argmax(similarity, axis=1)
+    for row, column in enumerate(best):
+        if similarity[row, column] >= SIMILARITY_FLOOR:
+            out[row] = names[liked_items[column]]
+    return out
+
+
+def top_indices(scores: np.ndarray, n: int) -> np.ndarray:
+    """Indices of the ``n`` highest scores, best first (ties by index)."""
+    n = max(0, min(n, len(scores)))
+    if n == 0:
+        return np.array([], dtype=np.int64)
+    part = np.argpartition(-scores, n - 1)[:n]
+    return part[np.lexsort((part, -scores[part]))]

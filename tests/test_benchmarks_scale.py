@@ -1,0 +1,85 @@
+"""The scale tools: the synthetic generator, the automatic batch, the scale benchmark (on a small fraction)."""
+
+import gc
+import json
+import os
+import resource
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import cf
+from benchmarks import scale
+from cf.cli import main
+from cf.data.synth import ML25M, synthetic_ratings
+
+
+def test_synthetic_table_has_ml25m_shape_at_a_fraction():
+    columns = synthetic_ratings(0.004, seed=1)
+    n = len(columns["rating"])
+    assert n == int(ML25M["n_ratings"] * 0.004)
+    pairs = columns["userId"].astype(np.int64) * 10**6 + columns["movieId"]
+    assert len(np.unique(pairs)) == n
+    assert set(np.unique(columns["rating"])) <= set(np.arange(1, 11) / 2)
+    per_user = np.bincount(columns["userId"])[1:]
+    per_movie = np.bincount(columns["movieId"])[1:]
+    assert per_user.max() > 10 * np.median(per_user[per_user > 0])  # a long tail of activity
+    assert per_movie.max() > 50 * np.median(per_movie[per_movie > 0])  # and of popularity
+
+
+@pytest.mark.parametrize(("n", "batch"), [(100, 1024), (524_288, 1024), (1_000_209, 2048), (25_000_095, 65536)])
+def test_automatic_batch_grows_with_the_data(n, batch):
+    assert cf.auto_batch_size(n) == batch
+    assert cf.TrainConfig().sized_for(n).batch_size == batch
+    assert cf.TrainConfig(batch_size=256).sized_for(n).batch_size == 256
+
+
+def test_automatic_batch_is_bigger_on_a_gpu():
+    assert cf.auto_batch_size(90_000, "cuda") == 1024
+    assert cf.auto_batch_size(25_000_095, "cuda") == 262_144
+    assert cf.auto_batch_size(25_000_095, "mps") == cf.auto_batch_size(25_000_095, "cpu") == 65_536
+
+
+def test_fit_records_the_batch_it_used():
+    columns = synthetic_ratings(0.03, seed=2)  # 750k ratings: above the small-data batch
+    ratings = cf.load_ratings(pd.DataFrame(columns))
+    result = cf.fit(ratings, cf.TrainConfig(epochs=1, n_factors=4, valid_frac=0.0))
+    assert result.recommender.config["batch_size"] == cf.auto_batch_size(ratings.n_ratings) == 2048
+
+
+def test_scale_benchmark_reports_load_memory_and_throughput(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("CF_BENCH_DIR", str(tmp_path))
+    started = time.perf_counter()
+    assert main(["bench", "--scale", "--fractions", "0.002", "--devices", "cpu", "--json"]) == 0
+    took = time.perf_counter() - started
+    out = capsys.readouterr().out
+    report = json.loads(out.strip().splitlines()[-1])
+    row = report["results"][0]
+    assert row["load"]["n_ratings"] == int(ML25M["n_ratings"] * 0.002)
+    assert 0 < row["load"]["seconds"] < took and row["load"]["peak_mb"] > 50  # seconds, of a part of the run
+    (train,) = row["train"]
+    assert train["device"] == "cpu" and train["engine"] == "rowwise" and train["ratings_per_second"] > 0
+    assert train["batch_size"] == cf.auto_batch_size(row["load"]["n_ratings"])
+    assert "M ratings/s" in out and (tmp_path / "synthetic-25m-0.002.csv").exists()
+
+
+def test_synth_command_writes_a_readable_file(tmp_path, capsys):
+    path = tmp_path / "big.csv"
+    assert main(["synth", "--out", str(path), "--fraction", "0.001"]) == 0
+    assert "25,000 ratings" in capsys.readouterr().out
+    assert cf.load_ratings(path).n_ratings == 25_000
+    assert main(["synth", "--out", str(path), "--fraction", "0"]) == 2
+    assert "--fraction" in capsys.readouterr().err
+
+
+def test_peak_memory_is_this_processs_high_water_mark():
+    resident_mb = int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    assert resident_mb <= scale.peak_memory_mb() <= resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 + 1
+    gc.collect()  # garbage of earlier tests freed now, not while the peak is watched
+    Path("/proc/self/clear_refs").write_text("5")  # Linux: the peak starts again from the current size
+    before = scale.peak_memory_mb()
+    block = np.ones(100 * 2**20 // 8)  # 100 MB touched
+    assert scale.peak_memory_mb() >= before + 0.95 * block.nbytes / 2**20

@@ -1,0 +1,110 @@
+"""The top-N and new-person protocols on the real benchmark split, and taste profiles of new people."""
+
+import pytest
+
+import cf
+from cf.evaluation import TopNReport, evaluate_new_people, evaluate_topn
+from tests.helpers import movies_path, split_paths
+
+ROMANCE_FAN = {
+    2671: 5.0,
+    597: 5.0,
+    539: 5.0,
+    1258: 1.0,
+    1982: 1.0,
+}  # Notting Hill, Pretty Woman, Sleepless; Shining, Halloween
+HORROR_FAN = {1258: 5.0, 1982: 5.0, 1214: 5.0, 1997: 5.0, 1407: 5.0, 2671: 1.0, 597: 1.0}
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    train_path, test_path = split_paths()
+    train, test = cf.load_ratings(train_path), cf.load_ratings(test_path)
+    rec = cf.fit(train, cf.TrainConfig(epochs=4), movies=cf.load_movies(movies_path())).recommender
+    return rec, train, test
+
+
+@pytest.fixture(scope="module")
+def report(fitted):
+    rec, _, test = fitted
+    return evaluate_topn(rec, test)
+
+
+def test_topn_counts_the_people_with_a_loved_held_out_movie(fitted, report):
+    rec, train, test = fitted
+    loved = test.frame[(test.frame["rating"] >= 4) & test.frame["user"].isin(train.frame["user"])]
+    assert report.n_people == loved["user"].nunique()
+    assert report.k == 10 and len(report.model.per_person["ndcg"]) == report.n_people
+
+
+def test_the_item_model_beats_most_popular_and_ranking_by_stars(report):
+    model, popular, by_rating = report.model, report.popular, report.by_rating
+    assert model.ndcg > 1.8 * popular.ndcg and model.hit_rate > popular.hit_rate + 0.15
+    assert by_rating.ndcg < popular.ndcg  # the known gap: predicted stars rank a catalogue badly
+    assert model.coverage > 3 * popular.coverage and model.personalisation > popular.personalisation
+    assert report.lift() == pytest.approx(model.precision / popular.precision)
+    assert f"{report.lift():.1f}x" in report.sentence()
+
+
+def test_most_popular_lists_are_the_most_rated_unrated_movies(fitted, report):
+    rec, train, _ = fitted
+    counts = train.frame["item"].value_counts()
+    assert report.popular.mean_popularity > 0.9 * counts.iloc[:30].mean()
+    assert report.popular.mean_popularity > report.model.mean_popularity
+
+
+def test_report_round_trips_through_plain_values(report):
+    again = TopNReport.from_dict(report.to_dict())
+    assert again.to_dict() == report.to_dict()
+
+
+def test_new_people_protocol_scores_fold_in_beside_most_popular():
+    train_path, _ = split_paths()
+    ratings = cf.load_ratings(train_path)
+    results = evaluate_new_people(ratings, cf.TrainConfig(epochs=4), given=(5, 20), share=0.1, seed=1)
+    assert [r.given for r in results] == [5, 20]
+    for result in results:
+        assert result.n_people >= 30
+        assert result.rmse < result.baseline_rmse + 0.05
+        assert result.topn.model.hit_rate > result.topn.popular.hit_rate
+    assert results[1].rmse < results[0].rmse  # more ratings, better predictions
+
+
+def _genre_share(table, genre: str) -> float:
+    return float(table["genres"].str.contains(genre).mean())
+
+
+@pytest.mark.parametrize("rank_by", ["ranker", "rating"])
+def test_a_romance_fan_who_dislikes_horror_gets_romance_not_the_worst_films(fitted, rank_by):
+    rec, train, _ = fitted
+    picks = rec.recommend_for_ratings(ROMANCE_FAN, n=10, rank_by=rank_by)
+    catalogue = train.frame.groupby("item")["rating"].mean()
+    assert picks["mean_rating"].mean() > catalogue.median()  # not the site's lowest-rated films
+    assert picks["predicted"].max() < 4.6  # five ratings cannot push the stars to an extreme
+    if rank_by == "ranker":
+        assert _genre_share(picks, "Romance") >= 0.5 and _genre_share(picks, "Horror") == 0
+
+
+def test_a_horror_fan_gets_horror(fitted):
+    rec, _, _ = fitted
+    horror = rec.recommend_for_ratings(HORROR_FAN, n=10)
+    romance = rec.recommend_for_ratings(ROMANCE_FAN, n=10)
+    assert _genre_share(horror, "Horror") >= 0.5 > _genre_share(romance, "Horror")
+    assert _genre_share(horror, "Romance") < _genre_share(romance, "Romance")
+    reasons = set(horror["because_you_liked"]) - {""}
+    assert reasons and reasons <= set(rec.describe(rec.items.to_index([1258, 1982, 1214, 1997, 1407]))["title"])
+
+
+def test_who_watched_what_trains_the_item_model_and_beats_most_popular():
+    train_path, test_path = split_paths()
+    watched = cf.load_ratings(cf.load_ratings(train_path).frame[["user", "item"]].rename(columns={"item": "movieId"}))
+    test = cf.load_ratings(test_path)
+    assert watched.scale == (1.0, 1.0)
+    result = cf.fit(watched, cf.TrainConfig(epochs=1))
+    rec = result.recommender
+    assert not rec.has_ratings and rec.ranker is not None
+    report = evaluate_topn(rec, test)
+    assert report.n_people == test.frame.loc[test.frame["user"].isin(watched.frame["user"]), "user"].nunique()
+    assert report.model.ndcg > 1.5 * report.popular.ndcg
+    picks = rec.recommend(1)
+    assert len(picks) == 10 and (picks["because_you_liked"] != "").all()

@@ -1,0 +1,55 @@
+import numpy as np
+import pytest
+
+from cf.models.ease import ItemModel, interaction_weights
+
+
+def _random_interactions(n_users=60, n_items=25, seed=0):
+    rng = np.random.default_rng(seed)
+    dense = rng.random((n_users, n_items)) < 0.3
+    users, items = np.nonzero(dense)
+    return users, items, rng.uniform(0.2, 1.0, len(users)).astype(np.float32), n_users, n_items
+
+
+def test_weights_solve_the_constrained_ridge_regression_column_by_column():
+    users, items, weights, n_users, n_items = _random_interactions()
+    model = ItemModel.fit(users, items, weights, n_users, n_items, l2=5.0, min_ratings=1)
+    x = np.zeros((n_users, n_items))
+    x[users, items] = weights
+    assert np.allclose(np.diag(model.weights), 0)
+    for column in (0, 7, 24):  # each column: ridge regression of that movie on all the others
+        others = np.delete(np.arange(n_items), column)
+        a = x[:, others]
+        direct = np.linalg.solve(a.T @ a + 5.0 * np.eye(len(others)), a.T @ x[:, column])
+        assert np.allclose(model.weights[others, column], direct, atol=1e-4)
+
+
+def test_scores_are_weighted_sums_and_contributions_add_up():
+    users, items, weights, n_users, n_items = _random_interactions()
+    model = ItemModel.fit(users, items, weights, n_users, n_items, l2=5.0, min_ratings=1)
+    mine = np.array([1, 4, 9]), np.array([1.0, 0.5, 0.25], np.float32)
+    scores = model.score(model.rows([mine]))[0]
+    expected = mine[1] @ model.weights[mine[0]]
+    assert np.allclose(scores, expected, atol=1e-5)
+    assert model.contributions(*mine, 12).sum() == pytest.approx(scores[12], abs=1e-5)
+
+
+def test_only_movies_with_enough_ratings_up_to_the_cap_take_part():
+    users, items, weights, n_users, n_items = _random_interactions()
+    counts = np.bincount(items, minlength=n_items)
+    threshold = int(np.median(counts))
+    model = ItemModel.fit(users, items, weights, n_users, n_items, min_ratings=threshold)
+    assert set(model.candidates) == set(np.flatnonzero(counts >= threshold))
+    capped = ItemModel.fit(users, items, weights, n_users, n_items, min_ratings=1, max_items=5)
+    assert len(capped.candidates) == 5 and counts[capped.candidates].min() >= np.sort(counts)[-5]
+    scores = capped.score(capped.rows([(np.arange(n_items), np.ones(n_items))]))[0]
+    assert np.isfinite(scores).sum() == 5  # movies off the model cannot be ranked
+    assert capped.similar(int(np.argmin(counts))) is None
+
+
+def test_interaction_weights_follow_the_rating_scale():
+    assert np.allclose(
+        interaction_weights(np.array([0.5, 2, 3, 3.5, 4, 5]), (0.5, 5)), [0, 0, 0.533, 0.8, 1, 1], atol=0.01
+    )
+    assert np.allclose(interaction_weights(np.array([1, 2, 3, 4, 5]), (1, 5)), [0, 0, 0.4, 1, 1], atol=0.02)
+    assert np.allclose(interaction_weights(np.array([1, 1, 1]), (1, 1)), 1)  # who-watched-what files

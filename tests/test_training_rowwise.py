@@ -1,0 +1,170 @@
+"""The row-wise CPU trainer: same maths as torch's sparse Adam, lazy rows, the schedule, the shuffle."""
+
+import copy
+
+import numpy as np
+import pytest
+import torch
+
+import cf
+from cf.config import ConfigError
+from cf.models import build_model
+from cf.training import index_ratings, kernels, make_loop, rowwise, trainer
+from tests.helpers import small_ratings, split_paths
+
+
+@pytest.fixture(scope="module")
+def small():
+    return small_ratings()
+
+
+def _model(ratings: cf.Ratings, kind: str = "dot-bias", seed: int = 0) -> torch.nn.Module:
+    users, items, _ = index_ratings(ratings)
+    torch.manual_seed(seed)
+    return build_model(kind, len(users), len(items), 8, ratings.scale, 3.0)
+
+
+@pytest.mark.parametrize("total", [1, 2, 5, 37, 400])
+def test_one_cycle_matches_torchs_scheduler(total):
+    placeholder = torch.optim.Adam([torch.nn.Parameter(torch.zeros(1))], lr=0.02)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(placeholder, max_lr=0.02, total_steps=total)
+    for step in range(total):
+        lr, beta1 = rowwise.one_cycle(step, total, 0.02)
+        group = placeholder.param_groups[0]
+        assert lr == pytest.approx(group["lr"], rel=1e-9)
+        assert beta1 == pytest.approx(group["betas"][0], rel=1e-9)
+        placeholder.step()
+        schedule.step()
+
+
+def _lazy_adam_reference(model, batches, config, total_steps):
+    """Autograd gradients, then torch's Adam formula applied to the rows each batch used."""
+    state = {name: (torch.zeros_like(p), torch.zeros_like(p)) for name, p in model.named_parameters()}
+    for step, (u, i, r) in enumerate(batches, start=1):
+        lr, beta1 = rowwise.one_cycle(step - 1, total_steps, config.lr)
+        model.zero_grad()
+        predicted, penalty = model(torch.from_numpy(u), torch.from_numpy(i), penalty=True)
+        loss = ((predicted - torch.from_numpy(r)).pow(2).sum() + config.weight_decay * penalty) / len(r)
+        loss.backward()
+        with torch.no_grad():
+            for name, p in model.named_parameters():
+                used = torch.unique(torch.from_numpy(u if name.startswith("user") else i))
+                rows = used if p.dim() == 2 else ...
+                m, v = state[name]
+                g = p.grad[rows]
+                m[rows] = beta1 * m[rows] + (1 - beta1) * g
+                v[rows] = 0.999 * v[rows] + 0.001 * g * g
+                denom = v[rows].sqrt() / (1 - 0.999**step) ** 0.5 + 1e-8
+                p[rows] -= lr / (1 - beta1**step) * m[rows] / denom
+
+
+@pytest.mark.parametrize("kind", ["dot-bias", "dot"])
+def test_steps_match_autograd_with_lazy_adam(small, kind):
+    """Three steps of the compiled loop equal autograd + Adam on the rows each batch used."""
+    config = cf.TrainConfig(model=kind, n_factors=8, batch_size=500, epochs=2, weight_decay=0.3, lr=0.05)
+    _, _, (u, i, r) = index_ratings(small)
+    ours = _model(small, kind)
+    reference = copy.deepcopy(ours)
+    loop = make_loop(ours, config, *(torch.from_numpy(a) for a in (u, i, r)), torch.device("cpu"))
+    assert isinstance(loop, rowwise.RowwiseLoop)
+    batches = [(u[s : s + 500], i[s : s + 500], r[s : s + 500]) for s in (0, 500, 1000)]
+    for bu, bi, br in batches:
+        loop._step(bu.astype(np.int32), bi.astype(np.int32), br)
+    _lazy_adam_reference(reference, batches, config, loop.total_steps)
+    for (name, mine), theirs in zip(ours.state_dict().items(), reference.state_dict().values()):
+        # bias and offset gradients are sums of terms that mostly cancel: float rounding shows more there
+        tolerance = 2e-6 if "factors" in name else 2e-5
+        assert torch.allclose(mine, theirs, atol=tolerance), (name, (mine - theirs).abs().max())
+    assert not torch.equal(ours.user_factors.weight, _model(small, kind).user_factors.weight)
+
+
+def test_rows_a_batch_does_not_use_keep_their_values(small):
+    config = cf.TrainConfig(n_factors=8, batch_size=64, epochs=1)
+    users, items, (u, i, r) = index_ratings(small)
+    model = _model(small)
+    loop = make_loop(model, config, *(torch.from_numpy(a) for a in (u, i, r)), torch.device("cpu"))
+    before = model.user_factors.weight.detach().clone()
+    loop._step(u[:64].astype(np.int32), i[:64].astype(np.int32), r[:64])
+    used = np.zeros(len(users), bool)
+    used[u[:64]] = True
+    changed = (model.user_factors.weight.detach() != before).any(1).numpy()
+    assert np.array_equal(changed, used)
+
+
+def test_shuffle_is_a_seeded_permutation_that_keeps_rows_together():
+    n = 300_000  # several buckets
+    users = np.arange(n, dtype=np.int32)
+    items, ratings = users[::-1].copy(), (users % 10).astype(np.float32)
+    outs = [tuple(np.empty_like(a) for a in (users, items, ratings)) for _ in range(3)]
+    for out, seed in zip(outs, (1, 1, 2)):
+        kernels.shuffle_into(users, items, ratings, *out, seed)
+    u, i, r = outs[0]
+    assert np.array_equal(np.sort(u), users)
+    assert np.array_equal(i, n - 1 - u) and np.array_equal(r, (u % 10).astype(np.float32))
+    assert np.array_equal(outs[0][0], outs[1][0])
+    assert not np.array_equal(outs[0][0], outs[2][0])
+    assert abs(np.corrcoef(u[:-1], u[1:])[0, 1]) < 0.01  # neighbours are unrelated
+
+
+def test_shuffle_is_uniform():
+    small = np.arange(4, dtype=np.int32)
+    out = (np.empty_like(small), np.empty_like(small), np.empty(4, np.float32))
+    first = np.zeros(4)
+    for seed in range(4000):
+        kernels.shuffle_into(small, small, small.astype(np.float32), *out, seed)
+        first[out[0][0]] += 1
+    assert np.all(np.abs(first / 4000 - 0.25) < 0.03)
+
+
+def test_rowwise_matches_the_torch_engine_on_the_benchmark_split():
+    train_path, test_path = split_paths()
+    train, test = cf.load_ratings(train_path), cf.load_ratings(test_path)
+    scores = {}
+    for engine in ("rowwise", "torch"):
+        result = cf.fit(train, cf.TrainConfig(engine=engine))
+        scores[engine] = cf.evaluate(result.recommender, test)["rmse"]
+    assert scores["rowwise"] < 0.85
+    assert abs(scores["rowwise"] - scores["torch"]) < 0.01
+
+
+def test_engine_choice(small):
+    _, _, arrays = index_ratings(small)
+    tensors = [torch.from_numpy(a) for a in arrays]
+    cpu = torch.device("cpu")
+    assert isinstance(make_loop(_model(small), cf.TrainConfig(), *tensors, cpu), rowwise.RowwiseLoop)
+    assert not isinstance(make_loop(_model(small, "nn"), cf.TrainConfig(), *tensors, cpu), rowwise.RowwiseLoop)
+    torch_loop = make_loop(_model(small), cf.TrainConfig(engine="torch"), *tensors, cpu)
+    assert not isinstance(torch_loop, rowwise.RowwiseLoop)
+    with pytest.raises(ConfigError, match="dot and dot-bias"):
+        make_loop(_model(small, "nn"), cf.TrainConfig(engine="rowwise", model="nn"), *tensors, cpu)
+    with pytest.raises(ConfigError, match="engine must be one of"):
+        cf.TrainConfig(engine="fast").validate()
+
+
+def test_each_engine_trains_with_its_own_loop_and_both_learn(small, monkeypatch):
+    frame = small.frame
+    spread = cf.rmse(np.full(len(frame), frame["rating"].mean()), frame["rating"])
+    used = []  # the loop fit trained with, per engine
+
+    def spy(*args, make=trainer.make_loop):
+        used.append(type(loop := make(*args)))
+        return loop
+
+    monkeypatch.setattr(trainer, "make_loop", spy)
+    fitted = {}
+    for engine in ("rowwise", "torch"):
+        config = cf.TrainConfig(n_factors=8, epochs=10, batch_size=256, valid_frac=0.0, engine=engine)
+        rec = cf.fit(small, config).recommender
+        fitted[engine] = cf.rmse(rec.predict(frame["user"].to_numpy(), frame["item"].to_numpy()), frame["rating"])
+    assert used == [rowwise.RowwiseLoop, trainer._Loop]
+    assert max(fitted.values()) < 0.8 * spread
+
+
+def test_without_numba_auto_falls_back_to_the_torch_loop(small, monkeypatch):
+    monkeypatch.setattr(rowwise, "available", lambda: False)
+    _, _, arrays = index_ratings(small)
+    tensors = [torch.from_numpy(a) for a in arrays]
+    loop = make_loop(_model(small), cf.TrainConfig(), *tensors, torch.device("cpu"))
+    assert not isinstance(loop, rowwise.RowwiseLoop)
+    with pytest.raises(ConfigError, match="needs numba"):
+        make_loop(_model(small), cf.TrainConfig(engine="rowwise"), *tensors, torch.device("cpu"))

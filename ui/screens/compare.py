@@ -1,0 +1,233 @@
+"""The Compare screen: the runs of this session side by side (settings, curves, scores, top picks).
+
+Every model trained or loaded in the session is listed with its settings, curves and
+scores. Weights stay in memory for at most :data:`ui.state.MAX_WEIGHTS` models, chosen by
+:func:`ui.state.weights_kept` (the current one, the pinned ones, the best, the most recent);
+the others keep their curves and scores, and the screen names them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from cf import plots
+from ui import state
+from ui.common import csv_bytes, md, scrolls_sideways, wrapping_columns
+from ui.state import DataRecord, ModelRecord
+from ui.widgets import CHART_CONFIG, DEFAULT_MIN_RATINGS, MODEL_LABELS, keep_toggle
+
+DEFAULT_COMPARED = 5
+
+
+def run_label(record: ModelRecord) -> str:
+    config = record.config
+    return f"{record.name} · {MODEL_LABELS[config.model]} · {config.n_factors} factors"
+
+
+def render(data: DataRecord) -> None:
+    runs = state.runs()
+    if not runs:
+        st.info(
+            "Every model you train or load in this session is listed here, with its settings, curves and "
+            "scores, so you can compare them: for example the plain dot product against the biased and the "
+            "neural model. Train a model on the Train screen to start.",
+            icon=":material/compare_arrows:",
+        )
+        return
+    by_id = {r.id: r for r in runs}
+    chosen_ids = st.session_state.get(state.COMPARE_RUNS)
+    if chosen_ids is not None and any(i not in by_id for i in chosen_ids):
+        st.session_state[state.COMPARE_RUNS] = [i for i in chosen_ids if i in by_id]
+    chosen_ids = st.multiselect(
+        "Runs to compare",
+        list(by_id),
+        default=[r.id for r in runs[-DEFAULT_COMPARED:]],
+        format_func=lambda i: run_label(by_id[i]),
+        key=state.COMPARE_RUNS,
+        help="Every model trained or loaded in this session, oldest first.",
+    )
+    chosen = [by_id[i] for i in chosen_ids]
+    if not chosen:
+        st.caption("Pick one or more runs above.")
+        return
+    summary = summary_table(chosen)
+    with scrolls_sideways("runs"):  # settings and scores of each run: wider than any window
+        _summary_grid(summary)
+    st.download_button(
+        "Download this comparison (CSV)",
+        data=csv_bytes(summary),
+        file_name="runs.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+        key="cf.compare_csv",
+    )
+    plotted = [{"name": r.name, "history": r.history, "scores": r.scores} for r in chosen]
+    left, right = wrapping_columns([3, 2], "compare_charts", gap="medium")
+    with left:
+        st.plotly_chart(plots.compare_curves(plotted), key="cf.compare_curves", config=CHART_CONFIG, width="stretch")
+    with right:
+        st.plotly_chart(plots.compare_scores(plotted), key="cf.compare_scores", config=CHART_CONFIG, width="stretch")
+    if not any(r.scores for r in chosen):
+        st.caption("None of these runs has a validation share, so there are no scores to compare.")
+    else:
+        st.caption(
+            "Dotted lines: error on the training ratings; solid: on the held-out ones. Each run keeps its "
+            "colour in both charts; the best run's bar is marked “best”, and the grey tick on each bar is that "
+            "run's bias-only baseline."
+        )
+    _side_by_side([r for r in chosen if r.loaded])
+    _memory(runs)
+
+
+def _summary_grid(summary: pd.DataFrame) -> None:
+    st.dataframe(
+        summary,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Run": st.column_config.TextColumn("Run", pinned=True),
+            **{name: st.column_config.NumberColumn(format="%.3f") for name in summary if "NDCG@" in name},
+            **{name: st.column_config.NumberColumn(format="percent") for name in summary if "Hit rate@" in name},
+            "Validation RMSE": st.column_config.NumberColumn(format="%.3f"),
+            "Validation MAE": st.column_config.NumberColumn(format="%.3f"),
+            "Bias-only RMSE": st.column_config.NumberColumn(format="%.3f"),
+            "Gain over bias-only": st.column_config.NumberColumn(
+                format="%+.3f", help="Bias-only RMSE minus this run's RMSE: positive when the model does better."
+            ),
+            "Training time (s)": st.column_config.NumberColumn(format="%.1f"),
+        },
+        key="cf.compare_table",
+    )
+
+
+def summary_table(runs: list[ModelRecord]) -> pd.DataFrame:
+    """One row per run: its settings and scores."""
+    rows = []
+    for r in runs:
+        c, s = r.config, r.scores or {}
+        topn = s.get("topn") or {}
+        k = topn.get("k", 10)
+        rows.append(
+            {
+                "Run": r.name,
+                "Model": MODEL_LABELS[c.model],
+                "Validation RMSE": s.get("rmse", np.nan),
+                # positive when the model beats the bias-only baseline (lower RMSE is better)
+                "Gain over bias-only": s.get("bias_rmse", np.nan) - s.get("rmse", np.nan),
+                "Validation MAE": s.get("mae", np.nan),
+                f"Hit rate@{k}": topn.get("model", {}).get("hit_rate", np.nan),
+                f"NDCG@{k}": topn.get("model", {}).get("ndcg", np.nan),
+                f"Most popular NDCG@{k}": topn.get("popular", {}).get("ndcg", np.nan),
+                "Bias-only RMSE": s.get("bias_rmse", np.nan),
+                "Factors": c.n_factors,
+                "Epochs": len(r.history) if r.history else c.epochs,
+                "Learning rate": c.lr,
+                "Regularisation": c.weight_decay,
+                "Batch size": c.batch_size,
+                "Validation share": f"{c.valid_frac:.0%}",
+                "Seed": c.seed,
+                "Training time (s)": r.fit_seconds if not r.source else np.nan,
+                "Data": r.data_label,
+                "Status": "from file" if r.source else r.status,
+                "In memory": r.loaded,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _side_by_side(loaded: list[ModelRecord]) -> None:
+    if len(loaded) < 2:
+        if loaded:
+            st.caption(
+                "To compare top picks side by side, keep two or more models in memory (below), then pick them above."
+            )
+        return
+    st.markdown("#### Top picks side by side")
+    shared = loaded[0].recommender.users.ids
+    for record in loaded[1:]:
+        shared = shared.intersection(record.recommender.users.ids)
+    if shared.empty:
+        st.caption("These models have no user in common.")
+        return
+    first = loaded[0].user_table()
+    users = (
+        first[first["userId"].isin(shared)]["userId"]
+        .head(1000)
+        .map(lambda v: v.item() if isinstance(v, np.generic) else v)
+    )
+    options = list(users)
+    if st.session_state.get(state.COMPARE_USER) not in options:
+        current = st.session_state.get(state.USER)
+        st.session_state[state.COMPARE_USER] = current if current in options else options[0]
+    user = st.selectbox("User", options, format_func=lambda u: f"User {u}", key=state.COMPARE_USER)
+    min_count = int(st.session_state.get(state.MIN_RATINGS, DEFAULT_MIN_RATINGS) or 0)
+    cols = wrapping_columns(min(len(loaded), 4), "compare_picks")
+    for col, record in zip(cols, loaded[:4]):
+        rec = record.recommender
+        picks = rec.recommend(user, 10, min_ratings=min(min_count, int(rec.item_counts.max(initial=0))))
+        with col:
+            st.markdown(f"**{md(run_label(record))}**")
+            st.dataframe(
+                picks[["title", "predicted"]],
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    "title": st.column_config.TextColumn("Movie"),
+                    "predicted": st.column_config.NumberColumn("Predicted", format="%.2f ★"),
+                },
+                key=f"cf.compare_picks.{record.id}",
+            )
+    if len(loaded) > 4:
+        st.caption("The first four are shown.")
+
+
+REASONS = {
+    state.IN_USE: "in use",
+    state.PINNED: "kept for comparison",
+    state.BEST: "best validation RMSE on its data",
+    state.RECENT: "recently used",
+}
+
+
+def _memory(runs: list[ModelRecord]) -> None:
+    st.markdown("#### Models in memory")
+    current = state.model()
+    kept = state.weights_kept(runs, current)
+    st.caption(
+        f"This session keeps the weights of {state.MAX_WEIGHTS} models at most: the one in use, the ones kept "
+        "for comparison, the best by validation RMSE, then the most recently used. Switch to one to explore it "
+        "on the other screens."
+    )
+    for record in sorted(kept, key=lambda r: r.number, reverse=True):
+        row = st.container(horizontal=True, vertical_alignment="center", gap="medium")
+        row.markdown(f"{md(run_label(record))} · *{REASONS[kept[record]]}*", width="stretch")
+        with row:
+            keep_toggle(record)
+        row.button(
+            "Use this model",
+            key=f"cf.use.{record.id}",
+            disabled=record is current,
+            on_click=_use,
+            args=(record,),
+            icon=":material/swap_horiz:",
+        )
+    dropped = state.dropped()
+    if dropped:
+        names = ", ".join(_dropped_label(r) for r in dropped)
+        st.caption(
+            f"Dropped to save memory: {names}. Their curves and scores stay above; train again with the same "
+            "settings and seed to get one back."
+        )
+
+
+def _dropped_label(record: ModelRecord) -> str:
+    rmse = (record.scores or {}).get("rmse")
+    return f"{md(record.name)} (RMSE {rmse:.3f})" if rmse is not None and np.isfinite(rmse) else md(record.name)
+
+
+def _use(record: ModelRecord) -> None:
+    state.use_model(record)
+    state.set_notice("info", f"Now using {record.name}.")
