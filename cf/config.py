@@ -87,7 +87,7 @@ class TrainConfig:
     ranker_min_ratings: int = 5
     """Movies with fewer training ratings are left out of the item model (and so of its lists)."""
     ranker_max_items: int | None = None
-    """At most this many of the most rated movies in the item model; None: 10,000 on a CPU, 40,000 on CUDA."""
+    """At most this many of the most rated movies in the item model; None: 6,000 on a CPU, 40,000 on CUDA."""
     auto: bool = False
     """Pick ``weight_decay`` and ``epochs`` for the data from a quick internal validation split
     (:mod:`cf.training.auto`) before training; the model keeps the values picked."""
