@@ -22,6 +22,7 @@ Train a collaborative-filtering model on a ratings file and use it.
   python -m cf download 1m        (then: train --ratings <the printed path>)
   python -m cf synth --out big.csv --fraction 0.2   (an ML-25M-shaped file, 5M ratings)
   python -m cf bench
+  python -m cf report --model model.pt --ratings ratings.csv --movies movies.csv --out report.html
 
 A ratings file has one row per rating: user, movie, rating[, timestamp] (CSV, TSV, ';', '|'
 or '::', with or without a header), or give a MovieLens .zip as --ratings.
@@ -59,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--fraction", type=float, default=1.0, help="share of ML-25M's 25,000,095 ratings (default 1: all)"
     )
     synth.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    _add_report(commands)
     bench = commands.add_parser("bench", help="accuracy and fit time of the defaults against Surprise's SVD")
     bench.add_argument(
         "--data", help="folder with train.csv and test.csv (default: ../shared/data/ml-latest-small-split)"
@@ -121,6 +123,21 @@ def _add_train(commands) -> None:
     train.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
+def _add_report(commands) -> None:
+    report = commands.add_parser(
+        "report",
+        help="write a one-file HTML report of a saved model (opens offline, charts interactive)",
+        description="Write one self-contained HTML page: the data, the settings, the training curves, "
+        "accuracy and top-N quality beside the baselines (on the ratings the model held out), example "
+        "people, similar movies and the map of movies.",
+    )
+    report.add_argument("--model", required=True, help="a model file written by 'train --out'")
+    report.add_argument("--ratings", help="the ratings file it was trained on (default: the ratings in the model)")
+    report.add_argument("--movies", help="movies file: id, title, genres (default: the titles in the model)")
+    report.add_argument("--out", required=True, help="the HTML file to write (e.g. report.html)")
+    report.add_argument("--title", default="Recommender report", help="the page title")
+
+
 def _synth(out: str, fraction: float, seed: int) -> int:
     if not 0 < fraction <= 1:
         raise ConfigError(f"--fraction must be above 0 and at most 1; got {fraction:g}")
@@ -178,6 +195,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from cf.commands import download_command
 
             return download_command(args)
+        if args.command == "report":
+            from cf.commands import report_command
+
+            return report_command(args)
         if args.command == "synth":
             return _synth(args.out, args.fraction, args.seed)
         if args.command in ("recommend", "similar"):

@@ -53,6 +53,9 @@ def _train(args: argparse.Namespace, device: str | None) -> int:
     if scores:
         scores["topn"] = evaluate_topn(result.recommender, test).to_dict()
     if args.out:
+        from cf.report import curve_points
+
+        result.recommender.metadata["history"] = curve_points(result.history)
         result.recommender.save(args.out)
     _print_summary(train, test, scores, result.fit_seconds, args.out)
     if args.json:
@@ -177,4 +180,26 @@ def download_command(args: argparse.Namespace) -> int:
 
         path = download(args.release, progress=show)
     print(path)
+    return 0
+
+
+def report_command(args: argparse.Namespace) -> int:
+    """``report``: score the model on its held-out ratings and write the HTML report."""
+    from pathlib import Path
+
+    from cf.report import ReportInputs, score_held_out, write_report
+
+    recommender = Recommender.load(args.model)
+    if args.movies:
+        movies = load_movies(args.movies).covering(recommender.items.ids)
+        recommender = dataclasses.replace(recommender, movies=movies)
+    ratings = load_ratings(args.ratings) if args.ratings else None
+    scores = score_held_out(recommender)
+    notes = [] if scores else ["The model file holds no held-out ratings, so there are no accuracy scores."]
+    inputs = ReportInputs(
+        recommender, ratings, scores, recommender.metadata.get("history", []), title=args.title,
+        data_label=Path(args.ratings).name if args.ratings else Path(args.model).name, notes=notes,
+    )  # fmt: skip
+    done = write_report(args.out, inputs)
+    print(f"report written to {done['path']} ({done['bytes'] / 1e6:.1f} MB in {done['seconds']:.1f} s)")
     return 0

@@ -266,6 +266,107 @@ def accuracy_comparison(scores: Mapping[str, float]) -> go.Figure:
     return fig
 
 
+def topn_comparison(topn: Mapping[str, Any]) -> go.Figure:
+    """NDCG and hit rate of the top-N lists beside a most-popular list (and lists by predicted stars).
+
+    ``topn`` is :meth:`cf.evaluation.TopNReport.to_dict` (``k``, ``model``, ``popular``, ``by_rating``).
+    """
+    k = int(topn.get("k", 10))
+    rows = [("This model", topn.get("model"), ACCENT), ("Most popular", topn.get("popular"), MUTED)]
+    if topn.get("by_rating"):
+        rows.append(("By predicted stars", topn["by_rating"], PALETTE[0]))
+    fig = _figure(
+        title=dict(text=f"Quality of the top-{k} lists (higher is better)"),
+        yaxis=dict(title=dict(text="Score"), rangemode="tozero"),
+        barmode="group",
+        height=320,
+    )
+    for label, values, color in rows:
+        if not values:
+            continue
+        y = [float(values["ndcg"]), float(values["hit_rate"])]
+        fig.add_bar(
+            x=[f"NDCG@{k}", f"Hit rate@{k}"],
+            y=y,
+            name=label,
+            marker_color=color,
+            text=[f"{v:.3f}" for v in y],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate=f"{plot_text(label)}: %{{y:.3f}}<extra></extra>",
+        )
+    return fig
+
+
+def sweep_chart(results: Sequence[Mapping[str, Any]], params: Sequence[str], score: str = "rmse") -> go.Figure:
+    """A tuning sweep's results: the score against one setting (line), or a heat map over two.
+
+    ``results`` holds dicts with one key per name in ``params`` and the ``score``; points not
+    yet run are simply absent, so the chart can be redrawn as results arrive.
+    """
+    label = SCORE_LABELS.get(score, score)
+    title = f"{label} by {' and '.join(SETTING_LABELS.get(p, p) for p in params)}"
+    if len(params) == 1:
+        name = params[0]
+        done = sorted((r for r in results if r.get(score) is not None), key=lambda r: r[name])
+        fig = _figure(
+            title=dict(text=title),
+            xaxis=dict(title=dict(text=SETTING_LABELS.get(name, name)), showgrid=True),
+            yaxis=dict(title=dict(text=label)),
+            height=360,
+            showlegend=False,
+        )
+        fig.add_scatter(
+            x=[r[name] for r in done],
+            y=[r[score] for r in done],
+            mode="lines+markers",
+            marker=dict(size=10, color=ACCENT),
+            line=dict(color=ACCENT, width=2),
+            hovertemplate=f"{plot_text(name)} %{{x}}: {plot_text(label)} %{{y:.4f}}<extra></extra>",
+        )
+        if name in LOG_SETTINGS:
+            fig.update_xaxes(type="log")
+        return fig
+    first, second = params[:2]
+    xs = sorted({r[first] for r in results})
+    ys = sorted({r[second] for r in results})
+    grid = np.full((len(ys), len(xs)), np.nan)
+    for r in results:
+        if r.get(score) is not None:
+            grid[ys.index(r[second]), xs.index(r[first])] = r[score]
+    fig = _figure(
+        title=dict(text=title),
+        xaxis=dict(title=dict(text=SETTING_LABELS.get(first, first)), type="category"),
+        yaxis=dict(title=dict(text=SETTING_LABELS.get(second, second)), type="category"),
+        height=380,
+    )
+    lower_better = score in ("rmse", "mae")
+    fig.add_heatmap(
+        x=[str(x) for x in xs],
+        y=[str(y) for y in ys],
+        z=grid,
+        colorscale="Viridis_r" if lower_better else "Viridis",
+        text=[["" if np.isnan(v) else f"{v:.3f}" for v in row] for row in grid],
+        texttemplate="%{text}",
+        colorbar=dict(title=dict(text=plot_text(label))),
+        hovertemplate=f"{plot_text(first)} %{{x}}, {plot_text(second)} %{{y}}: %{{z:.4f}}<extra></extra>",
+    )
+    return fig
+
+
+SETTING_LABELS = {
+    "n_factors": "Latent factors",
+    "epochs": "Epochs",
+    "lr": "Learning rate",
+    "weight_decay": "Regularisation",
+    "ranker_l2": "Item model L2",
+}
+"""Tuning settings as charts name them."""
+SCORE_LABELS = {"rmse": "Validation RMSE", "mae": "Validation MAE", "ndcg": "NDCG@10", "hit_rate": "Hit rate@10"}
+LOG_SETTINGS = ("lr", "weight_decay", "ranker_l2")
+"""Settings whose sweep values are spread on a log scale."""
+
+
 # -- embeddings ----------------------------------------------------------------------
 
 
