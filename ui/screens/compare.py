@@ -16,7 +16,7 @@ from cf import plots
 from ui import state
 from ui.common import csv_bytes, md, scrolls_sideways, wrapping_columns
 from ui.state import DataRecord, ModelRecord
-from ui.widgets import CHART_CONFIG, DEFAULT_MIN_RATINGS, MODEL_LABELS, keep_toggle
+from ui.widgets import CHART_CONFIG, DEFAULT_MIN_RATINGS, MODEL_LABELS, image_buttons, keep_toggle
 
 DEFAULT_COMPARED = 5
 
@@ -67,9 +67,13 @@ def render(data: DataRecord) -> None:
     plotted = [{"name": r.name, "history": r.history, "scores": r.scores} for r in chosen]
     left, right = wrapping_columns([3, 2], "compare_charts", gap="medium")
     with left:
-        st.plotly_chart(plots.compare_curves(plotted), key="cf.compare_curves", config=CHART_CONFIG, width="stretch")
+        figure = plots.compare_curves(plotted)
+        st.plotly_chart(figure, key="cf.compare_curves", config=CHART_CONFIG, width="stretch")
+        image_buttons(figure, "compare_curves", "compare-curves")
     with right:
-        st.plotly_chart(plots.compare_scores(plotted), key="cf.compare_scores", config=CHART_CONFIG, width="stretch")
+        figure = plots.compare_scores(plotted)
+        st.plotly_chart(figure, key="cf.compare_scores", config=CHART_CONFIG, width="stretch")
+        image_buttons(figure, "compare_scores", "compare-scores")
     if not any(r.scores for r in chosen):
         st.caption("None of these runs has a validation share, so there are no scores to compare.")
     else:

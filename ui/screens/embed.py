@@ -17,6 +17,7 @@ from ui.widgets import (
     DEFAULT_MIN_RATINGS,
     axis_labels,
     find_movies,
+    image_buttons,
     movie_table,
     no_model,
     projected,
@@ -213,6 +214,7 @@ def _movies_view(
         n_labels=LABELLED_MATCHES,
     )
     st.plotly_chart(figure, key="cf.movie_map", config=CHART_CONFIG, width="stretch")
+    image_buttons(figure, "movie_map", "movie-map")
     if set(order) - {plots.NO_GENRE}:
         colour = "the genres you picked" if chosen else "each movie's most distinctive genre (its rarest listed one)"
     else:
@@ -298,6 +300,7 @@ def _users_view(record: ModelRecord, user_xyz: np.ndarray, labels: list[str], di
     points = _with_coords(shown, user_xyz)
     figure = plots.user_scatter(points, labels, dims=dims, selected=user)
     st.plotly_chart(figure, key="cf.user_map", config=CHART_CONFIG, width="stretch")
+    image_buttons(figure, "user_map", "user-map")
     st.caption(
         f"Showing {count(len(points))} of {count(len(table))} users, placed with the movie axes so each sits "
         f"towards the movies the model thinks they like. Colour: their average rating; size: how many they rated. "
