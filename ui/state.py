@@ -28,6 +28,8 @@ MODEL = "cf.model"
 """The current :class:`ModelRecord`, or None."""
 JOB = "cf.job"
 """The running :class:`ui.training.TrainingJob`, or None."""
+SWEEP = "cf.sweep"
+"""The session's latest :class:`ui.sweeping.SweepJob` (running or finished), or None."""
 NOTICE = "cf.notice"
 """A message about the last training run: (level, text)."""
 COUNTER = "cf.counter"
@@ -96,6 +98,13 @@ MOVIE_QUERY = "cf.movie_query"
 MOVIE_PICK = "cf.movie_pick"
 COMPARE_RUNS = "cf.compare_runs"
 COMPARE_USER = "cf.compare_user"
+T_PARAMS = "cf.t_params"
+T_VALUES = "cf.t_values."
+"""Prefix: ``T_VALUES + setting name`` is the text field of that setting's values."""
+T_SCORE = "cf.t_score"
+T_RUN = "cf.t_run"
+T_STOP = "cf.t_stop"
+T_BEST = "cf.t_best"
 
 # -- tab labels ---------------------------------------------------------------------
 TAB_DATA = "Data"
@@ -105,7 +114,8 @@ TAB_RATE = "Rate"
 TAB_MOVIES = "Movies"
 TAB_EMBED = "Embeddings"
 TAB_COMPARE = "Compare"
-TABS = (TAB_DATA, TAB_TRAIN, TAB_USER, TAB_RATE, TAB_MOVIES, TAB_EMBED, TAB_COMPARE)
+TAB_TUNE = "Tune"
+TABS = (TAB_DATA, TAB_TRAIN, TAB_USER, TAB_RATE, TAB_MOVIES, TAB_EMBED, TAB_COMPARE, TAB_TUNE)
 
 MAX_WEIGHTS = 5
 """At most this many models keep their weights in one session (the current one included)."""
@@ -203,7 +213,7 @@ class ModelRecord:
 def init() -> None:
     """Create this session's entries on its first run."""
     defaults = {
-        MODEL: None, JOB: None, NOTICE: None, COUNTER: 0, RECORDS: {}, DIGESTS: {}, RUNS: [], RATED: {},
+        MODEL: None, JOB: None, SWEEP: None, NOTICE: None, COUNTER: 0, RECORDS: {}, DIGESTS: {}, RUNS: [], RATED: {},
         MODEL_FILES: {}, LINK_NOTE: None,
     }  # fmt: skip
     for key, value in defaults.items():
