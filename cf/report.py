@@ -238,9 +238,10 @@ def _accuracy(inputs: ReportInputs) -> tuple[str, str]:
         ]
     )
     gain = 1 - scores["rmse"] / scores["bias_rmse"] if scores["bias_rmse"] else 0.0
+    than = f"{gain:.0%} less than" if gain >= 0 else f"{-gain:.0%} more than"
     lede = (
         f"On {scores['n_test']:,} ratings it never saw, the model is off by {scores['rmse']:.2f} stars "
-        f"(RMSE), {gain:.0%} less than the simple baseline of averages."
+        f"(RMSE), {than} the simple baseline of averages."
     )
     return lede, numbers + _figure(plots.accuracy_comparison(scores), "accuracy")
 

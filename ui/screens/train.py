@@ -474,11 +474,12 @@ def _maybe(value: float | None) -> str:
 
 def _report_html(record: ModelRecord, ratings: cf.Ratings | None) -> str:
     """The one-file report of ``record`` (built when the button is clicked, off the script's thread)."""
-    from cf.report import ReportInputs, build_report
+    from cf.report import ReportInputs, build_report, score_held_out
 
+    scores = record.scores or score_held_out(record.recommender)  # a loaded model: its own held-out ratings
     history = record.history or record.recommender.metadata.get("history", [])
     inputs = ReportInputs(
-        record.recommender, ratings, record.scores, history, title=f"{record.name}: recommender report",
+        record.recommender, ratings, scores, history, title=f"{record.name}: recommender report",
         data_label=record.data_label, fit_seconds=None if record.source else record.fit_seconds,
     )  # fmt: skip
     return build_report(inputs)
