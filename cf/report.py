@@ -196,7 +196,7 @@ def _data(inputs: ReportInputs) -> tuple[str, str]:
     hist = plots.rating_histogram(counts=frame["rating"].value_counts().sort_index(), scale=(low, high))
     tail = plots.long_tail(per_item.to_numpy(), "movie")
     lede = (
-        f"The model learned from {n:,} ratings by {len(per_user):,} people of {len(per_item):,} movies; "
+        f"The data holds {n:,} ratings by {len(per_user):,} people of {len(per_item):,} movies; "
         "a few movies get most of the ratings."
     )
     return lede, numbers + _figure(hist, "ratings") + _figure(tail, "tail")
