@@ -155,7 +155,8 @@ def _panel(job: sweeping.SweepJob, data: DataRecord) -> None:
         help="Trains a model on all the data with these settings, on the Train screen.",
     )
     table = pd.DataFrame([r.to_dict() for r in job.results]).dropna(axis=1, how="all")
-    st.dataframe(table, hide_index=True, width="stretch")
+    names = {**plots.SETTING_LABELS, **SCORE_NAMES, "fit_seconds": "Training time (s)"}
+    st.dataframe(table.rename(columns=names), hide_index=True, width="stretch")
 
 
 def _chart(job: sweeping.SweepJob) -> None:
