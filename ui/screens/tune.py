@@ -9,7 +9,7 @@ import cf
 from cf import plots
 from cf.sweep import DEFAULT_VALUES, SCORES, TUNABLE, default_score, grid, parse_values
 from ui import state, sweeping, training
-from ui.common import guarded, seconds
+from ui.common import guarded, seconds, wrapping_columns
 from ui.state import DataRecord
 from ui.widgets import CHART_CONFIG, image_buttons, polled
 
@@ -17,7 +17,7 @@ SCORE_NAMES = {"rmse": "RMSE (stars off)", "mae": "MAE (stars off)", "ndcg": "ND
 
 
 def render(data: DataRecord) -> None:
-    left, right = st.columns([2, 3], gap="large")
+    left, right = wrapping_columns([2, 3], "tune", gap="large")  # one above the other when narrow
     job = sweeping.current()
     with left, guarded("reading the sweep settings"):
         _form(data, busy=job is not None and job.running)
