@@ -17,7 +17,7 @@ import numpy as np
 
 METHODS = ("tsne", "umap")
 NAMES = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
-MAX_POINTS = 20_000
+MAX_POINTS = 10_000
 """The most points a layout is fitted on; bigger sets are sampled (see :func:`sample`)."""
 Report = Callable[[str, float], None]
 """A progress callback: (what is happening, share done from 0 to 1)."""
