@@ -92,3 +92,17 @@ def test_metadata_travels_with_the_model(rec):
     assert loaded.metadata["label"] == "Model 1" and loaded.metadata["curve"] == [1.2, 0.9, 0.8]
     assert "saved" in loaded.metadata
     rec.metadata = {}
+
+
+def test_a_file_saved_before_the_item_model_existed_loads_and_ranks(rec):
+    payload = persist.to_payload(rec)
+    for key in [k for k in payload["config"] if k.startswith("ranker_")]:
+        del payload["config"][key]  # what files of the earlier version hold
+    buffer = io.BytesIO()
+    torch.save(payload, buffer)
+    old = cf.Recommender.load(buffer.getvalue())
+    assert old.ranker is not None
+    assert np.array_equal(old.ranker.candidates, rec.ranker.candidates)
+    np.testing.assert_allclose(old.ranker.weights, rec.ranker.weights, atol=1e-5)
+    user = rec.users.ids[0]
+    assert list(old.recommend(user)["movieId"]) == list(rec.recommend(user)["movieId"])
