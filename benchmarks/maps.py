@@ -1,7 +1,9 @@
 """Time the movie maps on the whole MovieLens latest-small catalogue (9.7k movies).
 
 Trains the default model on ``ml-latest-small/ratings.csv``, then times t-SNE and UMAP (2-D),
-taste regions and the exact neighbour search, and prints the figures::
+taste regions and the exact neighbour search, and prints the figures: wall-clock seconds and the
+process's CPU seconds (on a shared, busy machine the CPU seconds are what an idle core would take,
+as the fits use one thread)::
 
     python -m benchmarks.maps [--epochs N]
 """
@@ -27,17 +29,20 @@ def main() -> int:
     rec = cf.fit(ratings, cf.TrainConfig(epochs=args.epochs), movies=movies).recommender
     print(f"model: {len(rec.items)} movies, {time.perf_counter() - started:.1f} s to train")
     vectors = rec.item_vectors()
-    started = time.perf_counter()
-    cosine_neighbours(unit_rows(vectors), 90)
-    print(f"exact 90 nearest neighbours of every movie: {time.perf_counter() - started:.1f} s")
+    timed("exact 90 nearest neighbours of every movie", lambda: cosine_neighbours(unit_rows(vectors), 90))
     for settings in (LayoutSettings("tsne"), LayoutSettings("umap"), LayoutSettings("umap")):
-        layout = fit_layout(vectors, settings, priority=rec.item_counts)
-        print(f"{settings.label()}: {layout.seconds:.1f} s")  # UMAP twice: the first run compiles
+        # UMAP twice: the first run in a process compiles its numba code
+        timed(settings.label(), lambda s=settings: fit_layout(vectors, s, priority=rec.item_counts))
     meta = rec.movies.frame.reindex(rec.items.ids)
-    started = time.perf_counter()
-    regions.taste_regions(vectors, meta["title"].tolist(), list(meta["genres"]), rec.item_counts, k=10)
-    print(f"10 taste regions: {time.perf_counter() - started:.1f} s")
+    titles, genre_lists = meta["title"].tolist(), list(meta["genres"])
+    timed("10 taste regions", lambda: regions.taste_regions(vectors, titles, genre_lists, rec.item_counts, k=10))
     return 0
+
+
+def timed(what: str, work) -> None:
+    wall, cpu = time.perf_counter(), time.process_time()
+    work()
+    print(f"{what}: {time.perf_counter() - wall:.1f} s wall, {time.process_time() - cpu:.1f} s CPU", flush=True)
 
 
 if __name__ == "__main__":
