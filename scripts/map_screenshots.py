@@ -48,12 +48,10 @@ async def capture(url: str, out: Path) -> None:
             chart = app.main().get_by_test_id("stPlotlyChart").first
             await _shoot(chart, out / "map-tsne-regions.png")
             await _shoot(app.main().get_by_test_id("stDataFrame").first, out / "map-regions-table.png")
-            await app.main().get_by_role("button", name="Custom axes").click()
-            await app.settle()
+            await app.view("Custom axes")
             await _map_titled(app, "Custom")
             await _shoot(chart, out / "map-custom-axes.png")
-            await app.main().get_by_role("button", name="UMAP", exact=True).click()
-            await app.settle()
+            await app.view("UMAP")
             await _map_titled(app, "UMAP")
             await _shoot(chart, out / "map-umap.png")
         finally:
