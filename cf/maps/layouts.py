@@ -19,6 +19,8 @@ METHODS = ("tsne", "umap")
 NAMES = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
 MAX_POINTS = 10_000
 """The most points a layout is fitted on; bigger sets are sampled (see :func:`sample`)."""
+FFT_FROM = 5_000
+"""2-D t-SNE of this many points or more uses openTSNE's FFT gradients (Barnes-Hut below)."""
 Report = Callable[[str, float], None]
 """A progress callback: (what is happening, share done from 0 to 1)."""
 
@@ -171,7 +173,8 @@ def _tsne(unit: np.ndarray, settings: LayoutSettings, report: Report) -> np.ndar
         n_jobs=1,  # threads fight over 2 shared cores (measured: 5x slower), and one is deterministic
         callbacks=progress,
         callbacks_every_iters=50,
-        negative_gradient_method="auto" if settings.dims == 2 else "bh",
+        # measured on 9.7k movies, one thread: FFT 38 s CPU, Barnes-Hut 50 s; BH is quicker on small sets
+        negative_gradient_method="fft" if settings.dims == 2 and n >= FFT_FROM else "bh",
     )
     return np.asarray(tsne.fit(affinities=affinities, initialization=_pca_init(unit, settings)), dtype=float)
 
