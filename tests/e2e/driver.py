@@ -545,16 +545,20 @@ class AppPage:
 
     # -- the Embeddings screen -----------------------------------------------------
 
-    async def embedding_points(self) -> int:
-        """Open the Embeddings screen and count the points the map drew (SVG points or WebGL)."""
+    async def embedding_points(self) -> dict[str, int]:
+        """Open the Embeddings screen and read the points the map holds: {trace name: number of points}.
+
+        Read from the plotly figure in the page (its ``_fullData``), as WebGL points draw on a
+        canvas that cannot be counted.
+        """
         await self.tab("Embeddings")
         chart = self.main().get_by_test_id("stPlotlyChart").first
         await chart.locator(".main-svg").first.wait_for()
         await self.settle()
-        svg_points = await chart.locator(".scatterlayer .point").count()
-        if svg_points:
-            return svg_points
-        return await chart.locator("canvas").count()
+        return await chart.locator(".js-plotly-plot").first.evaluate(
+            """plot => Object.fromEntries(plot._fullData.map(
+                trace => [trace.name, trace._length ?? (trace.x ? trace.x.length : 0)]))"""
+        )
 
 
 @dataclass
