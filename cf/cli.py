@@ -23,6 +23,8 @@ Train a collaborative-filtering model on a ratings file and use it.
   python -m cf download 1m        (then: train --ratings <the printed path>)
   python -m cf synth --out big.csv --fraction 0.2   (an ML-25M-shaped file, 5M ratings)
   python -m cf bench
+  python -m cf tune --ratings ratings.csv --vary n_factors=16,32,64 --vary weight_decay=0.05,0.1,0.2
+  python -m cf report --model model.pt --ratings ratings.csv --movies movies.csv --out report.html
 
 A ratings file has one row per rating: user, movie, rating[, timestamp] (CSV, TSV, ';', '|'
 or '::', with or without a header), or give a MovieLens .zip as --ratings.
@@ -61,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--fraction", type=float, default=1.0, help="share of ML-25M's 25,000,095 ratings (default 1: all)"
     )
     synth.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    _add_report(commands)
+    _add_tune(commands)
     bench = commands.add_parser("bench", help="accuracy and fit time of the defaults against Surprise's SVD")
     bench.add_argument(
         "--data", help="folder with train.csv and test.csv (default: ../shared/data/ml-latest-small-split)"
@@ -190,6 +194,57 @@ def _add_cv(commands) -> None:
     cv.add_argument("--quiet", action="store_true", help="no progress lines")
 
 
+def _add_tune(commands) -> None:
+    from cf.sweep import SCORES, TUNABLE
+
+    defaults = TrainConfig()
+    tune = commands.add_parser(
+        "tune",
+        help="a tuning sweep: train one model per value (or pair of values) of one or two settings",
+        description="Hold out a share of the ratings, train one model per grid point and score each on the "
+        "held-out share; print each result as it arrives, then the best. Settings: "
+        + ", ".join(f"{name} ({about})" for name, about in TUNABLE.items())
+        + ".",
+    )
+    tune.add_argument("--ratings", required=True, help="ratings file (or a MovieLens zip)")
+    tune.add_argument(
+        "--vary",
+        action="append",
+        required=True,
+        metavar="NAME=V1,V2,...",
+        help="a setting and its values, e.g. n_factors=16,32,64; give --vary once or twice",
+    )
+    tune.add_argument(
+        "--score", choices=list(SCORES), help="what to optimise (default: ndcg when ranker_l2 varies, else rmse)"
+    )
+    tune.add_argument(
+        "--valid-frac", type=float, default=defaults.valid_frac, help=f"share held out (default {defaults.valid_frac})"
+    )
+    tune.add_argument("--model", choices=MODEL_KINDS, default=defaults.model, help="dot, dot-bias (default) or nn")
+    for name, flag in (("n_factors", "--n-factors"), ("epochs", "--epochs")):
+        tune.add_argument(flag, type=int, default=getattr(defaults, name), help=_limit(name.replace("_", " "), name))
+    for name, flag in (("lr", "--lr"), ("weight_decay", "--weight-decay"), ("ranker_l2", "--ranker-l2")):
+        tune.add_argument(flag, type=float, default=getattr(defaults, name), help=_limit(name.replace("_", " "), name))
+    tune.add_argument("--seed", type=int, default=defaults.seed, help=f"random seed (default {defaults.seed})")
+    tune.add_argument("--device", default="auto", help="auto (CUDA, then MPS, then CPU), cpu, cuda, mps")
+    tune.add_argument("--json", action="store_true", help="make the last line printed one JSON object of results")
+
+
+def _add_report(commands) -> None:
+    report = commands.add_parser(
+        "report",
+        help="write a one-file HTML report of a saved model (opens offline, charts interactive)",
+        description="Write one self-contained HTML page: the data, the settings, the training curves, "
+        "accuracy and top-N quality beside the baselines (on the ratings the model held out), example "
+        "people, similar movies and the map of movies.",
+    )
+    report.add_argument("--model", required=True, help="a model file written by 'train --out'")
+    report.add_argument("--ratings", help="the ratings file it was trained on (default: the ratings in the model)")
+    report.add_argument("--movies", help="movies file: id, title, genres (default: the titles in the model)")
+    report.add_argument("--out", required=True, help="the HTML file to write (e.g. report.html)")
+    report.add_argument("--title", default="Recommender report", help="the page title")
+
+
 def _synth(out: str, fraction: float, seed: int) -> int:
     if not 0 < fraction <= 1:
         raise ConfigError(f"--fraction must be above 0 and at most 1; got {fraction:g}")
@@ -247,6 +302,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from cf.commands import download_command
 
             return download_command(args)
+        if args.command == "tune":
+            from cf.commands import tune_command
+
+            return tune_command(args)
+        if args.command == "report":
+            from cf.commands import report_command
+
+            return report_command(args)
         if args.command == "synth":
             return _synth(args.out, args.fraction, args.seed)
         if args.command == "cv":

@@ -7,6 +7,7 @@ import dataclasses
 import json
 import sys
 
+from cf.config import ConfigError
 from cf.data import Movies, Ratings, temporal_split
 from cf.data.readers import load_movies, load_ratings
 from cf.evaluation import evaluate, evaluate_topn
@@ -53,6 +54,9 @@ def _train(args: argparse.Namespace, device: str | None) -> int:
     if scores:
         scores["topn"] = evaluate_topn(result.recommender, test).to_dict()
     if args.out:
+        from cf.report import curve_points
+
+        result.recommender.metadata["history"] = curve_points(result.history)
         result.recommender.save(args.out)
     _print_summary(train, test, scores, result.fit_seconds, args.out)
     if args.json:
@@ -210,4 +214,69 @@ def download_command(args: argparse.Namespace) -> int:
 
         path = download(args.release, progress=show)
     print(path)
+    return 0
+
+
+def report_command(args: argparse.Namespace) -> int:
+    """``report``: score the model on its held-out ratings and write the HTML report."""
+    from pathlib import Path
+
+    from cf.report import ReportInputs, score_held_out, write_report
+
+    recommender = Recommender.load(args.model)
+    if args.movies:
+        movies = load_movies(args.movies).covering(recommender.items.ids)
+        recommender = dataclasses.replace(recommender, movies=movies)
+    ratings = load_ratings(args.ratings) if args.ratings else None
+    scores = score_held_out(recommender)
+    notes = [] if scores else ["The model file holds no held-out ratings, so there are no accuracy scores."]
+    inputs = ReportInputs(
+        recommender, ratings, scores, recommender.metadata.get("history", []), title=args.title,
+        data_label=Path(args.ratings).name if args.ratings else Path(args.model).name, notes=notes,
+    )  # fmt: skip
+    done = write_report(args.out, inputs)
+    print(f"report written to {done['path']} ({done['bytes'] / 1e6:.1f} MB in {done['seconds']:.1f} s)")
+    return 0
+
+
+def tune_command(args: argparse.Namespace) -> int:
+    """``tune``: hold out a share, run the sweep, print each result as it arrives, then the best."""
+    import time
+
+    from cf.sweep import best, default_score, parse_values, run_sweep
+
+    values = {}
+    for item in args.vary:
+        name, _, text = item.partition("=")
+        values[name.strip()] = parse_values(name.strip(), text)
+    score = args.score or default_score(list(values))
+    base = TrainConfig(
+        model=args.model, n_factors=args.n_factors, epochs=args.epochs, lr=args.lr, weight_decay=args.weight_decay,
+        ranker_l2=args.ranker_l2, seed=args.seed, device=args.device, valid_frac=args.valid_frac,
+    ).validate()  # fmt: skip
+    if not 0 < args.valid_frac < 1:
+        raise ConfigError(f"--valid-frac must be above 0 and below 1; got {args.valid_frac:g}")
+    ratings = load_ratings(args.ratings)
+    train, valid, _ = validation_split(ratings, args.valid_frac, args.seed)
+    started = time.perf_counter()
+    results = []
+    topn = score in ("ndcg", "hit_rate")
+    for result in run_sweep(train, valid, base, values, topn=topn):
+        results.append(result)
+        shown = ", ".join(f"{k}={v:g}" for k, v in result.point.items())
+        lists = f", NDCG@10 {result.ndcg:.4f}" if result.ndcg is not None else ""
+        print(f"{shown}: RMSE {result.rmse:.4f}, MAE {result.mae:.4f}{lists} ({result.fit_seconds:.1f} s)", flush=True)
+    winner = best(results, score)
+    seconds = time.perf_counter() - started
+    print(f"best by {score}: " + ", ".join(f"{k}={v:g}" for k, v in winner.point.items()) + f" ({seconds:.1f} s)")
+    if args.json:
+        record = {
+            "score": score,
+            "best": winner.to_dict(),
+            "results": [r.to_dict() for r in results],
+            "seconds": seconds,
+            "n_train": train.n_ratings,
+            "n_valid": valid.n_ratings,
+        }
+        print(json.dumps(record))
     return 0

@@ -287,7 +287,9 @@ def test_embeddings_search_3d_and_users_view():
     assert_healthy(at)
     (figure,) = charts(at)
     marks = ("Search results", "Recommended for the user")
-    coloured = {t["name"] for t in figure["data"] if t["name"] not in marks and not t["name"].startswith("User ")}
+    coloured = {
+        t["name"] for t in figure["data"] if t["name"] not in marks and not t["name"].startswith(("User ", "Nearest"))
+    }
     assert set(chosen) <= coloured <= set(chosen) | {"Other", "No genre"}
     assert any("Colour: the genres you picked" in c.value for c in at.caption)
 

@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, replace
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,17 @@ from cf.metrics import rmse
 from cf.models import BiasBaseline, build_model
 from cf.recommend import Recommender, known_ratings
 from cf.training import distributed
+
+
+class TrainingLoop(Protocol):
+    """What :func:`fit` needs of a training loop (:class:`_Loop` and :class:`cf.training.rowwise.RowwiseLoop`)."""
+
+    model: torch.nn.Module
+    config: TrainConfig
+
+    def run_epoch(self, should_stop: Callable[[], bool] | None) -> tuple[float, bool]:
+        """One pass over the shuffled ratings: (mean training loss, whether a stop was requested)."""
+        ...
 
 
 @dataclass
@@ -230,7 +242,7 @@ def fit(
     return result
 
 
-def make_loop(model: torch.nn.Module, config: TrainConfig, u, i, r, device: torch.device):
+def make_loop(model: torch.nn.Module, config: TrainConfig, u, i, r, device: torch.device) -> TrainingLoop:
     """The training loop for ``config.engine``: row-wise (compiled lazy Adam) or torch (autograd, dense Adam).
 
     ``auto`` takes the row-wise loop for the dot models on one CPU process, the torch loop
@@ -290,7 +302,7 @@ def cpu_settings(device: torch.device, batch_size: int) -> Iterator[None]:
 
 
 def _run(
-    loop: _Loop,
+    loop: TrainingLoop,
     result: FitResult,
     scored: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
     callback: Callable[[EpochReport], None] | None,
