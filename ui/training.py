@@ -30,6 +30,7 @@ import streamlit as st
 import cf
 from ui import state
 from ui.common import seconds
+from ui.jobs import BackgroundJob
 from ui.state import DataRecord, ModelRecord
 
 log = logging.getLogger("cf.app")
@@ -95,15 +96,15 @@ class Progress:
     eta: float | None
 
 
-class TrainingJob:
+class TrainingJob(BackgroundJob):
     """One training run on a background thread. Read its fields from any thread."""
 
     def __init__(self, data: DataRecord, config: cf.TrainConfig, number: int):
+        super().__init__(f"cf-train-{number}")
         self.data = data
         self.config = config
         self.number = number
         self.history: list[cf.EpochReport] = []
-        self.stop_requested = threading.Event()
         self.started = time.perf_counter()
         self.phase = "starting"
         self.result: cf.FitResult | None = None
@@ -112,7 +113,6 @@ class TrainingJob:
         self.scores: dict | None = None
         self.error: str | None = None
         self.device = "cpu"
-        self.done = threading.Event()
         self.latest: cf.BatchProgress | None = None
         """The library's last progress report (None before the first batch finished)."""
         self.first_batch_at: float | None = None
@@ -121,13 +121,8 @@ class TrainingJob:
         """Set while the run waits at the test hold (see :data:`HOLD_FILE_ENV`)."""
         self.figure_cache: tuple[int, object] | None = None
         """(epochs shown, figure): the live chart is rebuilt only when an epoch finished."""
-        self._thread = threading.Thread(target=self._run, name=f"cf-train-{number}", daemon=True)
 
     # -- the thread ------------------------------------------------------------------
-
-    def start(self) -> TrainingJob:
-        self._thread.start()
-        return self
 
     def _run(self) -> None:
         try:
@@ -182,13 +177,6 @@ class TrainingJob:
     def stop(self) -> None:
         """Ask the run to stop; it ends with the model of the last finished epoch."""
         self.stop_requested.set()
-
-    @property
-    def running(self) -> bool:
-        return not self.done.is_set()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        return self.done.wait(timeout)
 
     def progress(self) -> Progress:
         """Where the run is, from the library's last progress report."""
