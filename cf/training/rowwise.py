@@ -43,11 +43,13 @@ _WARM = threading.Event()
 def warm_up() -> None:
     """Load (or compile, the first time on a machine) every kernel with the types training uses.
 
-    One tiny epoch of a model of each kind, then the shuffle. Seconds the first time in a
-    process (the kernels come from numba's cache or are compiled), nothing after.
+    One tiny epoch of a model of each kind, the shuffle, then the item neighbours that Auto
+    may blend in (:mod:`cf.models.knn`). Seconds the first time in a process (the kernels
+    come from numba's cache or are compiled), nothing after.
     """
     if _WARM.is_set():
         return
+    from cf.models.knn import ItemNeighbours
     from cf.training import kernels
 
     n = 8
@@ -58,6 +60,7 @@ def warm_up() -> None:
         RowwiseLoop(model, config, u, i, r, torch.device("cpu")).run_epoch(None)
     tiny = (np.arange(4, dtype=np.int32), np.arange(4, dtype=np.int32), np.ones(4, np.float32))
     kernels.shuffle_into(*tiny, *(np.empty_like(a) for a in tiny), 0)
+    ItemNeighbours.fit(u.numpy(), i.numpy(), r.numpy() - 3.0, 3, 4, min_ratings=1).predict(u.numpy(), i.numpy())
     _WARM.set()
 
 
