@@ -86,13 +86,13 @@ def choose_settings(train: Ratings, config: TrainConfig, should_stop: Callable[[
     def score(key: tuple[float, int, float]) -> float:
         if key not in tried:
             trial = replace(config, auto=False, weight_decay=key[0], epochs=key[1], lr=key[2], knn_blend=0.0)
-            try:
-                result = fit(inner, trial, valid, should_stop=should_stop, rank=False)
+            try:  # scored once at the end, not after every epoch
+                result = fit(inner, trial, should_stop=should_stop, rank=False)
             except TrainingDiverged:  # a candidate that diverges is simply not picked
                 tried[key] = float("inf")
                 return tried[key]
-            finished = result.history and not result.stopped
-            tried[key] = result.history[-1].valid_rmse if finished else float("inf")
+            finished = result.history and not result.stopped and not result.diverged
+            tried[key] = validation_rmse(result.recommender, valid) if finished else float("inf")
             models[key] = result.recommender
         return tried[key]
 
@@ -125,11 +125,17 @@ def _candidates(config: TrainConfig) -> list[Callable]:
     )
 
 
+def validation_rmse(model: Recommender, valid: Ratings) -> float:
+    """RMSE of ``model`` on the validation ratings."""
+    users, items = model.users.to_index(valid.frame["user"]), model.items.to_index(valid.frame["item"])
+    return rmse(model.predict_indices(users, items), valid.frame["rating"].to_numpy())
+
+
 def pick_blend(model: Recommender, valid: Ratings) -> tuple[float, float]:
     """The share of item neighbours (:data:`BLENDS`) whose blend with ``model`` scores best on ``valid``.
 
-    ``model`` was fitted without validation rows in its training ones; its item neighbours
-    are fitted here on the same training rows. Returns (share, validation RMSE).
+    ``model`` was fitted without the validation rows; its item neighbours are fitted here on
+    the same training rows. Returns (share, validation RMSE).
     """
     users = model.users.to_index(valid.frame["user"])
     items = model.items.to_index(valid.frame["item"])

@@ -217,7 +217,7 @@ def fit(
             config.model, len(users), len(items), config.n_factors, train.scale, baseline.mean, tuple(config.hidden)
         ).to(device)
     known = known_ratings(train, valid, users, items)
-    movies = (movies or Movies.placeholder([])).covering(items.ids)
+    movies = movies.covering(items.ids) if movies is not None else Movies.placeholder(items.ids)
     recommender = Recommender(model, users, items, baseline, train.scale, known, movies, asdict(config))
     started = time.perf_counter()
     if rank:
