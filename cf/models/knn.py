@@ -22,6 +22,10 @@ from numba import njit, prange
 
 WORK_BUDGET = 1e10
 """Largest users x movies^2 of the similarity products (ml-latest-small: 2.7e9; about a second on 2 cores)."""
+SERIAL_WORK = 5e9
+"""Similarity products up to this users x movies^2 use one BLAS thread (ml-latest-small: 2.7e9)."""
+SERIAL_PAIRS = 100_000
+"""Predictions for up to this many pairs run on the calling thread alone."""
 SHRINKAGE = 100.0
 """Similarities over ``n`` common users are scaled by ``n / (n + SHRINKAGE)``."""
 
@@ -77,13 +81,37 @@ class ItemNeighbours:
         return cls(similarity, column, indptr, items[order], residuals[order], int(k))
 
     def predict(self, users: np.ndarray, items: np.ndarray) -> np.ndarray:
-        """The correction for each (user index, movie index) pair; 0 where there is none (or an index is -1)."""
+        """The correction for each (user index, movie index) pair; 0 where there is none (or an index is -1).
+
+        Up to :data:`SERIAL_PAIRS` pairs run on the calling thread alone: on a busy machine,
+        threads that wait for each other cost more than they save at that size.
+        """
+        import numba
+
         users, items = np.asarray(users, np.int64), np.asarray(items, np.int64)
-        return _corrections(users, items, self.column, self.similarity, self.indptr, self.rated, self.residuals, self.k)
+        threads = numba.get_num_threads()  # per calling thread: other sessions keep theirs
+        numba.set_num_threads(threads if len(users) > SERIAL_PAIRS else 1)
+        try:
+            return _corrections(
+                users, items, self.column, self.similarity, self.indptr, self.rated, self.residuals, self.k
+            )
+        finally:
+            numba.set_num_threads(threads)
 
 
 def _similarity(users: np.ndarray, columns: np.ndarray, residuals: np.ndarray, n_users: int, m: int) -> np.ndarray:
-    """Shrunk Pearson correlation of the residuals over common users, for the modelled columns (-1: left out)."""
+    """Shrunk Pearson correlation of the residuals over common users, for the modelled columns (-1: left out).
+
+    Products of up to :data:`SERIAL_WORK` run on one BLAS thread: on a busy machine, threads
+    that wait for each other cost more than they save at that size.
+    """
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1 if n_users * m * m <= SERIAL_WORK else None, user_api="blas"):
+        return _shrunk_pearson(users, columns, residuals, n_users, m)
+
+
+def _shrunk_pearson(users: np.ndarray, columns: np.ndarray, residuals: np.ndarray, n_users: int, m: int) -> np.ndarray:
     mask = columns >= 0
     z = np.zeros((n_users, m), np.float32)
     z[users[mask], columns[mask]] = residuals[mask]
