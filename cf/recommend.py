@@ -10,7 +10,7 @@ import pandas as pd
 import torch
 
 from cf import persist
-from cf.data import IdMap, Movies, Ratings
+from cf.data import IdMap, Movies, Ratings, extras
 from cf.models import BiasBaseline
 from cf.models.ease import ItemModel, interaction_weights
 from cf.models.embedding import RatingModel
@@ -264,6 +264,16 @@ class Recommender:
     def titles(self) -> np.ndarray:
         """Every movie's title, by index."""
         return self._titles["title"].to_numpy()
+
+    def movie_columns(self) -> dict[str, str]:
+        """The movies file's extra columns (beyond title and genres) and their kinds, ``number`` or ``text``."""
+        return {name: extras.kind(self._titles[name]) for name in self.movies.extra_names()}
+
+    def movie_column(self, name: str) -> np.ndarray:
+        """One extra column of the movies file, by movie index (NaN or None where blank)."""
+        if name not in self.movies.extra_names():
+            raise KeyError(f"the movies file has no column {name!r}")
+        return self._titles[name].to_numpy()
 
     def unit_item_vectors(self) -> np.ndarray:
         """The movie embeddings scaled to length 1 (for cosine similarity)."""

@@ -8,6 +8,7 @@ import time
 
 import numpy as np
 
+from cf.data import extras
 from cf.maps import regions as region_lib
 from cf.maps.layouts import Layout, LayoutSettings, fit_layout
 from ui.common import seconds
@@ -71,4 +72,13 @@ def taste_regions(record: ModelRecord, k: int) -> region_lib.Regions:
         genre_lists = [g if isinstance(g, list) else [] for g in meta["genres"]]
         titles = meta["title"].fillna("").astype(str).tolist()
         record.cache[key] = region_lib.taste_regions(rec.item_vectors(), titles, genre_lists, rec.item_counts, k=k)
+    return record.cache[key]
+
+
+def column_groups(record: ModelRecord, name: str) -> tuple[np.ndarray, list[str]]:
+    """A text column of the movies file as legend groups (its most frequent values, then Other) by movie
+    index, and the legend order; cached per column."""
+    key = ("column_groups", name)
+    if key not in record.cache:
+        record.cache[key] = extras.category_groups(record.recommender.movie_column(name))
     return record.cache[key]
