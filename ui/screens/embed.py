@@ -145,9 +145,12 @@ def _placement(record: ModelRecord, view: str, dims: int) -> Placement:
             layout = job.layout
             note = ""
             if layout.sampled:
+                noun = "users" if view == USERS else "movies"
                 note = (
-                    f"{NAMES[settings.method]} was fitted on the {count(len(layout.fitted))} most rated of "
-                    f"{count(len(layout.coords))} (a sample keeps it to seconds); the others are not drawn."
+                    f"{NAMES[settings.method]} is fitted on a sample: the {count(len(layout.fitted))} "
+                    f"{'most active' if view == USERS else 'most rated'} of {count(len(layout.coords))} {noun} "
+                    "(all of them would take minutes); the others are placed beside their nearest fitted "
+                    f"neighbours, so search still finds all {noun}."
                 )
             coords = layout.coords
             if view == USERS:
