@@ -146,6 +146,8 @@ def test_colour_and_size_by_columns_of_the_uploaded_movies_file(tmp_path):
     ratings = (movies_path().parent / "ratings.csv").read_bytes().splitlines(keepends=True)
     at = new_app()
     upload(at, ("ratings.csv", b"".join(ratings[:20_001])), ("movies-plus.csv", path.read_bytes()))
+    listed = [c.value for c in at.caption if c.value.startswith("The movies file also has")]
+    assert listed and listed[0].startswith("The movies file also has 5 columns the map can colour by: “decade”")
     record = train(at, epochs=1)
     go(at, state.TAB_EMBED)
     colour, size = at.selectbox(key=state.EMB_COLOUR), at.selectbox(key=state.EMB_SIZE)
