@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from cf.config import TrainConfig
 from cf.data import DataError, IdMap, Movies, extras
 from cf.models import BiasBaseline, build_model
 
@@ -46,12 +47,11 @@ def to_bytes(recommender: Recommender) -> bytes:
 def to_payload(recommender: Recommender) -> dict:
     """Everything needed to rebuild the recommender, as plain types and tensors."""
     frame = recommender.movies.frame.reindex(recommender.items.ids)
-    config = {k: list(v) if isinstance(v, tuple) else v for k, v in recommender.config.items()}
     known = recommender.known
     return {
         "format": FORMAT,
         "version": VERSION,
-        "config": config,
+        "config": recommender.config.to_dict(),
         "state_dict": {k: v.detach().cpu() for k, v in recommender.model.state_dict().items()},
         "users": _ids_out(recommender.users),
         "items": _ids_out(recommender.items),
@@ -111,15 +111,12 @@ def fields_from_payload(payload: dict) -> dict:
         raise ValueError("not a cf-recommender file")
     if payload.get("version") != VERSION:
         raise ValueError(f"file version {payload.get('version')}, this tool reads {VERSION}")
-    config = dict(payload["config"])
-    config["hidden"] = tuple(config.get("hidden", (64,)))
+    config = TrainConfig.from_dict(payload["config"])
     users, items = _ids_in(payload["users"]), _ids_in(payload["items"])
     scale = (float(payload["scale"][0]), float(payload["scale"][1]))
     base = payload["baseline"]
     baseline = BiasBaseline(float(base["mean"]), base["user_bias"].numpy(), base["item_bias"].numpy())
-    model = build_model(
-        config["model"], len(users), len(items), int(config["n_factors"]), scale, baseline.mean, config["hidden"]
-    )
+    model = build_model(config.model, len(users), len(items), config.n_factors, scale, baseline.mean, config.hidden)
     model.load_state_dict(payload["state_dict"], strict=True)
     known = pd.DataFrame({k: v.numpy() for k, v in payload["known"].items()})
     if len(known) and (known["user"].max() >= len(users) or known["item"].max() >= len(items)):

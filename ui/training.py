@@ -110,7 +110,7 @@ class TrainingJob(BackgroundJob):
         self.result: cf.FitResult | None = None
         self.valid: cf.Ratings | None = None
         self.note: str | None = None
-        self.scores: dict | None = None
+        self.scores: cf.Scores | None = None
         self.error: str | None = None
         self.device = "cpu"
         self.latest: cf.BatchProgress | None = None
@@ -140,8 +140,7 @@ class TrainingJob(BackgroundJob):
             self.valid, self.note = valid, note
             if result.history and valid is not None and valid.n_ratings:
                 self.phase = "scoring"
-                self.scores = cf.evaluate(result.recommender, valid)
-                self.scores["topn"] = cf.evaluate_topn(result.recommender, valid).to_dict()
+                self.scores = cf.evaluate_all(result.recommender, valid)
             self.result = result
             log.info(
                 "trained %s epochs of %s on %s ratings in %.1f s (%s)",
@@ -243,7 +242,7 @@ def collect() -> ModelRecord | None:
         status = "stopped"
         message = f"Stopped at epoch {last} of {job.config.epochs}; the model of epoch {last} is kept."
     picked = result.recommender.config  # with Auto: the regularisation and epochs it picked
-    config = dataclasses.replace(job.config, epochs=picked["epochs"], weight_decay=picked["weight_decay"])
+    config = dataclasses.replace(job.config, epochs=picked.epochs, weight_decay=picked.weight_decay)
     auto_note = result.auto["sentence"] if result.auto else None
     record = ModelRecord(
         number=job.number,
@@ -267,7 +266,7 @@ def collect() -> ModelRecord | None:
     else:
         summary = f"{record.name} is ready"
         if record.scores:
-            summary += f": validation RMSE {record.scores['rmse']:.3f}"
+            summary += f": validation RMSE {record.scores.rmse:.3f}"
         took = f" ({seconds(record.fit_seconds)}{start_up_note(record)})."
         state.set_notice("success", summary + took + released_note(released))
     return record
