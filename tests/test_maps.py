@@ -78,9 +78,13 @@ def test_three_dimensional_layouts(method):
 def test_a_big_set_is_laid_out_on_its_most_rated_sample_and_the_rest_placed_among_their_neighbours():
     vectors, labels = planted(300)
     counts = np.arange(300)[::-1]
-    layout = fit_layout(vectors, LayoutSettings("tsne", perplexity=10), priority=counts, max_points=120)
+    steps: list[float] = []
+    layout = fit_layout(
+        vectors, LayoutSettings("tsne", perplexity=10), priority=counts, max_points=120,
+        report=lambda _stage, share: steps.append(share),
+    )  # fmt: skip
     assert layout.sampled and layout.fitted.tolist() == list(range(120))
-    assert np.isfinite(layout.coords).all()
+    assert np.isfinite(layout.coords).all() and steps == sorted(steps)
     # each placed point's nearest fitted point on the map is from its own planted group
     coords = layout.coords
     gaps = np.linalg.norm(coords[120:, None] - coords[None, :120], axis=2)
