@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import cf
-from cf import persist
+from cf import export, persist
 from cf.data import extras
 from tests.helpers import movies_path
 
@@ -76,6 +76,11 @@ def test_the_model_knows_the_columns_and_keeps_them_in_its_file(derived):
     assert kinds["decade"] == "text" and kinds["title length"] == "number" and len(kinds) == extras.MAX_COLUMNS
     toy = rec.item_index(1)
     assert rec.movie_column("decade")[toy] == "1990s" and rec.movie_column("title length")[toy] == 16
+    lines = export.projector_metadata(rec).decode().split("\n")  # TensorFlow's Projector can colour by them
+    assert lines[0].split("\t") == ["title", "genres", "n_ratings", *kinds]
+    toy_row = lines[1 + toy].split("\t")
+    assert toy_row[0] == "Toy Story (1995)" and toy_row[2] == str(rec.item_counts[toy])
+    assert toy_row[3:6] == ["1990s", "16", "T"]
     with pytest.raises(KeyError, match="no column 'budget'"):
         rec.movie_column("budget")
     again = cf.Recommender.load(persist.to_bytes(rec))
