@@ -7,7 +7,7 @@ with one matrix product per block (fast up to tens of thousands of points), then
 the libraries, which skips their approximate index and makes a seed give the same map.
 Above :data:`MAX_POINTS` points a layout is fitted on a sample (the most rated first) and the
 other points are placed among their nearest fitted neighbours (:func:`place_rest`), so every
-point is on the map: 59k movies take about as long as 10k.
+point is on the map: 59k movies take half a minute of a core, not two and a half.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ FFT_FROM = 5_000
 TSNE_STEPS = (125, 300)
 """t-SNE's early-exaggeration and main optimisation steps. openTSNE's defaults are 250 and 500; with its
 automatic learning rate and a PCA start these keep nearly as many neighbours (on 9.7k movies, 0.397 of
-each movie's 10 nearest against 0.403) in 40% of the time (``python -m benchmarks.maps``)."""
+each movie's 10 nearest against 0.403) in 36% of the time (``python -m benchmarks.maps``)."""
 PLACE_NEIGHBOURS = 10
 """A point left out of the sample sits at the similarity-weighted mean of this many nearest fitted points."""
 Report = Callable[[str, float], None]
