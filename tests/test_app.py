@@ -1232,3 +1232,52 @@ def test_auto_settings_then_cross_validation_with_intervals_and_a_paired_test():
     sentences = [m.value for m in at.markdown if "(paired t-test over 2 folds, p = " in m.value]
     assert len(sentences) == 2  # RMSE and NDCG@10, each naming both runs
     assert all(auto.name in text and plain.name in text for text in sentences)
+
+
+def test_a_link_to_a_movielens_release_loads_it_and_trains_the_same_model(grouplens):
+    at = AppTest.from_file(str(APP), default_timeout=180)
+    at.query_params.update(
+        {"tab": "User", "data": "ml-latest-small", "model": "dot-bias", "factors": "4", "epochs": "1",
+         "seed": "3", "train": "1", "user": "414"}
+    )  # fmt: skip
+    at.run()
+    assert_healthy(at)
+    data = at.session_state[state.DATA]
+    assert data.label == "MovieLens latest-small" and data.ratings.n_ratings == 100_836  # small: no click needed
+    assert (grouplens / "movielens" / "ml-latest-small.zip").exists()
+    wait_for_training(at)
+    record = at.session_state[state.MODEL]
+    assert record.data_key == data.key and (record.config.n_factors, record.config.seed) == (4, 3)
+    assert len(record.recommender.users) == 610
+    assert at.session_state[state.NAV] == state.TAB_USER and at.selectbox(key=state.USER).value == 414
+    assert at.query_params["data"] == "ml-latest-small" and at.query_params["train"] == "1"
+
+
+def test_a_link_to_a_big_release_asks_before_downloading(grouplens):
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.query_params.update({"data": "ml-25m", "train": "1", "epochs": "1"})
+    at.run()
+    assert_healthy(at)
+    assert any("uses MovieLens 25m: press Download and load" in i.value for i in at.info)
+    assert at.session_state[state.ML_RELEASE] == "25m" and at.session_state[state.DATA].demo  # nothing fetched
+    assert not (grouplens / "movielens").exists() or not any((grouplens / "movielens").iterdir())
+    at.run()
+    assert at.session_state[state.JOB] is None  # the link's model is for 25M: nothing trains on the demo data
+
+
+def test_a_link_to_a_model_loaded_from_a_file_asks_for_the_file_and_trains_nothing():
+    at = new_app()
+    upload_model(at, "other.cfmodel", raw := foreign_model_bytes())
+    assert at.query_params["train"] == "file"
+    link = dict(at.query_params)
+
+    opened = AppTest.from_file(str(APP), default_timeout=120)
+    opened.query_params.update(link)
+    opened.run()
+    assert_healthy(opened)
+    assert any("load the file again on the Train screen" in i.value for i in opened.info)
+    assert opened.session_state[state.JOB] is None and opened.session_state[state.MODEL] is None
+    assert opened.session_state[state.NAV] == state.TAB_TRAIN  # where the file is loaded
+    upload_model(opened, "other.cfmodel", raw)
+    assert opened.session_state[state.MODEL].source == "other.cfmodel"
+    assert opened.query_params["train"] == "file" and not errors(opened)
