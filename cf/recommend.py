@@ -11,7 +11,8 @@ import pandas as pd
 import torch
 
 from cf import persist
-from cf.data import IdMap, Movies, Ratings
+from cf.config import TrainConfig
+from cf.data import IdMap, Movies, Ratings, extras
 from cf.models import BiasBaseline
 from cf.models.ease import ItemModel, interaction_weights
 from cf.models.embedding import RatingModel
@@ -56,7 +57,7 @@ class Recommender:
     movies
         Titles and genres for every trained movie.
     config
-        The :class:`cf.config.TrainConfig` as a dict.
+        The settings it was trained with (with Auto: the values it picked; the batch size used).
     ranker
         The item model that ranks top-N lists (:class:`cf.models.ease.ItemModel`), fitted by
         :meth:`fit_ranker`; None ranks by predicted rating.
@@ -69,12 +70,12 @@ class Recommender:
     scale: tuple[float, float]
     known: pd.DataFrame
     movies: Movies
-    config: dict
+    config: TrainConfig
     metadata: dict = field(default_factory=dict)
     """Anything the caller wants kept with the model (plain values: saved in the model file)."""
     ranker: ItemModel | None = None
     neighbours: ItemNeighbours | None = None
-    """The item neighbours blended into predicted ratings when ``config["knn_blend"]`` is above 0
+    """The item neighbours blended into predicted ratings when ``config.knn_blend`` is above 0
     (:meth:`fit_neighbours`); the embeddings alone otherwise."""
 
     def __post_init__(self) -> None:
@@ -104,7 +105,7 @@ class Recommender:
         users, items = np.asarray(users, dtype=np.int64), np.asarray(items, dtype=np.int64)
         out = self.baseline.predict(users, items)
         known = np.flatnonzero((users >= 0) & (items >= 0))
-        blend = float(self.config.get("knn_blend", 0.0)) if self.neighbours is not None else 0.0
+        blend = self.config.knn_blend if self.neighbours is not None else 0.0
         if blend > 0 and len(known):
             neighbour = out[known] + self.neighbours.predict(users[known], items[known])
         for start in range(0, len(known), _BATCH):
@@ -235,9 +236,9 @@ class Recommender:
             self.interaction_weights(train["rating"].to_numpy()),
             len(self.users),
             len(self.items),
-            l2=float(cfg.get("ranker_l2", 200.0)),
-            min_ratings=int(cfg.get("ranker_min_ratings", 5)),
-            max_items=cfg.get("ranker_max_items"),
+            l2=cfg.ranker_l2,
+            min_ratings=cfg.ranker_min_ratings,
+            max_items=cfg.ranker_max_items,
             device=self.device,
         )
         return self.ranker
@@ -286,6 +287,16 @@ class Recommender:
     def titles(self) -> np.ndarray:
         """Every movie's title, by index."""
         return self._titles["title"].to_numpy()
+
+    def movie_columns(self) -> dict[str, str]:
+        """The movies file's extra columns (beyond title and genres) and their kinds, ``number`` or ``text``."""
+        return {name: extras.kind(self._titles[name]) for name in self.movies.extra_names()}
+
+    def movie_column(self, name: str) -> np.ndarray:
+        """One extra column of the movies file, by movie index (NaN or None where blank)."""
+        if name not in self.movies.extra_names():
+            raise KeyError(f"the movies file has no column {name!r}")
+        return self._titles[name].to_numpy()
 
     def unit_item_vectors(self) -> np.ndarray:
         """The movie embeddings scaled to length 1 (for cosine similarity)."""
@@ -356,7 +367,7 @@ class Recommender:
         """
         recommender = cls(**persist.read(source, name))
         recommender.fit_ranker()
-        if float(recommender.config.get("knn_blend", 0.0)) > 0:
+        if recommender.config.knn_blend > 0:
             recommender.fit_neighbours()
         return recommender
 

@@ -39,7 +39,7 @@ def test_the_blend_is_the_share_that_scores_best_on_the_validation_ratings(real)
     users, items = model.users.to_index(valid.frame["user"]), model.items.to_index(valid.frame["item"])
     assert share > 0
     for other in (0.0, round(share - 0.05, 2), min(BLENDS[-1], round(share + 0.05, 2))):
-        model.config = {**model.config, "knn_blend": other}
+        model.config = replace(model.config, knn_blend=other)
         assert cf.metrics.rmse(model.predict_indices(users, items), actual) >= best - 1e-9
 
 

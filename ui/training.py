@@ -99,6 +99,10 @@ class Progress:
 class TrainingJob(BackgroundJob):
     """One training run on a background thread. Read its fields from any thread."""
 
+    title = "Training"
+    expected = (cf.TrainingDiverged, cf.ConfigError, cf.DataError)
+    memory_hint = "Try fewer factors, a smaller batch size or a smaller file."
+
     def __init__(self, data: DataRecord, config: cf.TrainConfig, number: int):
         super().__init__(f"cf-train-{number}")
         self.data = data
@@ -110,8 +114,7 @@ class TrainingJob(BackgroundJob):
         self.result: cf.FitResult | None = None
         self.valid: cf.Ratings | None = None
         self.note: str | None = None
-        self.scores: dict | None = None
-        self.error: str | None = None
+        self.scores: cf.Scores | None = None
         self.device = "cpu"
         self.latest: cf.BatchProgress | None = None
         """The library's last progress report (None before the first batch finished)."""
@@ -124,40 +127,31 @@ class TrainingJob(BackgroundJob):
 
     # -- the thread ------------------------------------------------------------------
 
-    def _run(self) -> None:
-        try:
-            self.device = cf.resolve_device(self.config.device).type
-            self.phase = "training"
-            with short_thread_switches():
-                result, valid, note = cf.train_model(
-                    self.data.ratings,
-                    self.config,
-                    self.data.movies,
-                    callback=self._on_epoch,
-                    should_stop=self.stop_requested.is_set,
-                    progress=self._on_batch,
-                )
-            self.valid, self.note = valid, note
-            if result.history and valid is not None and valid.n_ratings:
-                self.phase = "scoring"
-                self.scores = cf.evaluate(result.recommender, valid)
-                self.scores["topn"] = cf.evaluate_topn(result.recommender, valid).to_dict()
-            self.result = result
-            log.info(
-                "trained %s epochs of %s on %s ratings in %.1f s (%s)",
-                len(result.history), self.config.model, self.data.ratings.n_ratings, result.fit_seconds,
-                "stopped" if result.stopped else "complete",
-            )  # fmt: skip
-        except (cf.TrainingDiverged, cf.ConfigError, cf.DataError) as error:
-            self.error = str(error)
-        except MemoryError:
-            self.error = "Training ran out of memory. Try fewer factors, a smaller batch size or a smaller file."
-        except Exception as error:  # noqa: BLE001 - reported to the person, logged for us
-            log.exception("training failed")
-            self.error = f"Training failed: {str(error).strip() or type(error).__name__}"
-        finally:
-            self.phase = "done"
-            self.done.set()
+    def _work(self) -> None:
+        self.device = cf.resolve_device(self.config.device).type
+        self.phase = "training"
+        with short_thread_switches():
+            result, valid, note = cf.train_model(
+                self.data.ratings,
+                self.config,
+                self.data.movies,
+                callback=self._on_epoch,
+                should_stop=self.stop_requested.is_set,
+                progress=self._on_batch,
+            )
+        self.valid, self.note = valid, note
+        if result.history and valid is not None and valid.n_ratings:
+            self.phase = "scoring"
+            self.scores = cf.evaluate_all(result.recommender, valid)
+        self.result = result
+        log.info(
+            "trained %s epochs of %s on %s ratings in %.1f s (%s)",
+            len(result.history), self.config.model, self.data.ratings.n_ratings, result.fit_seconds,
+            "stopped" if result.stopped else "complete",
+        )  # fmt: skip
+
+    def _finish(self) -> None:
+        self.phase = "done"
 
     def _on_epoch(self, report: cf.EpochReport) -> None:
         self.history.append(report)
@@ -243,8 +237,8 @@ def collect() -> ModelRecord | None:
         status = "stopped"
         message = f"Stopped at epoch {last} of {job.config.epochs}; the model of epoch {last} is kept."
     picked = result.recommender.config  # with Auto: the settings it picked
-    chosen = {name: picked[name] for name in ("epochs", "weight_decay", "lr", "knn_blend") if name in picked}
-    config = dataclasses.replace(job.config, **chosen)
+    chosen = ("epochs", "weight_decay", "lr", "knn_blend")
+    config = dataclasses.replace(job.config, **{name: getattr(picked, name) for name in chosen})
     auto_note = result.auto["sentence"] if result.auto else None
     record = ModelRecord(
         number=job.number,
@@ -268,7 +262,7 @@ def collect() -> ModelRecord | None:
     else:
         summary = f"{record.name} is ready"
         if record.scores:
-            summary += f": validation RMSE {record.scores['rmse']:.3f}"
+            summary += f": validation RMSE {record.scores.rmse:.3f}"
         took = f" ({seconds(record.fit_seconds)}{start_up_note(record)})."
         state.set_notice("success", summary + took + released_note(released))
     return record
