@@ -9,11 +9,16 @@ not tuned on. Prints RMSE, MAE, fit seconds and what Auto picked, for each.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import numpy as np
 
-import cf
-from benchmarks.paths import shared_data_dir
-from cf.evaluation import evaluate
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import cf  # noqa: E402
+from benchmarks.paths import shared_data_dir  # noqa: E402
+from cf.evaluation import evaluate  # noqa: E402
 
 
 def rounded_up(ratings: cf.Ratings) -> cf.Ratings:
@@ -29,7 +34,7 @@ def main() -> None:
             result = cf.fit(tr, config)
             scores = evaluate(result.recommender, te)
             print(
-                f"{name:<14}{label:<16} RMSE {scores['rmse']:.4f}  MAE {scores['mae']:.4f}  "
+                f"{name:<14}{label:<16} RMSE {scores.rmse:.4f}  MAE {scores.mae:.4f}  "
                 f"fit {result.fit_seconds:.2f} s  scale {tr.scale}",
                 flush=True,
             )
