@@ -43,7 +43,7 @@ TIMEOUT_MS = 60_000
 """Default for one action and what it waits for (a cold page on a 2-core machine takes ~15 s)."""
 TRAIN_TIMEOUT_MS = 240_000
 """How long a training run may take before the driver gives up."""
-AUTO_LABEL = "Auto: pick regularisation and epochs for this data"
+AUTO_LABEL = "Auto: tune the settings for this data"
 MODEL_TITLE = re.compile(r"^Model (\d+) · (.+) · (\d+) factors · (\d+) of (\d+) epochs")
 """The trained model's heading on the Train screen (``ui/screens/train.model_title``)."""
 
