@@ -534,7 +534,8 @@ def embedding_scatter(
     if colour_name is not None:
         _value_trace(fig, trace, points, customdata, dims, sizes, colour_name)
     else:
-        _genre_traces(fig, trace, points, customdata, dims, group_order, sizes)
+        hover = _hover_with(f"{_one_line(legend_title)}: %{{fullData.name}}")  # the colour group in words
+        _genre_traces(fig, trace, points, customdata, dims, group_order, sizes, hover)
     if len(neighbours):
         fig.add_trace(_neighbour_rings(trace, points, customdata, dims, list(neighbours), neighbours_name))
     if regions is not None and len(regions):
@@ -579,8 +580,18 @@ def _value_trace(fig, trace, points, customdata, dims: int, sizes: np.ndarray, n
     )
     fig.add_trace(
         trace(**_xyz(points, dims), mode="markers", name="Movies", showlegend=False, marker=marker,
-              customdata=customdata, hovertemplate=_HOVER)
+              customdata=np.column_stack([customdata, marker["color"]]),
+              hovertemplate=_hover_with(f"{_one_line(name)}: %{{customdata[5]:~g}}"))
     )  # fmt: skip
+
+
+def _hover_with(line: str) -> str:
+    """The movie hover text with one more line (what the colour stands for)."""
+    return _HOVER.replace("<extra>", f"<br>{line}<extra>")
+
+
+def _one_line(text: str) -> str:
+    return plot_text(text.replace("<br>", " "))
 
 
 def _neighbour_rings(trace, points, customdata, dims: int, neighbours: list, name: str):
@@ -618,7 +629,14 @@ def _region_labels(trace, regions: pd.DataFrame, dims: int):
 
 
 def _genre_traces(
-    fig, trace, points: pd.DataFrame, customdata: np.ndarray, dims: int, group_order, sizes: np.ndarray
+    fig,
+    trace,
+    points: pd.DataFrame,
+    customdata: np.ndarray,
+    dims: int,
+    group_order,
+    sizes: np.ndarray,
+    hover: str = _HOVER,
 ) -> None:
     """One trace per colour group (grey ones first, so the coloured ones are drawn on top)."""
     groups = list(group_order) if group_order is not None else list(dict.fromkeys(points["group"]))
@@ -651,7 +669,7 @@ def _genre_traces(
                 legendrank=groups.index(group),
                 marker=dict(size=sizes[mask], color=colors[group], opacity=0.35 if muted else 0.8),
                 customdata=customdata[mask],
-                hovertemplate=_HOVER,
+                hovertemplate=hover,
             )
         )
 

@@ -193,3 +193,9 @@ def test_map_colour_bar_size_and_region_labels():
     assert text.text == ("<b>Region &lt;1&gt;</b>",)
     (rings,) = [t for t in figure.data if t.name == "Nearest neighbours"]
     assert list(rings.x) == [1.0]
+    assert "Release year: %{customdata[5]" in movies.hovertemplate  # the coloured value on hover
+    assert list(movies.customdata[:, 5]) == [1990, 2000, 1970]
+
+    by_group = plots.embedding_scatter(points.assign(group=["p", "q", "p"]), legend_title="Studio <b>")
+    assert {t.name for t in by_group.data} == {"p", "q"}
+    assert all("Studio &lt;b&gt;: %{fullData.name}" in t.hovertemplate for t in by_group.data)  # the group in words
