@@ -124,13 +124,13 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
         help=_limit("L2 on embeddings, or auto", "weight_decay").replace(
             f"default {defaults.weight_decay}", "default auto"
         )
-        + f". Auto (both unset or 'auto') picks the regularisation and the epochs from a quick validation split "
-        f"inside the training ratings; a number for either turns Auto off (the other then defaults to "
-        f"{defaults.epochs} epochs or {defaults.weight_decay:g})",
+        + f". Auto (both unset or 'auto') picks the regularisation, the epochs, the learning rate and the "
+        f"neighbour blend from a quick validation split inside the training ratings; a number for either "
+        f"turns Auto off (the other then defaults to {defaults.epochs} epochs or {defaults.weight_decay:g})",
     )
     parser.add_argument(
         "--batch-size",
-        type=_batch_size,
+        type=_auto_or(int),
         default=None,
         help=_limit("ratings per step, or auto: 1024 for small data, larger for millions", "batch_size").replace(
             "default None", "default auto"
@@ -168,7 +168,8 @@ def _auto_or(kind: type):
         try:
             return kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number or 'auto', got {text!r}") from None
+            noun = "a whole number" if kind is int else "a number"
+            raise argparse.ArgumentTypeError(f"expected {noun} or 'auto', got {text!r}") from None
 
     return parse
 
@@ -256,16 +257,6 @@ def _synth(out: str, fraction: float, seed: int) -> int:
         f"of {done['n_items']:,} movies in {done['seconds']:.1f} s"
     )
     return 0
-
-
-def _batch_size(text: str) -> int | None:
-    """``auto`` (None) or a whole number."""
-    if text.strip().lower() == "auto":
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number or 'auto', got {text!r}") from None
 
 
 def _limit(text: str, name: str) -> str:

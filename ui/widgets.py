@@ -29,6 +29,12 @@ POLL_SECONDS = 0.5
 """How often the live view asks the running job for news."""
 
 
+def chart(figure, key: str, name: str, config: dict | None = None) -> None:
+    """A plotly chart (widget key ``cf.<key>``) with its "Save image" menu below; ``name`` names the files."""
+    st.plotly_chart(figure, key=f"cf.{key}", config=config or CHART_CONFIG, width="stretch")
+    image_buttons(figure, key, name)
+
+
 def image_buttons(figure, key: str, name: str) -> None:
     """A small "Save image" menu under a chart: PNG and SVG made by :mod:`cf.images` when clicked.
 

@@ -17,7 +17,7 @@ from cf.crossval import METRICS, paired_test, same_folds
 from ui import crossval_job, state
 from ui.common import csv_bytes, md, scrolls_sideways, wrapping_columns
 from ui.state import DataRecord, ModelRecord
-from ui.widgets import CHART_CONFIG, DEFAULT_MIN_RATINGS, MODEL_LABELS, image_buttons, keep_toggle, polled
+from ui.widgets import DEFAULT_MIN_RATINGS, MODEL_LABELS, chart, keep_toggle, polled
 
 DEFAULT_COMPARED = 5
 
@@ -69,12 +69,10 @@ def render(data: DataRecord) -> None:
     left, right = wrapping_columns([3, 2], "compare_charts", gap="medium")
     with left:
         figure = plots.compare_curves(plotted)
-        st.plotly_chart(figure, key="cf.compare_curves", config=CHART_CONFIG, width="stretch")
-        image_buttons(figure, "compare_curves", "compare-curves")
+        chart(figure, "compare_curves", "compare-curves")
     with right:
         figure = plots.compare_scores(plotted)
-        st.plotly_chart(figure, key="cf.compare_scores", config=CHART_CONFIG, width="stretch")
-        image_buttons(figure, "compare_scores", "compare-scores")
+        chart(figure, "compare_scores", "compare-scores")
     if not any(r.scores for r in chosen):
         st.caption("None of these runs has a validation share, so there are no scores to compare.")
     else:
@@ -150,12 +148,10 @@ def _crossval_results(chosen: list[ModelRecord]) -> None:
     left, right = wrapping_columns([1, 1], "cv_charts", gap="medium")
     with left:
         figure = plots.crossval_intervals(plotted)
-        st.plotly_chart(figure, key="cf.cv_rmse", config=CHART_CONFIG, width="stretch")
-        image_buttons(figure, "cv_rmse", "crossval-rmse")
+        chart(figure, "cv_rmse", "crossval-rmse")
     with right:
         figure = plots.crossval_intervals(plotted, "ndcg", "popular_ndcg")
-        st.plotly_chart(figure, key="cf.cv_ndcg", config=CHART_CONFIG, width="stretch")
-        image_buttons(figure, "cv_ndcg", "crossval-ndcg")
+        chart(figure, "cv_ndcg", "crossval-ndcg")
     for k, (first, a) in enumerate(scored):
         for second, b in scored[k + 1 :]:
             if same_folds(a, b):

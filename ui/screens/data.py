@@ -9,7 +9,7 @@ from cf import plots
 from ui import state
 from ui.common import count, counted, md, short_count, wrapping_columns
 from ui.state import DataRecord
-from ui.widgets import CHART_CONFIG, NO_STARS, image_buttons
+from ui.widgets import NO_STARS, chart
 
 PREVIEW_ROWS = 500
 
@@ -65,16 +65,13 @@ def render(data: DataRecord) -> None:
             st.info(NO_STARS, icon=":material/visibility:")
         else:
             figure = plots.rating_histogram(scale=stats["scale"], counts=counts)
-            st.plotly_chart(figure, key="cf.rating_hist", config=CHART_CONFIG, width="stretch")
-            image_buttons(figure, "rating_hist", "ratings-histogram")
+            chart(figure, "rating_hist", "ratings-histogram")
     with charts[1]:
         figure = plots.long_tail(stats["per_item"], "movie")
-        st.plotly_chart(figure, key="cf.tail_movies", config=CHART_CONFIG, width="stretch")
-        image_buttons(figure, "tail_movies", "ratings-per-movie")
+        chart(figure, "tail_movies", "ratings-per-movie")
     with charts[2]:
         figure = plots.long_tail(stats["per_user"], "user")
-        st.plotly_chart(figure, key="cf.tail_users", config=CHART_CONFIG, width="stretch")
-        image_buttons(figure, "tail_users", "ratings-per-user")
+        chart(figure, "tail_users", "ratings-per-user")
     st.caption(
         "A few movies get most of the ratings and most movies get few: the long tail. The model learns "
         "popular movies well and rarely rated ones only roughly."

@@ -25,8 +25,8 @@ from ui.widgets import (
     DEFAULT_MIN_RATINGS,
     POLL_SECONDS,
     axis_labels,
+    chart,
     find_movies,
-    image_buttons,
     movie_table,
     no_model,
     projected,
@@ -428,8 +428,7 @@ def _movies_view(record: ModelRecord, placement: Placement, dims: int, slot) -> 
         regions=regions,
         title=f"The map of movies the model learned ({NAMES.get(METHOD_CODES[placement.method], placement.method)})",
     )
-    st.plotly_chart(figure, key="cf.movie_map", config=_chart_config("movie-map"), width="stretch")
-    image_buttons(figure, "movie_map", "movie-map")
+    chart(figure, "movie_map", "movie-map", _chart_config("movie-map"))
     st.caption(_movies_caption(record, points, table, look, placement))
     about = ["movieId", "title", "genres", "n_ratings", "mean_rating"]
     _map_downloads(points, placement.labels, dims, "movie-map", about)
@@ -721,8 +720,7 @@ def _users_view(record: ModelRecord, placement: Placement, dims: int, slot) -> N
     points = _with_coords(shown, placement.users)
     points = points[points[list("xyz"[:dims])].notna().all(axis=1)]
     figure = plots.user_scatter(points, placement.labels, dims=dims, selected=user)
-    st.plotly_chart(figure, key="cf.user_map", config=_chart_config("user-map"), width="stretch")
-    image_buttons(figure, "user_map", "user-map")
+    chart(figure, "user_map", "user-map", _chart_config("user-map"))
     where = {
         PCA: "placed with the movie axes so each sits towards the movies the model thinks they like",
         CUSTOM: "placed by how much more the model expects each to like one end of an axis than the other",

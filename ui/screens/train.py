@@ -14,7 +14,7 @@ from cf.verdict import GOOD, accuracy_verdict, curve_note
 from ui import model_file, state, training
 from ui.common import count, file_stem, guarded, md, other_data_message, seconds
 from ui.state import DataRecord, ModelRecord
-from ui.widgets import CHART_CONFIG, MODEL_LABELS, NO_STARS, image_buttons, keep_toggle, polled
+from ui.widgets import CHART_CONFIG, MODEL_LABELS, NO_STARS, chart, keep_toggle, polled
 
 AUTO = "Auto"
 BATCH_SIZES = [AUTO, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072, 262144]
@@ -387,15 +387,13 @@ def _charts(record: ModelRecord, scores: cf.Scores | None) -> None:
         baselines = {"Bias-only baseline": scores.bias_rmse, "Global mean": scores.global_mean_rmse}
     if record.history:
         figure = plots.training_curve(record.history, record.config.epochs, baselines)
-        st.plotly_chart(figure, key=f"cf.curve.{record.id}", config=CHART_CONFIG, width="stretch")
-        image_buttons(figure, f"curve.{record.id}", "training-curve")
+        chart(figure, f"curve.{record.id}", "training-curve")
         note = curve_note(record.history)
         if note:
             st.caption(note)
     if scores:
         figure = plots.accuracy_comparison(scores)
-        st.plotly_chart(figure, key=f"cf.compare.{record.id}", config=CHART_CONFIG, width="stretch")
-        image_buttons(figure, f"compare.{record.id}", "accuracy")
+        chart(figure, f"compare.{record.id}", "accuracy")
 
 
 def _topn_quality(scores: cf.Scores) -> None:
