@@ -45,10 +45,28 @@ def test_similarity_and_correction_follow_their_definitions(table):
 
 def test_unknown_or_unmodelled_movies_get_no_correction(table, monkeypatch):
     users, items, residuals = table
-    monkeypatch.setattr(knn, "WORK_BUDGET", 60 * 10**2)  # room for the 10 most rated movies only
+    monkeypatch.setattr(knn, "MAX_MOVIES", 10)  # room for the 10 most rated movies only
     model = ItemNeighbours.fit(users, items, residuals, 60, 40)
     counts = np.bincount(items, minlength=40)
     assert (model.column >= 0).sum() == 10 and counts[model.column >= 0].min() >= counts[model.column < 0].max()
     left_out = int(np.flatnonzero(model.column < 0)[0])
     corrections = model.predict(np.array([0, -1, 0, 3]), np.array([left_out, 1, -1, int(model.column.argmax())]))
     assert corrections[:3].tolist() == [0.0, 0.0, 0.0] and corrections[3] != 0.0
+
+
+def test_pair_budget_keeps_the_longest_affordable_prefix_of_most_rated_movies(table, monkeypatch):
+    users, items, _ = table
+    ranked = np.argsort(-np.bincount(items, minlength=40), kind="stable")
+
+    def pairs(m: int) -> int:  # from the definition: each user's pairs of rated movies among the top m
+        top = set(ranked[:m].tolist())
+        per_user = np.bincount([u for u, i in zip(users, items) if i in top], minlength=60)
+        return int((per_user * (per_user - 1) // 2).sum())
+
+    for m in (1, 7, 25, 40):
+        monkeypatch.setattr(knn, "PAIR_BUDGET", pairs(m))
+        assert knn.affordable_movies(users, items, ranked, 40) == m
+    monkeypatch.setattr(knn, "PAIR_BUDGET", pairs(12) - 1)
+    assert knn.affordable_movies(users, items, ranked, 40) == 11
+    monkeypatch.setattr(knn, "MAX_MOVIES", 5)
+    assert knn.affordable_movies(users, items, ranked, 40) == 5

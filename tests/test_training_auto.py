@@ -62,3 +62,21 @@ def test_each_picked_setting_changes_the_model_and_the_blend_survives_a_save(rea
     loaded = cf.Recommender.load(tmp_path / "model.pt")
     assert loaded.neighbours is not None
     assert np.allclose(loaded.predict(pairs[:, 0], pairs[:, 1]), predictions["knn_blend"], atol=1e-5)
+
+
+def test_side_by_side_trials_pick_and_score_exactly_as_one_after_another(real):
+    import numba
+
+    if numba.get_num_threads() < 2:
+        pytest.skip("one core: the trials run one after another anyway")
+    side_by_side = choose_settings(real, cf.TrainConfig(auto=True))
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)  # Auto's trials then run one after another
+    try:
+        serial = choose_settings(real, cf.TrainConfig(auto=True))
+    finally:
+        numba.set_num_threads(threads)
+    assert side_by_side.tried == serial.tried and len(serial.tried) == 6
+    assert (side_by_side.weight_decay, side_by_side.epochs, side_by_side.lr, side_by_side.knn_blend) == (
+        serial.weight_decay, serial.epochs, serial.lr, serial.knn_blend,
+    )  # fmt: skip

@@ -259,3 +259,15 @@ def test_one_time_start_up_is_reported_apart_from_the_training_time(small, monke
     assert first.setup_seconds == 40.0 and first.fit_seconds == 0.0
     assert second.setup_seconds == 0.0 and second.fit_seconds == 0.0
     assert [r.seconds for r in first.history] == [0.0, 0.0, 0.0]  # the epochs' own times are not inflated
+
+
+def test_fits_in_concurrent_threads_give_the_models_of_fits_one_after_another(small):
+    """Each fit seeds its own initialisation: threads (Auto's trials, sessions) do not draw from each other's seeds."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    configs = [cf.TrainConfig(epochs=2, seed=seed) for seed in (1, 2, 3, 4)]
+    alone = [cf.fit(small, config, rank=False).recommender.model.state_dict() for config in configs]
+    with ThreadPoolExecutor(4) as pool:
+        together = [r.recommender.model.state_dict() for r in pool.map(lambda c: cf.fit(small, c, rank=False), configs)]
+    for one, other in zip(alone, together):
+        assert all(torch.equal(one[name], other[name]) for name in one)

@@ -8,8 +8,8 @@ differ from the embedding model's, so a blend of the two predicts better than ei
 (README, "Error bars and Auto settings").
 
 The similarities are a dense matrix over the most rated movies: at least ``min_ratings``
-ratings, and no more movies than :data:`WORK_BUDGET` allows (work grows with users times
-movies squared). Movies outside it get no correction.
+ratings, and no more movies than :data:`MAX_MOVIES` and :data:`PAIR_BUDGET` allow (work
+grows with the pairs of movies each user rated). Movies outside it get no correction.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit, prange
 
-WORK_BUDGET = 1e10
-"""Largest users x movies^2 of the similarity products (ml-latest-small: 2.7e9; about a second on 2 cores)."""
-SERIAL_WORK = 5e9
-"""Similarity products up to this users x movies^2 use one BLAS thread (ml-latest-small: 2.7e9)."""
+MAX_MOVIES = 4000
+"""Most movies modelled: the similarity is a dense float32 matrix (4000 movies: 64 MB)."""
+PAIR_BUDGET = 3e8
+"""Most (user, movie pair) terms summed for the similarities (ml-latest-small: 1.2e7, about 0.05 s)."""
 SERIAL_PAIRS = 100_000
 """Predictions for up to this many pairs run on the calling thread alone."""
 SHRINKAGE = 100.0
@@ -69,9 +69,8 @@ class ItemNeighbours:
         users, items = np.asarray(users, np.int64), np.asarray(items, np.int64)
         residuals = np.asarray(residuals, np.float32)
         counts = np.bincount(items, minlength=n_items)
-        most_rated = np.argsort(-counts, kind="stable")
-        affordable = int(math.sqrt(WORK_BUDGET / max(n_users, 1)))
-        kept = np.sort(most_rated[: min(affordable, int((counts >= min_ratings).sum()))])
+        most_rated = np.argsort(-counts, kind="stable")[: int((counts >= min_ratings).sum())]
+        kept = np.sort(most_rated[: affordable_movies(users, items, most_rated, n_items)])
         column = np.full(n_items, -1, np.int64)
         column[kept] = np.arange(len(kept))
         similarity = _similarity(users, column[items], residuals, n_users, len(kept))
@@ -99,33 +98,69 @@ class ItemNeighbours:
             numba.set_num_threads(threads)
 
 
+def affordable_movies(users: np.ndarray, items: np.ndarray, ranked: np.ndarray, n_items: int) -> int:
+    """How many of the ``ranked`` movies (most rated first) fit :data:`MAX_MOVIES` and :data:`PAIR_BUDGET`.
+
+    Taking the movie of rank ``r`` adds, for each of its raters, one pair with every movie of
+    a lower rank that they rated; the running total of those pairs gives the work of each prefix.
+    """
+    rank = np.full(n_items, -1, np.int64)
+    rank[ranked] = np.arange(len(ranked))
+    ranks = rank[items]
+    inside = ranks >= 0
+    users, ranks = users[inside], ranks[inside]
+    order = np.lexsort((ranks, users))
+    users, ranks = users[order], ranks[order]
+    starts = np.flatnonzero(np.r_[True, users[1:] != users[:-1]])
+    earlier = np.arange(len(users)) - np.repeat(starts, np.diff(np.r_[starts, len(users)]))
+    pairs = np.cumsum(np.bincount(ranks, weights=earlier, minlength=len(ranked)))
+    return int(min(MAX_MOVIES, np.searchsorted(pairs, PAIR_BUDGET, side="right")))
+
+
 def _similarity(users: np.ndarray, columns: np.ndarray, residuals: np.ndarray, n_users: int, m: int) -> np.ndarray:
     """Shrunk Pearson correlation of the residuals over common users, for the modelled columns (-1: left out).
 
-    Products of up to :data:`SERIAL_WORK` run on one BLAS thread: on a busy machine, threads
-    that wait for each other cost more than they save at that size.
+    The sums run over each user's pairs of rated movies (work: half the sum of squared user
+    counts, 12 million pairs on ml-latest-small) rather than dense products over all users
+    and movies (2.7e9 there); one rating per (user, movie) pair, as :class:`cf.data.Ratings` keeps.
     """
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(1 if n_users * m * m <= SERIAL_WORK else None, user_api="blas"):
-        return _shrunk_pearson(users, columns, residuals, n_users, m)
-
-
-def _shrunk_pearson(users: np.ndarray, columns: np.ndarray, residuals: np.ndarray, n_users: int, m: int) -> np.ndarray:
     mask = columns >= 0
-    z = np.zeros((n_users, m), np.float32)
-    z[users[mask], columns[mask]] = residuals[mask]
-    rated = np.zeros((n_users, m), np.float32)
-    rated[users[mask], columns[mask]] = 1.0
-    similarity = z.T @ z
-    squares = (z * z).T @ rated  # [a, b]: sum of a's squared residuals over users who rated both
-    common = rated.T @ rated
-    squares *= squares.T
-    np.sqrt(squares, out=squares)
-    squares += 1e-12
-    similarity /= squares
-    similarity *= common / (common + SHRINKAGE)
-    np.fill_diagonal(similarity, 0.0)
+    users, columns, residuals = users[mask], columns[mask], residuals[mask].astype(np.float32)
+    order = np.lexsort((columns, users))  # by user, then column: each user's movies ascend
+    users, columns, residuals = users[order], columns[order], residuals[order]
+    indptr = np.zeros(n_users + 1, np.int64)
+    np.cumsum(np.bincount(users, minlength=n_users), out=indptr[1:])
+    by_column = np.argsort(columns, kind="stable")
+    column_start = np.zeros(m + 1, np.int64)
+    np.cumsum(np.bincount(columns, minlength=m), out=column_start[1:])
+    return _pair_similarity(indptr, users, columns, residuals, by_column, column_start, m, SHRINKAGE)
+
+
+@njit(nogil=True, parallel=True, cache=True)
+def _pair_similarity(indptr, users, columns, residuals, by_column, column_start, m, shrinkage):  # pragma: no cover
+    """The ``(m, m)`` similarity, one row at a time: row ``a`` sums over the users who rated ``a``
+    their pairs (a, b > a), then the upper triangle is mirrored. Rows are independent, so
+    threads share them without locks."""
+    similarity = np.zeros((m, m), np.float32)
+    for a in prange(m):
+        sums = np.zeros((m - a, 4), np.float32)  # [b - a]: za*zb, za^2, zb^2, common users
+        for t in range(column_start[a], column_start[a + 1]):
+            p = by_column[t]
+            za = residuals[p]
+            for q in range(p + 1, indptr[users[p] + 1]):  # the user's movies after a
+                zb, k = residuals[q], columns[q] - a
+                sums[k, 0] += za * zb
+                sums[k, 1] += za * za
+                sums[k, 2] += zb * zb
+                sums[k, 3] += 1.0
+        for k in range(1, m - a):
+            common = sums[k, 3]
+            if common > 0:
+                scale = math.sqrt(sums[k, 1] * sums[k, 2]) + 1e-12
+                similarity[a, a + k] = sums[k, 0] / scale * common / (common + shrinkage)
+    for a in prange(m):
+        for b in range(a):
+            similarity[a, b] = similarity[b, a]
     return similarity
 
 

@@ -9,13 +9,16 @@ then the learning rate (:data:`LEARNING_RATES`). The one-cycle schedule anneals 
 whole run, so each epoch count is a run of its own rather than a point on one validation
 curve. Last, the share of the item-neighbour prediction (:mod:`cf.models.knn`) blended
 into the best model's ratings (:data:`BLENDS`) is picked on the same validation ratings:
-predictions only, no more training.
+predictions only, no more training. The runs of one stage do not depend on each other, so
+on a CPU with two or more threads to spare they run side by side (same results).
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -83,46 +86,81 @@ def choose_settings(train: Ratings, config: TrainConfig, should_stop: Callable[[
     tried: dict[tuple[float, int, float], float] = {}
     models: dict[tuple[float, int, float], Recommender] = {}
 
-    def score(key: tuple[float, int, float]) -> float:
-        if key not in tried:
-            trial = replace(config, auto=False, weight_decay=key[0], epochs=key[1], lr=key[2], knn_blend=0.0)
-            try:  # scored once at the end, not after every epoch
-                result = fit(inner, trial, should_stop=should_stop, rank=False)
-            except TrainingDiverged:  # a candidate that diverges is simply not picked
-                tried[key] = float("inf")
-                return tried[key]
-            finished = result.history and not result.stopped and not result.diverged
-            tried[key] = validation_rmse(result.recommender, valid) if finished else float("inf")
-            models[key] = result.recommender
-        return tried[key]
+    def score(key: tuple[float, int, float]) -> tuple[float, Recommender | None]:
+        trial = replace(config, auto=False, weight_decay=key[0], epochs=key[1], lr=key[2], knn_blend=0.0)
+        try:  # scored once at the end, not after every epoch
+            result = fit(inner, trial, should_stop=should_stop, rank=False)
+        except TrainingDiverged:  # a candidate that diverges is simply not picked
+            return float("inf"), None
+        finished = result.history and not result.stopped and not result.diverged
+        return (validation_rmse(result.recommender, valid) if finished else float("inf")), result.recommender
 
     def stopped() -> bool:
         return should_stop is not None and should_stop()
 
     best = (config.weight_decay, config.epochs, config.lr)
-    for step in _candidates(config):
-        if stopped():
-            break
-        candidate = step(best)
-        if score(candidate) < score(best):
-            best = candidate
+    with _trial_runner(config) as run_all:
+        for stage in _stages(config):
+            if stopped():
+                break
+            candidates = [step(best) for step in stage]  # a stage moves one setting: none depends on another
+            keys = [key for key in dict.fromkeys([best, *candidates]) if key not in tried]
+            for key, (value, model) in zip(keys, run_all(score, keys)):  # in the order asked: same records
+                tried[key] = value
+                if model is not None:
+                    models[key] = model
+            for candidate in candidates:
+                if tried[candidate] < tried[best]:
+                    best = candidate
     records = [{"weight_decay": d, "epochs": e, "lr": lr, "valid_rmse": r} for (d, e, lr), r in tried.items()]
     blend, valid_rmse = (0.0, tried.get(best)) if stopped() or best not in models else pick_blend(models[best], valid)
     return AutoChoice(*best, blend, valid_rmse, records, time.perf_counter() - started)
 
 
-def _candidates(config: TrainConfig) -> list[Callable]:
-    """The coordinate search's steps, in order: each maps the best so far to the next candidate."""
+def _stages(config: TrainConfig) -> list[list[Callable]]:
+    """The coordinate search's stages, in order: each step maps the best so far to a candidate."""
     high = LIMITS["weight_decay"][1]
     decays = sorted({min(high, round(config.weight_decay * f, 6)) for f in WEIGHT_DECAYS})
     low, top = LIMITS["epochs"]
     epochs = [int(min(top, max(low, round(config.epochs * f)))) for f in EPOCH_FACTORS]
     rates = [max(LIMITS["lr"][0], round(config.lr * f, 6)) for f in LEARNING_RATES]
-    return (
-        [lambda best, d=d: (d, best[1], best[2]) for d in decays]
-        + [lambda best, e=e: (best[0], e, best[2]) for e in epochs]
-        + [lambda best, r=r: (best[0], best[1], r) for r in rates]
-    )
+    return [
+        [lambda best, d=d: (d, best[1], best[2]) for d in decays],
+        [lambda best, e=e: (best[0], e, best[2]) for e in epochs],
+        [lambda best, r=r: (best[0], best[1], r) for r in rates],
+    ]
+
+
+@contextlib.contextmanager
+def _trial_runner(config: TrainConfig) -> Iterator[Callable]:
+    """``run_all(score, keys)``: one stage's trial runs (``score`` of each key, in order), side by side on the
+    cores this thread may use.
+
+    A CPU run of the row-wise loop mostly runs compiled kernels that release the GIL, so two
+    runs on two cores take about the time of one. The thread count is numba's for the calling
+    thread (the app's queue sizes it per job); each run gets its share. The results are the
+    same as one after another: each run has its own seed and state.
+    """
+    import numba
+
+    from cf.training.trainer import resolve_device
+
+    threads = numba.get_num_threads()
+    if threads < 2 or resolve_device(config.device).type != "cpu":
+        yield lambda score, keys: [score(key) for key in keys]
+        return
+
+    def run_all(score: Callable, keys: list) -> list:
+        share = max(1, threads // max(1, min(len(keys), threads)))
+
+        def run(key):
+            numba.set_num_threads(share)
+            return score(key)
+
+        return list(pool.map(run, keys))
+
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="auto-trial") as pool:
+        yield run_all
 
 
 def validation_rmse(model: Recommender, valid: Ratings) -> float:

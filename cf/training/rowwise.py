@@ -11,6 +11,7 @@ rows each batch uses ("lazy" Adam, as in ``torch.optim.SparseAdam``). The kernel
 
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
 from collections.abc import Callable
@@ -21,8 +22,9 @@ import torch
 from cf.config import SMALL_BATCH, TrainConfig
 from cf.models import EmbeddingDot, EmbeddingDotBias
 
-_KERNEL_LOCK = threading.Lock()
-"""numba's default thread pool takes one parallel call at a time: concurrent runs take turns per step."""
+_KERNEL_TURNS: contextlib.AbstractContextManager = threading.Lock()
+"""Concurrent runs take turns per step where numba's threading layer takes one parallel call at
+a time (workqueue); :func:`warm_up` lifts it for the thread-safe layers (omp, tbb)."""
 FULL_SHUFFLE_ROWS = 2_000_000
 """Up to this many ratings, each epoch shuffles with numpy; above, with the cache-friendly kernel."""
 
@@ -47,8 +49,11 @@ def warm_up() -> None:
     may blend in (:mod:`cf.models.knn`). Seconds the first time in a process (the kernels
     come from numba's cache or are compiled), nothing after.
     """
+    global _KERNEL_TURNS
     if _WARM.is_set():
         return
+    import numba
+
     from cf.models.knn import ItemNeighbours
     from cf.training import kernels
 
@@ -61,6 +66,8 @@ def warm_up() -> None:
     tiny = (np.arange(4, dtype=np.int32), np.arange(4, dtype=np.int32), np.ones(4, np.float32))
     kernels.shuffle_into(*tiny, *(np.empty_like(a) for a in tiny), 0)
     ItemNeighbours.fit(u.numpy(), i.numpy(), r.numpy() - 3.0, 3, 4, min_ratings=1).predict(u.numpy(), i.numpy())
+    if numba.threading_layer() != "workqueue":
+        _KERNEL_TURNS = contextlib.nullcontext()
     _WARM.set()
 
 
@@ -132,7 +139,7 @@ class RowwiseLoop:
         try:
             for start in range(0, self.n, self.batch):
                 stop = start + self.batch
-                with _KERNEL_LOCK:
+                with _KERNEL_TURNS:
                     total += self._step(users[start:stop], items[start:stop], ratings[start:stop])
                 if should_stop is not None and should_stop():
                     return float("nan"), True

@@ -211,7 +211,7 @@ def fit(
     users, items, (user_index, item_index, ratings) = index_ratings(train)
     baseline = BiasBaseline.fit(user_index, item_index, ratings.astype(np.float64), len(users), len(items))
     u, i, r = (torch.from_numpy(a).to(device) for a in (user_index, item_index, ratings))
-    with torch.random.fork_rng(devices=[]):
+    with _SEEDED_INIT, torch.random.fork_rng(devices=[]):  # torch's generator is process-wide
         torch.manual_seed(config.seed)
         model = build_model(
             config.model, len(users), len(items), config.n_factors, train.scale, baseline.mean, tuple(config.hidden)
@@ -282,6 +282,9 @@ def make_loop(model: torch.nn.Module, config: TrainConfig, u, i, r, device: torc
     return _Loop(model, config, u, i, r, device)
 
 
+_SEEDED_INIT = threading.Lock()
+"""Held while a model is initialised from the seeded global generator: concurrent fits (Auto's
+trials, app sessions) would otherwise draw from each other's seeds."""
 _THREADS_LOCK = threading.Lock()
 _single_threaded_runs = 0
 _saved_threads = 0
