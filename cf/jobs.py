@@ -46,7 +46,8 @@ def slots_from_env(environ: dict[str, str] | None = None) -> int:
     try:
         slots = int(value)
     except ValueError:
-        raise QueueError(f"{SLOTS_ENV}={value!r} is not a whole number; set it to how many jobs may run at once, e.g. 2.")
+        message = f"{SLOTS_ENV}={value!r} is not a whole number; set it to how many jobs may run at once, e.g. 2."
+        raise QueueError(message) from None
     if slots < 1:
         raise QueueError(f"{SLOTS_ENV}={value!r}: at least one job must be able to run; set it to 1 or more.")
     return slots
@@ -122,7 +123,9 @@ class JobQueue:
         """A new ticket for ``owner``, started at once if a slot is free and nobody waits."""
         with self._lock:
             if any(t.owner == owner for t in (*self._running, *self._waiting)):
-                raise QueueError("This session already has a training job queued or running; stop it first or wait for it to finish.")  # fmt: skip
+                raise QueueError(
+                    "This session already has a training job queued or running; stop it first or wait for it to finish."
+                )
             ticket = Ticket(self, owner, self.clock())
             self._waiting.append(ticket)
             self._start_next()

@@ -99,7 +99,7 @@ def test_a_cancelled_waiter_wakes_up_without_running():
 def test_estimates_come_from_recent_durations():
     clock = Clock()
     queue = JobQueue(2, clock=clock)
-    a, b = queue.enter("a"), queue.enter("b")
+    a, _ = queue.enter("a"), queue.enter("b")
     c = queue.enter("c")
     assert c.place().eta is None  # nothing finished yet: no estimate
     clock.now += 10

@@ -52,6 +52,8 @@ LINK = "cf.link"
 """The query parameters this session opened with, once applied (see :mod:`ui.links`)."""
 LINK_NOTE = "cf.link_note"
 """A note about what a shared link reopened, shown until the person moves on."""
+SESSION = "cf.session"
+"""This session's id in server-wide structures (the training queue, the memory budget)."""
 
 # -- widget keys ---------------------------------------------------------------------
 NAV = "cf.nav"
@@ -204,11 +206,16 @@ def init() -> None:
     """Create this session's entries on its first run."""
     defaults = {
         MODEL: None, JOB: None, NOTICE: None, COUNTER: 0, RECORDS: {}, DIGESTS: {}, RUNS: [], RATED: {},
-        MODEL_FILES: {}, LINK_NOTE: None,
+        MODEL_FILES: {}, LINK_NOTE: None, SESSION: uuid.uuid4().hex,
     }  # fmt: skip
     for key, value in defaults.items():
         if key not in st.session_state:
             st.session_state[key] = value
+
+
+def session_id() -> str:
+    """This session's id (see :data:`SESSION`)."""
+    return st.session_state.setdefault(SESSION, uuid.uuid4().hex)
 
 
 def data() -> DataRecord | None:

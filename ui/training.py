@@ -24,6 +24,7 @@ import pandas as pd
 import streamlit as st
 
 import cf
+from cf import jobs
 from ui import state
 from ui.common import seconds
 from ui.state import DataRecord, ModelRecord
@@ -76,13 +77,25 @@ class TrainingJob:
         self.total_batches = max(1, config.epochs * math.ceil(n_train / batch))
         self.figure_cache: tuple[int, object] | None = None
         """(epochs shown, figure): the live chart is rebuilt only when an epoch finished."""
-        self._thread = threading.Thread(target=self._run, name=f"cf-train-{number}", daemon=True)
+        self.ticket: jobs.Ticket | None = None
+        """The run's place in the server-wide queue (see :func:`server_queue`); None runs at once."""
+        self._thread = threading.Thread(target=self._queued, name=f"cf-train-{number}", daemon=True)
 
     # -- the thread ------------------------------------------------------------------
 
     def start(self) -> TrainingJob:
         self._thread.start()
         return self
+
+    def _queued(self) -> None:
+        """Wait for a slot in the server-wide queue, then train with this job's share of the cores."""
+        if self.ticket is not None and not self.ticket.wait():
+            self.phase = "done"  # left the queue before it started
+            self.done.set()
+            return
+        self.started = time.perf_counter()
+        size_thread_pools()
+        self._run()
 
     def _run(self) -> None:
         try:
@@ -115,6 +128,8 @@ class TrainingJob:
             self.error = f"Training failed: {str(error).strip() or type(error).__name__}"
         finally:
             self.phase = "done"
+            if self.ticket is not None:
+                self.ticket.release()  # before `done`: the session may queue its next run at once
             self.done.set()
 
     def _on_epoch(self, report: cf.EpochReport) -> None:
@@ -125,6 +140,17 @@ class TrainingJob:
     def stop(self) -> None:
         """Ask the run to stop; it ends with the model of the last finished epoch."""
         self.stop_requested.set()
+        if self.ticket is not None:
+            self.ticket.cancel()  # a no-op once it runs
+
+    @property
+    def left_queue(self) -> bool:
+        """Whether the person left the queue before the run started."""
+        return self.ticket is not None and self.ticket.state == jobs.CANCELLED
+
+    def place(self) -> jobs.Place | None:
+        """The run's place in the queue while it waits, else None."""
+        return None if self.ticket is None else self.ticket.place()
 
     @property
     def running(self) -> bool:
@@ -136,6 +162,9 @@ class TrainingJob:
     def progress(self) -> Progress:
         """Where the run is, from the batches done (the library asks ``should_stop`` after each one)."""
         epochs = self.config.epochs
+        place = self.place()
+        if place is not None:
+            return Progress(0.0, queue_text(place), 0, epochs, place.eta)
         done = len(self.history)
         batches = max(0, self.batches - done)  # should_stop is also asked once after each epoch
         now = time.perf_counter()
@@ -168,7 +197,12 @@ def start(data: DataRecord, config: cf.TrainConfig) -> TrainingJob:
     current = state.job()
     if current is not None and current.running:
         raise cf.ConfigError("A training run is already going; stop it first or wait for it to finish.")
-    job = TrainingJob(data, config, state.next_number()).start()
+    job = TrainingJob(data, config, state.next_number())
+    try:
+        job.ticket = server_queue().enter(state.session_id())
+    except jobs.QueueError as error:
+        raise cf.ConfigError(str(error)) from None
+    job.start()
     st.session_state[state.JOB] = job
     st.session_state[state.NOTICE] = None
     return job
@@ -185,6 +219,9 @@ def collect() -> ModelRecord | None:
     st.session_state[state.JOB] = None
     had_model = state.model() is not None
     kept = "The previous model is kept." if had_model else "There is no model yet."
+    if job.left_queue:
+        state.set_notice("info", f"You left the training queue before the run started. {kept}")
+        return None
     if job.error:
         state.set_notice("error", f"{job.error} {kept}")
         return None
@@ -227,6 +264,46 @@ def collect() -> ModelRecord | None:
         took = f" ({seconds(record.fit_seconds)}{start_up_note(record)})."
         state.set_notice("success", summary + took + released_note(released))
     return record
+
+
+@st.cache_resource(show_spinner=False)
+def server_queue() -> jobs.JobQueue:
+    """The one training queue of this server: :data:`cf.jobs.SLOTS_ENV` runs at once (default: the cores)."""
+    try:
+        slots = jobs.slots_from_env()
+    except jobs.QueueError as error:
+        slots = jobs.cores()
+        log.warning("%s Using %d, the number of cores, meanwhile.", error, slots)
+    import torch
+
+    torch.set_num_threads(jobs.threads_per_job(slots))  # process-wide: every run's share of the cores
+    log.info("training queue: %d runs at once, %d threads each", slots, torch.get_num_threads())
+    return jobs.JobQueue(slots)
+
+
+def size_thread_pools() -> None:
+    """Give this thread's numba kernels the job's share of the cores (numba's count is per thread)."""
+    from cf.training import rowwise
+
+    if rowwise.available():
+        import numba
+
+        threads = jobs.threads_per_job(server_queue().slots)
+        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+
+
+def queue_text(place: jobs.Place) -> str:
+    """'Waiting for a free slot: 3rd in line (2 runs training, 5 waiting) · starts in about 20 s'."""
+    ahead = place.position - 1
+    line = "next in line" if ahead == 0 else f"{place.position}{_ordinal(place.position)} in line"
+    text = f"Waiting for a free slot: {line} ({place.running} training, {place.waiting} waiting)"
+    if place.eta is not None:
+        text += f" · starts in about {seconds(place.eta)}"
+    return text
+
+
+def _ordinal(n: int) -> str:
+    return "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
 
 
 START_UP_SHOWN = 0.5

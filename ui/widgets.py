@@ -240,7 +240,7 @@ def _sidebar_panel() -> None:
     st.progress(progress.fraction, text=progress.text)
     stopping = job.stop_requested.is_set()
     st.button(
-        "Stop",
+        "Leave the queue" if job.place() is not None else "Stop",
         key=state.STOP_SIDE,
         on_click=job.stop,
         icon=":material/stop_circle:",

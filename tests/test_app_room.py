@@ -1,0 +1,62 @@
+"""Many sessions on one server, in the app (AppTest): the training queue's place, leaving it, and its slots."""
+
+from __future__ import annotations
+
+import pytest
+
+from cf.jobs import RUNNING
+from tests import test_app as app
+from ui import state, training
+
+
+@pytest.fixture
+def full_queue():
+    """Every slot of the server's training queue taken by another 'session' until the test releases them."""
+    queue = training.server_queue()
+    blockers = [queue.enter(f"other-session-{i}") for i in range(queue.slots)]
+    assert all(t.state == RUNNING for t in blockers), "the queue was not empty: a run of an earlier test still going"
+    yield blockers
+    for ticket in blockers:
+        ticket.release()
+
+
+def progress_texts(at) -> list[str]:
+    return [p.proto.text for p in at.get("progress")]
+
+
+def test_a_full_queue_shows_the_place_and_the_person_can_leave_it(full_queue):
+    at = app.new_app()
+    app.start_training(at, epochs=1)
+    job = at.session_state[state.JOB]
+    assert job.place().position == 1 and job.running and not job.history
+    at.run()
+    assert any(t.startswith("Waiting for a free slot: next in line") for t in progress_texts(at)), progress_texts(at)
+    assert at.button(key=state.STOP_MAIN).label == "Leave the queue"
+    app.go(at, state.TAB_USER)  # the sidebar shows the place from every other screen
+    assert any("next in line" in t for t in progress_texts(at))
+    assert at.button(key=state.STOP_SIDE).label == "Leave the queue"
+    at.button(key=state.STOP_SIDE).click()
+    at.run()
+    app.wait_for_training(at)
+    assert at.session_state[state.MODEL] is None
+    assert job.left_queue and not job.history
+    app.go(at, state.TAB_TRAIN)
+    assert any("You left the training queue" in i.value for i in at.info)
+
+
+def test_a_queued_run_starts_when_a_slot_frees_and_gives_this_session_its_model(full_queue):
+    first, second = app.new_app(), app.new_app()
+    app.start_training(first, epochs=1)
+    app.start_training(second, epochs=2)
+    jobs = [first.session_state[state.JOB], second.session_state[state.JOB]]
+    assert [j.place().position for j in jobs] == [1, 2]
+    with pytest.raises(Exception, match="already has a training job"):  # one run per session at a time
+        training.server_queue().enter(first.session_state[state.SESSION])
+    full_queue[0].release()  # one slot frees: the first in line starts, the second moves up
+    assert jobs[0].place() is None
+    assert jobs[1].place().position == 1
+    full_queue[1 % len(full_queue)].release()
+    for at, epochs in ((first, 1), (second, 2)):
+        app.wait_for_training(at)
+        record = at.session_state[state.MODEL]
+        assert record is not None and len(record.history) == epochs
