@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from cf import plots
-from ui import state
+from ui import state, widgets
 from ui.common import csv_bytes, md, scrolls_sideways, wrapping_columns
 from ui.state import DataRecord, ModelRecord
 from ui.widgets import CHART_CONFIG, DEFAULT_MIN_RATINGS, MODEL_LABELS, keep_toggle
@@ -27,6 +27,7 @@ def run_label(record: ModelRecord) -> str:
 
 
 def render(data: DataRecord) -> None:
+    widgets.memory_note()
     runs = state.runs()
     if not runs:
         st.info(
