@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from cf.jobs import RUNNING
@@ -60,3 +62,33 @@ def test_a_queued_run_starts_when_a_slot_frees_and_gives_this_session_its_model(
         app.wait_for_training(at)
         record = at.session_state[state.MODEL]
         assert record is not None and len(record.history) == epochs
+
+
+@pytest.fixture
+def tight_memory(monkeypatch):
+    """The server's model budget at one byte, idle after 60 s of a clock the test moves."""
+    budget = state.server_memory()
+    now = [1_000_000.0]
+    monkeypatch.setattr(budget, "budget_bytes", 1)
+    monkeypatch.setattr(budget, "idle_seconds", 60.0)
+    monkeypatch.setattr(budget, "clock", lambda: now[0])
+    return now
+
+
+def test_an_idle_sessions_model_moves_to_disk_and_comes_back_when_the_person_returns(tight_memory):
+    away = app.new_app()
+    record = app.train(away, epochs=1)
+    app.go(away, state.TAB_USER)
+    picks = app.table(away, "rank")
+    tight_memory[0] += 120  # the page sits idle for two minutes; then someone else works
+    app.new_app()
+    assert record.recommender is None and record.spilled and os.path.exists(record.spilled)
+    path = record.spilled
+    app.go(away, state.TAB_DATA)  # the person returns
+    assert record.recommender is not None and record.spilled is None and not os.path.exists(path)
+    assert any("moved Model 1 out of memory" in i.value and "nothing was lost" in i.value for i in away.info)
+    assert any("This server is shared" in c.value for c in away.caption)
+    app.go(away, state.TAB_USER)
+    assert app.table(away, "rank").equals(picks)
+    app.go(away, state.TAB_COMPARE)
+    assert any("moved Model 1 out of memory" in i.value for i in away.info)
