@@ -94,6 +94,11 @@ class TrainingJob:
             self.done.set()
             return
         self.started = time.perf_counter()
+        if self.ticket is not None:
+            running, waiting = self.ticket.queue.counts()
+            log.info(
+                "run started after %.1f s in the queue; %d running, %d waiting", self.ticket.waited, running, waiting
+            )
         size_thread_pools()
         self._run()
 
