@@ -6,8 +6,10 @@ import os
 
 import pytest
 
+import cf
 from cf.jobs import RUNNING
 from tests import test_app as app
+from tests.helpers import small_ratings
 from ui import state, training
 
 
@@ -92,3 +94,16 @@ def test_an_idle_sessions_model_moves_to_disk_and_comes_back_when_the_person_ret
     assert app.table(away, "rank").equals(picks)
     app.go(away, state.TAB_COMPARE)
     assert any("moved Model 1 out of memory" in i.value for i in away.info)
+
+
+def test_a_queued_run_whose_page_was_closed_leaves_the_queue(full_queue, monkeypatch):
+    monkeypatch.setattr(training, "SESSION_CHECK_SECONDS", 0.01)
+    monkeypatch.setattr(training, "PAGE_GONE_SECONDS", -1.0)  # gone at the second check
+    data = state.DataRecord(ratings=small_ratings(), movies=None, label="small", key="small")
+    job = training.TrainingJob(data, cf.TrainConfig(epochs=1), number=1)
+    job.ticket = training.server_queue().enter("closed-page")
+    job.page_open = lambda: False
+    job.start()
+    assert job.wait(30)
+    assert job.left_queue and job.result is None
+    assert training.server_queue().counts() == (len(full_queue), 0)

@@ -17,6 +17,7 @@ import math
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,6 +80,8 @@ class TrainingJob:
         """(epochs shown, figure): the live chart is rebuilt only when an epoch finished."""
         self.ticket: jobs.Ticket | None = None
         """The run's place in the server-wide queue (see :func:`server_queue`); None runs at once."""
+        self.page_open: Callable[[], bool] | None = None
+        """Whether the browser page that started the run is still connected (None: assume so)."""
         self._thread = threading.Thread(target=self._queued, name=f"cf-train-{number}", daemon=True)
 
     # -- the thread ------------------------------------------------------------------
@@ -89,7 +92,7 @@ class TrainingJob:
 
     def _queued(self) -> None:
         """Wait for a slot in the server-wide queue, then train with this job's share of the cores."""
-        if self.ticket is not None and not self.ticket.wait():
+        if self.ticket is not None and not self._wait_for_slot():
             self.phase = "done"  # left the queue before it started
             self.done.set()
             return
@@ -101,6 +104,21 @@ class TrainingJob:
             )
         size_thread_pools()
         self._run()
+
+    def _wait_for_slot(self) -> bool:
+        """Wait for the queue to start the run; leave it if the page was closed meanwhile (False: left)."""
+        gone_since = None
+        while not self.ticket.wait(timeout=SESSION_CHECK_SECONDS):
+            if self.ticket.state == jobs.CANCELLED:
+                return False
+            if self.page_open is None or self.page_open():
+                gone_since = None
+            elif gone_since is None:
+                gone_since = time.monotonic()
+            elif time.monotonic() - gone_since > PAGE_GONE_SECONDS:
+                self.ticket.cancel()
+                log.info("run %s left the queue: its page was closed", self.number)
+        return self.ticket.state == jobs.RUNNING
 
     def _run(self) -> None:
         try:
@@ -207,6 +225,7 @@ def start(data: DataRecord, config: cf.TrainConfig) -> TrainingJob:
         job.ticket = server_queue().enter(state.session_id())
     except jobs.QueueError as error:
         raise cf.ConfigError(str(error)) from None
+    job.page_open = page_checker()
     job.start()
     st.session_state[state.JOB] = job
     st.session_state[state.NOTICE] = None
@@ -284,6 +303,24 @@ def server_queue() -> jobs.JobQueue:
     torch.set_num_threads(jobs.threads_per_job(slots))  # process-wide: every run's share of the cores
     log.info("training queue: %d runs at once, %d threads each", slots, torch.get_num_threads())
     return jobs.JobQueue(slots)
+
+
+SESSION_CHECK_SECONDS = 5.0
+"""How often a queued run checks that its page is still open."""
+PAGE_GONE_SECONDS = 60.0
+"""A queued run whose page has been disconnected this long leaves the queue (the page was closed)."""
+
+
+def page_checker() -> Callable[[], bool] | None:
+    """A thread-safe check that this browser session is still connected, or None outside a server."""
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None or not Runtime.exists():
+        return None
+    runtime, session_id = Runtime.instance(), ctx.session_id
+    return lambda: runtime.is_active_session(session_id)
 
 
 def size_thread_pools() -> None:
