@@ -85,6 +85,7 @@ def room_figures(results: list[RoomResult], log_text: str) -> dict:
         "press_to_model_seconds": spread([r.trained_seconds for r in ok if r.trained_seconds is not None]),
         "switch_seconds_queued": spread([s for _, s, queued in switches if queued], p95=True),
         "switch_seconds_until_model": spread([s for _, s, _ in switches], p95=True),
+        "lost_clicks": sum(r.lost_clicks for r in results),
         "errors": [f"session {r.index}: {r.error}" for r in results if r.error],
     }
 
@@ -156,6 +157,7 @@ def report(figures: dict, results: list[RoomResult]) -> None:
     line("Train pressed to model shown", times(figures["press_to_model_seconds"]))
     line("tab switch while its run was queued", times(figures["switch_seconds_queued"]))
     line("tab switch until its model was ready", times(figures["switch_seconds_until_model"]))
+    line("tab clicks lost (clicked again after 10 s)", figures["lost_clicks"])
     line("wall time / server CPU", f"{figures['wall_seconds']} s / {figures['server_cpu_seconds']} s")
     rss = f"{figures['rss_start_mib']} / {figures['rss_peak_mib']} / {figures['rss_end_mib']} MiB"
     line("server RSS start / peak / end", rss)
