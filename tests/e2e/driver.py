@@ -747,11 +747,17 @@ async def _timed_tab(app: AppPage, name: str, patience_s: float = 10.0) -> tuple
 
 
 async def run_room(
-    url: str, n: int, timeout_s: float = 600.0, pause_s: float = 1.0, width: int = 1280, height: int = 800
+    url: str,
+    n: int,
+    timeout_s: float = 600.0,
+    pause_s: float = 1.0,
+    open_at_once: int = 4,
+    width: int = 1280,
+    height: int = 800,
 ) -> list[RoomResult]:
-    """``n`` browser contexts of one Chromium: each loads the demo and sets its own training settings;
-    once all are ready they press Train model within a second, then switch between the User and
-    Embeddings screens (``pause_s`` apart, timing each switch) until their model is ready; then
+    """``n`` browser contexts of one Chromium: each loads the demo (``open_at_once`` pages loading at a
+    time) and sets its own training settings; once all are ready they press Train model within a
+    second, then switch between the User and Embeddings screens (``pause_s`` apart, timing each switch) until their model is ready; then
     they open their recommendations, and after every session is done, check their Train screen
     again (a session showing another's settings saw another's model). Bounded by ``timeout_s``.
     """
@@ -759,6 +765,7 @@ async def run_room(
 
     results = [RoomResult(i, *session_settings(i)) for i in range(n)]
     ready, finished = asyncio.Event(), asyncio.Event()
+    opening = asyncio.Semaphore(open_at_once)
     counts = {"ready": 0, "finished": 0}
 
     def arrive(name: str, event: asyncio.Event) -> None:
@@ -787,8 +794,9 @@ async def run_room(
         app = None
         try:
             try:
-                app = await AppPage.open(browser, url, width, height)
-                button = await app.set_training(result.epochs, result.factors, result.seed)
+                async with opening:  # a few pages load at a time: 30 cold pages at once overwhelm 2 cores
+                    app = await AppPage.open(browser, url, width, height)
+                    button = await app.set_training(result.epochs, result.factors, result.seed)
             finally:
                 arrive("ready", ready)
             await asyncio.wait_for(ready.wait(), timeout=timeout_s)
