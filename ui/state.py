@@ -275,6 +275,7 @@ def add_model(record: ModelRecord) -> list[ModelRecord]:
     """
     listed = runs()
     listed.append(record)
+    st.session_state.pop(MEMORY_NOTE, None)  # news about models that came back from disk is old now
     del listed[: max(0, len(listed) - MAX_RUNS)]
     _make_current(record)
     return enforce_memory()
