@@ -38,6 +38,7 @@ _LAZY = {
     "Recommender": "cf.recommend",
     "UnknownMovieError": "cf.recommend",
     "UnknownUserError": "cf.recommend",
+    "BatchProgress": "cf.training",
     "EpochReport": "cf.training",
     "FitResult": "cf.training",
     "fit": "cf.training",
@@ -60,7 +61,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
-    "BiasBaseline", "ConfigError", "DataError", "EmbeddingDot", "EmbeddingDotBias", "EmbeddingNN",
+    "BatchProgress", "BiasBaseline", "ConfigError", "DataError", "EmbeddingDot", "EmbeddingDotBias", "EmbeddingNN",
     "EpochReport", "FitResult", "IdMap", "Movies", "Ratings", "Recommender", "TrainConfig",
     "TrainingDiverged", "UnknownMovieError", "UnknownUserError", "auto_batch_size", "build_model", "evaluate",
     "evaluate_new_people", "evaluate_topn", "fit",

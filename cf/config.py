@@ -87,7 +87,7 @@ class TrainConfig:
     ranker_min_ratings: int = 5
     """Movies with fewer training ratings are left out of the item model (and so of its lists)."""
     ranker_max_items: int | None = None
-    """At most this many of the most rated movies in the item model; None: 10,000 on a CPU, 40,000 on CUDA."""
+    """At most this many of the most rated movies in the item model; None: 6,000 on a CPU, 40,000 on CUDA."""
 
     def validate(self) -> TrainConfig:
         """Return self, or raise :class:`ConfigError` naming the setting and its range."""

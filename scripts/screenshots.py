@@ -137,7 +137,7 @@ async def capture(browser: Any, url: str, out: Path, width: int, height: int, su
         await app.main().get_by_role("heading", name=re.compile(r"^Movies most like ")).wait_for()
         await _shoot(app, name("movies"), full)
         points = await app.embedding_points()
-        if not points:
+        if not sum(points.values()):
             raise RuntimeError("the embedding map drew no points")
         await _shoot(app, name("embeddings"), full)
         await app.tab("Compare")

@@ -1,15 +1,42 @@
-"""Shared fixtures: where the real MovieLens data lives (outside the repository).
+"""Shared fixtures and settings: where the real MovieLens data lives (outside the repository),
+and how the property-based tests draw their examples.
 
-Set ``CF_DATA_DIR`` to point elsewhere; tests that need the data are skipped when it is missing.
+Set ``CF_DATA_DIR`` to point elsewhere; tests that need the data are skipped when it is missing
+(as are the browser tests without Chromium). With ``CF_REQUIRE_ALL=1`` (``.ci/run`` sets it) a
+skipped test fails instead, so CI cannot pass without running everything.
+Property-based tests explore new random examples on every local run; with ``CI`` set they draw
+the same examples every time (hypothesis profile ``ci``), so a CI failure reproduces.
+``HYPOTHESIS_PROFILE`` picks a profile explicitly.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from benchmarks.paths import shared_data_dir
+
+os.environ["CF_WARM_UP"] = "0"  # the app's warm-up would train in the background while tests run
+
+REQUIRE_ALL_ENV = "CF_REQUIRE_ALL"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """With ``CF_REQUIRE_ALL=1``, a skipped test is reported as failed, with the reason it was skipped."""
+    report = (yield).get_result()
+    if report.skipped and not hasattr(report, "wasxfail") and os.environ.get(REQUIRE_ALL_ENV) == "1":
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"{reason}\n{REQUIRE_ALL_ENV}=1: every test must run here, none may be skipped."
+
+
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.register_profile("explore", print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "explore"))
 
 
 @pytest.fixture(scope="session")

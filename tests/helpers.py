@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import http.server
+import threading
+from collections.abc import Iterator
+from functools import partial
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -37,3 +45,26 @@ def small_ratings(n_users: int = 120, n_items: int = 200, n_ratings: int = 6000,
         {"userId": users + 1, "movieId": items + 1, "rating": rating, "timestamp": np.arange(n_ratings)}
     )
     return cf.load_ratings(frame)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def serve_folder(root: Path) -> Iterator[str]:
+    """Serve the files in ``root`` over HTTP on a free localhost port; yields the base URL."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(root)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def write_md5(path: Path) -> None:
+    """``<path>.md5`` beside ``path``, as GroupLens publishes it."""
+    digest = hashlib.md5(path.read_bytes()).hexdigest()
+    path.with_name(path.name + ".md5").write_text(f"{digest}  {path.name}\n")

@@ -1,14 +1,12 @@
 import hashlib
-import http.server
-import threading
 import zipfile
-from functools import partial
 
 import pytest
 
 import cf
 from benchmarks.paths import shared_data_dir
 from cf.data import movielens
+from tests.helpers import serve_folder, write_md5
 
 
 @pytest.fixture(scope="module")
@@ -21,20 +19,11 @@ def server(tmp_path_factory):
     with zipfile.ZipFile(root / "ml-latest-small.zip", "w", zipfile.ZIP_DEFLATED) as archive:
         for name in ("ratings.csv", "movies.csv"):
             archive.write(source / name, f"ml-latest-small/{name}")
-    digest = hashlib.md5((root / "ml-latest-small.zip").read_bytes()).hexdigest()
-    (root / "ml-latest-small.zip.md5").write_text(f"{digest}  ml-latest-small.zip\n")
+    write_md5(root / "ml-latest-small.zip")
     (root / "ml-1m.zip").write_bytes(b"corrupted")
     (root / "ml-1m.zip.md5").write_text("0" * 32)
-    handler = partial(_QuietHandler, directory=str(root))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}", root
-    httpd.shutdown()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+    with serve_folder(root) as url:
+        yield url, root
 
 
 def test_download_checks_the_md5_caches_and_loads(server, tmp_path):

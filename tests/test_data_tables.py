@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cf import DataError, IdMap, Movies, Ratings, random_split, temporal_split
@@ -309,11 +309,17 @@ def test_temporal_split_breaks_ties_by_row_order():
     rows=st.lists(st.tuples(st.integers(0, 5), st.integers(0, 20), st.integers(1, 5), st.integers(0, 50)), min_size=2),
     frac=st.floats(0.05, 0.95),
 )
+@example(rows=[(0, 0, 1, 0), (0, 0, 2, 0), (1, 1, 2, 0)], frac=0.5)  # repeats: the last in the file stays
 def test_temporal_split_property(rows: list[tuple], frac: float):
     frame = pd.DataFrame(rows, columns=["user", "item", "rating", "timestamp"])
-    if frame.drop_duplicates(["user", "item"])["rating"].nunique() < 2:
+    # the rule of Ratings.from_frame for a pair rated twice: the latest, then the last in the file
+    kept = frame.sort_values("timestamp", kind="stable").drop_duplicates(["user", "item"], keep="last")
+    if kept["rating"].nunique() < 2:
+        with pytest.raises(DataError, match="every rating is"):
+            Ratings.from_frame(frame)
         return
     ratings = Ratings.from_frame(frame)
+    assert ratings.n_ratings == len(kept)
     train, test = temporal_split(ratings, frac)
     assert train.n_ratings + test.n_ratings == ratings.n_ratings
     assert set(train.frame["user"]) == set(ratings.frame["user"])  # every user keeps a training rating

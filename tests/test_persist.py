@@ -87,11 +87,12 @@ def test_tampered_shapes_are_refused(rec):
 
 
 def test_metadata_travels_with_the_model(rec):
-    rec.metadata = {"label": "Model 1", "curve": [1.2, 0.9, 0.8], "rmse": 0.84}
-    loaded = cf.Recommender.load(persist.to_bytes(rec))
+    labelled = rec.copy()  # the module's fixture stays as it is
+    labelled.metadata = {"label": "Model 1", "curve": [1.2, 0.9, 0.8], "rmse": 0.84}
+    loaded = cf.Recommender.load(persist.to_bytes(labelled))
     assert loaded.metadata["label"] == "Model 1" and loaded.metadata["curve"] == [1.2, 0.9, 0.8]
     assert "saved" in loaded.metadata
-    rec.metadata = {}
+    assert not rec.metadata
 
 
 def test_a_file_saved_before_the_item_model_existed_loads_and_ranks(rec):

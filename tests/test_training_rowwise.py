@@ -9,7 +9,7 @@ import torch
 import cf
 from cf.config import ConfigError
 from cf.models import build_model
-from cf.training import index_ratings, kernels, make_loop, rowwise
+from cf.training import index_ratings, kernels, make_loop, rowwise, trainer
 from tests.helpers import small_ratings, split_paths
 
 
@@ -141,15 +141,22 @@ def test_engine_choice(small):
         cf.TrainConfig(engine="fast").validate()
 
 
-def test_engines_train_models_that_differ_but_both_learn(small):
+def test_each_engine_trains_with_its_own_loop_and_both_learn(small, monkeypatch):
     frame = small.frame
     spread = cf.rmse(np.full(len(frame), frame["rating"].mean()), frame["rating"])
+    used = []  # the loop fit trained with, per engine
+
+    def spy(*args, make=trainer.make_loop):
+        used.append(type(loop := make(*args)))
+        return loop
+
+    monkeypatch.setattr(trainer, "make_loop", spy)
     fitted = {}
     for engine in ("rowwise", "torch"):
         config = cf.TrainConfig(n_factors=8, epochs=10, batch_size=256, valid_frac=0.0, engine=engine)
         rec = cf.fit(small, config).recommender
         fitted[engine] = cf.rmse(rec.predict(frame["user"].to_numpy(), frame["item"].to_numpy()), frame["rating"])
-    assert fitted["rowwise"] != fitted["torch"]
+    assert used == [rowwise.RowwiseLoop, trainer._Loop]
     assert max(fitted.values()) < 0.8 * spread
 
 

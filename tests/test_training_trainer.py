@@ -112,6 +112,32 @@ def test_stop_in_the_middle_of_an_epoch_rolls_back_to_the_last_finished_one(smal
     assert np.isfinite(result.recommender.predict([1], [1])).all()
 
 
+@pytest.mark.parametrize("engine", ["rowwise", "torch"])
+def test_progress_is_reported_after_every_batch_with_the_total(small, engine):
+    reports = []
+    cf.fit(small, quick(epochs=3, batch_size=512, engine=engine), progress=reports.append)
+    per_epoch = -(-small.n_ratings // 512)
+    assert per_epoch > 5
+    assert [r.batches_done for r in reports] == list(range(1, 3 * per_epoch + 1))
+    assert {r.batches_total for r in reports} == {3 * per_epoch}
+    assert [r.epoch for r in reports] == [epoch for epoch in (1, 2, 3) for _ in range(per_epoch)]
+    assert {(r.epochs, r.batches_per_epoch) for r in reports} == {(3, per_epoch)}
+
+
+def test_progress_counts_the_automatic_batch_and_ends_where_the_stop_landed(small):
+    reports = []
+    result = cf.fit(
+        small,
+        quick(epochs=4, batch_size=None),
+        progress=reports.append,
+        should_stop=lambda: reports[-1].batches_done == reports[-1].batches_per_epoch + 2,
+    )
+    per_epoch = -(-small.n_ratings // cf.auto_batch_size(small.n_ratings))
+    assert reports[-1].batches_total == 4 * per_epoch
+    assert reports[-1].batches_done == per_epoch + 2 and reports[-1].epoch == 2
+    assert result.stopped and len(result.history) == 1
+
+
 def test_divergence_later_keeps_the_last_good_epoch(small):
     def poison(report):
         if report.epoch == 2:

@@ -1,24 +1,26 @@
 """Training in a background thread of the person's session, so it stays live and stoppable.
 
 The script thread never blocks on training: it starts a :class:`TrainingJob`, and a
-fragment polls the job a few times a second to draw the progress bar and the loss
-chart. Other widgets stay usable meanwhile and cannot interrupt the run. Stop sets a
-flag that the library polls after every batch (``should_stop``); the library then
-ends with the model of the last finished epoch. When the job is over, the next run
+fragment polls the job a few times a second to draw the progress bar (from the library's
+per-batch progress reports) and the loss chart. Other widgets stay usable meanwhile and
+cannot interrupt the run. Stop sets a flag that the library polls after every batch
+(``should_stop``); the library then ends with the model of the last finished epoch. When the job is over, the next run
 of the script turns it into the session's model (:func:`collect`) - unless no epoch
 finished, in which case the previous model stays.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
-import math
+import os
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -33,14 +35,55 @@ from ui.state import DataRecord, ModelRecord
 log = logging.getLogger("cf.app")
 
 GIL_SWITCH_SECONDS = 0.001
-"""Python's thread switch interval while the app runs (default 0.005).
+"""Python's thread switch interval while a run trains (default 0.005).
 
 The training loop hands the GIL back to Python between every small torch call. While the
 server's own threads are busy (sending updates, drawing the live view), each of those
 hand-backs can wait a whole switch interval, which made training several times slower
 in the server than in a script. A shorter interval keeps the training thread moving.
 """
-sys.setswitchinterval(GIL_SWITCH_SECONDS)
+WARM_UP_ENV = "CF_WARM_UP"
+"""Set to 0 to skip :func:`warm_up` (the tests do: it would train in the background while they run)."""
+
+_SWITCH_LOCK = threading.Lock()
+_training_runs = 0
+_saved_switch_interval = 0.005
+
+
+@contextlib.contextmanager
+def short_thread_switches() -> Iterator[None]:
+    """:data:`GIL_SWITCH_SECONDS` while any run trains in this process; the interval is restored after the last."""
+    global _training_runs, _saved_switch_interval
+    with _SWITCH_LOCK:
+        if _training_runs == 0:
+            _saved_switch_interval = sys.getswitchinterval()
+            sys.setswitchinterval(GIL_SWITCH_SECONDS)
+        _training_runs += 1
+    try:
+        yield
+    finally:
+        with _SWITCH_LOCK:
+            _training_runs -= 1
+            if _training_runs == 0:
+                sys.setswitchinterval(_saved_switch_interval)
+
+
+HOLD_FILE_ENV = "CF_TEST_HOLD_FILE"
+"""For tests only: the path of a file holding a number N. While it exists, a run that starts
+waits after its first batch past N finished epochs until Stop is pressed (at most
+:data:`HOLD_SECONDS`), so a test can stop it at a known point instead of racing it."""
+HOLD_SECONDS = 120.0
+
+
+def hold_after_epochs() -> int | None:
+    """The N of :data:`HOLD_FILE_ENV`, or None (no hold: always, outside tests)."""
+    path = os.environ.get(HOLD_FILE_ENV)
+    if not path:
+        return None
+    try:
+        return int(Path(path).read_text().strip())
+    except (OSError, ValueError):
+        return None
 
 
 @dataclass
@@ -70,12 +113,12 @@ class TrainingJob:
         self.error: str | None = None
         self.device = "cpu"
         self.done = threading.Event()
-        self.batches = 0
-        """Batches done so far (counted by the ``should_stop`` hook)."""
+        self.latest: cf.BatchProgress | None = None
+        """The library's last progress report (None before the first batch finished)."""
         self.first_batch_at: float | None = None
-        n_train = max(1, round(data.ratings.n_ratings * (1 - config.valid_frac)))
-        batch = config.sized_for(n_train, cf.resolve_device(config.device).type).batch_size  # as fit will
-        self.total_batches = max(1, config.epochs * math.ceil(n_train / batch))
+        self.hold_after = hold_after_epochs()
+        self.held = threading.Event()
+        """Set while the run waits at the test hold (see :data:`HOLD_FILE_ENV`)."""
         self.figure_cache: tuple[int, object] | None = None
         """(epochs shown, figure): the live chart is rebuilt only when an epoch finished."""
         self.ticket: jobs.Ticket | None = None
@@ -124,13 +167,15 @@ class TrainingJob:
         try:
             self.device = cf.resolve_device(self.config.device).type
             self.phase = "training"
-            result, valid, note = cf.train_model(
-                self.data.ratings,
-                self.config,
-                self.data.movies,
-                callback=self._on_epoch,
-                should_stop=self._should_stop,
-            )
+            with short_thread_switches():
+                result, valid, note = cf.train_model(
+                    self.data.ratings,
+                    self.config,
+                    self.data.movies,
+                    callback=self._on_epoch,
+                    should_stop=self.stop_requested.is_set,
+                    progress=self._on_batch,
+                )
             self.valid, self.note = valid, note
             if result.history and valid is not None and valid.n_ratings:
                 self.phase = "scoring"
@@ -158,6 +203,16 @@ class TrainingJob:
     def _on_epoch(self, report: cf.EpochReport) -> None:
         self.history.append(report)
 
+    def _on_batch(self, report: cf.BatchProgress) -> None:
+        if self.first_batch_at is None:
+            self.first_batch_at = time.perf_counter()
+        self.latest = report
+        if self.hold_after is not None and report.batches_done == self.hold_after * report.batches_per_epoch + 1:
+            self.held.set()
+            if not self.stop_requested.wait(HOLD_SECONDS):
+                log.warning("test hold: no stop within %.0f s, training goes on", HOLD_SECONDS)
+            self.held.clear()
+
     # -- for the screens -------------------------------------------------------------
 
     def stop(self) -> None:
@@ -183,35 +238,29 @@ class TrainingJob:
         return self.done.wait(timeout)
 
     def progress(self) -> Progress:
-        """Where the run is, from the batches done (the library asks ``should_stop`` after each one)."""
+        """Where the run is, from the library's last progress report."""
         epochs = self.config.epochs
         place = self.place()
         if place is not None:
             return Progress(0.0, queue_text(place), 0, epochs, place.eta)
         done = len(self.history)
-        batches = max(0, self.batches - done)  # should_stop is also asked once after each epoch
-        now = time.perf_counter()
-        if batches == 0 and done == 0:
+        latest, now = self.latest, time.perf_counter()
+        if latest is None:
             text = f"Preparing the data… ({seconds(now - self.started)})"
             if self.stop_requested.is_set():
                 text = "Stopping…"
             return Progress(0.0, text, 0, epochs, None)
-        fraction = min(1.0, batches / self.total_batches)
+        batches, total = latest.batches_done, latest.batches_total
+        fraction = min(1.0, batches / total)
         elapsed = now - (self.first_batch_at or now)
-        eta = elapsed / batches * (self.total_batches - batches) if batches and fraction < 1 else None
+        eta = elapsed / batches * (total - batches) if fraction < 1 else None
         if self.stop_requested.is_set():
             text = f"Stopping… epoch {done} of {epochs} is finished and will be kept" if done else "Stopping…"
         elif done >= epochs or fraction >= 1:
             text = f"Epoch {epochs} of {epochs} · scoring the model on the held-out ratings"
         else:
-            text = f"Epoch {min(done + 1, epochs)} of {epochs} · about {seconds(eta)} left"
+            text = f"Epoch {latest.epoch} of {epochs} · about {seconds(eta)} left"
         return Progress(fraction, text, done, epochs, eta)
-
-    def _should_stop(self) -> bool:
-        if self.first_batch_at is None:
-            self.first_batch_at = time.perf_counter()
-        self.batches += 1
-        return self.stop_requested.is_set()
 
 
 def start(data: DataRecord, config: cf.TrainConfig) -> TrainingJob:
@@ -371,11 +420,19 @@ def released_note(released: list[ModelRecord]) -> str:
     )
 
 
-@st.cache_resource(show_spinner=False)
-def warm_up() -> threading.Thread:
+def warm_up() -> threading.Thread | None:
     """Run tiny trainings once per server, in the background, so the one-time start-up costs
-    (torch's optimiser, loading the compiled kernels) are paid before the first person presses Train."""
+    (torch's optimiser, loading the compiled kernels) are paid before the first person presses Train.
 
+    Returns the thread, or None when :data:`WARM_UP_ENV` is 0.
+    """
+    if os.environ.get(WARM_UP_ENV, "1") == "0":
+        return None
+    return _warm_up_once()
+
+
+@st.cache_resource(show_spinner=False)
+def _warm_up_once() -> threading.Thread:
     def run() -> None:
         try:
             from cf.training import rowwise

@@ -130,8 +130,8 @@ def columns(rec: cf.Recommender, predicted: str) -> dict:
 
 
 RANKINGS = {
-    "ranker": "Best for you (item model)",
-    "rating": "Highest predicted rating",
+    "ranker": "Best for you",
+    "rating": "Most stars",
 }
 """How a list can be ranked (:data:`cf.topn.RANK_BY`), as the screens name it."""
 
@@ -145,8 +145,8 @@ def ranking_controls() -> tuple[str, float]:
         format_func=RANKINGS.get,
         default="ranker",
         key=state.RANK_BY,
-        help="*Best for you* ranks with a model trained to find the movies people go on to watch and love "
-        "(it beats a most-popular list by a wide margin: see the Train screen). *Highest predicted rating* "
+        help="*Best for you* ranks with the item model, trained to find the movies people go on to watch and love "
+        "(it beats a most-popular list by a wide margin: see the Train screen). *Most stars* "
         "ranks by the stars the rating model predicts, which favours obscure films with a few glowing "
         "ratings: shown for teaching the difference.",
     )

@@ -132,7 +132,7 @@ class Ratings:
     scale
         ``(lowest, highest)`` rating, taken from the data.
     n_duplicates
-        Repeated (user, item) rows dropped while loading (the last one was kept).
+        Repeated (user, item) rows dropped while loading (:meth:`from_frame` says which one stays).
     source
         A name for messages, usually the file name.
     """
@@ -152,6 +152,8 @@ class Ratings:
     ) -> Ratings:
         """Validate a frame with columns user, item, rating[, timestamp] (in that order).
 
+        A (user, item) pair rated more than once keeps one rating: the latest by timestamp, and
+        of those with the same timestamp (or without timestamps) the last in the file.
         ``first_line`` is the file line of the first row (or a sequence with every row's line), for messages.
         """
         if len(frame) == 0:
@@ -218,7 +220,7 @@ class Ratings:
 
 
 def _drop_repeated_pairs(frame: pd.DataFrame) -> pd.DataFrame:
-    """Keep one row per (user, item): the latest by timestamp, then the last in the file.
+    """Keep one row per (user, item), by the rule :meth:`Ratings.from_frame` states.
 
     A sort of one int64 key per row finds the repeated pairs; only those rows are ranked,
     so a large file without repeats costs little here.

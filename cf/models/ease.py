@@ -9,7 +9,8 @@ model ranks by predicted stars (README, "Top-N quality").
 
 Memory and time grow with the square and the cube of the number of movies modelled, so
 only movies with at least ``min_ratings`` ratings take part, at most ``max_items`` of the
-most rated (10,000 on a CPU: 400 MB and tens of seconds; 40,000 on a CUDA GPU).
+most rated (6,000 on a CPU: 144 MB, and the 88% of ratings that a 5M-rating
+synthetic catalogue of 25,000 movies gives them; 40,000 on a CUDA GPU).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
-MAX_ITEMS = {"cpu": 10_000, "cuda": 40_000}
+MAX_ITEMS = {"cpu": 6_000, "cuda": 40_000}
 """Default cap on the movies modelled, by device type (others use the CPU's)."""
 
 

@@ -7,6 +7,7 @@ Modules: :mod:`cf.training.trainer` (``fit``, the torch loop), :mod:`cf.training
 
 from cf.config import LIMITS, ConfigError, TrainConfig, TrainingDiverged, auto_batch_size
 from cf.training.trainer import (
+    BatchProgress,
     EpochReport,
     FitResult,
     cpu_settings,
@@ -19,6 +20,7 @@ from cf.training.trainer import (
 )
 
 __all__ = [
-    "LIMITS", "ConfigError", "EpochReport", "FitResult", "TrainConfig", "TrainingDiverged", "auto_batch_size",
-    "cpu_settings", "fit", "index_ratings", "make_loop", "resolve_device", "train_model", "validation_split",
+    "LIMITS", "BatchProgress", "ConfigError", "EpochReport", "FitResult", "TrainConfig", "TrainingDiverged",
+    "auto_batch_size", "cpu_settings", "fit", "index_ratings", "make_loop", "resolve_device", "train_model",
+    "validation_split",
 ]  # fmt: skip

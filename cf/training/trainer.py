@@ -49,6 +49,24 @@ class EpochReport:
     """Returns a copy of the recommender as it is after this epoch (to keep if the run is stopped)."""
 
 
+@dataclass(frozen=True)
+class BatchProgress:
+    """What the progress callback hears after each training batch."""
+
+    batches_done: int
+    """Batches finished so far in this run, over all epochs."""
+    batches_total: int
+    """Batches the whole run will take (epochs times batches per epoch)."""
+    epoch: int
+    """The epoch under way (1-based)."""
+    epochs: int
+    """Epochs planned."""
+
+    @property
+    def batches_per_epoch(self) -> int:
+        return self.batches_total // self.epochs
+
+
 @dataclass
 class FitResult:
     """The outcome of :func:`fit`."""
@@ -69,16 +87,36 @@ class FitResult:
 
 
 def resolve_device(name: str = "auto") -> torch.device:
-    """The device: ``name`` if given, else ``CF_DEVICE``, else CUDA, MPS, CPU in that order."""
+    """The device: ``name`` if given, else ``CF_DEVICE``, else CUDA, MPS, CPU in that order.
+
+    Raises :class:`ConfigError` for a device name torch does not know or a device this machine lacks.
+    """
     if name == "auto":
         name = os.environ.get("CF_DEVICE", "auto")
     if name != "auto":
-        return torch.device(name)
+        return _available_device(name)
     if torch.cuda.is_available():
         return torch.device("cuda")
     if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
         return torch.device("mps")
     return torch.device("cpu")
+
+
+def _available_device(name: str) -> torch.device:
+    try:
+        device = torch.device(name)
+    except (RuntimeError, ValueError):
+        raise ConfigError(f"device {name!r} is not a device name; use auto, cpu, cuda, cuda:1 or mps") from None
+    if device.type == "cuda":
+        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if count <= (device.index or 0):
+            found = f"this machine has {count} CUDA GPU(s)" if count else "torch sees no CUDA GPU here"
+            raise ConfigError(f"device {name!r} is not available: {found}; use auto or cpu")
+    elif device.type == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+        raise ConfigError(f"device {name!r} is not available: this machine has no Apple GPU; use auto or cpu")
+    elif device.type != "cpu":
+        raise ConfigError(f"device {name!r} is not supported; use auto, cpu, cuda or mps")
+    return device
 
 
 def validation_split(ratings: Ratings, frac: float, seed: int) -> tuple[Ratings, Ratings | None, str | None]:
@@ -113,6 +151,7 @@ def fit(
     movies: Movies | None = None,
     callback: Callable[[EpochReport], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    progress: Callable[[BatchProgress], None] | None = None,
 ) -> FitResult:
     """Train a model on ``train`` and return a :class:`FitResult` holding the recommender.
 
@@ -130,12 +169,14 @@ def fit(
     callback
         Called after each epoch with an :class:`EpochReport`.
     should_stop
-        Polled after each batch; when it returns True the run ends with the model of the
-        last finished epoch.
+        Polled after each batch (and after each epoch); when it returns True the run ends
+        with the model of the last finished epoch.
+    progress
+        Called after each batch with a :class:`BatchProgress` (batches done and in all, the epoch).
     """
     config = (config or TrainConfig()).validate()
     device = resolve_device(config.device)
-    config = config.sized_for(train.n_ratings, device.type)
+    config = config.sized_for(train.n_ratings, device.type)  # the one place the batch is sized
     users, items, (user_index, item_index, ratings) = index_ratings(train)
     baseline = BiasBaseline.fit(user_index, item_index, ratings.astype(np.float64), len(users), len(items))
     u, i, r = (torch.from_numpy(a).to(device) for a in (user_index, item_index, ratings))
@@ -164,7 +205,7 @@ def fit(
     loop = make_loop(model, config, u, i, r, device)
     result = FitResult(recommender, ranker_seconds=ranker_seconds, setup_seconds=time.perf_counter() - setup_started)
     with cpu_settings(device, config.batch_size):
-        _run(loop, result, scored, callback, should_stop)
+        _run(loop, result, scored, callback, should_stop, progress)
     return result
 
 
@@ -172,12 +213,14 @@ def make_loop(model: torch.nn.Module, config: TrainConfig, u, i, r, device: torc
     """The training loop for ``config.engine``: row-wise (compiled lazy Adam) or torch (autograd, dense Adam).
 
     ``auto`` takes the row-wise loop for the dot models on one CPU process, the torch loop
-    otherwise (the neural model, GPUs, ``torchrun``). Asking for ``rowwise`` where it
+    otherwise (the neural model, GPUs, ``torchrun``). ``config.batch_size`` None is sized for
+    these rows (:func:`fit` passes a config it sized). Asking for ``rowwise`` where it
     cannot run raises :class:`ConfigError` saying why.
     """
     from cf.training import rowwise
 
-    config = config.sized_for(len(r), device.type)
+    if config.batch_size is None:
+        config = config.sized_for(len(r), device.type)
     usable = rowwise.supports(model, device) and not distributed.active()
     if config.engine == "rowwise" and not usable:
         raise ConfigError(
@@ -231,13 +274,25 @@ def _run(
     scored: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
     callback: Callable[[EpochReport], None] | None,
     should_stop: Callable[[], bool] | None,
+    progress: Callable[[BatchProgress], None] | None = None,
 ) -> None:
     """The epochs: train, check, snapshot, score the validation rows, report."""
     model, config, recommender = loop.model, loop.config, result.recommender
     started = time.perf_counter()
     last_good = _snapshot(model)
+    batches_total = config.epochs * loop.steps_per_epoch
+    batches_done = 0
+    epoch = 0
+
+    def after_batch() -> bool:
+        nonlocal batches_done
+        batches_done += 1
+        if progress is not None:
+            progress(BatchProgress(batches_done, batches_total, epoch, config.epochs))
+        return should_stop is not None and should_stop()
+
     for epoch in range(1, config.epochs + 1):
-        loss, stopped = loop.run_epoch(should_stop)
+        loss, stopped = loop.run_epoch(after_batch)
         if stopped:
             result.stopped = True
             break
@@ -281,6 +336,7 @@ def train_model(
     movies: Movies | None = None,
     callback: Callable[[EpochReport], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    progress: Callable[[BatchProgress], None] | None = None,
 ) -> tuple[FitResult, Ratings | None, str | None]:
     """Split off ``config.valid_frac`` for validation, then :func:`fit`.
 
@@ -288,7 +344,7 @@ def train_model(
     """
     config = (config or TrainConfig()).validate()
     train, valid, note = validation_split(ratings, config.valid_frac, config.seed)
-    return fit(train, config, valid, movies, callback, should_stop), valid, note
+    return fit(train, config, valid, movies, callback, should_stop, progress), valid, note
 
 
 def _snapshot(model: torch.nn.Module) -> dict[str, torch.Tensor]:
@@ -320,7 +376,10 @@ class _Loop:
         self.generator = torch.Generator(device=shuffle_on).manual_seed(config.seed + distributed.rank())
 
     def run_epoch(self, should_stop: Callable[[], bool] | None) -> tuple[float, bool]:
-        """Return (mean squared error of the epoch, whether a stop was asked for)."""
+        """Return (mean squared error of the epoch, whether a stop was asked for).
+
+        ``should_stop`` is called after every batch (:func:`fit` reports progress from it).
+        """
         self.model.train()
         order = torch.randperm(self.n, generator=self.generator, device=self.generator.device).to(self.u.device)
         u, i, r = self.u[order], self.i[order], self.r[order]

@@ -19,12 +19,21 @@ ARTIFACTS = driver.REPO / "out" / "e2e"
 """Screenshots of the pages of a failed scenario (``out/`` is ignored by git)."""
 
 
+HOLD_FILE_ENV = "CF_TEST_HOLD_FILE"
+"""The app's test hold (``ui/training.py``): a file naming the epoch after which runs wait for Stop."""
+
+
 @pytest.fixture(scope="session")
-def app_server() -> Iterator[driver.AppServer]:
+def hold_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("hold") / "hold"
+
+
+@pytest.fixture(scope="session")
+def app_server(hold_file: Path) -> Iterator[driver.AppServer]:
     reason = driver.missing_browser_reason()
     if reason:
         pytest.skip(reason)
-    server = driver.AppServer()
+    server = driver.AppServer(env={HOLD_FILE_ENV: str(hold_file), "CF_WARM_UP": "1"})  # as in production
     try:
         server.start()
     except (RuntimeError, TimeoutError) as error:
@@ -33,6 +42,16 @@ def app_server() -> Iterator[driver.AppServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def hold(app_server: driver.AppServer, hold_file: Path) -> Iterator[Callable[[int], None]]:
+    """``hold(n)``: the app's runs started from then on wait after ``n`` finished epochs until
+    Stop is pressed (for this test only)."""
+    try:
+        yield lambda epochs: hold_file.write_text(str(epochs))
+    finally:
+        hold_file.unlink(missing_ok=True)
 
 
 Scenario = Callable[[Any, str], Awaitable[Any]]

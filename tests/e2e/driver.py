@@ -566,16 +566,20 @@ class AppPage:
 
     # -- the Embeddings screen -----------------------------------------------------
 
-    async def embedding_points(self) -> int:
-        """Open the Embeddings screen and count the points the map drew (SVG points or WebGL)."""
+    async def embedding_points(self) -> dict[str, int]:
+        """Open the Embeddings screen and read the points the map holds: {trace name: number of points}.
+
+        Read from the plotly figure in the page (its ``_fullData``), as WebGL points draw on a
+        canvas that cannot be counted.
+        """
         await self.tab("Embeddings")
         chart = self.main().get_by_test_id("stPlotlyChart").first
         await chart.locator(".main-svg").first.wait_for()
         await self.settle()
-        svg_points = await chart.locator(".scatterlayer .point").count()
-        if svg_points:
-            return svg_points
-        return await chart.locator("canvas").count()
+        return await chart.locator(".js-plotly-plot").first.evaluate(
+            """plot => Object.fromEntries(plot._fullData.map(
+                trace => [trace.name, trace._length ?? (trace.x ? trace.x.length : 0)]))"""
+        )
 
 
 @dataclass
@@ -757,9 +761,10 @@ async def run_room(
 ) -> list[RoomResult]:
     """``n`` browser contexts of one Chromium: each loads the demo (``open_at_once`` pages loading at a
     time) and sets its own training settings; once all are ready they press Train model within a
-    second, then switch between the User and Embeddings screens (``pause_s`` apart, timing each switch) until their model is ready; then
-    they open their recommendations, and after every session is done, check their Train screen
-    again (a session showing another's settings saw another's model). Bounded by ``timeout_s``.
+    second, then switch between the User and Embeddings screens (``pause_s`` apart, timing each
+    switch) until their model is ready; then they open their recommendations, and after every
+    session is done, check their Train screen again (a session showing another's settings saw
+    another's model). Bounded by ``timeout_s``.
     """
     from playwright.async_api import async_playwright
 

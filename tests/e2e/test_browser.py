@@ -55,7 +55,10 @@ def test_demo_train_pick_a_user_see_recommendations_and_the_map(in_browser):
         predicted = [_as_float(row["predicted"]) for row in view.picks]
         assert all(0.5 <= p <= 5.0 for p in predicted)  # ranked by the item model, stars shown beside
         assert sum(bool(row["because_you_liked"]) for row in view.picks) >= 5
-    assert points > 0, "the embedding map has no points"
+    # the map: the 300 most rated movies (and the user's picks that are not among them), the user, their picks
+    movies = sum(n for name, n in points.items() if name not in (picked.user, "Recommended for the user"))
+    assert 300 <= movies <= 310 and points["Recommended for the user"] == 10, points
+    assert points[picked.user] == 1, points
     assert not problems
 
 
@@ -154,25 +157,23 @@ def test_the_page_needs_nothing_from_other_servers(in_browser):
 
 
 @pytest.mark.timeout(240)
-def test_stopping_a_long_training_keeps_a_usable_partial_model(in_browser):
+def test_stopping_a_training_keeps_the_model_of_the_last_finished_epoch(in_browser, hold):
+    hold(2)  # the run waits in its third epoch until Stop is pressed
+
     async def scenario(browser, url):
         app = await AppPage.open(browser, url)
-        # The neural model: its epochs take long enough to stop in time (the default one can
-        # finish 100 epochs of the demo data in a few seconds).
-        await app.train(epochs=100, kind="Neural network", wait=False)
+        await app.train(epochs=20, wait=False)
         done = await app.wait_epochs_done(2)
         await app.stop_training()
         title = await app.wait_model()
-        notice = await app.main().get_by_text(re.compile(r"^Stopped at epoch \d+ of 100")).inner_text()
+        notice = await app.main().get_by_text(re.compile(r"^Stopped at epoch \d+ of 20")).inner_text()
         view = await app.user_screen()
         return done, title, notice, view, await app.problems()
 
     done, title, notice, view, problems = in_browser(scenario)
-    match = re.search(r"· (\d+) of 100 epochs$", title)
-    assert match, title
-    kept = int(match.group(1))
-    assert done <= kept < 100, (done, title)
-    assert f"Stopped at epoch {kept} of 100" in notice
+    assert done == 2
+    assert re.search(r"· 2 of 20 epochs$", title), title
+    assert notice.startswith("Stopped at epoch 2 of 20; the model of epoch 2 is kept."), notice
     assert len(view.picks) == 10, "the stopped model does not recommend"
     assert not problems
 
@@ -248,12 +249,13 @@ def test_every_screen_fits_a_1280_and_a_900_pixel_window(in_browser):
     assert counts == {"User": 2, "Rate": 1, "Movies": 1, "Compare": 3}, counts  # the tables were there to check
 
 
-SESSIONS = 8
+SESSIONS = 2
+"""Sessions at once here; ``scripts/loadtest.py`` runs the load test with 8 (and reports memory and times)."""
 
 
-@pytest.mark.timeout(420)
-def test_eight_sessions_at_once_each_train_and_see_only_their_own_model(app_server):
-    results = driver.run_async(lambda: driver.run_sessions(app_server.url, SESSIONS, timeout_s=360), timeout=400)
+@pytest.mark.timeout(300)
+def test_two_sessions_at_once_each_train_and_see_only_their_own_model(app_server):
+    results = driver.run_async(lambda: driver.run_sessions(app_server.url, SESSIONS, timeout_s=240), timeout=280)
     report = "\n".join(
         f"session {r.index}: {r.expected!r} -> {r.title!r} / after all: {r.title_after_all!r}; "
         f"{r.rows} picks; {r.seconds}; error={r.error}"
