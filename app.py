@@ -24,7 +24,7 @@ badge_slot = header.title()
 with st.spinner("Starting up…"):
     from ui import links, sidebar, state, training  # noqa: E402
     from ui.common import guarded  # noqa: E402
-    from ui.screens import compare, embed, movies, rate, train, user  # noqa: E402
+    from ui.screens import compare, embed, movies, rate, train, tune, user  # noqa: E402
     from ui.screens import data as data_screen  # noqa: E402
 
 state.init()
@@ -51,6 +51,7 @@ screens = {
     state.TAB_MOVIES: lambda: movies.render(model, data),
     state.TAB_EMBED: lambda: embed.render(model, data),
     state.TAB_COMPARE: lambda: compare.render(data),
+    state.TAB_TUNE: lambda: tune.render(data),
 }
 links.note()
 tabs = st.tabs(list(screens), key=state.NAV, on_change="rerun")

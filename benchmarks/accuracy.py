@@ -35,6 +35,11 @@ def run_benchmark(
         ranker_times.append(result.ranker_seconds)
         scores = evaluate(result.recommender, test)
     topn = evaluate_topn(result.recommender, test)
+    auto_times, auto_scores, auto_result = [], {}, None
+    for _ in range(repeat):
+        auto_result = fit(train, TrainConfig(auto=True))
+        auto_times.append(auto_result.fit_seconds)
+        auto_scores = evaluate(auto_result.recommender, test)
     figures = {
         "dataset": str(split_dir),
         "n_train": train.n_ratings,
@@ -46,6 +51,13 @@ def run_benchmark(
             "mae": scores["mae"],
             "fit_seconds": statistics.median(times),
             "fit_runs": times,
+        },
+        "auto": {
+            "rmse": auto_scores.get("rmse"),
+            "mae": auto_scores.get("mae"),
+            "fit_seconds": statistics.median(auto_times) if auto_times else None,
+            "fit_runs": auto_times,
+            "picked": auto_result.auto if auto_result else None,
         },
         "baseline_rmse": scores["bias_rmse"],
         "global_mean_rmse": scores["global_mean_rmse"],
@@ -69,6 +81,8 @@ def run_benchmark(
         figures["surprise_svd"] = surprise_svd(train, test, repeat)
         if figures["surprise_svd"].get("fit_seconds"):
             figures["fit_time_ratio"] = figures["cf"]["fit_seconds"] / figures["surprise_svd"]["fit_seconds"]
+            if figures["auto"]["fit_seconds"]:
+                figures["auto_fit_time_ratio"] = figures["auto"]["fit_seconds"] / figures["surprise_svd"]["fit_seconds"]
     return figures
 
 
@@ -127,6 +141,9 @@ def format_benchmark(figures: dict) -> str:
     lines.append(
         f"{'cf defaults (dot-bias)':<28}{cf_row['rmse']:>8.4f}{cf_row['mae']:>8.4f}{cf_row['fit_seconds']:>9.2f}"
     )
+    auto = figures.get("auto") or {}
+    if auto.get("rmse") is not None:
+        lines.append(f"{'cf Auto settings':<28}{auto['rmse']:>8.4f}{auto['mae']:>8.4f}{auto['fit_seconds']:>9.2f}")
     svd = figures.get("surprise_svd", {})
     if "rmse" in svd:
         lines.append(f"{'Surprise SVD()':<28}{svd['rmse']:>8.4f}{svd['mae']:>8.4f}{svd['fit_seconds']:>9.2f}")
@@ -136,6 +153,10 @@ def format_benchmark(figures: dict) -> str:
     lines.append(f"{'global mean':<28}{figures['global_mean_rmse']:>8.4f}")
     if "fit_time_ratio" in figures:
         lines.append(f"fit time ratio cf / Surprise: {figures['fit_time_ratio']:.2f}x")
+    if "auto_fit_time_ratio" in figures:
+        lines.append(f"fit time ratio cf Auto / Surprise: {figures['auto_fit_time_ratio']:.2f}x")
+    if auto.get("picked"):
+        lines.append(auto["picked"]["sentence"])
     runs = ", ".join(f"{t:.2f}" for t in cf_row["fit_runs"])
     lines.append(f"cf fit seconds per run: {runs} (median reported)")
     lines += ["", *format_topn(figures)]

@@ -1,4 +1,4 @@
-"""The command line: ``python -m cf train | recommend | similar | download | synth | bench``."""
+"""The command line: ``python -m cf train | cv | recommend | similar | download | synth | bench``."""
 
 from __future__ import annotations
 
@@ -17,11 +17,14 @@ DESCRIPTION = """\
 Train a collaborative-filtering model on a ratings file and use it.
 
   python -m cf train --ratings ratings.csv --movies movies.csv --out model.pt
+  python -m cf cv --ratings ratings.csv --folds 5       (scores with 95% intervals)
   python -m cf recommend --model model.pt --user 414
   python -m cf similar --model model.pt --movie 1
   python -m cf download 1m        (then: train --ratings <the printed path>)
   python -m cf synth --out big.csv --fraction 0.2   (an ML-25M-shaped file, 5M ratings)
   python -m cf bench
+  python -m cf tune --ratings ratings.csv --vary n_factors=16,32,64 --vary weight_decay=0.05,0.1,0.2
+  python -m cf report --model model.pt --ratings ratings.csv --movies movies.csv --out report.html
 
 A ratings file has one row per rating: user, movie, rating[, timestamp] (CSV, TSV, ';', '|'
 or '::', with or without a header), or give a MovieLens .zip as --ratings.
@@ -34,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_train(commands)
+    _add_cv(commands)
     rec = commands.add_parser("recommend", help="top movies for a user from a saved model")
     rec.add_argument("--model", required=True, help="a model file written by 'train --out'")
     rec.add_argument("--user", required=True, help="the user id, as in the ratings file")
@@ -59,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--fraction", type=float, default=1.0, help="share of ML-25M's 25,000,095 ratings (default 1: all)"
     )
     synth.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    _add_report(commands)
+    _add_tune(commands)
     bench = commands.add_parser("bench", help="accuracy and fit time of the defaults against Surprise's SVD")
     bench.add_argument(
         "--data", help="folder with train.csv and test.csv (default: ../shared/data/ml-latest-small-split)"
@@ -93,14 +99,36 @@ def _add_train(commands) -> None:
     train.add_argument(
         "--temporal", action="store_true", help="hold out each user's latest ratings instead of random ones"
     )
-    train.add_argument("--model", choices=MODEL_KINDS, default=defaults.model, help="dot, dot-bias (default) or nn")
-    train.add_argument("--n-factors", type=int, default=defaults.n_factors, help=_limit("latent factors", "n_factors"))
-    train.add_argument("--epochs", type=int, default=defaults.epochs, help=_limit("passes over the data", "epochs"))
-    train.add_argument("--lr", type=float, default=defaults.lr, help=_limit("peak learning rate", "lr"))
-    train.add_argument(
-        "--weight-decay", type=float, default=defaults.weight_decay, help=_limit("L2 on embeddings", "weight_decay")
+    add_model_options(train)
+    train.add_argument("--out", help="write the trained model here (e.g. model.pt)")
+    train.add_argument("--json", action="store_true", help="make the last line printed one JSON object of results")
+    train.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def add_model_options(parser: argparse.ArgumentParser) -> None:
+    """The training settings shared by ``train`` and ``cv``."""
+    defaults = TrainConfig()
+    parser.add_argument("--model", choices=MODEL_KINDS, default=defaults.model, help="dot, dot-bias (default) or nn")
+    parser.add_argument("--n-factors", type=int, default=defaults.n_factors, help=_limit("latent factors", "n_factors"))
+    parser.add_argument(
+        "--epochs",
+        type=_auto_or(int),
+        default=None,
+        help=_limit("passes over the data, or auto", "epochs").replace(f"default {defaults.epochs}", "default auto"),
     )
-    train.add_argument(
+    parser.add_argument("--lr", type=float, default=defaults.lr, help=_limit("peak learning rate", "lr"))
+    parser.add_argument(
+        "--weight-decay",
+        type=_auto_or(float),
+        default=None,
+        help=_limit("L2 on embeddings, or auto", "weight_decay").replace(
+            f"default {defaults.weight_decay}", "default auto"
+        )
+        + f". Auto (both unset or 'auto') picks the regularisation and the epochs from a quick validation split "
+        f"inside the training ratings; a number for either turns Auto off (the other then defaults to "
+        f"{defaults.epochs} epochs or {defaults.weight_decay:g})",
+    )
+    parser.add_argument(
         "--batch-size",
         type=_batch_size,
         default=None,
@@ -108,17 +136,113 @@ def _add_train(commands) -> None:
             "default None", "default auto"
         ),
     )
-    train.add_argument("--seed", type=int, default=defaults.seed, help=f"random seed (default {defaults.seed})")
-    train.add_argument("--device", default="auto", help="auto (CUDA, then MPS, then CPU), cpu, cuda, mps")
-    train.add_argument(
+    parser.add_argument("--seed", type=int, default=defaults.seed, help=f"random seed (default {defaults.seed})")
+    parser.add_argument("--device", default="auto", help="auto (CUDA, then MPS, then CPU), cpu, cuda, mps")
+    parser.add_argument(
         "--engine",
         choices=ENGINES,
         default="auto",
         help="training loop: rowwise (compiled, CPU, dot models), torch (autograd), auto (default: the fitting one)",
     )
-    train.add_argument("--out", help="write the trained model here (e.g. model.pt)")
-    train.add_argument("--json", action="store_true", help="make the last line printed one JSON object of results")
-    train.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def config_from_args(args: argparse.Namespace, **overrides) -> TrainConfig:
+    """The :class:`TrainConfig` of the shared training options (Auto unless a number was given)."""
+    defaults = TrainConfig()
+    auto = args.epochs is None and args.weight_decay is None
+    values = dict(
+        model=args.model, n_factors=args.n_factors, lr=args.lr, batch_size=args.batch_size, seed=args.seed,
+        device=args.device, engine=args.engine, auto=auto,
+        epochs=defaults.epochs if args.epochs is None else args.epochs,
+        weight_decay=defaults.weight_decay if args.weight_decay is None else args.weight_decay,
+    )  # fmt: skip
+    return TrainConfig(**(values | overrides)).validate()
+
+
+def _auto_or(kind: type):
+    """An argparse type: ``auto`` (None) or a number of ``kind``."""
+
+    def parse(text: str):
+        if text.strip().lower() == "auto":
+            return None
+        try:
+            return kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number or 'auto', got {text!r}") from None
+
+    return parse
+
+
+def _add_cv(commands) -> None:
+    cv = commands.add_parser(
+        "cv",
+        help="cross-validate settings: mean and 95%% interval of RMSE, MAE, NDCG@10, hit rate@10",
+        description="Score settings by k-fold cross-validation (or repeated random splits): each fold trains "
+        "a model and scores it beside the baselines; prints the mean and a t-based 95%% interval of each "
+        "figure. Two runs with the same --folds, --method, --cv-seed and data use the same folds; their "
+        "per-fold figures (--json) can be compared with a paired t-test over folds (cf.crossval.paired_test).",
+    )
+    cv.add_argument("--ratings", required=True, help="ratings file (or a MovieLens zip)")
+    cv.add_argument("--folds", type=int, default=5, help="folds, or random splits (2 to 20; default 5)")
+    cv.add_argument(
+        "--method", choices=["kfold", "random"], default="kfold", help="kfold (default) or repeated random splits"
+    )
+    cv.add_argument("--test-frac", type=float, default=0.2, help="with --method random: share tested (default 0.2)")
+    cv.add_argument("--cv-seed", type=int, default=0, help="seed of the folds (default 0)")
+    add_model_options(cv)
+    cv.add_argument("--json", action="store_true", help="make the last line printed one JSON object of results")
+    cv.add_argument("--quiet", action="store_true", help="no progress lines")
+
+
+def _add_tune(commands) -> None:
+    from cf.sweep import SCORES, TUNABLE
+
+    defaults = TrainConfig()
+    tune = commands.add_parser(
+        "tune",
+        help="a tuning sweep: train one model per value (or pair of values) of one or two settings",
+        description="Hold out a share of the ratings, train one model per grid point and score each on the "
+        "held-out share; print each result as it arrives, then the best. Settings: "
+        + ", ".join(f"{name} ({about})" for name, about in TUNABLE.items())
+        + ".",
+    )
+    tune.add_argument("--ratings", required=True, help="ratings file (or a MovieLens zip)")
+    tune.add_argument(
+        "--vary",
+        action="append",
+        required=True,
+        metavar="NAME=V1,V2,...",
+        help="a setting and its values, e.g. n_factors=16,32,64; give --vary once or twice",
+    )
+    tune.add_argument(
+        "--score", choices=list(SCORES), help="what to optimise (default: ndcg when ranker_l2 varies, else rmse)"
+    )
+    tune.add_argument(
+        "--valid-frac", type=float, default=defaults.valid_frac, help=f"share held out (default {defaults.valid_frac})"
+    )
+    tune.add_argument("--model", choices=MODEL_KINDS, default=defaults.model, help="dot, dot-bias (default) or nn")
+    for name, flag in (("n_factors", "--n-factors"), ("epochs", "--epochs")):
+        tune.add_argument(flag, type=int, default=getattr(defaults, name), help=_limit(name.replace("_", " "), name))
+    for name, flag in (("lr", "--lr"), ("weight_decay", "--weight-decay"), ("ranker_l2", "--ranker-l2")):
+        tune.add_argument(flag, type=float, default=getattr(defaults, name), help=_limit(name.replace("_", " "), name))
+    tune.add_argument("--seed", type=int, default=defaults.seed, help=f"random seed (default {defaults.seed})")
+    tune.add_argument("--device", default="auto", help="auto (CUDA, then MPS, then CPU), cpu, cuda, mps")
+    tune.add_argument("--json", action="store_true", help="make the last line printed one JSON object of results")
+
+
+def _add_report(commands) -> None:
+    report = commands.add_parser(
+        "report",
+        help="write a one-file HTML report of a saved model (opens offline, charts interactive)",
+        description="Write one self-contained HTML page: the data, the settings, the training curves, "
+        "accuracy and top-N quality beside the baselines (on the ratings the model held out), example "
+        "people, similar movies and the map of movies.",
+    )
+    report.add_argument("--model", required=True, help="a model file written by 'train --out'")
+    report.add_argument("--ratings", help="the ratings file it was trained on (default: the ratings in the model)")
+    report.add_argument("--movies", help="movies file: id, title, genres (default: the titles in the model)")
+    report.add_argument("--out", required=True, help="the HTML file to write (e.g. report.html)")
+    report.add_argument("--title", default="Recommender report", help="the page title")
 
 
 def _synth(out: str, fraction: float, seed: int) -> int:
@@ -178,8 +302,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             from cf.commands import download_command
 
             return download_command(args)
+        if args.command == "tune":
+            from cf.commands import tune_command
+
+            return tune_command(args)
+        if args.command == "report":
+            from cf.commands import report_command
+
+            return report_command(args)
         if args.command == "synth":
             return _synth(args.out, args.fraction, args.seed)
+        if args.command == "cv":
+            from cf.commands import cv_command
+
+            return cv_command(args)
         if args.command in ("recommend", "similar"):
             from cf.commands import lookup_command
 

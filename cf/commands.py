@@ -7,6 +7,7 @@ import dataclasses
 import json
 import sys
 
+from cf.config import ConfigError
 from cf.data import Movies, Ratings, temporal_split
 from cf.data.readers import load_movies, load_ratings
 from cf.evaluation import evaluate, evaluate_topn
@@ -29,11 +30,9 @@ def train_command(args: argparse.Namespace) -> int:
 
 def _train(args: argparse.Namespace, device: str | None) -> int:
     lead = distributed.rank() == 0
-    config = TrainConfig(
-        model=args.model, n_factors=args.n_factors, epochs=args.epochs, lr=args.lr,
-        weight_decay=args.weight_decay, batch_size=args.batch_size, seed=args.seed, device=device or args.device,
-        valid_frac=0.0 if args.test else args.valid_frac, engine=args.engine,
-    ).validate()  # fmt: skip
+    from cf.cli import config_from_args
+
+    config = config_from_args(args, device=device or args.device, valid_frac=0.0 if args.test else args.valid_frac)
     ratings, movies = _read_inputs(args)
     if args.test:
         train, test, note = ratings, load_ratings(args.test), None
@@ -49,15 +48,53 @@ def _train(args: argparse.Namespace, device: str | None) -> int:
         return 0
     if result.diverged:
         print(result.diverged, file=sys.stderr)
+    if result.auto:
+        print(result.auto["sentence"])
     scores = evaluate(result.recommender, test) if test is not None else {}
     if scores:
         scores["topn"] = evaluate_topn(result.recommender, test).to_dict()
     if args.out:
+        from cf.report import curve_points
+
+        result.recommender.metadata["history"] = curve_points(result.history)
         result.recommender.save(args.out)
     _print_summary(train, test, scores, result.fit_seconds, args.out)
     if args.json:
-        used = dataclasses.replace(config, batch_size=result.recommender.config["batch_size"])
-        print(json.dumps(_summary_record(train, test, scores, result.fit_seconds, used)))
+        picked = result.recommender.config
+        used = dataclasses.replace(
+            config, batch_size=picked["batch_size"], epochs=picked["epochs"], weight_decay=picked["weight_decay"]
+        )
+        record = _summary_record(train, test, scores, result.fit_seconds, used)
+        print(json.dumps(record | ({"auto": result.auto} if result.auto else {})))
+    return 0
+
+
+def cv_command(args: argparse.Namespace) -> int:
+    """``cv``: cross-validate the settings; print each fold, the means and 95% intervals (and JSON)."""
+    from cf.cli import config_from_args
+    from cf.crossval import METRICS, cross_validate
+
+    config = config_from_args(args)
+    ratings = load_ratings(args.ratings)
+    last = [""]
+
+    def show(share: float, text: str) -> None:
+        if not args.quiet and text != last[0] and "epoch" not in text:
+            print(f"[{share:4.0%}] {text}", file=sys.stderr)
+            last[0] = text
+
+    result = cross_validate(ratings, config, args.folds, args.cv_seed, args.method, args.test_frac, progress=show)
+    name = "folds" if args.method == "kfold" else "random splits"
+    print(f"{len(result.folds)} {name} of {ratings.n_ratings:,} ratings in {result.seconds:.1f} s")
+    print(f"{'figure':<26}{'mean':>9}{'95% interval':>22}")
+    for metric, interval in result.summary().items():
+        label, fmt = METRICS[metric][0], ".4f" if "rmse" in metric or metric == "mae" else ".3f"
+        print(f"{label:<26}{interval.mean:>9{fmt}}   {interval.low:>8{fmt}} to {interval.high:<8{fmt}}")
+    if config.auto:
+        picked = [f"{f.picked['epochs']} epochs, {f.picked['weight_decay']:g}" for f in result.folds if f.picked]
+        print("Auto picked per fold: " + "; ".join(picked))
+    if args.json:
+        print(json.dumps(result.to_dict()))
     return 0
 
 
@@ -177,4 +214,69 @@ def download_command(args: argparse.Namespace) -> int:
 
         path = download(args.release, progress=show)
     print(path)
+    return 0
+
+
+def report_command(args: argparse.Namespace) -> int:
+    """``report``: score the model on its held-out ratings and write the HTML report."""
+    from pathlib import Path
+
+    from cf.report import ReportInputs, score_held_out, write_report
+
+    recommender = Recommender.load(args.model)
+    if args.movies:
+        movies = load_movies(args.movies).covering(recommender.items.ids)
+        recommender = dataclasses.replace(recommender, movies=movies)
+    ratings = load_ratings(args.ratings) if args.ratings else None
+    scores = score_held_out(recommender)
+    notes = [] if scores else ["The model file holds no held-out ratings, so there are no accuracy scores."]
+    inputs = ReportInputs(
+        recommender, ratings, scores, recommender.metadata.get("history", []), title=args.title,
+        data_label=Path(args.ratings).name if args.ratings else Path(args.model).name, notes=notes,
+    )  # fmt: skip
+    done = write_report(args.out, inputs)
+    print(f"report written to {done['path']} ({done['bytes'] / 1e6:.1f} MB in {done['seconds']:.1f} s)")
+    return 0
+
+
+def tune_command(args: argparse.Namespace) -> int:
+    """``tune``: hold out a share, run the sweep, print each result as it arrives, then the best."""
+    import time
+
+    from cf.sweep import best, default_score, parse_values, run_sweep
+
+    values = {}
+    for item in args.vary:
+        name, _, text = item.partition("=")
+        values[name.strip()] = parse_values(name.strip(), text)
+    score = args.score or default_score(list(values))
+    base = TrainConfig(
+        model=args.model, n_factors=args.n_factors, epochs=args.epochs, lr=args.lr, weight_decay=args.weight_decay,
+        ranker_l2=args.ranker_l2, seed=args.seed, device=args.device, valid_frac=args.valid_frac,
+    ).validate()  # fmt: skip
+    if not 0 < args.valid_frac < 1:
+        raise ConfigError(f"--valid-frac must be above 0 and below 1; got {args.valid_frac:g}")
+    ratings = load_ratings(args.ratings)
+    train, valid, _ = validation_split(ratings, args.valid_frac, args.seed)
+    started = time.perf_counter()
+    results = []
+    topn = score in ("ndcg", "hit_rate")
+    for result in run_sweep(train, valid, base, values, topn=topn):
+        results.append(result)
+        shown = ", ".join(f"{k}={v:g}" for k, v in result.point.items())
+        lists = f", NDCG@10 {result.ndcg:.4f}" if result.ndcg is not None else ""
+        print(f"{shown}: RMSE {result.rmse:.4f}, MAE {result.mae:.4f}{lists} ({result.fit_seconds:.1f} s)", flush=True)
+    winner = best(results, score)
+    seconds = time.perf_counter() - started
+    print(f"best by {score}: " + ", ".join(f"{k}={v:g}" for k, v in winner.point.items()) + f" ({seconds:.1f} s)")
+    if args.json:
+        record = {
+            "score": score,
+            "best": winner.to_dict(),
+            "results": [r.to_dict() for r in results],
+            "seconds": seconds,
+            "n_train": train.n_ratings,
+            "n_valid": valid.n_ratings,
+        }
+        print(json.dumps(record))
     return 0

@@ -88,6 +88,9 @@ class TrainConfig:
     """Movies with fewer training ratings are left out of the item model (and so of its lists)."""
     ranker_max_items: int | None = None
     """At most this many of the most rated movies in the item model; None: 6,000 on a CPU, 40,000 on CUDA."""
+    auto: bool = False
+    """Pick ``weight_decay`` and ``epochs`` for the data from a quick internal validation split
+    (:mod:`cf.training.auto`) before training; the model keeps the values picked."""
 
     def validate(self) -> TrainConfig:
         """Return self, or raise :class:`ConfigError` naming the setting and its range."""
@@ -104,6 +107,8 @@ class TrainConfig:
         for name in ("n_factors", "epochs", "batch_size", "seed", "ranker_min_ratings", "ranker_max_items"):
             if getattr(self, name) is not None and int(getattr(self, name)) != getattr(self, name):
                 raise ConfigError(f"{name} must be a whole number; got {getattr(self, name)!r}")
+        if not isinstance(self.auto, bool):
+            raise ConfigError(f"auto must be True or False; got {self.auto!r}")
         if not self.hidden or any(int(h) < 1 for h in self.hidden):
             raise ConfigError(f"hidden must list positive layer widths; got {self.hidden!r}")
         return self

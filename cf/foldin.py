@@ -86,8 +86,8 @@ def population_prior(recommender) -> Prior:
     counts = recommender.user_counts
     active = counts > 0 if (counts > 0).any() else np.ones(len(counts), bool)
     vectors = recommender.user_vectors()[active].astype(np.float64)
-    bias = getattr(recommender.model, "user_bias", None)
-    biases = bias.weight.detach().float().cpu().numpy()[active, 0] if bias is not None else np.zeros(1)
+    bias = recommender.model.user_bias_values()
+    biases = bias.detach().float().cpu().numpy()[active] if bias is not None else np.zeros(1)
     decay = float(recommender.config.get("weight_decay", 0.1))
     return Prior(vectors.mean(0), float(biases.mean()), max(decay, 1e-3) * float(np.median(counts[active])))
 

@@ -266,6 +266,107 @@ def accuracy_comparison(scores: Mapping[str, float]) -> go.Figure:
     return fig
 
 
+def topn_comparison(topn: Mapping[str, Any]) -> go.Figure:
+    """NDCG and hit rate of the top-N lists beside a most-popular list (and lists by predicted stars).
+
+    ``topn`` is :meth:`cf.evaluation.TopNReport.to_dict` (``k``, ``model``, ``popular``, ``by_rating``).
+    """
+    k = int(topn.get("k", 10))
+    rows = [("This model", topn.get("model"), ACCENT), ("Most popular", topn.get("popular"), MUTED)]
+    if topn.get("by_rating"):
+        rows.append(("By predicted stars", topn["by_rating"], PALETTE[0]))
+    fig = _figure(
+        title=dict(text=f"Quality of the top-{k} lists (higher is better)"),
+        yaxis=dict(title=dict(text="Score"), rangemode="tozero"),
+        barmode="group",
+        height=320,
+    )
+    for label, values, color in rows:
+        if not values:
+            continue
+        y = [float(values["ndcg"]), float(values["hit_rate"])]
+        fig.add_bar(
+            x=[f"NDCG@{k}", f"Hit rate@{k}"],
+            y=y,
+            name=label,
+            marker_color=color,
+            text=[f"{v:.3f}" for v in y],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate=f"{plot_text(label)}: %{{y:.3f}}<extra></extra>",
+        )
+    return fig
+
+
+def sweep_chart(results: Sequence[Mapping[str, Any]], params: Sequence[str], score: str = "rmse") -> go.Figure:
+    """A tuning sweep's results: the score against one setting (line), or a heat map over two.
+
+    ``results`` holds dicts with one key per name in ``params`` and the ``score``; points not
+    yet run are simply absent, so the chart can be redrawn as results arrive.
+    """
+    label = SCORE_LABELS.get(score, score)
+    title = f"{label} by {' and '.join(SETTING_LABELS.get(p, p) for p in params)}"
+    if len(params) == 1:
+        name = params[0]
+        done = sorted((r for r in results if r.get(score) is not None), key=lambda r: r[name])
+        fig = _figure(
+            title=dict(text=title),
+            xaxis=dict(title=dict(text=SETTING_LABELS.get(name, name)), showgrid=True),
+            yaxis=dict(title=dict(text=label)),
+            height=360,
+            showlegend=False,
+        )
+        fig.add_scatter(
+            x=[r[name] for r in done],
+            y=[r[score] for r in done],
+            mode="lines+markers",
+            marker=dict(size=10, color=ACCENT),
+            line=dict(color=ACCENT, width=2),
+            hovertemplate=f"{plot_text(name)} %{{x}}: {plot_text(label)} %{{y:.4f}}<extra></extra>",
+        )
+        if name in LOG_SETTINGS:
+            fig.update_xaxes(type="log")
+        return fig
+    first, second = params[:2]
+    xs = sorted({r[first] for r in results})
+    ys = sorted({r[second] for r in results})
+    grid = np.full((len(ys), len(xs)), np.nan)
+    for r in results:
+        if r.get(score) is not None:
+            grid[ys.index(r[second]), xs.index(r[first])] = r[score]
+    fig = _figure(
+        title=dict(text=title),
+        xaxis=dict(title=dict(text=SETTING_LABELS.get(first, first)), type="category"),
+        yaxis=dict(title=dict(text=SETTING_LABELS.get(second, second)), type="category"),
+        height=380,
+    )
+    lower_better = score in ("rmse", "mae")
+    fig.add_heatmap(
+        x=[str(x) for x in xs],
+        y=[str(y) for y in ys],
+        z=grid,
+        colorscale="Viridis_r" if lower_better else "Viridis",
+        text=[["" if np.isnan(v) else f"{v:.3f}" for v in row] for row in grid],
+        texttemplate="%{text}",
+        colorbar=dict(title=dict(text=plot_text(label))),
+        hovertemplate=f"{plot_text(first)} %{{x}}, {plot_text(second)} %{{y}}: %{{z:.4f}}<extra></extra>",
+    )
+    return fig
+
+
+SETTING_LABELS = {
+    "n_factors": "Latent factors",
+    "epochs": "Epochs",
+    "lr": "Learning rate",
+    "weight_decay": "Regularisation",
+    "ranker_l2": "Item model L2",
+}
+"""Tuning settings as charts name them."""
+SCORE_LABELS = {"rmse": "Validation RMSE", "mae": "Validation MAE", "ndcg": "NDCG@10", "hit_rate": "Hit rate@10"}
+LOG_SETTINGS = ("lr", "weight_decay", "ranker_l2")
+"""Settings whose sweep values are spread on a log scale."""
+
+
 # -- embeddings ----------------------------------------------------------------------
 
 
@@ -366,6 +467,12 @@ def embedding_scatter(
     value_range: tuple[float, float] | None = None,
     value_name: str = "Value",
     n_labels: int = 5,
+    colour_name: str | None = None,
+    legend_title: str = "Genre",
+    size_by: str | None = "n_ratings",
+    neighbours: Sequence[int] = (),
+    neighbours_name: str = "Nearest neighbours",
+    regions: pd.DataFrame | None = None,
 ) -> go.Figure:
     """Movies placed by their embeddings, coloured by distinctive genre and sized by ratings.
 
@@ -402,10 +509,19 @@ def embedding_scatter(
         the colour bar and on hover.
     n_labels
         How many ringed movies get a written label.
+    colour_name
+        Colour by the numbers in ``points["colour"]`` on a colour bar with this title, instead
+        of by ``group`` (categories, with a legend titled ``legend_title``).
+    size_by
+        The column that sets the dots' sizes (bigger is larger); None: all the same size.
+    neighbours, neighbours_name
+        ``movieId`` values of a movie's nearest neighbours, ringed in a second colour, nearest first.
+    regions
+        Labels drawn on the map: one row per region with ``name``, ``x``, ``y`` (and ``z``).
     """
     dims = 3 if dims == 3 else 2
     ids = points["movieId"].to_numpy()
-    marked = _isin(ids, highlight) | _isin(ids, recommended)
+    marked = _isin(ids, highlight) | _isin(ids, recommended) | _isin(ids, neighbours)
     box = view_box(points, dims, cloud=~marked)
     points = points.assign(**clip_to(points, box))
     if user is not None:
@@ -413,10 +529,18 @@ def embedding_scatter(
     trace = _scatter(dims, len(points), webgl)
     fig = _figure(
         title=dict(text=plot_text(title)),
-        legend=dict(title=dict(text="Genre"), itemsizing="constant"),
+        legend=dict(title=dict(text=plot_text(legend_title)), itemsizing="constant"),
     )
     customdata = _movie_customdata(points)
-    _genre_traces(fig, trace, points, customdata, dims, group_order)
+    sizes = _dot_sizes(points, size_by) * (0.6 if dims == 3 else 1.0)
+    if colour_name is not None:
+        _value_trace(fig, trace, points, customdata, dims, sizes, colour_name)
+    else:
+        _genre_traces(fig, trace, points, customdata, dims, group_order, sizes)
+    if len(neighbours):
+        fig.add_trace(_neighbour_rings(trace, points, customdata, dims, list(neighbours), neighbours_name))
+    if regions is not None and len(regions):
+        fig.add_trace(_region_labels(trace, regions.assign(**clip_to(regions, box)), dims))
     marks = {
         "highlight": list(highlight),
         "recommended": list(recommended),
@@ -432,12 +556,76 @@ def embedding_scatter(
     return fig
 
 
-def _genre_traces(fig, trace, points: pd.DataFrame, customdata: np.ndarray, dims: int, group_order) -> None:
+def _dot_sizes(points: pd.DataFrame, size_by: str | None) -> np.ndarray:
+    """Dot sizes: by number of ratings (square root), by another column (its range), or all alike."""
+    if size_by is None or size_by not in points:
+        return np.full(len(points), 7.0)
+    if size_by == "n_ratings":
+        return _sizes(points["n_ratings"].to_numpy())
+    values = points[size_by].to_numpy(dtype=float)
+    finite = values[np.isfinite(values)]
+    if not len(finite) or finite.max() == finite.min():
+        return np.full(len(points), 7.0)
+    share = (np.nan_to_num(values, nan=finite.min()) - finite.min()) / (finite.max() - finite.min())
+    return 4.0 + 18.0 * share
+
+
+def _value_trace(fig, trace, points, customdata, dims: int, sizes: np.ndarray, name: str) -> None:
+    """All movies in one trace, coloured by ``points["colour"]`` on a colour bar titled ``name``."""
+    marker = dict(
+        size=sizes,
+        color=points["colour"].to_numpy(dtype=float),
+        colorscale="Viridis",
+        opacity=0.8,
+        colorbar=dict(title=dict(text=plot_text(name)), thickness=14),
+    )
+    fig.add_trace(
+        trace(**_xyz(points, dims), mode="markers", name="Movies", showlegend=False, marker=marker,
+              customdata=customdata, hovertemplate=_HOVER)
+    )  # fmt: skip
+
+
+def _neighbour_rings(trace, points, customdata, dims: int, neighbours: list, name: str):
+    """Rings in the second palette colour on a movie's nearest neighbours; the nearest five labelled."""
+    mask = _isin(points["movieId"].to_numpy(), neighbours)
+    rank = {movie: k for k, movie in enumerate(neighbours)}
+    ringed = points[mask]
+    labelled = [rank.get(movie, len(rank)) < 5 for movie in ringed["movieId"]]
+    return trace(
+        **_xyz(ringed, dims),
+        mode="markers+text",
+        name=plot_text(name),
+        text=[plot_text(t) if keep else "" for t, keep in zip(ringed["title"], labelled)],
+        textposition=_label_positions(ringed, dims) if len(ringed) else "top center",
+        **({"cliponaxis": False} if trace is go.Scatter else {}),
+        marker=dict(
+            size=15 if dims == 2 else 7, symbol=MARK_SYMBOLS["highlight"], color=PALETTE[1], line=dict(width=2)
+        ),
+        customdata=customdata[mask],
+        hovertemplate=f"{plot_text(name)}<br>" + _HOVER,
+    )
+
+
+def _region_labels(trace, regions: pd.DataFrame, dims: int):
+    """The taste regions' names, written at their centres."""
+    text_trace = go.Scatter3d if dims == 3 else go.Scatter  # text reads better without WebGL
+    return text_trace(
+        **_xyz(regions, dims),
+        mode="text",
+        name="Taste regions",
+        text=[f"<b>{plot_text(name)}</b>" for name in regions["name"]],
+        textfont=dict(size=14),
+        hoverinfo="skip",
+    )
+
+
+def _genre_traces(
+    fig, trace, points: pd.DataFrame, customdata: np.ndarray, dims: int, group_order, sizes: np.ndarray
+) -> None:
     """One trace per colour group (grey ones first, so the coloured ones are drawn on top)."""
     groups = list(group_order) if group_order is not None else list(dict.fromkeys(points["group"]))
     palette = iter(PALETTE)
     colors = {group: MUTED if group in (OTHER, NO_GENRE) else next(palette, MUTED) for group in groups}
-    sizes = _sizes(points["n_ratings"].to_numpy()) * (0.6 if dims == 3 else 1.0)
     if set(points["group"]) <= {NO_GENRE}:
         # no genres to colour by (no movies file): colour by the average rating instead
         marker = dict(
@@ -788,3 +976,52 @@ def _user_marker(trace, point: Mapping[str, Any], label: str, dims: int, hover_e
         ),
         hovertemplate=f"<b>{label}</b>{hover_extra}<extra></extra>",
     )
+
+
+def crossval_intervals(
+    runs: Sequence[Mapping[str, Any]], metric: str = "rmse", baseline: str | None = "bias_rmse"
+) -> go.Figure:
+    """Cross-validated means with 95% intervals as error bars, one row per run, beside a baseline.
+
+    Each run is a mapping with ``name`` and ``summary`` (:meth:`cf.crossval.CVResult.summary`
+    as plain dicts: ``mean``, ``low``, ``high`` per metric).
+    """
+    from cf.crossval import METRICS
+
+    label, lower_better = METRICS[metric]
+    better = "lower" if lower_better else "higher"
+    fig = _figure(
+        title=dict(text=f"Cross-validated {label} with 95% intervals ({better} is better)"),
+        xaxis=dict(title=dict(text=label), showgrid=True),
+        yaxis=dict(showgrid=False, autorange="reversed"),
+        height=160 + 44 * max(1, len(runs)),
+        margin=dict(l=8, r=48, t=48, b=8),
+        legend=dict(orientation="h", y=-0.25),
+    )
+    if not runs:
+        return fig
+    names = [plot_text(run["name"]) for run in runs]
+
+    def points(key: str, name: str, color, symbol: str) -> None:
+        values = [run["summary"][key] for run in runs]
+        fig.add_scatter(
+            y=names,
+            x=[v["mean"] for v in values],
+            mode="markers",
+            name=name,
+            marker=dict(size=11, color=color, symbol=symbol),
+            error_x=dict(
+                type="data",
+                symmetric=False,
+                array=[v["high"] - v["mean"] for v in values],
+                arrayminus=[v["mean"] - v["low"] for v in values],
+                thickness=2,
+                width=6,
+            ),
+            hovertemplate="%{y}: %{x:.4f}<extra>" + plot_text(name) + "</extra>",
+        )
+
+    points(metric, "model", [run_color(k) for k in range(len(runs))], "circle")
+    if baseline:
+        points(baseline, METRICS[baseline][0], MUTED, "line-ns-open")
+    return fig

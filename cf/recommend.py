@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import torch
-from torch import nn
 
 from cf import persist
 from cf.data import IdMap, Movies, Ratings
 from cf.models import BiasBaseline
 from cf.models.ease import ItemModel, interaction_weights
+from cf.models.embedding import RatingModel
 from cf.topn import Person, top_indices, top_n
 
 SIMILAR_MIN_RATINGS = 10
@@ -58,7 +58,7 @@ class Recommender:
         :meth:`fit_ranker`; None ranks by predicted rating.
     """
 
-    model: nn.Module
+    model: RatingModel
     users: IdMap
     items: IdMap
     baseline: BiasBaseline
@@ -309,9 +309,8 @@ class Recommender:
 
     def item_biases(self) -> np.ndarray:
         """The model's learned movie biases, or the baseline's for models without them."""
-        if hasattr(self.model, "item_bias"):
-            return self.model.item_bias.weight.detach().float().cpu().numpy()[:, 0]
-        return self.baseline.item_bias.copy()
+        biases = self.model.item_bias_values()
+        return self.baseline.item_bias.copy() if biases is None else biases.detach().float().cpu().numpy()
 
     def copy(self) -> Recommender:
         """A copy with its own model weights and metadata (the data tables are shared, read-only)."""

@@ -3,7 +3,7 @@
 Starts ``streamlit run app.py`` on a free localhost port (or uses ``--url``) and drives headless
 Chromium through the demo: the Data screen, a run of the neural model (live), a run of the
 default model (finished), the User, Rate, Movies and Embeddings screens, and the Compare
-screen with the two models. Each screen
+screen with the two models, and a sweep on the Tune screen. Each screen
 is captured at 1280x800 (``screen-<name>.png``) and at a narrow laptop width
 (``screen-<name>-narrow.png``, 900x800 by default).
 
@@ -108,6 +108,26 @@ async def rate_movies(app: AppPage, stars: list[float]) -> None:
     await main.get_by_role("heading", name="Your top picks").wait_for()
 
 
+async def sweep(app: AppPage) -> None:
+    """Run the Tune screen's default sweep (the regularisation, four values) and wait for its result."""
+    await app.tab("Tune")
+    await app.click(app.main().get_by_role("button", name="Run sweep"))
+    await app.main().get_by_text(re.compile(r"^Sweep done")).wait_for(timeout=240_000)
+    await app.settle()
+
+
+async def report_shot(browser: Any, html: Path, out: Path) -> None:
+    """The top of a report file written by ``python -m cf report`` (``docs/report.png``)."""
+    page = await browser.new_page(viewport={"width": 1100, "height": 1400})
+    await page.goto(html.as_uri(), wait_until="load")
+    await page.wait_for_function(
+        "() => [...document.querySelectorAll('div[id^=fig-]')].every(d => d.querySelector('.main-svg'))"
+    )
+    await page.screenshot(path=str(out))
+    _wrote(out)
+    await page.close()
+
+
 async def capture(browser: Any, url: str, out: Path, width: int, height: int, suffix: str, full: Path | None) -> None:
     app = await AppPage.open(browser, url, width=width, height=height)
     try:
@@ -143,6 +163,8 @@ async def capture(browser: Any, url: str, out: Path, width: int, height: int, su
         await app.tab("Compare")
         await app.main().get_by_role("heading", name="Top picks side by side").wait_for()
         await _shoot(app, name("compare"), full)
+        await sweep(app)
+        await _shoot(app, name("tune"), full)
     finally:
         await app.close()
 
@@ -159,12 +181,26 @@ async def main_async(url: str, out: Path, narrow: int, full: Path | None) -> Non
             await browser.close()
 
 
+async def _report_only(html: Path, out: Path) -> None:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await launch_browser(playwright)
+        try:
+            await report_shot(browser, html, out)
+        finally:
+            await browser.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO / "docs", help="folder for the PNGs (default docs/)")
     parser.add_argument("--url", help="use this running app instead of starting one")
     parser.add_argument("--narrow", type=int, default=900, help="width of the narrow screenshots (default 900)")
     parser.add_argument("--full", type=Path, help="also save whole-height screenshots in this folder")
+    parser.add_argument(
+        "--report", type=Path, help="instead: capture the top of this HTML report (cf report) as OUT/report.png"
+    )
     args = parser.parse_args(argv)
     reason = missing_browser_reason()
     if reason:
@@ -172,7 +208,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     args.out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    if args.url:
+    if args.report:
+        run_async(lambda: _report_only(args.report, args.out / "report.png"), timeout=300)
+    elif args.url:
         run_async(lambda: main_async(args.url, args.out, args.narrow, args.full), timeout=900)
     else:
         with AppServer() as server:

@@ -132,9 +132,10 @@ def wait_for_training(at: AppTest, timeout: float = 300.0) -> AppTest:
     return at
 
 
-def start_training(at: AppTest, epochs: int = 2, **advanced) -> AppTest:
+def start_training(at: AppTest, epochs: int = 2, auto: bool = False, **advanced) -> AppTest:
     go(at, state.TAB_TRAIN)
     at.slider(key=state.F_EPOCHS).set_value(epochs)
+    at.toggle(key=state.F_AUTO).set_value(auto)  # Auto is the form's default; most tests fix the epochs
     if "n_factors" in advanced:
         at.slider(key=state.F_FACTORS).set_value(advanced["n_factors"])
     if "batch_size" in advanced:
@@ -148,8 +149,8 @@ def start_training(at: AppTest, epochs: int = 2, **advanced) -> AppTest:
     return at
 
 
-def train(at: AppTest, epochs: int = 2, **advanced):
-    start_training(at, epochs, **advanced)
+def train(at: AppTest, epochs: int = 2, auto: bool = False, **advanced):
+    start_training(at, epochs, auto, **advanced)
     wait_for_training(at)
     record = at.session_state[state.MODEL]
     assert record is not None, at.session_state[state.NOTICE]
@@ -286,7 +287,9 @@ def test_embeddings_search_3d_and_users_view():
     assert_healthy(at)
     (figure,) = charts(at)
     marks = ("Search results", "Recommended for the user")
-    coloured = {t["name"] for t in figure["data"] if t["name"] not in marks and not t["name"].startswith("User ")}
+    coloured = {
+        t["name"] for t in figure["data"] if t["name"] not in marks and not t["name"].startswith(("User ", "Nearest"))
+    }
     assert set(chosen) <= coloured <= set(chosen) | {"Other", "No genre"}
     assert any("Colour: the genres you picked" in c.value for c in at.caption)
 
@@ -1185,3 +1188,47 @@ def test_a_model_is_never_shown_next_to_data_it_was_not_trained_on():
     assert at.session_state[state.MODEL] is first and any("Model 1 · RMSE" in b for b in badges(at))
     go(at, state.TAB_USER)
     assert len(table(at, "rank")) == 10
+
+
+# -- scores with error bars and Auto settings -------------------------------------------
+
+
+def cross_validate_run(at: AppTest, record, folds: int, timeout: float = 240.0) -> AppTest:
+    """Pick ``record`` on the Compare screen, cross-validate it, and rerun until the result is collected."""
+    from ui import crossval_job
+
+    go(at, state.TAB_COMPARE)
+    at.selectbox(key=crossval_job.RUN).set_value(record.id)
+    at.number_input(key=crossval_job.FOLDS).set_value(folds)
+    at.button(key=crossval_job.START).click()
+    at.run()
+    assert_healthy(at)
+    deadline = time.monotonic() + timeout
+    while at.session_state[crossval_job.JOB] is not None:  # set when the run started
+        assert time.monotonic() < deadline, "cross-validation did not finish in time"
+        time.sleep(0.3)
+        at.run()
+        assert_healthy(at)
+    return at
+
+
+def test_auto_settings_then_cross_validation_with_intervals_and_a_paired_test():
+    at = upload(new_app(), ("small.csv", small_ratings_csv()))  # small: six trainings in a few seconds
+    auto = train(at, epochs=2, auto=True, n_factors=8)
+    assert auto.config.auto and auto.note.startswith("Auto picked regularisation")
+    picked = auto.recommender.config
+    assert (auto.config.epochs, auto.config.weight_decay) == (picked["epochs"], picked["weight_decay"])
+    assert len(auto.history) == picked["epochs"]
+    assert any(i.value.startswith("Auto picked") for i in at.info)  # shown with the results
+    plain = train(at, epochs=1, n_factors=8, model="dot")
+
+    cross_validate_run(at, auto, folds=2)
+    cross_validate_run(at, plain, folds=2)
+    intervals = table(at, "Folds")
+    assert intervals["Run"].tolist() == [auto.name, plain.name] and intervals["Folds"].tolist() == [2, 2]
+    assert all(" to " in cell for cell in intervals["RMSE"])
+    rmse_chart = next(c for c in charts(at) if "RMSE with 95% intervals" in c["layout"]["title"]["text"])
+    assert len(values(rmse_chart["data"][0]["error_x"]["array"])) == 2
+    sentences = [m.value for m in at.markdown if "(paired t-test over 2 folds, p = " in m.value]
+    assert len(sentences) == 2  # RMSE and NDCG@10, each naming both runs
+    assert all(auto.name in text and plain.name in text for text in sentences)

@@ -72,3 +72,19 @@ def test_build_model_knows_each_kind_and_refuses_others():
         assert isinstance(build_model(kind, 3, 4, 5, (1, 5), 3.0), cls)
     with pytest.raises(ValueError, match="unknown model"):
         build_model("svd", 3, 4, 5, (1, 5), 3.0)
+
+
+@pytest.mark.parametrize("kind", ["dot", "dot-bias", "nn"])
+def test_every_model_declares_the_rating_model_interface(kind):
+    from cf.models import RatingModel, build_model
+
+    model = build_model(kind, 5, 7, 3, (0.5, 5.0), 3.5).eval()  # no dropout
+    assert isinstance(model, RatingModel)
+    users, items = torch.tensor([0, 4]), torch.tensor([1, 6])
+    predicted, penalty = model(users, items, penalty=True)
+    assert torch.allclose(model(users, items), predicted) and penalty > 0
+    user = model.user_factors.weight[0].detach()
+    bias = model.user_bias_values()
+    free = model.score_vectors(user, bias[0] if bias is not None else torch.zeros(()), items[:1])
+    assert torch.allclose(free, model(users[:1], items[:1]), atol=1e-6)
+    assert (model.item_bias_values() is None) == (kind != "dot-bias")

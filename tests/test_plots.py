@@ -308,3 +308,36 @@ def test_embedding_scatter_names_marks_and_escapes_axis_labels():
     names = [trace.name for trace in figure.data]
     assert {"Movies you rated", "For you", "You"} <= set(names)
     assert figure.layout.xaxis.title.text == "PC1 (50%): &lt;i&gt;dark&lt;/i&gt;"
+
+
+def test_sweep_chart_one_setting_is_a_line_in_value_order():
+    results = [{"n_factors": 64, "rmse": 0.85}, {"n_factors": 16, "rmse": 0.87}, {"n_factors": 32, "rmse": 0.84}]
+    fig = plots.sweep_chart(results, ["n_factors"])
+    (trace,) = fig.data
+    assert list(trace.x) == [16, 32, 64] and list(trace.y) == [0.87, 0.84, 0.85]
+    assert fig.layout.xaxis.type != "log"
+    assert plots.sweep_chart([{"lr": 0.01, "rmse": 0.9}], ["lr"]).layout.xaxis.type == "log"
+
+
+def test_sweep_chart_two_settings_is_a_heat_map_with_gaps_for_points_not_run():
+    results = [
+        {"n_factors": 16, "weight_decay": 0.1, "ndcg": 0.2},
+        {"n_factors": 32, "weight_decay": 0.1, "ndcg": 0.3},
+        {"n_factors": 16, "weight_decay": 0.2, "ndcg": 0.25},
+    ]
+    fig = plots.sweep_chart(results, ["n_factors", "weight_decay"], "ndcg")
+    (heat,) = fig.data
+    assert heat.type == "heatmap" and list(heat.x) == ["16", "32"] and list(heat.y) == ["0.1", "0.2"]
+    z = np.asarray(heat.z, dtype=float)
+    assert z[0, 1] == 0.3 and np.isnan(z[1, 1])
+    assert (
+        heat.colorscale[0][1]
+        != plots.sweep_chart(results, ["n_factors", "weight_decay"], "rmse").data[0].colorscale[0][1]
+    )
+
+
+def test_topn_comparison_puts_the_model_beside_most_popular():
+    scores = {"ndcg": 0.27, "hit_rate": 0.67, "precision": 0.1, "coverage": 0.1}
+    fig = plots.topn_comparison({"k": 10, "model": scores, "popular": {**scores, "ndcg": 0.1, "hit_rate": 0.38}})
+    assert [t.name for t in fig.data] == ["This model", "Most popular"]
+    assert list(fig.data[1].y) == [0.1, 0.38] and list(fig.data[0].x) == ["NDCG@10", "Hit rate@10"]

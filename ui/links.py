@@ -14,6 +14,10 @@ shown on other data; then the rest of the link is applied.
 Parameters: ``tab``, ``data`` (``demo``, ``ml-<release>`` or ``file``), ``files``, ``hash``,
 ``user``, ``model``, ``factors``, ``epochs``, ``lr``, ``wd``, ``batch``, ``valid`` (percent),
 ``seed``, and ``train`` (``1`` for a model trained with those settings, ``file`` for a loaded one).
+On the Embeddings screen the map's view too (:data:`_MAP_VIEW`): ``show``, ``dims``, ``map``
+(``pca``, ``tsne``, ``umap``, ``axes``), ``perp``, ``nn``, ``mindist``, ``axes`` (the custom axes'
+ends, ``|``-separated), ``colour``, ``size``, ``regions``, ``k``, ``q``, ``regex``, ``nb``,
+``dist`` and ``isolate``; only the ones that differ from the screen's defaults.
 """
 
 from __future__ import annotations
@@ -36,6 +40,24 @@ _SETTINGS = {  # URL name: (TrainConfig field, widget key, parse)
     "batch": ("batch_size", state.F_BATCH, lambda text: None if text.lower() == "auto" else int(text)),
     "valid": ("valid_frac", state.F_VALID, float),
     "seed": ("seed", state.F_SEED, int),
+}
+_FLAG = {"1": True, "0": False}
+_MAP_VIEW = {  # URL name: (widget key, default, the URL's values -> the widget's, or a parser)
+    "show": (state.EMB_VIEW, "Movies", {"movies": "Movies", "users": "Users"}),
+    "dims": (state.EMB_DIMS, "2D", {"2": "2D", "3": "3D"}),
+    "map": (state.EMB_METHOD, "PCA", {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP", "axes": "Custom axes"}),
+    "perp": (state.EMB_PERPLEXITY, 30, int),
+    "nn": (state.EMB_NEIGHBOURS, 15, int),
+    "mindist": (state.EMB_MIN_DIST, 0.1, float),
+    "colour": (state.EMB_COLOUR, "Genre", str),
+    "size": (state.EMB_SIZE, "Number of ratings", str),
+    "regions": (state.EMB_REGIONS, False, _FLAG),
+    "k": (state.EMB_K, 8, int),
+    "q": (state.EMB_QUERY, "", str),
+    "regex": (state.EMB_REGEX, False, _FLAG),
+    "nb": (state.EMB_NB_COUNT, 10, int),
+    "dist": (state.EMB_NB_METRIC, "cosine", {"cosine": "cosine", "euclidean": "euclidean"}),
+    "isolate": (state.EMB_ISOLATE, False, _FLAG),
 }
 PENDING = "cf.link_pending"
 """Settings of a model the link asks to retrain, until the data is known."""
@@ -94,6 +116,7 @@ def _apply_view(params: dict, notes: list[str]) -> None:
     if tab in state.TABS:
         st.session_state[state.NAV] = tab
     config = _settings(params, notes)
+    _map_view(params, notes)
     user = params.get("user")
     if user:
         st.session_state[state.USER] = int(user) if user.lstrip("-").isdigit() else user
@@ -131,6 +154,43 @@ def _settings(params: dict, notes: list[str]) -> cf.TrainConfig | None:
             value = "Auto"  # the batch slider's automatic option
         st.session_state[key] = int(round(value * 100)) if name == "valid" else value
     return config
+
+
+def _map_view(params: dict, notes: list[str]) -> None:
+    """Set the Embeddings screen's controls from the link; values that make no sense are skipped with a note."""
+    for name, (key, _, parse) in _MAP_VIEW.items():
+        text = params.get(name)
+        if text is None:
+            continue
+        try:
+            value = parse[text] if isinstance(parse, dict) else parse(text)
+        except (KeyError, ValueError):
+            notes.append(f"The link's {name}={text!r} was ignored: it is not a value this screen offers.")
+            continue
+        st.session_state[key] = value
+    ends = params.get("axes")
+    if ends:
+        for key, end in zip(state.EMB_AXES, ends.split("|")):
+            st.session_state[key] = end
+
+
+def map_view_params() -> dict[str, str]:
+    """The Embeddings screen's view as query parameters (only what differs from its defaults)."""
+    params: dict[str, str] = {}
+    for name, (key, default, parse) in _MAP_VIEW.items():
+        value = st.session_state.get(key)
+        if value is None or value == default:
+            continue
+        if isinstance(parse, dict):
+            codes = {v: k for k, v in parse.items()}
+            if value in codes:
+                params[name] = codes[value]
+        else:
+            params[name] = f"{value:g}" if isinstance(value, float) else str(value)
+    if st.session_state.get(state.EMB_METHOD) == "Custom axes":
+        ends = [str(st.session_state.get(key) or "") for key in state.EMB_AXES]
+        params["axes"] = "|".join(ends).rstrip("|")
+    return params
 
 
 # -- a link made with uploaded files ---------------------------------------------------
@@ -285,6 +345,8 @@ def params_for(data: DataRecord, model: ModelRecord | None) -> dict[str, str]:
     user = st.session_state.get(state.USER)
     if model is not None and user is not None:
         params["user"] = str(user)
+    if model is not None and tab == state.TAB_EMBED:
+        params.update(map_view_params())
     return params
 
 

@@ -32,6 +32,8 @@ MODEL = "cf.model"
 """The current :class:`ModelRecord`, or None."""
 JOB = "cf.job"
 """The running :class:`ui.training.TrainingJob`, or None."""
+SWEEP = "cf.sweep"
+"""The session's latest :class:`ui.sweeping.SweepJob` (running or finished), or None."""
 NOTICE = "cf.notice"
 """A message about the last training run: (level, text)."""
 COUNTER = "cf.counter"
@@ -81,11 +83,27 @@ EMB_USERS = "cf.emb_users"
 EMB_QUERY = "cf.emb_query"
 EMB_SHOW_USER = "cf.emb_show_user"
 EMB_GENRES = "cf.emb_genres"
+EMB_METHOD = "cf.emb_method"
+EMB_PERPLEXITY = "cf.emb_perplexity"
+EMB_NEIGHBOURS = "cf.emb_neighbours"
+EMB_MIN_DIST = "cf.emb_min_dist"
+EMB_COLOUR = "cf.emb_colour"
+EMB_SIZE = "cf.emb_size"
+EMB_REGIONS = "cf.emb_regions"
+EMB_K = "cf.emb_k"
+EMB_REGEX = "cf.emb_regex"
+EMB_NB_COUNT = "cf.emb_nb_count"
+EMB_NB_METRIC = "cf.emb_nb_metric"
+EMB_ISOLATE = "cf.emb_isolate"
+EMB_AXES = tuple(f"cf.emb_axis_{axis}_{end}" for axis in "xyz" for end in ("from", "to"))
+"""The custom axes' ends: x from, x to, y from, y to, z from, z to."""
+EMB_IMAGE = "cf.emb_image"
 F_MODEL = "cf.f_model"
 F_FACTORS = "cf.f_factors"
 F_EPOCHS = "cf.f_epochs"
 F_LR = "cf.f_lr"
 F_WD = "cf.f_wd"
+F_AUTO = "cf.f_auto"
 F_BATCH = "cf.f_batch"
 F_VALID = "cf.f_valid"
 F_SEED = "cf.f_seed"
@@ -104,6 +122,13 @@ MOVIE_QUERY = "cf.movie_query"
 MOVIE_PICK = "cf.movie_pick"
 COMPARE_RUNS = "cf.compare_runs"
 COMPARE_USER = "cf.compare_user"
+T_PARAMS = "cf.t_params"
+T_VALUES = "cf.t_values."
+"""Prefix: ``T_VALUES + setting name`` is the text field of that setting's values."""
+T_SCORE = "cf.t_score"
+T_RUN = "cf.t_run"
+T_STOP = "cf.t_stop"
+T_BEST = "cf.t_best"
 
 # -- tab labels ---------------------------------------------------------------------
 TAB_DATA = "Data"
@@ -113,7 +138,8 @@ TAB_RATE = "Rate"
 TAB_MOVIES = "Movies"
 TAB_EMBED = "Embeddings"
 TAB_COMPARE = "Compare"
-TABS = (TAB_DATA, TAB_TRAIN, TAB_USER, TAB_RATE, TAB_MOVIES, TAB_EMBED, TAB_COMPARE)
+TAB_TUNE = "Tune"
+TABS = (TAB_DATA, TAB_TRAIN, TAB_USER, TAB_RATE, TAB_MOVIES, TAB_EMBED, TAB_COMPARE, TAB_TUNE)
 
 MAX_WEIGHTS = 5
 """At most this many models keep their weights in one session (the current one included)."""
@@ -213,7 +239,7 @@ class ModelRecord:
 def init() -> None:
     """Create this session's entries on its first run."""
     defaults = {
-        MODEL: None, JOB: None, NOTICE: None, COUNTER: 0, RECORDS: {}, DIGESTS: {}, RUNS: [], RATED: {},
+        MODEL: None, JOB: None, SWEEP: None, NOTICE: None, COUNTER: 0, RECORDS: {}, DIGESTS: {}, RUNS: [], RATED: {},
         MODEL_FILES: {}, LINK_NOTE: None, SESSION: uuid.uuid4().hex,
     }  # fmt: skip
     for key, value in defaults.items():

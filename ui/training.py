@@ -12,6 +12,7 @@ finished, in which case the previous model stays.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import logging
 import os
@@ -239,14 +240,16 @@ class TrainingJob:
 
     def progress(self) -> Progress:
         """Where the run is, from the library's last progress report."""
-        epochs = self.config.epochs
         place = self.place()
         if place is not None:
-            return Progress(0.0, queue_text(place), 0, epochs, place.eta)
-        done = len(self.history)
+            return Progress(0.0, queue_text(place), 0, self.config.epochs, place.eta)
         latest, now = self.latest, time.perf_counter()
+        epochs = latest.epochs if latest is not None else self.config.epochs  # Auto may pick another number
+        done = len(self.history)
         if latest is None:
             text = f"Preparing the data… ({seconds(now - self.started)})"
+            if self.config.auto:
+                text = f"Auto: trying settings on a validation split… ({seconds(now - self.started)})"
             if self.stop_requested.is_set():
                 text = "Stopping…"
             return Progress(0.0, text, 0, epochs, None)
@@ -311,10 +314,13 @@ def collect() -> ModelRecord | None:
     elif result.stopped:
         status = "stopped"
         message = f"Stopped at epoch {last} of {job.config.epochs}; the model of epoch {last} is kept."
+    picked = result.recommender.config  # with Auto: the regularisation and epochs it picked
+    config = dataclasses.replace(job.config, epochs=picked["epochs"], weight_decay=picked["weight_decay"])
+    auto_note = result.auto["sentence"] if result.auto else None
     record = ModelRecord(
         number=job.number,
         recommender=result.recommender,
-        config=job.config,
+        config=config,
         history=list(result.history),
         scores=job.scores,
         fit_seconds=result.fit_seconds,
@@ -323,7 +329,7 @@ def collect() -> ModelRecord | None:
         data_key=job.data.key,
         status=status,
         message=message,
-        note=job.note,
+        note=" ".join(n for n in (auto_note, job.note) if n) or None,
         device=job.device,
     )
     released = state.add_model(record)

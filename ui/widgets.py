@@ -29,6 +29,33 @@ POLL_SECONDS = 0.5
 """How often the live view asks the running job for news."""
 
 
+def image_buttons(figure, key: str, name: str) -> None:
+    """A small "Save image" menu under a chart: PNG and SVG made by :mod:`cf.images` when clicked.
+
+    Says plainly when no Chrome or Chromium is available for it (the chart's camera button
+    still saves a PNG).
+    """
+    from cf import images
+
+    problem = images.browser_problem()
+    with st.popover("Save image", icon=":material/image:", type="tertiary", key=f"cf.image.{key}"):
+        if problem:
+            st.caption(problem)
+            return
+        for fmt, mime in images.FORMATS.items():
+            st.download_button(
+                fmt.upper(),
+                data=lambda fmt=fmt: images.figure_image(figure, fmt),
+                file_name=f"{name}.{fmt}",
+                mime=mime,
+                on_click="ignore",
+                key=f"cf.image.{key}.{fmt}",
+                help="PNG: a picture at twice the screen's pixels, for slides. SVG: sharp at any size."
+                if fmt == "png"
+                else "Sharp at any size; opens in browsers and drawing programs.",
+            )
+
+
 def no_model(data: DataRecord, purpose: str) -> None:
     """What a screen shows before any model is trained: a way to train one right here."""
     job = state.job()

@@ -1,4 +1,5 @@
-"""Rating models: the embedding models (plain ``nn.Module``s) and the bias-only baseline.
+"""Rating models: the embedding models (``nn.Module``s sharing :class:`RatingModel`), the bias-only
+baseline, and (in :mod:`cf.models.ease`) the item model that ranks top-N lists.
 
 The baseline needs only NumPy; the embedding models load torch when first used.
 """
@@ -7,7 +8,15 @@ from importlib import import_module
 
 from cf.models.baseline import BiasBaseline
 
-_EMBEDDING = ("EmbeddingDot", "EmbeddingDotBias", "EmbeddingNN", "build_model", "rating_range", "sigmoid_range")
+_EMBEDDING = (
+    "RatingModel",
+    "EmbeddingDot",
+    "EmbeddingDotBias",
+    "EmbeddingNN",
+    "build_model",
+    "rating_range",
+    "sigmoid_range",
+)
 
 
 def __getattr__(name: str):

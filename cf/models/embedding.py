@@ -27,7 +27,39 @@ def _squared(user: torch.Tensor, item: torch.Tensor) -> torch.Tensor:
     return user.pow(2).sum() + item.pow(2).sum()
 
 
-class EmbeddingDot(nn.Module):
+class RatingModel(nn.Module):
+    """What every rating model declares: user and movie embeddings, predictions with their L2
+    term, scores for a free user vector (fold-in), and its biases when it has them.
+
+    Subclasses implement :meth:`with_penalty` and :meth:`score_vectors`; ``forward`` is shared.
+    """
+
+    user_factors: nn.Embedding
+    item_factors: nn.Embedding
+
+    def forward(self, users: torch.Tensor, items: torch.Tensor, penalty: bool = False):
+        """Predicted ratings; with ``penalty`` also the L2 term (see :meth:`with_penalty`)."""
+        out = self.with_penalty(users, items)
+        return out if penalty else out[0]
+
+    def with_penalty(self, users: torch.Tensor, items: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Predictions and the summed squared norms of the embeddings used (for L2)."""
+        raise NotImplementedError
+
+    def score_vectors(self, user: torch.Tensor, user_bias: torch.Tensor, items: torch.Tensor) -> torch.Tensor:
+        """Predictions for a free user vector (and bias, where the model has one) against ``items``."""
+        raise NotImplementedError
+
+    def item_bias_values(self) -> torch.Tensor | None:
+        """One learned bias per movie, or None for a model without biases."""
+        return None
+
+    def user_bias_values(self) -> torch.Tensor | None:
+        """One learned bias per user, or None for a model without biases."""
+        return None
+
+
+class EmbeddingDot(RatingModel):
     """The plain model: a rating is the dot product of a user and a movie vector."""
 
     def __init__(self, n_users: int, n_items: int, n_factors: int, global_mean: float = 0.0):
@@ -39,11 +71,6 @@ class EmbeddingDot(nn.Module):
                 self.user_factors.weight.add_((global_mean / n_factors) ** 0.5)
                 self.item_factors.weight.add_((global_mean / n_factors) ** 0.5)
 
-    def forward(self, users: torch.Tensor, items: torch.Tensor, penalty: bool = False):
-        """Predicted ratings; with ``penalty`` also the L2 term (see :meth:`with_penalty`)."""
-        out = self.with_penalty(users, items)
-        return out if penalty else out[0]
-
     def with_penalty(self, users: torch.Tensor, items: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Predictions and the summed squared norms of the embeddings used (for L2)."""
         user, item = self.user_factors(users), self.item_factors(items)
@@ -54,7 +81,7 @@ class EmbeddingDot(nn.Module):
         return self.item_factors(items) @ user
 
 
-class EmbeddingDotBias(nn.Module):
+class EmbeddingDotBias(RatingModel):
     """Dot product plus a user bias, a movie bias and a global offset, squashed into ``y_range``.
 
     Parameters
@@ -85,11 +112,6 @@ class EmbeddingDotBias(nn.Module):
         share = min(max(share, 0.01), 0.99)
         self.offset = nn.Parameter(torch.logit(torch.tensor(share)))
 
-    def forward(self, users: torch.Tensor, items: torch.Tensor, penalty: bool = False):
-        """Predicted ratings; with ``penalty`` also the L2 term (see :meth:`with_penalty`)."""
-        out = self.with_penalty(users, items)
-        return out if penalty else out[0]
-
     def with_penalty(self, users: torch.Tensor, items: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Predictions and the summed squared norms of the embeddings used (for L2)."""
         user, item = self.user_factors(users), self.item_factors(items)
@@ -101,8 +123,14 @@ class EmbeddingDotBias(nn.Module):
         raw = self.item_factors(items) @ user + user_bias + self.item_bias(items).squeeze(1)
         return sigmoid_range(raw + self.offset, *self.y_range)
 
+    def item_bias_values(self) -> torch.Tensor:
+        return self.item_bias.weight[:, 0]
 
-class EmbeddingNN(nn.Module):
+    def user_bias_values(self) -> torch.Tensor:
+        return self.user_bias.weight[:, 0]
+
+
+class EmbeddingNN(RatingModel):
     """The neural variant: user and movie vectors concatenated into a small MLP.
 
     Parameters
@@ -138,11 +166,6 @@ class EmbeddingNN(nn.Module):
         share = 0.5 if global_mean is None else min(max((global_mean - low) / (high - low), 0.01), 0.99)
         nn.init.constant_(self.head.bias, float(torch.logit(torch.tensor(share))))
 
-    def forward(self, users: torch.Tensor, items: torch.Tensor, penalty: bool = False):
-        """Predicted ratings; with ``penalty`` also the L2 term (see :meth:`with_penalty`)."""
-        out = self.with_penalty(users, items)
-        return out if penalty else out[0]
-
     def with_penalty(self, users: torch.Tensor, items: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Predictions and the summed squared norms of the embeddings used (for L2)."""
         user, item = self.user_factors(users), self.item_factors(items)
@@ -171,7 +194,7 @@ def build_model(
     scale: tuple[float, float],
     global_mean: float,
     hidden: tuple[int, ...] = (64,),
-) -> nn.Module:
+) -> RatingModel:
     """Make an untrained model of ``kind`` (one of :data:`MODEL_KINDS`)."""
     if kind == "dot":
         return EmbeddingDot(n_users, n_items, n_factors, global_mean=global_mean)

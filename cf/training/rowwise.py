@@ -81,7 +81,7 @@ class _Table:
 
 
 class RowwiseLoop:
-    """Same interface as :class:`cf.training.trainer._Loop`: ``run_epoch`` over shuffled mini-batches."""
+    """A :class:`cf.training.trainer.TrainingLoop`: ``run_epoch`` over shuffled mini-batches."""
 
     def __init__(self, model: torch.nn.Module, config: TrainConfig, u, i, r, device: torch.device):
         import numba

@@ -8,7 +8,8 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,17 @@ from cf.metrics import rmse
 from cf.models import BiasBaseline, build_model
 from cf.recommend import Recommender, known_ratings
 from cf.training import distributed
+
+
+class TrainingLoop(Protocol):
+    """What :func:`fit` needs of a training loop (:class:`_Loop` and :class:`cf.training.rowwise.RowwiseLoop`)."""
+
+    model: torch.nn.Module
+    config: TrainConfig
+
+    def run_epoch(self, should_stop: Callable[[], bool] | None) -> tuple[float, bool]:
+        """One pass over the shuffled ratings: (mean training loss, whether a stop was requested)."""
+        ...
 
 
 @dataclass
@@ -81,6 +93,8 @@ class FitResult:
     """Wall time of the training loop alone."""
     ranker_seconds: float = 0.0
     """Wall time of fitting the item model that ranks top-N lists (before the training loop)."""
+    auto: dict | None = None
+    """With ``config.auto``: what Auto tried and picked (:class:`cf.training.auto.AutoChoice` as a dict)."""
     setup_seconds: float = 0.0
     """Wall time of getting the loop ready, apart from ``fit_seconds``: building the optimiser and, the
     first time in a process, loading the compiled kernels (seconds then, next to nothing after)."""
@@ -152,6 +166,8 @@ def fit(
     callback: Callable[[EpochReport], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     progress: Callable[[BatchProgress], None] | None = None,
+    *,
+    rank: bool = True,
 ) -> FitResult:
     """Train a model on ``train`` and return a :class:`FitResult` holding the recommender.
 
@@ -173,8 +189,21 @@ def fit(
         with the model of the last finished epoch.
     progress
         Called after each batch with a :class:`BatchProgress` (batches done and in all, the epoch).
+    rank
+        Fit the item model that ranks top-N lists (False only for throw-away fits).
+
+    With ``config.auto`` the regularisation and epochs are first picked on an internal
+    split of ``train`` (:func:`cf.training.auto.choose_settings`); the time of that search
+    counts in ``fit_seconds`` and the model's config holds the picked values. ``progress``
+    and ``callback`` hear only the final training, not the search.
     """
     config = (config or TrainConfig()).validate()
+    auto = None
+    if config.auto:
+        from cf.training.auto import choose_settings
+
+        auto = choose_settings(train, config, should_stop)
+        config = replace(config, weight_decay=auto.weight_decay, epochs=auto.epochs)
     device = resolve_device(config.device)
     config = config.sized_for(train.n_ratings, device.type)  # the one place the batch is sized
     users, items, (user_index, item_index, ratings) = index_ratings(train)
@@ -189,7 +218,8 @@ def fit(
     movies = (movies or Movies.placeholder([])).covering(items.ids)
     recommender = Recommender(model, users, items, baseline, train.scale, known, movies, asdict(config))
     started = time.perf_counter()
-    recommender.fit_ranker()  # closed form, from the ratings alone: epoch snapshots share it
+    if rank:
+        recommender.fit_ranker()  # closed form, from the ratings alone: epoch snapshots share it
     ranker_seconds = time.perf_counter() - started
     scored = None
     if valid is not None and valid.n_ratings:
@@ -206,10 +236,13 @@ def fit(
     result = FitResult(recommender, ranker_seconds=ranker_seconds, setup_seconds=time.perf_counter() - setup_started)
     with cpu_settings(device, config.batch_size):
         _run(loop, result, scored, callback, should_stop, progress)
+    if auto is not None:
+        result.auto = auto.to_dict()
+        result.fit_seconds += auto.seconds
     return result
 
 
-def make_loop(model: torch.nn.Module, config: TrainConfig, u, i, r, device: torch.device):
+def make_loop(model: torch.nn.Module, config: TrainConfig, u, i, r, device: torch.device) -> TrainingLoop:
     """The training loop for ``config.engine``: row-wise (compiled lazy Adam) or torch (autograd, dense Adam).
 
     ``auto`` takes the row-wise loop for the dot models on one CPU process, the torch loop
@@ -269,7 +302,7 @@ def cpu_settings(device: torch.device, batch_size: int) -> Iterator[None]:
 
 
 def _run(
-    loop: _Loop,
+    loop: TrainingLoop,
     result: FitResult,
     scored: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
     callback: Callable[[EpochReport], None] | None,

@@ -45,6 +45,7 @@ QUEUED = re.compile(r"^Waiting for a free slot")
 """The progress text of a run waiting in the server's training queue (``ui/training.queue_text``)."""
 TRAIN_TIMEOUT_MS = 240_000
 """How long a training run may take before the driver gives up."""
+AUTO_LABEL = "Auto: pick regularisation and epochs for this data"
 MODEL_TITLE = re.compile(r"^Model (\d+) · (.+) · (\d+) factors · (\d+) of (\d+) epochs")
 """The trained model's heading on the Train screen (``ui/screens/train.model_title``)."""
 
@@ -405,20 +406,27 @@ class AppPage:
         kind: str | None = None,
         wait: bool = True,
         timeout_ms: int = TRAIN_TIMEOUT_MS,
+        auto: bool = False,
     ) -> str | None:
         """On the Train screen, change the given settings, press Train model.
 
-        ``kind`` is the model's label (e.g. "Plain dot product"). With ``wait``, waits for the run
-        to end and returns the model's heading.
+        ``kind`` is the model's label (e.g. "Plain dot product"). Auto settings (the form's
+        default) are turned off unless ``auto``, so the epochs asked for are the epochs run.
+        With ``wait``, waits for the run to end and returns the model's heading.
         """
-        button = await self.set_training(epochs, factors, seed, kind)
+        button = await self.set_training(epochs, factors, seed, kind, auto)
         heading = self.model_heading()
         before = (await heading.first.inner_text()).strip() if await heading.count() else None
         await button.click()
         return await self.wait_trained(before, wait, timeout_ms)
 
     async def set_training(
-        self, epochs: int | None = None, factors: int | None = None, seed: int | None = None, kind: str | None = None
+        self,
+        epochs: int | None = None,
+        factors: int | None = None,
+        seed: int | None = None,
+        kind: str | None = None,
+        auto: bool = False,
     ) -> Any:
         """Open the Train screen and change the given settings; return the Train model button."""
         await self.tab("Train")
@@ -434,6 +442,9 @@ class AppPage:
             await self.set_slider("Factors (size of each taste vector)", factors)
         if epochs is not None:
             await self.set_slider("Epochs (passes over the data)", epochs)
+        switch = self.main().get_by_test_id("stCheckbox").filter(has_text=AUTO_LABEL).locator("input")
+        if await switch.is_checked() != auto:  # a toggle: Streamlit's checkbox widget
+            await self.click(self.main().get_by_text(AUTO_LABEL, exact=True))
         if seed is not None:
             seed_box = self.main().get_by_role("spinbutton", name="Random seed", exact=True)
             if not await seed_box.is_visible():

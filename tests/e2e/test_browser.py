@@ -188,6 +188,7 @@ SCREENS = [
     ("Embeddings", None),
     ("Embeddings", "Users"),
     ("Compare", None),
+    ("Tune", None),
 ]
 """Every screen, and the second view of the screens that have one."""
 FIRST_VIEW = {"Movies": "Similar movies", "Embeddings": "Movies"}

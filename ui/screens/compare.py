@@ -13,10 +13,11 @@ import pandas as pd
 import streamlit as st
 
 from cf import plots
-from ui import state, widgets
+from cf.crossval import METRICS, paired_test, same_folds
+from ui import crossval_job, state, widgets
 from ui.common import csv_bytes, md, scrolls_sideways, wrapping_columns
 from ui.state import DataRecord, ModelRecord
-from ui.widgets import CHART_CONFIG, DEFAULT_MIN_RATINGS, MODEL_LABELS, keep_toggle
+from ui.widgets import CHART_CONFIG, DEFAULT_MIN_RATINGS, MODEL_LABELS, image_buttons, keep_toggle, polled
 
 DEFAULT_COMPARED = 5
 
@@ -68,9 +69,13 @@ def render(data: DataRecord) -> None:
     plotted = [{"name": r.name, "history": r.history, "scores": r.scores} for r in chosen]
     left, right = wrapping_columns([3, 2], "compare_charts", gap="medium")
     with left:
-        st.plotly_chart(plots.compare_curves(plotted), key="cf.compare_curves", config=CHART_CONFIG, width="stretch")
+        figure = plots.compare_curves(plotted)
+        st.plotly_chart(figure, key="cf.compare_curves", config=CHART_CONFIG, width="stretch")
+        image_buttons(figure, "compare_curves", "compare-curves")
     with right:
-        st.plotly_chart(plots.compare_scores(plotted), key="cf.compare_scores", config=CHART_CONFIG, width="stretch")
+        figure = plots.compare_scores(plotted)
+        st.plotly_chart(figure, key="cf.compare_scores", config=CHART_CONFIG, width="stretch")
+        image_buttons(figure, "compare_scores", "compare-scores")
     if not any(r.scores for r in chosen):
         st.caption("None of these runs has a validation share, so there are no scores to compare.")
     else:
@@ -79,8 +84,99 @@ def render(data: DataRecord) -> None:
             "colour in both charts; the best run's bar is marked “best”, and the grey tick on each bar is that "
             "run's bias-only baseline."
         )
+    _crossval(data, chosen)
     _side_by_side([r for r in chosen if r.loaded])
     _memory(runs)
+
+
+def _crossval(data: DataRecord, chosen: list[ModelRecord]) -> None:
+    """Scores with error bars: start a cross-validation, follow it, and show the intervals and paired tests."""
+    st.markdown("#### Scores with error bars")
+    finished = crossval_job.collect()
+    if finished:
+        kind, text = finished
+        getattr(st, kind)(text)
+    st.caption(
+        f"One validation split gives one number; another split would give a slightly different one. "
+        f"Cross-validation trains the run's settings again on each of k folds of **{md(data.label)}** "
+        "(every rating is tested once) and shows the mean with a 95% interval. Runs cross-validated here share "
+        "their folds, so two of them are compared fold by fold with a paired t-test over folds: it says "
+        "whether the difference is larger than the noise between folds."
+    )
+    job = crossval_job.job()
+    if job is not None:
+        polled(_crossval_panel)
+    else:
+        row = st.container(horizontal=True, vertical_alignment="bottom", gap="medium")
+        with row:
+            run_id = st.selectbox(
+                "Run to cross-validate",
+                [r.id for r in chosen],
+                format_func=lambda i: run_label(next(r for r in chosen if r.id == i)),
+                key=crossval_job.RUN,
+            )
+            folds = st.number_input("Folds", min_value=2, max_value=10, value=5, step=1, key=crossval_job.FOLDS)
+        record = next(r for r in chosen if r.id == run_id)
+        if row.button("Cross-validate", icon=":material/stacked_bar_chart:", key=crossval_job.START):
+            crossval_job.start(data, record, int(folds))
+            st.rerun()
+    _crossval_results(chosen)
+
+
+def _crossval_panel() -> None:
+    job = crossval_job.job()
+    if job is None:
+        return
+    if not job.running:
+        st.rerun(scope="app")
+    st.progress(min(1.0, job.share), text=f"Cross-validating {job.record.name}: {job.text}")
+    stopping = job.stop_requested.is_set()
+    st.button(
+        "Stopping…" if stopping else "Stop",
+        key=crossval_job.STOP,
+        on_click=job.stop,
+        icon=":material/stop_circle:",
+        disabled=stopping,
+        help="Ends after the current fold's training; the folds that finished are kept.",
+    )
+
+
+def _crossval_results(chosen: list[ModelRecord]) -> None:
+    done = crossval_job.results()
+    scored = [(r, done[r.id]) for r in chosen if r.id in done]
+    if not scored:
+        return
+    st.dataframe(crossval_table(scored), hide_index=True, width="stretch", key="cf.cv_table")
+    plotted = [{"name": r.name, "summary": {k: v.to_dict() for k, v in res.summary().items()}} for r, res in scored]
+    left, right = wrapping_columns([1, 1], "cv_charts", gap="medium")
+    with left:
+        figure = plots.crossval_intervals(plotted)
+        st.plotly_chart(figure, key="cf.cv_rmse", config=CHART_CONFIG, width="stretch")
+        image_buttons(figure, "cv_rmse", "crossval-rmse")
+    with right:
+        figure = plots.crossval_intervals(plotted, "ndcg", "popular_ndcg")
+        st.plotly_chart(figure, key="cf.cv_ndcg", config=CHART_CONFIG, width="stretch")
+        image_buttons(figure, "cv_ndcg", "crossval-ndcg")
+    for k, (first, a) in enumerate(scored):
+        for second, b in scored[k + 1 :]:
+            if same_folds(a, b):
+                for metric in ("rmse", "ndcg"):
+                    st.markdown(paired_test(a, b, metric, (first.name, second.name)).sentence())
+            else:
+                st.caption(f"{first.name} and {second.name} were not scored on the same folds, so no paired test.")
+
+
+def crossval_table(scored: list[tuple[ModelRecord, object]]) -> pd.DataFrame:
+    """One row per cross-validated run: mean and 95% interval of each figure."""
+    rows = []
+    for record, result in scored:
+        row = {"Run": record.name, "Folds": len(result.folds)}
+        for metric, interval in result.summary().items():
+            digits = 4 if "rmse" in metric or metric == "mae" else 3
+            label = METRICS[metric][0]
+            row[label] = f"{interval.mean:.{digits}f} ({interval.low:.{digits}f} to {interval.high:.{digits}f})"
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def _summary_grid(summary: pd.DataFrame) -> None:

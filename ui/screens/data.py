@@ -9,7 +9,7 @@ from cf import plots
 from ui import state, widgets
 from ui.common import count, md, short_count, wrapping_columns
 from ui.state import DataRecord
-from ui.widgets import CHART_CONFIG, NO_STARS
+from ui.widgets import CHART_CONFIG, NO_STARS, image_buttons
 
 PREVIEW_ROWS = 500
 
@@ -61,12 +61,15 @@ def render(data: DataRecord) -> None:
         else:
             figure = plots.rating_histogram(scale=stats["scale"], counts=counts)
             st.plotly_chart(figure, key="cf.rating_hist", config=CHART_CONFIG, width="stretch")
+            image_buttons(figure, "rating_hist", "ratings-histogram")
     with charts[1]:
         figure = plots.long_tail(stats["per_item"], "movie")
         st.plotly_chart(figure, key="cf.tail_movies", config=CHART_CONFIG, width="stretch")
+        image_buttons(figure, "tail_movies", "ratings-per-movie")
     with charts[2]:
         figure = plots.long_tail(stats["per_user"], "user")
         st.plotly_chart(figure, key="cf.tail_users", config=CHART_CONFIG, width="stretch")
+        image_buttons(figure, "tail_users", "ratings-per-user")
     st.caption(
         "A few movies get most of the ratings and most movies get few: the long tail. The model learns "
         "popular movies well and rarely rated ones only roughly."

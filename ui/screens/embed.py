@@ -1,6 +1,10 @@
-"""The Embeddings screen: the map of movies (and users) the model learned, by PCA."""
+"""The Embeddings screen: the map of movies (and users) the model learned, by PCA, t-SNE, UMAP or
+axes from concept to concept, coloured and sized by any attribute, with taste regions and neighbours."""
 
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -8,15 +12,21 @@ import streamlit as st
 
 from cf import plots
 from cf.data import genres
-from cf.projection import Projection
-from ui import state
-from ui.common import count, counted, md, wrapping_columns
+from cf.maps import axes as concept_axes
+from cf.maps.layouts import NAMES, LayoutSettings
+from cf.maps.neighbours import nearest
+from cf.maps.regions import centres
+from cf.recommend import SIMILAR_MIN_RATINGS
+from ui import maps, state
+from ui.common import count, counted, csv_bytes, md, wrapping_columns
 from ui.state import DataRecord, ModelRecord
 from ui.widgets import (
     CHART_CONFIG,
     DEFAULT_MIN_RATINGS,
+    POLL_SECONDS,
     axis_labels,
     find_movies,
+    image_buttons,
     movie_table,
     no_model,
     projected,
@@ -30,6 +40,26 @@ MAX_MATCHES = 50
 """Search results ringed on the map (the best matches)."""
 LABELLED_MATCHES = 5
 """Search results labelled with their title on the map (the others show it on hover)."""
+PCA, TSNE, UMAP, CUSTOM = "PCA", "t-SNE", "UMAP", "Custom axes"
+METHOD_CODES = {PCA: "pca", TSNE: "tsne", UMAP: "umap", CUSTOM: "axes"}
+GENRE, REGION = "Genre", "Taste region"
+COLOURS = {GENRE: "group", "Release year": "year", "Average rating": "mean_rating",
+           "Number of ratings": "n_ratings", "Learned bias": "bias", REGION: "region"}  # fmt: skip
+SIZES = {"Number of ratings": "n_ratings", "Average rating": "mean_rating", "Learned bias": "bias",
+         "Release year": "year", "Same size": None}  # fmt: skip
+DEFAULT_AXES = (("Horror", "Romance"), ("Children", "Crime"), ("Comedy", "Drama"))
+"""The custom axes' ends to start with, where the data has these genres."""
+
+
+@dataclass
+class Placement:
+    """Where the map puts movies and users (None: not placed by this method) and its axis titles."""
+
+    movies: np.ndarray | None
+    users: np.ndarray | None
+    labels: list[str]
+    method: str
+    note: str = ""
 
 
 def render(record: ModelRecord | None, data: DataRecord) -> None:
@@ -54,18 +84,159 @@ def render(record: ModelRecord | None, data: DataRecord) -> None:
             required=True,
             key=state.EMB_DIMS,
             persist_state="session",
-            help="3D adds the third principal axis; drag to rotate.",
+            help="3D adds a third axis; drag to rotate.",
         )
         slot = st.container(width="stretch")  # the view's "how many" slider takes the rest of the row
     n_dims = 3 if dims == "3D" else 2
-    projection, movie_xyz, user_xyz = projected(record, n_dims)
-    labels = axis_labels(projection, n_dims, record.cache.get("axis_names"))
+    placement = _placement(record, view, n_dims)
     if view == USERS:
-        _users_view(record, user_xyz, labels, n_dims, slot)
+        _users_view(record, placement, n_dims, slot)
     else:
-        _movies_view(record, movie_xyz, user_xyz, labels, n_dims, slot)
-    _explain(record, projection, view)
+        _movies_view(record, placement, n_dims, slot)
+    _explain(record, placement, view, n_dims)
     _projector_downloads(record)
+
+
+# -- where the points go: PCA, t-SNE, UMAP or custom axes -----------------------------
+
+
+def _placement(record: ModelRecord, view: str, dims: int) -> Placement:
+    """The map's method and settings (controls), and the coordinates it gives (PCA while others compute)."""
+    with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):
+        method = st.segmented_control(
+            "Map",
+            [PCA, TSNE, UMAP, CUSTOM],
+            default=PCA,
+            required=True,
+            key=state.EMB_METHOD,
+            persist_state="session",
+            help="PCA: the directions of largest spread (fast, distances are faithful). t-SNE and UMAP: "
+            "neighbourhoods kept, so groups of similar movies stand out (distances between groups mean less). "
+            "Custom axes: each axis runs from one genre, movie or search term to another.",
+        )
+        settings = _layout_settings(method, dims)
+    if method == CUSTOM:
+        custom = _custom_axes(record, view, dims)
+        if custom is not None:
+            return custom
+    elif method in (TSNE, UMAP):
+        job = maps.layout_job(record, maps.USERS if view == USERS else maps.MOVIES, settings)
+        if job.error:
+            st.error(job.error, icon=":material/error:")
+        elif job.running:
+            _wait_for(job)
+        else:
+            layout = job.layout
+            note = ""
+            if layout.sampled:
+                note = (
+                    f"{NAMES[settings.method]} was fitted on the {count(len(layout.fitted))} most rated of "
+                    f"{count(len(layout.coords))} (a sample keeps it to seconds); the others are not drawn."
+                )
+            coords = layout.coords
+            if view == USERS:
+                return Placement(None, coords, layout.axis_labels(), method, note)
+            return Placement(coords, None, layout.axis_labels(), method, note)
+    projection, movie_xyz, user_xyz = projected(record, dims)
+    labels = axis_labels(projection, dims, record.cache.get("axis_names"))
+    return Placement(movie_xyz, user_xyz, labels, PCA)
+
+
+def _layout_settings(method: str, dims: int) -> LayoutSettings:
+    """The t-SNE or UMAP settings (a popover beside the method); the defaults for other methods."""
+    if method not in (TSNE, UMAP):
+        return LayoutSettings(dims=dims)
+    with st.popover("Settings", icon=":material/tune:"):
+        if method == TSNE:
+            perplexity = st.slider(
+                "Perplexity",
+                5,
+                50,
+                30,
+                key=state.EMB_PERPLEXITY,
+                persist_state="session",
+                help="About how many neighbours each point keeps close: low shows small tight groups, "
+                "high shows the broad layout.",
+            )
+            return LayoutSettings("tsne", dims, perplexity=float(perplexity))
+        neighbours = st.slider(
+            "Neighbours",
+            5,
+            100,
+            15,
+            key=state.EMB_NEIGHBOURS,
+            persist_state="session",
+            help="How many neighbours shape each point's place: few show local detail, many the global shape.",
+        )
+        min_dist = st.slider(
+            "Minimum distance",
+            0.0,
+            0.99,
+            0.1,
+            step=0.01,
+            key=state.EMB_MIN_DIST,
+            persist_state="session",
+            help="How tightly points may pack: small values give dense clumps, large ones an even spread.",
+        )
+        return LayoutSettings("umap", dims, n_neighbors=int(neighbours), min_dist=float(min_dist))
+
+
+def _wait_for(job: maps.LayoutJob) -> None:
+    """Progress of a layout being computed; the page is redrawn with it once it is ready."""
+
+    def panel() -> None:
+        if not job.running:
+            st.rerun()
+        st.progress(job.share, text=job.progress_text() + " The PCA map is shown meanwhile.")
+
+    st.fragment(run_every=POLL_SECONDS)(panel)()
+
+
+def _custom_axes(record: ModelRecord, view: str, dims: int) -> Placement | None:
+    """Axes from concept to concept typed by the person; None (with a message) when they do not resolve."""
+    table, _ = movie_table(record)
+    rec = record.recommender
+    meta = rec.movies.frame.reindex(rec.items.ids)
+    genre_lists = [g if isinstance(g, list) else [] for g in meta["genres"]]
+    known = set(genres.genres_by_count(table["genre_list"]))
+    names = ("Across", "Up", "Depth")
+    pairs = []
+    columns = st.columns(dims)
+    for axis in range(dims):
+        low_default, high_default = DEFAULT_AXES[axis] if set(DEFAULT_AXES[axis]) <= known else ("", "")
+        with columns[axis]:
+            low = st.text_input(
+                f"{names[axis]}: from",
+                value=low_default,
+                key=state.EMB_AXES[2 * axis],
+                persist_state="session",
+                help="A genre (the mean of its movies), a movie title, or a search term (the mean of its "
+                "best 20 matches).",
+            )
+            high = st.text_input(
+                f"{names[axis]}: to", value=high_default, key=state.EMB_AXES[2 * axis + 1], persist_state="session"
+            )
+        pairs.append((low, high))
+    titles = meta["title"].fillna("").astype(str).tolist()
+
+    def search(text: str) -> np.ndarray:
+        return find_movies(record, text)["index"].to_numpy()
+
+    try:
+        concepts = [
+            (
+                concept_axes.resolve_concept(low, genre_lists, titles, search),
+                concept_axes.resolve_concept(high, genre_lists, titles, search),
+            )
+            for low, high in pairs
+        ]
+        fitted = concept_axes.CustomAxes.fit(rec.item_vectors(), concepts)
+    except ValueError as error:
+        st.warning(f"{error} The PCA map is shown meanwhile.", icon=":material/edit:")
+        return None
+    if view == USERS:
+        return Placement(None, fitted.users(rec.user_vectors()), fitted.labels, CUSTOM)
+    return Placement(fitted.movies(rec.item_vectors()), None, fitted.labels, CUSTOM)
 
 
 def _projector_downloads(record: ModelRecord) -> None:
@@ -155,10 +326,8 @@ def _how_many(label: str, total: int, default: int, key: str, help_text: str) ->
     )
 
 
-def _movies_view(
-    record: ModelRecord, movie_xyz: np.ndarray, user_xyz: np.ndarray, labels: list[str], dims: int, slot
-) -> None:
-    table, order = movie_table(record)
+def _movies_view(record: ModelRecord, placement: Placement, dims: int, slot) -> None:
+    table, _ = movie_table(record)
     with slot:
         n_shown = _how_many(
             "Movies shown (most rated first)",
@@ -168,14 +337,22 @@ def _movies_view(
             "Rarely rated movies have noisy positions, so the map starts with the most rated ones. "
             "Slide right to show all of them.",
         )
-    search_col, user_col = wrapping_columns([3, 2], "embed_search", vertical_alignment="bottom")
+    search_col, regex_col, user_col = wrapping_columns([3, 1, 2], "embed_search", vertical_alignment="bottom")
     with search_col:
         query = st.text_input(
             "Find a movie",
             key=state.EMB_QUERY,
             persist_state="session",
             placeholder="Type part of a title",
-            help="Matching movies are ringed on the map, even if they are not among the most rated.",
+            help="Matching movies are ringed on the map, even if they are not among the most rated; the "
+            "first one's nearest neighbours are listed below.",
+        )
+    with regex_col:
+        regex = st.toggle(
+            "Regular expression",
+            key=state.EMB_REGEX,
+            persist_state="session",
+            help="Match titles with a regular expression (any case), e.g. ^Star or \\(19[5-6]\\d\\).",
         )
     user = selected_user(record)
     with user_col:
@@ -184,46 +361,231 @@ def _movies_view(
             value=True,
             key=state.EMB_SHOW_USER,
             persist_state="session",
-            help="Choose the user on the User screen. The diamond is the user; squares are their recommendations.",
+            help="Choose the user on the User screen. The diamond is the user (on the PCA map); squares are "
+            "their recommendations.",
         )
-    chosen = _genre_picker(record)
-    groups, order = genre_colours(record, chosen)
+    colour, size_by, regions_on, k = _look_controls(record)
     rec = record.recommender
     query = query.strip()
-    matches = find_movies(record, query) if query else table.iloc[:0]
+    matches = _matches(record, query, regex)
+    neighbours, isolate = _neighbour_controls(record, matches)
     recommended: list = []
     user_point = None
     if show_user:
         min_count = int(st.session_state.get(state.MIN_RATINGS, DEFAULT_MIN_RATINGS) or 0)
         recommended = rec.recommend(user, 10, min_ratings=min_count)["movieId"].tolist()
-        index = rec.user_index(user)
-        user_point = {"label": f"User {user}", **dict(zip("xyz", user_xyz[index]))}
-    shown = table.head(n_shown)
+        if placement.users is not None:
+            index = rec.user_index(user)
+            user_point = {"label": f"User {user}", **dict(zip("xyz", placement.users[index]))}
+    ringed = matches.head(MAX_MATCHES)
+    neighbour_rows = table[table["index"].isin(neighbours["index"])]
     extra = table[table["movieId"].isin(recommended)] if recommended else table.iloc[:0]
-    points = pd.concat([shown, matches.head(MAX_MATCHES), extra]).drop_duplicates("movieId")
-    points = _with_coords(points, movie_xyz).assign(group=groups.loc[points.index].to_numpy())
+    if isolate and len(ringed):
+        points = pd.concat([ringed.head(1), neighbour_rows]).drop_duplicates("movieId")
+    else:
+        points = pd.concat([table.head(n_shown), ringed, extra, neighbour_rows]).drop_duplicates("movieId")
+    points = _with_coords(points, placement.movies)
+    placed = points[list("xyz"[:dims])].notna().all(axis=1)
+    points = _with_attributes(record, points[placed], colour, k)
+    group_order = _colour_groups(record, points, colour, k)
+    regions = None
+    if regions_on:
+        found = maps.taste_regions(record, k)
+        regions = centres(placement.movies, found.labels, found.table)
     figure = plots.embedding_scatter(
         points,
-        labels,
+        placement.labels,
         dims=dims,
-        group_order=order,
-        highlight=matches["movieId"].head(MAX_MATCHES).tolist(),
+        group_order=group_order,
+        highlight=ringed["movieId"].tolist(),
         user=user_point,
         recommended=recommended,
         n_labels=LABELLED_MATCHES,
+        colour_name=None if COLOURS[colour] in ("group", "region") else colour,
+        legend_title=colour,
+        size_by=SIZES[size_by],
+        neighbours=neighbour_rows["movieId"].tolist(),
+        neighbours_name=f"Nearest to {ringed.iloc[0]['title']}" if len(ringed) else "Nearest neighbours",
+        regions=regions,
+        title=f"The map of movies the model learned ({NAMES.get(METHOD_CODES[placement.method], placement.method)})",
     )
-    st.plotly_chart(figure, key="cf.movie_map", config=CHART_CONFIG, width="stretch")
-    if set(order) - {plots.NO_GENRE}:
-        colour = "the genres you picked" if chosen else "each movie's most distinctive genre (its rarest listed one)"
+    st.plotly_chart(figure, key="cf.movie_map", config=_chart_config("movie-map"), width="stretch")
+    image_buttons(figure, "movie_map", "movie-map")
+    st.caption(_movies_caption(record, points, table, colour, size_by, placement))
+    about = ["movieId", "title", "genres", "n_ratings", "mean_rating"]
+    _map_downloads(points, placement.labels, dims, "movie-map", about)
+    if regions_on:
+        _regions_table(record, k)
+    if query:
+        _search_results(record, query, matches, neighbours)
+
+
+def _look_controls(record: ModelRecord) -> tuple[str, str, bool, int]:
+    """Colour by, size by, taste regions on and how many (the genre picker too, when colouring by genre)."""
+    with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):
+        colour = st.selectbox(
+            "Colour by", list(COLOURS), key=state.EMB_COLOUR, persist_state="session",
+            help="Genre and taste region get a legend; numbers get a colour bar.",
+        )  # fmt: skip
+        size_by = st.selectbox("Size by", list(SIZES), key=state.EMB_SIZE, persist_state="session")
+        regions_on = st.toggle(
+            "Taste regions",
+            key=state.EMB_REGIONS,
+            persist_state="session",
+            help="Group the movies by the direction of their vectors (k-means) and name each group by its "
+            "dominant genres; the names are written on the map and listed below it.",
+        )
+        k = 8
+        if regions_on or colour == REGION:
+            k = st.slider("Regions", 2, len(plots.PALETTE), 8, key=state.EMB_K, persist_state="session")
+    if colour == GENRE:
+        st.session_state["cf.emb_chosen"] = _genre_picker(record)
+    return colour, size_by, regions_on, k
+
+
+def _matches(record: ModelRecord, query: str, regex: bool) -> pd.DataFrame:
+    """Movies whose title matches the search (most rated first for a regular expression)."""
+    table, _ = movie_table(record)
+    if not query:
+        return table.iloc[:0]
+    if not regex:
+        return find_movies(record, query)
+    try:
+        pattern = re.compile(query, re.IGNORECASE)
+    except re.error as error:
+        st.warning(
+            f"“{md(query)}” is not a valid regular expression ({md(str(error))}). Fix it, or turn off "
+            "*Regular expression* to search the usual way.",
+            icon=":material/search_off:",
+        )
+        return table.iloc[:0]
+    return table[[bool(pattern.search(title)) for title in table["title"]]]
+
+
+def _neighbour_controls(record: ModelRecord, matches: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
+    """The first match's nearest neighbours in the full vector space (how many, which distance), and
+    whether to show only them."""
+    if matches.empty:
+        return pd.DataFrame({"index": []}, dtype=int), False
+    with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):
+        n = st.slider(
+            "Neighbours", 5, 100, 10, key=state.EMB_NB_COUNT, persist_state="session",
+            help="How many of the first match's nearest movies to list and ring on the map.",
+        )  # fmt: skip
+        metric = st.segmented_control(
+            "Distance", ["cosine", "euclidean"], default="cosine", required=True, key=state.EMB_NB_METRIC,
+            persist_state="session",
+            help="Measured on the full vectors, not on the flat map. Cosine compares directions (taste); "
+            "Euclidean also counts length, which grows with popularity.",
+        )  # fmt: skip
+        isolate = st.toggle(
+            "Isolate", key=state.EMB_ISOLATE, persist_state="session",
+            help="Show only the first match and its neighbours.",
+        )  # fmt: skip
+    rec = record.recommender
+    index = int(matches.iloc[0]["index"])
+    enough = rec.item_counts >= min(SIMILAR_MIN_RATINGS, rec.item_counts.max())
+    rows, distances = nearest(rec.item_vectors(), index, int(n), metric, among=enough)
+    found = rec.describe(rows)
+    found.insert(0, "index", rows)
+    found.insert(4, "distance", distances)
+    found["metric"] = metric
+    return found, isolate
+
+
+def _with_attributes(record: ModelRecord, points: pd.DataFrame, colour: str, k: int) -> pd.DataFrame:
+    """``points`` with the release year, the colour column and the group (legend category) to draw."""
+    rec = record.recommender
+    years = rec.movies.frame["year"].reindex(rec.items.ids).to_numpy(dtype=float, na_value=np.nan)
+    points = points.assign(year=years[points["index"].to_numpy()])
+    column = COLOURS[colour]
+    if column == "group":
+        groups, _ = genre_colours(record, st.session_state.get("cf.emb_chosen") or [])
+        return points.assign(group=groups.loc[points.index].to_numpy())
+    if column == "region":
+        names = maps.taste_regions(record, k).names()
+        return points.assign(group=names[points["index"].to_numpy()])
+    return points.assign(colour=points[column].to_numpy(dtype=float))
+
+
+def _colour_groups(record: ModelRecord, points: pd.DataFrame, colour: str, k: int) -> list[str] | None:
+    if COLOURS[colour] == "group":
+        return genre_colours(record, st.session_state.get("cf.emb_chosen") or [])[1]
+    if COLOURS[colour] == "region":
+        return maps.taste_regions(record, k).table["name"].tolist()
+    return None
+
+
+def _movies_caption(record, points, table, colour: str, size_by: str, placement: Placement) -> str:
+    _, order = movie_table(record)
+    chosen = st.session_state.get("cf.emb_chosen") or []
+    if colour != GENRE:
+        what = colour.lower()
+    elif set(order) - {plots.NO_GENRE}:
+        what = "the genres you picked" if chosen else "each movie's most distinctive genre (its rarest listed one)"
     else:
-        colour = "the movie's average rating (no genres were loaded)"
-    st.caption(
-        f"Showing {count(len(points))} of {count(len(table))} movies. Colour: {colour}; size: number of ratings. "
-        "Marked movies far from the cloud are drawn at its edge. "
+        what = "the movie's average rating (no genres were loaded)"
+    size = "all the same" if SIZES[size_by] is None else size_by.lower()
+    note = f" {placement.note}" if placement.note else ""
+    return (
+        f"Showing {count(len(points))} of {count(len(table))} movies. Colour: {what}; size: {size}. "
+        f"Marked movies far from the cloud are drawn at its edge.{note} "
         "Hover a dot for details; drag to zoom, double-click to reset."
     )
-    if query:
-        _search_results(record, query, matches)
+
+
+def _chart_config(name: str) -> dict:
+    """The map's toolbar: its camera button saves a PNG (3x) or an SVG, as chosen under the map."""
+    fmt = st.session_state.get(state.EMB_IMAGE) or "PNG"
+    options = {"format": fmt.lower(), "filename": name, **({"scale": 3} if fmt == "PNG" else {})}
+    return {**CHART_CONFIG, "toImageButtonOptions": options}
+
+
+def _map_downloads(points: pd.DataFrame, labels: list[str], dims: int, name: str, columns: list[str]) -> None:
+    """The shown points' coordinates as CSV, and the image format of the chart's camera button."""
+    axes = list("xyz"[:dims])
+    frame = points[[c for c in columns if c in points] + axes].rename(columns=dict(zip(axes, labels)))
+    with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
+        st.download_button(
+            "Coordinates (CSV)",
+            data=csv_bytes(frame),
+            file_name=f"{name}.csv",
+            mime="text/csv",
+            on_click="ignore",
+            icon=":material/download:",
+            key=f"cf.{name}_csv",
+            help="The points on the map with their coordinates on its axes.",
+        )
+        st.segmented_control(
+            "Camera button saves",
+            ["PNG", "SVG"],
+            default="PNG",
+            required=True,
+            key=state.EMB_IMAGE,
+            persist_state="session",
+            help="The camera in the chart's toolbar downloads the view as it is: PNG at 3x resolution, or SVG.",
+        )
+
+
+def _regions_table(record: ModelRecord, k: int) -> None:
+    regions = maps.taste_regions(record, k)
+    st.markdown("##### Taste regions")
+    st.caption(
+        "Movies grouped by the direction of their vectors (k-means); each region is named by the genres most "
+        "over-represented in it. Best-known titles: its most rated movies."
+    )
+    st.dataframe(
+        regions.table,
+        hide_index=True,
+        width="stretch",
+        column_order=["name", "movies", "titles"],
+        column_config={
+            "name": st.column_config.TextColumn("Region"),
+            "movies": st.column_config.NumberColumn("Movies", format="%d"),
+            "titles": st.column_config.TextColumn("Best-known titles", width="large"),
+        },
+        key="cf.regions_table",
+    )
 
 
 def _genre_picker(record: ModelRecord) -> list[str]:
@@ -245,13 +607,13 @@ def _genre_picker(record: ModelRecord) -> list[str]:
 
 def _with_coords(points: pd.DataFrame, xyz: np.ndarray) -> pd.DataFrame:
     points = points.copy()
-    rows = points["index"].to_numpy()
+    rows = points["index"].to_numpy().astype(int)
     for k, axis in enumerate("xyz"[: xyz.shape[1]]):
         points[axis] = xyz[rows, k]
     return points
 
 
-def _search_results(record: ModelRecord, query: str, matches: pd.DataFrame) -> None:
+def _search_results(record: ModelRecord, query: str, matches: pd.DataFrame, neighbours: pd.DataFrame) -> None:
     if matches.empty:
         st.warning(
             f"No movie title matches “{md(query)}”. Try fewer words, or part of a word.", icon=":material/search_off:"
@@ -263,17 +625,25 @@ def _search_results(record: ModelRecord, query: str, matches: pd.DataFrame) -> N
     st.caption(f"{counted(len(matches), 'title')} {verb} “{md(query)}”, best first{more}{labelled}.")
     first = matches.iloc[0]
     st.markdown(f"##### Movies most like {md(first['title'])}")
-    st.caption("Closest by the direction of their vectors (cosine similarity): people who like one tend to like these.")
-    similar = record.recommender.similar_movies(first["movieId"], 10)
+    cosine = neighbours["metric"].iloc[0] == "cosine" if len(neighbours) else True
+    dims = record.recommender.item_vectors().shape[1]
+    st.caption(
+        f"Nearest in the model's full {dims}-dimensional space (not on the flat map), "
+        + ("by the direction of their vectors (cosine similarity): people who like one tend to like these."
+           if cosine else "by straight-line (Euclidean) distance, which also counts the vectors' lengths.")
+    )  # fmt: skip
+    shown = neighbours.assign(similarity=1.0 - neighbours["distance"]) if cosine else neighbours
+    score = "similarity" if cosine else "distance"
     st.dataframe(
-        similar,
+        shown,
         hide_index=True,
         width="stretch",
-        column_order=["title", "genres", "similarity", "n_ratings", "mean_rating"],
+        column_order=["title", "genres", score, "n_ratings", "mean_rating"],
         column_config={
             "title": st.column_config.TextColumn("Movie", width="large"),
             "genres": st.column_config.TextColumn("Genres"),
             "similarity": st.column_config.ProgressColumn("Similarity", min_value=-1.0, max_value=1.0, format="%.2f"),
+            "distance": st.column_config.NumberColumn("Distance", format="%.3f"),
             "n_ratings": st.column_config.NumberColumn("Ratings", format="%d"),
             "mean_rating": st.column_config.NumberColumn("Average rating", format="%.2f ★"),
         },
@@ -281,7 +651,7 @@ def _search_results(record: ModelRecord, query: str, matches: pd.DataFrame) -> N
     )
 
 
-def _users_view(record: ModelRecord, user_xyz: np.ndarray, labels: list[str], dims: int, slot) -> None:
+def _users_view(record: ModelRecord, placement: Placement, dims: int, slot) -> None:
     table = user_points(record)
     with slot:
         n_shown = _how_many(
@@ -295,23 +665,42 @@ def _users_view(record: ModelRecord, user_xyz: np.ndarray, labels: list[str], di
     shown = table.head(n_shown)
     if user is not None and not (shown["userId"] == user).any():
         shown = pd.concat([shown, table[table["userId"] == user]])
-    points = _with_coords(shown, user_xyz)
-    figure = plots.user_scatter(points, labels, dims=dims, selected=user)
-    st.plotly_chart(figure, key="cf.user_map", config=CHART_CONFIG, width="stretch")
+    points = _with_coords(shown, placement.users)
+    points = points[points[list("xyz"[:dims])].notna().all(axis=1)]
+    figure = plots.user_scatter(points, placement.labels, dims=dims, selected=user)
+    st.plotly_chart(figure, key="cf.user_map", config=_chart_config("user-map"), width="stretch")
+    image_buttons(figure, "user_map", "user-map")
+    where = {
+        PCA: "placed with the movie axes so each sits towards the movies the model thinks they like",
+        CUSTOM: "placed by how much more the model expects each to like one end of an axis than the other",
+    }.get(placement.method, "placed by their taste vectors, people with similar taste close together")
+    note = f" {placement.note}" if placement.note else ""
     st.caption(
-        f"Showing {count(len(points))} of {count(len(table))} users, placed with the movie axes so each sits "
-        f"towards the movies the model thinks they like. Colour: their average rating; size: how many they rated. "
-        f"The diamond is User {md(user)}, chosen on the User screen."
+        f"Showing {count(len(points))} of {count(len(table))} users, {where}. Colour: their average rating; "
+        f"size: how many they rated. The diamond is User {md(user)}, chosen on the User screen.{note}"
     )
+    _map_downloads(points, placement.labels, dims, "user-map", ["userId", "n_ratings", "mean_rating"])
 
 
-def _explain(record: ModelRecord, projection: Projection, view: str) -> None:
-    shares = projection.explained_variance_ratio
-    parts = ", ".join(f"PC{k + 1} {share:.1%}" for k, share in enumerate(shares))
-    st.caption(
-        f"Share of the movie vectors' variance each axis explains: {parts} ({shares.sum():.1%} together). "
-        "Movies close together are liked by the same people."
-    )
+def _explain(record: ModelRecord, placement: Placement, view: str, dims: int) -> None:
+    if placement.method == PCA:
+        projection, _, _ = projected(record, dims)
+        shares = projection.explained_variance_ratio
+        parts = ", ".join(f"PC{k + 1} {share:.1%}" for k, share in enumerate(shares))
+        st.caption(
+            f"Share of the movie vectors' variance each axis explains: {parts} ({shares.sum():.1%} together). "
+            "Movies close together are liked by the same people."
+        )
+    elif placement.method == CUSTOM:
+        st.caption(
+            "Each axis runs from its first concept to its second: a movie's place is how far its vector's "
+            "direction leans towards the second (0 is the average movie)."
+        )
+    else:
+        st.caption(
+            f"{placement.method} keeps each point's nearest neighbours (by the direction of the vectors) close; "
+            "the axes have no meaning of their own and the distances between far groups are not to scale."
+        )
     if record.config.model == "nn":
         st.caption(
             "This is the neural model: it combines the vectors in a network, so distances on the map are a "

@@ -16,7 +16,7 @@ from cf import plots
 from ui import state
 from ui.common import counted, md, scrolls_sideways
 from ui.state import DataRecord, ModelRecord
-from ui.widgets import CHART_CONFIG, columns, movie_table, no_model, pick_movie, projected
+from ui.widgets import CHART_CONFIG, columns, image_buttons, movie_table, no_model, pick_movie, projected
 
 SIMILAR, LEARNED = "Similar movies", "What the model learned"
 DEFAULT_LEARNED_MIN = 20
@@ -124,6 +124,7 @@ def learned(record: ModelRecord) -> None:
     eligible = movies[movies["n_ratings"] >= int(min_count)].head(3000)
     figure = plots.bias_scatter(eligible, highest["movieId"].tolist(), lowest["movieId"].tolist())
     st.plotly_chart(figure, key="cf.bias_chart", config=CHART_CONFIG, width="stretch")
+    image_buttons(figure, "bias_chart", "movie-biases")
     _axes(record, int(min_count))
 
 

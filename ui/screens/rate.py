@@ -22,6 +22,7 @@ from ui.widgets import (
     DEFAULT_MIN_RATINGS,
     axis_labels,
     columns,
+    image_buttons,
     list_caption,
     movie_table,
     no_model,
@@ -222,6 +223,7 @@ def _map(record: ModelRecord, known: dict, vector: np.ndarray, recommended: list
         recommended_name="Recommended for you",
     )
     st.plotly_chart(figure, key="cf.rate_map", config=CHART_CONFIG, width="stretch")
+    image_buttons(figure, "rate_map", "your-map")
     labelled = f" ({LABELLED_RATED} of them labelled: your strongest opinions)" if len(known) > LABELLED_RATED else ""
     st.caption(
         "The diamond is you, placed by the taste vector fitted to your ratings; rings are the movies you rated, "

@@ -1,0 +1,344 @@
+"""A one-file HTML report of a trained model that a stakeholder reads without the app.
+
+:func:`build_report` returns one self-contained page: plotly.js is embedded once, inline,
+so the file opens offline and every chart stays interactive. The sections (see
+:data:`SECTIONS`) each open with one plain sentence of what they show. Figures come from
+:mod:`cf.plots`; tables are HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from cf import plots
+from cf.data import Ratings
+from cf.recommend import Recommender
+
+SECTIONS = {
+    "data": "The data",
+    "settings": "The settings",
+    "training": "Training",
+    "accuracy": "Accuracy",
+    "topn": "Top-N lists",
+    "users": "Example people",
+    "similar": "Similar movies",
+    "map": "The map of movies",
+}
+"""Section id -> heading, in page order."""
+FIGURE_CONFIG = {"displaylogo": False, "responsive": True}
+MAP_MOVIES = 1500
+"""Most rated movies drawn on the report's map (keeps the file small)."""
+
+
+@dataclass
+class ReportInputs:
+    """What a report is made of; everything but the model is optional."""
+
+    recommender: Recommender
+    ratings: Ratings | None = None
+    """All the ratings (for the data section); None: the ratings the model knows."""
+    scores: Mapping[str, Any] | None = None
+    """:func:`cf.evaluation.evaluate` with ``topn`` (:meth:`cf.evaluation.TopNReport.to_dict`)."""
+    history: Sequence[Any] = ()
+    """Epoch reports or dicts with ``epoch``, ``train_loss`` and ``valid_rmse``."""
+    title: str = "Recommender report"
+    data_label: str = ""
+    fit_seconds: float | None = None
+    n_people: int = 3
+    n_movies: int = 3
+    notes: list[str] = field(default_factory=list)
+
+
+def curve_points(history: Sequence[Any]) -> list[dict]:
+    """Epoch reports as plain values (epoch, train_loss, valid_rmse): fit to keep in a model file's metadata."""
+    points = []
+    for report in history:
+        get = report.get if isinstance(report, Mapping) else lambda name, r=report: getattr(r, name)
+        valid = get("valid_rmse")
+        points.append(
+            {
+                "epoch": int(get("epoch")),
+                "train_loss": float(get("train_loss")),
+                "valid_rmse": None if valid is None else float(valid),
+            }
+        )
+    return points
+
+
+def held_out(recommender: Recommender) -> Ratings | None:
+    """The validation ratings kept in the model (``known`` rows marked held out), or None."""
+    known = recommender.known
+    rows = known[known["held_out"].to_numpy(bool)]
+    if rows.empty:
+        return None
+    frame = pd.DataFrame(
+        {
+            "user": recommender.users.to_raw(rows["user"].to_numpy()),
+            "item": recommender.items.to_raw(rows["item"].to_numpy()),
+            "rating": rows["rating"].to_numpy(np.float64),
+            "timestamp": np.zeros(len(rows), dtype=np.int64),
+        }
+    )
+    return Ratings(frame, recommender.scale, 0, "held-out ratings")
+
+
+def score_held_out(recommender: Recommender) -> dict | None:
+    """RMSE, baselines and top-N quality on the model's own held-out ratings (None without any)."""
+    from cf.evaluation import evaluate, evaluate_topn
+
+    test = held_out(recommender)
+    if test is None:
+        return None
+    scores = evaluate(recommender, test)
+    scores["topn"] = evaluate_topn(recommender, test).to_dict()
+    return scores
+
+
+def write_report(path: str | Path, inputs: ReportInputs) -> dict:
+    """Write :func:`build_report` to ``path``; returns its size in bytes and the seconds it took."""
+    start = time.perf_counter()
+    text = build_report(inputs)
+    Path(path).write_text(text, encoding="utf-8")
+    return {"path": str(path), "bytes": len(text.encode("utf-8")), "seconds": time.perf_counter() - start}
+
+
+def build_report(inputs: ReportInputs) -> str:
+    """The whole report as one HTML document (plotly.js inline, once)."""
+    from plotly.offline import get_plotlyjs
+
+    parts = [
+        _data(inputs),
+        _settings(inputs),
+        _training(inputs),
+        _accuracy(inputs),
+        _topn(inputs),
+        _people(inputs),
+        _similar(inputs),
+        _map(inputs),
+    ]
+    body = "\n".join(_section(name, lede, content) for name, (lede, content) in zip(SECTIONS, parts, strict=True))
+    made = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    subtitle = " · ".join(x for x in (inputs.data_label, f"made {made}") if x)
+    notes = "".join(f"<p class='note'>{html.escape(n)}</p>" for n in inputs.notes)
+    return (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{html.escape(inputs.title)}</title><style>{STYLE}</style>"
+        f"<script type='text/javascript'>{get_plotlyjs()}</script></head><body><main>"
+        f"<h1>{html.escape(inputs.title)}</h1><p class='sub'>{html.escape(subtitle)}</p>{notes}"
+        f"<nav>{_contents()}</nav>{body}</main></body></html>\n"
+    )
+
+
+def _contents() -> str:
+    return " · ".join(f"<a href='#{name}'>{html.escape(title)}</a>" for name, title in SECTIONS.items())
+
+
+def _section(name: str, lede: str, content: str) -> str:
+    return (
+        f"<section id='{name}'><h2>{html.escape(SECTIONS[name])}</h2>"
+        f"<p class='lede'>{html.escape(lede)}</p>{content}</section>"
+    )
+
+
+def _figure(fig: go.Figure, name: str) -> str:
+    fig = go.Figure(fig)
+    fig.update_layout(paper_bgcolor="white", plot_bgcolor="white")
+    return (
+        "<div class='figure'>"
+        + fig.to_html(full_html=False, include_plotlyjs=False, div_id=f"fig-{name}", config=FIGURE_CONFIG)
+        + "</div>"
+    )
+
+
+def _table(frame: pd.DataFrame, floats: str = "{:.3f}") -> str:
+    shown = frame.copy()
+    for column in shown.columns:
+        if pd.api.types.is_float_dtype(shown[column]):
+            shown[column] = shown[column].map(lambda v: "–" if pd.isna(v) else floats.format(v))
+    return shown.to_html(index=False, escape=True, border=0, classes="table")
+
+
+def _pairs(rows: Sequence[tuple[str, object]]) -> str:
+    return _table(pd.DataFrame(rows, columns=["", "value"]).astype(str))
+
+
+# -- sections: each returns (one plain sentence, HTML) ----------------------------------
+
+
+def _data(inputs: ReportInputs) -> tuple[str, str]:
+    frame = inputs.ratings.frame if inputs.ratings is not None else inputs.recommender.known
+    per_user = frame["user"].value_counts()
+    per_item = frame["item"].value_counts()
+    n = len(frame)
+    density = n / max(1, len(per_user) * len(per_item))
+    low, high = inputs.recommender.scale
+    numbers = _pairs(
+        [
+            ("Ratings", f"{n:,}"),
+            ("People", f"{len(per_user):,}"),
+            ("Movies", f"{len(per_item):,}"),
+            ("Share of person-movie pairs rated", f"{density:.2%}"),
+            ("Rating scale", f"{low:g} to {high:g}"),
+            ("Median ratings per person", f"{per_user.median():g}"),
+        ]
+    )
+    hist = plots.rating_histogram(counts=frame["rating"].value_counts().sort_index(), scale=(low, high))
+    tail = plots.long_tail(per_item.to_numpy(), "movie")
+    lede = (
+        f"The data holds {n:,} ratings by {len(per_user):,} people of {len(per_item):,} movies; "
+        "a few movies get most of the ratings."
+    )
+    return lede, numbers + _figure(hist, "ratings") + _figure(tail, "tail")
+
+
+def _settings(inputs: ReportInputs) -> tuple[str, str]:
+    config = {k: v for k, v in inputs.recommender.config.items() if k not in ("hidden", "device")}
+    rows = [(name, "auto" if value is None else str(value)) for name, value in config.items()]
+    if inputs.fit_seconds is not None:
+        rows.append(("training time", f"{inputs.fit_seconds:.1f} s"))
+    lede = "The settings the model was trained with, so the result can be reproduced."
+    return lede, _pairs(rows)
+
+
+def _training(inputs: ReportInputs) -> tuple[str, str]:
+    if not inputs.history:
+        return "How the error fell during training.", "<p class='note'>The training curves were not recorded.</p>"
+    scores = inputs.scores or {}
+    baselines = {}
+    if scores:
+        baselines = {"Bias-only baseline": scores.get("bias_rmse"), "Global mean": scores.get("global_mean_rmse")}
+    epochs = inputs.recommender.config.get("epochs")
+    fig = plots.training_curve(list(inputs.history), epochs, baselines)
+    lede = "How the error fell, epoch by epoch, on the training ratings and on ratings kept aside."
+    return lede, _figure(fig, "training")
+
+
+def _accuracy(inputs: ReportInputs) -> tuple[str, str]:
+    scores = inputs.scores
+    if not scores:
+        return "How close the predicted stars are.", "<p class='note'>No ratings were held out, so no score.</p>"
+    numbers = _pairs(
+        [
+            ("RMSE (this model)", f"{scores['rmse']:.4f}"),
+            ("MAE (this model)", f"{scores['mae']:.4f}"),
+            ("RMSE, average + user and movie biases", f"{scores['bias_rmse']:.4f}"),
+            ("RMSE, always the average rating", f"{scores['global_mean_rmse']:.4f}"),
+            ("Held-out ratings scored", f"{scores['n_test']:,}"),
+        ]
+    )
+    gain = 1 - scores["rmse"] / scores["bias_rmse"] if scores["bias_rmse"] else 0.0
+    than = f"{gain:.0%} less than" if gain >= 0 else f"{-gain:.0%} more than"
+    lede = (
+        f"On {scores['n_test']:,} ratings it never saw, the model is off by {scores['rmse']:.2f} stars "
+        f"(RMSE), {than} the simple baseline of averages."
+    )
+    return lede, numbers + _figure(plots.accuracy_comparison(scores), "accuracy")
+
+
+def _topn(inputs: ReportInputs) -> tuple[str, str]:
+    topn = (inputs.scores or {}).get("topn")
+    if not topn:
+        return "How good its top-N lists are.", "<p class='note'>No top-N evaluation was run.</p>"
+    from cf.evaluation import TopNReport
+
+    report = TopNReport.from_dict(topn)
+    rows = []
+    for label, values in (("This model", topn["model"]), ("Most popular", topn["popular"])) + (
+        (("By predicted stars", topn["by_rating"]),) if topn.get("by_rating") else ()
+    ):
+        rows.append(
+            {
+                "list": label,
+                f"NDCG@{report.k}": values["ndcg"],
+                f"hit rate@{report.k}": values["hit_rate"],
+                f"precision@{report.k}": values["precision"],
+                "coverage": values["coverage"],
+            }
+        )
+    return report.sentence(), _table(pd.DataFrame(rows)) + _figure(plots.topn_comparison(topn), "topn")
+
+
+def _example_people(rec: Recommender, n: int) -> list:
+    """The people with the median, and near-median, numbers of ratings: typical, not extreme."""
+    table = rec.user_table()
+    table = table[table["n_ratings"] >= 10] if (table["n_ratings"] >= 10).any() else table
+    middle = len(table) // 2
+    return table["userId"].iloc[middle : middle + n].tolist()
+
+
+def _people(inputs: ReportInputs) -> tuple[str, str]:
+    rec = inputs.recommender
+    blocks = []
+    for user in _example_people(rec, inputs.n_people):
+        liked = rec.history(user).head(5)[["title", "genres", "rating", "predicted"]]
+        picks = rec.recommend(user, 5, min_ratings=5)
+        shown = [c for c in ("title", "genres", "predicted", "because_you_liked") if c in picks.columns]
+        blocks.append(
+            f"<div class='person'><h3>Person {html.escape(str(user))}</h3>"
+            f"<p>Their highest-rated movies ({int(rec.user_counts[rec.user_index(user)])} rated in all):</p>"
+            f"{_table(liked, '{:.1f}')}<p>What the model picks for them:</p>{_table(picks[shown], '{:.1f}')}</div>"
+        )
+    lede = "A few typical people: what they rated highest, and the movies the model would show them next."
+    return lede, "".join(blocks)
+
+
+def _similar(inputs: ReportInputs) -> tuple[str, str]:
+    rec = inputs.recommender
+    blocks = []
+    for item in np.argsort(-rec.item_counts, kind="stable")[: inputs.n_movies]:
+        movie = rec.items.to_raw([item])[0]
+        similar = rec.similar_movies(movie, 5)[["title", "genres", "n_ratings"]]
+        title = rec.titles()[item]
+        blocks.append(f"<h3>Like {html.escape(str(title))}</h3>{_table(similar)}")
+    lede = "For the most rated movies, the movies the model finds most alike, learned only from who rated what."
+    return lede, "".join(blocks)
+
+
+def _map(inputs: ReportInputs) -> tuple[str, str]:
+    from cf.data import genres
+    from cf.projection import project_embeddings
+
+    rec = inputs.recommender
+    projection, movie_xy, _ = project_embeddings(rec, 2, min_ratings=min(10, int(rec.item_counts.max())))
+    meta = rec.movies.frame.reindex(rec.items.ids)
+    genre_lists = [g if isinstance(g, list) else [] for g in meta["genres"]]
+    groups, order = genres.genre_groups(genre_lists, n_top=10)
+    shown = np.argsort(-rec.item_counts, kind="stable")[:MAP_MOVIES]
+    points = rec.describe(shown).assign(
+        group=np.asarray(groups, dtype=object)[shown],
+        bias=rec.item_biases()[shown],
+        x=movie_xy[shown, 0],
+        y=movie_xy[shown, 1],
+    )
+    fig = plots.embedding_scatter(points, projection.axis_labels(), dims=2, group_order=order, height=560)
+    lede = (
+        f"The {len(shown):,} most rated movies placed by what the model learned about them: "
+        "movies close together appeal to the same people."
+    )
+    return lede, _figure(fig, "map")
+
+
+STYLE = """
+body { font-family: -apple-system, Segoe UI, Helvetica Neue, Arial, sans-serif; color: #222; margin: 0;
+       background: #fafafa; }
+main { max-width: 1000px; margin: 0 auto; padding: 24px; background: white; }
+h1 { margin-bottom: 4px; } h2 { margin-top: 40px; border-bottom: 2px solid #7C4DFF; padding-bottom: 4px; }
+.sub, .note { color: #666; } .lede { font-size: 1.1em; }
+nav { margin: 12px 0 8px; line-height: 1.8; }
+a { color: #5a2fd6; }
+table.table { border-collapse: collapse; margin: 8px 0 16px; font-size: 0.92em; }
+table.table th, table.table td { padding: 4px 10px; border-bottom: 1px solid #e4e4e4; text-align: left; }
+.figure { margin: 8px 0 20px; }
+.person { margin-bottom: 24px; }
+"""

@@ -1,0 +1,133 @@
+"""The Embeddings screen's map controls, with Streamlit's AppTest: t-SNE in the background, custom
+axes, colour and size by attributes, taste regions, neighbours, regular expressions and the link."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from cf.plots import plot_text
+from tests.test_app import assert_healthy, charts, go, n_points, new_app, table, train, values
+from ui import state
+
+
+def wait_for_layouts(at, record, timeout: float = 240.0):
+    """Rerun until every map layout the session started is done (the page polls the same way)."""
+    deadline = time.monotonic() + timeout
+    for job in record.cache.get("layout_jobs", {}).values():
+        assert job.wait(max(0.0, deadline - time.monotonic())), "the map layout did not finish in time"
+    at.run()
+    assert_healthy(at)
+    return at
+
+
+def movie_map(at) -> dict:
+    (figure,) = charts(at)
+    return figure
+
+
+@pytest.fixture(scope="module")
+def app():
+    at = new_app()
+    record = train(at, epochs=2)
+    go(at, state.TAB_EMBED)
+    return at, record
+
+
+def test_tsne_runs_in_the_background_and_is_cached(app):
+    at, record = app
+    at.segmented_control(key=state.EMB_METHOD).set_value("t-SNE")
+    at.run()
+    assert_healthy(at)
+    (job,) = record.cache["layout_jobs"].values()
+    if job.running:  # meanwhile the page shows the PCA map and the progress
+        assert "PC1" in movie_map(at)["layout"]["xaxis"]["title"]["text"]
+    wait_for_layouts(at, record)
+    figure = movie_map(at)
+    assert figure["layout"]["xaxis"]["title"]["text"] == "t-SNE 1"
+    assert "t-SNE" in figure["layout"]["title"]["text"]
+    assert n_points([t for t in figure["data"] if t.get("mode") == "markers"]) >= 300
+    assert at.query_params["map"] == "tsne"
+    at.segmented_control(key=state.EMB_METHOD).set_value("PCA")
+    at.run()
+    at.segmented_control(key=state.EMB_METHOD).set_value("t-SNE")
+    at.run()
+    assert list(record.cache["layout_jobs"].values()) == [job]  # the same setting is not computed again
+    at.segmented_control(key=state.EMB_METHOD).set_value("PCA")
+    at.run()
+
+
+def test_custom_axes_are_labelled_and_bad_ends_explained(app):
+    at, _ = app
+    at.segmented_control(key=state.EMB_METHOD).set_value("Custom axes")
+    at.run()
+    assert_healthy(at)
+    layout = movie_map(at)["layout"]
+    assert layout["xaxis"]["title"]["text"] == "Horror → Romance"
+    assert layout["yaxis"]["title"]["text"] == "Children → Crime"
+    assert at.query_params["axes"] == "Horror|Romance|Children|Crime"
+    at.text_input(key=state.EMB_AXES[1]).set_value("zzz no such thing")
+    at.run()
+    assert_healthy(at)
+    assert any("matches no title" in w.value for w in at.warning)
+    assert "PC1" in movie_map(at)["layout"]["xaxis"]["title"]["text"]  # PCA meanwhile
+    at.text_input(key=state.EMB_AXES[1]).set_value("Romance")
+    at.segmented_control(key=state.EMB_METHOD).set_value("PCA")
+    at.run()
+
+
+def test_colour_size_and_taste_regions(app):
+    at, _ = app
+    at.selectbox(key=state.EMB_COLOUR).set_value("Release year")
+    at.selectbox(key=state.EMB_SIZE).set_value("Same size")
+    at.run()
+    assert_healthy(at)
+    (movies,) = [t for t in movie_map(at)["data"] if t["name"] == "Movies"]
+    assert movies["marker"]["colorbar"]["title"]["text"] == "Release year"
+    at.toggle(key=state.EMB_REGIONS).set_value(True)
+    at.selectbox(key=state.EMB_COLOUR).set_value("Taste region")
+    at.run()
+    assert_healthy(at)
+    regions = table(at, "titles")
+    assert len(regions) == 8 and regions["movies"].sum() == len(at.session_state[state.MODEL].recommender.items)
+    figure = movie_map(at)
+    (labels,) = [t for t in figure["data"] if t["name"] == "Taste regions"]
+    assert len(labels["text"]) == 8
+    legend = {t["name"] for t in figure["data"] if t.get("mode") == "markers"} - {"Recommended for the user"}
+    assert legend <= {plot_text(name) for name in regions["name"]}
+    assert at.query_params["colour"] == "Taste region" and at.query_params["regions"] == "1"
+    at.toggle(key=state.EMB_REGIONS).set_value(False)
+    at.selectbox(key=state.EMB_COLOUR).set_value("Genre")
+    at.selectbox(key=state.EMB_SIZE).set_value("Number of ratings")
+    at.run()
+
+
+def test_regex_search_neighbours_and_isolate(app):
+    at, record = app
+    at.toggle(key=state.EMB_REGEX).set_value(True)
+    at.text_input(key=state.EMB_QUERY).set_value("([")
+    at.run()
+    assert_healthy(at)
+    assert any("not a valid regular expression" in w.value for w in at.warning)
+    at.text_input(key=state.EMB_QUERY).set_value(r"^the .*\(19[6-7]\d\)$")
+    at.run()
+    assert_healthy(at)
+    at.slider(key=state.EMB_NB_COUNT).set_value(20)
+    at.segmented_control(key=state.EMB_NB_METRIC).set_value("euclidean")
+    at.toggle(key=state.EMB_ISOLATE).set_value(True)
+    at.run()
+    assert_healthy(at)
+    nearest = table(at, "distance")
+    assert len(nearest) == 20 and nearest["distance"].is_monotonic_increasing
+    figure = movie_map(at)
+    (rings,) = [t for t in figure["data"] if t["name"].startswith("Nearest to ")]
+    assert len(values(rings["x"])) == 20
+    shown = [
+        t
+        for t in figure["data"]
+        if t.get("mode") == "markers" and not t["name"].startswith(("Search", "User", "Recommended"))
+    ]
+    assert n_points(shown) == 21  # isolated: the first match and its neighbours
+    assert at.query_params["q"].startswith("^the") and at.query_params["isolate"] == "1"
+    assert at.query_params["nb"] == "20" and at.query_params["dist"] == "euclidean"

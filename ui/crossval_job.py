@@ -1,0 +1,117 @@
+"""Cross-validation in a background thread of the person's session, with progress and Stop.
+
+Like training (:mod:`ui.training`), the script thread never waits: it starts a
+:class:`CrossValJob`, and a fragment polls it. Finished results are kept in the session
+by run id (:func:`results`), so the Compare screen can show them with error bars and
+pair two runs scored on the same folds.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import streamlit as st
+
+import cf
+from cf.crossval import CVResult, cross_validate
+from ui.state import DataRecord, ModelRecord
+
+log = logging.getLogger("cf.app")
+
+JOB = "cf.cv_job"
+RESULTS = "cf.cv_results"
+FOLDS = "cf.cv_folds"
+RUN = "cf.cv_run"
+STOP = "cf.cv_stop"
+START = "cf.cv_start"
+SEED = 0
+"""The folds' seed: fixed, so every run cross-validated on the same data shares its folds."""
+
+
+class CrossValJob:
+    """One cross-validation on a background thread. Read its fields from any thread."""
+
+    def __init__(self, data: DataRecord, record: ModelRecord, folds: int):
+        self.data, self.record, self.folds = data, record, folds
+        self.stop_requested = threading.Event()
+        self.done = threading.Event()
+        self.share, self.text = 0.0, "Starting…"
+        self.result: CVResult | None = None
+        self.error: str | None = None
+        self._thread = threading.Thread(target=self._run, name=f"cf-cv-{record.number}", daemon=True)
+
+    def start(self) -> CrossValJob:
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        try:
+            self.result = cross_validate(
+                self.data.ratings,
+                self.record.config,
+                folds=self.folds,
+                seed=SEED,
+                movies=self.data.movies,
+                progress=self._progress,
+                should_stop=self.stop_requested.is_set,
+            )
+        except (cf.ConfigError, cf.TrainingDiverged, cf.DataError) as error:
+            self.error = str(error)
+        except MemoryError:
+            self.error = "Cross-validation ran out of memory. Try fewer factors or a smaller file."
+        except Exception as error:  # noqa: BLE001 - reported to the person, logged for us
+            log.exception("cross-validation failed")
+            self.error = f"Cross-validation failed: {str(error).strip() or type(error).__name__}"
+        finally:
+            self.done.set()
+
+    def _progress(self, share: float, text: str) -> None:
+        self.share, self.text = share, text
+
+    def stop(self) -> None:
+        """Ask the run to stop; the folds that finished are kept."""
+        self.stop_requested.set()
+
+    @property
+    def running(self) -> bool:
+        return not self.done.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self.done.wait(timeout)
+
+
+def job() -> CrossValJob | None:
+    return st.session_state.get(JOB)
+
+
+def results() -> dict[str, CVResult]:
+    """Finished cross-validations of this session, by run id."""
+    return st.session_state.setdefault(RESULTS, {})
+
+
+def start(data: DataRecord, record: ModelRecord, folds: int) -> CrossValJob:
+    """Start cross-validating ``record``'s settings on ``data`` (one job per session at a time)."""
+    running = job()
+    if running is not None and running.running:
+        return running
+    st.session_state[JOB] = CrossValJob(data, record, folds).start()
+    return st.session_state[JOB]
+
+
+def collect() -> tuple[str, str] | None:
+    """When the job is over: keep its result and return (kind, message) for a notice."""
+    finished = job()
+    if finished is None or finished.running:
+        return None
+    st.session_state[JOB] = None
+    name = finished.record.name
+    if finished.error:
+        return "error", finished.error
+    result = finished.result
+    if result is None or not result.folds:
+        return "info", f"Cross-validation of {name} was stopped before a fold finished; nothing was kept."
+    results()[finished.record.id] = result
+    if result.stopped:
+        return "info", f"Cross-validation of {name} was stopped: {len(result.folds)} folds finished and are shown."
+    return "success", f"Cross-validated {name}: {result.describe()}"

@@ -1,0 +1,87 @@
+"""Maps of a model computed for the Embeddings screen: t-SNE/UMAP layouts in the background, taste
+regions and concept axes, each cached on the model record (per view and setting)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+import numpy as np
+
+from cf.maps import regions as region_lib
+from cf.maps.layouts import Layout, LayoutSettings, fit_layout
+from ui.common import seconds
+from ui.state import ModelRecord
+
+log = logging.getLogger(__name__)
+MOVIES, USERS = "movies", "users"
+
+
+class LayoutJob:
+    """One t-SNE or UMAP fit on a background thread; read its fields from any thread."""
+
+    def __init__(self, vectors: np.ndarray, priority: np.ndarray, settings: LayoutSettings):
+        self.settings = settings
+        self.started = time.perf_counter()
+        self.stage, self.share = "Starting", 0.0
+        self.layout: Layout | None = None
+        self.error: str | None = None
+        self.done = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, args=(vectors, priority), name=f"cf-map-{settings.method}", daemon=True
+        )
+
+    def start(self) -> LayoutJob:
+        self._thread.start()
+        return self
+
+    def _run(self, vectors: np.ndarray, priority: np.ndarray) -> None:
+        try:
+            self.layout = fit_layout(vectors, self.settings, priority=priority, report=self._report)
+        except ValueError as error:
+            self.error = str(error)
+        except Exception as error:  # noqa: BLE001 - reported to the person, logged for us
+            log.exception("map layout failed")
+            self.error = f"The {self.settings.label()} map failed: {str(error).strip() or type(error).__name__}"
+        finally:
+            self.done.set()
+
+    def _report(self, stage: str, share: float) -> None:
+        self.stage, self.share = stage, share
+
+    @property
+    def running(self) -> bool:
+        return not self.done.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self.done.wait(timeout)
+
+    def progress_text(self) -> str:
+        return f"{self.settings.label()}: {self.stage}… ({seconds(time.perf_counter() - self.started)})"
+
+
+def layout_job(record: ModelRecord, view: str, settings: LayoutSettings) -> LayoutJob:
+    """The job for this view and setting, started on first request and kept with the model."""
+    jobs = record.cache.setdefault("layout_jobs", {})
+    key = (view, settings)
+    if key not in jobs:
+        rec = record.recommender
+        if view == USERS:
+            vectors, priority = rec.user_vectors(), np.bincount(rec.known["user"], minlength=len(rec.users))
+        else:
+            vectors, priority = rec.item_vectors(), rec.item_counts
+        jobs[key] = LayoutJob(np.asarray(vectors), np.asarray(priority), settings).start()
+    return jobs[key]
+
+
+def taste_regions(record: ModelRecord, k: int) -> region_lib.Regions:
+    """Taste regions of the movies (k-means of their directions), named; cached per ``k``."""
+    key = ("regions", k)
+    if key not in record.cache:
+        rec = record.recommender
+        meta = rec.movies.frame.reindex(rec.items.ids)
+        genre_lists = [g if isinstance(g, list) else [] for g in meta["genres"]]
+        titles = meta["title"].fillna("").astype(str).tolist()
+        record.cache[key] = region_lib.taste_regions(rec.item_vectors(), titles, genre_lists, rec.item_counts, k=k)
+    return record.cache[key]

@@ -1,0 +1,179 @@
+"""The Tune screen: sweep one or two settings, watch each result arrive, train with the best."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import cf
+from cf import plots
+from cf.sweep import DEFAULT_VALUES, SCORES, TUNABLE, default_score, grid, parse_values
+from ui import state, sweeping, training
+from ui.common import guarded, seconds, wrapping_columns
+from ui.state import DataRecord
+from ui.widgets import CHART_CONFIG, image_buttons, polled
+
+SCORE_NAMES = {"rmse": "RMSE (stars off)", "mae": "MAE (stars off)", "ndcg": "NDCG@10", "hit_rate": "Hit rate@10"}
+
+
+def render(data: DataRecord) -> None:
+    left, right = wrapping_columns([2, 3], "tune", gap="large")  # one above the other when narrow
+    job = sweeping.current()
+    with left, guarded("reading the sweep settings"):
+        _form(data, busy=job is not None and job.running)
+    with right, guarded("showing the sweep"):
+        if job is None:
+            st.info(
+                "Pick one or two settings and their values, then **Run sweep**: one model is trained per value "
+                "(or pair of values) on 90% of the ratings and scored on the other 10%. Each result is drawn as "
+                "it arrives.",
+                icon=":material/tune:",
+            )
+        elif job.running:
+            polled(_live)
+        else:
+            _panel(job, data)
+
+
+def _base(data: DataRecord) -> tuple[cf.TrainConfig, str]:
+    """The settings that stay fixed: the current model's, else the defaults."""
+    record = state.model_for(data)
+    if record is not None and record.source is None:
+        return record.config, f"{record.name}'s"
+    return cf.TrainConfig(), "the default"
+
+
+def _form(data: DataRecord, busy: bool) -> None:
+    base, whose = _base(data)
+    with st.container(border=True):
+        st.markdown("**Sweep settings**")
+        names = st.multiselect(
+            "Settings to vary (one or two)",
+            list(TUNABLE),
+            default=["weight_decay"],
+            max_selections=2,
+            format_func=lambda n: plots.SETTING_LABELS.get(n, n),
+            key=state.T_PARAMS,
+            help="One setting draws a line of score against value; two draw a heat map of every pair.",
+        )
+        texts = {}
+        for name in names:
+            texts[name] = st.text_input(
+                f"{plots.SETTING_LABELS.get(name, name)} values",
+                value=", ".join(f"{v:g}" for v in DEFAULT_VALUES[name]),
+                key=state.T_VALUES + name,
+                help=f"Numbers separated by commas. {TUNABLE[name].capitalize()}; now {getattr(base, name):g}.",
+            )
+        scores = list(SCORES)
+        score = st.selectbox(
+            "Score to optimise",
+            scores,
+            index=scores.index(default_score(names)),
+            format_func=SCORE_NAMES.get,
+            key=state.T_SCORE,
+            help="RMSE and MAE: how far predicted stars are off (lower is better). NDCG and hit rate: how good the "
+            "top-10 lists are (higher is better); the item model's L2 changes only these.",
+        )
+        st.caption(f"Everything else stays at {whose} settings: {base.epochs} epochs, {base.n_factors} factors.")
+        values = _parsed(texts)
+        if values:
+            st.caption(f"{len(grid(values))} models to train.")
+        st.button(
+            "Run sweep",
+            type="primary",
+            icon=":material/play_arrow:",
+            disabled=busy or not values,
+            key=state.T_RUN,
+            on_click=_start,
+            args=(data, base, values, score),
+            width="stretch",
+        )
+
+
+def _parsed(texts: dict[str, str]) -> dict | None:
+    """The values of each setting, or None after showing what is wrong."""
+    if not texts:
+        st.caption("Pick a setting to vary.")
+        return None
+    try:
+        values = {name: parse_values(name, text) for name, text in texts.items()}
+        grid(values)
+    except cf.ConfigError as error:
+        st.error(str(error), icon=":material/error:")
+        return None
+    return values
+
+
+def _start(data: DataRecord, base: cf.TrainConfig, values: dict, score: str) -> None:
+    try:
+        sweeping.start(data, base, values, score)
+    except cf.ConfigError as error:
+        state.set_notice("error", str(error))
+
+
+def _live() -> None:
+    job = sweeping.current()
+    if job is None:
+        return
+    if not job.running:
+        st.rerun(scope="app")
+    done = len(job.results)
+    stopping = job.stop_requested.is_set()
+    text = (
+        "Stopping…" if stopping else f"Model {min(done + 1, job.n_points)} of {job.n_points} · {seconds(job.elapsed)}"
+    )
+    st.progress(done / job.n_points, text=text)
+    _chart(job)
+    st.button(
+        "Stopping…" if stopping else "Stop sweep",
+        key=state.T_STOP,
+        on_click=job.stop,
+        icon=":material/stop_circle:",
+        disabled=stopping,
+        help="Ends the sweep now; the results so far stay.",
+    )
+
+
+def _panel(job: sweeping.SweepJob, data: DataRecord) -> None:
+    if job.error:
+        st.error(job.error, icon=":material/error:")
+    ended = "stopped" if job.stop_requested.is_set() else "done"
+    st.markdown(f"**Sweep {ended}**: {len(job.results)} of {job.n_points} models in {seconds(job.seconds)}.")
+    if not job.results:
+        return
+    _chart(job)
+    winner = job.best()
+    shown = ", ".join(f"{plots.SETTING_LABELS.get(k, k).lower()} {v:g}" for k, v in winner.point.items())
+    st.success(f"Best {SCORE_NAMES[job.score]}: {winner.score(job.score):.4f} with {shown}.", icon=":material/star:")
+    st.button(
+        "Train with the best",
+        type="primary",
+        icon=":material/model_training:",
+        key=state.T_BEST,
+        on_click=_train_best,
+        args=(job, data),
+        help="Trains a model on all the data with these settings, on the Train screen.",
+    )
+    table = pd.DataFrame([r.to_dict() for r in job.results]).dropna(axis=1, how="all")
+    names = {**plots.SETTING_LABELS, **SCORE_NAMES, "fit_seconds": "Training time (s)"}
+    st.dataframe(table.rename(columns=names), hide_index=True, width="stretch")
+
+
+def _chart(job: sweeping.SweepJob) -> None:
+    if not job.results:
+        return
+    figure = plots.sweep_chart([r.to_dict() for r in job.results], list(job.values), job.score)
+    st.plotly_chart(figure, key="cf.sweep_chart", config=CHART_CONFIG, width="stretch")
+    if not job.running:
+        image_buttons(figure, "sweep_chart", "sweep")
+
+
+def _train_best(job: sweeping.SweepJob, data: DataRecord) -> None:
+    config = job.best_config()
+    if config is None:
+        return
+    try:
+        training.start(data, config)
+    except cf.ConfigError as error:
+        state.set_notice("error", str(error))
+    st.session_state[state.NAV] = state.TAB_TRAIN

@@ -1,0 +1,105 @@
+"""A tuning sweep in a background thread of the person's session (see :mod:`cf.sweep`).
+
+Like training (:mod:`ui.training`), the script thread never waits: :func:`start` starts a
+:class:`SweepJob`, a fragment polls it to draw each result as it arrives, and Stop sets a
+flag the library checks between batches. The job keeps to itself; it never touches the
+session state from its thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Mapping, Sequence
+
+import streamlit as st
+
+import cf
+from cf.sweep import SweepResult, best, grid, run_sweep
+from ui import state
+from ui.state import DataRecord
+
+log = logging.getLogger("cf.app")
+
+
+class SweepJob:
+    """One sweep on a background thread. Read its fields from any thread."""
+
+    def __init__(self, data: DataRecord, base: cf.TrainConfig, values: Mapping[str, Sequence[float]], score: str):
+        self.data = data
+        self.base = base
+        self.values = {name: list(v) for name, v in values.items()}
+        self.score = score
+        self.n_points = len(grid(self.values))
+        self.results: list[SweepResult] = []
+        self.error: str | None = None
+        self.stop_requested = threading.Event()
+        self.done = threading.Event()
+        self.started = time.perf_counter()
+        self.seconds = 0.0
+        self._thread = threading.Thread(target=self._run, name="cf-sweep", daemon=True)
+
+    def start(self) -> SweepJob:
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        try:
+            frac = self.base.valid_frac if self.base.valid_frac > 0 else 0.1
+            train, valid, _ = cf.validation_split(self.data.ratings, frac, self.base.seed)
+            if valid is None or not valid.n_ratings:
+                self.error = "There are too few ratings to hold some out for scoring the sweep."
+                return
+            topn = self.score in ("ndcg", "hit_rate")
+            sweep = run_sweep(train, valid, self.base, self.values, self.data.movies, topn, self.stop_requested.is_set)
+            for result in sweep:
+                self.results.append(result)
+            log.info("swept %s of %s points in %.1f s", len(self.results), self.n_points, self.elapsed)
+        except (cf.TrainingDiverged, cf.ConfigError, cf.DataError) as error:
+            self.error = str(error)
+        except MemoryError:
+            self.error = "The sweep ran out of memory. Try fewer factors or a smaller file."
+        except Exception as error:  # noqa: BLE001 - reported to the person, logged for us
+            log.exception("sweep failed")
+            self.error = f"The sweep failed: {str(error).strip() or type(error).__name__}"
+        finally:
+            self.seconds = time.perf_counter() - self.started
+            self.done.set()
+
+    @property
+    def running(self) -> bool:
+        return not self.done.is_set()
+
+    @property
+    def elapsed(self) -> float:
+        return self.seconds if self.done.is_set() else time.perf_counter() - self.started
+
+    def stop(self) -> None:
+        """End the sweep; the point being trained is dropped, the finished ones stay."""
+        self.stop_requested.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self.done.wait(timeout)
+
+    def best(self) -> SweepResult | None:
+        return best(list(self.results), self.score)
+
+    def best_config(self) -> cf.TrainConfig | None:
+        """The base settings with the best point's values, or None before any result."""
+        winner = self.best()
+        return None if winner is None else cf.TrainConfig(**{**vars(self.base), **winner.point}).validate()
+
+
+def current() -> SweepJob | None:
+    return st.session_state.get(state.SWEEP)
+
+
+def start(data: DataRecord, base: cf.TrainConfig, values: Mapping[str, Sequence[float]], score: str) -> SweepJob:
+    """Start a sweep of ``values`` over ``base`` on ``data`` (one at a time per session)."""
+    job = current()
+    if job is not None and job.running:
+        raise cf.ConfigError("A sweep is already running; stop it first or wait for it to finish.")
+    job = SweepJob(data, base.validate(), values, score).start()
+    st.session_state[state.SWEEP] = job
+    return job
