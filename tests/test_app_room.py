@@ -10,13 +10,14 @@ import cf
 from cf.jobs import RUNNING
 from tests import test_app as app
 from tests.helpers import small_ratings
+from ui import jobs as background
 from ui import state, training
 
 
 @pytest.fixture
 def full_queue():
     """Every slot of the server's training queue taken by another 'session' until the test releases them."""
-    queue = training.server_queue()
+    queue = background.server_queue()
     blockers = [queue.enter(f"other-session-{i}") for i in range(queue.slots)]
     assert all(t.state == RUNNING for t in blockers), "the queue was not empty: a run of an earlier test still going"
     yield blockers
@@ -55,7 +56,7 @@ def test_a_queued_run_starts_when_a_slot_frees_and_gives_this_session_its_model(
     jobs = [first.session_state[state.JOB], second.session_state[state.JOB]]
     assert [j.place().position for j in jobs] == [1, 2]
     with pytest.raises(Exception, match="already has a training job"):  # one run per session at a time
-        training.server_queue().enter(first.session_state[state.SESSION])
+        background.server_queue().enter(first.session_state[state.SESSION])
     full_queue[0].release()  # one slot frees: the first in line starts, the second moves up
     assert jobs[0].place() is None
     assert jobs[1].place().position == 1
@@ -97,13 +98,13 @@ def test_an_idle_sessions_model_moves_to_disk_and_comes_back_when_the_person_ret
 
 
 def test_a_queued_run_whose_page_was_closed_leaves_the_queue(full_queue, monkeypatch):
-    monkeypatch.setattr(training, "SESSION_CHECK_SECONDS", 0.01)
-    monkeypatch.setattr(training, "PAGE_GONE_SECONDS", -1.0)  # gone at the second check
+    monkeypatch.setattr(background, "SESSION_CHECK_SECONDS", 0.01)
+    monkeypatch.setattr(background, "PAGE_GONE_SECONDS", -1.0)  # gone at the second check
     data = state.DataRecord(ratings=small_ratings(), movies=None, label="small", key="small")
     job = training.TrainingJob(data, cf.TrainConfig(epochs=1), number=1)
-    job.ticket = training.server_queue().enter("closed-page")
+    job.ticket = background.server_queue().enter("closed-page")
     job.page_open = lambda: False
     job.start()
     assert job.wait(30)
     assert job.left_queue and job.result is None
-    assert training.server_queue().counts() == (len(full_queue), 0)
+    assert background.server_queue().counts() == (len(full_queue), 0)

@@ -9,12 +9,12 @@ pair two runs scored on the same folds.
 from __future__ import annotations
 
 import logging
-import threading
 
 import streamlit as st
 
 import cf
 from cf.crossval import CVResult, cross_validate
+from ui.jobs import BackgroundJob
 from ui.state import DataRecord, ModelRecord
 
 log = logging.getLogger("cf.app")
@@ -29,21 +29,15 @@ SEED = 0
 """The folds' seed: fixed, so every run cross-validated on the same data shares its folds."""
 
 
-class CrossValJob:
+class CrossValJob(BackgroundJob):
     """One cross-validation on a background thread. Read its fields from any thread."""
 
     def __init__(self, data: DataRecord, record: ModelRecord, folds: int):
+        super().__init__(f"cf-cv-{record.number}")
         self.data, self.record, self.folds = data, record, folds
-        self.stop_requested = threading.Event()
-        self.done = threading.Event()
         self.share, self.text = 0.0, "Starting…"
         self.result: CVResult | None = None
         self.error: str | None = None
-        self._thread = threading.Thread(target=self._run, name=f"cf-cv-{record.number}", daemon=True)
-
-    def start(self) -> CrossValJob:
-        self._thread.start()
-        return self
 
     def _run(self) -> None:
         try:
@@ -63,22 +57,9 @@ class CrossValJob:
         except Exception as error:  # noqa: BLE001 - reported to the person, logged for us
             log.exception("cross-validation failed")
             self.error = f"Cross-validation failed: {str(error).strip() or type(error).__name__}"
-        finally:
-            self.done.set()
 
     def _progress(self, share: float, text: str) -> None:
         self.share, self.text = share, text
-
-    def stop(self) -> None:
-        """Ask the run to stop; the folds that finished are kept."""
-        self.stop_requested.set()
-
-    @property
-    def running(self) -> bool:
-        return not self.done.is_set()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        return self.done.wait(timeout)
 
 
 def job() -> CrossValJob | None:

@@ -4,7 +4,6 @@ regions and concept axes, each cached on the model record (per view and setting)
 from __future__ import annotations
 
 import logging
-import threading
 import time
 
 import numpy as np
@@ -12,50 +11,36 @@ import numpy as np
 from cf.maps import regions as region_lib
 from cf.maps.layouts import Layout, LayoutSettings, fit_layout
 from ui.common import seconds
+from ui.jobs import BackgroundJob
 from ui.state import ModelRecord
 
 log = logging.getLogger(__name__)
 MOVIES, USERS = "movies", "users"
 
 
-class LayoutJob:
+class LayoutJob(BackgroundJob):
     """One t-SNE or UMAP fit on a background thread; read its fields from any thread."""
 
     def __init__(self, vectors: np.ndarray, priority: np.ndarray, settings: LayoutSettings):
+        super().__init__(f"cf-map-{settings.method}")
         self.settings = settings
+        self._vectors, self._priority = vectors, priority
         self.started = time.perf_counter()
         self.stage, self.share = "Starting", 0.0
         self.layout: Layout | None = None
         self.error: str | None = None
-        self.done = threading.Event()
-        self._thread = threading.Thread(
-            target=self._run, args=(vectors, priority), name=f"cf-map-{settings.method}", daemon=True
-        )
 
-    def start(self) -> LayoutJob:
-        self._thread.start()
-        return self
-
-    def _run(self, vectors: np.ndarray, priority: np.ndarray) -> None:
+    def _run(self) -> None:
         try:
-            self.layout = fit_layout(vectors, self.settings, priority=priority, report=self._report)
+            self.layout = fit_layout(self._vectors, self.settings, priority=self._priority, report=self._report)
         except ValueError as error:
             self.error = str(error)
         except Exception as error:  # noqa: BLE001 - reported to the person, logged for us
             log.exception("map layout failed")
             self.error = f"The {self.settings.label()} map failed: {str(error).strip() or type(error).__name__}"
-        finally:
-            self.done.set()
 
     def _report(self, stage: str, share: float) -> None:
         self.stage, self.share = stage, share
-
-    @property
-    def running(self) -> bool:
-        return not self.done.is_set()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        return self.done.wait(timeout)
 
     def progress_text(self) -> str:
         return f"{self.settings.label()}: {self.stage}… ({seconds(time.perf_counter() - self.started)})"

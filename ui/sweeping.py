@@ -9,7 +9,6 @@ session state from its thread.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Mapping, Sequence
 
@@ -18,15 +17,17 @@ import streamlit as st
 import cf
 from cf.sweep import SweepResult, best, grid, run_sweep
 from ui import state
+from ui.jobs import BackgroundJob
 from ui.state import DataRecord
 
 log = logging.getLogger("cf.app")
 
 
-class SweepJob:
+class SweepJob(BackgroundJob):
     """One sweep on a background thread. Read its fields from any thread."""
 
     def __init__(self, data: DataRecord, base: cf.TrainConfig, values: Mapping[str, Sequence[float]], score: str):
+        super().__init__("cf-sweep")
         self.data = data
         self.base = base
         self.values = {name: list(v) for name, v in values.items()}
@@ -34,15 +35,8 @@ class SweepJob:
         self.n_points = len(grid(self.values))
         self.results: list[SweepResult] = []
         self.error: str | None = None
-        self.stop_requested = threading.Event()
-        self.done = threading.Event()
         self.started = time.perf_counter()
         self.seconds = 0.0
-        self._thread = threading.Thread(target=self._run, name="cf-sweep", daemon=True)
-
-    def start(self) -> SweepJob:
-        self._thread.start()
-        return self
 
     def _run(self) -> None:
         try:
@@ -65,22 +59,10 @@ class SweepJob:
             self.error = f"The sweep failed: {str(error).strip() or type(error).__name__}"
         finally:
             self.seconds = time.perf_counter() - self.started
-            self.done.set()
-
-    @property
-    def running(self) -> bool:
-        return not self.done.is_set()
 
     @property
     def elapsed(self) -> float:
         return self.seconds if self.done.is_set() else time.perf_counter() - self.started
-
-    def stop(self) -> None:
-        """End the sweep; the point being trained is dropped, the finished ones stay."""
-        self.stop_requested.set()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        return self.done.wait(timeout)
 
     def best(self) -> SweepResult | None:
         return best(list(self.results), self.score)

@@ -11,15 +11,12 @@ finished, in which case the previous model stays.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import gc
 import logging
 import os
-import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,45 +26,16 @@ import streamlit as st
 
 import cf
 from cf import jobs
+from ui import jobs as background
 from ui import state
 from ui.common import seconds
+from ui.jobs import BackgroundJob
 from ui.state import DataRecord, ModelRecord
 
 log = logging.getLogger("cf.app")
 
-GIL_SWITCH_SECONDS = 0.001
-"""Python's thread switch interval while a run trains (default 0.005).
-
-The training loop hands the GIL back to Python between every small torch call. While the
-server's own threads are busy (sending updates, drawing the live view), each of those
-hand-backs can wait a whole switch interval, which made training several times slower
-in the server than in a script. A shorter interval keeps the training thread moving.
-"""
 WARM_UP_ENV = "CF_WARM_UP"
 """Set to 0 to skip :func:`warm_up` (the tests do: it would train in the background while they run)."""
-
-_SWITCH_LOCK = threading.Lock()
-_training_runs = 0
-_saved_switch_interval = 0.005
-
-
-@contextlib.contextmanager
-def short_thread_switches() -> Iterator[None]:
-    """:data:`GIL_SWITCH_SECONDS` while any run trains in this process; the interval is restored after the last."""
-    global _training_runs, _saved_switch_interval
-    with _SWITCH_LOCK:
-        if _training_runs == 0:
-            _saved_switch_interval = sys.getswitchinterval()
-            sys.setswitchinterval(GIL_SWITCH_SECONDS)
-        _training_runs += 1
-    try:
-        yield
-    finally:
-        with _SWITCH_LOCK:
-            _training_runs -= 1
-            if _training_runs == 0:
-                sys.setswitchinterval(_saved_switch_interval)
-
 
 HOLD_FILE_ENV = "CF_TEST_HOLD_FILE"
 """For tests only: the path of a file holding a number N. While it exists, a run that starts
@@ -96,15 +64,15 @@ class Progress:
     eta: float | None
 
 
-class TrainingJob:
+class TrainingJob(BackgroundJob):
     """One training run on a background thread. Read its fields from any thread."""
 
     def __init__(self, data: DataRecord, config: cf.TrainConfig, number: int):
+        super().__init__(f"cf-train-{number}")
         self.data = data
         self.config = config
         self.number = number
         self.history: list[cf.EpochReport] = []
-        self.stop_requested = threading.Event()
         self.started = time.perf_counter()
         self.phase = "starting"
         self.result: cf.FitResult | None = None
@@ -113,7 +81,6 @@ class TrainingJob:
         self.scores: dict | None = None
         self.error: str | None = None
         self.device = "cpu"
-        self.done = threading.Event()
         self.latest: cf.BatchProgress | None = None
         """The library's last progress report (None before the first batch finished)."""
         self.first_batch_at: float | None = None
@@ -122,61 +89,25 @@ class TrainingJob:
         """Set while the run waits at the test hold (see :data:`HOLD_FILE_ENV`)."""
         self.figure_cache: tuple[int, object] | None = None
         """(epochs shown, figure): the live chart is rebuilt only when an epoch finished."""
-        self.ticket: jobs.Ticket | None = None
-        """The run's place in the server-wide queue (see :func:`server_queue`); None runs at once."""
-        self.page_open: Callable[[], bool] | None = None
-        """Whether the browser page that started the run is still connected (None: assume so)."""
-        self._thread = threading.Thread(target=self._queued, name=f"cf-train-{number}", daemon=True)
 
     # -- the thread ------------------------------------------------------------------
 
-    def start(self) -> TrainingJob:
-        self._thread.start()
-        return self
-
-    def _queued(self) -> None:
-        """Wait for a slot in the server-wide queue, then train with this job's share of the cores."""
-        if self.ticket is not None and not self._wait_for_slot():
-            self.phase = "done"  # left the queue before it started
-            self.done.set()
-            return
-        self.started = time.perf_counter()
-        if self.ticket is not None:
-            running, waiting = self.ticket.queue.counts()
-            log.info(
-                "run started after %.1f s in the queue; %d running, %d waiting", self.ticket.waited, running, waiting
-            )
+    def _on_turn(self) -> None:
+        self.started = time.perf_counter()  # the time in the queue is not the run's
         size_thread_pools()
-        self._run()
-
-    def _wait_for_slot(self) -> bool:
-        """Wait for the queue to start the run; leave it if the page was closed meanwhile (False: left)."""
-        gone_since = None
-        while not self.ticket.wait(timeout=SESSION_CHECK_SECONDS):
-            if self.ticket.state == jobs.CANCELLED:
-                return False
-            if self.page_open is None or self.page_open():
-                gone_since = None
-            elif gone_since is None:
-                gone_since = time.monotonic()
-            elif time.monotonic() - gone_since > PAGE_GONE_SECONDS:
-                self.ticket.cancel()
-                log.info("run %s left the queue: its page was closed", self.number)
-        return self.ticket.state == jobs.RUNNING
 
     def _run(self) -> None:
         try:
             self.device = cf.resolve_device(self.config.device).type
             self.phase = "training"
-            with short_thread_switches():
-                result, valid, note = cf.train_model(
-                    self.data.ratings,
-                    self.config,
-                    self.data.movies,
-                    callback=self._on_epoch,
-                    should_stop=self.stop_requested.is_set,
-                    progress=self._on_batch,
-                )
+            result, valid, note = cf.train_model(
+                self.data.ratings,
+                self.config,
+                self.data.movies,
+                callback=self._on_epoch,
+                should_stop=self.stop_requested.is_set,
+                progress=self._on_batch,
+            )
             self.valid, self.note = valid, note
             if result.history and valid is not None and valid.n_ratings:
                 self.phase = "scoring"
@@ -197,9 +128,6 @@ class TrainingJob:
             self.error = f"Training failed: {str(error).strip() or type(error).__name__}"
         finally:
             self.phase = "done"
-            if self.ticket is not None:
-                self.ticket.release()  # before `done`: the session may queue its next run at once
-            self.done.set()
 
     def _on_epoch(self, report: cf.EpochReport) -> None:
         self.history.append(report)
@@ -217,29 +145,11 @@ class TrainingJob:
     # -- for the screens -------------------------------------------------------------
 
     def stop(self) -> None:
-        """Ask the run to stop; it ends with the model of the last finished epoch."""
-        self.stop_requested.set()
-        if self.ticket is not None:
-            self.ticket.cancel()  # a no-op once it runs
-
-    @property
-    def left_queue(self) -> bool:
-        """Whether the person left the queue before the run started."""
-        return self.ticket is not None and self.ticket.state == jobs.CANCELLED
-
-    def place(self) -> jobs.Place | None:
-        """The run's place in the queue while it waits, else None."""
-        return None if self.ticket is None else self.ticket.place()
-
-    @property
-    def running(self) -> bool:
-        return not self.done.is_set()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        return self.done.wait(timeout)
+        """Ask the run to stop (it ends with the model of the last finished epoch), or leave the queue."""
+        super().stop()
 
     def progress(self) -> Progress:
-        """Where the run is, from the library's last progress report."""
+        """Where the run is: its place in the queue, or the library's last progress report."""
         place = self.place()
         if place is not None:
             return Progress(0.0, queue_text(place), 0, self.config.epochs, place.eta)
@@ -274,10 +184,9 @@ def start(data: DataRecord, config: cf.TrainConfig) -> TrainingJob:
         raise cf.ConfigError("A training run is already going; stop it first or wait for it to finish.")
     job = TrainingJob(data, config, state.next_number())
     try:
-        job.ticket = server_queue().enter(state.session_id())
+        background.queue_for_session(job, state.session_id())
     except jobs.QueueError as error:
         raise cf.ConfigError(str(error)) from None
-    job.page_open = page_checker()
     job.start()
     st.session_state[state.JOB] = job
     st.session_state[state.NOTICE] = None
@@ -345,39 +254,6 @@ def collect() -> ModelRecord | None:
     return record
 
 
-@st.cache_resource(show_spinner=False)
-def server_queue() -> jobs.JobQueue:
-    """The one training queue of this server: :data:`cf.jobs.SLOTS_ENV` runs at once (default: the cores)."""
-    try:
-        slots = jobs.slots_from_env()
-    except jobs.QueueError as error:
-        slots = jobs.cores()
-        log.warning("%s Using %d, the number of cores, meanwhile.", error, slots)
-    import torch
-
-    torch.set_num_threads(jobs.threads_per_job(slots))  # process-wide: every run's share of the cores
-    log.info("training queue: %d runs at once, %d threads each", slots, torch.get_num_threads())
-    return jobs.JobQueue(slots)
-
-
-SESSION_CHECK_SECONDS = 5.0
-"""How often a queued run checks that its page is still open."""
-PAGE_GONE_SECONDS = 60.0
-"""A queued run whose page has been disconnected this long leaves the queue (the page was closed)."""
-
-
-def page_checker() -> Callable[[], bool] | None:
-    """A thread-safe check that this browser session is still connected, or None outside a server."""
-    from streamlit.runtime import Runtime
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-    ctx = get_script_run_ctx()
-    if ctx is None or not Runtime.exists():
-        return None
-    runtime, session_id = Runtime.instance(), ctx.session_id
-    return lambda: runtime.is_active_session(session_id)
-
-
 def size_thread_pools() -> None:
     """Give this thread's numba kernels the job's share of the cores (numba's count is per thread)."""
     from cf.training import rowwise
@@ -385,14 +261,12 @@ def size_thread_pools() -> None:
     if rowwise.available():
         import numba
 
-        threads = jobs.threads_per_job(server_queue().slots)
-        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+        numba.set_num_threads(min(background.threads_per_job(), numba.config.NUMBA_NUM_THREADS))
 
 
 def queue_text(place: jobs.Place) -> str:
-    """'Waiting for a free slot: 3rd in line (2 runs training, 5 waiting) · starts in about 20 s'."""
-    ahead = place.position - 1
-    line = "next in line" if ahead == 0 else f"{place.position}{_ordinal(place.position)} in line"
+    """'Waiting for a free slot: 3rd in line (2 training, 5 waiting) · starts in about 20 s'."""
+    line = "next in line" if place.position == 1 else f"{place.position}{_ordinal(place.position)} in line"
     text = f"Waiting for a free slot: {line} ({place.running} training, {place.waiting} waiting)"
     if place.eta is not None:
         text += f" · starts in about {seconds(place.eta)}"

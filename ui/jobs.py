@@ -1,0 +1,188 @@
+"""What every background job of the app shares: a daemon thread, a stop request, a done flag,
+and (for the jobs that share the cores) a place in the server-wide queue.
+
+The training run, cross-validation, the tuning sweep and map layouts subclass
+:class:`BackgroundJob` and implement ``_run``; the base sets ``done`` when ``_run`` returns.
+A job given a ticket (:func:`queue_for_session`) first waits for its turn in :func:`server_queue`
+(:meth:`BackgroundJob._wait_for_turn`: the one place where a job waits), and gives its slot back
+however it ends: finished, failed, stopped, or left the queue. Screens read the fields.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Self, TypeVar
+
+import streamlit as st
+
+from cf import jobs
+
+log = logging.getLogger("cf.app")
+
+SESSION_CHECK_SECONDS = 5.0
+"""How often a queued job checks that its page is still open."""
+PAGE_GONE_SECONDS = 60.0
+"""A queued job whose page has been disconnected this long leaves the queue (the page was closed)."""
+
+GIL_SWITCH_SECONDS = 0.001
+"""Python's thread switch interval while any job runs (default 0.005).
+
+A job's loops hand the GIL back to Python between small numpy, torch and compiled calls.
+While the server's own threads are busy (other sessions' pages, live views), each
+hand-back can wait a whole switch interval before the job gets the GIL again, which made
+training and scoring many times slower in a busy server than in a script. A shorter
+interval keeps the job moving.
+"""
+
+J = TypeVar("J", bound="BackgroundJob")
+_SWITCH_LOCK = threading.Lock()
+_busy_jobs = 0
+_saved_switch_interval = 0.005
+
+
+@contextlib.contextmanager
+def short_thread_switches() -> Iterator[None]:
+    """:data:`GIL_SWITCH_SECONDS` while any job runs in this process; the interval is restored after the last."""
+    global _busy_jobs, _saved_switch_interval
+    with _SWITCH_LOCK:
+        if _busy_jobs == 0:
+            _saved_switch_interval = sys.getswitchinterval()
+            sys.setswitchinterval(GIL_SWITCH_SECONDS)
+        _busy_jobs += 1
+    try:
+        yield
+    finally:
+        with _SWITCH_LOCK:
+            _busy_jobs -= 1
+            if _busy_jobs == 0:
+                sys.setswitchinterval(_saved_switch_interval)
+
+
+class BackgroundJob:
+    """A piece of work on its own daemon thread; read its fields from any thread."""
+
+    def __init__(self, name: str):
+        self.stop_requested = threading.Event()
+        self.done = threading.Event()
+        self.ticket: jobs.Ticket | None = None
+        """The job's place in the server-wide queue (see :func:`queue_for_session`); None runs at once."""
+        self.page_open: Callable[[], bool] | None = None
+        """Whether the page that started the job is still connected (None: assume so)."""
+        self._thread = threading.Thread(target=self._main, name=name, daemon=True)
+
+    def _run(self) -> None:
+        raise NotImplementedError
+
+    def _on_turn(self) -> None:
+        """Called on the job's thread when its turn came, just before ``_run`` (a hook)."""
+
+    def _main(self) -> None:
+        try:
+            if self.ticket is not None and not self._wait_for_turn():
+                return
+            self._on_turn()
+            with short_thread_switches():
+                self._run()
+        finally:
+            if self.ticket is not None:
+                self.ticket.release()  # before `done`: the session may queue its next job at once
+            self.done.set()
+
+    def _wait_for_turn(self) -> bool:
+        """Wait for the queue to start the job; leave it if the page was closed meanwhile (False: left)."""
+        gone_since = None
+        while not self.ticket.wait(timeout=SESSION_CHECK_SECONDS):
+            if self.ticket.state == jobs.CANCELLED:
+                return False
+            if self.page_open is None or self.page_open():
+                gone_since = None
+            elif gone_since is None:
+                gone_since = time.monotonic()
+            elif time.monotonic() - gone_since > PAGE_GONE_SECONDS:
+                self.ticket.cancel()
+                log.info("%s left the queue: its page was closed", self._thread.name)
+        if self.ticket.state == jobs.RUNNING:
+            running, waiting = self.ticket.queue.counts()
+            log.info(
+                "%s started after %.1f s in the queue; %d running, %d waiting",
+                self._thread.name, self.ticket.waited, running, waiting,
+            )  # fmt: skip
+            return True
+        return False
+
+    def start(self) -> Self:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Ask the job to stop at its next check; a job still waiting leaves the queue."""
+        self.stop_requested.set()
+        if self.ticket is not None:
+            self.ticket.cancel()  # a no-op once it runs
+
+    @property
+    def running(self) -> bool:
+        return not self.done.is_set()
+
+    @property
+    def left_queue(self) -> bool:
+        """Whether the job left the queue before it started."""
+        return self.ticket is not None and self.ticket.state == jobs.CANCELLED
+
+    def place(self) -> jobs.Place | None:
+        """The job's place in the queue while it waits, else None."""
+        return None if self.ticket is None else self.ticket.place()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the job is done (or ``timeout`` seconds passed); True when done."""
+        return self.done.wait(timeout)
+
+
+# -- the server's queue (Streamlit) ----------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def server_queue() -> jobs.JobQueue:
+    """The one job queue of this server: :data:`cf.jobs.SLOTS_ENV` jobs at once (default: the cores)."""
+    try:
+        slots = jobs.slots_from_env()
+    except jobs.QueueError as error:
+        slots = jobs.cores()
+        log.warning("%s Using %d, the number of cores, meanwhile.", error, slots)
+    import torch
+
+    torch.set_num_threads(jobs.threads_per_job(slots))  # process-wide: every job's share of the cores
+    log.info("job queue: %d jobs at once, %d threads each", slots, torch.get_num_threads())
+    return jobs.JobQueue(slots)
+
+
+def queue_for_session(job: J, session: str) -> J:
+    """Give ``job`` its place in :func:`server_queue` for ``session`` (call before ``start``).
+
+    Raises :class:`cf.jobs.QueueError` when the session already has a job queued or running.
+    """
+    job.ticket = server_queue().enter(session)
+    job.page_open = page_checker()
+    return job
+
+
+def page_checker() -> Callable[[], bool] | None:
+    """A thread-safe check that this browser session is still connected, or None outside a server."""
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None or not Runtime.exists():
+        return None
+    runtime, session_id = Runtime.instance(), ctx.session_id
+    return lambda: runtime.is_active_session(session_id)
+
+
+def threads_per_job() -> int:
+    """Threads each job may use: its share of the cores (see :func:`cf.jobs.threads_per_job`)."""
+    return jobs.threads_per_job(server_queue().slots)
