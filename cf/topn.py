@@ -101,13 +101,15 @@ def _rating_scores(rec, people: Sequence[Person]) -> np.ndarray:
 
     n_items = len(rec.items)
     out = np.empty((len(people), n_items), dtype=np.float32)
-    items = np.arange(n_items)
-    for row, person in enumerate(people):
-        if person.folded is not None:
-            out[row] = score_folded(rec, person.folded, clip=False)
-        else:
-            index = -1 if person.user_index is None else person.user_index
-            out[row] = rec.predict_indices(np.full(n_items, index), items, clip=False)
+    folded = [row for row, person in enumerate(people) if person.folded is not None]
+    for row in folded:
+        out[row] = score_folded(rec, people[row].folded, clip=False)
+    # every other person in one call: a busy server hands the GIL back slowly after each call
+    known = np.setdiff1d(np.arange(len(people)), folded)
+    if len(known):
+        users = np.array([-1 if people[r].user_index is None else people[r].user_index for r in known])
+        pairs = rec.predict_indices(np.repeat(users, n_items), np.tile(np.arange(n_items), len(known)), clip=False)
+        out[known] = pairs.reshape(len(known), n_items)
     return out
 
 
