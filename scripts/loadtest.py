@@ -45,8 +45,8 @@ from tests.e2e.driver import (  # noqa: E402
 MAX_SESSIONS = 40
 FIT_LOG = re.compile(r"trained \d+ epochs of .* in ([0-9.]+) s")
 """The app's log line for a finished training run (ui/training.py)."""
-QUEUE_LOG = re.compile(r"run started after ([0-9.]+) s in the queue; (\d+) running")
-"""The app's log line when a queued run starts (ui/training.py)."""
+QUEUE_LOG = re.compile(r"cf-train-\d+ started after ([0-9.]+) s in the queue; (\d+) running")
+"""The app's log line when a queued training run starts (ui/jobs.py)."""
 
 
 def spread(values: list[float], p95: bool = False) -> dict[str, float]:
