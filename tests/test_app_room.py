@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import os
+import threading
 
 import pytest
 
 import cf
-from cf.jobs import RUNNING
+from cf.jobs import DONE, RUNNING, JobQueue
 from tests import test_app as app
 from tests.helpers import small_ratings
 from ui import jobs as background
 from ui import state, training
+from ui.jobs import BackgroundJob
 
 
 @pytest.fixture
@@ -108,3 +110,55 @@ def test_a_queued_run_whose_page_was_closed_leaves_the_queue(full_queue, monkeyp
     assert job.wait(30)
     assert job.left_queue and job.result is None
     assert background.server_queue().counts() == (len(full_queue), 0)
+
+
+class HeldJob(BackgroundJob):
+    """A job that runs until stopped, then ends as told: quietly, with an error message, or raising."""
+
+    def __init__(self, name: str, ending: str = "stop"):
+        super().__init__(name)
+        self.ending = ending
+        self.began = threading.Event()
+        self.error: str | None = None
+
+    def _run(self) -> None:
+        self.began.set()
+        self.stop_requested.wait(30)
+        if self.ending == "error":
+            self.error = "it failed"
+        elif self.ending == "raise":
+            raise RuntimeError("an unexpected failure")
+
+
+def queued_job(queue: JobQueue, name: str, ending: str = "stop") -> HeldJob:
+    job = HeldJob(name, ending)
+    job.ticket = queue.enter(name)
+    return job.start()
+
+
+@pytest.mark.parametrize("ending", ["stop", "error", "raise"])
+def test_a_job_gives_its_slot_to_the_next_in_line_however_it_ends(ending):
+    queue = JobQueue(1)
+    first, second = queued_job(queue, "first", ending), queued_job(queue, "second")
+    assert first.began.wait(30)
+    assert first.ticket.state == RUNNING and second.place().position == 1 and not second.began.is_set()
+    first.stop()  # the held job ends now: quietly, with its error, or raising
+    assert first.wait(30) and second.began.wait(30)  # the slot went to the next in line
+    assert first.ticket.state == DONE and second.ticket.state == RUNNING and queue.counts() == (1, 0)
+    assert (first.error is not None) == (ending == "error")
+    second.stop()
+    assert second.wait(30) and queue.counts() == (0, 0)
+
+
+def test_a_job_that_leaves_the_queue_never_runs_and_frees_its_session():
+    queue = JobQueue(1)
+    busy, leaving = queued_job(queue, "busy"), queued_job(queue, "leaving")
+    leaving.stop()
+    assert leaving.wait(30) and leaving.left_queue and not leaving.began.is_set()
+    assert queue.counts() == (1, 0)
+    again = queued_job(queue, "leaving")  # the session may queue again at once
+    assert again.place().position == 1
+    busy.stop()
+    assert again.began.wait(30)
+    again.stop()
+    assert again.wait(30) and queue.counts() == (0, 0)

@@ -88,6 +88,8 @@ class BackgroundJob:
             self._on_turn()
             with short_thread_switches():
                 self._run()
+        except Exception:  # noqa: BLE001 - each job reports its own errors; this one escaped it
+            log.exception("%s failed", self._thread.name)
         finally:
             if self.ticket is not None:
                 self.ticket.release()  # before `done`: the session may queue its next job at once
