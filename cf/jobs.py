@@ -124,7 +124,8 @@ class JobQueue:
         with self._lock:
             if any(t.owner == owner for t in (*self._running, *self._waiting)):
                 raise QueueError(
-                    "This session already has a training job queued or running; stop it first or wait for it to finish."
+                    "This session already has a job queued or running (training, cross-validation or a sweep); "
+                    "stop it first or wait for it to finish."
                 )
             ticket = Ticket(self, owner, self.clock())
             self._waiting.append(ticket)

@@ -11,6 +11,7 @@ import cf
 from cf.jobs import DONE, RUNNING, JobQueue
 from tests import test_app as app
 from tests.helpers import small_ratings
+from tests.test_app_tune import run_sweep
 from ui import jobs as background
 from ui import state, training
 from ui.jobs import BackgroundJob
@@ -57,7 +58,7 @@ def test_a_queued_run_starts_when_a_slot_frees_and_gives_this_session_its_model(
     app.start_training(second, epochs=2)
     jobs = [first.session_state[state.JOB], second.session_state[state.JOB]]
     assert [j.place().position for j in jobs] == [1, 2]
-    with pytest.raises(Exception, match="already has a training job"):  # one run per session at a time
+    with pytest.raises(Exception, match="already has a job"):  # one run per session at a time
         background.server_queue().enter(first.session_state[state.SESSION])
     full_queue[0].release()  # one slot frees: the first in line starts, the second moves up
     assert jobs[0].place() is None
@@ -162,3 +163,22 @@ def test_a_job_that_leaves_the_queue_never_runs_and_frees_its_session():
     assert again.began.wait(30)
     again.stop()
     assert again.wait(30) and queue.counts() == (0, 0)
+
+
+def test_a_sweep_waits_in_the_same_queue_and_the_session_keeps_to_one_job(full_queue):
+    at = app.new_app()
+    job = run_sweep(at, {"lr": "0.001, 0.01"})
+    at.run()
+    assert job.place().position == 1 and not job.results
+    assert any(t.startswith("Waiting for a free slot: next in line") for t in progress_texts(at)), progress_texts(at)
+    app.go(at, state.TAB_TRAIN)
+    at.form_submit_button[0].click().run()
+    assert at.session_state[state.JOB] is None  # one job per session: the sweep holds its place
+    assert any("already has a job queued or running" in e.value for e in at.error), [e.value for e in at.error]
+    app.go(at, state.TAB_TUNE)
+    assert at.button(key=state.T_STOP).label == "Leave the queue"
+    at.button(key=state.T_STOP).click().run()
+    assert job.wait(30) and job.left_queue and not job.results
+    at.run()
+    assert any("left the queue before it started" in i.value for i in at.info)
+    assert background.server_queue().counts() == (len(full_queue), 0)

@@ -37,7 +37,7 @@ def test_at_most_slots_run_and_the_rest_start_in_arrival_order():
 def test_one_ticket_per_owner_until_it_is_over():
     queue = JobQueue(4)
     first = queue.enter("alice")
-    with pytest.raises(QueueError, match="already has a training job"):
+    with pytest.raises(QueueError, match="already has a job"):
         queue.enter("alice")
     queue.enter("bob")  # others are not affected
     first.release()

@@ -21,6 +21,7 @@ from typing import Self, TypeVar
 import streamlit as st
 
 from cf import jobs
+from ui.common import seconds
 
 log = logging.getLogger("cf.app")
 
@@ -188,3 +189,16 @@ def page_checker() -> Callable[[], bool] | None:
 def threads_per_job() -> int:
     """Threads each job may use: its share of the cores (see :func:`cf.jobs.threads_per_job`)."""
     return jobs.threads_per_job(server_queue().slots)
+
+
+def queue_text(place: jobs.Place) -> str:
+    """'Waiting for a free slot: 3rd in line (2 training, 5 waiting) · starts in about 20 s'."""
+    line = "next in line" if place.position == 1 else f"{place.position}{_ordinal(place.position)} in line"
+    text = f"Waiting for a free slot: {line} ({place.running} training, {place.waiting} waiting)"
+    if place.eta is not None:
+        text += f" · starts in about {seconds(place.eta)}"
+    return text
+
+
+def _ordinal(n: int) -> str:
+    return "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")

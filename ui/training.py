@@ -152,7 +152,7 @@ class TrainingJob(BackgroundJob):
         """Where the run is: its place in the queue, or the library's last progress report."""
         place = self.place()
         if place is not None:
-            return Progress(0.0, queue_text(place), 0, self.config.epochs, place.eta)
+            return Progress(0.0, background.queue_text(place), 0, self.config.epochs, place.eta)
         latest, now = self.latest, time.perf_counter()
         epochs = latest.epochs if latest is not None else self.config.epochs  # Auto may pick another number
         done = len(self.history)
@@ -262,19 +262,6 @@ def size_thread_pools() -> None:
         import numba
 
         numba.set_num_threads(min(background.threads_per_job(), numba.config.NUMBA_NUM_THREADS))
-
-
-def queue_text(place: jobs.Place) -> str:
-    """'Waiting for a free slot: 3rd in line (2 training, 5 waiting) · starts in about 20 s'."""
-    line = "next in line" if place.position == 1 else f"{place.position}{_ordinal(place.position)} in line"
-    text = f"Waiting for a free slot: {line} ({place.running} training, {place.waiting} waiting)"
-    if place.eta is not None:
-        text += f" · starts in about {seconds(place.eta)}"
-    return text
-
-
-def _ordinal(n: int) -> str:
-    return "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
 
 
 START_UP_SHOWN = 0.5

@@ -18,7 +18,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from cf.config import TrainConfig
+from cf.config import SMALL_BATCH, TrainConfig
 from cf.models import EmbeddingDot, EmbeddingDotBias
 
 _KERNEL_LOCK = threading.Lock()
@@ -97,7 +97,10 @@ class RowwiseLoop:
         self.n = len(self.ratings)
         self.batch = min(config.batch_size, max(1, self.n))
         self.steps_per_epoch = math.ceil(self.n / self.batch)
-        chunks = max(1, min(numba.get_num_threads(), 8, self.batch // 256))
+        self.threads = 1 if self.batch <= SMALL_BATCH else numba.get_num_threads()
+        """Threads of the parallel kernels: one for small batches, where more only wait on each other
+        (a hundred times slower when other processes hold the cores)."""
+        chunks = max(1, min(self.threads, 8, self.batch // 256))
         self.squash = isinstance(model, EmbeddingDotBias)
         bias = (model.user_bias.weight, model.item_bias.weight) if self.squash else (None, None)
         self.user = _Table(model.user_factors.weight, bias[0], self.batch, chunks)
@@ -112,14 +115,21 @@ class RowwiseLoop:
 
     def run_epoch(self, should_stop: Callable[[], bool] | None) -> tuple[float, bool]:
         """Return (mean squared error of the epoch, whether a stop was asked for)."""
+        import numba
+
         users, items, ratings = self._shuffle()
         total = 0.0
-        for start in range(0, self.n, self.batch):
-            stop = start + self.batch
-            with _KERNEL_LOCK:
-                total += self._step(users[start:stop], items[start:stop], ratings[start:stop])
-            if should_stop is not None and should_stop():
-                return float("nan"), True
+        before = numba.get_num_threads()
+        numba.set_num_threads(min(self.threads, before))  # for this thread's kernel calls only
+        try:
+            for start in range(0, self.n, self.batch):
+                stop = start + self.batch
+                with _KERNEL_LOCK:
+                    total += self._step(users[start:stop], items[start:stop], ratings[start:stop])
+                if should_stop is not None and should_stop():
+                    return float("nan"), True
+        finally:
+            numba.set_num_threads(before)
         return total / self.n, False
 
     def _shuffle(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
