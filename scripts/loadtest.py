@@ -43,8 +43,10 @@ from tests.e2e.driver import (  # noqa: E402
 )
 
 MAX_SESSIONS = 40
-FIT_LOG = re.compile(r"trained \d+ epochs of .* in ([0-9.]+) s")
+FIT_LOG = re.compile(r"trained \d+ epochs of .*? in ([0-9.]+) s")
 """The app's log line for a finished training run (ui/training.py)."""
+JOB_LOG = re.compile(r"the job took ([0-9.]+) s: ([0-9.]+) s before scoring, ([0-9.]+) s scoring")
+"""The same line's whole job (from its turn in the queue to the end) and its parts."""
 QUEUE_LOG = re.compile(r"cf-train-\d+ started after ([0-9.]+) s in the queue; (\d+) running")
 """The app's log line when a queued training run starts (ui/jobs.py)."""
 
@@ -82,6 +84,8 @@ def room_figures(results: list[RoomResult], log_text: str) -> dict:
         "queue_wait_seconds": spread([w for w, _ in waits]),
         "most_runs_at_once": max((n for _, n in waits), default=0),
         "fit_seconds": spread([float(t) for t in FIT_LOG.findall(log_text)]),
+        "job_seconds": spread([float(t) for t, _, _ in JOB_LOG.findall(log_text)]),
+        "scoring_seconds": spread([float(t) for _, _, t in JOB_LOG.findall(log_text)]),
         "press_to_model_seconds": spread([r.trained_seconds for r in ok if r.trained_seconds is not None]),
         "switch_seconds_queued": spread([s for _, s, queued in switches if queued], p95=True),
         "switch_seconds_until_model": spread([s for _, s, _ in switches], p95=True),

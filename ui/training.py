@@ -109,15 +109,19 @@ class TrainingJob(BackgroundJob):
                 progress=self._on_batch,
             )
             self.valid, self.note = valid, note
+            trained_at = time.perf_counter()
             if result.history and valid is not None and valid.n_ratings:
                 self.phase = "scoring"
                 self.scores = cf.evaluate(result.recommender, valid)
                 self.scores["topn"] = cf.evaluate_topn(result.recommender, valid).to_dict()
             self.result = result
+            now = time.perf_counter()
             log.info(
-                "trained %s epochs of %s on %s ratings in %.1f s (%s)",
+                "trained %s epochs of %s on %s ratings in %.1f s (%s); the job took %.1f s: %.1f s before scoring, "
+                "%.1f s scoring",
                 len(result.history), self.config.model, self.data.ratings.n_ratings, result.fit_seconds,
-                "stopped" if result.stopped else "complete",
+                "stopped" if result.stopped else "complete", now - self.started, trained_at - self.started,
+                now - trained_at,
             )  # fmt: skip
         except (cf.TrainingDiverged, cf.ConfigError, cf.DataError) as error:
             self.error = str(error)
