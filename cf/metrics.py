@@ -32,9 +32,7 @@ def list_metrics(lists: np.ndarray, relevant: list[np.ndarray], k: int) -> dict[
     min(relevant, k)) and hit (0 or 1), one value per person.
     """
     lists = np.asarray(lists, dtype=np.int64)[:, :k]
-    hit = np.zeros(lists.shape, dtype=bool)
-    for row, movies in enumerate(relevant):
-        hit[row] = np.isin(lists[row], movies) & (lists[row] >= 0)
+    hit = _hits(lists, relevant)
     n_relevant = np.array([len(r) for r in relevant], dtype=np.float64)
     discount = 1.0 / np.log2(np.arange(2, k + 2))
     ideal_count = np.minimum(n_relevant, k).astype(int)
@@ -49,6 +47,18 @@ def list_metrics(lists: np.ndarray, relevant: list[np.ndarray], k: int) -> dict[
             "map": np.where(ideal_count > 0, (precision_at * hit).sum(1) / np.maximum(ideal_count, 1), 0.0),
             "hit_rate": (hits > 0).astype(np.float64),
         }
+
+
+def _hits(lists: np.ndarray, relevant: list[np.ndarray]) -> np.ndarray:
+    """``lists[p, j]`` is one of ``relevant[p]`` (and not padding), in one call for every person."""
+    if not lists.size:
+        return np.zeros(lists.shape, dtype=bool)
+    rows = np.repeat(np.arange(len(relevant)), [len(r) for r in relevant])
+    movies = np.concatenate([np.asarray(r, dtype=np.int64) for r in relevant]) if relevant else np.zeros(0, np.int64)
+    low = min(int(lists.min()), int(movies.min()) if movies.size else 0)
+    span = max(int(lists.max()), int(movies.max()) if movies.size else 0) - low + 1
+    listed = np.arange(len(lists))[:, None] * span + (lists - low)  # (person, movie) as one number
+    return np.isin(listed, rows * span + (movies - low)) & (lists >= 0)
 
 
 def coverage(lists: np.ndarray, n_items: int) -> float:
