@@ -140,12 +140,9 @@ def evaluate_topn(recommender: Recommender, test: Ratings, k: int = 10, by_ratin
     people_index, relevant = _grouped(users[keep], items[keep])
     by_user = train.sort_values("user", kind="stable")
     starts = np.searchsorted(by_user["user"].to_numpy(), np.arange(len(rec.users) + 1))
+    rated, stars = by_user["item"].to_numpy(np.int64), by_user["rating"].to_numpy(np.float32)  # once, not per person
     people = [
-        Person(
-            by_user["item"].to_numpy(np.int64)[starts[u] : starts[u + 1]],
-            by_user["rating"].to_numpy(np.float32)[starts[u] : starts[u + 1]],
-            user_index=int(u),
-        )
+        Person(rated[starts[u] : starts[u + 1]], stars[starts[u] : starts[u + 1]], user_index=int(u))
         for u in people_index
     ]
     counts = np.bincount(train["item"].to_numpy(), minlength=len(rec.items)).astype(np.float32)
