@@ -28,14 +28,14 @@ def run_benchmark(
     train = load_ratings(split_dir / "train.csv")
     test = load_ratings(split_dir / "test.csv")
     config = TrainConfig()
-    times, ranker_times, scores = [], [], {}
+    times, ranker_times = [], []
     for _ in range(repeat):
         result = fit(train, config)
         times.append(result.fit_seconds)
         ranker_times.append(result.ranker_seconds)
         scores = evaluate(result.recommender, test)
     topn = evaluate_topn(result.recommender, test)
-    auto_times, auto_scores, auto_result = [], {}, None
+    auto_times, auto_scores, auto_result = [], None, None
     for _ in range(repeat):
         auto_result = fit(train, TrainConfig(auto=True))
         auto_times.append(auto_result.fit_seconds)
@@ -44,23 +44,23 @@ def run_benchmark(
         "dataset": str(split_dir),
         "n_train": train.n_ratings,
         "n_test": test.n_ratings,
-        "n_fallback": scores["n_fallback"],
+        "n_fallback": scores.n_fallback,
         "config": {k: v for k, v in vars(config).items() if k != "hidden"},
         "cf": {
-            "rmse": scores["rmse"],
-            "mae": scores["mae"],
+            "rmse": scores.rmse,
+            "mae": scores.mae,
             "fit_seconds": statistics.median(times),
             "fit_runs": times,
         },
         "auto": {
-            "rmse": auto_scores.get("rmse"),
-            "mae": auto_scores.get("mae"),
+            "rmse": auto_scores.rmse if auto_scores else None,
+            "mae": auto_scores.mae if auto_scores else None,
             "fit_seconds": statistics.median(auto_times) if auto_times else None,
             "fit_runs": auto_times,
             "picked": auto_result.auto if auto_result else None,
         },
-        "baseline_rmse": scores["bias_rmse"],
-        "global_mean_rmse": scores["global_mean_rmse"],
+        "baseline_rmse": scores.bias_rmse,
+        "global_mean_rmse": scores.global_mean_rmse,
         "topn": topn.to_dict(),
         "ranker_fit_seconds": statistics.median(ranker_times),
         "ranker_fit_runs": ranker_times,

@@ -27,7 +27,10 @@ from cf.metrics import mae, rmse
 from cf.models import BiasBaseline
 
 _LAZY = {
+    "Scores": "cf.evaluation",
+    "TopNReport": "cf.evaluation",
     "evaluate": "cf.evaluation",
+    "evaluate_all": "cf.evaluation",
     "evaluate_topn": "cf.evaluation",
     "evaluate_new_people": "cf.evaluation",
     "EmbeddingDot": "cf.models",
@@ -62,9 +65,9 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "BatchProgress", "BiasBaseline", "ConfigError", "DataError", "EmbeddingDot", "EmbeddingDotBias", "EmbeddingNN",
-    "EpochReport", "FitResult", "IdMap", "Movies", "Ratings", "Recommender", "TrainConfig",
+    "EpochReport", "FitResult", "IdMap", "Movies", "Ratings", "Recommender", "Scores", "TopNReport", "TrainConfig",
     "TrainingDiverged", "UnknownMovieError", "UnknownUserError", "auto_batch_size", "build_model", "evaluate",
-    "evaluate_new_people", "evaluate_topn", "fit",
+    "evaluate_all", "evaluate_new_people", "evaluate_topn", "fit",
     "load_dataset", "load_movies", "load_ratings", "mae", "random_split", "resolve_device", "rmse",
     "sigmoid_range", "temporal_split", "train_model", "validation_split",
 ]  # fmt: skip

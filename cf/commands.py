@@ -10,7 +10,7 @@ import sys
 from cf.config import ConfigError
 from cf.data import Movies, Ratings, temporal_split
 from cf.data.readers import load_movies, load_ratings
-from cf.evaluation import evaluate, evaluate_topn
+from cf.evaluation import Scores, evaluate_all
 from cf.recommend import Recommender
 from cf.training import TrainConfig, distributed, fit, validation_split
 
@@ -50,9 +50,7 @@ def _train(args: argparse.Namespace, device: str | None) -> int:
         print(result.diverged, file=sys.stderr)
     if result.auto:
         print(result.auto["sentence"])
-    scores = evaluate(result.recommender, test) if test is not None else {}
-    if scores:
-        scores["topn"] = evaluate_topn(result.recommender, test).to_dict()
+    scores = evaluate_all(result.recommender, test) if test is not None else None
     if args.out:
         from cf.report import curve_points
 
@@ -62,7 +60,7 @@ def _train(args: argparse.Namespace, device: str | None) -> int:
     if args.json:
         picked = result.recommender.config
         used = dataclasses.replace(
-            config, batch_size=picked["batch_size"], epochs=picked["epochs"], weight_decay=picked["weight_decay"]
+            config, batch_size=picked.batch_size, epochs=picked.epochs, weight_decay=picked.weight_decay
         )
         record = _summary_record(train, test, scores, result.fit_seconds, used)
         print(json.dumps(record | ({"auto": result.auto} if result.auto else {})))
@@ -141,36 +139,40 @@ class _progress_bar:
         self.bar.close()
 
 
-def _print_summary(train: Ratings, test: Ratings | None, scores: dict, seconds: float, out: str | None) -> None:
+def _print_summary(
+    train: Ratings, test: Ratings | None, scores: Scores | None, seconds: float, out: str | None
+) -> None:
     print(
         f"trained on {train.n_ratings:,} ratings ({train.n_users:,} users, {train.n_items:,} movies) in {seconds:.2f} s"
     )
     if scores:
         print(
-            f"held-out {scores['n_test']:,} ratings: RMSE {scores['rmse']:.4f}, MAE {scores['mae']:.4f} "
-            f"(bias-only baseline RMSE {scores['bias_rmse']:.4f}, global mean {scores['global_mean_rmse']:.4f})"
+            f"held-out {scores.n_test:,} ratings: RMSE {scores.rmse:.4f}, MAE {scores.mae:.4f} "
+            f"(bias-only baseline RMSE {scores.bias_rmse:.4f}, global mean {scores.global_mean_rmse:.4f})"
         )
-        topn = scores["topn"]
-        model, popular = topn["model"], topn["popular"]
+        topn = scores.topn
+        model, popular = topn.model, topn.popular
         print(
-            f"top-{topn['k']} lists for {topn['n_people']:,} people: NDCG {model['ndcg']:.3f}, hit rate "
-            f"{model['hit_rate']:.0%} (most popular: NDCG {popular['ndcg']:.3f}, hit rate {popular['hit_rate']:.0%})"
+            f"top-{topn.k} lists for {topn.n_people:,} people: NDCG {model.ndcg:.3f}, hit rate "
+            f"{model.hit_rate:.0%} (most popular: NDCG {popular.ndcg:.3f}, hit rate {popular.hit_rate:.0%})"
         )
     if out:
         print(f"model written to {out}")
 
 
-def _summary_record(train: Ratings, test: Ratings | None, scores: dict, seconds: float, config: TrainConfig) -> dict:
+def _summary_record(
+    train: Ratings, test: Ratings | None, scores: Scores | None, seconds: float, config: TrainConfig
+) -> dict:
     return {
-        "rmse": scores.get("rmse"),
-        "mae": scores.get("mae"),
-        "baseline_rmse": scores.get("bias_rmse"),
-        "global_mean_rmse": scores.get("global_mean_rmse"),
-        "topn": scores.get("topn"),
+        "rmse": scores.rmse if scores else None,
+        "mae": scores.mae if scores else None,
+        "baseline_rmse": scores.bias_rmse if scores else None,
+        "global_mean_rmse": scores.global_mean_rmse if scores else None,
+        "topn": scores.topn.to_dict() if scores and scores.topn else None,
         "fit_seconds": seconds,
         "n_train": train.n_ratings,
         "n_test": test.n_ratings if test is not None else 0,
-        "n_fallback": scores.get("n_fallback", 0),
+        "n_fallback": scores.n_fallback if scores else 0,
         "processes": distributed.world_size(),
         "config": {k: v for k, v in vars(config).items() if k != "hidden"},
     }

@@ -7,7 +7,7 @@ settings without loading torch.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from typing import NamedTuple
 
 
@@ -112,6 +112,20 @@ class TrainConfig:
         if not self.hidden or any(int(h) < 1 for h in self.hidden):
             raise ConfigError(f"hidden must list positive layer widths; got {self.hidden!r}")
         return self
+
+    def to_dict(self) -> dict:
+        """The settings as plain values (JSON and model files; tuples become lists)."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_dict(cls, values: dict) -> TrainConfig:
+        """Inverse of :meth:`to_dict`: unknown keys are dropped and missing ones take their defaults
+        (files written by older versions), then the settings are checked (:meth:`validate`)."""
+        names = {f.name for f in fields(cls)}
+        known = {k: v for k, v in dict(values).items() if k in names}
+        if "hidden" in known:
+            known["hidden"] = tuple(int(h) for h in known["hidden"])
+        return cls(**known).validate()
 
     def sized_for(self, n_ratings: int, device_type: str = "cpu") -> TrainConfig:
         """A copy with ``batch_size`` set (from :func:`auto_batch_size` when it is None)."""

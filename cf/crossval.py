@@ -97,7 +97,8 @@ class CVResult:
     test_frac: float
     data_key: str
     """A fingerprint of the ratings: two results with equal :meth:`split_key` used the same folds."""
-    config: dict
+    config: TrainConfig
+    """The settings (with Auto: the last fold's picks; each fold's are in :attr:`FoldScores.picked`)."""
     folds: list[FoldScores] = field(default_factory=list)
     stopped: bool = False
     seconds: float = 0.0
@@ -129,6 +130,7 @@ class CVResult:
 
     def to_dict(self) -> dict:
         out = asdict(self)
+        out["config"] = self.config.to_dict()
         out["summary"] = {metric: interval.to_dict() for metric, interval in self.summary().items()}
         out["split_key"] = self.split_key()
         return out
@@ -136,9 +138,10 @@ class CVResult:
     @classmethod
     def from_dict(cls, values: dict) -> CVResult:
         """Inverse of :meth:`to_dict`."""
-        names = ("method", "n_folds", "seed", "test_frac", "data_key", "config", "stopped", "seconds")
+        names = ("method", "n_folds", "seed", "test_frac", "data_key", "stopped", "seconds")
         folds = [FoldScores(**fold) for fold in values.get("folds", [])]
-        return cls(**{name: values[name] for name in names}, folds=folds)
+        config = TrainConfig.from_dict(values["config"])
+        return cls(**{name: values[name] for name in names}, config=config, folds=folds)
 
 
 @dataclass
@@ -241,12 +244,12 @@ def score_fold(recommender, test: Ratings) -> dict[str, float]:
     stars = evaluate(recommender, test)
     lists = evaluate_topn(recommender, test, by_rating=False)
     return {
-        "rmse": stars["rmse"],
-        "mae": stars["mae"],
+        "rmse": stars.rmse,
+        "mae": stars.mae,
         "ndcg": float(lists.model.ndcg),
         "hit_rate": float(lists.model.hit_rate),
-        "bias_rmse": stars["bias_rmse"],
-        "global_mean_rmse": stars["global_mean_rmse"],
+        "bias_rmse": stars.bias_rmse,
+        "global_mean_rmse": stars.global_mean_rmse,
         "popular_ndcg": float(lists.popular.ndcg),
         "popular_hit_rate": float(lists.popular.hit_rate),
     }
@@ -274,7 +277,7 @@ def cross_validate(
 
     config = replace(config or TrainConfig(), valid_frac=0.0).validate()
     started = time.perf_counter()
-    result = CVResult(method, folds, seed, test_frac if method == "random" else 0.0, data_key(ratings), asdict(config))
+    result = CVResult(method, folds, seed, test_frac if method == "random" else 0.0, data_key(ratings), config)
     report = progress or (lambda share, text: None)
     for fold, (train, test) in enumerate(fold_splits(ratings, folds, seed, method, test_frac)):
         report(fold / folds, f"Fold {fold + 1} of {folds}: training")
@@ -289,9 +292,10 @@ def cross_validate(
             break
         report((fold + 0.8) / folds, f"Fold {fold + 1} of {folds}: scoring")
         values = score_fold(fitted.recommender, test)
-        picked = {k: fitted.recommender.config[k] for k in ("epochs", "weight_decay")} if fitted.auto else None
+        chosen = fitted.recommender.config
+        picked = {"epochs": chosen.epochs, "weight_decay": chosen.weight_decay} if fitted.auto else None
         result.folds.append(FoldScores(fold + 1, train.n_ratings, test.n_ratings, fitted.fit_seconds, values, picked))
-        result.config = dict(fitted.recommender.config)
+        result.config = fitted.recommender.config
     result.seconds = time.perf_counter() - started
     report(1.0, "Stopped" if result.stopped else "Done")
     return result

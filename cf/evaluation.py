@@ -26,28 +26,34 @@ LIST_METRICS = ("precision", "recall", "ndcg", "map", "hit_rate")
 _PEOPLE_PER_BATCH = 256
 
 
-def evaluate(recommender: Recommender, test: Ratings) -> dict[str, float]:
-    """Rating accuracy on ``test``; every row counts.
+def evaluate(recommender: Recommender, test: Ratings) -> Scores:
+    """Rating accuracy on ``test`` beside two baselines; every row counts.
 
     Rows whose user or movie was not in training are predicted by the fallback (the
-    global mean plus the known biases). Returns ``rmse``, ``mae``, ``global_mean_rmse``,
-    ``bias_rmse`` and ``bias_mae`` (the bias-only baseline), ``n_test`` and ``n_fallback``.
-    For top-N quality see :func:`evaluate_topn`.
+    global mean plus the known biases). The top-N report is left empty: add it with
+    :func:`evaluate_topn` (as :func:`evaluate_all` does).
     """
     users = recommender.users.to_index(test.frame["user"])
     items = recommender.items.to_index(test.frame["item"])
     actual = test.frame["rating"].to_numpy(dtype=np.float64)
     predicted = recommender.predict_indices(users, items)
     baseline = np.clip(recommender.baseline.predict(users, items), *recommender.scale)
-    return {
-        "rmse": rmse(predicted, actual),
-        "mae": mae(predicted, actual),
-        "global_mean_rmse": rmse(np.full(len(actual), recommender.baseline.mean), actual),
-        "bias_rmse": rmse(baseline, actual),
-        "bias_mae": mae(baseline, actual),
-        "n_test": int(len(actual)),
-        "n_fallback": int(((users < 0) | (items < 0)).sum()),
-    }
+    return Scores(
+        rmse=rmse(predicted, actual),
+        mae=mae(predicted, actual),
+        global_mean_rmse=rmse(np.full(len(actual), recommender.baseline.mean), actual),
+        bias_rmse=rmse(baseline, actual),
+        bias_mae=mae(baseline, actual),
+        n_test=int(len(actual)),
+        n_fallback=int(((users < 0) | (items < 0)).sum()),
+    )
+
+
+def evaluate_all(recommender: Recommender, test: Ratings) -> Scores:
+    """:func:`evaluate` with the top-N report of :func:`evaluate_topn` on the same ratings."""
+    scores = evaluate(recommender, test)
+    scores.topn = evaluate_topn(recommender, test)
+    return scores
 
 
 @dataclass
@@ -118,6 +124,46 @@ class TopNReport:
             return TopNScores(**values[name]) if name in values else None
 
         return cls(int(values["k"]), int(values["n_people"]), scores("model"), scores("popular"), scores("by_rating"))
+
+
+@dataclass
+class Scores:
+    """Held-out quality of one model: rating accuracy beside two baselines, and its top-N
+    report when one was computed (see :func:`evaluate` and :func:`evaluate_all`)."""
+
+    rmse: float
+    """Root mean squared error of the predicted stars."""
+    mae: float
+    """Mean absolute error of the predicted stars."""
+    global_mean_rmse: float
+    """RMSE of always predicting the average rating (the simplest baseline)."""
+    bias_rmse: float
+    """RMSE of the average plus each user's and movie's bias (the bias-only baseline)."""
+    bias_mae: float
+    """MAE of the bias-only baseline."""
+    n_test: int
+    """Held-out ratings scored."""
+    n_fallback: int
+    """Of those, ratings of users or movies unseen in training (predicted by the baseline)."""
+    topn: TopNReport | None = None
+    """Top-N quality on the same held-out ratings (:func:`evaluate_topn`), when computed."""
+
+    def gain(self) -> float:
+        """Share of the bias-only baseline's RMSE that the model removes (negative: worse)."""
+        return 1 - self.rmse / self.bias_rmse if self.bias_rmse else 0.0
+
+    def to_dict(self) -> dict:
+        """Plain values (for JSON and model files); the top-N report nested, or None."""
+        out = {name: getattr(self, name) for name in self.__dataclass_fields__ if name != "topn"}
+        out["topn"] = self.topn.to_dict() if self.topn is not None else None
+        return out
+
+    @classmethod
+    def from_dict(cls, values: dict) -> Scores:
+        """Inverse of :meth:`to_dict`."""
+        names = [name for name in cls.__dataclass_fields__ if name != "topn"]
+        topn = values.get("topn")
+        return cls(**{name: values[name] for name in names}, topn=TopNReport.from_dict(topn) if topn else None)
 
 
 def evaluate_topn(recommender: Recommender, test: Ratings, k: int = 10, by_rating: bool = True) -> TopNReport:

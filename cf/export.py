@@ -115,11 +115,21 @@ def projector_vectors(recommender) -> bytes:
 
 
 def projector_metadata(recommender) -> bytes:
-    """``metadata.tsv``: a header, then title, genres and number of ratings per movie (same order as vectors)."""
+    """``metadata.tsv``: a header, then title, genres, number of ratings and the movies file's other columns
+    per movie (same order as vectors), so the Projector can colour by any of them."""
     meta = recommender.describe(np.arange(len(recommender.items)))
-    lines = ["title\tgenres\tn_ratings"]
+    names = list(recommender.movie_columns())
+    extra = [[_number_cell(v) for v in recommender.movie_column(name)] for name in names]
+    lines = ["\t".join(["title", "genres", "n_ratings", *map(tsv_cell, names)])]
     lines += [
-        f"{tsv_cell(title)}\t{tsv_cell(genres)}\t{int(count)}"
-        for title, genres, count in zip(meta["title"], meta["genres"], meta["n_ratings"])
+        "\t".join([tsv_cell(title), tsv_cell(genres), str(int(count)), *cells])
+        for title, genres, count, *cells in zip(meta["title"], meta["genres"], meta["n_ratings"], *extra)
     ]
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _number_cell(value: object) -> str:
+    """A number without a trailing ``.0`` (``16`` rather than ``16.0``); text as :func:`tsv_cell` writes it."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return tsv_cell(value)

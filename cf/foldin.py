@@ -88,7 +88,7 @@ def population_prior(recommender) -> Prior:
     vectors = recommender.user_vectors()[active].astype(np.float64)
     bias = recommender.model.user_bias_values()
     biases = bias.detach().float().cpu().numpy()[active] if bias is not None else np.zeros(1)
-    decay = float(recommender.config.get("weight_decay", 0.1))
+    decay = recommender.config.weight_decay
     return Prior(vectors.mean(0), float(biases.mean()), max(decay, 1e-3) * float(np.median(counts[active])))
 
 

@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from cf.data import DataError, IdMap, Movies
+from cf.config import TrainConfig
+from cf.data import DataError, IdMap, Movies, extras
 from cf.models import BiasBaseline, build_model
 
 if TYPE_CHECKING:  # the recommender saves and loads itself through this module
@@ -46,12 +47,11 @@ def to_bytes(recommender: Recommender) -> bytes:
 def to_payload(recommender: Recommender) -> dict:
     """Everything needed to rebuild the recommender, as plain types and tensors."""
     frame = recommender.movies.frame.reindex(recommender.items.ids)
-    config = {k: list(v) if isinstance(v, tuple) else v for k, v in recommender.config.items()}
     known = recommender.known
     return {
         "format": FORMAT,
         "version": VERSION,
-        "config": config,
+        "config": recommender.config.to_dict(),
         "state_dict": {k: v.detach().cpu() for k, v in recommender.model.state_dict().items()},
         "users": _ids_out(recommender.users),
         "items": _ids_out(recommender.items),
@@ -67,7 +67,11 @@ def to_payload(recommender: Recommender) -> dict:
             "rating": torch.tensor(known["rating"].to_numpy(np.float32)),
             "held_out": torch.tensor(known["held_out"].to_numpy(bool)),
         },
-        "movies": {"title": frame["title"].tolist(), "genres": ["|".join(g) for g in frame["genres"]]},
+        "movies": {
+            "title": frame["title"].tolist(),
+            "genres": ["|".join(g) for g in frame["genres"]],
+            "extra": _extras_out(frame, recommender.movies.extra_names()),
+        },
         "metadata": {**recommender.metadata, "saved": datetime.now(UTC).isoformat(timespec="seconds")},
     }
 
@@ -107,21 +111,19 @@ def fields_from_payload(payload: dict) -> dict:
         raise ValueError("not a cf-recommender file")
     if payload.get("version") != VERSION:
         raise ValueError(f"file version {payload.get('version')}, this tool reads {VERSION}")
-    config = dict(payload["config"])
-    config["hidden"] = tuple(config.get("hidden", (64,)))
+    config = TrainConfig.from_dict(payload["config"])
     users, items = _ids_in(payload["users"]), _ids_in(payload["items"])
     scale = (float(payload["scale"][0]), float(payload["scale"][1]))
     base = payload["baseline"]
     baseline = BiasBaseline(float(base["mean"]), base["user_bias"].numpy(), base["item_bias"].numpy())
-    model = build_model(
-        config["model"], len(users), len(items), int(config["n_factors"]), scale, baseline.mean, config["hidden"]
-    )
+    model = build_model(config.model, len(users), len(items), config.n_factors, scale, baseline.mean, config.hidden)
     model.load_state_dict(payload["state_dict"], strict=True)
     known = pd.DataFrame({k: v.numpy() for k, v in payload["known"].items()})
     if len(known) and (known["user"].max() >= len(users) or known["item"].max() >= len(items)):
         raise ValueError("rating indices out of range")
     movies = Movies.from_frame(
-        pd.DataFrame({"item": items.ids, "title": payload["movies"]["title"], "genres": payload["movies"]["genres"]})
+        pd.DataFrame({"item": items.ids, "title": payload["movies"]["title"], "genres": payload["movies"]["genres"]}),
+        extras=_extras_in(payload["movies"].get("extra", {}), len(items)),
     )
     metadata = payload.get("metadata", {})
     return {
@@ -135,6 +137,35 @@ def fields_from_payload(payload: dict) -> dict:
         "config": config,
         "metadata": dict(metadata),
     }
+
+
+def _extras_out(frame: pd.DataFrame, names: list[str]) -> dict:
+    """The movies file's extra columns: numbers as a float64 tensor, text as a list (None where blank)."""
+    out: dict = {}
+    for name in names:
+        values = frame[name]
+        if extras.kind(values) == extras.NUMBER:
+            out[name] = torch.tensor(values.to_numpy(dtype=np.float64, na_value=np.nan))
+        else:
+            out[name] = [None if v is None or v != v else str(v) for v in values]
+    return out
+
+
+def _extras_in(saved: dict, n: int) -> pd.DataFrame:
+    """The extra columns written by :func:`_extras_out`, checked: at most :data:`extras.MAX_COLUMNS`, ``n`` rows."""
+    if not isinstance(saved, dict) or len(saved) > extras.MAX_COLUMNS:
+        raise ValueError("the movies' extra columns are malformed")
+    columns = {}
+    for name, values in saved.items():
+        if isinstance(values, torch.Tensor):
+            values = values.numpy().astype(np.float64)
+        elif not isinstance(values, list) or not all(v is None or isinstance(v, str) for v in values):
+            raise ValueError(f"the movies' extra column {str(name)[:40]!r} is malformed")
+        if len(values) != n:
+            raise ValueError(f"the movies' extra column {str(name)[:40]!r} has {len(values)} rows, not {n}")
+        series = pd.Series(values, dtype=None if len(values) else object)
+        columns[str(name)[: extras.MAX_NAME]] = extras.clean_values(series)
+    return pd.DataFrame(columns, index=pd.RangeIndex(n))
 
 
 def _ids_out(ids: IdMap) -> torch.Tensor | list[str]:

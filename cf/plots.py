@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -21,6 +21,9 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from cf.data.genres import NO_GENRE, OTHER  # noqa: F401 - the colour groups' names, used with the map
+
+if TYPE_CHECKING:
+    from cf.evaluation import Scores, TopNReport
 
 PALETTE: tuple[str, ...] = (
     "#4E79A7", "#F28E2B", "#E15759", "#76B7B2", "#59A14F",
@@ -237,14 +240,14 @@ def training_curve(
     return fig
 
 
-def accuracy_comparison(scores: Mapping[str, float]) -> go.Figure:
+def accuracy_comparison(scores: Scores) -> go.Figure:
     """The model's validation RMSE next to the global-mean and bias-only baselines."""
     rows = [
-        ("Always the average rating", scores.get("global_mean_rmse"), MUTED),
-        ("Average + user and movie biases", scores.get("bias_rmse"), MUTED),
-        ("This model", scores.get("rmse"), ACCENT),
+        ("Always the average rating", scores.global_mean_rmse, MUTED),
+        ("Average + user and movie biases", scores.bias_rmse, MUTED),
+        ("This model", scores.rmse, ACCENT),
     ]
-    rows = [(label, float(value), color) for label, value, color in rows if value is not None]
+    rows = [(label, float(value), color) for label, value, color in rows]
     fig = _figure(
         title=dict(text="Error on held-out ratings"),
         xaxis=dict(title=dict(text="RMSE (stars)"), showgrid=True, rangemode="tozero"),
@@ -266,15 +269,12 @@ def accuracy_comparison(scores: Mapping[str, float]) -> go.Figure:
     return fig
 
 
-def topn_comparison(topn: Mapping[str, Any]) -> go.Figure:
-    """NDCG and hit rate of the top-N lists beside a most-popular list (and lists by predicted stars).
-
-    ``topn`` is :meth:`cf.evaluation.TopNReport.to_dict` (``k``, ``model``, ``popular``, ``by_rating``).
-    """
-    k = int(topn.get("k", 10))
-    rows = [("This model", topn.get("model"), ACCENT), ("Most popular", topn.get("popular"), MUTED)]
-    if topn.get("by_rating"):
-        rows.append(("By predicted stars", topn["by_rating"], PALETTE[0]))
+def topn_comparison(topn: TopNReport) -> go.Figure:
+    """NDCG and hit rate of the top-N lists beside a most-popular list (and lists by predicted stars)."""
+    k = topn.k
+    rows = [("This model", topn.model, ACCENT), ("Most popular", topn.popular, MUTED)]
+    if topn.by_rating is not None:
+        rows.append(("By predicted stars", topn.by_rating, PALETTE[0]))
     fig = _figure(
         title=dict(text=f"Quality of the top-{k} lists (higher is better)"),
         yaxis=dict(title=dict(text="Score"), rangemode="tozero"),
@@ -282,9 +282,7 @@ def topn_comparison(topn: Mapping[str, Any]) -> go.Figure:
         height=320,
     )
     for label, values, color in rows:
-        if not values:
-            continue
-        y = [float(values["ndcg"]), float(values["hit_rate"])]
+        y = [float(values.ndcg), float(values.hit_rate)]
         fig.add_bar(
             x=[f"NDCG@{k}", f"Hit rate@{k}"],
             y=y,
@@ -923,8 +921,8 @@ def compare_curves(runs: Sequence[Mapping[str, Any]], height: int = 380) -> go.F
 def compare_scores(runs: Sequence[Mapping[str, Any]], height: int | None = None) -> go.Figure:
     """Validation RMSE of several runs as bars, with the bias-only baseline of each as a grey tick.
 
-    Each run is a mapping with ``name`` and ``scores`` (``rmse``, ``bias_rmse``); runs
-    without scores are left out.
+    Each run is a mapping with ``name`` and ``scores`` (:class:`cf.evaluation.Scores` or
+    None); runs without scores are left out.
     """
     colors = [run_color(k) for k, run in enumerate(runs) if run.get("scores")]
     scored = [run for run in runs if run.get("scores")]
@@ -939,7 +937,7 @@ def compare_scores(runs: Sequence[Mapping[str, Any]], height: int | None = None)
     if not scored:
         return fig
     names = [plot_text(run["name"]) for run in scored]
-    rmse = [float(run["scores"]["rmse"]) for run in scored]
+    rmse = [float(run["scores"].rmse) for run in scored]
     best = int(np.argmin(rmse))
     fig.add_bar(
         y=names,
@@ -954,7 +952,7 @@ def compare_scores(runs: Sequence[Mapping[str, Any]], height: int | None = None)
     )
     fig.add_scatter(
         y=names,
-        x=[float(run["scores"].get("bias_rmse", np.nan)) for run in scored],
+        x=[float(run["scores"].bias_rmse) for run in scored],
         mode="markers",
         name="Bias-only baseline",
         marker=dict(symbol="line-ns", size=22, color=MUTED, line=dict(width=3, color=MUTED)),

@@ -10,7 +10,8 @@ import pandas as pd
 import torch
 
 from cf import persist
-from cf.data import IdMap, Movies, Ratings
+from cf.config import TrainConfig
+from cf.data import IdMap, Movies, Ratings, extras
 from cf.models import BiasBaseline
 from cf.models.ease import ItemModel, interaction_weights
 from cf.models.embedding import RatingModel
@@ -52,7 +53,7 @@ class Recommender:
     movies
         Titles and genres for every trained movie.
     config
-        The :class:`cf.config.TrainConfig` as a dict.
+        The settings it was trained with (with Auto: the values it picked; the batch size used).
     ranker
         The item model that ranks top-N lists (:class:`cf.models.ease.ItemModel`), fitted by
         :meth:`fit_ranker`; None ranks by predicted rating.
@@ -65,7 +66,7 @@ class Recommender:
     scale: tuple[float, float]
     known: pd.DataFrame
     movies: Movies
-    config: dict
+    config: TrainConfig
     metadata: dict = field(default_factory=dict)
     """Anything the caller wants kept with the model (plain values: saved in the model file)."""
     ranker: ItemModel | None = None
@@ -223,9 +224,9 @@ class Recommender:
             self.interaction_weights(train["rating"].to_numpy()),
             len(self.users),
             len(self.items),
-            l2=float(cfg.get("ranker_l2", 200.0)),
-            min_ratings=int(cfg.get("ranker_min_ratings", 5)),
-            max_items=cfg.get("ranker_max_items"),
+            l2=cfg.ranker_l2,
+            min_ratings=cfg.ranker_min_ratings,
+            max_items=cfg.ranker_max_items,
             device=self.device,
         )
         return self.ranker
@@ -264,6 +265,16 @@ class Recommender:
     def titles(self) -> np.ndarray:
         """Every movie's title, by index."""
         return self._titles["title"].to_numpy()
+
+    def movie_columns(self) -> dict[str, str]:
+        """The movies file's extra columns (beyond title and genres) and their kinds, ``number`` or ``text``."""
+        return {name: extras.kind(self._titles[name]) for name in self.movies.extra_names()}
+
+    def movie_column(self, name: str) -> np.ndarray:
+        """One extra column of the movies file, by movie index (NaN or None where blank)."""
+        if name not in self.movies.extra_names():
+            raise KeyError(f"the movies file has no column {name!r}")
+        return self._titles[name].to_numpy()
 
     def unit_item_vectors(self) -> np.ndarray:
         """The movie embeddings scaled to length 1 (for cosine similarity)."""

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -23,6 +23,9 @@ import plotly.graph_objects as go
 from cf import plots
 from cf.data import Ratings
 from cf.recommend import Recommender
+
+if TYPE_CHECKING:
+    from cf.evaluation import Scores
 
 SECTIONS = {
     "data": "The data",
@@ -47,8 +50,8 @@ class ReportInputs:
     recommender: Recommender
     ratings: Ratings | None = None
     """All the ratings (for the data section); None: the ratings the model knows."""
-    scores: Mapping[str, Any] | None = None
-    """:func:`cf.evaluation.evaluate` with ``topn`` (:meth:`cf.evaluation.TopNReport.to_dict`)."""
+    scores: Scores | None = None
+    """Held-out scores with their top-N report (:func:`cf.evaluation.evaluate_all`)."""
     history: Sequence[Any] = ()
     """Epoch reports or dicts with ``epoch``, ``train_loss`` and ``valid_rmse``."""
     title: str = "Recommender report"
@@ -92,16 +95,12 @@ def held_out(recommender: Recommender) -> Ratings | None:
     return Ratings(frame, recommender.scale, 0, "held-out ratings")
 
 
-def score_held_out(recommender: Recommender) -> dict | None:
+def score_held_out(recommender: Recommender) -> Scores | None:
     """RMSE, baselines and top-N quality on the model's own held-out ratings (None without any)."""
-    from cf.evaluation import evaluate, evaluate_topn
+    from cf.evaluation import evaluate_all
 
     test = held_out(recommender)
-    if test is None:
-        return None
-    scores = evaluate(recommender, test)
-    scores["topn"] = evaluate_topn(recommender, test).to_dict()
-    return scores
+    return evaluate_all(recommender, test) if test is not None else None
 
 
 def write_report(path: str | Path, inputs: ReportInputs) -> dict:
@@ -203,7 +202,7 @@ def _data(inputs: ReportInputs) -> tuple[str, str]:
 
 
 def _settings(inputs: ReportInputs) -> tuple[str, str]:
-    config = {k: v for k, v in inputs.recommender.config.items() if k not in ("hidden", "device")}
+    config = {k: v for k, v in inputs.recommender.config.to_dict().items() if k not in ("hidden", "device")}
     rows = [(name, "auto" if value is None else str(value)) for name, value in config.items()]
     if inputs.fit_seconds is not None:
         rows.append(("training time", f"{inputs.fit_seconds:.1f} s"))
@@ -214,11 +213,11 @@ def _settings(inputs: ReportInputs) -> tuple[str, str]:
 def _training(inputs: ReportInputs) -> tuple[str, str]:
     if not inputs.history:
         return "How the error fell during training.", "<p class='note'>The training curves were not recorded.</p>"
-    scores = inputs.scores or {}
+    scores = inputs.scores
     baselines = {}
     if scores:
-        baselines = {"Bias-only baseline": scores.get("bias_rmse"), "Global mean": scores.get("global_mean_rmse")}
-    epochs = inputs.recommender.config.get("epochs")
+        baselines = {"Bias-only baseline": scores.bias_rmse, "Global mean": scores.global_mean_rmse}
+    epochs = inputs.recommender.config.epochs
     fig = plots.training_curve(list(inputs.history), epochs, baselines)
     lede = "How the error fell, epoch by epoch, on the training ratings and on ratings kept aside."
     return lede, _figure(fig, "training")
@@ -230,43 +229,40 @@ def _accuracy(inputs: ReportInputs) -> tuple[str, str]:
         return "How close the predicted stars are.", "<p class='note'>No ratings were held out, so no score.</p>"
     numbers = _pairs(
         [
-            ("RMSE (this model)", f"{scores['rmse']:.4f}"),
-            ("MAE (this model)", f"{scores['mae']:.4f}"),
-            ("RMSE, average + user and movie biases", f"{scores['bias_rmse']:.4f}"),
-            ("RMSE, always the average rating", f"{scores['global_mean_rmse']:.4f}"),
-            ("Held-out ratings scored", f"{scores['n_test']:,}"),
+            ("RMSE (this model)", f"{scores.rmse:.4f}"),
+            ("MAE (this model)", f"{scores.mae:.4f}"),
+            ("RMSE, average + user and movie biases", f"{scores.bias_rmse:.4f}"),
+            ("RMSE, always the average rating", f"{scores.global_mean_rmse:.4f}"),
+            ("Held-out ratings scored", f"{scores.n_test:,}"),
         ]
     )
-    gain = 1 - scores["rmse"] / scores["bias_rmse"] if scores["bias_rmse"] else 0.0
+    gain = scores.gain()
     than = f"{gain:.0%} less than" if gain >= 0 else f"{-gain:.0%} more than"
     lede = (
-        f"On {scores['n_test']:,} ratings it never saw, the model is off by {scores['rmse']:.2f} stars "
+        f"On {scores.n_test:,} ratings it never saw, the model is off by {scores.rmse:.2f} stars "
         f"(RMSE), {than} the simple baseline of averages."
     )
     return lede, numbers + _figure(plots.accuracy_comparison(scores), "accuracy")
 
 
 def _topn(inputs: ReportInputs) -> tuple[str, str]:
-    topn = (inputs.scores or {}).get("topn")
-    if not topn:
+    report = inputs.scores.topn if inputs.scores is not None else None
+    if report is None:
         return "How good its top-N lists are.", "<p class='note'>No top-N evaluation was run.</p>"
-    from cf.evaluation import TopNReport
-
-    report = TopNReport.from_dict(topn)
     rows = []
-    for label, values in (("This model", topn["model"]), ("Most popular", topn["popular"])) + (
-        (("By predicted stars", topn["by_rating"]),) if topn.get("by_rating") else ()
+    for label, values in (("This model", report.model), ("Most popular", report.popular)) + (
+        (("By predicted stars", report.by_rating),) if report.by_rating is not None else ()
     ):
         rows.append(
             {
                 "list": label,
-                f"NDCG@{report.k}": values["ndcg"],
-                f"hit rate@{report.k}": values["hit_rate"],
-                f"precision@{report.k}": values["precision"],
-                "coverage": values["coverage"],
+                f"NDCG@{report.k}": values.ndcg,
+                f"hit rate@{report.k}": values.hit_rate,
+                f"precision@{report.k}": values.precision,
+                "coverage": values.coverage,
             }
         )
-    return report.sentence(), _table(pd.DataFrame(rows)) + _figure(plots.topn_comparison(topn), "topn")
+    return report.sentence(), _table(pd.DataFrame(rows)) + _figure(plots.topn_comparison(report), "topn")
 
 
 def _example_people(rec: Recommender, n: int) -> list:

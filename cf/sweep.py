@@ -129,7 +129,7 @@ def run_sweep(
         started = time.perf_counter()
         if shared is not None:
             result = shared
-            result.recommender.config["ranker_l2"] = config.ranker_l2
+            result.recommender.config = replace(result.recommender.config, ranker_l2=config.ranker_l2)
             result.recommender.fit_ranker()
             seconds = time.perf_counter() - started
         else:
@@ -147,8 +147,8 @@ def _scored(result, valid: Ratings, point: dict, seconds: float, topn: bool) -> 
     lists = evaluate_topn(result.recommender, valid, by_rating=False).model if topn else None
     return SweepResult(
         point=point,
-        rmse=scores["rmse"],
-        mae=scores["mae"],
+        rmse=scores.rmse,
+        mae=scores.mae,
         ndcg=lists.ndcg if lists else None,
         hit_rate=lists.hit_rate if lists else None,
         fit_seconds=seconds,

@@ -68,3 +68,15 @@ def write_md5(path: Path) -> None:
     """``<path>.md5`` beside ``path``, as GroupLens publishes it."""
     digest = hashlib.md5(path.read_bytes()).hexdigest()
     path.with_name(path.name + ".md5").write_text(f"{digest}  {path.name}\n")
+
+
+def rating_scores(**values: float) -> cf.Scores:
+    """Held-out scores for charts and tables: plausible figures, any of them overridden."""
+    figures = dict(rmse=0.85, mae=0.65, global_mean_rmse=1.04, bias_rmse=0.9, bias_mae=0.7, n_test=100, n_fallback=0)
+    return cf.Scores(**(figures | values))
+
+
+def list_scores(**values: float) -> dict:
+    """One ranking's top-N figures as plain values (:meth:`cf.evaluation.TopNScores.to_dict`), zeros by default."""
+    names = ("precision", "recall", "ndcg", "map", "hit_rate", "coverage", "mean_popularity", "personalisation")
+    return {name: 0.0 for name in names} | values

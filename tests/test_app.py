@@ -199,19 +199,19 @@ def test_demo_flow_data_train_user_embeddings(download):
 
     record = train(at, epochs=2)
     assert len(record.history) == 2 and record.status == "complete"
-    assert record.scores["rmse"] < record.scores["bias_rmse"] < record.scores["global_mean_rmse"]
+    assert record.scores.rmse < record.scores.bias_rmse < record.scores.global_mean_rmse
     go(at, state.TAB_TRAIN)
     shown = metrics(at)
-    assert shown["Validation RMSE"] == f"{record.scores['rmse']:.3f}"
-    assert shown["Bias-only baseline"] == f"{record.scores['bias_rmse']:.3f}"
+    assert shown["Validation RMSE"] == f"{record.scores.rmse:.3f}"
+    assert shown["Bias-only baseline"] == f"{record.scores.bias_rmse:.3f}"
     assert "Global-mean baseline" in shown and "Training time" in shown
     curve = charts(at)[0]
     assert [trace["name"] for trace in curve["data"]] == ["Training RMSE", "Validation RMSE"]
     assert values(curve["data"][0]["x"]) == [1, 2]
     # a verdict in words next to the figures, and what the curves say under the chart
-    verdict = accuracy_verdict(record.scores["rmse"], record.scores["bias_rmse"], record.scores["global_mean_rmse"])
+    verdict = accuracy_verdict(record.scores.rmse, record.scores.bias_rmse, record.scores.global_mean_rmse)
     assert verdict.level == GOOD and verdict.text in [s.value for s in at.main.success]
-    assert f"{record.scores['rmse']:.3f} stars" in verdict.text
+    assert f"{record.scores.rmse:.3f} stars" in verdict.text
     assert curve_note(record.history) in [c.value for c in at.caption]
 
     # User: pick the second most active user; their ratings and top picks
@@ -343,7 +343,7 @@ def test_movielens_small_upload_flow():
 
     record = train(at, epochs=2)
     assert record.data_key == data.key
-    assert record.scores["rmse"] < record.scores["bias_rmse"]
+    assert record.scores.rmse < record.scores.bias_rmse
     go(at, state.TAB_USER)
     recs = table(at, "rank")
     assert len(recs) == 10 and recs["title"].str.contains(r"\(\d{4}\)").all()
@@ -896,7 +896,7 @@ def test_compare_keeps_the_best_and_latest_models_on_its_own_and_names_the_dropp
     assert first.loaded and second.loaded  # nothing was ticked: the earlier model is still there to switch back to
     go(at, state.TAB_TRAIN)  # the plain dot product learns no biases: its verdict is a warning
     scores = second.scores
-    verdict = accuracy_verdict(scores["rmse"], scores["bias_rmse"], scores["global_mean_rmse"])
+    verdict = accuracy_verdict(scores.rmse, scores.bias_rmse, scores.global_mean_rmse)
     assert verdict.level == WORSE and verdict.text in [w.value for w in at.main.warning]
 
     go(at, state.TAB_COMPARE)
@@ -904,7 +904,7 @@ def test_compare_keeps_the_best_and_latest_models_on_its_own_and_names_the_dropp
     assert summary["Run"].tolist() == ["Model 1", "Model 2"]
     assert summary["Model"].tolist() == ["Dot product with biases", "Plain dot product"]
     assert summary["Epochs"].tolist() == [3, 1] and summary["In memory"].all()
-    assert summary["Validation RMSE"].tolist() == [first.scores["rmse"], second.scores["rmse"]]
+    assert summary["Validation RMSE"].tolist() == [first.scores.rmse, second.scores.rmse]
     curves, bars = charts(at)[:2]
     assert {t["name"] for t in curves["data"]} >= {"Model 1 · validation", "Model 2 · training"}
     assert len(values(bars["data"][0]["x"])) == 2
@@ -919,7 +919,7 @@ def test_compare_keeps_the_best_and_latest_models_on_its_own_and_names_the_dropp
     third = train(at, epochs=1, n_factors=8, model="dot")
     fourth = train(at, epochs=1, n_factors=8, model="dot")
     plain = [second, third, fourth]
-    assert first.scores["rmse"] < min(r.scores["rmse"] for r in plain), "the biased model should be the best"
+    assert first.scores.rmse < min(r.scores.rmse for r in plain), "the biased model should be the best"
     assert [r.loaded for r in state_runs(at)] == [True, False, True, True]
     assert second.scores and second.history  # curves and scores stay
     go(at, state.TAB_COMPARE)
@@ -1218,8 +1218,8 @@ def test_auto_settings_then_cross_validation_with_intervals_and_a_paired_test():
     auto = train(at, epochs=2, auto=True, n_factors=8)
     assert auto.config.auto and auto.note.startswith("Auto picked regularisation")
     picked = auto.recommender.config
-    assert (auto.config.epochs, auto.config.weight_decay) == (picked["epochs"], picked["weight_decay"])
-    assert len(auto.history) == picked["epochs"]
+    assert (auto.config.epochs, auto.config.weight_decay) == (picked.epochs, picked.weight_decay)
+    assert len(auto.history) == picked.epochs
     assert any(i.value.startswith("Auto picked") for i in at.info)  # shown with the results
     plain = train(at, epochs=1, n_factors=8, model="dot")
 
@@ -1233,3 +1233,52 @@ def test_auto_settings_then_cross_validation_with_intervals_and_a_paired_test():
     sentences = [m.value for m in at.markdown if "(paired t-test over 2 folds, p = " in m.value]
     assert len(sentences) == 2  # RMSE and NDCG@10, each naming both runs
     assert all(auto.name in text and plain.name in text for text in sentences)
+
+
+def test_a_link_to_a_movielens_release_loads_it_and_trains_the_same_model(grouplens):
+    at = AppTest.from_file(str(APP), default_timeout=180)
+    at.query_params.update(
+        {"tab": "User", "data": "ml-latest-small", "model": "dot-bias", "factors": "4", "epochs": "1",
+         "seed": "3", "train": "1", "user": "414"}
+    )  # fmt: skip
+    at.run()
+    assert_healthy(at)
+    data = at.session_state[state.DATA]
+    assert data.label == "MovieLens latest-small" and data.ratings.n_ratings == 100_836  # small: no click needed
+    assert (grouplens / "movielens" / "ml-latest-small.zip").exists()
+    wait_for_training(at)
+    record = at.session_state[state.MODEL]
+    assert record.data_key == data.key and (record.config.n_factors, record.config.seed) == (4, 3)
+    assert len(record.recommender.users) == 610
+    assert at.session_state[state.NAV] == state.TAB_USER and at.selectbox(key=state.USER).value == 414
+    assert at.query_params["data"] == "ml-latest-small" and at.query_params["train"] == "1"
+
+
+def test_a_link_to_a_big_release_asks_before_downloading(grouplens):
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.query_params.update({"data": "ml-25m", "train": "1", "epochs": "1"})
+    at.run()
+    assert_healthy(at)
+    assert any("uses MovieLens 25m: press Download and load" in i.value for i in at.info)
+    assert at.session_state[state.ML_RELEASE] == "25m" and at.session_state[state.DATA].demo  # nothing fetched
+    assert not (grouplens / "movielens").exists() or not any((grouplens / "movielens").iterdir())
+    at.run()
+    assert at.session_state[state.JOB] is None  # the link's model is for 25M: nothing trains on the demo data
+
+
+def test_a_link_to_a_model_loaded_from_a_file_asks_for_the_file_and_trains_nothing():
+    at = new_app()
+    upload_model(at, "other.cfmodel", raw := foreign_model_bytes())
+    assert at.query_params["train"] == "file"
+    link = dict(at.query_params)
+
+    opened = AppTest.from_file(str(APP), default_timeout=120)
+    opened.query_params.update(link)
+    opened.run()
+    assert_healthy(opened)
+    assert any("load the file again on the Train screen" in i.value for i in opened.info)
+    assert opened.session_state[state.JOB] is None and opened.session_state[state.MODEL] is None
+    assert opened.session_state[state.NAV] == state.TAB_TRAIN  # where the file is loaded
+    upload_model(opened, "other.cfmodel", raw)
+    assert opened.session_state[state.MODEL].source == "other.cfmodel"
+    assert opened.query_params["train"] == "file" and not errors(opened)

@@ -1,10 +1,13 @@
 """The Embeddings screen's map controls, with Streamlit's AppTest: t-SNE in the background, custom
-axes, colour and size by attributes, taste regions, neighbours, regular expressions and the link."""
+axes, colour and size by attributes (and by the uploaded movies file's own columns), taste regions,
+neighbours, regular expressions and the link."""
 
 from __future__ import annotations
 
+import html
 import time
 
+import numpy as np
 import pytest
 
 from cf.plots import plot_text
@@ -131,3 +134,43 @@ def test_regex_search_neighbours_and_isolate(app):
     assert n_points(shown) == 21  # isolated: the first match and its neighbours
     assert at.query_params["q"].startswith("^the") and at.query_params["isolate"] == "1"
     assert at.query_params["nb"] == "20" and at.query_params["dist"] == "euclidean"
+
+
+def test_colour_and_size_by_columns_of_the_uploaded_movies_file(tmp_path):
+    from tests.helpers import movies_path
+    from tests.test_app import upload
+    from tests.test_data_extras import with_derived_columns
+
+    path = tmp_path / "movies-plus.csv"
+    with_derived_columns(movies_path()).to_csv(path, index=False)
+    ratings = (movies_path().parent / "ratings.csv").read_bytes().splitlines(keepends=True)
+    at = new_app()
+    upload(at, ("ratings.csv", b"".join(ratings[:20_001])), ("movies-plus.csv", path.read_bytes()))
+    listed = [c.value for c in at.caption if c.value.startswith("The movies file also has")]
+    assert listed and listed[0].startswith("The movies file also has 5 columns the map can colour by: “decade”")
+    record = train(at, epochs=1)
+    go(at, state.TAB_EMBED)
+    colour, size = at.selectbox(key=state.EMB_COLOUR), at.selectbox(key=state.EMB_SIZE)
+    assert {"decade (movies file)", "title length (movies file)", "first letter (movies file)"} <= set(colour.options)
+    assert "title length (movies file)" in size.options and "decade (movies file)" not in size.options
+    colour.set_value("title length (movies file)")
+    size.set_value("title length (movies file)")
+    at.run()
+    assert_healthy(at)
+    (movies,) = [t for t in movie_map(at)["data"] if t["name"] == "Movies"]
+    assert movies["marker"]["colorbar"]["title"]["text"] == "title length (movies file)"
+    lengths = [len(html.unescape(row[0])) for row in movies["customdata"]]  # the title, as plotted
+    assert np.corrcoef(values(movies["marker"]["color"]), lengths)[0, 1] > 0.99
+    assert np.corrcoef(values(movies["marker"]["size"]), lengths)[0, 1] > 0.99
+    at.selectbox(key=state.EMB_COLOUR).set_value("first letter (movies file)")
+    at.run()
+    assert_healthy(at)
+    marks = ("Search results", "Recommended for the user")
+    traces = [t for t in movie_map(at)["data"] if t.get("mode") == "markers" and t["name"] not in marks]
+    names = [t["name"] for t in traces]
+    assert len(names) == 11 and "Other" in names and "T" in names  # the ten commonest first letters, then Other
+    for trace in traces:
+        letters = {html.unescape(row[0])[0] for row in trace["customdata"]}
+        assert len(letters) > 1 if trace["name"] == "Other" else letters == {trace["name"]}
+    assert at.query_params["colour"] == "first letter (movies file)"
+    assert record.recommender.movie_columns()["first letter"] == "text"

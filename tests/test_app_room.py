@@ -120,9 +120,8 @@ class HeldJob(BackgroundJob):
         super().__init__(name)
         self.ending = ending
         self.began = threading.Event()
-        self.error: str | None = None
 
-    def _run(self) -> None:
+    def _work(self) -> None:
         self.began.set()
         self.stop_requested.wait(30)
         if self.ending == "error":
@@ -146,7 +145,7 @@ def test_a_job_gives_its_slot_to_the_next_in_line_however_it_ends(ending):
     first.stop()  # the held job ends now: quietly, with its error, or raising
     assert first.wait(30) and second.began.wait(30)  # the slot went to the next in line
     assert first.ticket.state == DONE and second.ticket.state == RUNNING and queue.counts() == (1, 0)
-    assert (first.error is not None) == (ending == "error")
+    assert first.error == {"stop": None, "error": "it failed", "raise": "The job failed: an unexpected failure"}[ending]
     second.stop()
     assert second.wait(30) and queue.counts() == (0, 0)
 

@@ -141,7 +141,7 @@ def train_json(capsys, tmp_path, ratings: Path, *flags: str) -> tuple[dict, cf.R
 def test_defaults_of_the_train_command(small_csv, tmp_path, capsys, loops):
     n = cf.load_ratings(small_csv).n_ratings
     record, model = train_json(capsys, tmp_path, small_csv)
-    assert record["config"]["model"] == model.config["model"] == "dot-bias"
+    assert record["config"]["model"] == model.config.model == "dot-bias"
     assert isinstance(model.model, cf.EmbeddingDotBias)
     (loop,) = loops
     assert isinstance(loop, rowwise.RowwiseLoop) and loop.batch == record["config"]["batch_size"] == 1024
@@ -150,7 +150,7 @@ def test_defaults_of_the_train_command(small_csv, tmp_path, capsys, loops):
 
 def test_model_flag_trains_that_model(small_csv, tmp_path, capsys):
     record, model = train_json(capsys, tmp_path, small_csv, "--model", "nn")
-    assert record["config"]["model"] == model.config["model"] == "nn" and isinstance(model.model, cf.EmbeddingNN)
+    assert record["config"]["model"] == model.config.model == "nn" and isinstance(model.model, cf.EmbeddingNN)
     _, model = train_json(capsys, tmp_path, small_csv, "--model", "dot")
     assert isinstance(model.model, cf.EmbeddingDot) and not isinstance(model.model, cf.EmbeddingDotBias)
 
@@ -165,7 +165,7 @@ def test_engine_flag_picks_the_training_loop(small_csv, tmp_path, capsys, loops)
 
 def test_batch_size_flag_sets_the_steps(small_csv, tmp_path, capsys, loops):
     record, model = train_json(capsys, tmp_path, small_csv, "--batch-size", "64")
-    assert record["config"]["batch_size"] == model.config["batch_size"] == 64
+    assert record["config"]["batch_size"] == model.config.batch_size == 64
     (loop,) = loops
     assert loop.batch == 64 and loop.steps_per_epoch == -(-record["n_train"] // 64)
 
@@ -174,7 +174,7 @@ def test_valid_frac_flag_sets_the_held_out_share(small_csv, tmp_path, capsys):
     n = cf.load_ratings(small_csv).n_ratings
     record, model = train_json(capsys, tmp_path, small_csv, "--valid-frac", "0.3")
     assert record["n_train"] + record["n_test"] == n and 0.27 * n < record["n_test"] < 0.33 * n  # about 30%
-    assert record["config"]["valid_frac"] == model.config["valid_frac"] == 0.3
+    assert record["config"]["valid_frac"] == model.config.valid_frac == 0.3
     record, _ = train_json(capsys, tmp_path, small_csv, "--valid-frac", "0")
     assert (record["n_train"], record["n_test"], record["rmse"]) == (n, 0, None)
 

@@ -122,9 +122,9 @@ def test_auto_picks_from_its_candidates_and_the_model_keeps_them(ratings):
     best = min(choice.tried, key=lambda row: row["valid_rmse"])
     assert (choice.weight_decay, choice.epochs) == (best["weight_decay"], best["epochs"])
     result = cf.fit(ratings, config)
-    assert result.auto["weight_decay"] == result.recommender.config["weight_decay"]
-    assert result.auto["epochs"] == len(result.history) == result.recommender.config["epochs"]
-    assert result.recommender.config["auto"] is True and "Auto picked" in result.auto["sentence"]
+    assert result.auto["weight_decay"] == result.recommender.config.weight_decay
+    assert result.auto["epochs"] == len(result.history) == result.recommender.config.epochs
+    assert result.recommender.config.auto is True and "Auto picked" in result.auto["sentence"]
 
 
 def test_cli_cv_prints_intervals_and_json(tmp_path, capsys, ratings):

@@ -948,3 +948,9 @@ def test_any_valid_movies_file_loads_with_exactly_its_movies(data, header, layou
     assert movies.frame.index.tolist() == [movie for movie, _, _ in rows]
     assert movies.frame["title"].tolist() == [title for _, title, _ in rows]
     assert movies.frame["genres"].tolist() == [genres for _, _, genres in rows]
+
+
+def test_a_title_that_is_only_a_comma_does_not_make_the_comma_the_separator():
+    # found by the fuzz test: with one line, "," and "|" both split it evenly; only "|" leaves the id first
+    movies = load_movies(b"1|,|(no genres listed)\n", name="odd.csv")
+    assert movies.frame.index.tolist() == [1] and movies.frame["title"].tolist() == [","]

@@ -1,5 +1,7 @@
 """The top-N and new-person protocols on the real benchmark split, and taste profiles of new people."""
 
+import json
+
 import pytest
 
 import cf
@@ -56,6 +58,17 @@ def test_most_popular_lists_are_the_most_rated_unrated_movies(fitted, report):
 def test_report_round_trips_through_plain_values(report):
     again = TopNReport.from_dict(report.to_dict())
     assert again.to_dict() == report.to_dict()
+
+
+def test_held_out_scores_carry_the_baselines_and_top_n_and_round_trip_through_json(fitted):
+    rec, _, test = fitted
+    scores = cf.evaluate_all(rec, test)
+    assert scores.n_test == test.n_ratings and scores.rmse < scores.bias_rmse < scores.global_mean_rmse
+    assert scores.gain() == pytest.approx(1 - scores.rmse / scores.bias_rmse) and scores.gain() > 0
+    assert scores.topn.model.ndcg > scores.topn.popular.ndcg
+    plain = json.loads(json.dumps(scores.to_dict()))
+    assert cf.Scores.from_dict(plain).to_dict() == scores.to_dict()
+    assert cf.evaluate(rec, test).topn is None
 
 
 def test_new_people_protocol_scores_fold_in_beside_most_popular():

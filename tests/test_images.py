@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 
 from cf import images, plots
+from tests.helpers import rating_scores
 
 
 @pytest.fixture
 def figure():
-    return plots.accuracy_comparison({"rmse": 0.85, "bias_rmse": 0.87, "global_mean_rmse": 1.04})
+    return plots.accuracy_comparison(rating_scores(rmse=0.85, bias_rmse=0.87, global_mean_rmse=1.04))
 
 
 @pytest.mark.slow

@@ -10,7 +10,14 @@ import cf
 from cf import plots
 from cf.data.demo import load_demo
 from cf.maps import axes, regions
-from cf.maps.layouts import LayoutSettings, cosine_neighbours, fit_layout, sample, unit_rows
+from cf.maps.layouts import (
+    LayoutSettings,
+    cosine_neighbours,
+    fit_layout,
+    neighbour_preservation,
+    sample,
+    unit_rows,
+)
 from cf.maps.neighbours import nearest
 
 
@@ -68,13 +75,29 @@ def test_three_dimensional_layouts(method):
     assert layout.coords.shape == (150, 3) and np.isfinite(layout.coords).all()
 
 
-def test_a_big_set_is_laid_out_on_its_most_rated_sample():
-    vectors, _ = planted(300)
+def test_a_big_set_is_laid_out_on_its_most_rated_sample_and_the_rest_placed_among_their_neighbours():
+    vectors, labels = planted(300)
     counts = np.arange(300)[::-1]
-    layout = fit_layout(vectors, LayoutSettings("tsne", perplexity=10), priority=counts, max_points=120)
+    steps: list[float] = []
+    layout = fit_layout(
+        vectors, LayoutSettings("tsne", perplexity=10), priority=counts, max_points=120,
+        report=lambda _stage, share: steps.append(share),
+    )  # fmt: skip
     assert layout.sampled and layout.fitted.tolist() == list(range(120))
-    assert np.isfinite(layout.coords[:120]).all() and np.isnan(layout.coords[120:]).all()
+    assert np.isfinite(layout.coords).all() and steps == sorted(steps)
+    # each placed point's nearest fitted point on the map is from its own planted group
+    coords = layout.coords
+    gaps = np.linalg.norm(coords[120:, None] - coords[None, :120], axis=2)
+    assert (labels[:120][gaps.argmin(1)] == labels[120:]).mean() > 0.95
     assert sample(50, None, 120).tolist() == list(range(50))
+
+
+def test_neighbour_preservation_measures_kept_neighbourhoods():
+    vectors, _ = planted(200, dims=2)
+    unit = unit_rows(vectors)
+    assert neighbour_preservation(vectors, unit, k=5) == 1.0  # unit circle: Euclidean order is cosine order
+    shuffled = np.random.default_rng(1).permutation(unit)
+    assert neighbour_preservation(vectors, shuffled, k=5) < 0.1
 
 
 def test_bad_settings_say_what_to_change():

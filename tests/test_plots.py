@@ -9,6 +9,8 @@ import pytest
 
 from cf import plots
 from cf.data.genres import genre_groups
+from cf.evaluation import TopNReport
+from tests.helpers import list_scores, rating_scores
 
 
 def movie_points(n: int = 40, dims: int = 2) -> pd.DataFrame:
@@ -92,7 +94,7 @@ def test_training_curve_without_validation_and_empty():
 
 
 def test_accuracy_comparison_highlights_the_model():
-    figure = plots.accuracy_comparison({"rmse": 0.8, "bias_rmse": 0.87, "global_mean_rmse": 1.05})
+    figure = plots.accuracy_comparison(rating_scores(rmse=0.8, bias_rmse=0.87, global_mean_rmse=1.05))
     (bar,) = figure.data
     assert list(bar.x) == [1.05, 0.87, 0.8]
     assert bar.marker.color[-1] == plots.ACCENT and bar.marker.color[0] == plots.MUTED
@@ -284,8 +286,8 @@ def test_compare_curves_one_colour_per_run():
 
 def test_compare_scores_highlights_the_best_run_in_the_curves_colours():
     runs = [
-        {"name": "A", "scores": {"rmse": 0.9, "bias_rmse": 0.95}},
-        {"name": "B", "scores": {"rmse": 0.85, "bias_rmse": 0.95}},
+        {"name": "A", "scores": rating_scores(rmse=0.9, bias_rmse=0.95)},
+        {"name": "B", "scores": rating_scores(rmse=0.85, bias_rmse=0.95)},
         {"name": "C", "scores": None},
     ]
     figure = plots.compare_scores(runs)
@@ -338,6 +340,8 @@ def test_sweep_chart_two_settings_is_a_heat_map_with_gaps_for_points_not_run():
 
 def test_topn_comparison_puts_the_model_beside_most_popular():
     scores = {"ndcg": 0.27, "hit_rate": 0.67, "precision": 0.1, "coverage": 0.1}
-    fig = plots.topn_comparison({"k": 10, "model": scores, "popular": {**scores, "ndcg": 0.1, "hit_rate": 0.38}})
+    popular = list_scores(**{**scores, "ndcg": 0.1, "hit_rate": 0.38})
+    report = TopNReport.from_dict({"k": 10, "n_people": 5, "model": list_scores(**scores), "popular": popular})
+    fig = plots.topn_comparison(report)
     assert [t.name for t in fig.data] == ["This model", "Most popular"]
     assert list(fig.data[1].y) == [0.1, 0.38] and list(fig.data[0].x) == ["NDCG@10", "Hit rate@10"]

@@ -74,7 +74,7 @@ def test_report_holds_every_section_with_its_figures_and_plotly_once(trained):
     assert set(page.figures) == {"fig-ratings", "fig-tail", "fig-training", "fig-accuracy", "fig-topn", "fig-map"}
     assert page.script_sources == []  # nothing to fetch: it opens offline
     assert text.count("plotly.js v") == 1  # the library's banner: embedded once, not once per figure
-    assert f"{scores['rmse']:.4f}" in text
+    assert f"{scores.rmse:.4f}" in text
     assert "Person " in text and "Like " in text
 
 
@@ -83,7 +83,7 @@ def test_held_out_scores_are_those_of_the_validation_split(trained):
     rec = result.recommender
     test = held_out(rec)
     assert test.n_ratings == valid.n_ratings
-    assert score_held_out(rec)["rmse"] == pytest.approx(evaluate(rec, valid)["rmse"], rel=1e-9)
+    assert score_held_out(rec).rmse == pytest.approx(evaluate(rec, valid).rmse, rel=1e-9)
 
 
 def test_report_without_held_out_ratings_or_curves_says_so(trained):

@@ -122,7 +122,7 @@ def test_rowwise_matches_the_torch_engine_on_the_benchmark_split():
     scores = {}
     for engine in ("rowwise", "torch"):
         result = cf.fit(train, cf.TrainConfig(engine=engine))
-        scores[engine] = cf.evaluate(result.recommender, test)["rmse"]
+        scores[engine] = cf.evaluate(result.recommender, test).rmse
     assert scores["rowwise"] < 0.85
     assert abs(scores["rowwise"] - scores["torch"]) < 0.01
 

@@ -31,9 +31,9 @@ def test_defaults_beat_the_bias_baseline_on_the_benchmark_split():
     train, test = cf.load_ratings(train_path), cf.load_ratings(test_path)
     result = cf.fit(train)
     scores = cf.evaluate(result.recommender, test)
-    assert scores["n_test"] == test.n_ratings
-    assert scores["rmse"] < scores["bias_rmse"] - 0.015
-    assert scores["rmse"] < 0.86
+    assert scores.n_test == test.n_ratings
+    assert scores.rmse < scores.bias_rmse - 0.015
+    assert scores.rmse < 0.86
     assert [r.epoch for r in result.history] == list(range(1, cf.TrainConfig().epochs + 1))
 
 

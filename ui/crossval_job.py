@@ -8,8 +8,6 @@ pair two runs scored on the same folds.
 
 from __future__ import annotations
 
-import logging
-
 import streamlit as st
 
 import cf
@@ -18,8 +16,6 @@ from cf.jobs import QueueError
 from ui import state
 from ui.jobs import BackgroundJob, queue_for_session
 from ui.state import DataRecord, ModelRecord
-
-log = logging.getLogger("cf.app")
 
 JOB = "cf.cv_job"
 RESULTS = "cf.cv_results"
@@ -34,31 +30,25 @@ SEED = 0
 class CrossValJob(BackgroundJob):
     """One cross-validation on a background thread. Read its fields from any thread."""
 
+    title = "Cross-validation"
+    expected = (cf.ConfigError, cf.TrainingDiverged, cf.DataError)
+
     def __init__(self, data: DataRecord, record: ModelRecord, folds: int):
         super().__init__(f"cf-cv-{record.number}")
         self.data, self.record, self.folds = data, record, folds
         self.share, self.text = 0.0, "Starting…"
         self.result: CVResult | None = None
-        self.error: str | None = None
 
-    def _run(self) -> None:
-        try:
-            self.result = cross_validate(
-                self.data.ratings,
-                self.record.config,
-                folds=self.folds,
-                seed=SEED,
-                movies=self.data.movies,
-                progress=self._progress,
-                should_stop=self.stop_requested.is_set,
-            )
-        except (cf.ConfigError, cf.TrainingDiverged, cf.DataError) as error:
-            self.error = str(error)
-        except MemoryError:
-            self.error = "Cross-validation ran out of memory. Try fewer factors or a smaller file."
-        except Exception as error:  # noqa: BLE001 - reported to the person, logged for us
-            log.exception("cross-validation failed")
-            self.error = f"Cross-validation failed: {str(error).strip() or type(error).__name__}"
+    def _work(self) -> None:
+        self.result = cross_validate(
+            self.data.ratings,
+            self.record.config,
+            folds=self.folds,
+            seed=SEED,
+            movies=self.data.movies,
+            progress=self._progress,
+            should_stop=self.stop_requested.is_set,
+        )
 
     def _progress(self, share: float, text: str) -> None:
         self.share, self.text = share, text

@@ -1,11 +1,13 @@
 """What every background job of the app shares: a daemon thread, a stop request, a done flag,
-and (for the jobs that share the cores) a place in the server-wide queue.
+one way of turning a failure into a message for people, and (for the jobs that share the
+cores) a place in the server-wide queue.
 
 The training run, cross-validation, the tuning sweep and map layouts subclass
-:class:`BackgroundJob` and implement ``_run``; the base sets ``done`` when ``_run`` returns.
-A job given a ticket (:func:`queue_for_session`) first waits for its turn in :func:`server_queue`
-(:meth:`BackgroundJob._wait_for_turn`: the one place where a job waits), and gives its slot back
-however it ends: finished, failed, stopped, or left the queue. Screens read the fields.
+:class:`BackgroundJob` and implement ``_work``; :attr:`BackgroundJob.error` holds what went
+wrong, in words. A job given a ticket (:func:`queue_for_session`) first waits for its turn in
+:func:`server_queue` (:meth:`BackgroundJob._wait_for_turn`: the one place where a job waits),
+and gives its slot back however it ends: finished, failed, stopped, or left the queue.
+Screens read the fields.
 """
 
 from __future__ import annotations
@@ -67,31 +69,49 @@ def short_thread_switches() -> Iterator[None]:
 class BackgroundJob:
     """A piece of work on its own daemon thread; read its fields from any thread."""
 
+    title = "The job"
+    """How messages name the job ("Training failed: ...")."""
+    expected: tuple[type[Exception], ...] = ()
+    """Errors whose own message already tells people what is wrong and how to fix it."""
+    memory_hint = "Try fewer factors or a smaller file."
+    """What to try when the job runs out of memory."""
+
     def __init__(self, name: str):
         self.stop_requested = threading.Event()
         self.done = threading.Event()
+        self.error: str | None = None
+        """What went wrong, for people; None while running and after a success."""
         self.ticket: jobs.Ticket | None = None
         """The job's place in the server-wide queue (see :func:`queue_for_session`); None runs at once."""
         self.page_open: Callable[[], bool] | None = None
         """Whether the page that started the job is still connected (None: assume so)."""
-        self._thread = threading.Thread(target=self._main, name=name, daemon=True)
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
-    def _run(self) -> None:
+    def _work(self) -> None:
         raise NotImplementedError
 
     def _on_turn(self) -> None:
-        """Called on the job's thread when its turn came, just before ``_run`` (a hook)."""
+        """Called on the job's thread when its turn came, just before the work (a hook)."""
 
-    def _main(self) -> None:
+    def _finish(self) -> None:
+        """Called on the job's thread after the work, whatever happened (before ``done`` is set)."""
+
+    def _run(self) -> None:
         try:
             if self.ticket is not None and not self._wait_for_turn():
                 return
             self._on_turn()
             with short_thread_switches():
-                self._run()
-        except Exception:  # noqa: BLE001 - each job reports its own errors; this one escaped it
+                self._work()
+        except self.expected as error:
+            self.error = str(error)
+        except MemoryError:
+            self.error = f"{self.title} ran out of memory. {self.memory_hint}"
+        except Exception as error:  # noqa: BLE001 - reported to the person, logged for us
             log.exception("%s failed", self._thread.name)
+            self.error = f"{self.title} failed: {str(error).strip() or type(error).__name__}"
         finally:
+            self._finish()
             if self.ticket is not None:
                 self.ticket.release()  # before `done`: the session may queue its next job at once
             self.done.set()

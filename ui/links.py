@@ -60,7 +60,7 @@ _MAP_VIEW = {  # URL name: (widget key, default, the URL's values -> the widget'
     "isolate": (state.EMB_ISOLATE, False, _FLAG),
 }
 PENDING = "cf.link_pending"
-"""Settings of a model the link asks to retrain, until the data is known."""
+"""A model the link asks to retrain, until its data is in use: {"config", "data" (the link's ``data``)}."""
 WAIT = "cf.link_wait"
 """A link made with uploaded files, until they are uploaded: {"params", "accepted"}."""
 ML_AUTO = "cf.ml_auto"
@@ -122,7 +122,7 @@ def _apply_view(params: dict, notes: list[str]) -> None:
         st.session_state[state.USER] = int(user) if user.lstrip("-").isdigit() else user
     train = params.get("train")
     if train == "1" and config is not None:
-        st.session_state[PENDING] = config
+        st.session_state[PENDING] = {"config": config, "data": params.get("data") or ""}
         notes.append(RETRAINING)
     elif train == "file":
         notes.append("This link shows a model loaded from a file: load the file again on the Train screen.")
@@ -285,10 +285,11 @@ def _accept(key: str) -> None:
 
 
 def after_data(data: DataRecord) -> None:
-    """Start the training a link asked for, once its data is in use."""
-    config = st.session_state.pop(PENDING, None)
-    if config is None:
+    """Start the training a link asked for, once its data is in use (never on other data)."""
+    pending = st.session_state.get(PENDING)
+    if pending is None or not _is_links_data(pending["data"], data):
         return
+    config = st.session_state.pop(PENDING)["config"]
     from ui import training
 
     try:
@@ -297,6 +298,15 @@ def after_data(data: DataRecord) -> None:
         state.set_notice("error", str(error))
         return
     st.rerun()  # draw the page again with the run's progress in view
+
+
+def _is_links_data(wanted: str, data: DataRecord) -> bool:
+    """Whether ``data`` is what the link's ``data`` parameter names (files are checked by :func:`awaiting`)."""
+    if wanted.startswith("ml-"):
+        return data.key.startswith("ml:") and data.key.split(":")[1] == wanted[3:]
+    if wanted == "demo":
+        return data.demo
+    return True
 
 
 def note() -> None:

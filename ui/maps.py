@@ -3,23 +3,25 @@ regions and concept axes, each cached on the model record (per view and setting)
 
 from __future__ import annotations
 
-import logging
 import time
 
 import numpy as np
 
+from cf.data import extras
 from cf.maps import regions as region_lib
 from cf.maps.layouts import Layout, LayoutSettings, fit_layout
 from ui.common import seconds
 from ui.jobs import BackgroundJob
 from ui.state import ModelRecord
 
-log = logging.getLogger(__name__)
 MOVIES, USERS = "movies", "users"
 
 
 class LayoutJob(BackgroundJob):
     """One t-SNE or UMAP fit on a background thread; read its fields from any thread."""
+
+    expected = (ValueError,)
+    memory_hint = "Try PCA, or fewer movies."
 
     def __init__(self, vectors: np.ndarray, priority: np.ndarray, settings: LayoutSettings):
         super().__init__(f"cf-map-{settings.method}")
@@ -28,16 +30,10 @@ class LayoutJob(BackgroundJob):
         self.started = time.perf_counter()
         self.stage, self.share = "Starting", 0.0
         self.layout: Layout | None = None
-        self.error: str | None = None
+        self.title = f"The {settings.label()} map"
 
-    def _run(self) -> None:
-        try:
-            self.layout = fit_layout(self._vectors, self.settings, priority=self._priority, report=self._report)
-        except ValueError as error:
-            self.error = str(error)
-        except Exception as error:  # noqa: BLE001 - reported to the person, logged for us
-            log.exception("map layout failed")
-            self.error = f"The {self.settings.label()} map failed: {str(error).strip() or type(error).__name__}"
+    def _work(self) -> None:
+        self.layout = fit_layout(self._vectors, self.settings, priority=self._priority, report=self._report)
 
     def _report(self, stage: str, share: float) -> None:
         self.stage, self.share = stage, share
@@ -69,4 +65,13 @@ def taste_regions(record: ModelRecord, k: int) -> region_lib.Regions:
         genre_lists = [g if isinstance(g, list) else [] for g in meta["genres"]]
         titles = meta["title"].fillna("").astype(str).tolist()
         record.cache[key] = region_lib.taste_regions(rec.item_vectors(), titles, genre_lists, rec.item_counts, k=k)
+    return record.cache[key]
+
+
+def column_groups(record: ModelRecord, name: str) -> tuple[np.ndarray, list[str]]:
+    """A text column of the movies file as legend groups (its most frequent values, then Other) by movie
+    index, and the legend order; cached per column."""
+    key = ("column_groups", name)
+    if key not in record.cache:
+        record.cache[key] = extras.category_groups(record.recommender.movie_column(name))
     return record.cache[key]

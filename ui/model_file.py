@@ -11,8 +11,6 @@ many of its users and movies are in that data (often none: a model of another da
 
 from __future__ import annotations
 
-import dataclasses
-
 import pandas as pd
 import streamlit as st
 
@@ -61,7 +59,7 @@ def load_upload(name: str, raw: bytes, content_hash: str, data: DataRecord) -> t
     record = ModelRecord(
         number=state.next_number(),
         recommender=recommender,
-        config=config_from(recommender.config),
+        config=recommender.config,
         history=[],
         scores=None,
         fit_seconds=0.0,
@@ -75,18 +73,6 @@ def load_upload(name: str, raw: bytes, content_hash: str, data: DataRecord) -> t
 
     state.set_notice("success", f"Loaded {md(name)} as {record.name}." + released_note(released))
     return "ok", f"{md(name)} is loaded as {record.name}."
-
-
-def config_from(settings: dict) -> cf.TrainConfig:
-    """The file's settings as a :class:`cf.TrainConfig` (unknown keys dropped, missing ones default)."""
-    names = {f.name for f in dataclasses.fields(cf.TrainConfig)}
-    values = {k: v for k, v in dict(settings).items() if k in names}
-    if "hidden" in values:
-        values["hidden"] = tuple(values["hidden"])
-    try:
-        return cf.TrainConfig(**values)
-    except TypeError:
-        return cf.TrainConfig()
 
 
 def overlap(record: ModelRecord, data: DataRecord) -> dict[str, int]:

@@ -190,7 +190,8 @@ class ModelRecord:
     """The trained model; None once released to save memory (curves and scores stay)."""
     config: cf.TrainConfig
     history: list
-    scores: dict | None
+    scores: cf.Scores | None
+    """Validation scores with the top-N report; None without a validation share."""
     fit_seconds: float
     data_label: str
     data_key: str
@@ -338,10 +339,10 @@ def weights_kept(listed: list[ModelRecord], current: ModelRecord | None) -> dict
         loaded.insert(0, current)
     best: dict[str, ModelRecord] = {}
     for record in loaded:
-        rmse = (record.scores or {}).get("rmse")
+        rmse = record.scores.rmse if record.scores else None
         if rmse is not None and np.isfinite(rmse):
             held = best.get(record.data_key)
-            if held is None or rmse < held.scores["rmse"]:
+            if held is None or rmse < held.scores.rmse:
                 best[record.data_key] = record
     kept: dict[ModelRecord, str] = {}
     choices = [(current, IN_USE)] if current is not None and current.loaded else []

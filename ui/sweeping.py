@@ -27,6 +27,9 @@ log = logging.getLogger("cf.app")
 class SweepJob(BackgroundJob):
     """One sweep on a background thread. Read its fields from any thread."""
 
+    title = "The sweep"
+    expected = (cf.TrainingDiverged, cf.ConfigError, cf.DataError)
+
     def __init__(self, data: DataRecord, base: cf.TrainConfig, values: Mapping[str, Sequence[float]], score: str):
         super().__init__("cf-sweep")
         self.data = data
@@ -35,34 +38,26 @@ class SweepJob(BackgroundJob):
         self.score = score
         self.n_points = len(grid(self.values))
         self.results: list[SweepResult] = []
-        self.error: str | None = None
         self.started = time.perf_counter()
         self.seconds = 0.0
 
     def _on_turn(self) -> None:
         self.started = time.perf_counter()  # the time in the queue is not the sweep's
 
-    def _run(self) -> None:
-        try:
-            frac = self.base.valid_frac if self.base.valid_frac > 0 else 0.1
-            train, valid, _ = cf.validation_split(self.data.ratings, frac, self.base.seed)
-            if valid is None or not valid.n_ratings:
-                self.error = "There are too few ratings to hold some out for scoring the sweep."
-                return
-            topn = self.score in ("ndcg", "hit_rate")
-            sweep = run_sweep(train, valid, self.base, self.values, self.data.movies, topn, self.stop_requested.is_set)
-            for result in sweep:
-                self.results.append(result)
-            log.info("swept %s of %s points in %.1f s", len(self.results), self.n_points, self.elapsed)
-        except (cf.TrainingDiverged, cf.ConfigError, cf.DataError) as error:
-            self.error = str(error)
-        except MemoryError:
-            self.error = "The sweep ran out of memory. Try fewer factors or a smaller file."
-        except Exception as error:  # noqa: BLE001 - reported to the person, logged for us
-            log.exception("sweep failed")
-            self.error = f"The sweep failed: {str(error).strip() or type(error).__name__}"
-        finally:
-            self.seconds = time.perf_counter() - self.started
+    def _work(self) -> None:
+        frac = self.base.valid_frac if self.base.valid_frac > 0 else 0.1
+        train, valid, _ = cf.validation_split(self.data.ratings, frac, self.base.seed)
+        if valid is None or not valid.n_ratings:
+            self.error = "There are too few ratings to hold some out for scoring the sweep."
+            return
+        topn = self.score in ("ndcg", "hit_rate")
+        sweep = run_sweep(train, valid, self.base, self.values, self.data.movies, topn, self.stop_requested.is_set)
+        for result in sweep:
+            self.results.append(result)
+        log.info("swept %s of %s points in %.1f s", len(self.results), self.n_points, self.elapsed)
+
+    def _finish(self) -> None:
+        self.seconds = time.perf_counter() - self.started
 
     @property
     def elapsed(self) -> float:

@@ -67,6 +67,10 @@ class Progress:
 class TrainingJob(BackgroundJob):
     """One training run on a background thread. Read its fields from any thread."""
 
+    title = "Training"
+    expected = (cf.TrainingDiverged, cf.ConfigError, cf.DataError)
+    memory_hint = "Try fewer factors, a smaller batch size or a smaller file."
+
     def __init__(self, data: DataRecord, config: cf.TrainConfig, number: int):
         super().__init__(f"cf-train-{number}")
         self.data = data
@@ -78,8 +82,7 @@ class TrainingJob(BackgroundJob):
         self.result: cf.FitResult | None = None
         self.valid: cf.Ratings | None = None
         self.note: str | None = None
-        self.scores: dict | None = None
-        self.error: str | None = None
+        self.scores: cf.Scores | None = None
         self.device = "cpu"
         self.latest: cf.BatchProgress | None = None
         """The library's last progress report (None before the first batch finished)."""
@@ -96,42 +99,34 @@ class TrainingJob(BackgroundJob):
         self.started = time.perf_counter()  # the time in the queue is not the run's
         size_thread_pools()
 
-    def _run(self) -> None:
-        try:
-            self.device = cf.resolve_device(self.config.device).type
-            self.phase = "training"
-            result, valid, note = cf.train_model(
-                self.data.ratings,
-                self.config,
-                self.data.movies,
-                callback=self._on_epoch,
-                should_stop=self.stop_requested.is_set,
-                progress=self._on_batch,
-            )
-            self.valid, self.note = valid, note
-            trained_at = time.perf_counter()
-            if result.history and valid is not None and valid.n_ratings:
-                self.phase = "scoring"
-                self.scores = cf.evaluate(result.recommender, valid)
-                self.scores["topn"] = cf.evaluate_topn(result.recommender, valid).to_dict()
-            self.result = result
-            now = time.perf_counter()
-            log.info(
-                "trained %s epochs of %s on %s ratings in %.1f s (%s); the job took %.1f s: %.1f s before scoring, "
-                "%.1f s scoring",
-                len(result.history), self.config.model, self.data.ratings.n_ratings, result.fit_seconds,
-                "stopped" if result.stopped else "complete", now - self.started, trained_at - self.started,
-                now - trained_at,
-            )  # fmt: skip
-        except (cf.TrainingDiverged, cf.ConfigError, cf.DataError) as error:
-            self.error = str(error)
-        except MemoryError:
-            self.error = "Training ran out of memory. Try fewer factors, a smaller batch size or a smaller file."
-        except Exception as error:  # noqa: BLE001 - reported to the person, logged for us
-            log.exception("training failed")
-            self.error = f"Training failed: {str(error).strip() or type(error).__name__}"
-        finally:
-            self.phase = "done"
+    def _work(self) -> None:
+        self.device = cf.resolve_device(self.config.device).type
+        self.phase = "training"
+        result, valid, note = cf.train_model(
+            self.data.ratings,
+            self.config,
+            self.data.movies,
+            callback=self._on_epoch,
+            should_stop=self.stop_requested.is_set,
+            progress=self._on_batch,
+        )
+        self.valid, self.note = valid, note
+        trained_at = time.perf_counter()
+        if result.history and valid is not None and valid.n_ratings:
+            self.phase = "scoring"
+            self.scores = cf.evaluate_all(result.recommender, valid)
+        self.result = result
+        now = time.perf_counter()
+        log.info(
+            "trained %s epochs of %s on %s ratings in %.1f s (%s); the job took %.1f s: %.1f s before scoring, "
+            "%.1f s scoring",
+            len(result.history), self.config.model, self.data.ratings.n_ratings, result.fit_seconds,
+            "stopped" if result.stopped else "complete", now - self.started, trained_at - self.started,
+            now - trained_at,
+        )  # fmt: skip
+
+    def _finish(self) -> None:
+        self.phase = "done"
 
     def _on_epoch(self, report: cf.EpochReport) -> None:
         self.history.append(report)
@@ -228,7 +223,7 @@ def collect() -> ModelRecord | None:
         status = "stopped"
         message = f"Stopped at epoch {last} of {job.config.epochs}; the model of epoch {last} is kept."
     picked = result.recommender.config  # with Auto: the regularisation and epochs it picked
-    config = dataclasses.replace(job.config, epochs=picked["epochs"], weight_decay=picked["weight_decay"])
+    config = dataclasses.replace(job.config, epochs=picked.epochs, weight_decay=picked.weight_decay)
     auto_note = result.auto["sentence"] if result.auto else None
     record = ModelRecord(
         number=job.number,
@@ -252,7 +247,7 @@ def collect() -> ModelRecord | None:
     else:
         summary = f"{record.name} is ready"
         if record.scores:
-            summary += f": validation RMSE {record.scores['rmse']:.3f}"
+            summary += f": validation RMSE {record.scores.rmse:.3f}"
         took = f" ({seconds(record.fit_seconds)}{start_up_note(record)})."
         state.set_notice("success", summary + took + released_note(released))
     return record

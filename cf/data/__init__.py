@@ -5,7 +5,8 @@ Modules: :mod:`cf.data.tables` (``Ratings``, ``Movies``, ``IdMap``, splits),
 and parsing in :mod:`cf.data.parse`, columns in :mod:`cf.data.columns`), :mod:`cf.data.archive` (zip files),
 :mod:`cf.data.movielens` (GroupLens downloads), :mod:`cf.data.demo` (the generated demo
 data), :mod:`cf.data.synth` (ML-25M-shaped synthetic files), :mod:`cf.data.search` (finding
-titles as people type them) and :mod:`cf.data.genres` (the genre that stands for a movie).
+titles as people type them), :mod:`cf.data.genres` (the genre that stands for a movie) and
+:mod:`cf.data.extras` (a movies file's other columns).
 """
 
 from cf.data.readers import load_dataset, load_movies, load_ratings

@@ -60,6 +60,22 @@ def pick_columns(
     DataError
         If a required column is missing, with the closest name found and how to fix it.
     """
+    chosen = choose_columns(frame, aliases, columns, name, n_required, has_header)
+    present = [key for key in aliases if key in chosen]
+    picked = frame[[chosen[key] for key in present]]  # copy-on-write: the caller's frame is never changed
+    picked.columns = present
+    return picked
+
+
+def choose_columns(
+    frame: pd.DataFrame,
+    aliases: Mapping[str, list[str]],
+    columns: Mapping[str, str | int] | None,
+    name: str,
+    n_required: int,
+    has_header: bool = True,
+) -> dict:
+    """``{key: frame column}`` for the keys of ``aliases`` found in ``frame`` (see :func:`pick_columns`)."""
     keys = list(aliases)
     chosen = _explicit_columns(frame, columns or {}, keys, name)
     if has_header:
@@ -75,10 +91,7 @@ def pick_columns(
     missing = [key for key in keys[:n_required] if key not in chosen]
     if missing:
         raise DataError(_missing_columns_message(name, missing, frame, chosen, aliases))
-    present = [key for key in keys if key in chosen]
-    picked = frame[[chosen[key] for key in present]]  # copy-on-write: the caller's frame is never changed
-    picked.columns = present
-    return picked
+    return chosen
 
 
 def _explicit_columns(frame: pd.DataFrame, columns: Mapping[str, str | int], keys: list[str], name: str) -> dict:

@@ -247,8 +247,9 @@ def detect_delimiter(lines: list[str], name: str, aliases: Mapping[str, list[str
     """Pick the column separator of ``lines``.
 
     A separator that splits the first line into known column names wins; otherwise the one
-    that splits the most lines into the same number of columns, then one other than ``|``
-    (which also separates MovieLens genres), then the one giving the most columns.
+    that splits the most lines into the same number of columns, then the one that leaves a
+    number (an id) first on the most lines, then one other than ``|`` (which also separates
+    MovieLens genres), then the one giving the most columns.
 
     Raises
     ------
@@ -263,8 +264,10 @@ def detect_delimiter(lines: list[str], name: str, aliases: Mapping[str, list[str
         rows = _split(lines[:50], delimiter)
         width, hits = Counter(len(row) for row in rows).most_common(1)[0]
         named = sum(normal_name(cell) in known for cell in rows[0]) >= 2
+        body = rows[1:] if named and len(rows) > 1 else rows
+        id_first = round(sum(bool(row) and _is_number(row[0]) for row in body) / len(body), 2)
         if width >= 2:
-            scores[delimiter] = (named, round(hits / len(rows), 2), delimiter != "|", width)
+            scores[delimiter] = (named, round(hits / len(rows), 2), id_first, delimiter != "|", width)
     if not scores:
         raise DataError(
             f"{name}: cannot find a column separator in the first lines. "

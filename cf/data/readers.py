@@ -17,8 +17,16 @@ import numpy as np
 import pandas as pd
 
 from cf.data.archive import find_member, is_zip, open_zip
-from cf.data.columns import MOVIE_ALIASES, RATING_ALIASES, flags_to_genres, has_genre_flags, pick_columns
+from cf.data.columns import (
+    MOVIE_ALIASES,
+    RATING_ALIASES,
+    choose_columns,
+    flags_to_genres,
+    has_genre_flags,
+    pick_columns,
+)
 from cf.data.decode import Source, read_source, source_bytes
+from cf.data.extras import extra_columns
 from cf.data.parse import TextTable
 from cf.data.tables import DataError, Movies, Ratings
 
@@ -115,15 +123,23 @@ def load_movies(source: Source, columns: Mapping[str, str | int] | None = None, 
         With the file, the line or column, what is wrong and how to fix it.
     """
     if isinstance(source, pd.DataFrame):
-        label = name or "movies"
-        return Movies.from_frame(pick_columns(source, MOVIE_ALIASES, columns, label, 2), label)
+        return _movies(source, columns, name or "movies", True)
     raw, name = read_source(source, name, MOVIES_MEMBERS, "movies")
     text = TextTable.sniff(raw, name, MOVIE_ALIASES, columns, strict_width=False)
     frame = text.read(as_text=True)
     if not text.has_header and columns is None and has_genre_flags(frame):
         frame = pd.DataFrame({0: frame.iloc[:, 0], 1: frame.iloc[:, 1], 2: flags_to_genres(frame)})
-    frame = pick_columns(frame, MOVIE_ALIASES, columns, name, 2, text.has_header)
-    return Movies.from_frame(frame, name, first_line=text.row_lines(len(frame)))
+    return _movies(frame, columns, name, text.has_header, text.row_lines(len(frame)))
+
+
+def _movies(
+    frame: pd.DataFrame, columns: Mapping[str, str | int] | None, name: str, has_header: bool, first_line=1
+) -> Movies:
+    """The movies of a parsed table: id, title, genres and up to :data:`cf.data.extras.MAX_COLUMNS` others."""
+    chosen = choose_columns(frame, MOVIE_ALIASES, columns, name, 2, has_header)
+    picked = frame[[chosen[key] for key in MOVIE_ALIASES if key in chosen]]
+    extras = extra_columns(frame, list(chosen.values()))
+    return Movies.from_frame(picked, name, first_line=first_line, extras=extras)
 
 
 def load_dataset(source: Source, name: str | None = None) -> tuple[Ratings, Movies | None]:

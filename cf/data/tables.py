@@ -291,13 +291,26 @@ def _timestamps(values: pd.Series, source: str) -> pd.Series:
 
 @dataclass
 class Movies:
-    """Movie metadata indexed by movie id: ``title`` (with its year), ``genres`` (a list) and ``year``."""
+    """Movie metadata indexed by movie id: ``title`` (with its year), ``genres`` (a list), ``year``, and
+    the movies file's other columns (see :meth:`extra_names`)."""
 
     frame: pd.DataFrame
 
+    CORE = ("title", "genres", "year")
+
     @classmethod
-    def from_frame(cls, frame: pd.DataFrame, source: str = "movies", first_line: int | Sequence[int] = 1) -> Movies:
-        """Validate a frame with columns id, title[, genres] where genres is ``A|B`` text or a list."""
+    def from_frame(
+        cls,
+        frame: pd.DataFrame,
+        source: str = "movies",
+        first_line: int | Sequence[int] = 1,
+        extras: pd.DataFrame | None = None,
+    ) -> Movies:
+        """Validate a frame with columns id, title[, genres] where genres is ``A|B`` text or a list.
+
+        ``extras`` holds more columns, one row per row of ``frame`` (cleaned by
+        :func:`cf.data.extras.extra_columns`); they are kept beside title, genres and year.
+        """
         if len(frame) == 0:
             raise DataError(f"{source} has no movies. It needs one row per movie: id, title, genres.")
         ids = normalise_ids(frame.iloc[:, 0], "movie", source, first_line)
@@ -307,9 +320,15 @@ class Movies:
             {"title": titles.to_numpy(), "genres": [_genre_list(g) for g in genres]},
             index=pd.Index(ids.to_numpy(), name="item"),
         )
-        out = out[~out.index.duplicated(keep="last")]
         out["year"] = out["title"].str.extract(_YEAR, expand=False).astype("Int64")
-        return cls(out)
+        if extras is not None and extras.shape[1]:
+            kept = extras.loc[:, [c for c in extras.columns if c not in cls.CORE]]
+            out = pd.concat([out, kept.set_axis(out.index)], axis=1)
+        return cls(out[~out.index.duplicated(keep="last")])
+
+    def extra_names(self) -> list[str]:
+        """The movies file's columns kept beside title, genres and year, in file order."""
+        return [str(c) for c in self.frame.columns if c not in self.CORE]
 
     @classmethod
     def placeholder(cls, item_ids: Iterable) -> Movies:

@@ -8,7 +8,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import numpy as np
@@ -216,7 +216,16 @@ def fit(
         ).to(device)
     known = known_ratings(train, valid, users, items)
     movies = (movies or Movies.placeholder([])).covering(items.ids)
-    recommender = Recommender(model, users, items, baseline, train.scale, known, movies, asdict(config))
+    recommender = Recommender(
+        model=model,
+        users=users,
+        items=items,
+        baseline=baseline,
+        scale=train.scale,
+        known=known,
+        movies=movies,
+        config=config,
+    )
     started = time.perf_counter()
     if rank:
         recommender.fit_ranker()  # closed form, from the ratings alone: epoch snapshots share it

@@ -592,6 +592,28 @@ class AppPage:
                 trace => [trace.name, trace._length ?? (trace.x ? trace.x.length : 0)]))"""
         )
 
+    async def movie_map(self, title_words: str | None = None, timeout_ms: int | None = None) -> dict[str, Any]:
+        """The Embeddings screen's map as drawn: ``title``, ``axes`` (axis titles) and ``traces`` (``name``,
+        ``n`` points, ``colorbar`` title or None, ``text`` labels). With ``title_words``, first waits until
+        the map's title has them (a t-SNE or UMAP layout computes in the background meanwhile)."""
+        chart = self.main().get_by_test_id("stPlotlyChart").first
+        if title_words is not None:
+            await chart.locator(".gtitle", has_text=title_words).first.wait_for(timeout=timeout_ms or self.timeout_ms)
+        await chart.locator(".main-svg").first.wait_for()
+        await self.settle()
+        return await chart.locator(".js-plotly-plot").first.evaluate(
+            """plot => ({
+                title: plot._fullLayout.title.text,
+                axes: [plot._fullLayout.xaxis.title.text, plot._fullLayout.yaxis.title.text],
+                traces: plot._fullData.map(trace => ({
+                    name: trace.name,
+                    n: trace._length ?? (trace.x ? trace.x.length : 0),
+                    colorbar: trace.marker && trace.marker.showscale ? trace.marker.colorbar.title.text : null,
+                    text: Array.isArray(trace.text) ? trace.text.filter(t => t) : [],
+                })),
+            })"""
+        )
+
 
 @dataclass
 class UserView:

@@ -215,21 +215,21 @@ def summary_table(runs: list[ModelRecord]) -> pd.DataFrame:
     """One row per run: its settings and scores."""
     rows = []
     for r in runs:
-        c, s = r.config, r.scores or {}
-        topn = s.get("topn") or {}
-        k = topn.get("k", 10)
+        c, s = r.config, r.scores
+        topn = s.topn if s else None
+        k = topn.k if topn else 10
         rows.append(
             {
                 "Run": r.name,
                 "Model": MODEL_LABELS[c.model],
-                "Validation RMSE": s.get("rmse", np.nan),
+                "Validation RMSE": s.rmse if s else np.nan,
                 # positive when the model beats the bias-only baseline (lower RMSE is better)
-                "Gain over bias-only": s.get("bias_rmse", np.nan) - s.get("rmse", np.nan),
-                "Validation MAE": s.get("mae", np.nan),
-                f"Hit rate@{k}": topn.get("model", {}).get("hit_rate", np.nan),
-                f"NDCG@{k}": topn.get("model", {}).get("ndcg", np.nan),
-                f"Most popular NDCG@{k}": topn.get("popular", {}).get("ndcg", np.nan),
-                "Bias-only RMSE": s.get("bias_rmse", np.nan),
+                "Gain over bias-only": s.bias_rmse - s.rmse if s else np.nan,
+                "Validation MAE": s.mae if s else np.nan,
+                f"Hit rate@{k}": topn.model.hit_rate if topn else np.nan,
+                f"NDCG@{k}": topn.model.ndcg if topn else np.nan,
+                f"Most popular NDCG@{k}": topn.popular.ndcg if topn else np.nan,
+                "Bias-only RMSE": s.bias_rmse if s else np.nan,
                 "Factors": c.n_factors,
                 "Epochs": len(r.history) if r.history else c.epochs,
                 "Learning rate": c.lr,
@@ -332,7 +332,7 @@ def _memory(runs: list[ModelRecord]) -> None:
 
 
 def _dropped_label(record: ModelRecord) -> str:
-    rmse = (record.scores or {}).get("rmse")
+    rmse = record.scores.rmse if record.scores else None
     return f"{md(record.name)} (RMSE {rmse:.3f})" if rmse is not None and np.isfinite(rmse) else md(record.name)
 
 

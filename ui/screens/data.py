@@ -7,7 +7,7 @@ import streamlit as st
 
 from cf import plots
 from ui import state, widgets
-from ui.common import count, md, short_count, wrapping_columns
+from ui.common import count, counted, md, short_count, wrapping_columns
 from ui.state import DataRecord
 from ui.widgets import CHART_CONFIG, NO_STARS, image_buttons
 
@@ -51,6 +51,12 @@ def render(data: DataRecord) -> None:
             "No movies file: movies show as “Movie <id>” and the map has no genre colours. "
             "Upload a movies file (id, title, genres) in the sidebar to add them.",
             icon=":material/movie:",
+        )
+    elif data.movies.extra_names():
+        names = data.movies.extra_names()
+        st.caption(
+            f"The movies file also has {counted(len(names), 'column')} the map can colour by: "
+            f"{', '.join(f'“{md(name)}”' for name in names)} (Embeddings, *Colour by*)."
         )
 
     charts = wrapping_columns(3, "charts")

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from cf import plots
-from cf.data import genres
+from cf.data import extras, genres
 from cf.maps import axes as concept_axes
 from cf.maps.layouts import NAMES, LayoutSettings
 from cf.maps.neighbours import nearest
@@ -47,8 +47,24 @@ COLOURS = {GENRE: "group", "Release year": "year", "Average rating": "mean_ratin
            "Number of ratings": "n_ratings", "Learned bias": "bias", REGION: "region"}  # fmt: skip
 SIZES = {"Number of ratings": "n_ratings", "Average rating": "mean_rating", "Learned bias": "bias",
          "Release year": "year", "Same size": None}  # fmt: skip
+EXTRA = "extra:"
+"""The colour and size codes of the movies file's own columns: ``extra:<column>``."""
+FROM_FILE = " (movies file)"
+"""Added to the names of the movies file's own columns in the Colour by and Size by choices."""
 DEFAULT_AXES = (("Horror", "Romance"), ("Children", "Crime"), ("Comedy", "Drama"))
 """The custom axes' ends to start with, where the data has these genres."""
+
+
+@dataclass
+class Look:
+    """How the movies are drawn: colour and size (the chosen labels and their codes), taste regions."""
+
+    colour: str
+    colour_code: str
+    size: str
+    size_code: str | None
+    regions: bool
+    k: int
 
 
 @dataclass
@@ -129,9 +145,12 @@ def _placement(record: ModelRecord, view: str, dims: int) -> Placement:
             layout = job.layout
             note = ""
             if layout.sampled:
+                noun = "users" if view == USERS else "movies"
                 note = (
-                    f"{NAMES[settings.method]} was fitted on the {count(len(layout.fitted))} most rated of "
-                    f"{count(len(layout.coords))} (a sample keeps it to seconds); the others are not drawn."
+                    f"{NAMES[settings.method]} is fitted on a sample: the {count(len(layout.fitted))} "
+                    f"{'most active' if view == USERS else 'most rated'} of {count(len(layout.coords))} {noun} "
+                    "(all of them would take minutes); the others are placed beside their nearest fitted "
+                    f"neighbours, so search still finds all {noun}."
                 )
             coords = layout.coords
             if view == USERS:
@@ -364,7 +383,7 @@ def _movies_view(record: ModelRecord, placement: Placement, dims: int, slot) -> 
             help="Choose the user on the User screen. The diamond is the user (on the PCA map); squares are "
             "their recommendations.",
         )
-    colour, size_by, regions_on, k = _look_controls(record)
+    look = _look_controls(record)
     rec = record.recommender
     query = query.strip()
     matches = _matches(record, query, regex)
@@ -386,11 +405,11 @@ def _movies_view(record: ModelRecord, placement: Placement, dims: int, slot) -> 
         points = pd.concat([table.head(n_shown), ringed, extra, neighbour_rows]).drop_duplicates("movieId")
     points = _with_coords(points, placement.movies)
     placed = points[list("xyz"[:dims])].notna().all(axis=1)
-    points = _with_attributes(record, points[placed], colour, k)
-    group_order = _colour_groups(record, points, colour, k)
+    points = _with_attributes(record, points[placed], look)
+    group_order = _colour_groups(record, look)
     regions = None
-    if regions_on:
-        found = maps.taste_regions(record, k)
+    if look.regions:
+        found = maps.taste_regions(record, look.k)
         regions = centres(placement.movies, found.labels, found.table)
     figure = plots.embedding_scatter(
         points,
@@ -401,9 +420,9 @@ def _movies_view(record: ModelRecord, placement: Placement, dims: int, slot) -> 
         user=user_point,
         recommended=recommended,
         n_labels=LABELLED_MATCHES,
-        colour_name=None if COLOURS[colour] in ("group", "region") else colour,
-        legend_title=colour,
-        size_by=SIZES[size_by],
+        colour_name=look.colour if group_order is None else None,
+        legend_title=look.colour,
+        size_by="size" if look.size_code and look.size_code.startswith(EXTRA) else look.size_code,
         neighbours=neighbour_rows["movieId"].tolist(),
         neighbours_name=f"Nearest to {ringed.iloc[0]['title']}" if len(ringed) else "Nearest neighbours",
         regions=regions,
@@ -411,23 +430,39 @@ def _movies_view(record: ModelRecord, placement: Placement, dims: int, slot) -> 
     )
     st.plotly_chart(figure, key="cf.movie_map", config=_chart_config("movie-map"), width="stretch")
     image_buttons(figure, "movie_map", "movie-map")
-    st.caption(_movies_caption(record, points, table, colour, size_by, placement))
+    st.caption(_movies_caption(record, points, table, look, placement))
     about = ["movieId", "title", "genres", "n_ratings", "mean_rating"]
     _map_downloads(points, placement.labels, dims, "movie-map", about)
-    if regions_on:
-        _regions_table(record, k)
+    if look.regions:
+        _regions_table(record, look.k)
     if query:
         _search_results(record, query, matches, neighbours)
 
 
-def _look_controls(record: ModelRecord) -> tuple[str, str, bool, int]:
+def _look_options(record: ModelRecord) -> tuple[dict[str, str], dict[str, str | None]]:
+    """The Colour by and Size by choices (label: code): the built-in ones, then the movies file's own
+    columns (all of them for colour, the numeric ones for size)."""
+    columns = record.recommender.movie_columns()
+    colours = {**COLOURS, **{f"{name}{FROM_FILE}": EXTRA + name for name in columns}}
+    numeric = {f"{name}{FROM_FILE}": EXTRA + name for name, kind in columns.items() if kind == extras.NUMBER}
+    sizes = {**{k: v for k, v in SIZES.items() if v is not None}, **numeric, "Same size": None}
+    for key, options, default in ((state.EMB_COLOUR, colours, GENRE), (state.EMB_SIZE, sizes, list(SIZES)[0])):
+        if st.session_state.get(key) not in (None, *options):  # e.g. a link's column another model lacks
+            st.session_state[key] = default
+    return colours, sizes
+
+
+def _look_controls(record: ModelRecord) -> Look:
     """Colour by, size by, taste regions on and how many (the genre picker too, when colouring by genre)."""
+    colours, sizes = _look_options(record)
     with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):
         colour = st.selectbox(
-            "Colour by", list(COLOURS), key=state.EMB_COLOUR, persist_state="session",
-            help="Genre and taste region get a legend; numbers get a colour bar.",
+            "Colour by", list(colours), key=state.EMB_COLOUR, persist_state="session",
+            help="Genre, taste region and text columns get a legend (a column's 10 most frequent values, the "
+            "rest as Other); numbers get a colour bar. Columns marked (movies file) come from the uploaded "
+            "movies file.",
         )  # fmt: skip
-        size_by = st.selectbox("Size by", list(SIZES), key=state.EMB_SIZE, persist_state="session")
+        size_by = st.selectbox("Size by", list(sizes), key=state.EMB_SIZE, persist_state="session")
         regions_on = st.toggle(
             "Taste regions",
             key=state.EMB_REGIONS,
@@ -440,7 +475,7 @@ def _look_controls(record: ModelRecord) -> tuple[str, str, bool, int]:
             k = st.slider("Regions", 2, len(plots.PALETTE), 8, key=state.EMB_K, persist_state="session")
     if colour == GENRE:
         st.session_state["cf.emb_chosen"] = _genre_picker(record)
-    return colour, size_by, regions_on, k
+    return Look(colour, colours[colour], size_by, sizes[size_by], regions_on, k)
 
 
 def _matches(record: ModelRecord, query: str, regex: bool) -> pd.DataFrame:
@@ -493,39 +528,57 @@ def _neighbour_controls(record: ModelRecord, matches: pd.DataFrame) -> tuple[pd.
     return found, isolate
 
 
-def _with_attributes(record: ModelRecord, points: pd.DataFrame, colour: str, k: int) -> pd.DataFrame:
-    """``points`` with the release year, the colour column and the group (legend category) to draw."""
+def _with_attributes(record: ModelRecord, points: pd.DataFrame, look: Look) -> pd.DataFrame:
+    """``points`` with the release year, the colour column or group (legend category), and the size."""
     rec = record.recommender
+    rows = points["index"].to_numpy()
     years = rec.movies.frame["year"].reindex(rec.items.ids).to_numpy(dtype=float, na_value=np.nan)
-    points = points.assign(year=years[points["index"].to_numpy()])
-    column = COLOURS[colour]
-    if column == "group":
+    points = points.assign(year=years[rows])
+    if look.size_code is not None and look.size_code.startswith(EXTRA):
+        points = points.assign(size=rec.movie_column(look.size_code[len(EXTRA) :])[rows].astype(float))
+    code = look.colour_code
+    if code == "group":
         groups, _ = genre_colours(record, st.session_state.get("cf.emb_chosen") or [])
         return points.assign(group=groups.loc[points.index].to_numpy())
-    if column == "region":
-        names = maps.taste_regions(record, k).names()
-        return points.assign(group=names[points["index"].to_numpy()])
-    return points.assign(colour=points[column].to_numpy(dtype=float))
+    if code == "region":
+        return points.assign(group=maps.taste_regions(record, look.k).names()[rows])
+    if code.startswith(EXTRA):
+        name = code[len(EXTRA) :]
+        if rec.movie_columns()[name] == extras.TEXT:
+            return points.assign(group=maps.column_groups(record, name)[0][rows])
+        return points.assign(colour=rec.movie_column(name)[rows].astype(float))
+    return points.assign(colour=points[code].to_numpy(dtype=float))
 
 
-def _colour_groups(record: ModelRecord, points: pd.DataFrame, colour: str, k: int) -> list[str] | None:
-    if COLOURS[colour] == "group":
+def _colour_groups(record: ModelRecord, look: Look) -> list[str] | None:
+    """The legend's order when the colour is a category; None for a colour bar."""
+    code = look.colour_code
+    if code == "group":
         return genre_colours(record, st.session_state.get("cf.emb_chosen") or [])[1]
-    if COLOURS[colour] == "region":
-        return maps.taste_regions(record, k).table["name"].tolist()
+    if code == "region":
+        return maps.taste_regions(record, look.k).table["name"].tolist()
+    if code.startswith(EXTRA) and record.recommender.movie_columns()[code[len(EXTRA) :]] == extras.TEXT:
+        return maps.column_groups(record, code[len(EXTRA) :])[1]
     return None
 
 
-def _movies_caption(record, points, table, colour: str, size_by: str, placement: Placement) -> str:
+def _movies_caption(record, points, table, look: Look, placement: Placement) -> str:
     _, order = movie_table(record)
     chosen = st.session_state.get("cf.emb_chosen") or []
-    if colour != GENRE:
-        what = colour.lower()
+    if look.colour_code.startswith(EXTRA):
+        what = f"the movies file's column “{md(look.colour_code[len(EXTRA) :])}”"
+    elif look.colour != GENRE:
+        what = look.colour.lower()
     elif set(order) - {plots.NO_GENRE}:
         what = "the genres you picked" if chosen else "each movie's most distinctive genre (its rarest listed one)"
     else:
         what = "the movie's average rating (no genres were loaded)"
-    size = "all the same" if SIZES[size_by] is None else size_by.lower()
+    if look.size_code is None:
+        size = "all the same"
+    elif look.size_code.startswith(EXTRA):
+        size = f"the movies file's column “{md(look.size_code[len(EXTRA) :])}”"
+    else:
+        size = look.size.lower()
     note = f" {placement.note}" if placement.note else ""
     return (
         f"Showing {count(len(points))} of {count(len(table))} movies. Colour: {what}; size: {size}. "

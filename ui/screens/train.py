@@ -287,8 +287,8 @@ def _model_summary(record: ModelRecord, data: DataRecord) -> None:
         st.info(NO_STARS, icon=":material/visibility:")
     scores = record.scores
     _error_metrics(record, scores)
-    if scores and scores.get("topn"):
-        _topn_quality(scores["topn"], scores)
+    if scores and scores.topn is not None:
+        _topn_quality(scores)
     _charts(record, scores)
     with st.expander("Settings", icon=":material/info:"):
         _settings_table(record)
@@ -326,21 +326,21 @@ def _model_actions(record: ModelRecord, data: DataRecord) -> None:
         keep_toggle(record)
 
 
-def _error_metrics(record: ModelRecord, scores: dict | None) -> None:
+def _error_metrics(record: ModelRecord, scores: cf.Scores | None) -> None:
     """RMSE and MAE on the held-out ratings next to the baselines, and the training time."""
     top = st.columns(3)
     if scores:
         top[0].metric(
             "Validation RMSE",
-            f"{scores['rmse']:.3f}",
-            f"{scores['rmse'] - scores['bias_rmse']:+.3f} vs bias-only",
+            f"{scores.rmse:.3f}",
+            f"{scores.rmse - scores.bias_rmse:+.3f} vs bias-only",
             delta_color="inverse",
             help="Root mean squared error on ratings the model never saw, in stars. Lower is better.",
         )
         top[1].metric(
             "Validation MAE",
-            f"{scores['mae']:.3f}",
-            f"{scores['mae'] - scores['bias_mae']:+.3f} vs bias-only",
+            f"{scores.mae:.3f}",
+            f"{scores.mae - scores.bias_mae:+.3f} vs bias-only",
             delta_color="inverse",
             help="Mean absolute error: on average, how many stars a prediction is off.",
         )
@@ -361,31 +361,31 @@ def _error_metrics(record: ModelRecord, scores: dict | None) -> None:
     _baseline_metrics(scores)
 
 
-def _baseline_metrics(scores: dict | None) -> None:
+def _baseline_metrics(scores: cf.Scores | None) -> None:
     """What the baselines score on the same held-out ratings."""
     if scores:
         base = st.columns(3)
         base[0].metric(
             "Bias-only baseline",
-            f"{scores['bias_rmse']:.3f}",
+            f"{scores.bias_rmse:.3f}",
             help="RMSE of predicting the average rating plus each user's and movie's usual offset. "
             "A model should beat this.",
         )
-        base[1].metric("Bias-only MAE", f"{scores['bias_mae']:.3f}", help="MAE of the same bias-only prediction.")
+        base[1].metric("Bias-only MAE", f"{scores.bias_mae:.3f}", help="MAE of the same bias-only prediction.")
         base[2].metric(
             "Global-mean baseline",
-            f"{scores['global_mean_rmse']:.3f}",
+            f"{scores.global_mean_rmse:.3f}",
             help="RMSE of predicting the same average rating for everything.",
         )
     else:
         st.caption("No validation share was set, so there is no accuracy score. Set one under Advanced settings.")
 
 
-def _charts(record: ModelRecord, scores: dict | None) -> None:
+def _charts(record: ModelRecord, scores: cf.Scores | None) -> None:
     """The training curve (with the baselines) and the accuracy comparison."""
     baselines = {}
     if scores:
-        baselines = {"Bias-only baseline": scores["bias_rmse"], "Global mean": scores["global_mean_rmse"]}
+        baselines = {"Bias-only baseline": scores.bias_rmse, "Global mean": scores.global_mean_rmse}
     if record.history:
         figure = plots.training_curve(record.history, record.config.epochs, baselines)
         st.plotly_chart(figure, key=f"cf.curve.{record.id}", config=CHART_CONFIG, width="stretch")
@@ -399,11 +399,9 @@ def _charts(record: ModelRecord, scores: dict | None) -> None:
         image_buttons(figure, f"compare.{record.id}", "accuracy")
 
 
-def _topn_quality(topn: dict, scores: dict) -> None:
+def _topn_quality(scores: cf.Scores) -> None:
     """The top-N lists' quality beside a most-popular list, with the verdict in words."""
-    from cf.evaluation import TopNReport  # loads torch: only once a model exists
-
-    report = TopNReport.from_dict(topn)
+    report = scores.topn
     k, model, popular = report.k, report.model, report.popular
     st.markdown(f"#### Top-{k} lists")
     st.markdown(report.sentence())
@@ -431,7 +429,7 @@ def _topn_quality(topn: dict, scores: dict) -> None:
     )
     note = (
         f"Full-catalogue protocol on {count(report.n_people)} people with a loved movie among the "
-        f"{count(scores['n_test'])} held-out ratings. Lists cover {model.coverage:.1%} of the catalogue "
+        f"{count(scores.n_test)} held-out ratings. Lists cover {model.coverage:.1%} of the catalogue "
         f"(most popular: {popular.coverage:.1%})."
     )
     if report.by_rating is not None:
@@ -457,7 +455,7 @@ def _settings_table(record: ModelRecord) -> None:
                 f"{config.weight_decay:g}",
                 count(config.batch_size)
                 if config.batch_size
-                else f"Auto ({count(record.recommender.config.get('batch_size') or 0)})",
+                else f"Auto ({count(record.recommender.config.batch_size or 0)})",
                 f"{config.valid_frac:.0%}",
                 str(config.seed),
                 record.device.upper(),
@@ -468,11 +466,11 @@ def _settings_table(record: ModelRecord) -> None:
     )
 
 
-def _verdict(scores: dict | None) -> None:
+def _verdict(scores: cf.Scores | None) -> None:
     """One sentence on whether the model is good, from its RMSE against the baselines."""
     if not scores:
         return
-    verdict = accuracy_verdict(scores["rmse"], scores["bias_rmse"], scores["global_mean_rmse"])
+    verdict = accuracy_verdict(scores.rmse, scores.bias_rmse, scores.global_mean_rmse)
     if verdict is None:
         return
     if verdict.level == GOOD:
