@@ -158,6 +158,8 @@ def report(figures: dict, results: list[RoomResult]) -> None:
     line("most runs training at once (server log)", figures["most_runs_at_once"])
     line("wait in the queue (server log)", times(figures["queue_wait_seconds"]))
     line("training in the server (server log)", times(figures["fit_seconds"]))
+    line("whole job: data, training, scoring (log)", times(figures["job_seconds"]))
+    line("scoring the model (server log)", times(figures["scoring_seconds"]))
     line("Train pressed to model shown", times(figures["press_to_model_seconds"]))
     line("tab switch while its run was queued", times(figures["switch_seconds_queued"]))
     line("tab switch until its model was ready", times(figures["switch_seconds_until_model"]))
