@@ -42,7 +42,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 TIMEOUT_MS = 60_000
 """Default for one action and what it waits for (a cold page on a 2-core machine takes ~15 s)."""
 QUEUED = re.compile(r"^Waiting for a free slot")
-"""The progress text of a run waiting in the server's training queue (``ui/training.queue_text``)."""
+"""The progress text of a run waiting in the server's training queue (``ui/jobs.queue_text``)."""
 TRAIN_TIMEOUT_MS = 240_000
 """How long a training run may take before the driver gives up."""
 AUTO_LABEL = "Auto: pick regularisation and epochs for this data"
