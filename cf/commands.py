@@ -59,9 +59,8 @@ def _train(args: argparse.Namespace, device: str | None) -> int:
     _print_summary(train, test, scores, result.fit_seconds, args.out)
     if args.json:
         picked = result.recommender.config
-        used = dataclasses.replace(
-            config, batch_size=picked.batch_size, epochs=picked.epochs, weight_decay=picked.weight_decay
-        )
+        chosen = ("batch_size", "epochs", "weight_decay", "lr", "knn_blend")
+        used = dataclasses.replace(config, **{name: getattr(picked, name) for name in chosen})
         record = _summary_record(train, test, scores, result.fit_seconds, used)
         print(json.dumps(record | ({"auto": result.auto} if result.auto else {})))
     return 0
@@ -89,7 +88,12 @@ def cv_command(args: argparse.Namespace) -> int:
         label, fmt = METRICS[metric][0], ".4f" if "rmse" in metric or metric == "mae" else ".3f"
         print(f"{label:<26}{interval.mean:>9{fmt}}   {interval.low:>8{fmt}} to {interval.high:<8{fmt}}")
     if config.auto:
-        picked = [f"{f.picked['epochs']} epochs, {f.picked['weight_decay']:g}" for f in result.folds if f.picked]
+        picked = [
+            f"{f.picked['epochs']} epochs, {f.picked['weight_decay']:g}, lr {f.picked['lr']:g}, "
+            f"blend {f.picked['knn_blend']:.0%}"
+            for f in result.folds
+            if f.picked
+        ]
         print("Auto picked per fold: " + "; ".join(picked))
     if args.json:
         print(json.dumps(result.to_dict()))

@@ -39,6 +39,7 @@ LIMITS = {
     "weight_decay": (0.0, 10.0),
     "batch_size": (16, 1_048_576),
     "valid_frac": (0.0, 0.5),
+    "knn_blend": (0.0, 1.0),
     "ranker_l2": (0.0, 1e6),
     "ranker_min_ratings": (1, 1_000_000),
     "ranker_max_items": (2, 1_000_000),
@@ -82,6 +83,9 @@ class TrainConfig:
     """Hidden layer widths of the ``nn`` model."""
     engine: str = "auto"
     """``auto`` (``rowwise`` for the dot models on a CPU, else ``torch``), ``torch`` or ``rowwise``."""
+    knn_blend: float = 0.0
+    """Share of the item-neighbour prediction (:mod:`cf.models.knn`) in each predicted rating; 0 for the
+    embedding model alone. Auto picks it. The embeddings (maps, similar movies, fold-in) are unaffected."""
     ranker_l2: float = 200.0
     """Ridge penalty of the item model that ranks top-N lists (EASE's lambda; :mod:`cf.models.ease`)."""
     ranker_min_ratings: int = 5
@@ -89,8 +93,8 @@ class TrainConfig:
     ranker_max_items: int | None = None
     """At most this many of the most rated movies in the item model; None: 6,000 on a CPU, 40,000 on CUDA."""
     auto: bool = False
-    """Pick ``weight_decay`` and ``epochs`` for the data from a quick internal validation split
-    (:mod:`cf.training.auto`) before training; the model keeps the values picked."""
+    """Pick ``weight_decay``, ``epochs``, ``lr`` and ``knn_blend`` for the data from a quick internal
+    validation split (:mod:`cf.training.auto`) before training; the model keeps the values picked."""
 
     def validate(self) -> TrainConfig:
         """Return self, or raise :class:`ConfigError` naming the setting and its range."""

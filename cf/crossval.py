@@ -41,6 +41,10 @@ METRICS = {
 CONFIDENCE = 0.95
 
 
+AUTO_PICKS = ("epochs", "weight_decay", "lr", "knn_blend")
+"""The settings Auto picks, kept per fold."""
+
+
 @dataclass
 class Interval:
     """The mean of per-fold values and its t-based confidence interval."""
@@ -81,7 +85,7 @@ class FoldScores:
     values: dict[str, float]
     """Each of :data:`METRICS` by key."""
     picked: dict | None = None
-    """With Auto settings: the epochs and weight_decay picked for this fold."""
+    """With Auto settings: what it picked for this fold (:data:`AUTO_PICKS`)."""
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -293,7 +297,7 @@ def cross_validate(
         report((fold + 0.8) / folds, f"Fold {fold + 1} of {folds}: scoring")
         values = score_fold(fitted.recommender, test)
         chosen = fitted.recommender.config
-        picked = {"epochs": chosen.epochs, "weight_decay": chosen.weight_decay} if fitted.auto else None
+        picked = {k: getattr(chosen, k) for k in AUTO_PICKS} if fitted.auto else None
         result.folds.append(FoldScores(fold + 1, train.n_ratings, test.n_ratings, fitted.fit_seconds, values, picked))
         result.config = fitted.recommender.config
     result.seconds = time.perf_counter() - started

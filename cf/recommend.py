@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,9 @@ from cf.models import BiasBaseline
 from cf.models.ease import ItemModel, interaction_weights
 from cf.models.embedding import RatingModel
 from cf.topn import Person, top_indices, top_n
+
+if TYPE_CHECKING:  # loaded with numba, only when a model blends it in
+    from cf.models.knn import ItemNeighbours
 
 SIMILAR_MIN_RATINGS = 10
 """Fewest ratings for a movie to be offered as similar by embedding cosine (without the item model)."""
@@ -70,6 +74,9 @@ class Recommender:
     metadata: dict = field(default_factory=dict)
     """Anything the caller wants kept with the model (plain values: saved in the model file)."""
     ranker: ItemModel | None = None
+    neighbours: ItemNeighbours | None = None
+    """The item neighbours blended into predicted ratings when ``config.knn_blend`` is above 0
+    (:meth:`fit_neighbours`); the embeddings alone otherwise."""
 
     def __post_init__(self) -> None:
         self.model.eval()
@@ -98,11 +105,16 @@ class Recommender:
         users, items = np.asarray(users, dtype=np.int64), np.asarray(items, dtype=np.int64)
         out = self.baseline.predict(users, items)
         known = np.flatnonzero((users >= 0) & (items >= 0))
+        blend = self.config.knn_blend if self.neighbours is not None else 0.0
+        if blend > 0 and len(known):
+            neighbour = out[known] + self.neighbours.predict(users[known], items[known])
         for start in range(0, len(known), _BATCH):
             rows = known[start : start + _BATCH]
             u = torch.from_numpy(users[rows]).to(self.device)
             i = torch.from_numpy(items[rows]).to(self.device)
             out[rows] = self.model(u, i).float().cpu().numpy()
+        if blend > 0 and len(known):
+            out[known] = (1.0 - blend) * out[known] + blend * neighbour
         return np.clip(out, *self.scale) if clip else out
 
     def score_all_items(self, user_index: int, clip: bool = True) -> np.ndarray:
@@ -231,6 +243,16 @@ class Recommender:
         )
         return self.ranker
 
+    def fit_neighbours(self) -> ItemNeighbours:
+        """Fit the item neighbours (:mod:`cf.models.knn`) on the training rows of ``known`` and keep them."""
+        from cf.models.knn import ItemNeighbours
+
+        train = self.known[~self.known["held_out"].to_numpy(bool)]
+        users, items = train["user"].to_numpy(np.int64), train["item"].to_numpy(np.int64)
+        residuals = train["rating"].to_numpy(np.float64) - self.baseline.predict(users, items)
+        self.neighbours = ItemNeighbours.fit(users, items, residuals, len(self.users), len(self.items))
+        return self.neighbours
+
     def history(self, user) -> pd.DataFrame:
         """The user's own ratings with the model's prediction beside each."""
         index = self.user_index(user)
@@ -336,6 +358,7 @@ class Recommender:
             config=self.config,
             metadata=copy.deepcopy(self.metadata),
             ranker=self.ranker,  # fitted on the ratings alone: shared, read-only
+            neighbours=self.neighbours,  # likewise
         )
 
     def save(self, target) -> None:
@@ -347,10 +370,13 @@ class Recommender:
         """Read a file written by :meth:`save`; anything but plain data is refused.
 
         The item model is not stored: it is refitted from the saved ratings (closed form, a
-        few seconds), so files saved before it existed get one too.
+        few seconds), so files saved before it existed get one too; so are the item
+        neighbours of a model that blends them in.
         """
         recommender = cls(**persist.read(source, name))
         recommender.fit_ranker()
+        if recommender.config.knn_blend > 0:
+            recommender.fit_neighbours()
         return recommender
 
     def to(self, device: str | torch.device) -> Recommender:

@@ -138,3 +138,16 @@ def test_cli_cv_prints_intervals_and_json(tmp_path, capsys, ratings):
     assert any(line.startswith("RMSE") and " to " in line for line in out)
     assert main(["cv", "--ratings", str(path), "--folds", "50"]) == 2
     assert "from 2 to 20" in capsys.readouterr().err
+
+
+def test_cli_cv_with_auto_names_every_setting_picked_per_fold(tmp_path, capsys, ratings):
+    path = tmp_path / "ratings.csv"
+    ratings.frame.rename(columns={"user": "userId", "item": "movieId"}).to_csv(path, index=False)
+    assert main(["cv", "--ratings", str(path), "--folds", "2", "--n-factors", "8", "--json", "--quiet"]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    folds = json.loads(out[-1])["folds"]
+    line = next(text for text in out if text.startswith("Auto picked per fold: "))
+    for fold in folds:
+        picked = fold["picked"]
+        assert set(picked) == {"epochs", "weight_decay", "lr", "knn_blend"}
+        assert f"{picked['epochs']} epochs, {picked['weight_decay']:g}, lr {picked['lr']:g}" in line

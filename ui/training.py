@@ -222,8 +222,9 @@ def collect() -> ModelRecord | None:
     elif result.stopped:
         status = "stopped"
         message = f"Stopped at epoch {last} of {job.config.epochs}; the model of epoch {last} is kept."
-    picked = result.recommender.config  # with Auto: the regularisation and epochs it picked
-    config = dataclasses.replace(job.config, epochs=picked.epochs, weight_decay=picked.weight_decay)
+    picked = result.recommender.config  # with Auto: the settings it picked
+    chosen = ("epochs", "weight_decay", "lr", "knn_blend")
+    config = dataclasses.replace(job.config, **{name: getattr(picked, name) for name in chosen})
     auto_note = result.auto["sentence"] if result.auto else None
     record = ModelRecord(
         number=job.number,

@@ -192,9 +192,10 @@ def fit(
     rank
         Fit the item model that ranks top-N lists (False only for throw-away fits).
 
-    With ``config.auto`` the regularisation and epochs are first picked on an internal
-    split of ``train`` (:func:`cf.training.auto.choose_settings`); the time of that search
-    counts in ``fit_seconds`` and the model's config holds the picked values. ``progress``
+    With ``config.auto`` the regularisation, epochs, learning rate and neighbour blend are
+    first picked on an internal split of ``train`` (:func:`cf.training.auto.choose_settings`);
+    the time of that search counts in ``fit_seconds`` (as does fitting the item neighbours
+    when ``knn_blend`` is above 0) and the model's config holds the picked values. ``progress``
     and ``callback`` hear only the final training, not the search.
     """
     config = (config or TrainConfig()).validate()
@@ -203,7 +204,8 @@ def fit(
         from cf.training.auto import choose_settings
 
         auto = choose_settings(train, config, should_stop)
-        config = replace(config, weight_decay=auto.weight_decay, epochs=auto.epochs)
+        picked = {"weight_decay": auto.weight_decay, "epochs": auto.epochs, "lr": auto.lr, "knn_blend": auto.knn_blend}
+        config = replace(config, **picked)
     device = resolve_device(config.device)
     config = config.sized_for(train.n_ratings, device.type)  # the one place the batch is sized
     users, items, (user_index, item_index, ratings) = index_ratings(train)
@@ -215,7 +217,7 @@ def fit(
             config.model, len(users), len(items), config.n_factors, train.scale, baseline.mean, tuple(config.hidden)
         ).to(device)
     known = known_ratings(train, valid, users, items)
-    movies = (movies or Movies.placeholder([])).covering(items.ids)
+    movies = movies.covering(items.ids) if movies is not None else Movies.placeholder(items.ids)
     recommender = Recommender(
         model=model,
         users=users,
@@ -230,6 +232,10 @@ def fit(
     if rank:
         recommender.fit_ranker()  # closed form, from the ratings alone: epoch snapshots share it
     ranker_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    if config.knn_blend > 0:
+        recommender.fit_neighbours()  # before the epochs: their validation RMSE is the blend's
+    neighbours_seconds = time.perf_counter() - started
     scored = None
     if valid is not None and valid.n_ratings:
         scored = (
@@ -245,6 +251,7 @@ def fit(
     result = FitResult(recommender, ranker_seconds=ranker_seconds, setup_seconds=time.perf_counter() - setup_started)
     with cpu_settings(device, config.batch_size):
         _run(loop, result, scored, callback, should_stop, progress)
+    result.fit_seconds += neighbours_seconds
     if auto is not None:
         result.auto = auto.to_dict()
         result.fit_seconds += auto.seconds

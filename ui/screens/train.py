@@ -103,8 +103,10 @@ def _main_settings(defaults: cf.TrainConfig) -> dict:
         value=True,
         key=state.F_AUTO,
         help="Before training, a few quick runs on 10% of the training ratings try the regularisation at half, "
-        "once and twice the value set (advanced settings) and the epochs at two thirds, once and 1.5 times the "
-        "number set; the best on that internal validation split is then trained on all training ratings. "
+        "once and twice the value set (advanced settings), the epochs at two thirds, once and 1.5 times the "
+        "number set, and the learning rate at two thirds of the value set; then how much of a second opinion "
+        "to blend into each predicted rating (what the person gave the most similar movies they rated, "
+        "item neighbours). The best on that internal validation split is then trained on all training ratings. "
         "The values picked are shown with the results and saved in the model file. Takes about 3 to 5 times "
         "as long as one run. Off: the settings are used as they are.",
     )

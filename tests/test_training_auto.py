@@ -1,0 +1,64 @@
+"""Auto settings: the learning rate and the item-neighbour blend it picks, and what each changes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+import cf
+from cf.training.auto import BLENDS, choose_settings, pick_blend
+from cf.training.trainer import validation_split
+from tests.helpers import small_ratings, split_paths
+
+
+@pytest.fixture(scope="module")
+def real() -> cf.Ratings:
+    """The first 200 users of the benchmark split's training ratings (26k real ratings)."""
+    train = cf.load_ratings(split_paths()[0])
+    return cf.load_ratings(train.frame[train.frame["user"] <= 200].rename(columns={"user": "userId"}))
+
+
+def test_auto_blends_item_neighbours_on_real_ratings_and_not_on_low_rank_ones(real):
+    choice = choose_settings(real, cf.TrainConfig(auto=True))
+    assert 0 < choice.knn_blend <= max(BLENDS) and "item neighbours" in choice.sentence()
+    assert choice.valid_rmse < min(row["valid_rmse"] for row in choice.tried)  # the blend beats the model alone
+    picked = min(choice.tried, key=lambda row: row["valid_rmse"])
+    assert (choice.weight_decay, choice.epochs, choice.lr) == (picked["weight_decay"], picked["epochs"], picked["lr"])
+    assert {row["lr"] for row in choice.tried} == {0.015, 0.01}  # the learning rate is searched too
+    synthetic = choose_settings(small_ratings(), cf.TrainConfig(auto=True))  # the model alone fits it
+    assert synthetic.knn_blend == 0.0 and "no neighbour blend" in synthetic.sentence()
+
+
+def test_the_blend_is_the_share_that_scores_best_on_the_validation_ratings(real):
+    inner, valid, _ = validation_split(real, 0.1, 42)
+    model = cf.fit(inner, cf.TrainConfig(), rank=False).recommender
+    share, best = pick_blend(model, valid)
+    actual = valid.frame["rating"].to_numpy()
+    users, items = model.users.to_index(valid.frame["user"]), model.items.to_index(valid.frame["item"])
+    assert share > 0
+    for other in (0.0, round(share - 0.05, 2), min(BLENDS[-1], round(share + 0.05, 2))):
+        model.config = replace(model.config, knn_blend=other)
+        assert cf.metrics.rmse(model.predict_indices(users, items), actual) >= best - 1e-9
+
+
+def test_each_picked_setting_changes_the_model_and_the_blend_survives_a_save(real, tmp_path):
+    base = cf.TrainConfig(epochs=3, n_factors=16)
+    pairs = real.frame[["user", "item"]].to_numpy()[:500]
+    predictions = {}
+    for name, config in {
+        "base": base,
+        "lr": replace(base, lr=0.01),
+        "weight_decay": replace(base, weight_decay=0.2),
+        "epochs": replace(base, epochs=4),
+        "knn_blend": replace(base, knn_blend=0.4),
+    }.items():
+        rec = cf.fit(real, config, rank=False).recommender
+        predictions[name] = rec.predict(pairs[:, 0], pairs[:, 1])
+    for name in ("lr", "weight_decay", "epochs", "knn_blend"):
+        assert np.abs(predictions[name] - predictions["base"]).max() > 1e-3, name
+    rec.save(tmp_path / "model.pt")
+    loaded = cf.Recommender.load(tmp_path / "model.pt")
+    assert loaded.neighbours is not None
+    assert np.allclose(loaded.predict(pairs[:, 0], pairs[:, 1]), predictions["knn_blend"], atol=1e-5)
