@@ -779,9 +779,6 @@ async def _timed_tab(app: AppPage, name: str, patience_s: float = 10.0) -> tuple
         retry_at = time.perf_counter() + patience_s
         while await tab.get_attribute("aria-selected") != "true" and time.perf_counter() < retry_at:
             await app.page.wait_for_timeout(50)
-    # The tab's panel is empty until the server has run the script for it (a screen draws only in
-    # its open tab): the page reads idle before the server has even started a slow rerun.
-    await app.page.get_by_role("tabpanel").locator("[data-testid='stElementContainer']").first.wait_for()
     await app.idle()
     return time.perf_counter() - started, max(0, clicks - 1)
 
