@@ -226,7 +226,8 @@ def score_lists(
 
 
 def _top_k(scores: np.ndarray, batch: Sequence[Person], k: int) -> np.ndarray:
-    """Each person's ``k`` best movies they have not rated, best first (ties: lower index first), -1 padded.
+    """Each person's ``k`` best movies they have not rated, best first (equal scores: lower index first;
+    which of several movies tied at the cut gets in is not defined), -1 padded.
 
     Whole-batch array calls, not one per person: in a busy server each call that hands the
     GIL back waits to get it again, and thousands of small calls made scoring minutes long.

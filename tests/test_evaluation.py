@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 
 import cf
@@ -121,3 +122,42 @@ def test_who_watched_what_trains_the_item_model_and_beats_most_popular():
     assert report.model.ndcg > 1.5 * report.popular.ndcg
     picks = rec.recommend(1)
     assert len(picks) == 10 and (picks["because_you_liked"] != "").all()
+
+
+def _one_at_a_time(scores: np.ndarray, batch, k: int) -> np.ndarray:
+    """The definition: each person's k best unrated, rankable movies, best first, ties by lower index."""
+    expected = np.full((len(batch), k), -1)
+    for row, person in enumerate(batch):
+        line = scores[row].copy()
+        line[person.items] = -np.inf
+        ranked = [i for i in sorted(range(len(line)), key=lambda i: (-line[i], i)) if np.isfinite(line[i])][:k]
+        expected[row, : len(ranked)] = ranked
+    return expected
+
+
+@pytest.mark.parametrize("ties", [False, True])
+def test_top_k_of_a_batch_matches_one_person_at_a_time(ties):
+    from cf.evaluation import _top_k
+    from cf.topn import Person
+
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        n_items, k, n_people = int(rng.integers(3, 40)), int(rng.integers(1, 12)), int(rng.integers(1, 8))
+        scores = rng.integers(0, 5, (n_people, n_items)).astype(float) if ties else rng.random((n_people, n_items))
+        scores[rng.random(scores.shape) < 0.1] = -np.inf  # some movies cannot be ranked
+        batch = [Person(rng.choice(n_items, int(rng.integers(0, n_items)), replace=False), np.ones(0)) for _ in scores]
+        expected, got = _one_at_a_time(scores, batch, k), _top_k(scores.copy(), batch, k)
+        if not ties:
+            assert np.array_equal(got, expected)
+            continue
+        # which of several tied movies makes the cut is not defined; the scores, in order, are
+        masked = scores.copy()
+        for row, person in enumerate(batch):
+            masked[row, person.items] = -np.inf
+        assert np.array_equal(got >= 0, expected >= 0)
+        assert np.array_equal(np.take_along_axis(masked, np.maximum(got, 0), 1)[got >= 0],
+                              np.take_along_axis(masked, np.maximum(expected, 0), 1)[expected >= 0])  # fmt: skip
+        for row in range(n_people):  # never a rated or unrankable movie, none twice, equal scores by index
+            shown = got[row][got[row] >= 0]
+            assert np.isfinite(masked[row, shown]).all() and len(set(shown)) == len(shown)
+            assert all((masked[row, a], -a) > (masked[row, b], -b) for a, b in zip(shown, shown[1:]))

@@ -55,3 +55,14 @@ def test_cf_evaluate_stays_the_function_after_the_cli_modules_load():
     importlib.import_module("benchmarks.accuracy")
     importlib.import_module("cf.commands")
     assert callable(cf.evaluate) and cf.evaluate.__name__ == "evaluate"
+
+
+def test_hits_in_whole_array_calls_match_the_per_person_definition():
+    from cf.metrics import _hits
+
+    rng = np.random.default_rng(5)
+    for _ in range(50):
+        lists = rng.integers(-1, 30, size=(rng.integers(0, 12), 10))
+        relevant = [rng.choice(30, size=rng.integers(0, 6), replace=False) for _ in range(len(lists))]
+        expected = np.array([np.isin(row, movies) & (row >= 0) for row, movies in zip(lists, relevant)], bool)
+        assert np.array_equal(_hits(lists, relevant), expected.reshape(lists.shape))

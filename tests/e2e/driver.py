@@ -45,7 +45,7 @@ QUEUED = re.compile(r"^Waiting for a free slot")
 """The progress text of a run waiting in the server's training queue (``ui/jobs.queue_text``)."""
 TRAIN_TIMEOUT_MS = 240_000
 """How long a training run may take before the driver gives up."""
-AUTO_LABEL = "Auto: pick regularisation and epochs for this data"
+AUTO_LABEL = "Auto: tune the settings for this data"
 MODEL_TITLE = re.compile(r"^Model (\d+) · (.+) · (\d+) factors · (\d+) of (\d+) epochs")
 """The trained model's heading on the Train screen (``ui/screens/train.model_title``)."""
 

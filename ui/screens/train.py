@@ -99,7 +99,7 @@ def _main_settings(defaults: cf.TrainConfig) -> dict:
         "when it stops falling, more epochs do not help.",
     )
     auto = st.toggle(
-        "Auto: pick regularisation and epochs for this data",
+        "Auto: tune the settings for this data",
         value=True,
         key=state.F_AUTO,
         help="Before training, a few quick runs on 10% of the training ratings try the regularisation at half, "
