@@ -30,6 +30,7 @@ with st.spinner("Starting up…"):
 state.init()
 links.open_link()
 finished = training.collect()
+state.visit_memory()  # the server-wide budget: brings back this session's models if they were moved to disk
 if finished is not None:
     st.toast(f"{finished.name} is ready.", icon=":material/check_circle:")
 

@@ -317,6 +317,14 @@ class Recommender:
             }
         )
 
+    def nbytes(self) -> int:
+        """Roughly the memory this model holds: its weights, the item model and the ratings it keeps."""
+        size = sum(t.numel() * t.element_size() for t in self.model.state_dict().values())
+        if self.ranker is not None:
+            size += self.ranker.weights.nbytes
+        frames = (self.known, self._by_user)
+        return size + sum(int(f.memory_usage(index=True).sum()) for f in frames)
+
     def user_table(self) -> pd.DataFrame:
         """Every user id with its number of ratings, most active first."""
         table = pd.DataFrame({"userId": self.users.ids.to_numpy(), "n_ratings": self.user_counts})

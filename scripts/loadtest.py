@@ -1,16 +1,18 @@
-"""A bounded load test of the app: ``python scripts/loadtest.py``.
+"""A room full of people on one server: ``python scripts/loadtest.py [--sessions 30]``.
 
-Starts ``streamlit run app.py`` on a free port bound to 127.0.0.1, then drives headless
-Chromium: first one warm-up session, then ``--sessions`` browser contexts at once (8 by
-default, at most 32), each a separate Streamlit session that loads the demo dataset, trains
-a model with its own settings (a different number of factors and epochs, and seed) and opens
-its recommendations. After every session has trained, each checks that its Train screen still
-shows its own settings: a session showing another's has seen another session's model.
+Starts ``streamlit run app.py`` on a free port bound to 127.0.0.1 and drives headless Chromium:
+first one warm-up session, then ``--sessions`` browser contexts of one Chromium (30 by default,
+at most 40), each a separate Streamlit session. Each loads the demo dataset and sets its own
+training settings (factors, epochs, seed); when all are ready they press Train model within a
+second, then switch between the User and Embeddings screens until their model is ready, open
+their recommendations and the map, and, once every session is done, check that their Train
+screen still shows their own settings (else they saw another session's model).
 
-Reports the server process's resident memory (``VmRSS`` and the peak ``VmHWM`` from
-``/proc/<pid>/status``) before, after the warm-up and after the concurrent sessions, the
-time each step took, and whether any session saw another's model. Stops by itself: the
-whole run is bounded by ``--timeout`` seconds; the server is stopped at the end.
+Reports finished sessions, wrong-model sightings, the server's training queue (waits from the
+app's log, most runs at once), the time from pressing Train to the model, tab-switch response
+times while the session's run was queued, and the server's resident memory over time. The
+server's queue size is ``--max-jobs`` (the app's ``CF_MAX_JOBS``; default: the app's own
+default, the number of cores). Bounded by ``--timeout``; the server is stopped at the end.
 Exit status 0 when every session finished with only its own model, else 1.
 """
 
@@ -31,38 +33,75 @@ sys.path.insert(0, str(REPO))
 from tests.e2e.driver import (  # noqa: E402
     AppServer,
     MemorySampler,
-    SessionResult,
+    RoomResult,
     cpu_seconds,
     memory_kib,
     missing_browser_reason,
     run_async,
+    run_room,
     run_sessions,
 )
 
-MAX_SESSIONS = 32
-FIT_LOG = re.compile(r"trained \d+ epochs of .* in ([0-9.]+) s")
+MAX_SESSIONS = 40
+FIT_LOG = re.compile(r"trained \d+ epochs of .*? in ([0-9.]+) s")
 """The app's log line for a finished training run (ui/training.py)."""
+JOB_LOG = re.compile(r"the job took ([0-9.]+) s: ([0-9.]+) s before scoring, ([0-9.]+) s scoring")
+"""The same line's whole job (from its turn in the queue to the end) and its parts."""
+QUEUE_LOG = re.compile(r"cf-train-\d+ started after ([0-9.]+) s in the queue; (\d+) running")
+"""The app's log line when a queued training run starts (ui/jobs.py)."""
 
 
-def _mib(kib: int) -> str:
-    return f"{kib / 1024:.0f} MiB"
-
-
-def _steps(results: list[SessionResult]) -> dict[str, dict[str, float]]:
-    out = {}
-    for step in ("loaded", "trained", "recommended"):
-        values = [r.seconds[step] for r in results if step in r.seconds]
-        if values:
-            out[step] = {"median": round(statistics.median(values), 1), "max": round(max(values), 1)}
+def spread(values: list[float], p95: bool = False) -> dict[str, float]:
+    """Median and max (and the 95th percentile) of ``values``, rounded."""
+    if not values:
+        return {}
+    ordered = sorted(values)
+    out = {"median": round(statistics.median(ordered), 2), "max": round(ordered[-1], 2), "n": len(ordered)}
+    if p95:
+        out["p95"] = round(ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))], 2)
     return out
+
+
+def memory_series(samples: list[tuple[float, int]], points: int = 10) -> list[tuple[float, int]]:
+    """About ``points`` evenly spaced (seconds, MiB) samples of the server's RSS."""
+    if not samples:
+        return []
+    step = max(1, len(samples) // points)
+    chosen = samples[::step] + ([samples[-1]] if (len(samples) - 1) % step else [])
+    return [(round(t), round(kib / 1024)) for t, kib in chosen]
+
+
+def room_figures(results: list[RoomResult], log_text: str) -> dict:
+    """What the sessions saw and what the server logged, as plain numbers."""
+    ok = [r for r in results if r.error is None]
+    pressed = [r.pressed_at for r in results if r.pressed_at]
+    waits = [(float(w), int(n)) for w, n in QUEUE_LOG.findall(log_text)]
+    switches = [s for r in results for s in r.switches]
+    return {
+        "finished": len(ok),
+        "wrong_model": sum(1 for r in ok if not r.isolated),
+        "press_spread_seconds": round(max(pressed) - min(pressed), 2) if pressed else None,
+        "queue_wait_seconds": spread([w for w, _ in waits]),
+        "most_runs_at_once": max((n for _, n in waits), default=0),
+        "fit_seconds": spread([float(t) for t in FIT_LOG.findall(log_text)]),
+        "job_seconds": spread([float(t) for t, _, _ in JOB_LOG.findall(log_text)]),
+        "scoring_seconds": spread([float(t) for _, _, t in JOB_LOG.findall(log_text)]),
+        "press_to_model_seconds": spread([r.trained_seconds for r in ok if r.trained_seconds is not None]),
+        "switch_seconds_queued": spread([s for _, s, queued in switches if queued], p95=True),
+        "switch_seconds_until_model": spread([s for _, s, _ in switches], p95=True),
+        "lost_clicks": sum(r.lost_clicks for r in results),
+        "errors": [f"session {r.index}: {r.error}" for r in results if r.error],
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--sessions", type=int, default=8, help=f"concurrent sessions (default 8, at most {MAX_SESSIONS})"
+        "--sessions", type=int, default=30, help=f"sessions at once (default 30, at most {MAX_SESSIONS})"
     )
-    parser.add_argument("--timeout", type=float, default=420.0, help="seconds for the concurrent part (default 420)")
+    parser.add_argument("--max-jobs", type=int, default=None, help="the server's CF_MAX_JOBS (default: its own)")
+    parser.add_argument("--pause", type=float, default=1.0, help="seconds between a session's tab switches (1)")
+    parser.add_argument("--timeout", type=float, default=900.0, help="seconds for the concurrent part (default 900)")
     parser.add_argument("--no-warmup", action="store_true", help="skip the single warm-up session")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object too")
     args = parser.parse_args(argv)
@@ -72,68 +111,65 @@ def main(argv: list[str] | None = None) -> int:
     if reason:
         print(f"cannot run the load test: {reason}", file=sys.stderr)
         return 2
-
-    figures: dict = {"sessions": args.sessions}
-    with AppServer() as server:
+    env = {"CF_MAX_JOBS": str(args.max_jobs)} if args.max_jobs else {}
+    figures: dict = {"sessions": args.sessions, "max_jobs": args.max_jobs or "default", "cores": os.cpu_count()}
+    with AppServer(env=env) as server:
         print(f"server pid {server.pid} at {server.url} (localhost only)", flush=True)
-        figures["rss_start_kib"] = memory_kib(server.pid)["VmRSS"]
+        figures["rss_start_mib"] = round(memory_kib(server.pid)["VmRSS"] / 1024)
         if not args.no_warmup:
-            started = time.perf_counter()
-            warm = run_async(lambda: run_sessions(server.url, 1, timeout_s=args.timeout), timeout=args.timeout + 60)
-            figures["warmup_seconds"] = round(time.perf_counter() - started, 1)
-            figures["warmup_ok"] = warm[0].ok
-            figures["after_one_session_kib"] = memory_kib(server.pid)
-            print(f"warm-up session: {'ok' if warm[0].ok else warm[0].error} in {figures['warmup_seconds']} s")
+            warm = run_async(lambda: run_sessions(server.url, 1, timeout_s=300), timeout=360)
+            print(f"warm-up session: {'ok' if warm[0].ok else warm[0].error}", flush=True)
         print(f"running {args.sessions} sessions at once…", flush=True)
         log_start = len(server.log_path.read_text(errors="replace"))
-        cpu_before = cpu_seconds(server.pid)
-        started = time.perf_counter()
-        with MemorySampler(server.pid) as sampler:
+        cpu_before, started = cpu_seconds(server.pid), time.perf_counter()
+        with MemorySampler(server.pid, every=1.0) as sampler:
             results = run_async(
-                lambda: run_sessions(server.url, args.sessions, timeout_s=args.timeout), timeout=args.timeout + 60
+                lambda: run_room(server.url, args.sessions, timeout_s=args.timeout, pause_s=args.pause),
+                timeout=args.timeout * 2 + 120,
             )
         figures["wall_seconds"] = round(time.perf_counter() - started, 1)
-        figures["after_sessions_kib"] = memory_kib(server.pid)
-        figures["sampled_peak_rss_kib"] = sampler.peak_kib
         figures["server_cpu_seconds"] = round(cpu_seconds(server.pid) - cpu_before, 1)
-        # The app logs each run's own training time: the server's share of the "train" step.
-        fits = [float(t) for t in FIT_LOG.findall(server.log_path.read_text(errors="replace")[log_start:])]
-        if fits:
-            figures["fit_seconds"] = {"median": round(statistics.median(fits), 1), "max": round(max(fits), 1)}
-    failed = [r for r in results if r.error]
-    leaked = [r for r in results if r.error is None and not r.isolated]
-    figures.update(
-        finished=sum(r.error is None for r in results),
-        saw_another_session=len(leaked),
-        errors=[f"session {r.index}: {r.error}" for r in failed],
-        steps=_steps(results),
-    )
-
-    print()
-    print(f"Load test: {args.sessions} concurrent browser sessions (headless Chromium) against one server")
-    print(f"  wall time of the concurrent part   {figures['wall_seconds']} s")
-    for step, label in (("loaded", "load the demo"), ("trained", "train"), ("recommended", "recommend")):
-        if step in figures["steps"]:
-            s = figures["steps"][step]
-            print(f"  {label:<34} median {s['median']} s, max {s['max']} s")
-    if "fit_seconds" in figures:
-        s = figures["fit_seconds"]
-        print(f"  of which training in the server    median {s['median']} s, max {s['max']} s (from the app's log)")
-    available = round((os.cpu_count() or 1) * figures["wall_seconds"])
-    print(f"  server CPU time                    {figures['server_cpu_seconds']} s of {available} s on all cores")
-    print(f"  server RSS at start                {_mib(figures['rss_start_kib'])}")
-    if "after_one_session_kib" in figures:
-        print(f"  server peak RSS after one session  {_mib(figures['after_one_session_kib']['VmHWM'])}")
-    print(f"  server peak RSS (VmHWM), {args.sessions} at once {_mib(figures['after_sessions_kib']['VmHWM']):>8}")
-    print(f"  server RSS at the end              {_mib(figures['after_sessions_kib']['VmRSS'])}")
-    print(f"  sessions finished                  {figures['finished']} of {args.sessions}")
-    print(f"  sessions that saw another's model  {figures['saw_another_session']}")
-    for r in results:
-        state = "ok" if r.ok else (r.error or "saw another session's model")
-        print(f"    session {r.index}: expected '{r.expected}', saw '{r.title_after_all or r.title}': {state}")
+        figures["rss_peak_mib"] = round(sampler.peak_kib / 1024)
+        figures["rss_end_mib"] = round(memory_kib(server.pid)["VmRSS"] / 1024)
+        figures["rss_over_time"] = memory_series(sampler.samples)
+        figures.update(room_figures(results, server.log_path.read_text(errors="replace")[log_start:]))
+    report(figures, results)
     if args.json:
         print(json.dumps(figures))
-    return 0 if not failed and not leaked else 1
+    return 0 if figures["finished"] == args.sessions and not figures["wrong_model"] else 1
+
+
+def report(figures: dict, results: list[RoomResult]) -> None:
+    def line(label: str, value: object) -> None:
+        print(f"  {label:<44} {value}")
+
+    def times(s: dict) -> str:
+        if not s:
+            return "–"
+        p95 = f", p95 {s['p95']} s" if "p95" in s else ""
+        return f"median {s['median']} s{p95}, max {s['max']} s ({s['n']})"
+
+    print()
+    print(f"A room: {figures['sessions']} sessions (browser contexts of one headless Chromium), one server")
+    line("training queue size (CF_MAX_JOBS)", figures["max_jobs"])
+    line("sessions finished", f"{figures['finished']} of {figures['sessions']}")
+    line("sessions that saw another's model", figures["wrong_model"])
+    line("all pressed Train within", f"{figures['press_spread_seconds']} s")
+    line("most runs training at once (server log)", figures["most_runs_at_once"])
+    line("wait in the queue (server log)", times(figures["queue_wait_seconds"]))
+    line("training in the server (server log)", times(figures["fit_seconds"]))
+    line("whole job: data, training, scoring (log)", times(figures["job_seconds"]))
+    line("scoring the model (server log)", times(figures["scoring_seconds"]))
+    line("Train pressed to model shown", times(figures["press_to_model_seconds"]))
+    line("tab switch while its run was queued", times(figures["switch_seconds_queued"]))
+    line("tab switch until its model was ready", times(figures["switch_seconds_until_model"]))
+    line("tab clicks lost (clicked again after 10 s)", figures["lost_clicks"])
+    line("wall time / server CPU", f"{figures['wall_seconds']} s / {figures['server_cpu_seconds']} s")
+    rss = f"{figures['rss_start_mib']} / {figures['rss_peak_mib']} / {figures['rss_end_mib']} MiB"
+    line("server RSS start / peak / end", rss)
+    line("server RSS over time (s: MiB)", ", ".join(f"{t}: {m}" for t, m in figures["rss_over_time"]))
+    for error in figures["errors"]:
+        print(f"    {error}")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from streamlit.testing.v1 import AppTest
 
 from benchmarks.paths import shared_data_dir
 from cf.verdict import GOOD, WORSE, accuracy_verdict, curve_note
+from ui import jobs as background
 from ui import state, training
 from ui.common import csv_bytes, neutralise_formulas, seconds
 from ui.widgets import NO_STARS
@@ -524,7 +525,7 @@ def test_sidebar_stop_before_first_epoch_keeps_previous_model(hold):
     start_training(at, epochs=3)
     job = held_job(at)  # after the first batch
     assert job.latest.batches_done == 1 and not job.history
-    assert sys.getswitchinterval() == training.GIL_SWITCH_SECONDS != switch_interval  # only while a run trains
+    assert sys.getswitchinterval() == background.GIL_SWITCH_SECONDS != switch_interval  # only while a job runs
     go(at, state.TAB_DATA)  # away from the Train screen, the run shows in the sidebar
     percent, text = progress_bar(at, at.sidebar)
     assert percent == 0 and text.startswith("Epoch 1 of 3 · about ")

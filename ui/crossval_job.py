@@ -12,7 +12,9 @@ import streamlit as st
 
 import cf
 from cf.crossval import CVResult, cross_validate
-from ui.jobs import BackgroundJob
+from cf.jobs import QueueError
+from ui import state
+from ui.jobs import BackgroundJob, queue_for_session
 from ui.state import DataRecord, ModelRecord
 
 JOB = "cf.cv_job"
@@ -62,12 +64,19 @@ def results() -> dict[str, CVResult]:
 
 
 def start(data: DataRecord, record: ModelRecord, folds: int) -> CrossValJob:
-    """Start cross-validating ``record``'s settings on ``data`` (one job per session at a time)."""
+    """Start cross-validating ``record``'s settings on ``data`` once its turn in the server's queue comes.
+
+    Raises :class:`cf.ConfigError` when this session already has a job queued or running.
+    """
     running = job()
     if running is not None and running.running:
         return running
-    st.session_state[JOB] = CrossValJob(data, record, folds).start()
-    return st.session_state[JOB]
+    try:
+        started = queue_for_session(CrossValJob(data, record, folds), state.session_id()).start()
+    except QueueError as error:
+        raise cf.ConfigError(str(error)) from None
+    st.session_state[JOB] = started
+    return started
 
 
 def collect() -> tuple[str, str] | None:
@@ -77,6 +86,8 @@ def collect() -> tuple[str, str] | None:
         return None
     st.session_state[JOB] = None
     name = finished.record.name
+    if finished.left_queue:
+        return "info", f"Cross-validation of {name} left the queue before it started; nothing was run."
     if finished.error:
         return "error", finished.error
     result = finished.result

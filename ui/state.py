@@ -8,6 +8,7 @@ the screens and the tests agree on them.
 from __future__ import annotations
 
 import itertools
+import logging
 import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,9 @@ import pandas as pd
 import streamlit as st
 
 import cf
+from ui import memory
+
+log = logging.getLogger("cf.app")
 
 if TYPE_CHECKING:
     from ui.training import TrainingJob
@@ -54,6 +58,10 @@ LINK = "cf.link"
 """The query parameters this session opened with, once applied (see :mod:`ui.links`)."""
 LINK_NOTE = "cf.link_note"
 """A note about what a shared link reopened, shown until the person moves on."""
+MEMORY_NOTE = "cf.memory_note"
+"""The last :class:`ui.memory.Visit` that brought models back from disk (or failed to), for Data and Compare."""
+SESSION = "cf.session"
+"""This session's id in server-wide structures (the training queue, the memory budget)."""
 
 # -- widget keys ---------------------------------------------------------------------
 NAV = "cf.nav"
@@ -198,6 +206,8 @@ class ModelRecord:
     """Time spent getting the training loop ready, apart from ``fit_seconds`` (see :class:`cf.FitResult`)."""
     source: str | None = None
     """The model file's name when the model was loaded from a file rather than trained here."""
+    spilled: str | None = None
+    """The temporary model file holding the weights while this session is idle (see :mod:`ui.memory`)."""
     keep: bool = False
     """Pinned: keep the weights whatever comes next (within :data:`MAX_WEIGHTS`)."""
     last_used: int = 0
@@ -231,11 +241,16 @@ def init() -> None:
     """Create this session's entries on its first run."""
     defaults = {
         MODEL: None, JOB: None, SWEEP: None, NOTICE: None, COUNTER: 0, RECORDS: {}, DIGESTS: {}, RUNS: [], RATED: {},
-        MODEL_FILES: {}, LINK_NOTE: None,
+        MODEL_FILES: {}, LINK_NOTE: None, SESSION: uuid.uuid4().hex,
     }  # fmt: skip
     for key, value in defaults.items():
         if key not in st.session_state:
             st.session_state[key] = value
+
+
+def session_id() -> str:
+    """This session's id (see :data:`SESSION`)."""
+    return st.session_state.setdefault(SESSION, uuid.uuid4().hex)
 
 
 def data() -> DataRecord | None:
@@ -287,6 +302,7 @@ def add_model(record: ModelRecord) -> list[ModelRecord]:
     """
     listed = runs()
     listed.append(record)
+    st.session_state.pop(MEMORY_NOTE, None)  # news about models that came back from disk is old now
     del listed[: max(0, len(listed) - MAX_RUNS)]
     _make_current(record)
     return enforce_memory()
@@ -351,6 +367,24 @@ def enforce_memory() -> list[ModelRecord]:
 def dropped() -> list[ModelRecord]:
     """The runs whose weights were released to save memory (curves and scores stay)."""
     return [r for r in runs() if not r.loaded]
+
+
+@st.cache_resource(show_spinner=False)
+def server_memory() -> memory.ModelMemory:
+    """The server-wide budget for models (:data:`ui.memory.BUDGET_ENV`, :data:`ui.memory.IDLE_ENV`)."""
+    try:
+        budget_mb, idle = memory.settings_from_env()
+    except ValueError as error:
+        budget_mb, idle = memory.default_budget_mb(), memory.DEFAULT_IDLE_SECONDS
+        log.warning("%s Using %d MB and %g s meanwhile.", error, budget_mb, idle)
+    return memory.ModelMemory(budget_mb * 2**20, idle)
+
+
+def visit_memory() -> None:
+    """Report this session's models to the server-wide budget, bringing back any moved to disk while it was idle."""
+    visit = server_memory().visit(session_id(), runs())
+    if visit.restored or visit.lost:
+        st.session_state[MEMORY_NOTE] = visit
 
 
 def set_notice(level: str, text: str) -> None:

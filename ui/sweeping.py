@@ -15,9 +15,10 @@ from collections.abc import Mapping, Sequence
 import streamlit as st
 
 import cf
+from cf.jobs import QueueError
 from cf.sweep import SweepResult, best, grid, run_sweep
 from ui import state
-from ui.jobs import BackgroundJob
+from ui.jobs import BackgroundJob, queue_for_session
 from ui.state import DataRecord
 
 log = logging.getLogger("cf.app")
@@ -39,6 +40,9 @@ class SweepJob(BackgroundJob):
         self.results: list[SweepResult] = []
         self.started = time.perf_counter()
         self.seconds = 0.0
+
+    def _on_turn(self) -> None:
+        self.started = time.perf_counter()  # the time in the queue is not the sweep's
 
     def _work(self) -> None:
         frac = self.base.valid_frac if self.base.valid_frac > 0 else 0.1
@@ -77,6 +81,9 @@ def start(data: DataRecord, base: cf.TrainConfig, values: Mapping[str, Sequence[
     job = current()
     if job is not None and job.running:
         raise cf.ConfigError("A sweep is already running; stop it first or wait for it to finish.")
-    job = SweepJob(data, base.validate(), values, score).start()
+    try:
+        job = queue_for_session(SweepJob(data, base.validate(), values, score), state.session_id()).start()
+    except QueueError as error:
+        raise cf.ConfigError(str(error)) from None
     st.session_state[state.SWEEP] = job
     return job

@@ -11,15 +11,12 @@ finished, in which case the previous model stays.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import gc
 import logging
 import os
-import sys
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +25,8 @@ import pandas as pd
 import streamlit as st
 
 import cf
+from cf import jobs
+from ui import jobs as background
 from ui import state
 from ui.common import seconds
 from ui.jobs import BackgroundJob
@@ -35,39 +34,8 @@ from ui.state import DataRecord, ModelRecord
 
 log = logging.getLogger("cf.app")
 
-GIL_SWITCH_SECONDS = 0.001
-"""Python's thread switch interval while a run trains (default 0.005).
-
-The training loop hands the GIL back to Python between every small torch call. While the
-server's own threads are busy (sending updates, drawing the live view), each of those
-hand-backs can wait a whole switch interval, which made training several times slower
-in the server than in a script. A shorter interval keeps the training thread moving.
-"""
 WARM_UP_ENV = "CF_WARM_UP"
 """Set to 0 to skip :func:`warm_up` (the tests do: it would train in the background while they run)."""
-
-_SWITCH_LOCK = threading.Lock()
-_training_runs = 0
-_saved_switch_interval = 0.005
-
-
-@contextlib.contextmanager
-def short_thread_switches() -> Iterator[None]:
-    """:data:`GIL_SWITCH_SECONDS` while any run trains in this process; the interval is restored after the last."""
-    global _training_runs, _saved_switch_interval
-    with _SWITCH_LOCK:
-        if _training_runs == 0:
-            _saved_switch_interval = sys.getswitchinterval()
-            sys.setswitchinterval(GIL_SWITCH_SECONDS)
-        _training_runs += 1
-    try:
-        yield
-    finally:
-        with _SWITCH_LOCK:
-            _training_runs -= 1
-            if _training_runs == 0:
-                sys.setswitchinterval(_saved_switch_interval)
-
 
 HOLD_FILE_ENV = "CF_TEST_HOLD_FILE"
 """For tests only: the path of a file holding a number N. While it exists, a run that starts
@@ -127,27 +95,34 @@ class TrainingJob(BackgroundJob):
 
     # -- the thread ------------------------------------------------------------------
 
+    def _on_turn(self) -> None:
+        self.started = time.perf_counter()  # the time in the queue is not the run's
+        size_thread_pools()
+
     def _work(self) -> None:
         self.device = cf.resolve_device(self.config.device).type
         self.phase = "training"
-        with short_thread_switches():
-            result, valid, note = cf.train_model(
-                self.data.ratings,
-                self.config,
-                self.data.movies,
-                callback=self._on_epoch,
-                should_stop=self.stop_requested.is_set,
-                progress=self._on_batch,
-            )
+        result, valid, note = cf.train_model(
+            self.data.ratings,
+            self.config,
+            self.data.movies,
+            callback=self._on_epoch,
+            should_stop=self.stop_requested.is_set,
+            progress=self._on_batch,
+        )
         self.valid, self.note = valid, note
+        trained_at = time.perf_counter()
         if result.history and valid is not None and valid.n_ratings:
             self.phase = "scoring"
             self.scores = cf.evaluate_all(result.recommender, valid)
         self.result = result
+        now = time.perf_counter()
         log.info(
-            "trained %s epochs of %s on %s ratings in %.1f s (%s)",
+            "trained %s epochs of %s on %s ratings in %.1f s (%s); the job took %.1f s: %.1f s before scoring, "
+            "%.1f s scoring",
             len(result.history), self.config.model, self.data.ratings.n_ratings, result.fit_seconds,
-            "stopped" if result.stopped else "complete",
+            "stopped" if result.stopped else "complete", now - self.started, trained_at - self.started,
+            now - trained_at,
         )  # fmt: skip
 
     def _finish(self) -> None:
@@ -169,11 +144,14 @@ class TrainingJob(BackgroundJob):
     # -- for the screens -------------------------------------------------------------
 
     def stop(self) -> None:
-        """Ask the run to stop; it ends with the model of the last finished epoch."""
-        self.stop_requested.set()
+        """Ask the run to stop (it ends with the model of the last finished epoch), or leave the queue."""
+        super().stop()
 
     def progress(self) -> Progress:
-        """Where the run is, from the library's last progress report."""
+        """Where the run is: its place in the queue, or the library's last progress report."""
+        place = self.place()
+        if place is not None:
+            return Progress(0.0, background.queue_text(place), 0, self.config.epochs, place.eta)
         latest, now = self.latest, time.perf_counter()
         epochs = latest.epochs if latest is not None else self.config.epochs  # Auto may pick another number
         done = len(self.history)
@@ -203,7 +181,12 @@ def start(data: DataRecord, config: cf.TrainConfig) -> TrainingJob:
     current = state.job()
     if current is not None and current.running:
         raise cf.ConfigError("A training run is already going; stop it first or wait for it to finish.")
-    job = TrainingJob(data, config, state.next_number()).start()
+    job = TrainingJob(data, config, state.next_number())
+    try:
+        background.queue_for_session(job, state.session_id())
+    except jobs.QueueError as error:
+        raise cf.ConfigError(str(error)) from None
+    job.start()
     st.session_state[state.JOB] = job
     st.session_state[state.NOTICE] = None
     return job
@@ -220,6 +203,9 @@ def collect() -> ModelRecord | None:
     st.session_state[state.JOB] = None
     had_model = state.model() is not None
     kept = "The previous model is kept." if had_model else "There is no model yet."
+    if job.left_queue:
+        state.set_notice("info", f"You left the training queue before the run started. {kept}")
+        return None
     if job.error:
         state.set_notice("error", f"{job.error} {kept}")
         return None
@@ -266,6 +252,16 @@ def collect() -> ModelRecord | None:
         took = f" ({seconds(record.fit_seconds)}{start_up_note(record)})."
         state.set_notice("success", summary + took + released_note(released))
     return record
+
+
+def size_thread_pools() -> None:
+    """Give this thread's numba kernels the job's share of the cores (numba's count is per thread)."""
+    from cf.training import rowwise
+
+    if rowwise.available():
+        import numba
+
+        numba.set_num_threads(min(background.threads_per_job(), numba.config.NUMBA_NUM_THREADS))
 
 
 START_UP_SHOWN = 0.5

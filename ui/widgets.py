@@ -15,7 +15,7 @@ from cf.data import genres
 from cf.data.search import TitleIndex
 from cf.projection import Projection, project_embeddings
 from ui import state, training
-from ui.common import as_python, count, counted, guarded, md, other_data_message
+from ui.common import as_python, count, counted, guarded, md, other_data_message, seconds
 from ui.state import DataRecord, ModelRecord
 
 CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
@@ -257,6 +257,36 @@ def polled(panel) -> None:
     st.fragment(run_every=POLL_SECONDS)(body)()
 
 
+def memory_note(usage: bool = False) -> None:
+    """Say which models the server moved out of memory while this session was idle, and what came of it;
+    with ``usage``, also how much of the server-wide budget the models of all sessions take."""
+    visit = st.session_state.get(state.MEMORY_NOTE)
+    if visit is not None and visit.restored:
+        names = ", ".join(md(r.name) for r in sorted(visit.restored, key=lambda r: r.number))
+        st.info(
+            f"While this page was idle, the server moved {names} out of memory to make room for other people. "
+            f"They were read back when you returned ({seconds(visit.seconds)}); nothing was lost.",
+            icon=":material/memory:",
+        )
+    if visit is not None and visit.lost:
+        names = ", ".join(md(r.name) for r in sorted(visit.lost, key=lambda r: r.number))
+        st.warning(
+            f"{names} could not be read back after the server moved it out of memory while this page was idle. "
+            "Its curves and scores stay on the Compare screen; train again with the same settings and seed to "
+            "get it back.",
+            icon=":material/memory:",
+        )
+    if usage:
+        budget = state.server_memory()
+        in_memory, on_disk, sessions = budget.usage()
+        st.caption(
+            f"This server is shared: the models of {counted(sessions, 'session')} take {in_memory / 2**20:,.0f} MB "
+            f"of its {budget.budget_bytes / 2**20:,.0f} MB for models ({counted(on_disk, 'model')} of idle sessions "
+            f"on disk). When it is full, the models of pages idle for {seconds(budget.idle_seconds)} move to disk "
+            "and come back when their person returns."
+        )
+
+
 def sidebar_status() -> None:
     """A compact progress line in the sidebar, visible from every screen while a run goes."""
     polled(_sidebar_panel)
@@ -273,7 +303,7 @@ def _sidebar_panel() -> None:
     st.progress(progress.fraction, text=progress.text)
     stopping = job.stop_requested.is_set()
     st.button(
-        "Stop",
+        "Leave the queue" if job.place() is not None else "Stop",
         key=state.STOP_SIDE,
         on_click=job.stop,
         icon=":material/stop_circle:",

@@ -41,6 +41,8 @@ SKELETON = "[data-testid='stSkeleton']"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 TIMEOUT_MS = 60_000
 """Default for one action and what it waits for (a cold page on a 2-core machine takes ~15 s)."""
+QUEUED = re.compile(r"^Waiting for a free slot")
+"""The progress text of a run waiting in the server's training queue (``ui/jobs.queue_text``)."""
 TRAIN_TIMEOUT_MS = 240_000
 """How long a training run may take before the driver gives up."""
 AUTO_LABEL = "Auto: tune the settings for this data"
@@ -196,18 +198,23 @@ def cpu_seconds(pid: int) -> float:
 
 
 class MemorySampler:
-    """Samples a process's RSS in a background thread; :attr:`peak_kib` is the highest seen."""
+    """Samples a process's RSS in a background thread; :attr:`peak_kib` is the highest seen,
+    :attr:`samples` every (seconds since start, KiB)."""
 
     def __init__(self, pid: int, every: float = 0.25):
         self.pid, self.every = pid, every
         self.peak_kib = 0
+        self.samples: list[tuple[float, int]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
 
     def _run(self) -> None:
+        started = time.perf_counter()
         while not self._stop.is_set():
             with contextlib.suppress(OSError, KeyError):
-                self.peak_kib = max(self.peak_kib, memory_kib(self.pid)["VmRSS"])
+                rss = memory_kib(self.pid)["VmRSS"]
+                self.peak_kib = max(self.peak_kib, rss)
+                self.samples.append((time.perf_counter() - started, rss))
             self._stop.wait(self.every)
 
     def __enter__(self) -> MemorySampler:
@@ -407,6 +414,21 @@ class AppPage:
         default) are turned off unless ``auto``, so the epochs asked for are the epochs run.
         With ``wait``, waits for the run to end and returns the model's heading.
         """
+        button = await self.set_training(epochs, factors, seed, kind, auto)
+        heading = self.model_heading()
+        before = (await heading.first.inner_text()).strip() if await heading.count() else None
+        await button.click()
+        return await self.wait_trained(before, wait, timeout_ms)
+
+    async def set_training(
+        self,
+        epochs: int | None = None,
+        factors: int | None = None,
+        seed: int | None = None,
+        kind: str | None = None,
+        auto: bool = False,
+    ) -> Any:
+        """Open the Train screen and change the given settings; return the Train model button."""
         await self.tab("Train")
         button = self.main().get_by_role("button", name="Train model", exact=True)
         await button.wait_for()
@@ -428,13 +450,17 @@ class AppPage:
             if not await seed_box.is_visible():
                 await self.main().get_by_text("Advanced settings", exact=True).click()
             await seed_box.fill(str(seed))
+        return button
+
+    async def wait_trained(
+        self, before: str | None, wait: bool = True, timeout_ms: int = TRAIN_TIMEOUT_MS
+    ) -> str | None:
+        """After Train model was pressed: the new model's heading (None at once when not ``wait``ing)."""
         heading = self.model_heading()
-        before = (await heading.first.inner_text()).strip() if await heading.count() else None
-        await button.click()
         stop = self.main().get_by_role("button", name=re.compile("^(Stop training|Stopping…)$"))
         deadline = time.monotonic() + timeout_ms / 1000
         while True:  # the run has started (Stop shows) or already ended (a new model's heading)
-            if not wait and await stop.count():
+            if not wait and (await stop.count() or await self.main().get_by_text(QUEUED).count()):
                 return None
             if await heading.count():
                 text = (await heading.first.inner_text()).strip()
@@ -701,6 +727,151 @@ async def run_sessions(
             for result in results:
                 if result.error is None and not result.title_after_all:
                     result.error = f"not finished after {timeout_s:.0f} s"
+        finally:
+            await browser.close()
+    return results
+
+
+# -- a room full of people -------------------------------------------------------------
+
+
+@dataclass
+class RoomResult:
+    """One session of :func:`run_room`: its settings, what it saw and how long things took."""
+
+    index: int
+    factors: int
+    epochs: int
+    seed: int
+    title: str = ""
+    title_after_all: str = ""
+    rows: int = 0
+    pressed_at: float = 0.0
+    """When Train model was pressed (``time.perf_counter``)."""
+    trained_seconds: float | None = None
+    """From pressing Train model to the model's heading on the Train screen."""
+    switches: list[tuple[str, float, bool]] = field(default_factory=list)
+    """Tab switches until the model was ready: (screen, seconds until the page was drawn, run still queued)."""
+    lost_clicks: int = 0
+    """Tab clicks that did not open their screen (clicked again after 10 s)."""
+    error: str | None = None
+
+    @property
+    def expected(self) -> str:
+        return f"· {self.factors} factors · {self.epochs} of {self.epochs} epochs"
+
+    @property
+    def isolated(self) -> bool:
+        return self.expected in self.title and self.expected in self.title_after_all
+
+
+async def _timed_tab(app: AppPage, name: str, patience_s: float = 10.0) -> tuple[float, int]:
+    """Open screen ``name`` as a person would: click its tab, and click again if it has not opened
+    after ``patience_s`` (a click can land while the page redraws). Returns (seconds until the
+    page was drawn, clicks that were lost)."""
+    tab = app.page.get_by_role("tab", name=name, exact=True)
+    started, clicks = time.perf_counter(), 0
+    while await tab.get_attribute("aria-selected") != "true":
+        if time.perf_counter() - started > app.timeout_ms / 1000:
+            raise TimeoutError(f"the {name} screen did not open after {clicks} clicks")
+        await tab.click()
+        clicks += 1
+        retry_at = time.perf_counter() + patience_s
+        while await tab.get_attribute("aria-selected") != "true" and time.perf_counter() < retry_at:
+            await app.page.wait_for_timeout(50)
+    await app.idle()
+    return time.perf_counter() - started, max(0, clicks - 1)
+
+
+async def run_room(
+    url: str,
+    n: int,
+    timeout_s: float = 600.0,
+    pause_s: float = 1.0,
+    open_at_once: int = 4,
+    width: int = 1280,
+    height: int = 800,
+) -> list[RoomResult]:
+    """``n`` browser contexts of one Chromium: each loads the demo (``open_at_once`` pages loading at a
+    time) and sets its own training settings; once all are ready they press Train model within a
+    second, then switch between the User and Embeddings screens (``pause_s`` apart, timing each
+    switch) until their model is ready; then they open their recommendations, and after every
+    session is done, check their Train screen again (a session showing another's settings saw
+    another's model). Bounded by ``timeout_s``.
+    """
+    from playwright.async_api import async_playwright
+
+    results = [RoomResult(i, *session_settings(i)) for i in range(n)]
+    ready, finished = asyncio.Event(), asyncio.Event()
+    opening = asyncio.Semaphore(open_at_once)
+    counts = {"ready": 0, "finished": 0}
+
+    def arrive(name: str, event: asyncio.Event) -> None:
+        counts[name] += 1
+        if counts[name] == n:
+            event.set()
+
+    async def until_trained(app: AppPage, result: RoomResult, before: str | None) -> None:
+        heading = app.model_heading()
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            for name in ("User", "Embeddings"):
+                seconds, lost = await _timed_tab(app, name)
+                queued = await app.sidebar().get_by_text(QUEUED).count() > 0
+                result.switches.append((name, seconds, queued))
+                result.lost_clicks += lost
+                await asyncio.sleep(pause_s)
+            result.lost_clicks += (await _timed_tab(app, "Train"))[1]
+            if await heading.count() and (await heading.first.inner_text()).strip() != before:
+                result.title = (await heading.first.inner_text()).strip()
+                result.trained_seconds = time.perf_counter() - result.pressed_at
+                return
+        raise TimeoutError(f"no model within {timeout_s:.0f} s")
+
+    async def one(browser: Any, result: RoomResult) -> None:
+        app = None
+        try:
+            try:
+                async with opening:  # a few pages load at a time: 30 cold pages at once overwhelm 2 cores
+                    app = await AppPage.open(browser, url, width, height)
+                    button = await app.set_training(result.epochs, result.factors, result.seed)
+            finally:
+                arrive("ready", ready)
+            await asyncio.wait_for(ready.wait(), timeout=timeout_s)
+            heading = app.model_heading()
+            before = (await heading.first.inner_text()).strip() if await heading.count() else None
+            result.pressed_at = time.perf_counter()
+            await button.click()
+            await app.wait_trained(before, wait=False)
+            await until_trained(app, result, before)
+            await _timed_tab(app, "User")
+            result.rows = len((await app.user_screen()).picks)
+            await _timed_tab(app, "Embeddings")
+            await app.main().get_by_test_id("stPlotlyChart").first.locator(".main-svg").first.wait_for()
+        except Exception as error:  # noqa: BLE001 - reported per session
+            result.error = f"{type(error).__name__}: {error}".splitlines()[0]
+        finally:
+            arrive("finished", finished)
+        try:
+            await asyncio.wait_for(finished.wait(), timeout=timeout_s)
+            if app is not None and result.error is None:
+                await _timed_tab(app, "Train")
+                result.title_after_all = await app.wait_model()
+        except Exception as error:  # noqa: BLE001
+            result.error = result.error or f"{type(error).__name__}: {error}".splitlines()[0]
+        finally:
+            if app is not None:
+                with contextlib.suppress(Exception):
+                    await app.close()
+
+    async with async_playwright() as playwright:
+        browser = await launch_browser(playwright)
+        try:
+            await asyncio.wait_for(asyncio.gather(*(one(browser, r) for r in results)), timeout=timeout_s * 2)
+        except TimeoutError:
+            for result in results:
+                if result.error is None and not result.title_after_all:
+                    result.error = f"not finished after {timeout_s * 2:.0f} s"
         finally:
             await browser.close()
     return results

@@ -251,7 +251,7 @@ def test_every_screen_fits_a_1280_and_a_900_pixel_window(in_browser):
 
 
 SESSIONS = 2
-"""Sessions at once here; ``scripts/loadtest.py`` runs the load test with 8 (and reports memory and times)."""
+"""Sessions at once here; ``scripts/loadtest.py`` runs 30 (queue waits, tab switches, memory)."""
 
 
 @pytest.mark.timeout(300)

@@ -12,10 +12,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+import cf
 from cf import plots
 from cf.crossval import METRICS, paired_test, same_folds
-from ui import crossval_job, state
+from ui import crossval_job, state, widgets
 from ui.common import csv_bytes, md, scrolls_sideways, wrapping_columns
+from ui.jobs import queue_text
 from ui.state import DataRecord, ModelRecord
 from ui.widgets import DEFAULT_MIN_RATINGS, MODEL_LABELS, chart, keep_toggle, polled
 
@@ -28,6 +30,7 @@ def run_label(record: ModelRecord) -> str:
 
 
 def render(data: DataRecord) -> None:
+    widgets.memory_note()
     runs = state.runs()
     if not runs:
         st.info(
@@ -115,8 +118,12 @@ def _crossval(data: DataRecord, chosen: list[ModelRecord]) -> None:
             folds = st.number_input("Folds", min_value=2, max_value=10, value=5, step=1, key=crossval_job.FOLDS)
         record = next(r for r in chosen if r.id == run_id)
         if row.button("Cross-validate", icon=":material/stacked_bar_chart:", key=crossval_job.START):
-            crossval_job.start(data, record, int(folds))
-            st.rerun()
+            try:
+                crossval_job.start(data, record, int(folds))
+            except cf.ConfigError as error:
+                st.error(str(error), icon=":material/error:")
+            else:
+                st.rerun()
     _crossval_results(chosen)
 
 
@@ -126,6 +133,11 @@ def _crossval_panel() -> None:
         return
     if not job.running:
         st.rerun(scope="app")
+    place = job.place()
+    if place is not None:
+        st.progress(0.0, text=f"Cross-validating {job.record.name}: {queue_text(place)}")
+        st.button("Leave the queue", key=crossval_job.STOP, on_click=job.stop, icon=":material/logout:")
+        return
     st.progress(min(1.0, job.share), text=f"Cross-validating {job.record.name}: {job.text}")
     stopping = job.stop_requested.is_set()
     st.button(

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from cf import plots
-from ui import state
+from ui import state, widgets
 from ui.common import count, counted, md, short_count, wrapping_columns
 from ui.state import DataRecord
 from ui.widgets import NO_STARS, chart
@@ -16,6 +16,7 @@ PREVIEW_ROWS = 500
 
 def render(data: DataRecord) -> None:
     _upload_problems(data)
+    widgets.memory_note(usage=True)
     stats = data.stats()
     st.markdown(f"#### {md(data.label)}")
     if data.demo:

@@ -228,6 +228,9 @@ def _live_panel() -> None:
         job.figure_cache = (len(history), plots.training_curve(history, job.config.epochs))
     st.plotly_chart(job.figure_cache[1], key="cf.live_chart", config=CHART_CONFIG, width="stretch")
     stopping = job.stop_requested.is_set()
+    if job.place() is not None:
+        st.button("Leave the queue", key=state.STOP_MAIN, on_click=job.stop, icon=":material/logout:")
+        return
     st.button(
         "Stopping…" if stopping else "Stop training",
         key=state.STOP_MAIN,

@@ -10,6 +10,7 @@ from cf import plots
 from cf.sweep import DEFAULT_VALUES, SCORES, TUNABLE, default_score, grid, parse_values
 from ui import state, sweeping, training
 from ui.common import guarded, seconds, wrapping_columns
+from ui.jobs import queue_text
 from ui.state import DataRecord
 from ui.widgets import CHART_CONFIG, image_buttons, polled
 
@@ -117,6 +118,11 @@ def _live() -> None:
         return
     if not job.running:
         st.rerun(scope="app")
+    place = job.place()
+    if place is not None:
+        st.progress(0.0, text=queue_text(place))
+        st.button("Leave the queue", key=state.T_STOP, on_click=job.stop, icon=":material/logout:")
+        return
     done = len(job.results)
     stopping = job.stop_requested.is_set()
     text = (
@@ -137,6 +143,9 @@ def _live() -> None:
 def _panel(job: sweeping.SweepJob, data: DataRecord) -> None:
     if job.error:
         st.error(job.error, icon=":material/error:")
+    if job.left_queue:
+        st.info("The sweep left the queue before it started; nothing was trained.", icon=":material/logout:")
+        return
     ended = "stopped" if job.stop_requested.is_set() else "done"
     st.markdown(f"**Sweep {ended}**: {len(job.results)} of {job.n_points} models in {seconds(job.seconds)}.")
     if not job.results:
