@@ -59,6 +59,7 @@ for tab, (name, screen) in zip(tabs, screens.items()):
     if tab.open:
         with tab, guarded(f"showing the {name} screen"):
             screen()
+        st.container(key=f"drawn-{name}", height=1, border=False)  # the screen is drawn (browser tests wait for it)
 
 links.sync(data, state.model_for(data))
 training.warm_up()  # once per server, after the first page is drawn

@@ -41,6 +41,7 @@ from tests.e2e.driver import (  # noqa: E402
     run_room,
     run_sessions,
 )
+from ui.training import WARM_UP_DONE  # noqa: E402
 
 MAX_SESSIONS = 40
 FIT_LOG = re.compile(r"trained \d+ epochs of .*? in ([0-9.]+) s")
@@ -112,12 +113,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cannot run the load test: {reason}", file=sys.stderr)
         return 2
     env = {"CF_MAX_JOBS": str(args.max_jobs)} if args.max_jobs else {}
+    env["CF_WARM_UP"] = "0" if args.no_warmup else "1"
     figures: dict = {"sessions": args.sessions, "max_jobs": args.max_jobs or "default", "cores": os.cpu_count()}
     with AppServer(env=env) as server:
         print(f"server pid {server.pid} at {server.url} (localhost only)", flush=True)
         figures["rss_start_mib"] = round(memory_kib(server.pid)["VmRSS"] / 1024)
         if not args.no_warmup:
             warm = run_async(lambda: run_sessions(server.url, 1, timeout_s=300), timeout=360)
+            server.wait_for_log(WARM_UP_DONE)
             print(f"warm-up session: {'ok' if warm[0].ok else warm[0].error}", flush=True)
         print(f"running {args.sessions} sessions at once…", flush=True)
         log_start = len(server.log_path.read_text(errors="replace"))

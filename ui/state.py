@@ -243,6 +243,8 @@ def init() -> None:
         MODEL: None, JOB: None, SWEEP: None, NOTICE: None, COUNTER: 0, RECORDS: {}, DIGESTS: {}, RUNS: [], RATED: {},
         MODEL_FILES: {}, LINK_NOTE: None, SESSION: uuid.uuid4().hex,
     }  # fmt: skip
+    if SESSION not in st.session_state:
+        log.info("session %s began", defaults[SESSION][:8])  # a reconnect to a fresh session shows here too
     for key, value in defaults.items():
         if key not in st.session_state:
             st.session_state[key] = value

@@ -287,6 +287,10 @@ def released_note(released: list[ModelRecord]) -> str:
     )
 
 
+WARM_UP_DONE = "warm-up done in"
+"""The server log's line once the warm-up has finished (tests wait for it)."""
+
+
 def warm_up() -> threading.Thread | None:
     """Run tiny trainings once per server, in the background, so the one-time start-up costs
     (torch's optimiser, loading the compiled kernels) are paid before the first person presses Train.
@@ -301,6 +305,7 @@ def warm_up() -> threading.Thread | None:
 @st.cache_resource(show_spinner=False)
 def _warm_up_once() -> threading.Thread:
     def run() -> None:
+        started = time.perf_counter()
         try:
             from cf.training import rowwise
 
@@ -318,6 +323,7 @@ def _warm_up_once() -> threading.Thread:
         # Everything imported so far lives as long as the server: keep the garbage collector
         # from walking it again and again (its full passes stall every thread, training too).
         gc.freeze()
+        log.info("%s %.1f s", WARM_UP_DONE, time.perf_counter() - started)
 
     thread = threading.Thread(target=run, name="cf-warm-up", daemon=True)
     thread.start()

@@ -16,6 +16,7 @@ from cf.data.search import TitleIndex
 from cf.projection import Projection, project_embeddings
 from ui import state, training
 from ui.common import as_python, count, counted, guarded, md, other_data_message, seconds
+from ui.jobs import BackgroundJob
 from ui.state import DataRecord, ModelRecord
 
 CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
@@ -27,6 +28,9 @@ LISTED_MOVIES = 300
 """How many matching movies a movie picker lists at once."""
 POLL_SECONDS = 0.5
 """How often the live view asks the running job for news."""
+QUEUED_POLL_SECONDS = 2.0
+"""How often a page whose job waits in the queue asks for news: a place in line changes slowly,
+and a room of waiting pages polling fast kept the browsers too busy to draw what arrived."""
 
 
 def chart(figure, key: str, name: str, config: dict | None = None) -> None:
@@ -247,14 +251,21 @@ def keep_toggle(record: ModelRecord, label: str = "Keep for comparison") -> None
     )
 
 
-def polled(panel) -> None:
-    """Run ``panel`` as a fragment that refreshes every :data:`POLL_SECONDS`, errors shown as messages."""
+def polled(panel, job: BackgroundJob | None = None) -> None:
+    """Run ``panel`` as a fragment that refreshes every :data:`POLL_SECONDS`, errors shown as messages.
+
+    While ``job`` waits in the queue the fragment refreshes every :data:`QUEUED_POLL_SECONDS`
+    instead, and its turn redraws the page so that the faster refresh takes over.
+    """
+    waiting = job is not None and job.place() is not None
 
     def body() -> None:
+        if waiting and job.running and job.place() is None:
+            st.rerun(scope="app")
         with guarded("showing the training progress"):
             panel()
 
-    st.fragment(run_every=POLL_SECONDS)(body)()
+    st.fragment(run_every=QUEUED_POLL_SECONDS if waiting else POLL_SECONDS)(body)()
 
 
 def memory_note(usage: bool = False) -> None:
@@ -289,7 +300,7 @@ def memory_note(usage: bool = False) -> None:
 
 def sidebar_status() -> None:
     """A compact progress line in the sidebar, visible from every screen while a run goes."""
-    polled(_sidebar_panel)
+    polled(_sidebar_panel, state.job())
 
 
 def _sidebar_panel() -> None:

@@ -42,6 +42,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 TIMEOUT_MS = 60_000
 """Default for one action and what it waits for (a cold page on a 2-core machine takes ~15 s)."""
 QUEUED = re.compile(r"^Waiting for a free slot")
+SHOTS_ENV = "CF_ROOM_SCREENSHOTS"
+"""A folder: a room session that fails saves a screenshot of its page there."""
 """The progress text of a run waiting in the server's training queue (``ui/jobs.queue_text``)."""
 TRAIN_TIMEOUT_MS = 240_000
 """How long a training run may take before the driver gives up."""
@@ -168,6 +170,14 @@ class AppServer:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
+
+    def wait_for_log(self, text: str, timeout: float = 120.0) -> None:
+        """Block until the server's log has a line with ``text`` (e.g. the app's warm-up finished)."""
+        deadline = time.monotonic() + timeout
+        while text not in self.log_path.read_text(errors="replace"):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the server did not log {text!r} within {timeout:.0f} s:\n{self.log_tail()}")
+            time.sleep(0.2)  # polling the log file, not waiting on the app
 
     def log_tail(self, n: int = 40) -> str:
         self._log.flush()
@@ -779,8 +789,31 @@ async def _timed_tab(app: AppPage, name: str, patience_s: float = 10.0) -> tuple
         retry_at = time.perf_counter() + patience_s
         while await tab.get_attribute("aria-selected") != "true" and time.perf_counter() < retry_at:
             await app.page.wait_for_timeout(50)
+    # The page reads idle before a slow server has even started the rerun: the switch ends when
+    # the run for this tab has drawn its screen (the app marks that below the screen).
+    await app.page.locator(f".st-key-drawn-{name}").wait_for(state="attached", timeout=app.timeout_ms)
     await app.idle()
     return time.perf_counter() - started, max(0, clicks - 1)
+
+
+def warm_server(server: AppServer) -> None:
+    """Open one page (the app warms up after its first page) and wait until the warm-up has finished,
+    as on a server that has been up a while: kernels loaded, the server's long-lived objects frozen."""
+    from ui.training import WARM_UP_DONE
+
+    async def first_page() -> None:
+        from playwright.async_api import async_playwright
+
+        async with async_playwright() as playwright:
+            browser = await launch_browser(playwright)
+            try:
+                app = await AppPage.open(browser, server.url)
+                await app.close()
+            finally:
+                await browser.close()
+
+    run_async(first_page, timeout=180)
+    server.wait_for_log(WARM_UP_DONE)
 
 
 async def run_room(
@@ -850,6 +883,10 @@ async def run_room(
             await app.main().get_by_test_id("stPlotlyChart").first.locator(".main-svg").first.wait_for()
         except Exception as error:  # noqa: BLE001 - reported per session
             result.error = f"{type(error).__name__}: {error}".splitlines()[0]
+            if app is not None and os.environ.get(SHOTS_ENV):
+                with contextlib.suppress(Exception):
+                    shot = Path(os.environ[SHOTS_ENV]) / f"session-{result.index}.png"
+                    await app.page.screenshot(path=str(shot), full_page=True)
         finally:
             arrive("finished", finished)
         try:

@@ -19,7 +19,8 @@ def test_three_sessions_press_train_at_once_and_queue_for_one_slot():
     reason = driver.missing_browser_reason()
     if reason:
         pytest.skip(reason)
-    with driver.AppServer(env={"CF_MAX_JOBS": "1"}) as server:
+    with driver.AppServer(env={"CF_MAX_JOBS": "1", "CF_WARM_UP": "1"}) as server:  # warmed up, as in production
+        driver.warm_server(server)
         results = driver.run_async(
             lambda: driver.run_room(server.url, SESSIONS, timeout_s=300, pause_s=0.5), timeout=700
         )

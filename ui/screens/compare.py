@@ -105,7 +105,7 @@ def _crossval(data: DataRecord, chosen: list[ModelRecord]) -> None:
     )
     job = crossval_job.job()
     if job is not None:
-        polled(_crossval_panel)
+        polled(_crossval_panel, job)
     else:
         row = st.container(horizontal=True, vertical_alignment="bottom", gap="medium")
         with row:

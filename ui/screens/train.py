@@ -189,7 +189,7 @@ def _holdout_settings(defaults: cf.TrainConfig) -> dict:
 
 def live_view() -> None:
     """The running job's progress, refreshed every :data:`POLL_SECONDS` without a full rerun."""
-    polled(_live_panel)
+    polled(_live_panel, state.job())
 
 
 def _live_panel() -> None:

@@ -31,7 +31,7 @@ def render(data: DataRecord) -> None:
                 icon=":material/tune:",
             )
         elif job.running:
-            polled(_live)
+            polled(_live, job)
         else:
             _panel(job, data)
 
