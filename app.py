@@ -4,8 +4,11 @@ Run with ``streamlit run app.py``. This file holds the page layout and the sessi
 state only; the screens live in ``ui/screens/`` and every computation in ``cf``.
 """
 
+import time
+
 import streamlit as st
 
+run_started = time.perf_counter()
 st.set_page_config(
     page_title="CF Explorer",
     page_icon="🎬",  # an emoji is drawn by the browser: a Material icon is fetched from a font server
@@ -60,6 +63,7 @@ for tab, (name, screen) in zip(tabs, screens.items()):
         with tab, guarded(f"showing the {name} screen"):
             screen()
         st.container(key=f"drawn-{name}", height=1, border=False)  # the screen is drawn (browser tests wait for it)
+        training.log_run(name, run_started)
 
 links.sync(data, state.model_for(data))
 training.warm_up()  # once per server, after the first page is drawn

@@ -48,6 +48,8 @@ FIT_LOG = re.compile(r"trained \d+ epochs of .*? in ([0-9.]+) s")
 """The app's log line for a finished training run (ui/training.py)."""
 JOB_LOG = re.compile(r"the job took ([0-9.]+) s: ([0-9.]+) s before scoring, ([0-9.]+) s scoring")
 """The same line's whole job (from its turn in the queue to the end) and its parts."""
+DRAW_LOG = re.compile(r"drew the (\w+) screen in ([0-9.]+) s")
+"""The app's line per page run with ``CF_LOG_RUNS=1``: the server's side of a tab switch."""
 QUEUE_LOG = re.compile(r"cf-train-\d+ started after ([0-9.]+) s in the queue; (\d+) running")
 """The app's log line when a queued training run starts (ui/jobs.py)."""
 
@@ -90,6 +92,7 @@ def room_figures(results: list[RoomResult], log_text: str) -> dict:
         "press_to_model_seconds": spread([r.trained_seconds for r in ok if r.trained_seconds is not None]),
         "switch_seconds_queued": spread([s for _, s, queued in switches if queued], p95=True),
         "switch_seconds_until_model": spread([s for _, s, _ in switches], p95=True),
+        "server_draw_seconds": spread([float(t) for _, t in DRAW_LOG.findall(log_text)], p95=True),
         "lost_clicks": sum(r.lost_clicks for r in results),
         "errors": [f"session {r.index}: {r.error}" for r in results if r.error],
     }
@@ -114,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     env = {"CF_MAX_JOBS": str(args.max_jobs)} if args.max_jobs else {}
     env["CF_WARM_UP"] = "0" if args.no_warmup else "1"
+    env["CF_LOG_RUNS"] = "1"
     figures: dict = {"sessions": args.sessions, "max_jobs": args.max_jobs or "default", "cores": os.cpu_count()}
     with AppServer(env=env) as server:
         print(f"server pid {server.pid} at {server.url} (localhost only)", flush=True)
@@ -166,6 +170,7 @@ def report(figures: dict, results: list[RoomResult]) -> None:
     line("Train pressed to model shown", times(figures["press_to_model_seconds"]))
     line("tab switch while its run was queued", times(figures["switch_seconds_queued"]))
     line("tab switch until its model was ready", times(figures["switch_seconds_until_model"]))
+    line("page run on the server (log)", times(figures["server_draw_seconds"]))
     line("tab clicks lost (clicked again after 10 s)", figures["lost_clicks"])
     line("wall time / server CPU", f"{figures['wall_seconds']} s / {figures['server_cpu_seconds']} s")
     rss = f"{figures['rss_start_mib']} / {figures['rss_peak_mib']} / {figures['rss_end_mib']} MiB"

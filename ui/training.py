@@ -287,6 +287,16 @@ def released_note(released: list[ModelRecord]) -> str:
     )
 
 
+LOG_RUNS_ENV = "CF_LOG_RUNS"
+"""Set to 1 to log how long each page run took to draw its screen (the load test reads it)."""
+
+
+def log_run(screen: str, started: float) -> None:
+    """With :data:`LOG_RUNS_ENV` set, log the seconds since ``started`` (``time.perf_counter``) for ``screen``."""
+    if os.environ.get(LOG_RUNS_ENV) == "1":
+        log.info("drew the %s screen in %.2f s", screen, time.perf_counter() - started)
+
+
 WARM_UP_DONE = "warm-up done in"
 """The server log's line once the warm-up has finished (tests wait for it)."""
 
