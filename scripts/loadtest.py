@@ -106,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-jobs", type=int, default=None, help="the server's CF_MAX_JOBS (default: its own)")
     parser.add_argument("--pause", type=float, default=1.0, help="seconds between a session's tab switches (1)")
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds for the concurrent part (default 900)")
+    parser.add_argument(
+        "--action-timeout", type=float, default=60.0, help="seconds a page load or click may take (default 60)"
+    )
     parser.add_argument("--no-warmup", action="store_true", help="skip the single warm-up session")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object too")
     args = parser.parse_args(argv)
@@ -131,7 +134,13 @@ def main(argv: list[str] | None = None) -> int:
         cpu_before, started = cpu_seconds(server.pid), time.perf_counter()
         with MemorySampler(server.pid, every=1.0) as sampler:
             results = run_async(
-                lambda: run_room(server.url, args.sessions, timeout_s=args.timeout, pause_s=args.pause),
+                lambda: run_room(
+                    server.url,
+                    args.sessions,
+                    timeout_s=args.timeout,
+                    pause_s=args.pause,
+                    action_timeout_s=args.action_timeout,
+                ),  # fmt: skip
                 timeout=args.timeout * 2 + 120,
             )
         figures["wall_seconds"] = round(time.perf_counter() - started, 1)

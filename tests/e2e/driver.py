@@ -277,10 +277,12 @@ class AppPage:
         page.set_default_timeout(timeout_ms)
 
     @classmethod
-    async def open(cls, browser: Any, url: str, width: int = 1280, height: int = 800, **kwargs: Any) -> AppPage:
-        """A new browser context (a new Streamlit session) with the app loaded."""
+    async def open(
+        cls, browser: Any, url: str, width: int = 1280, height: int = 800, timeout_ms: int = TIMEOUT_MS, **kwargs: Any
+    ) -> AppPage:
+        """A new browser context (a new Streamlit session) with the app loaded; ``timeout_ms`` bounds each action."""
         context = await browser.new_context(viewport={"width": width, "height": height}, **kwargs)
-        app = cls(await context.new_page(), url)
+        app = cls(await context.new_page(), url, timeout_ms)
         await app.load()
         return app
 
@@ -824,6 +826,7 @@ async def run_room(
     open_at_once: int = 4,
     width: int = 1280,
     height: int = 800,
+    action_timeout_s: float = TIMEOUT_MS / 1000,
 ) -> list[RoomResult]:
     """``n`` browser contexts of one Chromium: each loads the demo (``open_at_once`` pages loading at a
     time) and sets its own training settings; once all are ready they press Train model within a
@@ -866,7 +869,7 @@ async def run_room(
         try:
             try:
                 async with opening:  # a few pages load at a time: 30 cold pages at once overwhelm 2 cores
-                    app = await AppPage.open(browser, url, width, height)
+                    app = await AppPage.open(browser, url, width, height, int(action_timeout_s * 1000))
                     button = await app.set_training(result.epochs, result.factors, result.seed)
             finally:
                 arrive("ready", ready)
