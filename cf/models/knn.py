@@ -72,12 +72,11 @@ class ItemNeighbours:
         most_rated = np.argsort(-counts, kind="stable")[: int((counts >= min_ratings).sum())]
         kept = np.sort(most_rated[: affordable_movies(users, items, most_rated, n_items)])
         column = np.full(n_items, -1, np.int64)
-        column[kept] = np.arange(len(kept))
+        column[kept] = np.arange(len(kept))  # ascending with the movie index
+        order = np.lexsort((items, users))  # by user, then movie: the CSR rows below and the pair sums
+        users, items, residuals = users[order], items[order], residuals[order]
         similarity = _similarity(users, column[items], residuals, n_users, len(kept))
-        order = np.lexsort((items, users))
-        indptr = np.zeros(n_users + 1, np.int64)
-        np.cumsum(np.bincount(users, minlength=n_users), out=indptr[1:])
-        return cls(similarity, column, indptr, items[order], residuals[order], int(k))
+        return cls(similarity, column, _offsets(users, n_users), items, residuals, int(k))
 
     def predict(self, users: np.ndarray, items: np.ndarray) -> np.ndarray:
         """The correction for each (user index, movie index) pair; 0 where there is none (or an index is -1).
@@ -117,23 +116,27 @@ def affordable_movies(users: np.ndarray, items: np.ndarray, ranked: np.ndarray, 
     return int(min(MAX_MOVIES, np.searchsorted(pairs, PAIR_BUDGET, side="right")))
 
 
+def _offsets(keys: np.ndarray, n: int) -> np.ndarray:
+    """Where each key's run starts in ``keys`` sorted ascending (``n + 1`` entries, CSR style)."""
+    offsets = np.zeros(n + 1, np.int64)
+    np.cumsum(np.bincount(keys, minlength=n), out=offsets[1:])
+    return offsets
+
+
 def _similarity(users: np.ndarray, columns: np.ndarray, residuals: np.ndarray, n_users: int, m: int) -> np.ndarray:
     """Shrunk Pearson correlation of the residuals over common users, for the modelled columns (-1: left out).
 
-    The sums run over each user's pairs of rated movies (work: half the sum of squared user
-    counts, 12 million pairs on ml-latest-small) rather than dense products over all users
-    and movies (2.7e9 there); one rating per (user, movie) pair, as :class:`cf.data.Ratings` keeps.
+    The ratings come sorted by user, then column, so each user's movies ascend. The sums run
+    over each user's pairs of rated movies (work: half the sum of squared user counts, 12
+    million pairs on ml-latest-small) rather than dense products over all users and movies
+    (2.7e9 there); one rating per (user, movie) pair, as :class:`cf.data.Ratings` keeps.
     """
     mask = columns >= 0
     users, columns, residuals = users[mask], columns[mask], residuals[mask].astype(np.float32)
-    order = np.lexsort((columns, users))  # by user, then column: each user's movies ascend
-    users, columns, residuals = users[order], columns[order], residuals[order]
-    indptr = np.zeros(n_users + 1, np.int64)
-    np.cumsum(np.bincount(users, minlength=n_users), out=indptr[1:])
     by_column = np.argsort(columns, kind="stable")
-    column_start = np.zeros(m + 1, np.int64)
-    np.cumsum(np.bincount(columns, minlength=m), out=column_start[1:])
-    return _pair_similarity(indptr, users, columns, residuals, by_column, column_start, m, SHRINKAGE)
+    return _pair_similarity(
+        _offsets(users, n_users), users, columns, residuals, by_column, _offsets(columns, m), m, SHRINKAGE
+    )
 
 
 @njit(nogil=True, parallel=True, cache=True)
