@@ -20,15 +20,20 @@ from pathlib import Path  # noqa: E402
 
 st.html(Path(__file__).with_name("ui") / "style.css")  # layout fixes (style only: takes no space)
 
-from ui import header  # noqa: E402 - light: the title draws before torch loads
+from ui.components import header  # noqa: E402 - light: the title draws before torch loads
 
 badge_slot = header.title()
 
 with st.spinner("Starting up…"):
-    from ui import links, sidebar, state, training  # noqa: E402
-    from ui.common import guarded  # noqa: E402
+    from ui.components import sidebar
+    from ui.components.common import guarded  # noqa: E402
+    from ui.jobs import training
     from ui.screens import compare, embed, movies, rate, train, tune, user  # noqa: E402
     from ui.screens import data as data_screen  # noqa: E402
+    from ui.session import (
+        links,  # noqa: E402
+        state,
+    )
 
 state.init()
 links.open_link()

@@ -41,17 +41,17 @@ from tests.e2e.driver import (  # noqa: E402
     run_room,
     run_sessions,
 )
-from ui.training import WARM_UP_DONE  # noqa: E402
+from ui.jobs.training import WARM_UP_DONE  # noqa: E402
 
 MAX_SESSIONS = 40
 FIT_LOG = re.compile(r"trained \d+ epochs of .*? in ([0-9.]+) s")
-"""The app's log line for a finished training run (ui/training.py)."""
+"""The app's log line for a finished training run (ui/jobs/training.py)."""
 JOB_LOG = re.compile(r"the job took ([0-9.]+) s: ([0-9.]+) s before scoring, ([0-9.]+) s scoring")
 """The same line's whole job (from its turn in the queue to the end) and its parts."""
 DRAW_LOG = re.compile(r"drew the (\w+) screen in ([0-9.]+) s")
 """The app's line per page run with ``CF_LOG_RUNS=1``: the server's side of a tab switch."""
 QUEUE_LOG = re.compile(r"cf-train-\d+ started after ([0-9.]+) s in the queue; (\d+) running")
-"""The app's log line when a queued training run starts (ui/jobs.py)."""
+"""The app's log line when a queued training run starts (ui/jobs/base.py)."""
 
 
 def spread(values: list[float], p95: bool = False) -> dict[str, float]:

@@ -21,10 +21,11 @@ from streamlit.testing.v1 import AppTest
 
 from benchmarks.paths import shared_data_dir
 from cf.verdict import GOOD, WORSE, accuracy_verdict, curve_note
-from ui import jobs as background
-from ui import state, training
-from ui.common import csv_bytes, neutralise_formulas, seconds
-from ui.widgets import NO_STARS
+from ui.components.common import csv_bytes, neutralise_formulas, seconds
+from ui.components.widgets import NO_STARS
+from ui.jobs import base as background
+from ui.jobs import training
+from ui.session import state
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
@@ -545,7 +546,7 @@ def test_first_training_reports_its_start_up_apart(monkeypatch):
 
     from cf.training import rowwise
 
-    monkeypatch.setattr("ui.training.warm_up", lambda: None)  # no background warm-up to race with
+    monkeypatch.setattr("ui.jobs.training.warm_up", lambda: None)  # no background warm-up to race with
     monkeypatch.setattr(rowwise, "_WARM", threading.Event())  # as in a fresh server
     real_warm_up = rowwise.warm_up
 
@@ -1093,7 +1094,7 @@ def test_a_broken_link_is_ignored_with_a_note():
 
 
 def test_reading_message_gives_size_and_time_for_big_files():
-    from ui.data import reading_message
+    from ui.loading.uploads import reading_message
 
     assert reading_message("small.csv", 2_000_000) == "Reading small.csv…"
     assert reading_message("ratings.csv", 646_000_000) == "Reading ratings.csv (646 MB; about 15 s)…"
@@ -1196,7 +1197,7 @@ def test_a_model_is_never_shown_next_to_data_it_was_not_trained_on():
 
 def cross_validate_run(at: AppTest, record, folds: int, timeout: float = 240.0) -> AppTest:
     """Pick ``record`` on the Compare screen, cross-validate it, and rerun until the result is collected."""
-    from ui import crossval_job
+    from ui.jobs import crossval as crossval_job
 
     go(at, state.TAB_COMPARE)
     at.selectbox(key=crossval_job.RUN).set_value(record.id)

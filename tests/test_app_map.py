@@ -12,7 +12,7 @@ import pytest
 
 from cf.plots import plot_text
 from tests.test_app import assert_healthy, charts, go, n_points, new_app, table, train, values
-from ui import state
+from ui.session import state
 
 
 def wait_for_layouts(at, record, timeout: float = 240.0):

@@ -7,8 +7,8 @@ from html.parser import HTMLParser
 from cf import images
 from cf.report import SECTIONS
 from tests.test_app import new_app, train
-from ui import state
 from ui.screens import train as train_screen
+from ui.session import state
 
 
 class Sections(HTMLParser):

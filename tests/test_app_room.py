@@ -12,9 +12,10 @@ from cf.jobs import DONE, RUNNING, JobQueue
 from tests import test_app as app
 from tests.helpers import small_ratings
 from tests.test_app_tune import run_sweep
-from ui import jobs as background
-from ui import state, training
-from ui.jobs import BackgroundJob
+from ui.jobs import training
+from ui.jobs.base import BackgroundJob
+from ui.jobs.base import base as background
+from ui.session import state
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from tests.test_app import assert_healthy, go, new_app, wait_for_training
-from ui import state
+from ui.session import state
 
 
 def run_sweep(at, values: dict[str, str], score: str | None = None):

@@ -11,8 +11,8 @@ import pytest
 
 import cf
 from tests.helpers import small_ratings
-from ui import memory
-from ui.memory import ModelMemory
+from ui.session import memory
+from ui.session.memory import ModelMemory
 
 
 @dataclass(eq=False)

@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from ui.jobs import BackgroundJob
+from ui.jobs.base import BackgroundJob
 
 
 class Failing(BackgroundJob):

@@ -20,7 +20,7 @@ ARTIFACTS = driver.REPO / "out" / "e2e"
 
 
 HOLD_FILE_ENV = "CF_TEST_HOLD_FILE"
-"""The app's test hold (``ui/training.py``): a file naming the epoch after which runs wait for Stop."""
+"""The app's test hold (``ui/jobs/training.py``): a file naming the epoch after which runs wait for Stop."""
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,7 @@
 Nothing here imports pytest or ``cf``: ``scripts/screenshots.py`` and ``scripts/loadtest.py``
 use it too. It starts ``streamlit run app.py`` on a free localhost port (:class:`AppServer`),
 launches Debian's Chromium through Playwright (:func:`launch_browser`) and acts like a person
-through :class:`AppPage`: visible labels, roles and the widget keys listed in ``ui/state.py``.
+through :class:`AppPage`: visible labels, roles and the widget keys listed in ``ui/session/state.py``.
 
 Waiting: after each action the driver waits for the app's "not running" state *and* for the
 element the action should produce; there are no fixed sleeps. The Playwright API is the async
@@ -44,7 +44,7 @@ TIMEOUT_MS = 60_000
 QUEUED = re.compile(r"^Waiting for a free slot")
 SHOTS_ENV = "CF_ROOM_SCREENSHOTS"
 """A folder: a room session that fails saves a screenshot of its page there."""
-"""The progress text of a run waiting in the server's training queue (``ui/jobs.queue_text``)."""
+"""The progress text of a run waiting in the server's training queue (``ui/jobs/base.queue_text``)."""
 TRAIN_TIMEOUT_MS = 240_000
 """How long a training run may take before the driver gives up."""
 AUTO_LABEL = "Auto: tune the settings for this data"
@@ -63,7 +63,7 @@ CHARTS_FIT_JS = """
 """
 """True once every chart on the page is drawn at its container's width."""
 
-# Widget keys (ui/state.py); Streamlit puts them on the element as the class ``st-key-<key>``.
+# Widget keys (ui/session/state.py); Streamlit puts them on the element as the class ``st-key-<key>``.
 KEY_UP_RATINGS = "cf.up_ratings"
 KEY_UP_MOVIES = "cf.up_movies"
 KEY_RECS_TABLE = "cf.recs_table"
@@ -801,7 +801,7 @@ async def _timed_tab(app: AppPage, name: str, patience_s: float = 10.0) -> tuple
 def warm_server(server: AppServer) -> None:
     """Open one page (the app warms up after its first page) and wait until the warm-up has finished,
     as on a server that has been up a while: kernels loaded, the server's long-lived objects frozen."""
-    from ui.training import WARM_UP_DONE
+    from ui.jobs.training import WARM_UP_DONE
 
     async def first_page() -> None:
         from playwright.async_api import async_playwright

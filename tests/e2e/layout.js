@@ -1,6 +1,6 @@
 // What the page cuts off sideways; run by AppPage.layout() in tests/e2e/driver.py.
 // Returns {problems: [sentences], tables: [{key, needs, has}]}: a table's `key` is set when it sits in a
-// container that marks it as scrolling sideways by design (ui.common.scrolls_sideways).
+// container that marks it as scrolling sideways by design (ui.components.common.scrolls_sideways).
 () => {
     const problems = [];
     const describe = e => {

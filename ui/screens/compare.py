@@ -1,8 +1,8 @@
 """The Compare screen: the runs of this session side by side (settings, curves, scores, top picks).
 
 Every model trained or loaded in the session is listed with its settings, curves and
-scores. Weights stay in memory for at most :data:`ui.state.MAX_WEIGHTS` models, chosen by
-:func:`ui.state.weights_kept` (the current one, the pinned ones, the best, the most recent);
+scores. Weights stay in memory for at most :data:`ui.session.state.MAX_WEIGHTS` models, chosen by
+:func:`ui.session.state.weights_kept` (the current one, the pinned ones, the best, the most recent);
 the others keep their curves and scores, and the screen names them.
 """
 
@@ -15,11 +15,13 @@ import streamlit as st
 import cf
 from cf import plots
 from cf.crossval import METRICS, paired_test, same_folds
-from ui import crossval_job, state, widgets
-from ui.common import csv_bytes, md, scrolls_sideways, wrapping_columns
-from ui.jobs import queue_text
-from ui.state import DataRecord, ModelRecord
-from ui.widgets import DEFAULT_MIN_RATINGS, MODEL_LABELS, chart, keep_toggle, polled
+from ui.components import widgets
+from ui.components.common import csv_bytes, md, scrolls_sideways, wrapping_columns
+from ui.components.widgets import DEFAULT_MIN_RATINGS, MODEL_LABELS, chart, keep_toggle, polled
+from ui.jobs import crossval as crossval_job
+from ui.jobs.base import queue_text
+from ui.session import state
+from ui.session.state import DataRecord, ModelRecord
 
 DEFAULT_COMPARED = 5
 

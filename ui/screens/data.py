@@ -6,10 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from cf import plots
-from ui import state, widgets
-from ui.common import count, counted, md, short_count, wrapping_columns
-from ui.state import DataRecord
-from ui.widgets import NO_STARS, chart
+from ui.components import widgets
+from ui.components.common import count, counted, md, short_count, wrapping_columns
+from ui.components.widgets import NO_STARS, chart
+from ui.session import state
+from ui.session.state import DataRecord
 
 PREVIEW_ROWS = 500
 

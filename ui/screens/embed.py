@@ -17,10 +17,8 @@ from cf.maps.layouts import NAMES, LayoutSettings
 from cf.maps.neighbours import nearest
 from cf.maps.regions import centres
 from cf.recommend import SIMILAR_MIN_RATINGS
-from ui import maps, state
-from ui.common import count, counted, csv_bytes, md, wrapping_columns
-from ui.state import DataRecord, ModelRecord
-from ui.widgets import (
+from ui.components.common import count, counted, csv_bytes, md, wrapping_columns
+from ui.components.widgets import (
     CHART_CONFIG,
     DEFAULT_MIN_RATINGS,
     POLL_SECONDS,
@@ -32,6 +30,9 @@ from ui.widgets import (
     projected,
     selected_user,
 )
+from ui.jobs import map_layout as maps
+from ui.session import state
+from ui.session.state import DataRecord, ModelRecord
 
 MOVIES, USERS = "Movies", "Users"
 DEFAULT_MOVIES = 300

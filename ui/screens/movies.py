@@ -13,10 +13,10 @@ import pandas as pd
 import streamlit as st
 
 from cf import plots
-from ui import state
-from ui.common import counted, md, scrolls_sideways
-from ui.state import DataRecord, ModelRecord
-from ui.widgets import chart, columns, movie_table, no_model, pick_movie, projected
+from ui.components.common import counted, md, scrolls_sideways
+from ui.components.widgets import chart, columns, movie_table, no_model, pick_movie, projected
+from ui.session import state
+from ui.session.state import DataRecord, ModelRecord
 
 SIMILAR, LEARNED = "Similar movies", "What the model learned"
 DEFAULT_LEARNED_MIN = 20

@@ -14,10 +14,8 @@ import pandas as pd
 import streamlit as st
 
 from cf import plots
-from ui import state
-from ui.common import counted, md, scrolls_sideways, wrapping_columns
-from ui.state import DataRecord, ModelRecord
-from ui.widgets import (
+from ui.components.common import counted, md, scrolls_sideways, wrapping_columns
+from ui.components.widgets import (
     DEFAULT_MIN_RATINGS,
     axis_labels,
     chart,
@@ -30,6 +28,8 @@ from ui.widgets import (
     projected,
     ranking_controls,
 )
+from ui.session import state
+from ui.session.state import DataRecord, ModelRecord
 
 MIN_RATED, MAX_RATED = 5, 20
 """Ask for at least this many ratings; accept at most this many."""

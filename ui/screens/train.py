@@ -11,10 +11,12 @@ import cf
 from cf import plots
 from cf.config import LIMITS, MODEL_KINDS
 from cf.verdict import GOOD, accuracy_verdict, curve_note
-from ui import model_file, state, training
-from ui.common import count, file_stem, guarded, md, other_data_message, seconds
-from ui.state import DataRecord, ModelRecord
-from ui.widgets import CHART_CONFIG, MODEL_LABELS, NO_STARS, chart, keep_toggle, polled
+from ui.components.common import count, file_stem, guarded, md, other_data_message, seconds
+from ui.components.widgets import CHART_CONFIG, MODEL_LABELS, NO_STARS, chart, keep_toggle, polled
+from ui.jobs import training
+from ui.loading import model_file
+from ui.session import state
+from ui.session.state import DataRecord, ModelRecord
 
 AUTO = "Auto"
 BATCH_SIZES = [AUTO, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072, 262144]

@@ -8,11 +8,13 @@ import streamlit as st
 import cf
 from cf import plots
 from cf.sweep import DEFAULT_VALUES, SCORES, TUNABLE, default_score, grid, parse_values
-from ui import state, sweeping, training
-from ui.common import guarded, seconds, wrapping_columns
-from ui.jobs import queue_text
-from ui.state import DataRecord
-from ui.widgets import CHART_CONFIG, image_buttons, polled
+from ui.components.common import guarded, seconds, wrapping_columns
+from ui.components.widgets import CHART_CONFIG, image_buttons, polled
+from ui.jobs import sweep as sweeping
+from ui.jobs import training
+from ui.jobs.base import queue_text
+from ui.session import state
+from ui.session.state import DataRecord
 
 SCORE_NAMES = {"rmse": "RMSE (stars off)", "mae": "MAE (stars off)", "ndcg": "NDCG@10", "hit_rate": "Hit rate@10"}
 

@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import state
-from ui.common import as_python, count, csv_bytes, file_stem, md, scrolls_sideways
-from ui.state import DataRecord, ModelRecord
-from ui.widgets import DEFAULT_MIN_RATINGS, NO_STARS, columns, list_caption, no_model, ranking_controls
+from ui.components.common import as_python, count, csv_bytes, file_stem, md, scrolls_sideways
+from ui.components.widgets import DEFAULT_MIN_RATINGS, NO_STARS, columns, list_caption, no_model, ranking_controls
+from ui.session import state
+from ui.session.state import DataRecord, ModelRecord
 
 MANY_USERS = 5000
 """Above this many users the picker shows a search box and the matching users."""

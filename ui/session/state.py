@@ -18,12 +18,12 @@ import pandas as pd
 import streamlit as st
 
 import cf
-from ui import memory
+from ui.session import memory
 
 log = logging.getLogger("cf.app")
 
 if TYPE_CHECKING:
-    from ui.training import TrainingJob
+    from ui.jobs.base import BackgroundJob
 
 # -- session keys (values the app owns) ------------------------------------------------
 DATA = "cf.data"
@@ -31,9 +31,9 @@ DATA = "cf.data"
 MODEL = "cf.model"
 """The current :class:`ModelRecord`, or None."""
 JOB = "cf.job"
-"""The running :class:`ui.training.TrainingJob`, or None."""
+"""The running :class:`ui.jobs.training.TrainingJob`, or None."""
 SWEEP = "cf.sweep"
-"""The session's latest :class:`ui.sweeping.SweepJob` (running or finished), or None."""
+"""The session's latest :class:`ui.jobs.sweep.SweepJob` (running or finished), or None."""
 NOTICE = "cf.notice"
 """A message about the last training run: (level, text)."""
 COUNTER = "cf.counter"
@@ -55,11 +55,11 @@ ML_LOADED = "cf.ml_loaded"
 UPLOAD_ERRORS = "cf.upload_errors"
 """Messages about the uploaded files that could not be used, shown in the sidebar and on the Data screen."""
 LINK = "cf.link"
-"""The query parameters this session opened with, once applied (see :mod:`ui.links`)."""
+"""The query parameters this session opened with, once applied (see :mod:`ui.session.links`)."""
 LINK_NOTE = "cf.link_note"
 """A note about what a shared link reopened, shown until the person moves on."""
 MEMORY_NOTE = "cf.memory_note"
-"""The last :class:`ui.memory.Visit` that brought models back from disk (or failed to), for Data and Compare."""
+"""The last :class:`ui.session.memory.Visit` that brought models back from disk (or failed to), for Data and Compare."""
 SESSION = "cf.session"
 """This session's id in server-wide structures (the training queue, the memory budget)."""
 
@@ -207,7 +207,7 @@ class ModelRecord:
     source: str | None = None
     """The model file's name when the model was loaded from a file rather than trained here."""
     spilled: str | None = None
-    """The temporary model file holding the weights while this session is idle (see :mod:`ui.memory`)."""
+    """The temporary model file holding the weights while this session is idle (see :mod:`ui.session.memory`)."""
     keep: bool = False
     """Pinned: keep the weights whatever comes next (within :data:`MAX_WEIGHTS`)."""
     last_used: int = 0
@@ -263,7 +263,8 @@ def model() -> ModelRecord | None:
     return st.session_state.get(MODEL)
 
 
-def job() -> TrainingJob | None:
+def job() -> BackgroundJob | None:
+    """The session's running training job (a :class:`ui.jobs.training.TrainingJob`), or None."""
     return st.session_state.get(JOB)
 
 
@@ -373,7 +374,7 @@ def dropped() -> list[ModelRecord]:
 
 @st.cache_resource(show_spinner=False)
 def server_memory() -> memory.ModelMemory:
-    """The server-wide budget for models (:data:`ui.memory.BUDGET_ENV`, :data:`ui.memory.IDLE_ENV`)."""
+    """The server-wide budget for models (:data:`ui.session.memory.BUDGET_ENV`, :data:`ui.session.memory.IDLE_ENV`)."""
     try:
         budget_mb, idle = memory.settings_from_env()
     except ValueError as error:

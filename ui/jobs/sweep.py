@@ -1,6 +1,6 @@
 """A tuning sweep in a background thread of the person's session (see :mod:`cf.sweep`).
 
-Like training (:mod:`ui.training`), the script thread never waits: :func:`start` starts a
+Like training (:mod:`ui.jobs.training`), the script thread never waits: :func:`start` starts a
 :class:`SweepJob`, a fragment polls it to draw each result as it arrives, and Stop sets a
 flag the library checks between batches. The job keeps to itself; it never touches the
 session state from its thread.
@@ -17,9 +17,9 @@ import streamlit as st
 import cf
 from cf.jobs import QueueError
 from cf.sweep import SweepResult, best, grid, run_sweep
-from ui import state
-from ui.jobs import BackgroundJob, queue_for_session
-from ui.state import DataRecord
+from ui.jobs.base import BackgroundJob, queue_for_session
+from ui.session import state
+from ui.session.state import DataRecord
 
 log = logging.getLogger("cf.app")
 

@@ -1,6 +1,6 @@
 """Cross-validation in a background thread of the person's session, with progress and Stop.
 
-Like training (:mod:`ui.training`), the script thread never waits: it starts a
+Like training (:mod:`ui.jobs.training`), the script thread never waits: it starts a
 :class:`CrossValJob`, and a fragment polls it. Finished results are kept in the session
 by run id (:func:`results`), so the Compare screen can show them with error bars and
 pair two runs scored on the same folds.
@@ -13,9 +13,9 @@ import streamlit as st
 import cf
 from cf.crossval import CVResult, cross_validate
 from cf.jobs import QueueError
-from ui import state
-from ui.jobs import BackgroundJob, queue_for_session
-from ui.state import DataRecord, ModelRecord
+from ui.jobs.base import BackgroundJob, queue_for_session
+from ui.session import state
+from ui.session.state import DataRecord, ModelRecord
 
 JOB = "cf.cv_job"
 RESULTS = "cf.cv_results"

@@ -15,10 +15,10 @@ import pandas as pd
 import streamlit as st
 
 import cf
-from ui import data as loading
-from ui import state
-from ui.common import count, log, md
-from ui.state import DataRecord, ModelRecord
+from ui.components.common import count, log, md
+from ui.loading import uploads as loading
+from ui.session import state
+from ui.session.state import DataRecord, ModelRecord
 
 MODEL_EXTENSION = "cfmodel"
 
@@ -69,7 +69,7 @@ def load_upload(name: str, raw: bytes, content_hash: str, data: DataRecord) -> t
     )
     record.note = fit_message(record, data)
     released = state.add_model(record)
-    from ui.training import released_note
+    from ui.jobs.training import released_note
 
     state.set_notice("success", f"Loaded {md(name)} as {record.name}." + released_note(released))
     return "ok", f"{md(name)} is loaded as {record.name}."

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import data as loading
-from ui import links, state, widgets
-from ui.common import count, guarded, md
-from ui.state import DEMO, FILES, MOVIELENS, DataRecord
+from ui.components import widgets
+from ui.components.common import count, guarded, md
+from ui.loading import uploads as loading
+from ui.session import links, state
+from ui.session.state import DEMO, FILES, MOVIELENS, DataRecord
 
 
 def render() -> DataRecord:

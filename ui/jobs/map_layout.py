@@ -10,9 +10,9 @@ import numpy as np
 from cf.data import extras
 from cf.maps import regions as region_lib
 from cf.maps.layouts import Layout, LayoutSettings, fit_layout
-from ui.common import seconds
-from ui.jobs import BackgroundJob
-from ui.state import ModelRecord
+from ui.components.common import seconds
+from ui.jobs.base import BackgroundJob
+from ui.session.state import ModelRecord
 
 MOVIES, USERS = "movies", "users"
 

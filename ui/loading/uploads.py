@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import streamlit as st
 
 import cf
-from ui import state
-from ui.state import DataRecord
+from ui.session import state
+from ui.session.state import DataRecord
 
 RATINGS_TYPES = ["csv", "tsv", "dat", "data", "txt", "zip"]
 MOVIES_TYPES = ["csv", "tsv", "dat", "item", "txt", "zip"]

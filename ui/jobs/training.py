@@ -26,11 +26,11 @@ import streamlit as st
 
 import cf
 from cf import jobs
-from ui import jobs as background
-from ui import state
-from ui.common import seconds
-from ui.jobs import BackgroundJob
-from ui.state import DataRecord, ModelRecord
+from ui.components.common import seconds
+from ui.jobs import base as background
+from ui.jobs.base import BackgroundJob
+from ui.session import state
+from ui.session.state import DataRecord, ModelRecord
 
 log = logging.getLogger("cf.app")
 

@@ -13,12 +13,12 @@ import streamlit as st
 
 import cf
 from cf.export import csv_bytes, neutralise_formulas  # noqa: F401 - re-exported
-from ui.text import count, counted, md, seconds, short_count, stars  # noqa: F401 - re-exported
+from ui.components.text import count, counted, md, seconds, short_count, stars  # noqa: F401 - re-exported
 
 if TYPE_CHECKING:
     from streamlit.delta_generator import DeltaGenerator
 
-    from ui.state import DataRecord, ModelRecord
+    from ui.session.state import DataRecord, ModelRecord
 
 log = logging.getLogger("cf.app")
 if not log.handlers:  # the server log gets what people are spared: tracebacks, timings

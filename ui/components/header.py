@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from ui.text import md, short_count
+from ui.components.text import md, short_count
 
 if TYPE_CHECKING:
     from streamlit.delta_generator import DeltaGenerator
 
-    from ui.state import DataRecord, ModelRecord
-    from ui.training import TrainingJob
+    from ui.jobs.training import TrainingJob
+    from ui.session.state import DataRecord, ModelRecord
 
 TITLE = "CF Explorer"
 TAGLINE = (
@@ -44,7 +44,7 @@ def badges(
 ) -> None:
     """What is loaded and trained, as small badges in the header.
 
-    ``model`` is the model for ``data`` (see :func:`ui.state.model_for`), never one trained on
+    ``model`` is the model for ``data`` (see :func:`ui.session.state.model_for`), never one trained on
     other data; ``other_data`` says that the session's model was trained on other data.
     """
     with slot:

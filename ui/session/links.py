@@ -27,9 +27,9 @@ import dataclasses
 import streamlit as st
 
 import cf
-from ui import state
-from ui.common import md
-from ui.state import DEMO, FILES, MOVIELENS, DataRecord, ModelRecord
+from ui.components.common import md
+from ui.session import state
+from ui.session.state import DEMO, FILES, MOVIELENS, DataRecord, ModelRecord
 
 _SETTINGS = {  # URL name: (TrainConfig field, widget key, parse)
     "model": ("model", state.F_MODEL, str),
@@ -95,7 +95,7 @@ def open_link() -> None:
         if name in movielens.RELEASES:
             st.session_state[state.SOURCE] = MOVIELENS
             st.session_state[state.ML_RELEASE] = name
-            from ui.data import movielens_cached
+            from ui.loading.uploads import movielens_cached
 
             if movielens_cached(name) or movielens.RELEASES[name].approx_mb <= AUTO_DOWNLOAD_MB:
                 st.session_state[ML_AUTO] = name
@@ -290,7 +290,7 @@ def after_data(data: DataRecord) -> None:
     if pending is None or not _is_links_data(pending["data"], data):
         return
     config = st.session_state.pop(PENDING)["config"]
-    from ui import training
+    from ui.jobs import training
 
     try:
         training.start(data, config)

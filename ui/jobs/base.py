@@ -23,7 +23,7 @@ from typing import Self, TypeVar
 import streamlit as st
 
 from cf import jobs
-from ui.common import seconds
+from ui.components.text import seconds
 
 log = logging.getLogger("cf.app")
 

@@ -1,6 +1,6 @@
 """Widgets and constants the screens share: charts, tables of movies, pickers, the map, the run's progress.
 
-A screen imports this module, :mod:`ui.state` and :mod:`ui.common`, never another screen.
+A screen imports this module, :mod:`ui.session.state` and :mod:`ui.components.common`, never another screen.
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ from cf.config import MODEL_KINDS
 from cf.data import genres
 from cf.data.search import TitleIndex
 from cf.projection import Projection, project_embeddings
-from ui import state, training
-from ui.common import as_python, count, counted, guarded, md, other_data_message, seconds
-from ui.jobs import BackgroundJob
-from ui.state import DataRecord, ModelRecord
+from ui.components.common import as_python, count, counted, guarded, md, other_data_message, seconds
+from ui.jobs import training
+from ui.jobs.base import BackgroundJob
+from ui.session import state
+from ui.session.state import DataRecord, ModelRecord
 
 CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 MODEL_LABELS = {kind: about.label for kind, about in MODEL_KINDS.items()}
@@ -230,7 +231,10 @@ def list_caption(rank_by: str, min_count: int, novelty: float, who: str = "this 
 
 
 def keep_toggle(record: ModelRecord, label: str = "Keep for comparison") -> None:
-    """A checkbox that pins the model's weights in memory whatever comes next (see :func:`ui.state.weights_kept`)."""
+    """A checkbox that pins the model's weights in memory whatever comes next.
+
+    See :func:`ui.session.state.weights_kept`.
+    """
     key = f"cf.keep.{record.id}"
     if key in st.session_state and st.session_state[key] != record.keep:
         st.session_state[key] = record.keep  # the flag changed elsewhere (the memory limit)

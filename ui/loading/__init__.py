@@ -1,0 +1,1 @@
+"""Loading data and model files that people upload or pick."""
