@@ -288,7 +288,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "train":
             from cf.commands import train_command
 
-            return train_command(args)
+            valid_frac = 0.0 if args.test else args.valid_frac
+            return train_command(args, config_from_args(args, valid_frac=valid_frac))
         if args.command == "download":
             from cf.commands import download_command
 
@@ -306,7 +307,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "cv":
             from cf.commands import cv_command
 
-            return cv_command(args)
+            return cv_command(args, config_from_args(args))
         if args.command in ("recommend", "similar"):
             from cf.commands import lookup_command
 
