@@ -245,8 +245,8 @@ def report_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def tune_command(args: argparse.Namespace) -> int:
-    """``tune``: hold out a share, run the sweep, print each result as it arrives, then the best."""
+def tune_command(args: argparse.Namespace, base: TrainConfig) -> int:
+    """``tune``: hold out a share, run the sweep around ``base``, print each result as it arrives, then the best."""
     import time
 
     from cf.sweep import best, default_score, parse_values, run_sweep
@@ -256,10 +256,6 @@ def tune_command(args: argparse.Namespace) -> int:
         name, _, text = item.partition("=")
         values[name.strip()] = parse_values(name.strip(), text)
     score = args.score or default_score(list(values))
-    base = TrainConfig(
-        model=args.model, n_factors=args.n_factors, epochs=args.epochs, lr=args.lr, weight_decay=args.weight_decay,
-        ranker_l2=args.ranker_l2, seed=args.seed, device=args.device, valid_frac=args.valid_frac,
-    ).validate()  # fmt: skip
     if not 0 < args.valid_frac < 1:
         raise ConfigError(f"--valid-frac must be above 0 and below 1; got {args.valid_frac:g}")
     ratings = load_ratings(args.ratings)

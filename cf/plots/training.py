@@ -9,6 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from cf.plots.theme import ACCENT, MUTED, PALETTE, _field, _figure, plot_text
+from cf.settings import SETTINGS
 
 if TYPE_CHECKING:
     from cf.evaluation import Scores, TopNReport
@@ -133,10 +134,11 @@ def sweep_chart(results: Sequence[Mapping[str, Any]], params: Sequence[str], sco
     title = f"{label} by {' and '.join(SETTING_LABELS.get(p, p) for p in params)}"
     if len(params) == 1:
         name = params[0]
+        x_label = SETTING_LABELS.get(name, name)
         done = sorted((r for r in results if r.get(score) is not None), key=lambda r: r[name])
         fig = _figure(
             title=dict(text=title),
-            xaxis=dict(title=dict(text=SETTING_LABELS.get(name, name)), showgrid=True),
+            xaxis=dict(title=dict(text=x_label), showgrid=True),
             yaxis=dict(title=dict(text=label)),
             height=360,
             showlegend=False,
@@ -147,12 +149,13 @@ def sweep_chart(results: Sequence[Mapping[str, Any]], params: Sequence[str], sco
             mode="lines+markers",
             marker=dict(size=10, color=ACCENT),
             line=dict(color=ACCENT, width=2),
-            hovertemplate=f"{plot_text(name)} %{{x}}: {plot_text(label)} %{{y:.4f}}<extra></extra>",
+            hovertemplate=f"{plot_text(x_label)} %{{x}}: {plot_text(label)} %{{y:.4f}}<extra></extra>",
         )
         if name in LOG_SETTINGS:
             fig.update_xaxes(type="log")
         return fig
     first, second = params[:2]
+    x_label, y_label = SETTING_LABELS.get(first, first), SETTING_LABELS.get(second, second)
     xs = sorted({r[first] for r in results})
     ys = sorted({r[second] for r in results})
     grid = np.full((len(ys), len(xs)), np.nan)
@@ -161,8 +164,8 @@ def sweep_chart(results: Sequence[Mapping[str, Any]], params: Sequence[str], sco
             grid[ys.index(r[second]), xs.index(r[first])] = r[score]
     fig = _figure(
         title=dict(text=title),
-        xaxis=dict(title=dict(text=SETTING_LABELS.get(first, first)), type="category"),
-        yaxis=dict(title=dict(text=SETTING_LABELS.get(second, second)), type="category"),
+        xaxis=dict(title=dict(text=x_label), type="category"),
+        yaxis=dict(title=dict(text=y_label), type="category"),
         height=380,
     )
     lower_better = score in ("rmse", "mae")
@@ -174,19 +177,13 @@ def sweep_chart(results: Sequence[Mapping[str, Any]], params: Sequence[str], sco
         text=[["" if np.isnan(v) else f"{v:.3f}" for v in row] for row in grid],
         texttemplate="%{text}",
         colorbar=dict(title=dict(text=plot_text(label))),
-        hovertemplate=f"{plot_text(first)} %{{x}}, {plot_text(second)} %{{y}}: %{{z:.4f}}<extra></extra>",
+        hovertemplate=f"{plot_text(x_label)} %{{x}}, {plot_text(y_label)} %{{y}}: %{{z:.4f}}<extra></extra>",
     )
     return fig
 
 
-SETTING_LABELS = {
-    "n_factors": "Latent factors",
-    "epochs": "Epochs",
-    "lr": "Learning rate",
-    "weight_decay": "Regularisation",
-    "ranker_l2": "Item model L2",
-}
-"""Tuning settings as charts name them."""
+SETTING_LABELS = {name: row.label for name, row in SETTINGS.items()}
+"""Training settings as charts name them: their plain labels (from :data:`cf.settings.SETTINGS`)."""
 SCORE_LABELS = {"rmse": "Validation RMSE", "mae": "Validation MAE", "ndcg": "NDCG@10", "hit_rate": "Hit rate@10"}
-LOG_SETTINGS = ("lr", "weight_decay", "ranker_l2")
+LOG_SETTINGS = tuple(name for name, row in SETTINGS.items() if row.log)
 """Settings whose sweep values are spread on a log scale."""

@@ -7,6 +7,7 @@ import streamlit as st
 
 import cf
 from cf import plots
+from cf.settings import SETTINGS
 from cf.sweep import DEFAULT_VALUES, SCORES, TUNABLE, default_score, grid, parse_values
 from ui import state, sweeping, training
 from ui.common import guarded, seconds, wrapping_columns
@@ -63,7 +64,7 @@ def _form(data: DataRecord, busy: bool) -> None:
                 f"{plots.SETTING_LABELS.get(name, name)} values",
                 value=", ".join(f"{v:g}" for v in DEFAULT_VALUES[name]),
                 key=state.T_VALUES + name,
-                help=f"Numbers separated by commas. {TUNABLE[name].capitalize()}; now {getattr(base, name):g}.",
+                help=f"Numbers separated by commas. {SETTINGS[name].described()} Now {getattr(base, name):g}.",
             )
         scores = list(SCORES)
         score = st.selectbox(
@@ -75,7 +76,8 @@ def _form(data: DataRecord, busy: bool) -> None:
             help="RMSE and MAE: how far predicted stars are off (lower is better). NDCG and hit rate: how good the "
             "top-10 lists are (higher is better); the item model's L2 changes only these.",
         )
-        st.caption(f"Everything else stays at {whose} settings: {base.epochs} epochs, {base.n_factors} factors.")
+        kept = ", ".join(f"{SETTINGS[n].label.lower()} {getattr(base, n)}" for n in ("epochs", "n_factors"))
+        st.caption(f"Everything else stays at {whose} settings: {kept}.")
         values = _parsed(texts)
         if values:
             st.caption(f"{len(grid(values))} models to train.")
