@@ -12,10 +12,11 @@ import json
 import sys
 
 from cf.config import ConfigError
-from cf.data import Movies, Ratings, temporal_split
+from cf.data import Movies, Ratings
 from cf.data.readers import load_movies, load_ratings
 from cf.evaluation import Scores, evaluate_all
 from cf.recommend import Recommender
+from cf.splits import temporal_split
 from cf.training import TrainConfig, distributed, fit, validation_split
 
 
