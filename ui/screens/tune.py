@@ -74,7 +74,7 @@ def _form(data: DataRecord, busy: bool) -> None:
             format_func=SCORE_NAMES.get,
             key=state.T_SCORE,
             help="RMSE and MAE: how far predicted stars are off (lower is better). NDCG and hit rate: how good the "
-            "top-10 lists are (higher is better); the item model's L2 changes only these.",
+            f"top-10 lists are (higher is better); the {SETTINGS['ranker_l2'].label.lower()} changes only these.",
         )
         kept = ", ".join(f"{SETTINGS[n].label.lower()} {getattr(base, n)}" for n in ("epochs", "n_factors"))
         st.caption(f"Everything else stays at {whose} settings: {kept}.")
