@@ -175,7 +175,7 @@ def _add_cv(commands) -> None:
         "cv",
         help="cross-validate settings: mean and 95%% interval of RMSE, MAE, NDCG@10, hit rate@10",
         description="Score settings by k-fold cross-validation (or repeated random splits): each fold trains "
-        "a model and scores it beside the baselines; prints the mean and a t-based 95%% interval of each "
+        "a model and scores it beside the baselines; prints the mean and a t-based 95% interval of each "
         "figure. Two runs with the same --folds, --method, --cv-seed and data use the same folds; their "
         "per-fold figures (--json) can be compared with a paired t-test over folds (cf.crossval.paired_test).",
     )
