@@ -1,9 +1,10 @@
 """cf: train and explore collaborative-filtering models on MovieLens-style ratings.
 
-Subpackages: :mod:`cf.data` (tables, splits, readers, MovieLens, demo data),
+Subpackages: :mod:`cf.data` (tables, readers, MovieLens, demo data),
 :mod:`cf.models` (the rating models and the bias baseline) and :mod:`cf.training` (the fit
 loop and its engines); beside them ``recommend``, ``foldin``, ``persist``, ``export``,
-``metrics``, ``evaluation``, ``projection``, ``plots``, ``config`` and the command line.
+``metrics``, ``evaluation``, ``projection``, ``plots``, ``config``, ``settings``, ``splits``
+(every train/test split) and the command line.
 
 Reading data and checking settings need no torch; the model, training and recommender
 names load torch when first used, so ``import cf`` is quick.
@@ -20,11 +21,10 @@ from cf.data import (
     load_dataset,
     load_movies,
     load_ratings,
-    random_split,
-    temporal_split,
 )
 from cf.metrics import mae, rmse
 from cf.models import BiasBaseline
+from cf.splits import random_split, temporal_split
 
 _LAZY = {
     "Scores": "cf.evaluation",

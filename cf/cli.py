@@ -9,9 +9,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 
-from cf.config import ENGINES, LIMITS, MODEL_KINDS, ConfigError, TrainConfig, TrainingDiverged
+from cf.config import ConfigError, TrainConfig, TrainingDiverged
 from cf.data import DataError
 from cf.data.movielens import RELEASES
+from cf.settings import SETTINGS, sweepable
 
 DESCRIPTION = """\
 Train a collaborative-filtering model on a ratings file and use it.
@@ -80,7 +81,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_train(commands) -> None:
-    defaults = TrainConfig()
     train = commands.add_parser(
         "train",
         help="train a model and report its accuracy",
@@ -90,12 +90,7 @@ def _add_train(commands) -> None:
     train.add_argument("--movies", help="movies file: id, title, genres (default: from the zip, if any)")
     held = train.add_mutually_exclusive_group()
     held.add_argument("--test", help="a separate ratings file to score (every row counts)")
-    held.add_argument(
-        "--valid-frac",
-        type=float,
-        default=defaults.valid_frac,
-        help=f"share held out at random (default {defaults.valid_frac})",
-    )
+    add_setting(held, "valid_frac")
     train.add_argument(
         "--temporal", action="store_true", help="hold out each user's latest ratings instead of random ones"
     )
@@ -105,58 +100,59 @@ def _add_train(commands) -> None:
     train.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
+MODEL_OPTIONS = ("model", "n_factors", "epochs", "lr", "weight_decay", "batch_size", "seed", "device", "engine")
+"""The training settings ``train`` and ``cv`` take (rows of :data:`cf.settings.SETTINGS`)."""
+AUTO_OPTIONS = ("epochs", "weight_decay", "batch_size")
+"""Of those, the ones that also take ``auto`` (and default to it)."""
+TUNE_OPTIONS = ("model", "n_factors", "epochs", "lr", "weight_decay", "ranker_l2", "seed", "device")
+"""The settings ``tune`` takes as the base of its grid (numbers only: a sweep has no Auto)."""
+AUTO_NOTE = (
+    "Auto (both --epochs and --weight-decay unset or 'auto') picks the regularisation, the training passes, "
+    "the step size and the neighbour blend from a quick validation split inside the training ratings; a "
+    "number for either turns Auto off (the other then takes its default)"
+)
+
+
 def add_model_options(parser: argparse.ArgumentParser) -> None:
-    """The training settings shared by ``train`` and ``cv``."""
-    defaults = TrainConfig()
-    parser.add_argument("--model", choices=MODEL_KINDS, default=defaults.model, help="dot, dot-bias (default) or nn")
-    parser.add_argument("--n-factors", type=int, default=defaults.n_factors, help=_limit("latent factors", "n_factors"))
-    parser.add_argument(
-        "--epochs",
-        type=_auto_or(int),
-        default=None,
-        help=_limit("passes over the data, or auto", "epochs").replace(f"default {defaults.epochs}", "default auto"),
-    )
-    parser.add_argument("--lr", type=float, default=defaults.lr, help=_limit("peak learning rate", "lr"))
-    parser.add_argument(
-        "--weight-decay",
-        type=_auto_or(float),
-        default=None,
-        help=_limit("L2 on embeddings, or auto", "weight_decay").replace(
-            f"default {defaults.weight_decay}", "default auto"
-        )
-        + f". Auto (both unset or 'auto') picks the regularisation, the epochs, the learning rate and the "
-        f"neighbour blend from a quick validation split inside the training ratings; a number for either "
-        f"turns Auto off (the other then defaults to {defaults.epochs} epochs or {defaults.weight_decay:g})",
-    )
-    parser.add_argument(
-        "--batch-size",
-        type=_auto_or(int),
-        default=None,
-        help=_limit("ratings per step, or auto: 1024 for small data, larger for millions", "batch_size").replace(
-            "default None", "default auto"
-        ),
-    )
-    parser.add_argument("--seed", type=int, default=defaults.seed, help=f"random seed (default {defaults.seed})")
-    parser.add_argument("--device", default="auto", help="auto (CUDA, then MPS, then CPU), cpu, cuda, mps")
-    parser.add_argument(
-        "--engine",
-        choices=ENGINES,
-        default="auto",
-        help="training loop: rowwise (compiled, CPU, dot models), torch (autograd), auto (default: the fitting one)",
-    )
+    """The training settings shared by ``train`` and ``cv``, made from the settings table."""
+    for name in MODEL_OPTIONS:
+        add_setting(parser, name, auto=name in AUTO_OPTIONS)
+
+
+def add_setting(parser, name: str, auto: bool = False) -> None:
+    """Add the option of setting ``name`` (its flag, type, range and help from :data:`SETTINGS`).
+
+    With ``auto`` the option also takes ``auto`` and defaults to None (picked automatically).
+    """
+    row = SETTINGS[name]
+    kind = str if isinstance(row.default, str) else int if row.whole else float
+    options: dict = {"default": None if auto else row.default}
+    if row.choices is not None:
+        options["choices"] = list(row.choices)
+    else:
+        options["type"] = _auto_or(kind) if auto else kind
+    default = "auto" if auto else f"{row.default:g}" if isinstance(row.default, float) else row.default
+    limits = f"{row.range_text()}; " if row.range is not None else ""
+    text = f"{row.label}. {row.described()} ({limits}default {default})"
+    if name == "weight_decay" and auto:
+        text += f". {AUTO_NOTE}"
+    parser.add_argument(row.flag, **options, help=text.replace("%", "%%"))
 
 
 def config_from_args(args: argparse.Namespace, **overrides) -> TrainConfig:
     """The :class:`TrainConfig` of the shared training options (Auto unless a number was given)."""
-    defaults = TrainConfig()
-    auto = args.epochs is None and args.weight_decay is None
-    values = dict(
-        model=args.model, n_factors=args.n_factors, lr=args.lr, batch_size=args.batch_size, seed=args.seed,
-        device=args.device, engine=args.engine, auto=auto,
-        epochs=defaults.epochs if args.epochs is None else args.epochs,
-        weight_decay=defaults.weight_decay if args.weight_decay is None else args.weight_decay,
-    )  # fmt: skip
-    return TrainConfig(**(values | overrides)).validate()
+    values = {name: getattr(args, name) for name in MODEL_OPTIONS}
+    auto = values["epochs"] is None and values["weight_decay"] is None
+    for name in ("epochs", "weight_decay"):
+        if values[name] is None:
+            values[name] = SETTINGS[name].default
+    return TrainConfig(**(values | {"auto": auto} | overrides)).validate()
+
+
+def tune_config(args: argparse.Namespace) -> TrainConfig:
+    """The base :class:`TrainConfig` of a ``tune`` sweep (every grid point changes one or two settings)."""
+    values = {name: getattr(args, name) for name in TUNE_OPTIONS}
+    return TrainConfig(**values, valid_frac=args.valid_frac).validate()
 
 
 def _auto_or(kind: type):
@@ -179,7 +175,7 @@ def _add_cv(commands) -> None:
         "cv",
         help="cross-validate settings: mean and 95%% interval of RMSE, MAE, NDCG@10, hit rate@10",
         description="Score settings by k-fold cross-validation (or repeated random splits): each fold trains "
-        "a model and scores it beside the baselines; prints the mean and a t-based 95%% interval of each "
+        "a model and scores it beside the baselines; prints the mean and a t-based 95% interval of each "
         "figure. Two runs with the same --folds, --method, --cv-seed and data use the same folds; their "
         "per-fold figures (--json) can be compared with a paired t-test over folds (cf.crossval.paired_test).",
     )
@@ -196,15 +192,14 @@ def _add_cv(commands) -> None:
 
 
 def _add_tune(commands) -> None:
-    from cf.sweep import SCORES, TUNABLE
+    from cf.sweep import SCORES
 
-    defaults = TrainConfig()
     tune = commands.add_parser(
         "tune",
         help="a tuning sweep: train one model per value (or pair of values) of one or two settings",
         description="Hold out a share of the ratings, train one model per grid point and score each on the "
         "held-out share; print each result as it arrives, then the best. Settings: "
-        + ", ".join(f"{name} ({about})" for name, about in TUNABLE.items())
+        + ", ".join(f"{name} ({row.label.lower()})" for name, row in sweepable().items())
         + ".",
     )
     tune.add_argument("--ratings", required=True, help="ratings file (or a MovieLens zip)")
@@ -218,16 +213,9 @@ def _add_tune(commands) -> None:
     tune.add_argument(
         "--score", choices=list(SCORES), help="what to optimise (default: ndcg when ranker_l2 varies, else rmse)"
     )
-    tune.add_argument(
-        "--valid-frac", type=float, default=defaults.valid_frac, help=f"share held out (default {defaults.valid_frac})"
-    )
-    tune.add_argument("--model", choices=MODEL_KINDS, default=defaults.model, help="dot, dot-bias (default) or nn")
-    for name, flag in (("n_factors", "--n-factors"), ("epochs", "--epochs")):
-        tune.add_argument(flag, type=int, default=getattr(defaults, name), help=_limit(name.replace("_", " "), name))
-    for name, flag in (("lr", "--lr"), ("weight_decay", "--weight-decay"), ("ranker_l2", "--ranker-l2")):
-        tune.add_argument(flag, type=float, default=getattr(defaults, name), help=_limit(name.replace("_", " "), name))
-    tune.add_argument("--seed", type=int, default=defaults.seed, help=f"random seed (default {defaults.seed})")
-    tune.add_argument("--device", default="auto", help="auto (CUDA, then MPS, then CPU), cpu, cuda, mps")
+    add_setting(tune, "valid_frac")
+    for name in TUNE_OPTIONS:
+        add_setting(tune, name)
     tune.add_argument("--json", action="store_true", help="make the last line printed one JSON object of results")
 
 
@@ -259,12 +247,6 @@ def _synth(out: str, fraction: float, seed: int) -> int:
     return 0
 
 
-def _limit(text: str, name: str) -> str:
-    low, high = LIMITS[name]
-    shown = [f"{v:,}" if isinstance(v, int) else f"{v:g}" for v in (low, high)]
-    return f"{text} ({shown[0]} to {shown[1]}; default {getattr(TrainConfig(), name)})"
-
-
 def _benchmark(name: str) -> ModuleType:
     """The module ``benchmarks.<name>`` of the source checkout (the benchmarks are not installed with cf)."""
     checkout = Path(__file__).resolve().parents[1]
@@ -288,7 +270,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "train":
             from cf.commands import train_command
 
-            return train_command(args)
+            valid_frac = 0.0 if args.test else args.valid_frac
+            return train_command(args, config_from_args(args, valid_frac=valid_frac))
         if args.command == "download":
             from cf.commands import download_command
 
@@ -296,7 +279,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "tune":
             from cf.commands import tune_command
 
-            return tune_command(args)
+            return tune_command(args, tune_config(args))
         if args.command == "report":
             from cf.commands import report_command
 
@@ -306,7 +289,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "cv":
             from cf.commands import cv_command
 
-            return cv_command(args)
+            return cv_command(args, config_from_args(args))
         if args.command in ("recommend", "similar"):
             from cf.commands import lookup_command
 

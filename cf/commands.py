@@ -1,4 +1,8 @@
-"""What each command-line command does (argument parsing lives in :mod:`cf.cli`)."""
+"""What each command-line command does (argument parsing lives in :mod:`cf.cli`).
+
+The commands that train receive the :class:`TrainConfig` the command line built; nothing
+here imports :mod:`cf.cli`.
+"""
 
 from __future__ import annotations
 
@@ -8,31 +12,30 @@ import json
 import sys
 
 from cf.config import ConfigError
-from cf.data import Movies, Ratings, temporal_split
+from cf.data import Movies, Ratings
 from cf.data.readers import load_movies, load_ratings
 from cf.evaluation import Scores, evaluate_all
 from cf.recommend import Recommender
+from cf.splits import temporal_split
 from cf.training import TrainConfig, distributed, fit, validation_split
 
 
-def train_command(args: argparse.Namespace) -> int:
-    """``train``: read, split, fit with a progress bar, score, optionally save.
+def train_command(args: argparse.Namespace, config: TrainConfig) -> int:
+    """``train``: read, split, fit ``config`` with a progress bar, score, optionally save.
 
     Under ``torchrun`` each process trains on its share of the ratings (see
-    :mod:`cf.training.distributed`); only the first one prints and writes the model file.
+    :mod:`cf.training.distributed`) on the device it was given; only the first one prints
+    and writes the model file.
     """
     device = distributed.init_from_env()
     try:
-        return _train(args, device)
+        return _train(args, dataclasses.replace(config, device=device or config.device))
     finally:
         distributed.shutdown()
 
 
-def _train(args: argparse.Namespace, device: str | None) -> int:
+def _train(args: argparse.Namespace, config: TrainConfig) -> int:
     lead = distributed.rank() == 0
-    from cf.cli import config_from_args
-
-    config = config_from_args(args, device=device or args.device, valid_frac=0.0 if args.test else args.valid_frac)
     ratings, movies = _read_inputs(args)
     if args.test:
         train, test, note = ratings, load_ratings(args.test), None
@@ -66,12 +69,10 @@ def _train(args: argparse.Namespace, device: str | None) -> int:
     return 0
 
 
-def cv_command(args: argparse.Namespace) -> int:
-    """``cv``: cross-validate the settings; print each fold, the means and 95% intervals (and JSON)."""
-    from cf.cli import config_from_args
+def cv_command(args: argparse.Namespace, config: TrainConfig) -> int:
+    """``cv``: cross-validate ``config``; print each fold, the means and 95% intervals (and JSON)."""
     from cf.crossval import METRICS, cross_validate
 
-    config = config_from_args(args)
     ratings = load_ratings(args.ratings)
     last = [""]
 
@@ -245,8 +246,8 @@ def report_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def tune_command(args: argparse.Namespace) -> int:
-    """``tune``: hold out a share, run the sweep, print each result as it arrives, then the best."""
+def tune_command(args: argparse.Namespace, base: TrainConfig) -> int:
+    """``tune``: hold out a share, run the sweep around ``base``, print each result as it arrives, then the best."""
     import time
 
     from cf.sweep import best, default_score, parse_values, run_sweep
@@ -256,10 +257,6 @@ def tune_command(args: argparse.Namespace) -> int:
         name, _, text = item.partition("=")
         values[name.strip()] = parse_values(name.strip(), text)
     score = args.score or default_score(list(values))
-    base = TrainConfig(
-        model=args.model, n_factors=args.n_factors, epochs=args.epochs, lr=args.lr, weight_decay=args.weight_decay,
-        ranker_l2=args.ranker_l2, seed=args.seed, device=args.device, valid_frac=args.valid_frac,
-    ).validate()  # fmt: skip
     if not 0 < args.valid_frac < 1:
         raise ConfigError(f"--valid-frac must be above 0 and below 1; got {args.valid_frac:g}")
     ratings = load_ratings(args.ratings)

@@ -16,17 +16,16 @@ same folds, so two configurations scored that way can be compared fold by fold.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
-from cf.config import ConfigError, TrainConfig
-from cf.data import Movies, Ratings, held_out_mask
+from cf.config import TrainConfig
+from cf.data import Movies, Ratings
+from cf.splits import fold_splits
 
-METHODS = ("kfold", "random")
-"""``kfold``: every rating is tested once; ``random``: repeated random splits of ``test_frac``."""
 METRICS = {
     "rmse": ("RMSE", True),
     "mae": ("MAE", True),
@@ -201,44 +200,6 @@ def data_key(ratings: Ratings) -> str:
     frame = ratings.frame[["user", "item", "rating"]]
     digest = int(pd.util.hash_pandas_object(frame, index=False).sum()) & 0xFFFFFFFFFFFF
     return f"{ratings.n_ratings}-{digest:012x}"
-
-
-def fold_splits(
-    ratings: Ratings, folds: int = 5, seed: int = 0, method: str = "kfold", test_frac: float = 0.2
-) -> Iterator[tuple[Ratings, Ratings]]:
-    """Yield (train, test) for each fold.
-
-    ``kfold`` shuffles the ratings (seeded) and deals them into ``folds`` parts of nearly
-    equal size; each part is the test set once. ``random`` draws ``test_frac`` of the
-    ratings afresh for each of ``folds`` splits (seeds ``seed``, ``seed + 1``, ...).
-    """
-    check_folds(ratings, folds, method, test_frac)
-    if method == "kfold":
-        order = np.random.default_rng(seed).permutation(ratings.n_ratings)
-        assigned = np.empty(ratings.n_ratings, dtype=np.int64)
-        assigned[order] = np.arange(ratings.n_ratings) % folds
-        for fold in range(folds):
-            held = assigned == fold
-            yield ratings.subset(~held, "train"), ratings.subset(held, "test")
-    else:
-        for fold in range(folds):
-            held = held_out_mask(ratings.n_ratings, test_frac, seed + fold)
-            yield ratings.subset(~held, "train"), ratings.subset(held, "test")
-
-
-def check_folds(ratings: Ratings, folds: int, method: str, test_frac: float) -> None:
-    """Raise :class:`ConfigError` saying what to change when the folds cannot be made."""
-    if method not in METHODS:
-        raise ConfigError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
-    if not isinstance(folds, (int, np.integer)) or not 2 <= folds <= 20:
-        raise ConfigError(f"folds must be a whole number from 2 to 20; got {folds!r}")
-    if method == "random" and not 0 < test_frac < 1:
-        raise ConfigError(f"the test share of a random split must be between 0 and 1; got {test_frac!r}")
-    if ratings.n_ratings < 5 * folds:
-        raise ConfigError(
-            f"{ratings.n_ratings} ratings are too few for {folds} folds: "
-            f"use at least {5 * folds} ratings or fewer folds"
-        )
 
 
 def score_fold(recommender, test: Ratings) -> dict[str, float]:

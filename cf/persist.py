@@ -1,7 +1,9 @@
 """The model file: a fitted recommender's parts in a format that cannot run code when opened.
 
-:meth:`cf.Recommender.save` and :meth:`cf.Recommender.load` use it; :func:`read` returns
-the recommender's fields, so this module does not depend on the recommender's class.
+:meth:`cf.Recommender.save` and :meth:`cf.Recommender.load` use it. It meets the recommender
+through plain parts: the writers take anything with the fields of :class:`ModelParts` (a
+recommender has them), and :func:`read` returns a :class:`ModelParts` that
+:meth:`cf.Recommender.load` assembles. So this module does not import the recommender.
 
 The file is written with ``torch.save`` and read with ``torch.load(weights_only=True)``:
 only tensors, numbers, strings, lists and dicts are accepted, so a crafted pickle that
@@ -13,9 +15,10 @@ from __future__ import annotations
 import io
 import os
 import warnings
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, Protocol
 
 import numpy as np
 import pandas as pd
@@ -23,28 +26,58 @@ import torch
 
 from cf.config import TrainConfig
 from cf.data import DataError, IdMap, Movies, extras
-from cf.models import BiasBaseline, build_model
-
-if TYPE_CHECKING:  # the recommender saves and loads itself through this module
-    from cf.recommend import Recommender
+from cf.models import BiasBaseline, RatingModel, build_model
 
 FORMAT = "cf-recommender"
 VERSION = 1
 
 
-def save(recommender: Recommender, target: str | os.PathLike | IO[bytes]) -> None:
-    """Write ``recommender`` to a path or a binary file object."""
+class SavedParts(Protocol):
+    """What a model file holds: a fitted recommender has these fields, and so has :class:`ModelParts`."""
+
+    model: RatingModel
+    users: IdMap
+    items: IdMap
+    baseline: BiasBaseline
+    scale: tuple[float, float]
+    known: pd.DataFrame
+    movies: Movies
+    config: TrainConfig
+    metadata: dict
+
+
+@dataclass
+class ModelParts:
+    """A model file's contents, read back: the fields a :class:`cf.Recommender` is built from.
+
+    Attributes are as in :class:`cf.Recommender` (``model``, the id maps, ``baseline``,
+    ``scale``, ``known`` ratings, ``movies``, ``config`` and ``metadata``).
+    """
+
+    model: RatingModel
+    users: IdMap
+    items: IdMap
+    baseline: BiasBaseline
+    scale: tuple[float, float]
+    known: pd.DataFrame
+    movies: Movies
+    config: TrainConfig
+    metadata: dict = field(default_factory=dict)
+
+
+def save(recommender: SavedParts, target: str | os.PathLike | IO[bytes]) -> None:
+    """Write ``recommender`` (or any :class:`SavedParts`) to a path or a binary file object."""
     torch.save(to_payload(recommender), target)
 
 
-def to_bytes(recommender: Recommender) -> bytes:
+def to_bytes(recommender: SavedParts) -> bytes:
     """The model file's bytes (for a download button)."""
     buffer = io.BytesIO()
     save(recommender, buffer)
     return buffer.getvalue()
 
 
-def to_payload(recommender: Recommender) -> dict:
+def to_payload(recommender: SavedParts) -> dict:
     """Everything needed to rebuild the recommender, as plain types and tensors."""
     frame = recommender.movies.frame.reindex(recommender.items.ids)
     known = recommender.known
@@ -76,8 +109,8 @@ def to_payload(recommender: Recommender) -> dict:
     }
 
 
-def read(source: str | os.PathLike | bytes | IO[bytes], name: str = "model file") -> dict:
-    """Read a model file written by :func:`save`: the keyword arguments of :class:`cf.Recommender`.
+def read(source: str | os.PathLike | bytes | IO[bytes], name: str = "model file") -> ModelParts:
+    """Read a model file written by :func:`save`: the parts :meth:`cf.Recommender.load` assembles.
 
     Raises
     ------
@@ -98,15 +131,15 @@ def read(source: str | os.PathLike | bytes | IO[bytes], name: str = "model file"
             f"than plain data, which are never loaded. ({type(error).__name__})"
         ) from None
     try:
-        return fields_from_payload(payload)
+        return parts_from_payload(payload)
     except (KeyError, TypeError, ValueError, RuntimeError, IndexError) as error:
         raise DataError(
             f"{name} is damaged or from an incompatible version ({error}). Train the model again."
         ) from None
 
 
-def fields_from_payload(payload: dict) -> dict:
-    """The recommender's keyword arguments from :func:`to_payload`'s dict."""
+def parts_from_payload(payload: dict) -> ModelParts:
+    """The recommender's parts from :func:`to_payload`'s dict (checked: raises on anything malformed)."""
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise ValueError("not a cf-recommender file")
     if payload.get("version") != VERSION:
@@ -126,17 +159,7 @@ def fields_from_payload(payload: dict) -> dict:
         extras=_extras_in(payload["movies"].get("extra", {}), len(items)),
     )
     metadata = payload.get("metadata", {})
-    return {
-        "model": model,
-        "users": users,
-        "items": items,
-        "baseline": baseline,
-        "scale": scale,
-        "known": known,
-        "movies": movies,
-        "config": config,
-        "metadata": dict(metadata),
-    }
+    return ModelParts(model, users, items, baseline, scale, known, movies, config, dict(metadata))
 
 
 def _extras_out(frame: pd.DataFrame, names: list[str]) -> dict:

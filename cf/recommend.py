@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -373,7 +373,8 @@ class Recommender:
         few seconds), so files saved before it existed get one too; so are the item
         neighbours of a model that blends them in.
         """
-        recommender = cls(**persist.read(source, name))
+        parts = persist.read(source, name)
+        recommender = cls(**{f.name: getattr(parts, f.name) for f in fields(parts)})
         recommender.fit_ranker()
         if recommender.config.knn_blend > 0:
             recommender.fit_neighbours()

@@ -23,6 +23,7 @@ import plotly.graph_objects as go
 from cf import plots
 from cf.data import Ratings
 from cf.recommend import Recommender
+from cf.settings import plain_table
 
 if TYPE_CHECKING:
     from cf.evaluation import Scores
@@ -202,8 +203,8 @@ def _data(inputs: ReportInputs) -> tuple[str, str]:
 
 
 def _settings(inputs: ReportInputs) -> tuple[str, str]:
-    config = {k: v for k, v in inputs.recommender.config.to_dict().items() if k not in ("hidden", "device")}
-    rows = [(name, "auto" if value is None else str(value)) for name, value in config.items()]
+    config = inputs.recommender.config
+    rows = plain_table(config, leave_out=("device",) if config.model == "nn" else ("hidden", "device"))
     if inputs.fit_seconds is not None:
         rows.append(("training time", f"{inputs.fit_seconds:.1f} s"))
     lede = "The settings the model was trained with, so the result can be reproduced."

@@ -16,23 +16,12 @@ from dataclasses import asdict, dataclass, replace
 
 from cf.config import LIMITS, ConfigError, TrainConfig
 from cf.data import Movies, Ratings
+from cf.settings import sweepable
 
-TUNABLE = {
-    "n_factors": "latent factors",
-    "epochs": "epochs",
-    "lr": "learning rate",
-    "weight_decay": "regularisation",
-    "ranker_l2": "item model L2 (top-N lists)",
-}
-"""Settings a sweep can vary, and what they are."""
-WHOLE = ("n_factors", "epochs")
-DEFAULT_VALUES = {
-    "n_factors": (16, 32, 64, 128),
-    "epochs": (3, 6, 10, 15),
-    "lr": (0.005, 0.01, 0.015, 0.03),
-    "weight_decay": (0.03, 0.05, 0.1, 0.2),
-    "ranker_l2": (50.0, 100.0, 200.0, 500.0, 1000.0),
-}
+TUNABLE = {name: row.label for name, row in sweepable().items()}
+"""Settings a sweep can vary, with their plain labels (from :data:`cf.settings.SETTINGS`)."""
+WHOLE = tuple(name for name, row in sweepable().items() if row.whole)
+DEFAULT_VALUES = {name: row.sweep for name, row in sweepable().items()}
 """A sensible range for each setting."""
 SCORES = {"rmse": "lower", "mae": "lower", "ndcg": "higher", "hit_rate": "higher"}
 """What a sweep can optimise, and which way is better."""

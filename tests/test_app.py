@@ -20,6 +20,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from benchmarks.paths import shared_data_dir
+from cf.settings import label
 from cf.verdict import GOOD, WORSE, accuracy_verdict, curve_note
 from ui.components.common import csv_bytes, neutralise_formulas, seconds
 from ui.components.widgets import NO_STARS
@@ -904,7 +905,7 @@ def test_compare_keeps_the_best_and_latest_models_on_its_own_and_names_the_dropp
     summary = table(at, "Validation RMSE")
     assert summary["Run"].tolist() == ["Model 1", "Model 2"]
     assert summary["Model"].tolist() == ["Dot product with biases", "Plain dot product"]
-    assert summary["Epochs"].tolist() == [3, 1] and summary["In memory"].all()
+    assert summary[label("epochs")].tolist() == [3, 1] and summary["In memory"].all()
     assert summary["Validation RMSE"].tolist() == [first.scores.rmse, second.scores.rmse]
     curves, bars = charts(at)[:2]
     assert {t["name"] for t in curves["data"]} >= {"Model 1 · validation", "Model 2 · training"}
@@ -1222,7 +1223,12 @@ def test_auto_settings_then_cross_validation_with_intervals_and_a_paired_test():
     assert (auto.config.epochs, auto.config.weight_decay) == (picked.epochs, picked.weight_decay)
     assert len(auto.history) == picked.epochs
     assert any(i.value.startswith("Auto picked") for i in at.info)  # shown with the results
+    captions = [c.value for c in at.main.caption]  # the form shows what Auto used beside its sliders
+    assert f"Auto chose {picked.epochs} for {auto.name}." in captions
+    assert f"Auto chose {picked.weight_decay:g} for {auto.name}." in captions
+    assert at.slider(key=state.F_EPOCHS).value == 2  # the slider keeps the person's choice
     plain = train(at, epochs=1, n_factors=8, model="dot")
+    assert not any(c.value.startswith("Auto chose") for c in at.main.caption)  # Auto was off for this one
 
     cross_validate_run(at, auto, folds=2)
     cross_validate_run(at, plain, folds=2)

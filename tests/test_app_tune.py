@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from cf.settings import label
 from tests.test_app import assert_healthy, go, new_app, wait_for_training
 from ui.session import state
 
@@ -31,7 +32,7 @@ def test_sweep_draws_every_result_and_trains_with_the_best():
     assert job.error is None and len(job.results) == 2
     (chart,) = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     assert sorted(chart["data"][0]["x"]) == [0.00001, 0.015]
-    assert any("Best RMSE" in s.value and "learning rate 0.015" in s.value for s in at.success)
+    assert any("Best RMSE" in s.value and f"{label('lr').lower()} 0.015" in s.value for s in at.success)
     at.button(key=state.T_BEST).click().run()
     assert at.session_state[state.NAV] == state.TAB_TRAIN
     wait_for_training(at)

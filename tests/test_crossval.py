@@ -9,7 +9,8 @@ import pytest
 
 import cf
 from cf.cli import main
-from cf.crossval import CVResult, Interval, cross_validate, fold_splits, paired_test, same_folds
+from cf.crossval import CVResult, Interval, cross_validate, paired_test, same_folds
+from cf.splits import fold_splits
 from cf.training.auto import choose_settings
 from tests.helpers import small_ratings
 

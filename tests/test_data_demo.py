@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
+import tomllib
+from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -316,3 +320,20 @@ def test_users_prefer_different_genres(ratings, movies) -> None:
     assert len(diff) > 100
     assert diff.std() > 0.5
     assert (diff > 0.5).mean() > 0.15 and (diff < -0.5).mean() > 0.15
+
+
+def test_titles_are_made_of_the_words_in_the_package_data_file(movies: pd.DataFrame) -> None:
+    words = json.loads(resources.files("cf.data").joinpath("demo_words.json").read_text(encoding="utf-8"))
+    assert set(words["genres"]) == set(GENRES)
+    vocabulary = {"The", "A", "An", "of", "the"} | set(words["suffixes"])
+    for pool in [*words["genres"].values(), words["generic"]]:
+        vocabulary |= set(pool["adjectives"]) | set(pool["nouns"])
+    for title in movies["title"]:
+        name = YEAR_RE.match(title).group(0).rsplit(" (", 1)[0]
+        assert set(name.split()) - vocabulary <= {str(k) for k in range(2, 100)}, title  # "... 2": a clash
+
+
+def test_the_word_file_ships_with_the_package() -> None:
+    with open(Path(__file__).parents[1] / "pyproject.toml", "rb") as file:
+        package_data = tomllib.load(file)["tool"]["setuptools"]["package-data"]
+    assert "*.json" in package_data["cf.data"]

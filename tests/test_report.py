@@ -12,6 +12,7 @@ import cf
 from cf.cli import main
 from cf.evaluation import evaluate
 from cf.report import SECTIONS, ReportInputs, build_report, curve_points, held_out, score_held_out
+from cf.settings import SETTINGS
 from tests.helpers import movies_path, split_paths
 
 
@@ -131,3 +132,16 @@ def test_cli_report_of_a_missing_model_exits_2(tmp_path, capsys):
     code = main(["report", "--model", str(tmp_path / "none.pt"), "--out", str(tmp_path / "r.html")])
     assert code == 2
     assert "error:" in capsys.readouterr().err
+
+
+def test_settings_section_shows_plain_labels_and_values(trained):
+    result, _, _ = trained
+    rec = dataclasses.replace(result.recommender)
+    rec.config = dataclasses.replace(rec.config, auto=True, knn_blend=0.4, engine="auto")
+    text = build_report(ReportInputs(rec))
+    start = text.index("<section id='settings'>")
+    section = text[start : text.index("</section>", start)]
+    for name in ("n_factors", "weight_decay", "knn_blend", "ranker_l2", "engine"):
+        assert SETTINGS[name].label in section
+        assert f">{name}<" not in section  # the field's name is not shown
+    assert ">40%<" in section and ">Automatic<" in section and ">Dot product with biases<" in section

@@ -1,11 +1,12 @@
-"""Ratings and movies: validated tables, splits and the readers of rating files.
+"""Ratings and movies: validated tables and the readers of rating files (splits: :mod:`cf.splits`).
 
-Modules: :mod:`cf.data.tables` (``Ratings``, ``Movies``, ``IdMap``, splits),
+Modules: :mod:`cf.data.tables` (``Ratings``, ``Movies``, ``IdMap``),
 :mod:`cf.data.readers` (file formats: bytes and encoding in :mod:`cf.data.decode`, layout
-and parsing in :mod:`cf.data.parse`, columns in :mod:`cf.data.columns`), :mod:`cf.data.archive` (zip files),
-:mod:`cf.data.movielens` (GroupLens downloads), :mod:`cf.data.demo` (the generated demo
-data), :mod:`cf.data.synth` (ML-25M-shaped synthetic files), :mod:`cf.data.search` (finding
-titles as people type them), :mod:`cf.data.genres` (the genre that stands for a movie) and
+and parsing in :mod:`cf.data.parse`, columns in :mod:`cf.data.columns`), :mod:`cf.data.archive`
+(zip files), :mod:`cf.data.movielens` (GroupLens downloads), :mod:`cf.data.demo` (the generated
+demo data; its titles in :mod:`cf.data.demo_titles`, their words in ``demo_words.json``),
+:mod:`cf.data.synth` (ML-25M-shaped synthetic files), :mod:`cf.data.search` (finding titles as
+people type them), :mod:`cf.data.genres` (the genre that stands for a movie) and
 :mod:`cf.data.extras` (a movies file's other columns).
 """
 
@@ -16,13 +17,22 @@ from cf.data.tables import (
     IdMap,
     Movies,
     Ratings,
-    held_out_mask,
     normalise_ids,
-    random_split,
-    temporal_split,
 )
 
+_SPLITS = ("held_out_mask", "random_split", "temporal_split")
+"""Names that moved to :mod:`cf.splits`, still served here (on first use) for older imports."""
+
+
+def __getattr__(name: str) -> object:
+    if name in _SPLITS:
+        from cf import splits
+
+        return getattr(splits, name)
+    raise AttributeError(f"module 'cf.data' has no attribute {name!r}")
+
+
 __all__ = [
-    "MISSING_GENRES", "DataError", "IdMap", "Movies", "Ratings", "held_out_mask", "load_dataset", "load_movies",
-    "load_ratings", "normalise_ids", "random_split", "temporal_split",
+    "MISSING_GENRES", "DataError", "IdMap", "Movies", "Ratings", "load_dataset", "load_movies",
+    "load_ratings", "normalise_ids",
 ]  # fmt: skip

@@ -1,4 +1,6 @@
-"""Bytes in: paths, uploads and zip members read into bytes, and the text encoding found in them.
+"""Bytes in, text out: paths, uploads and zip members read into bytes (:func:`read_source`), then
+decoded (:func:`decode_text`): the encoding found, UTF-16 re-encoded, the byte-order mark dropped
+and the first lines read for the layout to be found in (:mod:`cf.data.parse`).
 
 Every problem comes out as :class:`cf.data.DataError` with a message for people.
 """
@@ -7,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -119,3 +122,31 @@ def sample_lines(raw: bytes, sample: str) -> list[str]:
     if len(raw) > _SAMPLE_BYTES and len(lines) > 1:
         lines = lines[:-1]
     return lines
+
+
+@dataclass(frozen=True)
+class DecodedText:
+    """A text file after decoding: what :class:`cf.data.parse.TextTable` finds the layout in and parses."""
+
+    raw: bytes
+    """The file's bytes, re-encoded as UTF-8 when it was UTF-16, without a byte-order mark."""
+    encoding: str
+    """The encoding of :attr:`raw`: ``utf-8``, ``cp1252`` or ``latin-1``."""
+    lines: list[str]
+    """The non-blank lines of the first 64 KB (at least one)."""
+
+
+def decode_text(raw: bytes, name: str) -> DecodedText:
+    """Decode ``raw``: its encoding and first lines, checked to be a text table's.
+
+    Raises
+    ------
+    DataError
+        If ``raw`` is an image, an archive or another binary file, or is empty.
+    """
+    raw = utf16_to_utf8(raw, name)
+    encoding, sample = decode_sample(raw, name)
+    lines = sample_lines(raw, sample)
+    if not lines:
+        raise DataError(f"{name} is empty. It needs one row per entry, e.g. 'userId,movieId,rating'.")
+    return DecodedText(raw.removeprefix(BOM), encoding, lines)

@@ -28,6 +28,7 @@ import functools
 import numpy as np
 import pandas as pd
 
+from cf.data.demo_titles import make_titles
 from cf.data.readers import load_movies, load_ratings
 from cf.data.tables import Movies, Ratings
 
@@ -93,85 +94,6 @@ _GENRE_QUALITY: dict[str, float] = {
     "Action": -0.05,
 }
 
-_TITLE_WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "Action": (
-        ("Iron", "Final", "Deadly", "Rogue", "Burning", "Maximum"),
-        ("Strike", "Fury", "Impact", "Target", "Vendetta", "Force"),
-    ),
-    "Adventure": (
-        ("Lost", "Golden", "Hidden", "Wild", "Forgotten", "Far"),
-        ("Expedition", "Treasure", "Island", "Journey", "Map"),
-    ),
-    "Animation": (
-        ("Little", "Magic", "Brave", "Tiny", "Painted", "Paper"),
-        ("Fox", "Robot", "Kingdom", "Dragon", "Lantern", "Bear"),
-    ),
-    "Children": (
-        ("Happy", "Lucky", "Silly", "Sunny", "Merry", "Big"),
-        ("Puppy", "Summer", "Treehouse", "Friends", "Pony"),
-    ),
-    "Comedy": (
-        ("Crazy", "Wedding", "Awkward", "Accidental", "Dirty", "Lazy"),
-        ("Weekend", "Neighbors", "Vacation", "Party", "Roommates"),
-    ),
-    "Crime": (
-        ("Dirty", "Cold", "Crooked", "Stolen", "Borrowed", "Blind"),
-        ("Money", "Heist", "Streets", "Witness", "Alibi", "Syndicate"),
-    ),
-    "Documentary": (
-        ("Inside", "Unseen", "Real", "Untold", "Open", "True"),
-        ("Story", "Voices", "Truth", "Frontier", "Record"),
-    ),
-    "Drama": (
-        ("Silent", "Quiet", "Distant", "Broken", "Last", "Tender"),
-        ("Harbor", "Letters", "Seasons", "River", "Promise", "Years"),
-    ),
-    "Fantasy": (
-        ("Enchanted", "Crystal", "Shadow", "Elder", "Ember", "Ivory"),
-        ("Sword", "Realm", "Crown", "Spell", "Throne", "Oracle"),
-    ),
-    "Film-Noir": (
-        ("Naked", "Dark", "Double", "Velvet", "Rainy", "Smoky"),
-        ("City", "Dame", "Alley", "Detour", "Nightfall"),
-    ),
-    "Horror": (
-        ("Bleeding", "Hollow", "Cursed", "Wicked", "Rotten", "Pale"),
-        ("House", "Ritual", "Cellar", "Woods", "Hunger", "Scream"),
-    ),
-    "Musical": (
-        ("Singing", "Dancing", "Starlit", "Swinging", "Jazz", "Song"),
-        ("Melody", "Broadway", "Rhythm", "Serenade", "Stage"),
-    ),
-    "Mystery": (
-        ("Secret", "Missing", "Vanishing", "Strange", "Seventh"),
-        ("Key", "Affair", "Puzzle", "Clue", "Manor", "Riddle"),
-    ),
-    "Romance": (
-        ("Endless", "Sweet", "Parisian", "First", "Midsummer", "Autumn"),
-        ("Love", "Kiss", "Hearts", "Moonlight", "Romance", "Date"),
-    ),
-    "Sci-Fi": (
-        ("Quantum", "Stellar", "Android", "Orbital", "Neon", "Zero"),
-        ("Galaxy", "Protocol", "Colony", "Horizon", "Signal", "Code"),
-    ),
-    "Thriller": (
-        ("Midnight", "Hidden", "Fatal", "Silent", "Sudden", "Black"),
-        ("Conspiracy", "Edge", "Pursuit", "Trap", "Agenda", "Game"),
-    ),
-    "War": (
-        ("Fallen", "Bloody", "Steel", "Red", "Long", "Eastern"),
-        ("Front", "Battalion", "Beach", "Trenches", "Bridge", "Command"),
-    ),
-    "Western": (
-        ("Dusty", "Lonesome", "Outlaw", "High", "Lawless", "Rusty"),
-        ("Trail", "Canyon", "Gunfighter", "Frontier", "Saddle"),
-    ),
-}
-_TITLE_FORMS = ("The {a} {n}", "{a} {n}", "{n} of the {n2}", "The {n}", "{a} {n} {s}", "A {a} {n}")
-_TITLE_SUFFIXES = ("II", "Returns", "Reloaded", "Rising", "Forever")
-
-_FORM_CDF = np.cumsum([0.3, 0.25, 0.15, 0.1, 0.08, 0.12])[:-1]
-
 _DIM = 6  # latent dimensions
 _CHUNK = 512  # users per chunk when choosing the rated movies
 _ZIPF_EXPONENT = 1.5  # popularity ~ (rank + offset) ** -exponent
@@ -184,34 +106,6 @@ _NOISE = 0.55  # rating noise (stars, before the map)
 _T0 = 822_873_600  # 1996-01-29, start of the rating period
 _T1 = 1_703_980_800  # 2023-12-31
 _HALF_STARS_FROM = 1_045_526_400  # 2003-02-18, MovieLens got half stars
-_GENERIC_ADJ = (
-    "Long",
-    "Bright",
-    "Second",
-    "Lonely",
-    "Hollow",
-    "Winter",
-    "Northern",
-    "Scarlet",
-    "Restless",
-    "Forgotten",
-    "Open",
-    "Late",
-)
-_GENERIC_NOUN = (
-    "Night",
-    "Road",
-    "Summer",
-    "Light",
-    "Garden",
-    "Mirror",
-    "Station",
-    "Shore",
-    "Window",
-    "Morning",
-    "Bridge",
-    "Echo",
-)
 
 
 def make_demo_frames(
@@ -641,7 +535,7 @@ def _movie_frame(
 ) -> pd.DataFrame:
     """The movies table: ids, titles with year, ``|``-joined genres."""
     genres = ["|".join(GENRES[g] for g in np.flatnonzero(row)) for row in member]
-    names = _make_titles(rng, member, primary)
+    names = make_titles(rng, member, primary, GENRES)
     return pd.DataFrame(
         {
             "movieId": np.arange(1, len(member) + 1, dtype=np.int64),
@@ -649,59 +543,6 @@ def _movie_frame(
             "genres": genres,
         }
     )
-
-
-def _word_pools(genre_ids: np.ndarray, primary: int) -> tuple[list[str], list[str], list[str], list[str]]:
-    """Adjectives and nouns of the primary genre, and of all the movie's."""
-    adj, noun = _TITLE_WORDS[GENRES[primary]]
-    all_adj, all_noun = list(_GENERIC_ADJ), list(_GENERIC_NOUN)
-    for g in genre_ids:
-        all_adj += _TITLE_WORDS[GENRES[g]][0]
-        all_noun += _TITLE_WORDS[GENRES[g]][1]
-    return list(adj), list(noun), all_adj, all_noun
-
-
-def _one_title(u: np.ndarray, pools: tuple[list[str], list[str], list[str], list[str]]) -> str:
-    """Compose a title from six uniform numbers ``u`` and word pools."""
-    adj, noun, all_adj, all_noun = pools
-    a_pool = adj if u[0] < 0.6 else all_adj
-    n_pool = noun if u[1] < 0.6 else all_noun
-    a = a_pool[int(u[2] * len(a_pool))]
-    n = n_pool[int(u[3] * len(n_pool))]
-    n2 = all_noun[int(u[4] * len(all_noun))]
-    if n2 == n:
-        n2 = _GENERIC_NOUN[int(u[4] * len(_GENERIC_NOUN))]
-    form = _TITLE_FORMS[np.searchsorted(_FORM_CDF, u[5], side="right")]
-    suffix = _TITLE_SUFFIXES[int(u[2] * 97) % len(_TITLE_SUFFIXES)]
-    title = form.format(a=a, n=n, n2=n2, s=suffix)
-    if title.startswith("A ") and n.endswith("s"):  # plural: "The ..."
-        title = "The" + title[1:]
-    elif title.startswith("A ") and title[2] in "AEIOU":
-        title = "An" + title[1:]
-    return title
-
-
-def _make_titles(rng: np.random.Generator, member: np.ndarray, primary: np.ndarray) -> list[str]:
-    """Unique, genre-flavoured titles (without year), one per movie.
-
-    A clash is redrawn a few times, then numbered like a sequel ("... 2").
-    """
-    names: list[str] = []
-    used: set[str] = set()
-    draws = rng.random((len(member), 6))
-    for i, row in enumerate(member):
-        pools = _word_pools(np.flatnonzero(row), int(primary[i]))
-        name = _one_title(draws[i], pools)
-        for _ in range(5):
-            if name not in used:
-                break
-            name = _one_title(rng.random(6), pools)
-        base, k = name, 2
-        while name in used:
-            name, k = f"{base} {k}", k + 1
-        used.add(name)
-        names.append(name)
-    return names
 
 
 @functools.lru_cache(maxsize=2)

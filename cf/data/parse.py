@@ -1,7 +1,8 @@
 """Text tables: find the layout of a delimited file (separator, quoting, header) and parse it.
 
-:class:`TextTable` sniffs the layout from the first 64 KB and reads the whole file with
-pyarrow, or with pandas' C parser and messages that say where and how to fix the file.
+:class:`TextTable` finds the layout in the first lines of a decoded file
+(:class:`cf.data.decode.DecodedText`) and reads the whole file with pyarrow, or with pandas'
+C parser and messages that say where and how to fix the file.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from cf.data.columns import normal_name
-from cf.data.decode import BOM, decode_sample, sample_lines, utf16_to_utf8
+from cf.data.decode import DecodedText
 from cf.data.tables import DataError
 
 _DELIMITERS = ("\t", ",", ";", "|")
@@ -43,29 +44,29 @@ class TextTable:
 
     @classmethod
     def sniff(
-        cls, raw: bytes, name: str, aliases: Mapping[str, list[str]], columns: Mapping | None, strict_width: bool
+        cls,
+        text: DecodedText,
+        name: str,
+        aliases: Mapping[str, list[str]],
+        columns: Mapping | None,
+        strict_width: bool,
     ) -> TextTable:
-        """Find the layout of ``raw``; ``strict_width`` requires every line to have all the columns.
+        """Find the layout of the decoded ``text``; ``strict_width`` requires every line to have all the columns.
 
         Raises
         ------
         DataError
-            If ``raw`` is not text, is empty, has only a header, or has no column separator.
+            If ``text`` has only a header, or has no column separator.
         """
-        raw = utf16_to_utf8(raw, name)
-        encoding, sample = decode_sample(raw, name)
-        lines = sample_lines(raw, sample)
-        if not lines:
-            raise DataError(f"{name} is empty. It needs one row per entry, e.g. 'userId,movieId,rating'.")
+        lines = text.lines
         delimiter = detect_delimiter(lines, name, aliases)
         has_header = looks_like_header(_split(lines[:2], delimiter), aliases, columns)
         if has_header and len(lines) == 1:
             raise DataError(f"{name} has a header row but no data. Add one row per entry below the header.")
-        raw = raw.removeprefix(BOM)
-        quoting = csv.QUOTE_MINIMAL
+        raw, quoting = text.raw, csv.QUOTE_MINIMAL
         if delimiter == "::":
             raw, delimiter, quoting = raw.replace(b"::", _SEP_STANDIN.encode()), _SEP_STANDIN, csv.QUOTE_NONE
-        return cls(raw, name, delimiter, quoting, encoding, has_header, strict_width)
+        return cls(raw, name, delimiter, quoting, text.encoding, has_header, strict_width)
 
     def read(self, as_text: bool) -> pd.DataFrame:
         """Parse the whole file (pyarrow when it can, else pandas' C parser).

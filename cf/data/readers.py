@@ -1,8 +1,9 @@
 """Read ratings and movies files: CSV-like text in any common layout, or a MovieLens zip.
 
-Three steps, each in its own module: :mod:`cf.data.decode` gets the bytes (a path, an
-upload, a zip member) and their encoding, :mod:`cf.data.parse` finds the layout and parses
-the text, :mod:`cf.data.columns` finds the columns. Every problem with the input comes out
+One line of steps, each once and in its own module: :mod:`cf.data.decode` gets the bytes (a
+path, an upload, a zip member) and decodes them, :mod:`cf.data.parse` finds the layout in the
+decoded text and parses it into a table, :mod:`cf.data.columns` chooses the columns, and
+:mod:`cf.data.tables` validates them into :class:`Ratings` or :class:`Movies`. Every problem with the input comes out
 as :class:`cf.data.DataError`, whose message names the file, the line or column, what is
 wrong and how to fix it.
 """
@@ -25,7 +26,7 @@ from cf.data.columns import (
     has_genre_flags,
     pick_columns,
 )
-from cf.data.decode import Source, read_source, source_bytes
+from cf.data.decode import Source, decode_text, read_source, source_bytes
 from cf.data.extras import extra_columns
 from cf.data.parse import TextTable
 from cf.data.tables import DataError, Movies, Ratings
@@ -64,7 +65,7 @@ def load_ratings(source: Source, columns: Mapping[str, str | int] | None = None,
         label = name or "ratings"
         return _ratings(pick_rating_columns(source, columns, label), label)
     raw, name = read_source(source, name, RATINGS_MEMBERS, "ratings")
-    text = TextTable.sniff(raw, name, RATING_ALIASES, columns, strict_width=True)
+    text = TextTable.sniff(decode_text(raw, name), name, RATING_ALIASES, columns, strict_width=True)
     frame = pick_rating_columns(text.read(as_text=False), columns, name, text.has_header)
     if _needs_text(frame):
         frame = pick_rating_columns(text.read(as_text=True), columns, name, text.has_header)
@@ -125,7 +126,7 @@ def load_movies(source: Source, columns: Mapping[str, str | int] | None = None, 
     if isinstance(source, pd.DataFrame):
         return _movies(source, columns, name or "movies", True)
     raw, name = read_source(source, name, MOVIES_MEMBERS, "movies")
-    text = TextTable.sniff(raw, name, MOVIE_ALIASES, columns, strict_width=False)
+    text = TextTable.sniff(decode_text(raw, name), name, MOVIE_ALIASES, columns, strict_width=False)
     frame = text.read(as_text=True)
     if not text.has_header and columns is None and has_genre_flags(frame):
         frame = pd.DataFrame({0: frame.iloc[:, 0], 1: frame.iloc[:, 1], 2: flags_to_genres(frame)})

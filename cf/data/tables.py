@@ -1,4 +1,4 @@
-"""Validated rating and movie tables, id vocabularies and train/test splits."""
+"""Validated rating and movie tables and id vocabularies (the splits are in :mod:`cf.splits`)."""
 
 from __future__ import annotations
 
@@ -372,37 +372,3 @@ def _genre_list(value: object) -> list[str]:
     if not text or text == MISSING_GENRES:
         return []
     return [g.strip() for g in text.split("|") if g.strip()]
-
-
-def random_split(ratings: Ratings, test_frac: float, seed: int = 0) -> tuple[Ratings, Ratings]:
-    """Hold out a random ``test_frac`` of the ratings (seeded)."""
-    mask = held_out_mask(ratings.n_ratings, test_frac, seed)
-    return ratings.subset(~mask, "train"), ratings.subset(mask, "test")
-
-
-def held_out_mask(n: int, frac: float, seed: int) -> np.ndarray:
-    """The seeded draw behind :func:`random_split`: True for about ``frac`` of ``n`` rows."""
-    _check_frac(frac)
-    return np.random.default_rng(seed).random(n) < frac
-
-
-def temporal_split(ratings: Ratings, test_frac: float) -> tuple[Ratings, Ratings]:
-    """Hold out each user's latest ``test_frac`` of ratings (by timestamp, then row order).
-
-    Users with a single rating keep it in training.
-    """
-    _check_frac(test_frac)
-    frame = ratings.frame
-    order = frame.sort_values(["user", "timestamp"], kind="stable")
-    rank = order.groupby("user", sort=False).cumcount(ascending=False)
-    counts = order.groupby("user", sort=False)["item"].transform("size")
-    n_test = np.floor(counts * test_frac + 0.5).clip(upper=counts - 1)
-    held = pd.Series(False, index=frame.index)
-    held.loc[order.index] = (rank < n_test).to_numpy()
-    mask = held.to_numpy()
-    return ratings.subset(~mask, "train"), ratings.subset(mask, "test")
-
-
-def _check_frac(frac: float) -> None:
-    if not 0.0 < frac < 1.0:
-        raise ValueError(f"the held-out share must be between 0 and 1 (exclusive), got {frac}")

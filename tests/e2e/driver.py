@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cf.settings import SETTINGS
+
 REPO = Path(__file__).resolve().parents[2]
 """The repository root, where ``app.py`` lives."""
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
@@ -451,9 +453,9 @@ class AppPage:
             await self.click(self.main().get_by_test_id("stRadio").get_by_text(kind, exact=True))
             await expect(self.main().get_by_role("radio", name=kind, exact=True)).to_be_checked()
         if factors is not None:
-            await self.set_slider("Factors (size of each taste vector)", factors)
+            await self.set_slider(SETTINGS["n_factors"].label, factors)
         if epochs is not None:
-            await self.set_slider("Epochs (passes over the data)", epochs)
+            await self.set_slider(SETTINGS["epochs"].label, epochs)
         switch = self.main().get_by_test_id("stCheckbox").filter(has_text=AUTO_LABEL).locator("input")
         if await switch.is_checked() != auto:  # a toggle: Streamlit's checkbox widget
             await self.click(self.main().get_by_text(AUTO_LABEL, exact=True))

@@ -15,6 +15,7 @@ import streamlit as st
 import cf
 from cf import plots
 from cf.crossval import METRICS, paired_test, same_folds
+from cf.settings import SETTINGS, label
 from ui.components import widgets
 from ui.components.common import csv_bytes, md, scrolls_sideways, wrapping_columns
 from ui.components.widgets import DEFAULT_MIN_RATINGS, MODEL_LABELS, chart, keep_toggle, polled
@@ -228,13 +229,13 @@ def summary_table(runs: list[ModelRecord]) -> pd.DataFrame:
                 f"NDCG@{k}": topn.model.ndcg if topn else np.nan,
                 f"Most popular NDCG@{k}": topn.popular.ndcg if topn else np.nan,
                 "Bias-only RMSE": s.bias_rmse if s else np.nan,
-                "Factors": c.n_factors,
-                "Epochs": len(r.history) if r.history else c.epochs,
-                "Learning rate": c.lr,
-                "Regularisation": c.weight_decay,
-                "Batch size": c.batch_size,
-                "Validation share": f"{c.valid_frac:.0%}",
-                "Seed": c.seed,
+                label("n_factors"): c.n_factors,
+                label("epochs"): len(r.history) if r.history else c.epochs,
+                label("lr"): c.lr,
+                label("weight_decay"): c.weight_decay,
+                label("batch_size"): c.batch_size,
+                label("valid_frac"): SETTINGS["valid_frac"].plain(c.valid_frac),
+                label("seed"): c.seed,
                 "Training time (s)": r.fit_seconds if not r.source else np.nan,
                 "Data": r.data_label,
                 "Status": "from file" if r.source else r.status,

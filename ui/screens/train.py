@@ -9,7 +9,8 @@ import streamlit as st
 
 import cf
 from cf import plots
-from cf.config import LIMITS, MODEL_KINDS
+from cf.config import MODEL_KINDS
+from cf.settings import SETTINGS
 from cf.verdict import GOOD, accuracy_verdict, curve_note
 from ui.components.common import count, file_stem, guarded, md, other_data_message, seconds
 from ui.components.widgets import CHART_CONFIG, MODEL_LABELS, NO_STARS, chart, keep_toggle, polled
@@ -48,11 +49,12 @@ def _settings_form(data: DataRecord) -> None:
     device = cf.resolve_device("auto").type
     job = state.job()
     busy = job is not None and job.running
+    picked = _auto_picked(data)
     with st.form("cf.train_form", border=True):
         st.markdown("**Model settings**")
-        settings = _main_settings(defaults)
+        settings = _main_settings(defaults, picked)
         with st.expander("Advanced settings", icon=":material/tune:"):
-            settings |= _step_settings(defaults, cf.auto_batch_size(data.stats()["n_ratings"], device))
+            settings |= _step_settings(defaults, cf.auto_batch_size(data.stats()["n_ratings"], device), picked)
             settings |= _holdout_settings(defaults)
         submitted = st.form_submit_button(
             "Train model",
@@ -68,89 +70,118 @@ def _settings_form(data: DataRecord) -> None:
         st.rerun()  # redraw with the form disabled and the live view running
 
 
-def _main_settings(defaults: cf.TrainConfig) -> dict:
-    """The model, factors and epochs widgets; their values as :class:`cf.TrainConfig` fields."""
+def _auto_picked(data: DataRecord) -> ModelRecord | None:
+    """The current model when Auto picked its settings (trained here on ``data``), else None."""
+    record = state.model()
+    if record is None or record.source or not record.config.auto or not state.fits(record, data):
+        return None
+    return record
+
+
+def _auto_chose(picked: ModelRecord | None, name: str, named: bool = False) -> None:
+    """Under a setting's widget: the value Auto picked for the current model (the form shows what was used).
+
+    ``named`` names the setting too (under a widget of another setting).
+    """
+    if picked is not None:
+        row = SETTINGS[name]
+        value = row.plain(getattr(picked.config, name))
+        what = f"{row.label.lower()} {value}" if named else value
+        st.caption(f"Auto chose {what} for {md(picked.name)}.")
+
+
+def _lower(name: str) -> str:
+    """The plain label of setting ``name`` inside a sentence."""
+    return SETTINGS[name].label.lower()
+
+
+def _range(name: str, cap: float | None = None) -> dict:
+    """A widget's ``min_value`` and ``max_value`` from the settings table (the top at most ``cap``)."""
+    low, high = SETTINGS[name].range
+    return {"min_value": low, "max_value": high if cap is None else min(cap, high)}
+
+
+def _main_settings(defaults: cf.TrainConfig, picked: ModelRecord | None) -> dict:
+    """The model, taste dimensions and passes widgets; their values as :class:`cf.TrainConfig` fields."""
     kinds = sorted(MODEL_KINDS, key=lambda kind: kind != defaults.model)  # the recommended default first
     kind = st.radio(
-        "Model",
+        SETTINGS["model"].label,
         kinds,
         format_func=MODEL_LABELS.get,
         captions=[("Recommended. " if k == defaults.model else "") + MODEL_KINDS[k].description for k in kinds],
         key=state.F_MODEL,
         persist_state="session",
-        help="How the model turns a user's and a movie's vectors into a predicted rating.",
+        help=SETTINGS["model"].described(),
     )
     n_factors = st.slider(
-        "Factors (size of each taste vector)",
-        min_value=LIMITS["n_factors"][0],
-        max_value=min(256, LIMITS["n_factors"][1]),
+        SETTINGS["n_factors"].label,
+        **_range("n_factors", 256),
         value=defaults.n_factors,
         key=state.F_FACTORS,
         persist_state="session",
-        help="How many numbers describe each user's taste and each movie. More can capture finer "
-        "tastes but takes longer and can memorise noise. 20 to 100 is typical.",
+        help=SETTINGS["n_factors"].described(),
     )
     epochs = st.slider(
-        "Epochs (passes over the data)",
-        min_value=LIMITS["epochs"][0],
-        max_value=min(100, LIMITS["epochs"][1]),
+        SETTINGS["epochs"].label,
+        **_range("epochs", 100),
         value=defaults.epochs,
         key=state.F_EPOCHS,
         persist_state="session",
-        help="How many times training goes through every rating. Watch the validation line: "
-        "when it stops falling, more epochs do not help.",
+        help=SETTINGS["epochs"].described(),
     )
+    _auto_chose(picked, "epochs")
     auto = st.toggle(
         "Auto: tune the settings for this data",
         value=True,
         key=state.F_AUTO,
-        help="Before training, a few quick runs on 10% of the training ratings try the regularisation at half, "
-        "once and twice the value set (advanced settings), the epochs at two thirds, once and 1.5 times the "
-        "number set, and the learning rate at two thirds of the value set; then how much of a second opinion "
-        "to blend into each predicted rating (what the person gave the most similar movies they rated, "
-        "item neighbours). The best on that internal validation split is then trained on all training ratings. "
-        "The values picked are shown with the results and saved in the model file. Takes about 3 to 5 times "
-        "as long as one run. Off: the settings are used as they are.",
+        help=f"Before training, a few quick runs on 10% of the training ratings try the {_lower('weight_decay')} at "
+        f"half, once and twice the value set (advanced settings), the {_lower('epochs')} at two thirds, once and "
+        f"1.5 times the number set, and the {_lower('lr')} at two thirds of the value set; then the "
+        f"{_lower('knn_blend')}: how much of a second opinion to blend into each predicted rating (what the person "
+        "gave the most similar movies they rated). The best on that internal check is then trained on all "
+        "training ratings. The values picked are shown here, with the results, and saved in the model file. "
+        "Takes about 3 to 5 times as long as one run. Off: the settings are used as they are.",
     )
+    _auto_chose(picked, "knn_blend", named=True)
     return {"model": kind, "n_factors": int(n_factors), "epochs": int(epochs), "auto": bool(auto)}
 
 
-def _step_settings(defaults: cf.TrainConfig, auto: int) -> dict:
-    """Learning rate, regularisation and batch size (``auto``: the automatic batch for this data)."""
+def _step_settings(defaults: cf.TrainConfig, auto: int, picked: ModelRecord | None) -> dict:
+    """Step size, regularisation and batch size (``auto``: the automatic batch for this data)."""
+    low, high = SETTINGS["lr"].range
     lr = st.number_input(
-        "Learning rate",
-        min_value=float(LIMITS["lr"][0]),
-        max_value=float(LIMITS["lr"][1]),
+        SETTINGS["lr"].label,
+        min_value=float(low),
+        max_value=float(high),
         value=float(defaults.lr),
         step=0.001,
         format="%.4f",
         key=state.F_LR,
         persist_state="session",
-        help="How big each learning step is. Too high and training becomes unstable; too low and it "
-        "learns slowly. The default suits most data.",
+        help=SETTINGS["lr"].described(),
     )
+    _auto_chose(picked, "lr")
+    low, high = SETTINGS["weight_decay"].range
     weight_decay = st.number_input(
-        "Regularisation (weight decay)",
-        min_value=float(LIMITS["weight_decay"][0]),
-        max_value=float(LIMITS["weight_decay"][1]),
+        SETTINGS["weight_decay"].label,
+        min_value=float(low),
+        max_value=float(high),
         value=float(defaults.weight_decay),
         step=0.01,
         format="%.3f",
         key=state.F_WD,
         persist_state="session",
-        help="A penalty on large vectors that keeps the model from memorising the training ratings. "
-        "Raise it if validation error goes up while training error keeps falling.",
+        help=SETTINGS["weight_decay"].described(),
     )
+    _auto_chose(picked, "weight_decay")
     batch_size = st.select_slider(
-        "Batch size",
+        SETTINGS["batch_size"].label,
         options=BATCH_SIZES,
         value=AUTO if defaults.batch_size is None else defaults.batch_size,
         format_func=lambda size: f"Auto ({auto:,})" if size == AUTO else f"{size:,}",
         key=state.F_BATCH,
         persist_state="session",
-        help="Ratings per learning step. Auto picks 1,024 for small data and bigger batches for "
-        "millions of ratings. Bigger batches run faster per epoch, especially on a GPU, "
-        "but learn less per pass.",
+        help=SETTINGS["batch_size"].described(),
     )
     return {
         "lr": float(lr),
@@ -162,26 +193,25 @@ def _step_settings(defaults: cf.TrainConfig, auto: int) -> dict:
 def _holdout_settings(defaults: cf.TrainConfig) -> dict:
     """The validation share and the random seed."""
     valid_pct = st.slider(
-        "Validation share",
-        min_value=0,
-        max_value=int(LIMITS["valid_frac"][1] * 100),
+        SETTINGS["valid_frac"].label,
+        min_value=int(SETTINGS["valid_frac"].range[0] * 100),
+        max_value=int(SETTINGS["valid_frac"].range[1] * 100),
         value=int(round(defaults.valid_frac * 100)),
         step=5,
         format="%d%%",
         key=state.F_VALID,
         persist_state="session",
-        help="Share of ratings kept aside to measure how well the model predicts ratings it has "
-        "not seen. 0% trains on everything but gives no accuracy score.",
+        help=SETTINGS["valid_frac"].described(),
     )
     seed = st.number_input(
-        "Random seed",
+        SETTINGS["seed"].label,
         min_value=0,
         max_value=2**31 - 1,
         value=defaults.seed,
         step=1,
         key=state.F_SEED,
         persist_state="session",
-        help="Same seed and settings give the same model. Change it to see how much results vary.",
+        help=SETTINGS["seed"].described(),
     )
     return {"valid_frac": float(valid_pct) / 100.0, "seed": int(seed)}
 
@@ -445,27 +475,17 @@ def _topn_quality(scores: cf.Scores) -> None:
 def _settings_table(record: ModelRecord) -> None:
     """The settings the model was trained with."""
     config = record.config
-    st.dataframe(
-        {
-            "Setting": ["Model", "Factors", "Epochs", "Learning rate", "Regularisation", "Batch size"]
-            + ["Validation share", "Seed", "Device"],
-            "Value": [
-                MODEL_LABELS[config.model],
-                str(config.n_factors),
-                f"{len(record.history)} of {config.epochs}" if record.history else str(config.epochs),
-                f"{config.lr:g}",
-                f"{config.weight_decay:g}",
-                count(config.batch_size)
-                if config.batch_size
-                else f"Auto ({count(record.recommender.config.batch_size or 0)})",
-                f"{config.valid_frac:.0%}",
-                str(config.seed),
-                record.device.upper(),
-            ],
-        },
-        hide_index=True,
-        width="stretch",
-    )
+    shown = {row.label: row.plain(getattr(config, row.name)) for row in SETTINGS.values() if row.name in _TABLE}
+    if record.history:
+        shown[SETTINGS["epochs"].label] = f"{len(record.history)} of {config.epochs}"
+    if config.batch_size is None and record.recommender is not None:
+        shown[SETTINGS["batch_size"].label] = f"Auto ({count(record.recommender.config.batch_size or 0)})"
+    shown[SETTINGS["device"].label] = record.device.upper()
+    st.dataframe({"Setting": list(shown), "Value": list(shown.values())}, hide_index=True, width="stretch")
+
+
+_TABLE = ("model", "n_factors", "epochs", "lr", "weight_decay", "batch_size", "valid_frac", "seed", "auto", "knn_blend")
+"""The settings the results' table shows (in the table's order), then the device."""
 
 
 def _verdict(scores: cf.Scores | None) -> None:

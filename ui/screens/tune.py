@@ -7,6 +7,7 @@ import streamlit as st
 
 import cf
 from cf import plots
+from cf.settings import SETTINGS
 from cf.sweep import DEFAULT_VALUES, SCORES, TUNABLE, default_score, grid, parse_values
 from ui.components.common import guarded, seconds, wrapping_columns
 from ui.components.widgets import CHART_CONFIG, image_buttons, polled
@@ -65,7 +66,7 @@ def _form(data: DataRecord, busy: bool) -> None:
                 f"{plots.SETTING_LABELS.get(name, name)} values",
                 value=", ".join(f"{v:g}" for v in DEFAULT_VALUES[name]),
                 key=state.T_VALUES + name,
-                help=f"Numbers separated by commas. {TUNABLE[name].capitalize()}; now {getattr(base, name):g}.",
+                help=f"Numbers separated by commas. {SETTINGS[name].described()} Now {getattr(base, name):g}.",
             )
         scores = list(SCORES)
         score = st.selectbox(
@@ -75,9 +76,10 @@ def _form(data: DataRecord, busy: bool) -> None:
             format_func=SCORE_NAMES.get,
             key=state.T_SCORE,
             help="RMSE and MAE: how far predicted stars are off (lower is better). NDCG and hit rate: how good the "
-            "top-10 lists are (higher is better); the item model's L2 changes only these.",
+            f"top-10 lists are (higher is better); the {SETTINGS['ranker_l2'].label.lower()} changes only these.",
         )
-        st.caption(f"Everything else stays at {whose} settings: {base.epochs} epochs, {base.n_factors} factors.")
+        kept = ", ".join(f"{SETTINGS[n].label.lower()} {getattr(base, n)}" for n in ("epochs", "n_factors"))
+        st.caption(f"Everything else stays at {whose} settings: {kept}.")
         values = _parsed(texts)
         if values:
             st.caption(f"{len(grid(values))} models to train.")

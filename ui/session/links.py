@@ -12,8 +12,9 @@ is true, the page says which files it needs (:func:`wait_panel`), and nothing is
 shown on other data; then the rest of the link is applied.
 
 Parameters: ``tab``, ``data`` (``demo``, ``ml-<release>`` or ``file``), ``files``, ``hash``,
-``user``, ``model``, ``factors``, ``epochs``, ``lr``, ``wd``, ``batch``, ``valid`` (percent),
-``seed``, and ``train`` (``1`` for a model trained with those settings, ``file`` for a loaded one).
+``user``, the training settings by their link keys in :data:`cf.settings.SETTINGS` (``model``,
+``factors``, ``epochs``, ``lr``, ``wd``, ``batch``, ``valid`` in percent, ``seed``),
+and ``train`` (``1`` for a model trained with those settings, ``file`` for a loaded one).
 On the Embeddings screen the map's view too (:data:`_MAP_VIEW`): ``show``, ``dims``, ``map``
 (``pca``, ``tsne``, ``umap``, ``axes``), ``perp``, ``nn``, ``mindist``, ``axes`` (the custom axes'
 ends, ``|``-separated), ``colour``, ``size``, ``regions``, ``k``, ``q``, ``regex``, ``nb``,
@@ -27,20 +28,23 @@ import dataclasses
 import streamlit as st
 
 import cf
+from cf.settings import SETTINGS
 from ui.components.common import md
 from ui.session import state
 from ui.session.state import DEMO, FILES, MOVIELENS, DataRecord, ModelRecord
 
-_SETTINGS = {  # URL name: (TrainConfig field, widget key, parse)
-    "model": ("model", state.F_MODEL, str),
-    "factors": ("n_factors", state.F_FACTORS, int),
-    "epochs": ("epochs", state.F_EPOCHS, int),
-    "lr": ("lr", state.F_LR, float),
-    "wd": ("weight_decay", state.F_WD, float),
-    "batch": ("batch_size", state.F_BATCH, lambda text: None if text.lower() == "auto" else int(text)),
-    "valid": ("valid_frac", state.F_VALID, float),
-    "seed": ("seed", state.F_SEED, int),
+_WIDGETS = {  # TrainConfig field: the Train form's widget key
+    "model": state.F_MODEL,
+    "n_factors": state.F_FACTORS,
+    "epochs": state.F_EPOCHS,
+    "lr": state.F_LR,
+    "weight_decay": state.F_WD,
+    "batch_size": state.F_BATCH,
+    "valid_frac": state.F_VALID,
+    "seed": state.F_SEED,
 }
+_SETTINGS = {row.link: row for row in SETTINGS.values() if row.link}
+"""URL name -> the setting's row (:data:`cf.settings.SETTINGS`): its field, and how it is written and read."""
 _FLAG = {"1": True, "0": False}
 _MAP_VIEW = {  # URL name: (widget key, default, the URL's values -> the widget's, or a parser)
     "show": (state.EMB_VIEW, "Movies", {"movies": "Movies", "users": "Users"}),
@@ -132,15 +136,13 @@ def _apply_view(params: dict, notes: list[str]) -> None:
 def _settings(params: dict, notes: list[str]) -> cf.TrainConfig | None:
     """The link's training settings, put into the form; None when there are none or they are invalid."""
     values = {}
-    for name, (field, _, parse) in _SETTINGS.items():
+    for name, row in _SETTINGS.items():
         if params.get(name) is None:
             continue
         try:
-            values[field] = parse(params[name])
+            values[row.name] = row.from_link(params[name])
         except ValueError:
             notes.append(f"The link's {name}={params[name]!r} is not a number and was ignored.")
-    if "valid_frac" in values:
-        values["valid_frac"] = values["valid_frac"] / 100.0
     if not values:
         return None
     try:
@@ -148,11 +150,11 @@ def _settings(params: dict, notes: list[str]) -> cf.TrainConfig | None:
     except cf.ConfigError as error:
         notes.append(f"The link's settings were ignored: {error}.")
         return None
-    for name, (field, key, _) in _SETTINGS.items():
-        value = getattr(config, field)
-        if name == "batch" and value is None:
+    for row in _SETTINGS.values():
+        value = getattr(config, row.name)
+        if row.name == "batch_size" and value is None:
             value = "Auto"  # the batch slider's automatic option
-        st.session_state[key] = int(round(value * 100)) if name == "valid" else value
+        st.session_state[_WIDGETS[row.name]] = int(round(value * 100)) if row.percent else value
     return config
 
 
@@ -345,13 +347,8 @@ def params_for(data: DataRecord, model: ModelRecord | None) -> dict[str, str]:
     elif model is not None:
         config, params["train"] = model.config, "file" if model.source else "1"
     if config is not None:
-        for name, (field, _, _) in _SETTINGS.items():
-            value = getattr(config, field)
-            if name == "valid":
-                value = value * 100
-            if value is None:  # the automatic batch size
-                value = "auto"
-            params[name] = f"{value:g}" if isinstance(value, float) else str(value)
+        for name, row in _SETTINGS.items():
+            params[name] = row.to_link(getattr(config, row.name))
     user = st.session_state.get(state.USER)
     if model is not None and user is not None:
         params["user"] = str(user)
