@@ -1,6 +1,7 @@
-"""Widgets and constants the screens share: charts, tables of movies, pickers, the map, the run's progress.
+"""Widgets and constants the screens share: charts, tables of movies, pickers, the map, the run's progress line.
 
-A screen imports this module, :mod:`ui.session.state` and :mod:`ui.components.common`, never another screen.
+A screen imports this module, :mod:`ui.components.job_panel` (any job's progress), :mod:`ui.session.state` and
+:mod:`ui.components.common`, never another screen.
 """
 
 from __future__ import annotations
