@@ -15,7 +15,7 @@ from ui.components.text import md, short_count
 if TYPE_CHECKING:
     from streamlit.delta_generator import DeltaGenerator
 
-    from ui.jobs.training import TrainingJob
+    from ui.jobs.base import JobView
     from ui.session.state import DataRecord, ModelRecord
 
 TITLE = "CF Explorer"
@@ -39,7 +39,7 @@ def badges(
     slot: DeltaGenerator,
     data: DataRecord,
     model: ModelRecord | None,
-    job: TrainingJob | None,
+    job: JobView | None,
     other_data: bool = False,
 ) -> None:
     """What is loaded and trained, as small badges in the header.
@@ -51,7 +51,7 @@ def badges(
         n_ratings = short_count(data.stats()["n_ratings"])
         st.badge(f"{md(data.label)} · {n_ratings} ratings", icon=":material/database:", color="blue")
         if job is not None and job.running:
-            st.badge(f"Training Model {job.number}…", icon=":material/hourglass_top:", color="orange")
+            st.badge(f"{job.label}…", icon=":material/hourglass_top:", color="orange")
         if model is not None:
             score = f" · RMSE {model.scores.rmse:.3f}" if model.scores else ""
             st.badge(f"{md(model.name)}{score}", icon=":material/neurology:", color="violet")

@@ -1,6 +1,7 @@
-"""Widgets and constants the screens share: charts, tables of movies, pickers, the map, the run's progress.
+"""Widgets and constants the screens share: charts, tables of movies, pickers, the map, the run's progress line.
 
-A screen imports this module, :mod:`ui.session.state` and :mod:`ui.components.common`, never another screen.
+A screen imports this module, :mod:`ui.components.job_panel` (any job's progress), :mod:`ui.session.state` and
+:mod:`ui.components.common`, never another screen.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from cf.config import MODEL_KINDS
 from cf.data import genres
 from cf.data.search import TitleIndex
 from cf.projection import Projection, project_embeddings
-from ui.components.common import as_python, count, counted, guarded, md, other_data_message, seconds
+from ui.components import job_panel
+from ui.components.common import as_python, count, counted, md, other_data_message, seconds
 from ui.jobs import training
-from ui.jobs.base import BackgroundJob
 from ui.session import state
 from ui.session.state import DataRecord, ModelRecord
 
@@ -27,11 +28,6 @@ DEFAULT_MIN_RATINGS = 10
 """Recommendations skip movies with fewer ratings than this, unless the person changes it."""
 LISTED_MOVIES = 300
 """How many matching movies a movie picker lists at once."""
-POLL_SECONDS = 0.5
-"""How often the live view asks the running job for news."""
-QUEUED_POLL_SECONDS = 2.0
-"""How often a page whose job waits in the queue asks for news: a place in line changes slowly,
-and a room of waiting pages polling fast kept the browsers too busy to draw what arrived."""
 
 
 def chart(figure, key: str, name: str, config: dict | None = None) -> None:
@@ -69,7 +65,7 @@ def image_buttons(figure, key: str, name: str) -> None:
 
 def no_model(data: DataRecord, purpose: str) -> None:
     """What a screen shows before any model is trained: a way to train one right here."""
-    job = state.job()
+    job = training.current()
     if job is not None and job.running:
         st.info(
             f"Model {job.number} is training; this screen fills in when it is done (progress in the sidebar).",
@@ -255,23 +251,6 @@ def keep_toggle(record: ModelRecord, label: str = "Keep for comparison") -> None
     )
 
 
-def polled(panel, job: BackgroundJob | None = None) -> None:
-    """Run ``panel`` as a fragment that refreshes every :data:`POLL_SECONDS`, errors shown as messages.
-
-    While ``job`` waits in the queue the fragment refreshes every :data:`QUEUED_POLL_SECONDS`
-    instead, and its turn redraws the page so that the faster refresh takes over.
-    """
-    waiting = job is not None and job.place() is not None
-
-    def body() -> None:
-        if waiting and job.running and job.place() is None:
-            st.rerun(scope="app")
-        with guarded("showing the training progress"):
-            panel()
-
-    st.fragment(run_every=QUEUED_POLL_SECONDS if waiting else POLL_SECONDS)(body)()
-
-
 def memory_note(usage: bool = False) -> None:
     """Say which models the server moved out of memory while this session was idle, and what came of it;
     with ``usage``, also how much of the server-wide budget the models of all sessions take."""
@@ -303,28 +282,14 @@ def memory_note(usage: bool = False) -> None:
 
 
 def sidebar_status() -> None:
-    """A compact progress line in the sidebar, visible from every screen while a run goes."""
-    polled(_sidebar_panel, state.job())
-
-
-def _sidebar_panel() -> None:
+    """A compact progress line in the sidebar, visible from every screen while a run goes (the shared job panel)."""
     job = state.job()
-    if job is None:
-        return
-    if not job.running:
-        st.rerun(scope="app")
-    progress = job.progress()
-    st.markdown(f"**Training Model {job.number}**")
-    st.progress(progress.fraction, text=progress.text)
-    stopping = job.stop_requested.is_set()
-    st.button(
-        "Leave the queue" if job.place() is not None else "Stop",
-        key=state.STOP_SIDE,
-        on_click=job.stop,
-        icon=":material/stop_circle:",
-        disabled=stopping,
-        width="stretch",
-    )
+    if job is not None:
+        job_panel.follow(
+            job,
+            lambda: job_panel.panel(job, state.STOP_SIDE, heading=f"**{job.label}**", compact=True),
+            "showing the training progress",
+        )
 
 
 def projected(record: ModelRecord, dims: int) -> tuple[Projection, np.ndarray, np.ndarray]:

@@ -7,18 +7,23 @@ The training run, cross-validation, the tuning sweep and map layouts subclass
 wrong, in words. A job given a ticket (:func:`queue_for_session`) first waits for its turn in
 :func:`server_queue` (:meth:`BackgroundJob._wait_for_turn`: the one place where a job waits),
 and gives its slot back however it ends: finished, failed, stopped, or left the queue.
-Screens read the fields.
+
+Screens see every job through :class:`JobView`: its :class:`JobState`, the fraction done, a
+message in plain words, its place in the queue and a way to stop it
+(:mod:`ui.components.job_panel` draws any job from these). A subclass tells its own progress
+through two hooks, ``_share`` and ``_news``; the queue, a failure and the end are said here.
 """
 
 from __future__ import annotations
 
 import contextlib
+import enum
 import logging
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import Self, TypeVar
+from typing import Protocol, Self, TypeVar, runtime_checkable
 
 import streamlit as st
 
@@ -46,6 +51,66 @@ J = TypeVar("J", bound="BackgroundJob")
 _SWITCH_LOCK = threading.Lock()
 _busy_jobs = 0
 _saved_switch_interval = 0.005
+
+
+class JobState(enum.StrEnum):
+    """Where a background job stands."""
+
+    QUEUED = "queued"
+    """Waiting for its turn in the server's queue."""
+    RUNNING = "running"
+    STOPPING = "stopping"
+    """Asked to stop (or to leave the queue) and not yet ended."""
+    DONE = "done"
+    FAILED = "failed"
+    """Ended with an error; the message says what went wrong."""
+    STOPPED = "stopped"
+    """Ended early: stopped, or left the queue before it started."""
+
+
+ACTIVE = frozenset({JobState.QUEUED, JobState.RUNNING, JobState.STOPPING})
+"""The states of a job that has not ended yet."""
+
+
+@runtime_checkable
+class JobView(Protocol):
+    """What the screens need to show any background job (training, cross-validation, sweep, map layout).
+
+    Read from any thread; every value is computed when asked.
+    """
+
+    @property
+    def label(self) -> str:
+        """What the job is, as a heading: "Training Model 3", "Cross-validating Model 2"."""
+        ...
+
+    @property
+    def state(self) -> JobState:
+        """Queued, running, stopping, done, failed or stopped."""
+        ...
+
+    @property
+    def running(self) -> bool:
+        """Whether the job has not ended yet (its state is in :data:`ACTIVE`)."""
+        ...
+
+    @property
+    def fraction(self) -> float:
+        """How much is done, from 0 to 1 (0 while queued, 1 once done)."""
+        ...
+
+    @property
+    def message(self) -> str:
+        """What the job is doing or how it ended, in plain words (its place in line while queued)."""
+        ...
+
+    def place(self) -> jobs.Place | None:
+        """Its place in the server's queue while it waits, else None."""
+        ...
+
+    def stop(self) -> None:
+        """Ask it to stop at its next check, or to leave the queue while it waits."""
+        ...
 
 
 @contextlib.contextmanager
@@ -142,6 +207,57 @@ class BackgroundJob:
         self._thread.start()
         return self
 
+    # -- what the screens see (JobView) ------------------------------------------------
+
+    @property
+    def label(self) -> str:
+        """What the job is, as a heading (its :attr:`title` unless a job says more)."""
+        return self.title
+
+    @property
+    def state(self) -> JobState:
+        """Where the job stands (see :class:`JobState`)."""
+        if self.done.is_set():
+            if self.error:
+                return JobState.FAILED
+            return JobState.STOPPED if self.stop_requested.is_set() or self.left_queue else JobState.DONE
+        if self.place() is not None:
+            return JobState.QUEUED
+        return JobState.STOPPING if self.stop_requested.is_set() else JobState.RUNNING
+
+    @property
+    def fraction(self) -> float:
+        """How much is done, from 0 to 1: 0 while queued, 1 once done, else the job's ``_share``."""
+        state = self.state
+        if state is JobState.QUEUED:
+            return 0.0
+        if state is JobState.DONE:
+            return 1.0
+        return min(1.0, max(0.0, self._share()))
+
+    @property
+    def message(self) -> str:
+        """The place in line while queued, the error once failed, how it ended, else the job's ``_news``."""
+        place = self.place()
+        if place is not None:
+            return queue_text(place)
+        state = self.state
+        if state is JobState.FAILED:
+            return self.error or f"{self.title} failed."
+        if state is JobState.STOPPED:
+            return "Left the queue before it started." if self.left_queue else "Stopped."
+        if state is JobState.DONE:
+            return "Done."
+        return self._news()
+
+    def _share(self) -> float:
+        """The fraction done while running (a hook; 0 unless a job knows better)."""
+        return 0.0
+
+    def _news(self) -> str:
+        """What the job is doing while running, in plain words (a hook)."""
+        return "Stopping…" if self.stop_requested.is_set() else "Working…"
+
     def stop(self) -> None:
         """Ask the job to stop at its next check; a job still waiting leaves the queue."""
         self.stop_requested.set()
@@ -150,6 +266,7 @@ class BackgroundJob:
 
     @property
     def running(self) -> bool:
+        """Whether the job has not ended yet (queued, running or stopping)."""
         return not self.done.is_set()
 
     @property

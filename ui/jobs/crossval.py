@@ -36,7 +36,7 @@ class CrossValJob(BackgroundJob):
     def __init__(self, data: DataRecord, record: ModelRecord, folds: int):
         super().__init__(f"cf-cv-{record.number}")
         self.data, self.record, self.folds = data, record, folds
-        self.share, self.text = 0.0, "Starting…"
+        self._done_share, self._text = 0.0, "Starting…"
         self.result: CVResult | None = None
 
     def _work(self) -> None:
@@ -51,7 +51,23 @@ class CrossValJob(BackgroundJob):
         )
 
     def _progress(self, share: float, text: str) -> None:
-        self.share, self.text = share, text
+        self._done_share, self._text = share, text
+
+    @property
+    def label(self) -> str:
+        return f"Cross-validating {self.record.name}"
+
+    @property
+    def message(self) -> str:
+        """As any job's, after the run's name ("Cross-validating Model 2: Fold 3 of 5…"); an error as it is."""
+        said = super().message
+        return said if self.error else f"{self.label}: {said}"
+
+    def _share(self) -> float:
+        return self._done_share
+
+    def _news(self) -> str:
+        return self._text
 
 
 def job() -> CrossValJob | None:

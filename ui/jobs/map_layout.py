@@ -28,7 +28,7 @@ class LayoutJob(BackgroundJob):
         self.settings = settings
         self._vectors, self._priority = vectors, priority
         self.started = time.perf_counter()
-        self.stage, self.share = "Starting", 0.0
+        self.stage, self._done_share = "Starting", 0.0
         self.layout: Layout | None = None
         self.title = f"The {settings.label()} map"
 
@@ -36,9 +36,12 @@ class LayoutJob(BackgroundJob):
         self.layout = fit_layout(self._vectors, self.settings, priority=self._priority, report=self._report)
 
     def _report(self, stage: str, share: float) -> None:
-        self.stage, self.share = stage, share
+        self.stage, self._done_share = stage, share
 
-    def progress_text(self) -> str:
+    def _share(self) -> float:
+        return self._done_share
+
+    def _news(self) -> str:
         return f"{self.settings.label()}: {self.stage}… ({seconds(time.perf_counter() - self.started)})"
 
 

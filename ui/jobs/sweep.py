@@ -17,6 +17,7 @@ import streamlit as st
 import cf
 from cf.jobs import QueueError
 from cf.sweep import SweepResult, best, grid, run_sweep
+from ui.components.text import seconds
 from ui.jobs.base import BackgroundJob, queue_for_session
 from ui.session import state
 from ui.session.state import DataRecord
@@ -63,6 +64,14 @@ class SweepJob(BackgroundJob):
     def elapsed(self) -> float:
         return self.seconds if self.done.is_set() else time.perf_counter() - self.started
 
+    def _share(self) -> float:
+        return len(self.results) / self.n_points
+
+    def _news(self) -> str:
+        if self.stop_requested.is_set():
+            return "Stopping…"
+        return f"Model {min(len(self.results) + 1, self.n_points)} of {self.n_points} · {seconds(self.elapsed)}"
+
     def best(self) -> SweepResult | None:
         return best(list(self.results), self.score)
 
@@ -73,7 +82,9 @@ class SweepJob(BackgroundJob):
 
 
 def current() -> SweepJob | None:
-    return st.session_state.get(state.SWEEP)
+    """The session's latest sweep (running or finished), or None."""
+    job = state.sweep()
+    return job if isinstance(job, SweepJob) else None
 
 
 def start(data: DataRecord, base: cf.TrainConfig, values: Mapping[str, Sequence[float]], score: str) -> SweepJob:

@@ -147,6 +147,16 @@ class TrainingJob(BackgroundJob):
         """Ask the run to stop (it ends with the model of the last finished epoch), or leave the queue."""
         super().stop()
 
+    @property
+    def label(self) -> str:
+        return f"Training Model {self.number}"
+
+    def _share(self) -> float:
+        return self.progress().fraction
+
+    def _news(self) -> str:
+        return self.progress().text
+
     def progress(self) -> Progress:
         """Where the run is: its place in the queue, or the library's last progress report."""
         place = self.place()
@@ -175,11 +185,17 @@ class TrainingJob(BackgroundJob):
         return Progress(fraction, text, done, epochs, eta)
 
 
+def current() -> TrainingJob | None:
+    """The session's training run (queued, running or ended but not yet collected), or None."""
+    job = state.job()
+    return job if isinstance(job, TrainingJob) else None
+
+
 def start(data: DataRecord, config: cf.TrainConfig) -> TrainingJob:
     """Start training ``data`` with ``config`` (validated) in this session."""
     config.validate()
-    current = state.job()
-    if current is not None and current.running:
+    running = current()
+    if running is not None and running.running:
         raise cf.ConfigError("A training run is already going; stop it first or wait for it to finish.")
     job = TrainingJob(data, config, state.next_number())
     try:
@@ -197,7 +213,7 @@ def collect() -> ModelRecord | None:
 
     Returns the new model record, if a job finished since the last run.
     """
-    job = state.job()
+    job = current()
     if job is None or job.running:
         return None
     st.session_state[state.JOB] = None

@@ -16,11 +16,10 @@ import cf
 from cf import plots
 from cf.crossval import METRICS, paired_test, same_folds
 from cf.settings import SETTINGS, label
-from ui.components import widgets
+from ui.components import job_panel, widgets
 from ui.components.common import csv_bytes, md, scrolls_sideways, wrapping_columns
-from ui.components.widgets import DEFAULT_MIN_RATINGS, MODEL_LABELS, chart, keep_toggle, polled
+from ui.components.widgets import DEFAULT_MIN_RATINGS, MODEL_LABELS, chart, keep_toggle
 from ui.jobs import crossval as crossval_job
-from ui.jobs.base import queue_text
 from ui.session import state
 from ui.session.state import DataRecord, ModelRecord
 
@@ -108,7 +107,7 @@ def _crossval(data: DataRecord, chosen: list[ModelRecord]) -> None:
     )
     job = crossval_job.job()
     if job is not None:
-        polled(_crossval_panel, job)
+        job_panel.follow(job, lambda: _crossval_panel(job), "showing the cross-validation")
     else:
         row = st.container(horizontal=True, vertical_alignment="bottom", gap="medium")
         with row:
@@ -130,26 +129,9 @@ def _crossval(data: DataRecord, chosen: list[ModelRecord]) -> None:
     _crossval_results(chosen)
 
 
-def _crossval_panel() -> None:
-    job = crossval_job.job()
-    if job is None:
-        return
-    if not job.running:
-        st.rerun(scope="app")
-    place = job.place()
-    if place is not None:
-        st.progress(0.0, text=f"Cross-validating {job.record.name}: {queue_text(place)}")
-        st.button("Leave the queue", key=crossval_job.STOP, on_click=job.stop, icon=":material/logout:")
-        return
-    st.progress(min(1.0, job.share), text=f"Cross-validating {job.record.name}: {job.text}")
-    stopping = job.stop_requested.is_set()
-    st.button(
-        "Stopping…" if stopping else "Stop",
-        key=crossval_job.STOP,
-        on_click=job.stop,
-        icon=":material/stop_circle:",
-        disabled=stopping,
-        help="Ends after the current fold's training; the folds that finished are kept.",
+def _crossval_panel(job: crossval_job.CrossValJob) -> None:
+    job_panel.panel(
+        job, crossval_job.STOP, stop_help="Ends after the current fold's training; the folds that finished are kept."
     )
 
 

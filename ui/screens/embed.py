@@ -17,11 +17,11 @@ from cf.maps.layouts import NAMES, LayoutSettings
 from cf.maps.neighbours import nearest
 from cf.maps.regions import centres
 from cf.recommend import SIMILAR_MIN_RATINGS
+from ui.components import job_panel
 from ui.components.common import count, counted, csv_bytes, md, wrapping_columns
 from ui.components.widgets import (
     CHART_CONFIG,
     DEFAULT_MIN_RATINGS,
-    POLL_SECONDS,
     axis_labels,
     chart,
     find_movies,
@@ -202,14 +202,8 @@ def _layout_settings(method: str, dims: int) -> LayoutSettings:
 
 
 def _wait_for(job: maps.LayoutJob) -> None:
-    """Progress of a layout being computed; the page is redrawn with it once it is ready."""
-
-    def panel() -> None:
-        if not job.running:
-            st.rerun()
-        st.progress(job.share, text=job.progress_text() + " The PCA map is shown meanwhile.")
-
-    st.fragment(run_every=POLL_SECONDS)(panel)()
+    """Progress of a layout being computed (the shared job bar); the page is redrawn with it once it is ready."""
+    job_panel.follow(job, lambda: job_panel.bar(job, " The PCA map is shown meanwhile."), "showing the map's progress")
 
 
 def _custom_axes(record: ModelRecord, view: str, dims: int) -> Placement | None:

@@ -12,8 +12,9 @@ from cf import plots
 from cf.config import MODEL_KINDS
 from cf.settings import SETTINGS
 from cf.verdict import GOOD, accuracy_verdict, curve_note
+from ui.components import job_panel
 from ui.components.common import count, file_stem, guarded, md, other_data_message, seconds
-from ui.components.widgets import CHART_CONFIG, MODEL_LABELS, NO_STARS, chart, keep_toggle, polled
+from ui.components.widgets import CHART_CONFIG, MODEL_LABELS, NO_STARS, chart, keep_toggle
 from ui.jobs import training
 from ui.loading import model_file
 from ui.session import state
@@ -220,20 +221,28 @@ def _holdout_settings(defaults: cf.TrainConfig) -> dict:
 
 
 def live_view() -> None:
-    """The running job's progress, refreshed every :data:`POLL_SECONDS` without a full rerun."""
-    polled(_live_panel, state.job())
+    """The running job's progress, refreshed every :data:`ui.components.job_panel.POLL_SECONDS` without a full
+    rerun: the shared job panel with the run's metrics and loss chart between its bar and its Stop button."""
+    job = training.current()
+    if job is not None:
+        job_panel.follow(job, lambda: _live_panel(job), "showing the training progress")
 
 
-def _live_panel() -> None:
-    job = state.job()
-    if job is None:
-        return
-    if not job.running:
-        st.rerun(scope="app")
+def _live_panel(job: training.TrainingJob) -> None:
+    job_panel.panel(
+        job,
+        state.STOP_MAIN,
+        heading=f"**{job.label}** · {md(MODEL_LABELS[job.config.model])} on {md(job.data.label)}",
+        body=lambda: _live_metrics(job),
+        stop_label="Stop training",
+        stop_help="Ends the run after the current batch and keeps the model of the last finished epoch.",
+    )
+
+
+def _live_metrics(job: training.TrainingJob) -> None:
+    """The run's epochs, training and validation RMSE, time left, and its loss chart so far."""
     progress = job.progress()
     history = list(job.history)
-    st.markdown(f"**Training Model {job.number}** · {md(MODEL_LABELS[job.config.model])} on {md(job.data.label)}")
-    st.progress(progress.fraction, text=progress.text)
     cols = st.columns(4)
     cols[0].metric("Epochs done", f"{len(history)} / {progress.epochs}")  # the epochs the chart shows
     if history:
@@ -259,18 +268,6 @@ def _live_panel() -> None:
     if job.figure_cache is None or job.figure_cache[0] != len(history):
         job.figure_cache = (len(history), plots.training_curve(history, job.config.epochs))
     st.plotly_chart(job.figure_cache[1], key="cf.live_chart", config=CHART_CONFIG, width="stretch")
-    stopping = job.stop_requested.is_set()
-    if job.place() is not None:
-        st.button("Leave the queue", key=state.STOP_MAIN, on_click=job.stop, icon=":material/logout:")
-        return
-    st.button(
-        "Stopping…" if stopping else "Stop training",
-        key=state.STOP_MAIN,
-        on_click=job.stop,
-        icon=":material/stop_circle:",
-        disabled=stopping,
-        help="Ends the run after the current batch and keeps the model of the last finished epoch.",
-    )
 
 
 # -- results -------------------------------------------------------------------------

@@ -9,11 +9,11 @@ import cf
 from cf import plots
 from cf.settings import SETTINGS
 from cf.sweep import DEFAULT_VALUES, SCORES, TUNABLE, default_score, grid, parse_values
+from ui.components import job_panel
 from ui.components.common import guarded, seconds, wrapping_columns
-from ui.components.widgets import CHART_CONFIG, image_buttons, polled
+from ui.components.widgets import CHART_CONFIG, image_buttons
 from ui.jobs import sweep as sweeping
 from ui.jobs import training
-from ui.jobs.base import queue_text
 from ui.session import state
 from ui.session.state import DataRecord
 
@@ -34,7 +34,7 @@ def render(data: DataRecord) -> None:
                 icon=":material/tune:",
             )
         elif job.running:
-            polled(_live, job)
+            job_panel.follow(job, lambda: _live(job), "showing the sweep")
         else:
             _panel(job, data)
 
@@ -116,31 +116,13 @@ def _start(data: DataRecord, base: cf.TrainConfig, values: dict, score: str) -> 
         state.set_notice("error", str(error))
 
 
-def _live() -> None:
-    job = sweeping.current()
-    if job is None:
-        return
-    if not job.running:
-        st.rerun(scope="app")
-    place = job.place()
-    if place is not None:
-        st.progress(0.0, text=queue_text(place))
-        st.button("Leave the queue", key=state.T_STOP, on_click=job.stop, icon=":material/logout:")
-        return
-    done = len(job.results)
-    stopping = job.stop_requested.is_set()
-    text = (
-        "Stopping…" if stopping else f"Model {min(done + 1, job.n_points)} of {job.n_points} · {seconds(job.elapsed)}"
-    )
-    st.progress(done / job.n_points, text=text)
-    _chart(job)
-    st.button(
-        "Stopping…" if stopping else "Stop sweep",
-        key=state.T_STOP,
-        on_click=job.stop,
-        icon=":material/stop_circle:",
-        disabled=stopping,
-        help="Ends the sweep now; the results so far stay.",
+def _live(job: sweeping.SweepJob) -> None:
+    job_panel.panel(
+        job,
+        state.T_STOP,
+        body=lambda: _chart(job),
+        stop_label="Stop sweep",
+        stop_help="Ends the sweep now; the results so far stay.",
     )
 
 

@@ -23,7 +23,7 @@ from ui.session import memory
 log = logging.getLogger("cf.app")
 
 if TYPE_CHECKING:
-    from ui.jobs.base import BackgroundJob
+    from ui.jobs.base import JobView  # the one module of ui.jobs this one names; never imported at run time
 
 # -- session keys (values the app owns) ------------------------------------------------
 DATA = "cf.data"
@@ -31,9 +31,9 @@ DATA = "cf.data"
 MODEL = "cf.model"
 """The current :class:`ModelRecord`, or None."""
 JOB = "cf.job"
-"""The running :class:`ui.jobs.training.TrainingJob`, or None."""
+"""The session's training run, a :class:`ui.jobs.base.JobView` (typed: :func:`ui.jobs.training.current`), or None."""
 SWEEP = "cf.sweep"
-"""The session's latest :class:`ui.jobs.sweep.SweepJob` (running or finished), or None."""
+"""The session's latest sweep (a :class:`ui.jobs.base.JobView`, running or finished), or None."""
 NOTICE = "cf.notice"
 """A message about the last training run: (level, text)."""
 COUNTER = "cf.counter"
@@ -263,9 +263,14 @@ def model() -> ModelRecord | None:
     return st.session_state.get(MODEL)
 
 
-def job() -> BackgroundJob | None:
-    """The session's running training job (a :class:`ui.jobs.training.TrainingJob`), or None."""
+def job() -> JobView | None:
+    """The session's training run, seen as any job (:func:`ui.jobs.training.current` gives it typed), or None."""
     return st.session_state.get(JOB)
+
+
+def sweep() -> JobView | None:
+    """The session's latest sweep, seen as any job (:func:`ui.jobs.sweep.current` gives it typed), or None."""
+    return st.session_state.get(SWEEP)
 
 
 def fits(record: ModelRecord, data: DataRecord) -> bool:

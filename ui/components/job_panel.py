@@ -1,0 +1,129 @@
+"""One way to show any background job: its place in the queue, a progress bar with its message, Stop.
+
+Every job of :mod:`ui.jobs` is drawn from :class:`ui.jobs.base.JobView` alone, so training,
+cross-validation, a sweep and a map layout look and behave alike. :func:`follow` redraws a
+panel a few times a second without a full rerun and redraws the page once the job ended;
+:func:`panel` draws one: a heading, :func:`bar`, whatever the screen adds (metrics, a chart),
+and :func:`stop_button`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from ui.components.common import guarded
+from ui.jobs.base import ACTIVE, JobState, JobView
+
+POLL_SECONDS = 0.5
+"""How often the live view asks the running job for news."""
+QUEUED_POLL_SECONDS = 2.0
+"""How often a page whose job waits in the queue asks for news: a place in line changes slowly,
+and a room of waiting pages polling fast kept the browsers too busy to draw what arrived."""
+
+LEAVE_QUEUE = "Leave the queue"
+STOPPING = "Stopping…"
+
+
+def follow(job: JobView, draw: Callable[[], None], doing: str = "showing the progress") -> None:
+    """Run ``draw`` as a fragment that refreshes every :data:`POLL_SECONDS`, errors shown as messages.
+
+    While ``job`` waits in the queue the fragment refreshes every :data:`QUEUED_POLL_SECONDS`
+    instead, and its turn redraws the page so that the faster refresh takes over; so does its end
+    (the page then shows what it made).
+
+    Parameters
+    ----------
+    job
+        The job the fragment follows.
+    draw
+        Draws the panel (called on every refresh while the job goes).
+    doing
+        What the fragment does, for the message should ``draw`` fail ("showing the sweep").
+    """
+    waiting = job.state is JobState.QUEUED
+
+    def body() -> None:
+        if not job.running or (waiting and job.place() is None):
+            st.rerun(scope="app")
+        with guarded(doing):
+            draw()
+
+    st.fragment(run_every=QUEUED_POLL_SECONDS if waiting else POLL_SECONDS)(body)()
+
+
+def bar(job: JobView, after: str = "") -> None:
+    """The job's progress bar, its message as the text (``after`` appended); an error box once it failed."""
+    if job.state is JobState.FAILED:
+        st.error(job.message, icon=":material/error:")
+        return
+    st.progress(job.fraction, text=job.message + after)
+
+
+def stop_button(job: JobView, key: str, label: str = "Stop", help: str | None = None, compact: bool = False) -> None:
+    """The Stop button: "Leave the queue" while ``job`` waits, ``label`` while it runs, "Stopping…" (disabled)
+    once asked, nothing once it ended.
+
+    Parameters
+    ----------
+    job
+        The job the button stops.
+    key
+        The button's widget key (the same whatever it says, so tests and the browser find it).
+    label, help
+        The button's words and tooltip while the job runs.
+    compact
+        Stretch the button to the width of its column (the sidebar).
+    """
+    state = job.state
+    if state not in ACTIVE:
+        return
+    width = "stretch" if compact else "content"
+    if state is JobState.QUEUED:
+        st.button(LEAVE_QUEUE, key=key, on_click=job.stop, icon=":material/logout:", width=width)
+        return
+    stopping = state is JobState.STOPPING
+    st.button(
+        STOPPING if stopping else label,
+        key=key,
+        on_click=job.stop,
+        icon=":material/stop_circle:",
+        disabled=stopping,
+        help=help,
+        width=width,
+    )
+
+
+def panel(
+    job: JobView,
+    stop_key: str | None = None,
+    *,
+    heading: str | None = None,
+    body: Callable[[], None] | None = None,
+    stop_label: str = "Stop",
+    stop_help: str | None = None,
+    compact: bool = False,
+) -> None:
+    """The whole panel of ``job``: ``heading`` (Markdown), :func:`bar`, ``body``, :func:`stop_button`.
+
+    Parameters
+    ----------
+    job
+        The job to show.
+    stop_key
+        The Stop button's widget key; None draws no button (a job that cannot stop).
+    heading
+        A line of Markdown above the bar, or None.
+    body
+        Draws what the screen shows between the bar and the button (metrics, a live chart), or None.
+    stop_label, stop_help, compact
+        As for :func:`stop_button`.
+    """
+    if heading:
+        st.markdown(heading)
+    bar(job)
+    if body is not None:
+        body()
+    if stop_key is not None:
+        stop_button(job, stop_key, stop_label, stop_help, compact)
