@@ -57,6 +57,14 @@ def test_topn_counts_the_people_with_a_loved_held_out_movie(fitted, report):
     assert report.k == 10 and len(report.model.per_person["ndcg"]) == report.n_people
 
 
+def test_the_item_model_beats_most_popular_on_the_demo_data_and_says_by_how_much(report):
+    model, popular = report.model, report.popular
+    assert model.ndcg > popular.ndcg and model.precision > popular.precision
+    assert model.coverage > popular.coverage and model.personalisation > popular.personalisation
+    assert report.lift() == pytest.approx(model.precision / popular.precision) and report.lift() > 1
+    assert f"{report.lift():.1f}x" in report.sentence()
+
+
 @pytest.mark.movielens
 def test_the_item_model_beats_most_popular_and_ranking_by_stars(report_movielens):
     report = report_movielens
@@ -106,6 +114,17 @@ def test_new_people_protocol_scores_fold_in_beside_most_popular():
     assert results[1].rmse < results[0].rmse  # more ratings, better predictions
 
 
+def test_new_people_protocol_on_the_demo_data_scores_each_count_of_ratings_given(demo_split_dir):
+    ratings = cf.load_ratings(demo_split_dir / "train.csv")
+    results = evaluate_new_people(ratings, cf.TrainConfig(epochs=4), given=(5, 20), share=0.1, seed=1)
+    assert [r.given for r in results] == [5, 20]
+    for result in results:
+        assert result.n_people >= 30 and result.topn.n_people <= result.n_people
+        assert result.rmse < result.baseline_rmse  # the fold-in beats the person's bias-only prediction
+        assert result.topn.model.hit_rate > 0.5
+    assert results[1].rmse < results[0].rmse  # more ratings, better predictions
+
+
 def _genre_share(table, genre: str) -> float:
     return float(table["genres"].str.contains(genre).mean())
 
@@ -145,6 +164,20 @@ def test_who_watched_what_trains_the_item_model_and_beats_most_popular():
     report = evaluate_topn(rec, test)
     assert report.n_people == test.frame.loc[test.frame["user"].isin(watched.frame["user"]), "user"].nunique()
     assert report.model.ndcg > 1.5 * report.popular.ndcg
+    picks = rec.recommend(1)
+    assert len(picks) == 10 and (picks["because_you_liked"] != "").all()
+
+
+def test_who_watched_what_on_the_demo_data_trains_only_the_item_model(demo_split_dir):
+    train = cf.load_ratings(demo_split_dir / "train.csv")
+    watched = cf.load_ratings(train.frame[["user", "item"]].rename(columns={"item": "movieId"}))
+    test = cf.load_ratings(demo_split_dir / "test.csv")
+    assert watched.scale == (1.0, 1.0)
+    rec = cf.fit(watched, cf.TrainConfig(epochs=1)).recommender
+    assert not rec.has_ratings and rec.ranker is not None
+    report = evaluate_topn(rec, test)
+    assert report.n_people == test.frame.loc[test.frame["user"].isin(watched.frame["user"]), "user"].nunique()
+    assert report.model.ndcg > report.popular.ndcg
     picks = rec.recommend(1)
     assert len(picks) == 10 and (picks["because_you_liked"] != "").all()
 

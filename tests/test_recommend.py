@@ -118,6 +118,17 @@ def test_similar_movies_are_well_known_pairs(fitted_movielens, movie, expected):
     assert table["similarity"].iloc[0] == pytest.approx((rec.ranker.weights[a, b] + rec.ranker.weights[b, a]) / 2)
 
 
+def test_similar_movies_on_the_demo_data_come_from_the_item_model(fitted):
+    rec, _ = fitted
+    for movie in rec.items.ids[np.argsort(-rec.item_counts)[:5]]:  # the five most rated
+        table = rec.similar_movies(movie, n=10)
+        assert len(table) == 10 and movie not in set(table["movieId"])
+        assert table["similarity"].is_monotonic_decreasing and (table["n_ratings"] >= 20).all()
+        a = rec.ranker.position[rec.item_index(movie)]
+        b = rec.ranker.position[rec.item_index(table["movieId"].iloc[0])]
+        assert table["similarity"].iloc[0] == pytest.approx((rec.ranker.weights[a, b] + rec.ranker.weights[b, a]) / 2)
+
+
 def test_similar_movies_without_the_item_model_use_supported_embeddings(fitted):
     rec, _ = fitted
     plain = rec.copy()
