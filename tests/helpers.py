@@ -6,6 +6,7 @@ import contextlib
 import hashlib
 import http.server
 import threading
+import zipfile
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
@@ -45,6 +46,14 @@ def small_ratings(n_users: int = 120, n_items: int = 200, n_ratings: int = 6000,
         {"userId": users + 1, "movieId": items + 1, "rating": rating, "timestamp": np.arange(n_ratings)}
     )
     return cf.load_ratings(frame)
+
+
+def release_zip(path: Path, source: Path, folder: str = "ml-latest-small") -> Path:
+    """A MovieLens-style release archive at ``path``: ``source``'s ratings.csv and movies.csv under ``folder/``."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in ("ratings.csv", "movies.csv"):
+            archive.write(source / name, f"{folder}/{name}")
+    return path
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -324,6 +324,7 @@ def test_all_movies_use_webgl():
 # -- uploads -------------------------------------------------------------------------
 
 
+@pytest.mark.movielens
 @pytest.mark.skipif(not (ML_SMALL / "ratings.csv").exists(), reason=f"no MovieLens latest-small in {DATA_DIR}")
 def test_movielens_small_upload_flow():
     at = new_app()
@@ -987,19 +988,13 @@ def test_projector_files_are_the_movie_vectors_and_their_titles_in_one_order(dow
 
 
 @pytest.fixture
-def grouplens(tmp_path, monkeypatch):
-    """A local server with ml-latest-small.zip built from the shared data, and an empty cache."""
-    import zipfile
+def grouplens(tmp_path, monkeypatch, demo_split_dir):
+    """A local server with an ml-latest-small.zip built from the demo data's files, and an empty cache."""
+    from tests.helpers import release_zip, serve_folder, write_md5
 
-    from tests.helpers import serve_folder, write_md5
-
-    if not (ML_SMALL / "ratings.csv").exists():
-        pytest.skip(f"no MovieLens latest-small in {DATA_DIR}")
     root = tmp_path / "server"
     root.mkdir()
-    with zipfile.ZipFile(root / "ml-latest-small.zip", "w", zipfile.ZIP_DEFLATED) as archive:
-        for name in ("ratings.csv", "movies.csv"):
-            archive.write(ML_SMALL / name, f"ml-latest-small/{name}")
+    release_zip(root / "ml-latest-small.zip", demo_split_dir)
     write_md5(root / "ml-latest-small.zip")
     with serve_folder(root) as url:
         monkeypatch.setenv("CF_MOVIELENS_URL", url)
@@ -1016,7 +1011,7 @@ def choose_movielens(at: AppTest, release: str) -> AppTest:
     return at
 
 
-def test_movielens_in_one_click(grouplens):
+def test_movielens_in_one_click(grouplens, demo_data):
     at = new_app()
     choose_movielens(at, "latest-small")
     button = at.button(key=state.ML_GET)
@@ -1027,9 +1022,11 @@ def test_movielens_in_one_click(grouplens):
     assert_healthy(at)
     assert not errors(at), errors(at)
     data = at.session_state[state.DATA]
-    assert data.label == "MovieLens latest-small" and data.ratings.n_ratings == 100_836 and len(data.movies) == 9742
+    ratings, movies = demo_data  # what the served archive holds
+    assert data.label == "MovieLens latest-small" and data.ratings.n_ratings == ratings.n_ratings
+    assert len(data.movies) == len(movies)
     assert (grouplens / "movielens" / "ml-latest-small.zip").exists()
-    assert metrics(at)["Users"] == "610"
+    assert metrics(at)["Users"] == str(ratings.n_users)
     assert at.query_params["data"] == "ml-latest-small"
 
     # a new session finds it in the cache
@@ -1242,7 +1239,7 @@ def test_auto_settings_then_cross_validation_with_intervals_and_a_paired_test():
     assert all(auto.name in text and plain.name in text for text in sentences)
 
 
-def test_a_link_to_a_movielens_release_loads_it_and_trains_the_same_model(grouplens):
+def test_a_link_to_a_movielens_release_loads_it_and_trains_the_same_model(grouplens, demo_data):
     at = AppTest.from_file(str(APP), default_timeout=180)
     at.query_params.update(
         {"tab": "User", "data": "ml-latest-small", "model": "dot-bias", "factors": "4", "epochs": "1",
@@ -1251,12 +1248,12 @@ def test_a_link_to_a_movielens_release_loads_it_and_trains_the_same_model(groupl
     at.run()
     assert_healthy(at)
     data = at.session_state[state.DATA]
-    assert data.label == "MovieLens latest-small" and data.ratings.n_ratings == 100_836  # small: no click needed
+    assert data.label == "MovieLens latest-small" and data.ratings.n_ratings == demo_data[0].n_ratings  # no click
     assert (grouplens / "movielens" / "ml-latest-small.zip").exists()
     wait_for_training(at)
     record = at.session_state[state.MODEL]
     assert record.data_key == data.key and (record.config.n_factors, record.config.seed) == (4, 3)
-    assert len(record.recommender.users) == 610
+    assert len(record.recommender.users) == demo_data[0].n_users
     assert at.session_state[state.NAV] == state.TAB_USER and at.selectbox(key=state.USER).value == 414
     assert at.query_params["data"] == "ml-latest-small" and at.query_params["train"] == "1"
 

@@ -136,14 +136,13 @@ def test_regex_search_neighbours_and_isolate(app):
     assert at.query_params["nb"] == "20" and at.query_params["dist"] == "euclidean"
 
 
-def test_colour_and_size_by_columns_of_the_uploaded_movies_file(tmp_path):
-    from tests.helpers import movies_path
+def test_colour_and_size_by_columns_of_the_uploaded_movies_file(tmp_path, demo_split_dir):
     from tests.test_app import upload
     from tests.test_data_extras import with_derived_columns
 
     path = tmp_path / "movies-plus.csv"
-    with_derived_columns(movies_path()).to_csv(path, index=False)
-    ratings = (movies_path().parent / "ratings.csv").read_bytes().splitlines(keepends=True)
+    with_derived_columns(demo_split_dir / "movies.csv").to_csv(path, index=False)
+    ratings = (demo_split_dir / "ratings.csv").read_bytes().splitlines(keepends=True)
     at = new_app()
     upload(at, ("ratings.csv", b"".join(ratings[:20_001])), ("movies-plus.csv", path.read_bytes()))
     listed = [c.value for c in at.caption if c.value.startswith("The movies file also has")]

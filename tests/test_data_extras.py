@@ -13,7 +13,7 @@ from tests.helpers import movies_path
 
 
 def with_derived_columns(path, n_padding: int = 0) -> pd.DataFrame:
-    """MovieLens latest-small's movies.csv with columns derived from it (as a person might add them)."""
+    """A movies.csv (MovieLens's or the demo's) with columns derived from it (as a person might add them)."""
     movies = pd.read_csv(path)
     year = movies["title"].str.extract(r"\((\d{4})\)\s*$", expand=False).astype(float)
     movies["decade"] = (year // 10 * 10).map(lambda y: "" if np.isnan(y) else f"{int(y)}s")
@@ -34,6 +34,7 @@ def derived(tmp_path_factory):
     return frame, cf.load_movies(path)
 
 
+@pytest.mark.movielens
 def test_extra_columns_are_kept_bounded_and_typed(derived):
     frame, movies = derived
     names = movies.extra_names()
@@ -52,6 +53,7 @@ def test_extra_columns_are_kept_bounded_and_typed(derived):
     assert (table["title length"] == expected.reindex(table.index)).all()
 
 
+@pytest.mark.movielens
 def test_text_columns_become_a_legend_of_their_most_frequent_values(derived):
     frame, movies = derived
     groups, order = extras.category_groups(movies.frame["first letter"])
@@ -67,6 +69,7 @@ def test_text_columns_become_a_legend_of_their_most_frequent_values(derived):
     )
 
 
+@pytest.mark.movielens
 def test_the_model_knows_the_columns_and_keeps_them_in_its_file(derived):
     _, movies = derived
     ratings = cf.load_ratings(movies_path().parent / "ratings.csv")

@@ -58,6 +58,7 @@ def latest_small(data_dir: Path) -> pd.DataFrame:
     return movies
 
 
+@pytest.mark.movielens
 def test_on_latest_small_toy_story_is_animation_and_every_colour_is_used(latest_small):
     groups, order = genre_groups(latest_small["genre_list"])
     by_title = dict(zip(latest_small["title"], groups))
@@ -77,6 +78,7 @@ def colour_genres_sorted(groups: list[str], coloured: list[str]) -> list[str]:
     return sorted(coloured, key=lambda g: (-sizes[g], g))
 
 
+@pytest.mark.movielens
 def test_colour_genres_keeps_the_distinctive_and_drops_those_that_always_come_with_a_rarer_one(latest_small):
     chosen = colour_genres(latest_small["genre_list"], n_top=10)
     assert {"Animation", "Documentary", "Horror", "Sci-Fi"} <= chosen

@@ -1,24 +1,17 @@
 import hashlib
-import zipfile
 
 import pytest
 
 import cf
-from benchmarks.paths import shared_data_dir
 from cf.data import movielens
-from tests.helpers import serve_folder, write_md5
+from tests.helpers import release_zip, serve_folder, write_md5
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """A local HTTP server holding ml-latest-small.zip (built from the shared data) and its .md5."""
-    source = shared_data_dir() / "ml-latest-small"
-    if not (source / "ratings.csv").exists():
-        pytest.skip("shared MovieLens data not found (set CF_DATA_DIR)")
+def server(tmp_path_factory, demo_split_dir):
+    """A local HTTP server holding ml-latest-small.zip (built from the demo data's files) and its .md5."""
     root = tmp_path_factory.mktemp("grouplens")
-    with zipfile.ZipFile(root / "ml-latest-small.zip", "w", zipfile.ZIP_DEFLATED) as archive:
-        for name in ("ratings.csv", "movies.csv"):
-            archive.write(source / name, f"ml-latest-small/{name}")
+    release_zip(root / "ml-latest-small.zip", demo_split_dir)
     write_md5(root / "ml-latest-small.zip")
     (root / "ml-1m.zip").write_bytes(b"corrupted")
     (root / "ml-1m.zip.md5").write_text("0" * 32)
@@ -26,7 +19,7 @@ def server(tmp_path_factory):
         yield url, root
 
 
-def test_download_checks_the_md5_caches_and_loads(server, tmp_path):
+def test_download_checks_the_md5_caches_and_loads(server, tmp_path, demo_data):
     url, root = server
     assert not movielens.is_cached("latest-small", folder=tmp_path)
     seen = []
@@ -35,7 +28,7 @@ def test_download_checks_the_md5_caches_and_loads(server, tmp_path):
     assert path.read_bytes() == (root / "ml-latest-small.zip").read_bytes()
     assert seen and seen[-1][0] == seen[-1][1] == path.stat().st_size
     ratings, movies = cf.load_dataset(path)
-    assert ratings.n_ratings == 100836 and len(movies) == 9742
+    assert ratings.n_ratings == demo_data[0].n_ratings and len(movies) == len(demo_data[1])
     # cached: no network needed the second time
     assert movielens.is_cached("latest-small", folder=tmp_path) and not movielens.is_cached("1m", folder=tmp_path)
     assert movielens.recorded_md5(path) == hashlib.md5(path.read_bytes()).hexdigest()

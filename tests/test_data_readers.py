@@ -580,6 +580,7 @@ def make_zip(members: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
+@pytest.mark.movielens
 def test_zip_of_latest_small(tmp_path: Path, ml_small_ratings_path: Path, ml_small_movies_path: Path):
     path = tmp_path / "ml-latest-small.zip"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -716,6 +717,7 @@ def test_load_dataset_with_broken_movies_file_raises():
 # -- real data ----------------------------------------------------------------------
 
 
+@pytest.mark.movielens
 def test_latest_small_ratings(ml_small_ratings_path: Path):
     ratings = load_ratings(ml_small_ratings_path)
     assert (ratings.n_ratings, ratings.n_users, ratings.n_items) == (100_836, 610, 9_724)
@@ -723,6 +725,7 @@ def test_latest_small_ratings(ml_small_ratings_path: Path):
     assert ratings.frame[["user", "item", "timestamp"]].dtypes.tolist() == [np.dtype("int64")] * 3
 
 
+@pytest.mark.movielens
 def test_latest_small_movies(ml_small_movies_path: Path):
     movies = load_movies(ml_small_movies_path)
     assert len(movies) == 9_742
@@ -731,6 +734,7 @@ def test_latest_small_movies(ml_small_movies_path: Path):
     assert movies.frame.loc[11, "title"] == "American President, The (1995)"
 
 
+@pytest.mark.movielens
 def test_split_files(split_dir: Path):
     train = load_ratings(split_dir / "train.csv")
     test = load_ratings(split_dir / "test.csv")

@@ -104,6 +104,7 @@ def found(catalogue: tuple[pd.DataFrame, TitleIndex], query: str, n: int = 3) ->
     return movies["title"].iloc[index.search(query, limit=n)].tolist()
 
 
+@pytest.mark.movielens
 @pytest.mark.parametrize(
     ("query", "first"),
     [
@@ -127,10 +128,12 @@ def test_titles_as_people_type_them(catalogue, query: str, first: str):
     assert found(catalogue, query)[0] == first
 
 
+@pytest.mark.movielens
 def test_the_shining_lists_both_and_the_better_known_first(catalogue):
     assert found(catalogue, "The Shining") == ["Shining, The (1980)", "The Shining (1997)"]
 
 
+@pytest.mark.movielens
 def test_the_matrix_lists_its_sequels_after_it_and_a_year_keeps_only_it(catalogue):
     assert found(catalogue, "the matrix") == [
         "Matrix, The (1999)",
@@ -140,6 +143,7 @@ def test_the_matrix_lists_its_sequels_after_it_and_a_year_keeps_only_it(catalogu
     assert found(catalogue, "the matrix 1999", n=10) == ["Matrix, The (1999)"]
 
 
+@pytest.mark.movielens
 def test_matches_come_best_first_then_most_rated_first(catalogue):
     movies, index = catalogue
     assert len(index) == len(movies) == 9742

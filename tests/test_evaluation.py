@@ -1,4 +1,5 @@
-"""The top-N and new-person protocols on the real benchmark split, and taste profiles of new people."""
+"""The top-N and new-person protocols (on the demo data's split; their figures and taste profiles of new people
+on MovieLens's benchmark split)."""
 
 import json
 
@@ -19,17 +20,33 @@ ROMANCE_FAN = {
 HORROR_FAN = {1258: 5.0, 1982: 5.0, 1214: 5.0, 1997: 5.0, 1407: 5.0, 2671: 1.0, 597: 1.0}
 
 
-@pytest.fixture(scope="module")
-def fitted():
-    train_path, test_path = split_paths()
+def _fit(train_path, test_path, movies_file):
     train, test = cf.load_ratings(train_path), cf.load_ratings(test_path)
-    rec = cf.fit(train, cf.TrainConfig(epochs=4), movies=cf.load_movies(movies_path())).recommender
+    rec = cf.fit(train, cf.TrainConfig(epochs=4), movies=cf.load_movies(movies_file)).recommender
     return rec, train, test
+
+
+@pytest.fixture(scope="module")
+def fitted(demo_split_dir):
+    """The default model on the demo data's training split, with its test split."""
+    return _fit(demo_split_dir / "train.csv", demo_split_dir / "test.csv", demo_split_dir / "movies.csv")
+
+
+@pytest.fixture(scope="module")
+def fitted_movielens():
+    """The default model on MovieLens latest-small's benchmark split (real titles, the published figures)."""
+    return _fit(*split_paths(), movies_path())
 
 
 @pytest.fixture(scope="module")
 def report(fitted):
     rec, _, test = fitted
+    return evaluate_topn(rec, test)
+
+
+@pytest.fixture(scope="module")
+def report_movielens(fitted_movielens):
+    rec, _, test = fitted_movielens
     return evaluate_topn(rec, test)
 
 
@@ -40,7 +57,17 @@ def test_topn_counts_the_people_with_a_loved_held_out_movie(fitted, report):
     assert report.k == 10 and len(report.model.per_person["ndcg"]) == report.n_people
 
 
-def test_the_item_model_beats_most_popular_and_ranking_by_stars(report):
+def test_the_item_model_beats_most_popular_on_the_demo_data_and_says_by_how_much(report):
+    model, popular = report.model, report.popular
+    assert model.ndcg > popular.ndcg and model.precision > popular.precision
+    assert model.coverage > popular.coverage and model.personalisation > popular.personalisation
+    assert report.lift() == pytest.approx(model.precision / popular.precision) and report.lift() > 1
+    assert f"{report.lift():.1f}x" in report.sentence()
+
+
+@pytest.mark.movielens
+def test_the_item_model_beats_most_popular_and_ranking_by_stars(report_movielens):
+    report = report_movielens
     model, popular, by_rating = report.model, report.popular, report.by_rating
     assert model.ndcg > 1.8 * popular.ndcg and model.hit_rate > popular.hit_rate + 0.15
     assert by_rating.ndcg < popular.ndcg  # the known gap: predicted stars rank a catalogue badly
@@ -49,8 +76,10 @@ def test_the_item_model_beats_most_popular_and_ranking_by_stars(report):
     assert f"{report.lift():.1f}x" in report.sentence()
 
 
-def test_most_popular_lists_are_the_most_rated_unrated_movies(fitted, report):
-    rec, train, _ = fitted
+@pytest.mark.movielens
+def test_most_popular_lists_are_the_most_rated_unrated_movies(fitted_movielens, report_movielens):
+    rec, train, _ = fitted_movielens
+    report = report_movielens
     counts = train.frame["item"].value_counts()
     assert report.popular.mean_popularity > 0.9 * counts.iloc[:30].mean()
     assert report.popular.mean_popularity > report.model.mean_popularity
@@ -72,8 +101,9 @@ def test_held_out_scores_carry_the_baselines_and_top_n_and_round_trip_through_js
     assert cf.evaluate(rec, test).topn is None
 
 
+@pytest.mark.movielens
 def test_new_people_protocol_scores_fold_in_beside_most_popular():
-    train_path, _ = split_paths()
+    train_path, _ = split_paths()  # on the demo data most popular already finds a loved movie for everyone
     ratings = cf.load_ratings(train_path)
     results = evaluate_new_people(ratings, cf.TrainConfig(epochs=4), given=(5, 20), share=0.1, seed=1)
     assert [r.given for r in results] == [5, 20]
@@ -84,13 +114,25 @@ def test_new_people_protocol_scores_fold_in_beside_most_popular():
     assert results[1].rmse < results[0].rmse  # more ratings, better predictions
 
 
+def test_new_people_protocol_on_the_demo_data_scores_each_count_of_ratings_given(demo_split_dir):
+    ratings = cf.load_ratings(demo_split_dir / "train.csv")
+    results = evaluate_new_people(ratings, cf.TrainConfig(epochs=4), given=(5, 20), share=0.1, seed=1)
+    assert [r.given for r in results] == [5, 20]
+    for result in results:
+        assert result.n_people >= 30 and result.topn.n_people <= result.n_people
+        assert result.rmse < result.baseline_rmse  # the fold-in beats the person's bias-only prediction
+        assert result.topn.model.hit_rate > 0.5
+    assert results[1].rmse < results[0].rmse  # more ratings, better predictions
+
+
 def _genre_share(table, genre: str) -> float:
     return float(table["genres"].str.contains(genre).mean())
 
 
+@pytest.mark.movielens
 @pytest.mark.parametrize("rank_by", ["ranker", "rating"])
-def test_a_romance_fan_who_dislikes_horror_gets_romance_not_the_worst_films(fitted, rank_by):
-    rec, train, _ = fitted
+def test_a_romance_fan_who_dislikes_horror_gets_romance_not_the_worst_films(fitted_movielens, rank_by):
+    rec, train, _ = fitted_movielens
     picks = rec.recommend_for_ratings(ROMANCE_FAN, n=10, rank_by=rank_by)
     catalogue = train.frame.groupby("item")["rating"].mean()
     assert picks["mean_rating"].mean() > catalogue.median()  # not the site's lowest-rated films
@@ -99,8 +141,9 @@ def test_a_romance_fan_who_dislikes_horror_gets_romance_not_the_worst_films(fitt
         assert _genre_share(picks, "Romance") >= 0.5 and _genre_share(picks, "Horror") == 0
 
 
-def test_a_horror_fan_gets_horror(fitted):
-    rec, _, _ = fitted
+@pytest.mark.movielens
+def test_a_horror_fan_gets_horror(fitted_movielens):
+    rec, _, _ = fitted_movielens
     horror = rec.recommend_for_ratings(HORROR_FAN, n=10)
     romance = rec.recommend_for_ratings(ROMANCE_FAN, n=10)
     assert _genre_share(horror, "Horror") >= 0.5 > _genre_share(romance, "Horror")
@@ -109,6 +152,7 @@ def test_a_horror_fan_gets_horror(fitted):
     assert reasons and reasons <= set(rec.describe(rec.items.to_index([1258, 1982, 1214, 1997, 1407]))["title"])
 
 
+@pytest.mark.movielens
 def test_who_watched_what_trains_the_item_model_and_beats_most_popular():
     train_path, test_path = split_paths()
     watched = cf.load_ratings(cf.load_ratings(train_path).frame[["user", "item"]].rename(columns={"item": "movieId"}))
@@ -120,6 +164,20 @@ def test_who_watched_what_trains_the_item_model_and_beats_most_popular():
     report = evaluate_topn(rec, test)
     assert report.n_people == test.frame.loc[test.frame["user"].isin(watched.frame["user"]), "user"].nunique()
     assert report.model.ndcg > 1.5 * report.popular.ndcg
+    picks = rec.recommend(1)
+    assert len(picks) == 10 and (picks["because_you_liked"] != "").all()
+
+
+def test_who_watched_what_on_the_demo_data_trains_only_the_item_model(demo_split_dir):
+    train = cf.load_ratings(demo_split_dir / "train.csv")
+    watched = cf.load_ratings(train.frame[["user", "item"]].rename(columns={"item": "movieId"}))
+    test = cf.load_ratings(demo_split_dir / "test.csv")
+    assert watched.scale == (1.0, 1.0)
+    rec = cf.fit(watched, cf.TrainConfig(epochs=1)).recommender
+    assert not rec.has_ratings and rec.ranker is not None
+    report = evaluate_topn(rec, test)
+    assert report.n_people == test.frame.loc[test.frame["user"].isin(watched.frame["user"]), "user"].nunique()
+    assert report.model.ndcg > report.popular.ndcg
     picks = rec.recommend(1)
     assert len(picks) == 10 and (picks["because_you_liked"] != "").all()
 

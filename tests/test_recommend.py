@@ -5,11 +5,22 @@ import cf
 from tests.helpers import movies_path, split_paths
 
 
-@pytest.fixture(scope="module")
-def fitted():
-    train_path, _ = split_paths()
-    train, movies = cf.load_ratings(train_path), cf.load_movies(movies_path())
+def _fit(train_path, movies_file):
+    train, movies = cf.load_ratings(train_path), cf.load_movies(movies_file)
     return cf.fit(train, cf.TrainConfig(epochs=4), movies=movies).recommender, train
+
+
+@pytest.fixture(scope="module")
+def fitted(demo_split_dir):
+    """The default model on the demo data's training split."""
+    return _fit(demo_split_dir / "train.csv", demo_split_dir / "movies.csv")
+
+
+@pytest.fixture(scope="module")
+def fitted_movielens():
+    """The default model on MovieLens latest-small's training split (for facts about real titles)."""
+    train_path, _ = split_paths()
+    return _fit(train_path, movies_path())
 
 
 def test_predict_on_raw_ids_matches_indices(fitted):
@@ -92,18 +103,30 @@ def test_history_puts_actual_next_to_predicted(fitted):
     assert np.corrcoef(history["rating"], history["predicted"])[0, 1] > 0.5
 
 
+@pytest.mark.movielens
 @pytest.mark.parametrize(
     "movie, expected",
     [(1, 3114), (260, 1196), (4993, 5952), (2571, 1196)],  # Toy Story 2; Empire; Two Towers; Empire
 )
-def test_similar_movies_are_well_known_pairs(fitted, movie, expected):
-    rec, _ = fitted
+def test_similar_movies_are_well_known_pairs(fitted_movielens, movie, expected):
+    rec, _ = fitted_movielens
     table = rec.similar_movies(movie, n=10)
     assert movie not in set(table["movieId"]) and expected in set(table["movieId"])
     assert table["similarity"].is_monotonic_decreasing
     assert (table["n_ratings"] >= 20).all()  # well-supported neighbours, not one-rating flukes
     a, b = rec.ranker.position[rec.item_index(movie)], rec.ranker.position[rec.item_index(table["movieId"].iloc[0])]
     assert table["similarity"].iloc[0] == pytest.approx((rec.ranker.weights[a, b] + rec.ranker.weights[b, a]) / 2)
+
+
+def test_similar_movies_on_the_demo_data_come_from_the_item_model(fitted):
+    rec, _ = fitted
+    for movie in rec.items.ids[np.argsort(-rec.item_counts)[:5]]:  # the five most rated
+        table = rec.similar_movies(movie, n=10)
+        assert len(table) == 10 and movie not in set(table["movieId"])
+        assert table["similarity"].is_monotonic_decreasing and (table["n_ratings"] >= 20).all()
+        a = rec.ranker.position[rec.item_index(movie)]
+        b = rec.ranker.position[rec.item_index(table["movieId"].iloc[0])]
+        assert table["similarity"].iloc[0] == pytest.approx((rec.ranker.weights[a, b] + rec.ranker.weights[b, a]) / 2)
 
 
 def test_similar_movies_without_the_item_model_use_supported_embeddings(fitted):
@@ -133,10 +156,9 @@ def test_user_table_lists_every_user_with_counts(fitted):
     assert table["n_ratings"].is_monotonic_decreasing
 
 
-def test_evaluate_counts_every_test_row_including_unseen_ones(fitted):
+def test_evaluate_counts_every_test_row_including_unseen_ones(fitted, demo_split_dir):
     rec, train = fitted
-    _, test_path = split_paths()
-    test = cf.load_ratings(test_path)
+    test = cf.load_ratings(demo_split_dir / "test.csv")
     scores = cf.evaluate(rec, test)
     unseen = ~test.frame["user"].isin(train.frame["user"]) | ~test.frame["item"].isin(train.frame["item"])
     assert scores.n_test == test.n_ratings

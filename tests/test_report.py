@@ -13,17 +13,15 @@ from cf.cli import main
 from cf.evaluation import evaluate
 from cf.report import SECTIONS, ReportInputs, build_report, curve_points, held_out, score_held_out
 from cf.settings import SETTINGS
-from tests.helpers import movies_path, split_paths
 
 
 @pytest.fixture(scope="module")
-def trained():
-    """A quick model on the first 150 people of the shared split's training file, 10% held out."""
-    train_path, _ = split_paths()
-    ratings = cf.load_ratings(train_path)
+def trained(demo_split_dir):
+    """A quick model on the first 150 people of the demo split's training file, 10% held out."""
+    ratings = cf.load_ratings(demo_split_dir / "train.csv")
     ratings = ratings.subset(ratings.frame["user"].to_numpy() <= 150)
     train, valid, _ = cf.validation_split(ratings, 0.1, 42)
-    result = cf.fit(train, cf.TrainConfig(epochs=3, n_factors=16), valid, cf.load_movies(movies_path()))
+    result = cf.fit(train, cf.TrainConfig(epochs=3, n_factors=16), valid, cf.load_movies(demo_split_dir / "movies.csv"))
     return result, ratings, valid
 
 
@@ -112,13 +110,13 @@ def test_titles_are_escaped(trained):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
 
 
-def test_cli_report_from_a_saved_model(trained, tmp_path, capsys):
+def test_cli_report_from_a_saved_model(trained, tmp_path, capsys, demo_split_dir):
     result, ratings, _ = trained
     model = tmp_path / "model.pt"
     rec = result.recommender
     rec.metadata["history"] = curve_points(result.history)
     rec.save(model)
-    train_path, _ = split_paths()
+    train_path = demo_split_dir / "train.csv"
     out = tmp_path / "report.html"
     code = main(["report", "--model", str(model), "--ratings", str(train_path), "--out", str(out)])
     assert code == 0

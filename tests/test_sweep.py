@@ -10,14 +10,12 @@ import cf
 from cf.cli import main
 from cf.config import ConfigError
 from cf.sweep import MAX_POINTS, best, grid, parse_values, run_sweep
-from tests.helpers import split_paths
 
 
 @pytest.fixture(scope="module")
-def split():
-    """The first 150 people of the shared split's training file, 10% held out."""
-    train_path, _ = split_paths()
-    ratings = cf.load_ratings(train_path)
+def split(demo_split_dir):
+    """The first 150 people of the demo split's training file, 10% held out."""
+    ratings = cf.load_ratings(demo_split_dir / "train.csv")
     ratings = ratings.subset(ratings.frame["user"].to_numpy() <= 150)
     train, valid, _ = cf.validation_split(ratings, 0.1, 42)
     return train, valid
@@ -79,8 +77,8 @@ def test_bad_sweep_settings_say_what_to_do():
         grid({"n_factors": list(range(1, 10)), "epochs": list(range(1, 10))})
 
 
-def test_cli_tune_prints_each_result_then_json(capsys):
-    train_path, _ = split_paths()
+def test_cli_tune_prints_each_result_then_json(capsys, demo_split_dir):
+    train_path = demo_split_dir / "train.csv"
     code = main(
         [
             "tune",
@@ -103,7 +101,7 @@ def test_cli_tune_prints_each_result_then_json(capsys):
     assert record["best"]["lr"] == 0.015
 
 
-def test_cli_tune_bad_values_exit_2(capsys):
-    train_path, _ = split_paths()
+def test_cli_tune_bad_values_exit_2(capsys, demo_split_dir):
+    train_path = demo_split_dir / "train.csv"
     assert main(["tune", "--ratings", str(train_path), "--vary", "epochs=0,3"]) == 2
     assert "epochs must be between" in capsys.readouterr().err

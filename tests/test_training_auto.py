@@ -14,12 +14,20 @@ from tests.helpers import small_ratings, split_paths
 
 
 @pytest.fixture(scope="module")
+def demo(demo_split_dir) -> cf.Ratings:
+    """The first 200 users of the demo split's training ratings (about 30k generated ratings)."""
+    train = cf.load_ratings(demo_split_dir / "train.csv")
+    return cf.load_ratings(train.frame[train.frame["user"] <= 200].rename(columns={"user": "userId"}))
+
+
+@pytest.fixture(scope="module")
 def real() -> cf.Ratings:
     """The first 200 users of the benchmark split's training ratings (26k real ratings)."""
     train = cf.load_ratings(split_paths()[0])
     return cf.load_ratings(train.frame[train.frame["user"] <= 200].rename(columns={"user": "userId"}))
 
 
+@pytest.mark.movielens
 def test_auto_blends_item_neighbours_on_real_ratings_and_not_on_low_rank_ones(real):
     choice = choose_settings(real, cf.TrainConfig(auto=True))
     assert 0 < choice.knn_blend <= max(BLENDS) and "item neighbours" in choice.sentence()
@@ -31,7 +39,8 @@ def test_auto_blends_item_neighbours_on_real_ratings_and_not_on_low_rank_ones(re
     assert synthetic.knn_blend == 0.0 and "no neighbour blend" in synthetic.sentence()
 
 
-def test_the_blend_is_the_share_that_scores_best_on_the_validation_ratings(real):
+def test_the_blend_is_the_share_that_scores_best_on_the_validation_ratings(demo):
+    real = demo
     inner, valid, _ = validation_split(real, 0.1, 42)
     model = cf.fit(inner, cf.TrainConfig(), rank=False).recommender
     share, best = pick_blend(model, valid)
@@ -43,7 +52,8 @@ def test_the_blend_is_the_share_that_scores_best_on_the_validation_ratings(real)
         assert cf.metrics.rmse(model.predict_indices(users, items), actual) >= best - 1e-9
 
 
-def test_each_picked_setting_changes_the_model_and_the_blend_survives_a_save(real, tmp_path):
+def test_each_picked_setting_changes_the_model_and_the_blend_survives_a_save(demo, tmp_path):
+    real = demo
     base = cf.TrainConfig(epochs=3, n_factors=16)
     pairs = real.frame[["user", "item"]].to_numpy()[:500]
     predictions = {}
@@ -64,7 +74,8 @@ def test_each_picked_setting_changes_the_model_and_the_blend_survives_a_save(rea
     assert np.allclose(loaded.predict(pairs[:, 0], pairs[:, 1]), predictions["knn_blend"], atol=1e-5)
 
 
-def test_side_by_side_trials_pick_and_score_exactly_as_one_after_another(real):
+def test_side_by_side_trials_pick_and_score_exactly_as_one_after_another(demo):
+    real = demo
     import numba
 
     if numba.get_num_threads() < 2:

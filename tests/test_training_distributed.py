@@ -8,7 +8,6 @@ import sys
 import pytest
 
 from cf.cli import main
-from tests.helpers import split_paths
 
 
 def _free_port() -> int:
@@ -19,8 +18,8 @@ def _free_port() -> int:
 
 @pytest.mark.slow
 @pytest.mark.timeout(300)
-def test_two_processes_match_one(tmp_path, capsys):
-    train, test = split_paths()
+def test_two_processes_match_one(tmp_path, capsys, demo_split_dir):
+    train, test = demo_split_dir / "train.csv", demo_split_dir / "test.csv"
     common = ["train", "--ratings", str(train), "--test", str(test), "--epochs", "4", "--json", "--quiet"]
     assert main(common) == 0
     single = json.loads(capsys.readouterr().out.strip().splitlines()[-1])

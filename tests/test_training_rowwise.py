@@ -116,6 +116,7 @@ def test_shuffle_is_uniform():
     assert np.all(np.abs(first / 4000 - 0.25) < 0.03)
 
 
+@pytest.mark.movielens
 def test_rowwise_matches_the_torch_engine_on_the_benchmark_split():
     train_path, test_path = split_paths()
     train, test = cf.load_ratings(train_path), cf.load_ratings(test_path)

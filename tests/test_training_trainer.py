@@ -26,6 +26,7 @@ def predictions(ratings, config):
     return rec.predict(frame["user"].to_numpy(), frame["item"].to_numpy())
 
 
+@pytest.mark.movielens
 def test_defaults_beat_the_bias_baseline_on_the_benchmark_split():
     train_path, test_path = split_paths()
     train, test = cf.load_ratings(train_path), cf.load_ratings(test_path)

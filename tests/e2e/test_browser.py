@@ -62,6 +62,7 @@ def test_demo_train_pick_a_user_see_recommendations_and_the_map(in_browser):
     assert not problems
 
 
+@pytest.mark.movielens
 @pytest.mark.timeout(240)
 def test_upload_movielens_small_train_three_epochs_see_predictions(in_browser):
     folder = shared_data_dir() / "ml-latest-small"
@@ -197,6 +198,7 @@ WIDE_BY_DESIGN = {"runs"}
 """Tables too wide for any window (every setting and score of each run): they scroll sideways."""
 
 
+@pytest.mark.movielens
 @pytest.mark.timeout(420)
 def test_every_screen_fits_a_1280_and_a_900_pixel_window(in_browser):
     """MovieLens titles, two models, a rating on the Rate screen: nothing is cut off sideways, and every

@@ -7,7 +7,6 @@ import pytest
 import cf
 from cf.report import ReportInputs, score_held_out, write_report
 from tests.e2e import driver
-from tests.helpers import movies_path, split_paths
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -20,15 +19,14 @@ DRAWN_JS = """
 """
 
 
-def test_report_opens_offline_with_every_figure_drawn(tmp_path):
+def test_report_opens_offline_with_every_figure_drawn(tmp_path, demo_split_dir):
     reason = driver.missing_browser_reason()
     if reason:
         pytest.skip(reason)
-    train_path, _ = split_paths()
-    ratings = cf.load_ratings(train_path)
+    ratings = cf.load_ratings(demo_split_dir / "train.csv")
     ratings = ratings.subset(ratings.frame["user"].to_numpy() <= 100)
     train, valid, _ = cf.validation_split(ratings, 0.1, 42)
-    result = cf.fit(train, cf.TrainConfig(epochs=2, n_factors=8), valid, cf.load_movies(movies_path()))
+    result = cf.fit(train, cf.TrainConfig(epochs=2, n_factors=8), valid, cf.load_movies(demo_split_dir / "movies.csv"))
     inputs = ReportInputs(result.recommender, ratings, score_held_out(result.recommender), result.history)
     path = tmp_path / "report.html"
     write_report(path, inputs)
