@@ -26,6 +26,7 @@ import streamlit as st
 
 import cf
 from cf import jobs
+from cf.verdict import auto_summary
 from ui.components.common import seconds
 from ui.jobs import base as background
 from ui.jobs.base import BackgroundJob
@@ -225,7 +226,7 @@ def collect() -> ModelRecord | None:
     picked = result.recommender.config  # with Auto: the settings it picked
     chosen = ("epochs", "weight_decay", "lr", "knn_blend")
     config = dataclasses.replace(job.config, **{name: getattr(picked, name) for name in chosen})
-    auto_note = result.auto["sentence"] if result.auto else None
+    auto_note = auto_summary(result.auto) if result.auto else None
     record = ModelRecord(
         number=job.number,
         recommender=result.recommender,

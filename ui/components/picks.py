@@ -1,0 +1,58 @@
+"""A top-N list as a table people read: the order, the score it is ranked by, the predicted stars, the reason.
+
+The list is ranked by its ``score`` (:func:`cf.topn.top_n`), so the *Match* column shows that
+score, as a share of the first pick's, next to the rank: the order and the number beside it
+always agree. The rating model's predicted stars stand in a column of their own, with what
+they mean, because a list ranked for "people like you went on to love it" is not in order of
+stars. The table is a static one (``st.table``): its cells wrap, so long titles, genres and
+reasons stay readable in a narrow window instead of running off its edge.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from ui.components.common import md
+
+MATCH_HELP = (
+    "**Match** is the score the list is ranked by, as a share of the first pick's (100): how strongly the model "
+    "picks the movie, so the list always runs from the highest match down."
+)
+STARS_HELP = (
+    "**Predicted stars** is the rating model's guess of the stars {who} would give the movie. The list is not "
+    "ranked by it: a movie many people like {who_obj} went on to watch and love can come first with fewer stars."
+)
+
+
+def match_scores(scores: pd.Series | np.ndarray) -> np.ndarray:
+    """Each ranking score as a share of the first (highest) one, 0 to 100; NaN when the first is not positive."""
+    values = np.asarray(scores, dtype=np.float64)
+    if not len(values) or not np.isfinite(values[0]) or values[0] <= 0:
+        return np.full(len(values), np.nan)
+    return np.clip(100.0 * values / values[0], 0.0, 100.0)
+
+
+def picks_frame(table: pd.DataFrame, details: bool = True) -> pd.DataFrame:
+    """The rows people see: rank (the index), movie, match, predicted stars, reason, and with ``details``
+    the genres, number of ratings and average rating. Text is escaped for the table's Markdown."""
+    frame = pd.DataFrame(index=pd.RangeIndex(1, len(table) + 1, name="#"))
+    frame["Movie"] = [md(t) for t in table["title"]]
+    if "score" in table:
+        frame["Match"] = [("–" if np.isnan(m) else f"{m:.0f}") for m in match_scores(table["score"])]
+    frame["Predicted stars"] = [f"{v:.1f} ★" for v in table["predicted"]]
+    frame["Because you liked"] = [md(r) if r else "–" for r in table["because_you_liked"]]
+    if details:
+        frame["Genres"] = [md(g) for g in table["genres"]]
+        frame["Popularity"] = [f"{int(n):,} ratings" for n in table["n_ratings"]]
+        frame["Average rating"] = [f"{v:.1f} ★" for v in table["mean_rating"]]
+    return frame
+
+
+def picks_table(table: pd.DataFrame, key: str, who: str = "this user", details: bool = True) -> None:
+    """Draw the list (in a container keyed ``cf-picks-<key>``) with what *Match* and *Predicted stars* mean."""
+    with st.container(key=f"cf-picks-{key}"):
+        st.table(picks_frame(table, details), border="horizontal")
+    who_obj = "you" if who == "you" else "them"
+    st.caption(MATCH_HELP + " " + STARS_HELP.format(who=who, who_obj=who_obj))
