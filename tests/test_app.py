@@ -21,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 
 from benchmarks.paths import shared_data_dir
 from cf.verdict import GOOD, WORSE, accuracy_verdict, curve_note
-from ui.components.common import csv_bytes, neutralise_formulas, seconds
+from ui.components.common import csv_bytes, md, neutralise_formulas, seconds
 from ui.components.widgets import NO_STARS
 from ui.jobs import base as background
 from ui.jobs import training
@@ -66,6 +66,16 @@ def metrics(at: AppTest) -> dict[str, str]:
 def table(at: AppTest, column: str) -> pd.DataFrame:
     """The one table on the page with ``column`` (rank: recommendations, held_out: history...)."""
     (found,) = [d.value for d in at.dataframe if column in d.value.columns]
+    return found
+
+
+def captions(at: AppTest) -> list[str]:
+    return [c.value for c in at.caption]
+
+
+def picks_shown(at: AppTest) -> pd.DataFrame:
+    """The top-N list as people see it (a static table with a Match column)."""
+    (found,) = [t.value for t in at.table if "Match" in t.value.columns]
     return found
 
 
@@ -203,16 +213,27 @@ def test_demo_flow_data_train_user_embeddings(download):
     assert record.scores.rmse < record.scores.bias_rmse < record.scores.global_mean_rmse
     go(at, state.TAB_TRAIN)
     shown = metrics(at)
-    assert shown["Validation RMSE"] == f"{record.scores.rmse:.3f}"
-    assert shown["Bias-only baseline"] == f"{record.scores.bias_rmse:.3f}"
-    assert "Global-mean baseline" in shown and "Training time" in shown
+    # one headline figure, in stars, saying what it was measured on; the specialist's figures one click away
+    assert shown["Typical error"] == f"±{record.scores.rmse:.2f} stars" and "Training time" in shown
+    measured = f"Measured on the {record.scores.n_test:,} ratings this run kept aside"
+    assert any(c.startswith(measured) for c in captions(at))
+    (details,) = [d.value for d in at.dataframe if "What it is" in d.value.columns]
+    figures = dict(zip(details["Figure"], details["Value"]))
+    assert figures["RMSE (the typical error)"] == f"{record.scores.rmse:.4f}"
+    assert figures["Bias-only baseline RMSE"] == f"{record.scores.bias_rmse:.4f}"
+    assert [e.label for e in at.expander if e.label.startswith("Details")] == ["Details: the figures behind this"]
+    words = " ".join(m.value for m in at.main.markdown)
+    for term in ("NDCG", "Precision@", "Full-catalogue", "Validation RMSE"):  # specialist terms: only in Details
+        assert term not in words and term not in " ".join(shown), term
+    k = record.scores.topn.k
+    assert f"at least one of their {k} suggestions was a movie they went on to rate highly" in words
     curve = charts(at)[0]
     assert [trace["name"] for trace in curve["data"]] == ["Training RMSE", "Validation RMSE"]
     assert values(curve["data"][0]["x"]) == [1, 2]
     # a verdict in words next to the figures, and what the curves say under the chart
     verdict = accuracy_verdict(record.scores.rmse, record.scores.bias_rmse, record.scores.global_mean_rmse)
     assert verdict.level == GOOD and verdict.text in [s.value for s in at.main.success]
-    assert f"{record.scores.rmse:.3f} stars" in verdict.text
+    assert f"off by {record.scores.rmse:.2f} of a star" in verdict.text
     assert curve_note(record.history) in [c.value for c in at.caption]
 
     # User: pick the second most active user; their ratings and top picks
@@ -225,26 +246,35 @@ def test_demo_flow_data_train_user_embeddings(download):
     picker.set_value(second)
     at.run()
     assert_healthy(at)
-    recs = table(at, "rank")
+    shown_picks = picks_shown(at)
+    recs = read_csv(download(at, "cf.recs_csv"))  # the table people see, with its ids
     history = table(at, "held_out")
-    assert len(recs) == 10
+    assert len(recs) == 10 and shown_picks["Movie"].tolist() == [md(t) for t in recs["title"]]
     assert not set(recs["movieId"]) & set(history["movieId"]), "recommended a movie the user already rated"
     assert (recs["n_ratings"] >= 10).all()
     assert len(history) == int(users["n_ratings"].iloc[1])
     assert {"rating", "predicted", "held_out"} <= set(history.columns)
-    # the downloads hold what the tables show
-    picks_file = read_csv(download(at, "cf.recs_csv"))
-    assert picks_file["movieId"].tolist() == recs["movieId"].tolist()
-    assert picks_file["rank"].tolist() == list(range(1, 11))
+    assert recs["rank"].tolist() == list(range(1, 11))
+    # the order agrees with the score beside it; predicted stars stand apart, with what they mean
+    match = shown_picks["Match"].astype(float)
+    assert match.iloc[0] == 100 and match.is_monotonic_decreasing and match.iloc[-1] < 100
+    assert np.allclose(match, recs["match"].round(0), atol=0.51)
+    assert list(shown_picks.columns) == ["Movie", "Match", "Predicted stars", "Because you liked", "Genres",
+                                         "Popularity", "Average rating"]  # fmt: skip
+    assert any("The list is not ranked by it" in c for c in captions(at))
     history_file = read_csv(download(at, "cf.history_csv"))
     assert history_file["movieId"].tolist() == history["movieId"].tolist()
     assert np.allclose(history_file["rating"], history["rating"])
     # ranked by the item model: the user's liked movies drive the picks; by stars for teaching
-    assert (recs["because_you_liked"] != "").sum() >= 5
+    assert (recs["because_you_liked"].fillna("") != "").sum() >= 5
+    # "Most stars" is one click away, under Advanced, not on the default view
+    (advanced,) = [e for e in at.expander if e.label == "Advanced: how the list is ranked"]
+    assert [g.label for g in advanced.get("button_group")] == ["Rank by"]
     (rank_by,) = [g for g in at.get("button_group") if g.label == "Rank by"]
     rank_by.set_value("rating").run()
-    by_stars = table(at, "rank")
+    by_stars = read_csv(download(at, "cf.recs_csv"))
     assert by_stars["predicted"].is_monotonic_decreasing and set(by_stars["movieId"]) != set(recs["movieId"])
+    assert any(c.startswith("Movies this user has not rated, ranked by the most stars") for c in captions(at))
     [g for g in at.get("button_group") if g.label == "Rank by"][0].set_value("ranker").run()
 
     # Embeddings: the movie map, with the selected user and their recommendations marked
@@ -777,7 +807,7 @@ def test_rate_movies_and_get_recommendations_without_retraining():
     # after each add the search, the pick and the rating start afresh: the same movie cannot go in twice
     assert at.text_input(key=state.RATE_QUERY).value == ""
     assert at.selectbox(key=state.RATE_MOVIE).value is None and at.button(key=state.RATE_ADD).disabled
-    assert at.select_slider(key=state.RATE_VALUE).value == default
+    assert at.select_slider(key=state.RATE_VALUE).value == given[0] != default  # the last rating stays
     assert any(c.value.startswith("Fitted to your 1 rating in ") for c in at.caption)  # not "1 ratings"
     for stars in given[1:]:
         rate(at, "the", stars)
@@ -785,10 +815,12 @@ def test_rate_movies_and_get_recommendations_without_retraining():
     assert len(rated) == 5 and list(rated.values()) == given
     titles = record.recommender.describe(record.recommender.items.to_index(list(rated)))["title"]
     assert titles.str.contains("the", case=False).all()
-    picks = table(at, "because_you_liked")
-    assert len(picks) == 10 and not set(picks["movieId"]) & set(rated)
-    assert set(picks["because_you_liked"]) <= set(titles)
-    assert (picks["n_ratings"] >= 10).all()
+    picks = picks_shown(at)
+    shown_titles = set(record.recommender.describe(record.recommender.items.to_index(list(rated)))["title"])
+    assert len(picks) == 10 and not set(picks["Movie"]) & {md(t) for t in shown_titles}
+    assert set(picks["Because you liked"]) - {"–"} <= {md(t) for t in titles}
+    assert picks["Match"].astype(float).is_monotonic_decreasing
+    assert any(c.startswith("**Match** is the score the list is ranked by") for c in captions(at))
     assert at.session_state[state.MODEL] is record and len(state_runs(at)) == 1  # no retraining
     (figure,) = charts(at)
     names = [t.get("name") for t in figure["data"]]
