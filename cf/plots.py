@@ -296,11 +296,16 @@ def topn_comparison(topn: TopNReport) -> go.Figure:
     return fig
 
 
-def sweep_chart(results: Sequence[Mapping[str, Any]], params: Sequence[str], score: str = "rmse") -> go.Figure:
+def sweep_chart(
+    results: Sequence[Mapping[str, Any]], params: Sequence[str], score: str = "rmse", noise: float | None = None
+) -> go.Figure:
     """A tuning sweep's results: the score against one setting (line), or a heat map over two.
 
     ``results`` holds dicts with one key per name in ``params`` and the ``score``; points not
-    yet run are simply absent, so the chart can be redrawn as results arrive.
+    yet run are simply absent, so the chart can be redrawn as results arrive. With ``noise``
+    (the half-width of one score's 95% band, :func:`cf.noise.score_noise`) the line chart
+    shades the band around the best point: points inside it are as good as the best. The
+    score axis spans at least a tenth of a star (10 points), so tiny differences look tiny.
     """
     label = SCORE_LABELS.get(score, score)
     title = f"{label} by {' and '.join(SETTING_LABELS.get(p, p) for p in params)}"
@@ -324,6 +329,20 @@ def sweep_chart(results: Sequence[Mapping[str, Any]], params: Sequence[str], sco
         )
         if name in LOG_SETTINGS:
             fig.update_xaxes(type="log")
+        ys = [float(r[score]) for r in done]
+        if ys:
+            lower = score in ("rmse", "mae")
+            best = min(ys) if lower else max(ys)
+            band = [best - noise, best + noise] if noise else [best, best]
+            middle = (max(ys + band) + min(ys + band)) / 2
+            span = max(max(ys + band) - min(ys + band), 0.05 if score == "ndcg" else 0.1) * 1.15
+            fig.update_yaxes(range=[middle - span / 2, middle + span / 2])
+            if noise:
+                fig.add_hrect(
+                    y0=band[0], y1=band[1], fillcolor=ACCENT, opacity=0.12, line_width=0,
+                    annotation_text="as good as the best: within the noise", annotation_position="top left",
+                    annotation_font_size=11,
+                )  # fmt: skip
         return fig
     first, second = params[:2]
     xs = sorted({r[first] for r in results})
@@ -360,7 +379,12 @@ SETTING_LABELS = {
     "ranker_l2": "Item model L2",
 }
 """Tuning settings as charts name them."""
-SCORE_LABELS = {"rmse": "Validation RMSE", "mae": "Validation MAE", "ndcg": "NDCG@10", "hit_rate": "Hit rate@10"}
+SCORE_LABELS = {
+    "rmse": "Typical error (stars)",
+    "mae": "Average error (stars)",
+    "ndcg": "Ranking quality (NDCG@10)",
+    "hit_rate": "People whose list found a loved movie",
+}
 LOG_SETTINGS = ("lr", "weight_decay", "ranker_l2")
 """Settings whose sweep values are spread on a log scale."""
 
@@ -945,7 +969,7 @@ def compare_scores(runs: Sequence[Mapping[str, Any]], height: int | None = None)
     colors = [run_color(k) for k, run in enumerate(runs) if run.get("scores")]
     scored = [run for run in runs if run.get("scores")]
     fig = _figure(
-        title=dict(text="Validation RMSE by run (lower is better)"),
+        title=dict(text="Typical error by run (lower is better)"),
         xaxis=dict(title=dict(text="RMSE (stars)"), showgrid=True, rangemode="tozero"),
         yaxis=dict(showgrid=False, autorange="reversed"),
         height=height or 140 + 44 * max(1, len(scored)),
@@ -1002,13 +1026,13 @@ def crossval_intervals(
     Each run is a mapping with ``name`` and ``summary`` (:meth:`cf.crossval.CVResult.summary`
     as plain dicts: ``mean``, ``low``, ``high`` per metric).
     """
-    from cf.crossval import METRICS
+    from cf.crossval import METRICS, PLAIN
 
-    label, lower_better = METRICS[metric]
+    label, lower_better = PLAIN.get(metric, METRICS[metric][0]), METRICS[metric][1]
     better = "lower" if lower_better else "higher"
     fig = _figure(
-        title=dict(text=f"Cross-validated {label} with 95% intervals ({better} is better)"),
-        xaxis=dict(title=dict(text=label), showgrid=True),
+        title=dict(text=plot_text(label)),  # short: the chart is often half a window wide
+        xaxis=dict(title=dict(text=f"Mean over splits with its 95% interval · {better} is better"), showgrid=True),
         yaxis=dict(showgrid=False, autorange="reversed"),
         height=160 + 44 * max(1, len(runs)),
         margin=dict(l=8, r=48, t=48, b=8),
@@ -1039,5 +1063,9 @@ def crossval_intervals(
 
     points(metric, "model", [run_color(k) for k in range(len(runs))], "circle")
     if baseline:
-        points(baseline, METRICS[baseline][0], MUTED, "line-ns-open")
+        points(baseline, PLAIN.get(baseline, METRICS[baseline][0]), MUTED, "line-ns-open")
+    # an honest scale: at least a tenth of a star (or 10 points), so a thousandth does not look like a cliff
+    ends = [run["summary"][key][end] for run in runs for key in (metric, baseline) if key for end in ("low", "high")]
+    middle, span = (max(ends) + min(ends)) / 2, max(max(ends) - min(ends), 0.05 if metric == "ndcg" else 0.1) * 1.15
+    fig.update_xaxes(range=[middle - span / 2, middle + span / 2], tickformat=".0%" if "hit_rate" in metric else None)
     return fig

@@ -1249,23 +1249,35 @@ def cross_validate_run(at: AppTest, record, folds: int, timeout: float = 240.0) 
 def test_auto_settings_then_cross_validation_with_intervals_and_a_paired_test():
     at = upload(new_app(), ("small.csv", small_ratings_csv()))  # small: six trainings in a few seconds
     auto = train(at, epochs=2, auto=True, n_factors=8)
-    assert auto.config.auto and auto.note.startswith("Auto picked regularisation")
+    assert auto.config.auto and auto.note.startswith("Auto tried ")
     picked = auto.recommender.config
     assert (auto.config.epochs, auto.config.weight_decay) == (picked.epochs, picked.weight_decay)
     assert len(auto.history) == picked.epochs
-    assert any(i.value.startswith("Auto picked") for i in at.info)  # shown with the results
+    # shown with the results in plain words, saying what its own figure was measured on
+    (note,) = [i.value for i in at.info if i.value.startswith("Auto tried")]
+    assert f"picked {picked.epochs} epochs" in note and "Its own check, on a 10% slice" in note
+    assert "item neighbours" not in note or "most similar movies" in note
+    heading = f"{picked.epochs} of {picked.epochs} epochs (picked by Auto)"
+    assert any(m.value.startswith("#### Model 1") and m.value.endswith(md(heading)) for m in at.markdown)
     plain = train(at, epochs=1, n_factors=8, model="dot")
 
     cross_validate_run(at, auto, folds=2)
     cross_validate_run(at, plain, folds=2)
-    intervals = table(at, "Folds")
+    intervals = table(at, "Folds")  # every figure, under Details
     assert intervals["Run"].tolist() == [auto.name, plain.name] and intervals["Folds"].tolist() == [2, 2]
     assert all(" to " in cell for cell in intervals["RMSE"])
-    rmse_chart = next(c for c in charts(at) if "RMSE with 95% intervals" in c["layout"]["title"]["text"])
+    # each run gets a verdict in words, with its interval
+    verdicts = [a.value for a in [*at.success, *at.warning] if a.value.startswith("**Model ")]
+    assert len(verdicts) == 2 and all("Over 2 splits" in v and "95% interval" in v for v in verdicts)
+    rmse_chart = next(c for c in charts(at) if c["layout"]["title"]["text"] == "Typical error (stars)")
     assert len(values(rmse_chart["data"][0]["error_x"]["array"])) == 2
-    sentences = [m.value for m in at.markdown if "(paired t-test over 2 folds, p = " in m.value]
-    assert len(sentences) == 2  # RMSE and NDCG@10, each naming both runs
+    low, high = rmse_chart["layout"]["xaxis"]["range"]
+    assert high - low >= 0.1  # an honest scale: a tenth of a star at least
+    sentences = [m.value for m in at.markdown if re.search("noise between splits|exactly the same on every", m.value)]
+    assert len(sentences) == 2  # the typical error and the lists, each naming both runs
     assert all(auto.name in text and plain.name in text for text in sentences)
+    assert not [m.value for m in at.main.markdown if "t-test" in m.value or "NDCG" in m.value]
+    assert sum("paired t-test over 2 folds" in c.value for c in at.caption) == 2  # in Details
 
 
 def test_a_link_to_a_movielens_release_loads_it_and_trains_the_same_model(grouplens):

@@ -15,6 +15,8 @@ import streamlit as st
 import cf
 from cf import plots
 from cf.crossval import METRICS, paired_test, same_folds
+from cf.noise import WHY_THEY_DIFFER, crossval_reading
+from cf.verdict import GOOD
 from ui.components import widgets
 from ui.components.common import csv_bytes, md, scrolls_sideways, wrapping_columns
 from ui.components.widgets import DEFAULT_MIN_RATINGS, MODEL_LABELS, chart, keep_toggle, polled
@@ -93,17 +95,18 @@ def render(data: DataRecord) -> None:
 
 def _crossval(data: DataRecord, chosen: list[ModelRecord]) -> None:
     """Scores with error bars: start a cross-validation, follow it, and show the intervals and paired tests."""
-    st.markdown("#### Scores with error bars")
+    st.markdown("#### How sure are these scores?")
     finished = crossval_job.collect()
     if finished:
         kind, text = finished
         getattr(st, kind)(text)
     st.caption(
-        f"One validation split gives one number; another split would give a slightly different one. "
-        f"Cross-validation trains the run's settings again on each of k folds of **{md(data.label)}** "
-        "(every rating is tested once) and shows the mean with a 95% interval. Runs cross-validated here share "
-        "their folds, so two of them are compared fold by fold with a paired t-test over folds: it says "
-        "whether the difference is larger than the noise between folds."
+        "A score measured on one set of kept-aside ratings would come out a little different on another set. "
+        f"Cross-validation trains the run's settings again on several splits of **{md(data.label)}** (every "
+        "rating is tested once) and gives the average with the range it most likely lies in (95% interval). "
+        "Runs cross-validated here share their splits, so two of them are compared split by split: the app "
+        "says whether their difference is larger than the noise.",
+        help="k-fold cross-validation; two runs on the same folds are compared with a paired t-test over folds.",
     )
     job = crossval_job.job()
     if job is not None:
@@ -153,26 +156,38 @@ def _crossval_panel() -> None:
 
 
 def _crossval_results(chosen: list[ModelRecord]) -> None:
+    """Each cross-validated run's verdict in words, its intervals on an honest scale, and the paired comparisons."""
     done = crossval_job.results()
     scored = [(r, done[r.id]) for r in chosen if r.id in done]
     if not scored:
         return
-    st.dataframe(crossval_table(scored), hide_index=True, width="stretch", key="cf.cv_table")
+    for record, result in scored:
+        verdict = crossval_reading(result.summary(), len(result.folds), result.method)
+        show = st.success if verdict.level == GOOD else st.warning
+        show(f"**{md(record.name)}**. {verdict.text}", icon=":material/fact_check:")
     plotted = [{"name": r.name, "summary": {k: v.to_dict() for k, v in res.summary().items()}} for r, res in scored]
     left, right = wrapping_columns([1, 1], "cv_charts", gap="medium")
     with left:
         figure = plots.crossval_intervals(plotted)
-        chart(figure, "cv_rmse", "crossval-rmse")
+        chart(figure, "cv_rmse", "crossval-error")
     with right:
-        figure = plots.crossval_intervals(plotted, "ndcg", "popular_ndcg")
-        chart(figure, "cv_ndcg", "crossval-ndcg")
+        figure = plots.crossval_intervals(plotted, "hit_rate", "popular_hit_rate")
+        chart(figure, "cv_hits", "crossval-lists")
+    details = []
     for k, (first, a) in enumerate(scored):
         for second, b in scored[k + 1 :]:
             if same_folds(a, b):
-                for metric in ("rmse", "ndcg"):
-                    st.markdown(paired_test(a, b, metric, (first.name, second.name)).sentence())
+                for metric in ("rmse", "hit_rate"):
+                    test = paired_test(a, b, metric, (first.name, second.name))
+                    st.markdown(test.sentence())
+                    details.append(test.detail())
             else:
-                st.caption(f"{first.name} and {second.name} were not scored on the same folds, so no paired test.")
+                st.caption(f"{first.name} and {second.name} were not scored on the same splits, so no comparison.")
+    st.caption(WHY_THEY_DIFFER)
+    with st.expander("Details: every cross-validated figure", icon=":material/info:"):
+        st.dataframe(crossval_table(scored), hide_index=True, width="stretch", key="cf.cv_table")
+        for line in details:
+            st.caption(line)
 
 
 def crossval_table(scored: list[tuple[ModelRecord, object]]) -> pd.DataFrame:
