@@ -376,8 +376,8 @@ def test_movielens_small_upload_flow():
     assert record.data_key == data.key
     assert record.scores.rmse < record.scores.bias_rmse
     go(at, state.TAB_USER)
-    recs = table(at, "rank")
-    assert len(recs) == 10 and recs["title"].str.contains(r"\(\d{4}\)").all()
+    recs = picks_shown(at)
+    assert len(recs) == 10 and recs["Movie"].str.contains(r"\(\d{4}\\\)").all()
     go(at, state.TAB_EMBED)
     (figure,) = charts(at)
     groups = {t.get("name") for t in figure["data"]}
@@ -464,8 +464,8 @@ def test_many_users_search_and_ratings_without_movies():
     options = at.selectbox(key=state.USER).options
     assert options and all(o.startswith("User 517") for o in options)
     assert at.selectbox(key=state.USER).value == 517
-    recs = table(at, "rank")
-    assert recs["title"].str.fullmatch(r"Movie \d+").all()
+    recs = picks_shown(at)
+    assert recs["Movie"].str.fullmatch(r"Movie \d+").all()
 
     go(at, state.TAB_EMBED)
     (figure,) = charts(at)
@@ -480,11 +480,13 @@ def test_who_watched_what_file_trains_and_says_why_stars_are_missing():
     assert not errors(at) and any(NO_STARS == i.value for i in at.info)
     train(at, epochs=1)
     assert any(NO_STARS == i.value for i in at.info)  # Train screen: RMSE means nothing here
-    assert any("most-popular list" in m.value for m in at.markdown)  # the top-N verdict is still there
+    assert any("most popular movies manages that" in m.value for m in at.markdown)  # the top-N verdict is still there
+    assert "Typical error" not in metrics(at)  # no stars: no error in stars, and no verdict on it
+    assert not [s.value for s in at.main.success if "star" in s.value]
     go(at, state.TAB_USER)
     assert any(NO_STARS == i.value for i in at.info)
-    recs = table(at, "rank")
-    assert len(recs) == 10 and (recs["because_you_liked"] != "").any()
+    recs = picks_shown(at)
+    assert len(recs) == 10 and (recs["Because you liked"] != "–").any()
 
 
 # -- stopping ------------------------------------------------------------------------
@@ -545,7 +547,7 @@ def test_stop_keeps_model_of_last_finished_epoch(hold, monkeypatch):
     assert np.array_equal(record.recommender.item_vectors(), snapshots[1].item_vectors())
     # the stopped model is usable
     go(at, state.TAB_USER)
-    assert len(table(at, "rank")) == 10
+    assert len(picks_shown(at)) == 10
 
 
 def test_sidebar_stop_before_first_epoch_keeps_previous_model(hold):
@@ -718,7 +720,7 @@ def test_crafted_model_file_is_refused_and_a_real_one_loads(tmp_path):
     # it is usable: its own users and titles come from the file
     go(at, state.TAB_USER)
     assert at.selectbox(key=state.USER).value >= 5001
-    assert len(table(at, "rank")) == 10
+    assert len(picks_shown(at)) == 10
     # the model it replaced stays in memory (the best on its data), to switch back to
     assert first.loaded and first is not at.session_state[state.MODEL]
 
@@ -754,9 +756,9 @@ def test_model_file_download_loads_in_python_and_reopens_in_the_app(download):
     assert loaded.note.startswith("It fits the data in use (Demo dataset): all its users and movies are in it.")
     assert np.array_equal(loaded.recommender.predict(users, items), trained.predict(users, items))
     go(at, state.TAB_USER)
-    picks = table(at, "rank")
+    picks = picks_shown(at)
     first_picks = trained.recommend(at.selectbox(key=state.USER).value, 10, min_ratings=10)
-    assert picks["movieId"].tolist() == first_picks["movieId"].tolist()
+    assert picks["Movie"].tolist() == [md(t) for t in first_picks["title"]]
 
 
 def test_a_model_trained_by_the_command_line_opens_in_the_app(tmp_path, capsys):
@@ -777,7 +779,7 @@ def test_a_model_trained_by_the_command_line_opens_in_the_app(tmp_path, capsys):
     go(at, state.TAB_USER)
     user = at.selectbox(key=state.USER).value
     expected = cf.Recommender.load(model).recommend(user, 10, min_ratings=10)
-    assert table(at, "rank")["movieId"].tolist() == expected["movieId"].tolist()
+    assert picks_shown(at)["Movie"].tolist() == [md(t) for t in expected["title"]]
 
 
 # -- rate movies yourself ------------------------------------------------------------
@@ -895,8 +897,8 @@ def test_movies_screen_similar_biases_and_axis_names():
 
     # the user screen says why each pick is there
     go(at, state.TAB_USER)
-    picks = table(at, "rank")
-    assert picks["because_you_liked"].str.len().gt(0).all()
+    picks = picks_shown(at)
+    assert (picks["Because you liked"] != "–").all()
 
     go(at, state.TAB_MOVIES)
     at.segmented_control(key=state.MOVIES_VIEW).set_value("What the model learned")
@@ -933,16 +935,16 @@ def test_compare_keeps_the_best_and_latest_models_on_its_own_and_names_the_dropp
     assert verdict.level == WORSE and verdict.text in [w.value for w in at.main.warning]
 
     go(at, state.TAB_COMPARE)
-    summary = table(at, "Validation RMSE")
+    summary = table(at, "Typical error (stars)")
     assert summary["Run"].tolist() == ["Model 1", "Model 2"]
     assert summary["Model"].tolist() == ["Dot product with biases", "Plain dot product"]
     assert summary["Epochs"].tolist() == [3, 1] and summary["In memory"].all()
-    assert summary["Validation RMSE"].tolist() == [first.scores.rmse, second.scores.rmse]
+    assert summary["Typical error (stars)"].tolist() == [first.scores.rmse, second.scores.rmse]
     curves, bars = charts(at)[:2]
     assert {t["name"] for t in curves["data"]} >= {"Model 1 · validation", "Model 2 · training"}
     assert len(values(bars["data"][0]["x"])) == 2
-    side = [d.value for d in at.dataframe if list(d.value.columns) == ["title", "predicted"]]
-    assert len(side) == 2 and all(len(s) == 10 for s in side)
+    side = [t.value for t in at.table if list(t.value.columns) == ["Movie", "Match"]]
+    assert len(side) == 2 and all(len(s) == 10 and s["Match"].astype(float).is_monotonic_decreasing for s in side)
 
     # switch back to the first model, then on to two more plain models: the limit (3) keeps the one in
     # use, the best (the biased model of 3 epochs) and the most recently used; the others are named
@@ -956,10 +958,10 @@ def test_compare_keeps_the_best_and_latest_models_on_its_own_and_names_the_dropp
     assert [r.loaded for r in state_runs(at)] == [True, False, True, True]
     assert second.scores and second.history  # curves and scores stay
     go(at, state.TAB_COMPARE)
-    assert table(at, "Validation RMSE")["Run"].tolist() == ["Model 1", "Model 2", "Model 3", "Model 4"]
-    assert any(c.value.startswith("Dropped to save memory: Model 2 (RMSE ") for c in at.caption)
+    assert table(at, "Typical error (stars)")["Run"].tolist() == ["Model 1", "Model 2", "Model 3", "Model 4"]
+    assert any(c.value.startswith("Dropped to save memory: Model 2 (typical error ") for c in at.caption)
     reasons = " ".join(m.value for m in at.markdown)
-    assert "Model 1 · Dot product with biases · 8 factors · *best validation RMSE on its data*" in reasons
+    assert "Model 1 · Dot product with biases · 8 factors · *the lowest typical error on its data*" in reasons
 
     # a pinned model stays whatever comes next; the most recent unpinned one makes room
     at.checkbox(key=f"cf.keep.{third.id}").check()
@@ -981,7 +983,7 @@ def test_all_users_download_agrees_with_the_user_screen_and_respects_its_cap(dow
     record = train(at, epochs=1, n_factors=8)
     rec = record.recommender
     go(at, state.TAB_USER)
-    user, shown = at.selectbox(key=state.USER).value, table(at, "rank")
+    user, shown = at.selectbox(key=state.USER).value, read_csv(download(at, "cf.recs_csv"))
     everyone = read_csv(download(at, "cf.recs_all_csv"))
     assert list(everyone.columns[:4]) == ["userId", "rank", "movieId", "title"]
     assert sorted(set(everyone["userId"])) == sorted(rec.users.ids) and len(everyone) == 10 * len(rec.users)
@@ -1221,7 +1223,7 @@ def test_a_model_is_never_shown_next_to_data_it_was_not_trained_on():
     assert_healthy(at)
     assert at.session_state[state.MODEL] is first and any("Model 1 · RMSE" in b for b in badges(at))
     go(at, state.TAB_USER)
-    assert len(table(at, "rank")) == 10
+    assert len(picks_shown(at)) == 10
 
 
 # -- scores with error bars and Auto settings -------------------------------------------

@@ -248,8 +248,8 @@ def collect() -> ModelRecord | None:
         state.set_notice("warning" if status == "diverged" else "info", message + released_note(released))
     else:
         summary = f"{record.name} is ready"
-        if record.scores:
-            summary += f": validation RMSE {record.scores.rmse:.3f}"
+        if record.scores and result.recommender.has_ratings:
+            summary += f": typical error ±{record.scores.rmse:.2f} stars on ratings it never saw"
         took = f" ({seconds(record.fit_seconds)}{start_up_note(record)})."
         state.set_notice("success", summary + took + released_note(released))
     return record

@@ -19,6 +19,7 @@ from cf.noise import WHY_THEY_DIFFER, crossval_reading
 from cf.verdict import GOOD
 from ui.components import widgets
 from ui.components.common import csv_bytes, md, scrolls_sideways, wrapping_columns
+from ui.components.picks import MATCH_HELP, picks_frame
 from ui.components.widgets import DEFAULT_MIN_RATINGS, MODEL_LABELS, chart, keep_toggle, polled
 from ui.jobs import crossval as crossval_job
 from ui.jobs.base import queue_text
@@ -81,12 +82,12 @@ def render(data: DataRecord) -> None:
         figure = plots.compare_scores(plotted)
         chart(figure, "compare_scores", "compare-scores")
     if not any(r.scores for r in chosen):
-        st.caption("None of these runs has a validation share, so there are no scores to compare.")
+        st.caption("None of these runs kept ratings aside (validation share), so there are no scores to compare.")
     else:
         st.caption(
-            "Dotted lines: error on the training ratings; solid: on the held-out ones. Each run keeps its "
-            "colour in both charts; the best run's bar is marked “best”, and the grey tick on each bar is that "
-            "run's bias-only baseline."
+            "Dotted lines: error on the ratings each run learned from; solid: on the ratings it kept aside (what "
+            "counts). Each run keeps its colour in both charts; the best run's bar is marked “best”, and the grey "
+            "tick on each bar is the simple guess from each person's and movie's usual rating, on the same ratings."
         )
     _crossval(data, chosen)
     _side_by_side([r for r in chosen if r.loaded])
@@ -203,21 +204,39 @@ def crossval_table(scored: list[tuple[ModelRecord, object]]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+ERROR, GAIN, AVERAGE_ERROR, HITS = (
+    "Typical error (stars)",
+    "Better than a simple guess by",
+    "Average error (stars)",
+    "Lists that found a loved movie",
+)
+"""The summary's plain column names; the specialist's names are in each column's help."""
+
+
 def _summary_grid(summary: pd.DataFrame) -> None:
+    shown = [name for name in summary if "NDCG@" not in name]  # ranking quality: in the CSV, not on screen
     st.dataframe(
         summary,
         hide_index=True,
         width="stretch",
+        column_order=shown,
         column_config={
             "Run": st.column_config.TextColumn("Run", pinned=True),
-            **{name: st.column_config.NumberColumn(format="%.3f") for name in summary if "NDCG@" in name},
-            **{name: st.column_config.NumberColumn(format="percent") for name in summary if "Hit rate@" in name},
-            "Validation RMSE": st.column_config.NumberColumn(format="%.3f"),
-            "Validation MAE": st.column_config.NumberColumn(format="%.3f"),
-            "Bias-only RMSE": st.column_config.NumberColumn(format="%.3f"),
-            "Gain over bias-only": st.column_config.NumberColumn(
-                format="%+.3f", help="Bias-only RMSE minus this run's RMSE: positive when the model does better."
+            ERROR: st.column_config.NumberColumn(
+                format="%.3f", help="Validation RMSE: root mean squared error on the ratings each run kept aside."
             ),
+            GAIN: st.column_config.NumberColumn(
+                format="%+.3f",
+                help="Bias-only RMSE minus this run's RMSE, in stars: positive when the model does better than "
+                "the simple guess from each person's and each movie's usual rating.",
+            ),
+            AVERAGE_ERROR: st.column_config.NumberColumn(format="%.3f", help="Validation MAE: mean absolute error."),
+            HITS: st.column_config.NumberColumn(
+                format="percent",
+                help="Hit rate@10: the share of people whose top 10 held a kept-aside movie they rated 4 stars or "
+                "more.",
+            ),
+            "Simple guess: typical error": st.column_config.NumberColumn(format="%.3f", help="Bias-only RMSE."),
             "Training time (s)": st.column_config.NumberColumn(format="%.1f"),
         },
         key="cf.compare_table",
@@ -225,7 +244,7 @@ def _summary_grid(summary: pd.DataFrame) -> None:
 
 
 def summary_table(runs: list[ModelRecord]) -> pd.DataFrame:
-    """One row per run: its settings and scores."""
+    """One row per run: its settings and scores (plain column names; NDCG by its own name, for the CSV)."""
     rows = []
     for r in runs:
         c, s = r.config, r.scores
@@ -235,14 +254,13 @@ def summary_table(runs: list[ModelRecord]) -> pd.DataFrame:
             {
                 "Run": r.name,
                 "Model": MODEL_LABELS[c.model],
-                "Validation RMSE": s.rmse if s else np.nan,
-                # positive when the model beats the bias-only baseline (lower RMSE is better)
-                "Gain over bias-only": s.bias_rmse - s.rmse if s else np.nan,
-                "Validation MAE": s.mae if s else np.nan,
-                f"Hit rate@{k}": topn.model.hit_rate if topn else np.nan,
+                ERROR: s.rmse if s else np.nan,
+                GAIN: s.bias_rmse - s.rmse if s else np.nan,  # positive when the model beats the simple guess
+                AVERAGE_ERROR: s.mae if s else np.nan,
+                HITS: topn.model.hit_rate if topn else np.nan,
                 f"NDCG@{k}": topn.model.ndcg if topn else np.nan,
                 f"Most popular NDCG@{k}": topn.popular.ndcg if topn else np.nan,
-                "Bias-only RMSE": s.bias_rmse if s else np.nan,
+                "Simple guess: typical error": s.bias_rmse if s else np.nan,
                 "Factors": c.n_factors,
                 "Epochs": len(r.history) if r.history else c.epochs,
                 "Learning rate": c.lr,
@@ -291,24 +309,17 @@ def _side_by_side(loaded: list[ModelRecord]) -> None:
         picks = rec.recommend(user, 10, min_ratings=min(min_count, int(rec.item_counts.max(initial=0))))
         with col:
             st.markdown(f"**{md(run_label(record))}**")
-            st.dataframe(
-                picks[["title", "predicted"]],
-                hide_index=True,
-                width="stretch",
-                column_config={
-                    "title": st.column_config.TextColumn("Movie"),
-                    "predicted": st.column_config.NumberColumn("Predicted", format="%.2f ★"),
-                },
-                key=f"cf.compare_picks.{record.id}",
-            )
+            with st.container(key=f"cf-compare-picks-{record.id}"):
+                st.table(picks_frame(picks, details=False)[["Movie", "Match"]], border="horizontal")
     if len(loaded) > 4:
         st.caption("The first four are shown.")
+    st.caption(MATCH_HELP)
 
 
 REASONS = {
     state.IN_USE: "in use",
     state.PINNED: "kept for comparison",
-    state.BEST: "best validation RMSE on its data",
+    state.BEST: "the lowest typical error on its data",
     state.RECENT: "recently used",
 }
 
@@ -319,8 +330,8 @@ def _memory(runs: list[ModelRecord]) -> None:
     kept = state.weights_kept(runs, current)
     st.caption(
         f"This session keeps the weights of {state.MAX_WEIGHTS} models at most: the one in use, the ones kept "
-        "for comparison, the best by validation RMSE, then the most recently used. Switch to one to explore it "
-        "on the other screens."
+        "for comparison, the one with the lowest typical error, then the most recently used. Switch to one to "
+        "explore it on the other screens."
     )
     for record in sorted(kept, key=lambda r: r.number, reverse=True):
         row = st.container(horizontal=True, vertical_alignment="center", gap="medium")
@@ -346,7 +357,9 @@ def _memory(runs: list[ModelRecord]) -> None:
 
 def _dropped_label(record: ModelRecord) -> str:
     rmse = record.scores.rmse if record.scores else None
-    return f"{md(record.name)} (RMSE {rmse:.3f})" if rmse is not None and np.isfinite(rmse) else md(record.name)
+    return (
+        f"{md(record.name)} (typical error {rmse:.3f})" if rmse is not None and np.isfinite(rmse) else md(record.name)
+    )
 
 
 def _use(record: ModelRecord) -> None:

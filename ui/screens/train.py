@@ -294,10 +294,11 @@ def _model_summary(record: ModelRecord, data: DataRecord) -> None:
     if record.recommender is not None and not record.recommender.has_ratings:
         st.info(NO_STARS, icon=":material/visibility:")
     scores = record.scores
-    _error_metrics(record, scores)
+    stars = record.recommender is None or record.recommender.has_ratings  # who-watched-what files have no stars
+    _error_metrics(record, scores if stars else None)
     if scores and scores.topn is not None:
         _topn_quality(scores)
-    if scores:
+    if scores and stars:
         _details(scores)
     _charts(record, scores)
     with st.expander("Settings", icon=":material/info:"):
@@ -350,6 +351,8 @@ def _error_metrics(record: ModelRecord, scores: cf.Scores | None) -> None:
             "never saw: root mean squared error (RMSE), in stars. Lower is better.",
         )
         top[0].caption(f"Measured on {MEASURED_ON['held_out'].format(n=count(scores.n_test))}.")
+    elif record.recommender is not None and not record.recommender.has_ratings:
+        pass  # NO_STARS says why there is no error in stars
     else:
         top[0].metric("Typical error", "–", help="Set a validation share under Advanced settings to measure it.")
         top[0].caption("No validation share was set, so there is no accuracy score. Set one under Advanced settings.")
