@@ -72,9 +72,9 @@ def _stars(difference: float) -> str:
 
 
 def in_words(share: float) -> str:
-    """A share as the simplest "a in b" with b up to 10 that is within 2 points of it: 0.67 -> "2 in 3"."""
+    """A share as the simplest "a in b" (b of 2, 3, 4, 5 or 10) within 2 points of it: 0.67 -> "2 in 3"."""
     share = min(max(float(share), 0.0), 1.0)
-    for den in range(2, 11):
+    for den in (2, 3, 4, 5, 10):
         num = round(share * den)
         if abs(num / den - share) <= 0.02 and 0 < num:
             return f"{num} in {den}"

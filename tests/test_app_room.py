@@ -12,9 +12,9 @@ from cf.jobs import DONE, RUNNING, JobQueue
 from tests import test_app as app
 from tests.helpers import small_ratings
 from tests.test_app_tune import run_sweep
+from ui.jobs import base as background
 from ui.jobs import training
 from ui.jobs.base import BackgroundJob
-from ui.jobs import base as background
 from ui.session import state
 
 

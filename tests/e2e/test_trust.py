@@ -75,7 +75,7 @@ def test_a_small_sweep_draws_each_result_and_trains_with_the_best(in_browser):
         ended = app.main().get_by_text(re.compile(r"^Sweep done: 2 of 2 models"))
         await ended.wait_for(timeout=TRAIN_TIMEOUT_MS)
         figure = await drawn_figure(app, "cf.sweep_chart")
-        best = await app.main().get_by_text(re.compile(r"^Best RMSE")).inner_text()
+        best = await app.main().get_by_text(re.compile(r"^Best typical error")).inner_text()
         await app.click(app.main().get_by_role("button", name="Train with the best", exact=True))
         title = await app.wait_model(2)
         return figure, best, title, await app.errors(), await app.problems()
