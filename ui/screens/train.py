@@ -214,18 +214,30 @@ def _live_panel() -> None:
         delta = None
         if before is not None:
             delta = f"{train_rmse - math.sqrt(max(before.train_loss, 0.0)):+.3f}"
-        cols[1].metric("Training RMSE", f"{train_rmse:.3f}", delta, delta_color="inverse")
+        cols[1].metric(
+            "Error, ratings it learns from",
+            f"{train_rmse:.3f}",
+            delta,
+            delta_color="inverse",
+            help="Typical error (RMSE, stars) on the training ratings.",
+        )
         if last.valid_rmse is not None:
             delta = None
             if before is not None and before.valid_rmse is not None:
                 delta = f"{last.valid_rmse - before.valid_rmse:+.3f}"
-            cols[2].metric("Validation RMSE", f"{last.valid_rmse:.3f}", delta, delta_color="inverse")
+            cols[2].metric(
+                "Error, unseen ratings",
+                f"{last.valid_rmse:.3f}",
+                delta,
+                delta_color="inverse",
+                help="Typical error (RMSE, stars) on the kept-aside ratings it never learns from: what counts.",
+            )
         else:
-            cols[2].metric("Validation RMSE", "–", help="No validation share was set.")
+            cols[2].metric("Error, unseen ratings", "–", help="No validation share was set.")
         cols[3].metric("Time left", seconds(progress.eta))
     else:
-        cols[1].metric("Training RMSE", "…")
-        cols[2].metric("Validation RMSE", "…")
+        cols[1].metric("Error, ratings it learns from", "…")
+        cols[2].metric("Error, unseen ratings", "…")
         cols[3].metric("Time left", "…")
     if job.figure_cache is None or job.figure_cache[0] != len(history):
         job.figure_cache = (len(history), plots.training_curve(history, job.config.epochs))
