@@ -207,7 +207,7 @@ def training_curve(
     fig = _figure(
         title=dict(text="Error per epoch (lower is better)"),
         xaxis=dict(title=dict(text="Epoch"), range=[0.7, planned + 0.3], dtick=max(1, planned // 10)),
-        yaxis=dict(title=dict(text="RMSE (stars)"), rangemode="tozero"),
+        yaxis=dict(title=dict(text="Typical error (stars)"), rangemode="tozero"),
         height=340,
         hovermode="x unified",
     )
@@ -215,7 +215,7 @@ def training_curve(
         x=epoch,
         y=train,
         mode="lines+markers",
-        name="Training RMSE",
+        name="On the ratings it learns from",
         line=dict(color=PALETTE[0], width=3),
         hovertemplate="%{y:.3f}",
     )
@@ -224,7 +224,7 @@ def training_curve(
             x=epoch,
             y=[np.nan if v is None else float(v) for v in valid],
             mode="lines+markers",
-            name="Validation RMSE",
+            name="On unseen ratings (what counts)",
             line=dict(color=ACCENT, width=3),
             hovertemplate="%{y:.3f}",
         )
@@ -243,14 +243,14 @@ def training_curve(
 def accuracy_comparison(scores: Scores) -> go.Figure:
     """The model's validation RMSE next to the global-mean and bias-only baselines."""
     rows = [
-        ("Always the average rating", scores.global_mean_rmse, MUTED),
-        ("Average + user and movie biases", scores.bias_rmse, MUTED),
+        ("The average for everything", scores.global_mean_rmse, MUTED),
+        ("A simple guess", scores.bias_rmse, MUTED),
         ("This model", scores.rmse, ACCENT),
     ]
     rows = [(label, float(value), color) for label, value, color in rows]
     fig = _figure(
-        title=dict(text="Error on held-out ratings"),
-        xaxis=dict(title=dict(text="RMSE (stars)"), showgrid=True, rangemode="tozero"),
+        title=dict(text="Typical error on unseen ratings (lower is better)"),
+        xaxis=dict(title=dict(text="Typical error (stars)"), showgrid=True, rangemode="tozero"),
         yaxis=dict(showgrid=False, autorange="reversed"),
         height=230,
         showlegend=False,

@@ -217,7 +217,7 @@ def _training(inputs: ReportInputs) -> tuple[str, str]:
     scores = inputs.scores
     baselines = {}
     if scores:
-        baselines = {"Bias-only baseline": scores.bias_rmse, "Global mean": scores.global_mean_rmse}
+        baselines = {"Simple guess": scores.bias_rmse, "Average for everything": scores.global_mean_rmse}
     epochs = inputs.recommender.config.epochs
     fig = plots.training_curve(list(inputs.history), epochs, baselines)
     lede = (

@@ -228,7 +228,8 @@ def test_demo_flow_data_train_user_embeddings(download):
     k = record.scores.topn.k
     assert f"at least one of their {k} suggestions was a movie they went on to rate highly" in words
     curve = charts(at)[0]
-    assert [trace["name"] for trace in curve["data"]] == ["Training RMSE", "Validation RMSE"]
+    names = ["On the ratings it learns from", "On unseen ratings (what counts)"]
+    assert [trace["name"] for trace in curve["data"]] == names
     assert values(curve["data"][0]["x"]) == [1, 2]
     # a verdict in words next to the figures, and what the curves say under the chart
     verdict = accuracy_verdict(record.scores.rmse, record.scores.bias_rmse, record.scores.global_mean_rmse)

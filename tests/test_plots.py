@@ -88,7 +88,7 @@ def test_training_curve_shows_rmse_and_fixed_epoch_axis():
 
 def test_training_curve_without_validation_and_empty():
     figure = plots.training_curve([{"epoch": 1, "train_loss": 0.25, "valid_rmse": None}], epochs=3)
-    assert [t.name for t in figure.data] == ["Training RMSE"]
+    assert [t.name for t in figure.data] == ["On the ratings it learns from"]
     empty = plots.training_curve([], epochs=5)
     assert len(empty.data) == 1 and len(empty.data[0].x) == 0
 

@@ -430,7 +430,7 @@ def _charts(record: ModelRecord, scores: cf.Scores | None) -> None:
     """The training curve (with the baselines) and the accuracy comparison."""
     baselines = {}
     if scores:
-        baselines = {"Bias-only baseline": scores.bias_rmse, "Global mean": scores.global_mean_rmse}
+        baselines = {"Simple guess": scores.bias_rmse, "Average for everything": scores.global_mean_rmse}
     if record.history:
         figure = plots.training_curve(record.history, record.config.epochs, baselines)
         chart(figure, f"curve.{record.id}", "training-curve")
