@@ -4,8 +4,9 @@ The list is ranked by its ``score`` (:func:`cf.topn.top_n`), so the *Match* colu
 score, as a share of the first pick's, next to the rank: the order and the number beside it
 always agree. The rating model's predicted stars stand in a column of their own, with what
 they mean, because a list ranked for "people like you went on to love it" is not in order of
-stars. The table is a static one (``st.table``): its cells wrap, so long titles, genres and
-reasons stay readable in a narrow window instead of running off its edge.
+stars. The table is a static one (``st.table``): its cells wrap, and the genres, number of ratings
+and average rating sit on a second line under each title, so the list keeps five columns and
+stays readable in a narrow window instead of running off its edge.
 """
 
 from __future__ import annotations
@@ -35,18 +36,22 @@ def match_scores(scores: pd.Series | np.ndarray) -> np.ndarray:
 
 
 def picks_frame(table: pd.DataFrame, details: bool = True) -> pd.DataFrame:
-    """The rows people see: rank (the index), movie, match, predicted stars, reason, and with ``details``
-    the genres, number of ratings and average rating. Text is escaped for the table's Markdown."""
+    """The rows people see: rank (the index), movie, match, predicted stars and reason. With ``details`` the
+    movie's cell has a second, grey line with its genres, number of ratings and average rating: the table
+    keeps five columns, so it fits a narrow window. Text is escaped for the table's Markdown."""
     frame = pd.DataFrame(index=pd.RangeIndex(1, len(table) + 1, name="#"))
-    frame["Movie"] = [md(t) for t in table["title"]]
+    titles = [md(t) for t in table["title"]]
+    if details:
+        lines = [
+            f":gray[{md(g)} · {int(n):,} ratings · average {v:.1f} ★]"
+            for g, n, v in zip(table["genres"], table["n_ratings"], table["mean_rating"], strict=True)
+        ]
+        titles = [f"{t}  \n{line}" for t, line in zip(titles, lines, strict=True)]  # a hard line break
+    frame["Movie"] = titles
     if "score" in table:
         frame["Match"] = [("–" if np.isnan(m) else f"{m:.0f}") for m in match_scores(table["score"])]
     frame["Predicted stars"] = [f"{v:.1f} ★" for v in table["predicted"]]
-    frame["Because you liked"] = [md(r) if r else "–" for r in table["because_you_liked"]]
-    if details:
-        frame["Genres"] = [md(g) for g in table["genres"]]
-        frame["Popularity"] = [f"{int(n):,} ratings" for n in table["n_ratings"]]
-        frame["Average rating"] = [f"{v:.1f} ★" for v in table["mean_rating"]]
+    frame["Because you liked"] = [md(r) if isinstance(r, str) and r else "–" for r in table["because_you_liked"]]
     return frame
 
 
@@ -55,4 +60,5 @@ def picks_table(table: pd.DataFrame, key: str, who: str = "this user", details: 
     with st.container(key=f"cf-picks-{key}"):
         st.table(picks_frame(table, details), border="horizontal")
     who_obj = "you" if who == "you" else "them"
-    st.caption(MATCH_HELP + " " + STARS_HELP.format(who=who, who_obj=who_obj))
+    shown = " Under each title: its genres, how many people rated it and their average rating." if details else ""
+    st.caption(MATCH_HELP + " " + STARS_HELP.format(who=who, who_obj=who_obj) + shown)
