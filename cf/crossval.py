@@ -43,10 +43,10 @@ PLAIN = {
     "mae": "Average error (stars)",
     "ndcg": "Ranking quality of the lists",
     "hit_rate": "People whose list found a loved movie",
-    "bias_rmse": "Simple guess: typical error",
-    "global_mean_rmse": "Average for everything: typical error",
-    "popular_ndcg": "Most-popular list: ranking quality",
-    "popular_hit_rate": "Most-popular list: people it found a loved movie for",
+    "bias_rmse": "A simple guess",
+    "global_mean_rmse": "The average for everything",
+    "popular_ndcg": "A most-popular list",
+    "popular_hit_rate": "A most-popular list",
 }
 """Each per-fold figure in plain words, for the default views (the specialist's name stays in :data:`METRICS`)."""
 CONFIDENCE = 0.95

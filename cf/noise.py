@@ -16,7 +16,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from cf.verdict import GOOD, NO_BETTER, SIMPLE_GUESS, WORSE, Verdict, in_words
+from cf.verdict import GOOD, NO_BETTER, SIMPLE_GUESS, WORSE, Verdict, share_of
 
 Z95 = 1.96
 """Half-width of a 95% normal interval, in standard errors."""
@@ -27,7 +27,7 @@ MEASURED_ON = {
     "held_out": "the {n} ratings this run kept aside and never learned from",
     "auto": "Auto's own check: {n} of the training ratings it set aside while trying settings",
     "crossval": "the average over {k} splits of all the ratings, each rating tested once",
-    "sweep": "the same {n} kept-aside ratings as the Train screen, one model per setting",
+    "sweep": "the same {n} kept-aside ratings as the Train screen",
 }
 """What each figure of the app is measured on, in words (format with ``n`` or ``k``)."""
 
@@ -111,7 +111,7 @@ def crossval_reading(summary: Mapping[str, Any], n_folds: int, method: str = "kf
     if "hit_rate" in summary:
         hit, popular = _interval(summary["hit_rate"])[0], _interval(summary["popular_hit_rate"])[0]
         text += (
-            f" For {in_words(hit)} people ({hit:.0%}), at least one of their 10 suggestions was a movie they went on "
+            f" For {share_of(hit)}, at least one of their 10 suggestions was a movie they went on "
             f"to rate highly (a most-popular list: {popular:.0%})."
         )
     return Verdict(level, text)

@@ -925,7 +925,7 @@ def compare_curves(runs: Sequence[Mapping[str, Any]], height: int = 380) -> go.F
     fig = _figure(
         title=dict(text="Error per epoch, run by run (lower is better)"),
         xaxis=dict(title=dict(text="Epoch"), tickformat="d", dtick=max(1, -(-longest // 8))),  # whole epochs
-        yaxis=dict(title=dict(text="RMSE (stars)")),
+        yaxis=dict(title=dict(text="Typical error (stars)")),
         height=height,
         hovermode="x unified",
     )
@@ -970,7 +970,7 @@ def compare_scores(runs: Sequence[Mapping[str, Any]], height: int | None = None)
     scored = [run for run in runs if run.get("scores")]
     fig = _figure(
         title=dict(text="Typical error by run (lower is better)"),
-        xaxis=dict(title=dict(text="RMSE (stars)"), showgrid=True, rangemode="tozero"),
+        xaxis=dict(title=dict(text="Typical error (stars)"), showgrid=True, rangemode="tozero"),
         yaxis=dict(showgrid=False, autorange="reversed"),
         height=height or 140 + 44 * max(1, len(scored)),
         margin=dict(l=8, r=48, t=48, b=8),

@@ -81,11 +81,16 @@ def in_words(share: float) -> str:
     return f"{share:.0%}" if share >= 0.01 else "almost none"
 
 
+def share_of(share: float, who: str = "people") -> str:
+    """``2 in 3 people (67%)``, or ``85% of people`` when no simple fraction is close."""
+    words = in_words(share)
+    return f"{words} {who} ({share:.0%})" if " in " in words else f"{share:.0%} of {who}"
+
+
 def hit_rate_sentence(hit_rate: float, popular: float | None, k: int, who: str = "people") -> str:
     """What a top-N hit rate means for people, beside a most-popular list's."""
     text = (
-        f"For {in_words(hit_rate)} {who} ({hit_rate:.0%}), at least one of their {k} suggestions was a movie they "
-        "went on to rate highly"
+        f"For {share_of(hit_rate, who)}, at least one of their {k} suggestions was a movie they went on to rate highly"
     )
     if popular is not None and math.isfinite(popular):
         text += f"; a list of the most popular movies manages that for {in_words(popular)} ({popular:.0%})"

@@ -35,7 +35,7 @@ def test_sweep_draws_every_result_and_trains_with_the_best():
     assert any("differ by" in m.value and "noise of one score" in m.value for m in at.markdown)  # said in words
     low, high = chart["layout"]["yaxis"]["range"]
     assert high - low >= 0.1  # an honest scale: a tenth of a star at least
-    assert any(c.value.startswith("Each point: one model, scored on the same ") for c in at.caption)
+    assert any(c.value.startswith("Each point is one model, scored on the same ") for c in at.caption)
     at.button(key=state.T_BEST).click().run()
     assert at.session_state[state.NAV] == state.TAB_TRAIN
     wait_for_training(at)
@@ -51,7 +51,7 @@ def test_a_sweep_on_top_of_an_auto_model_trains_each_value_as_given():
     auto = train(at, epochs=2, auto=True, n_factors=8)
     job = run_sweep(at, {"weight_decay": "0.01, 0.3"})
     assert not job.base.auto and job.base.epochs == auto.config.epochs and job.base.lr == auto.config.lr
-    assert any("(as Auto picked them)" in c.value for c in at.caption)
+    assert any("Model 1's settings, as Auto picked them" in c.value for c in at.caption)
     assert job.wait(180)
     rmse = [r.rmse for r in job.results]
     assert len(rmse) == 2 and abs(rmse[0] - rmse[1]) > 0.005  # the regularisation really changed

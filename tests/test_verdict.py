@@ -93,3 +93,7 @@ def test_auto_summary_names_its_picks_and_what_its_own_check_was_measured_on():
     assert "40% of each predicted rating taken from the stars the person gave the most similar movies" in text
     assert "10% slice of the training ratings" in text and "0.83 stars" in text and "blended" not in text
     assert "neighbour" not in auto_summary({**auto, "knn_blend": 0.0}).split("(")[0]
+
+
+def test_a_share_without_a_simple_fraction_reads_as_a_percentage_of_people():
+    assert hit_rate_sentence(0.85, None, 10).startswith("For 85% of people, at least one")

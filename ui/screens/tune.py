@@ -51,9 +51,9 @@ def _base(data: DataRecord) -> tuple[cf.TrainConfig, str]:
     trains the value it stands for), else the defaults (Auto off too)."""
     record = state.model_for(data)
     if record is not None and record.source is None:
-        whose = f"{record.name}'s" + (" (as Auto picked them)" if record.config.auto else "")
+        whose = f"{record.name}'s settings" + (", as Auto picked them" if record.config.auto else "")
         return dataclasses.replace(record.config, auto=False), whose
-    return dataclasses.replace(cf.TrainConfig(), auto=False), "the default"
+    return dataclasses.replace(cf.TrainConfig(), auto=False), "the default settings"
 
 
 def _form(data: DataRecord, busy: bool) -> None:
@@ -88,7 +88,7 @@ def _form(data: DataRecord, busy: bool) -> None:
             "Ranking quality and people whose list found a loved movie: how good the top-10 lists are (NDCG@10 and "
             "hit rate@10; higher is better); the item model's L2 changes only these.",
         )
-        st.caption(f"Everything else stays at {whose} settings: {base.epochs} epochs, {base.n_factors} factors.")
+        st.caption(f"Everything else stays at {whose}: {base.epochs} epochs, {base.n_factors} factors.")
         values = _parsed(texts)
         if values:
             st.caption(f"{len(grid(values))} models to train.")
@@ -167,7 +167,9 @@ def _panel(job: sweeping.SweepJob, data: DataRecord) -> None:
     winner = job.best()
     shown = ", ".join(f"{plots.SETTING_LABELS.get(k, k).lower()} {v:g}" for k, v in winner.point.items())
     best = f"{winner.score(job.score):.1%}" if job.score == "hit_rate" else f"{winner.score(job.score):.3f}"
-    st.success(f"Best {SCORE_NAMES[job.score].lower()}: {best} with {shown}.", icon=":material/star:")
+    unit = " stars" if job.score in ("rmse", "mae") else ""
+    name = SCORE_NAMES[job.score].removesuffix(" (stars)").lower()
+    st.success(f"Best {name}: {best}{unit}, with {shown}.", icon=":material/star:")
     n = job.n_people if job.score == "hit_rate" else job.n_valid
     reading = sweep_reading([r.score(job.score) for r in job.results], job.score, _noise(job), n)
     if reading:
@@ -183,7 +185,10 @@ def _panel(job: sweeping.SweepJob, data: DataRecord) -> None:
     )
     table = pd.DataFrame([r.to_dict() for r in job.results]).dropna(axis=1, how="all")
     names = {**plots.SETTING_LABELS, **SCORE_NAMES, "fit_seconds": "Training time (s)"}
-    st.dataframe(table.rename(columns=names), hide_index=True, width="stretch")
+    formats = {SCORE_NAMES[k]: "%.3f" for k in ("rmse", "mae", "ndcg")} | {"Training time (s)": "%.1f"}
+    config = {name: st.column_config.NumberColumn(format=fmt) for name, fmt in formats.items()}
+    config[SCORE_NAMES["hit_rate"]] = st.column_config.NumberColumn(format="percent")
+    st.dataframe(table.rename(columns=names), hide_index=True, width="stretch", column_config=config)
 
 
 def _chart(job: sweeping.SweepJob) -> None:
@@ -193,7 +198,7 @@ def _chart(job: sweeping.SweepJob) -> None:
     st.plotly_chart(figure, key="cf.sweep_chart", config=CHART_CONFIG, width="stretch")
     if not job.running:
         image_buttons(figure, "sweep_chart", "sweep")
-    st.caption(f"Each point: one model, scored on {MEASURED_ON['sweep'].format(n=f'{job.n_valid:,}')}.")
+    st.caption(f"Each point is one model, scored on {MEASURED_ON['sweep'].format(n=f'{job.n_valid:,}')}.")
 
 
 def _noise(job: sweeping.SweepJob) -> float | None:
