@@ -36,10 +36,10 @@ def match_scores(scores: pd.Series | np.ndarray) -> np.ndarray:
 
 
 def picks_frame(table: pd.DataFrame, details: bool = True) -> pd.DataFrame:
-    """The rows people see: rank (the index), movie, match, predicted stars and reason. With ``details`` the
+    """The rows people see: rank, movie, match, predicted stars and reason. With ``details`` the
     movie's cell has a second, grey line with its genres, number of ratings and average rating: the table
     keeps five columns, so it fits a narrow window. Text is escaped for the table's Markdown."""
-    frame = pd.DataFrame(index=pd.RangeIndex(1, len(table) + 1, name="#"))
+    frame = pd.DataFrame({"#": [str(k) for k in range(1, len(table) + 1)]})
     titles = [md(t) for t in table["title"]]
     if details:
         lines = [
@@ -58,7 +58,7 @@ def picks_frame(table: pd.DataFrame, details: bool = True) -> pd.DataFrame:
 def picks_table(table: pd.DataFrame, key: str, who: str = "this user", details: bool = True) -> None:
     """Draw the list (in a container keyed ``cf-picks-<key>``) with what *Match* and *Predicted stars* mean."""
     with st.container(key=f"cf-picks-{key}"):
-        st.table(picks_frame(table, details), border="horizontal")
+        st.table(picks_frame(table, details), border="horizontal", hide_index=True)
     who_obj = "you" if who == "you" else "them"
     shown = " Under each title: its genres, how many people rated it and their average rating." if details else ""
     st.caption(MATCH_HELP + " " + STARS_HELP.format(who=who, who_obj=who_obj) + shown)
