@@ -249,7 +249,7 @@ def accuracy_comparison(scores: Scores) -> go.Figure:
     ]
     rows = [(label, float(value), color) for label, value, color in rows]
     fig = _figure(
-        title=dict(text="Typical error on unseen ratings (lower is better)"),
+        title=dict(text="Typical error, unseen ratings"),  # fits a 280-pixel column
         xaxis=dict(title=dict(text="Typical error (stars)"), showgrid=True, rangemode="tozero"),
         yaxis=dict(showgrid=False, autorange="reversed"),
         height=230,
@@ -284,7 +284,7 @@ def topn_comparison(topn: TopNReport) -> go.Figure:
     for label, values, color in rows:
         y = [float(values.ndcg), float(values.hit_rate)]
         fig.add_bar(
-            x=[f"NDCG@{k}", f"Hit rate@{k}"],
+            x=[f"Ranking quality (NDCG@{k})", f"Found a loved movie (hit rate@{k})"],
             y=y,
             name=label,
             marker_color=color,

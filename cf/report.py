@@ -254,7 +254,9 @@ def _accuracy(inputs: ReportInputs) -> tuple[str, str]:
         f"On {scores.n_test:,} ratings it never saw (kept aside from training), its predicted stars are typically "
         f"off by {scores.rmse:.2f} of a star, and on average by {scores.mae:.2f}."
     )
-    said = f"<p>{html.escape(verdict.text)}</p>" if verdict else ""
+    said = ""
+    if verdict is not None:  # the verdict without its first part, which the lede says already
+        said = f"<p>{html.escape(verdict.text.replace(' of a star on ratings it never saw', ''))}</p>"
     return lede, said + numbers + _figure(plots.accuracy_comparison(scores), "accuracy") + _details(details)
 
 

@@ -344,4 +344,5 @@ def test_topn_comparison_puts_the_model_beside_most_popular():
     report = TopNReport.from_dict({"k": 10, "n_people": 5, "model": list_scores(**scores), "popular": popular})
     fig = plots.topn_comparison(report)
     assert [t.name for t in fig.data] == ["This model", "Most popular"]
-    assert list(fig.data[1].y) == [0.1, 0.38] and list(fig.data[0].x) == ["NDCG@10", "Hit rate@10"]
+    assert list(fig.data[1].y) == [0.1, 0.38]
+    assert list(fig.data[0].x) == ["Ranking quality (NDCG@10)", "Found a loved movie (hit rate@10)"]
