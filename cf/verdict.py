@@ -142,16 +142,12 @@ def auto_summary(auto: Mapping[str, Any]) -> str:
     if valid is None or not math.isfinite(valid):
         return str(auto.get("sentence") or auto.get("note") or "Auto kept the settings as they were.")
     blend = float(auto.get("knn_blend") or 0.0)
-    second = (
-        f", and {blend:.0%} of each predicted rating taken from the stars the person gave the most similar movies "
-        "(item neighbours)"
-        if blend > 0
-        else ""
-    )
+    second = ""
+    if blend:
+        second = f" and {blend:.0%} of each prediction from the stars the person gave the most similar movies"
     return (
-        f"Auto tried {len(auto.get('tried') or [])} quick runs in {float(auto.get('seconds') or 0):.0f} s and picked "
-        f"{int(auto['epochs'])} epochs, regularisation {float(auto['weight_decay']):g} and learning rate "
-        f"{float(auto['lr']):g}{second}. Its own check, on a 10% slice of the training ratings, put the typical "
-        f"error at {valid:.2f} stars; the figure below is measured on other ratings, kept aside from all training, "
-        "so the two differ a little."
+        f"Auto tried {len(auto.get('tried') or [])} quick runs ({float(auto.get('seconds') or 0):.0f} s) and picked "
+        f"{int(auto['epochs'])} epochs, regularisation {float(auto['weight_decay']):g}, learning rate "
+        f"{float(auto['lr']):g}{second}. Its own check, on a 10% slice of the training ratings: typical error "
+        f"{valid:.2f} stars (other ratings than the figure below, so the two differ a little)."
     )

@@ -89,9 +89,9 @@ def test_auto_summary_names_its_picks_and_what_its_own_check_was_measured_on():
     auto = {"weight_decay": 0.1, "epochs": 4, "lr": 0.01, "knn_blend": 0.4, "valid_rmse": 0.8331, "tried": [{}] * 6,
             "seconds": 76.5}  # fmt: skip
     text = auto_summary(auto)
-    assert text.startswith("Auto tried 6 quick runs in 76 s and picked 4 epochs, regularisation 0.1")
-    assert "40% of each predicted rating taken from the stars the person gave the most similar movies" in text
-    assert "10% slice of the training ratings" in text and "0.83 stars" in text and "blended" not in text
+    assert text.startswith("Auto tried 6 quick runs (76 s) and picked 4 epochs, regularisation 0.1")
+    assert "40% of each prediction from the stars the person gave the most similar movies" in text
+    assert "10% slice of the training ratings: typical error 0.83 stars" in text and "blended" not in text
     assert "neighbour" not in auto_summary({**auto, "knn_blend": 0.0}).split("(")[0]
 
 

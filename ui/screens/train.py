@@ -447,7 +447,7 @@ def _topn_quality(scores: cf.Scores) -> None:
     report = scores.topn
     k, model, popular = report.k, report.model, report.popular
     st.markdown(f"#### Top-{k} lists")
-    cols = st.columns([1, 2], vertical_alignment="center")
+    cols = [st.container(), st.container()]  # one above the other: the column is narrow in a 900-pixel window
     cols[0].metric(
         "People whose list found a loved movie",
         f"{model.hit_rate:.0%}",
