@@ -265,8 +265,8 @@ def test_demo_flow_data_train_user_embeddings(download):
     match = shown_picks["Match"].astype(float)
     assert match.iloc[0] == 100 and match.is_monotonic_decreasing and match.iloc[-1] < 100
     assert np.allclose(match, recs["match"].round(0), atol=0.51)
-    assert list(shown_picks.columns) == ["#", "Movie", "Match", "Predicted stars", "Because you liked"]
-    assert shown_picks["#"].tolist() == [str(k) for k in range(1, 11)]
+    assert list(shown_picks.columns) == ["Rank", "Movie", "Match", "Predicted stars", "Because you liked"]
+    assert shown_picks["Rank"].tolist() == [str(k) for k in range(1, 11)]
     assert any("The list is not ranked by it" in c for c in captions(at))
     history_file = read_csv(download(at, "cf.history_csv"))
     assert history_file["movieId"].tolist() == history["movieId"].tolist()
@@ -949,7 +949,7 @@ def test_compare_keeps_the_best_and_latest_models_on_its_own_and_names_the_dropp
     curves, bars = charts(at)[:2]
     assert {t["name"] for t in curves["data"]} >= {"Model 1 · validation", "Model 2 · training"}
     assert len(values(bars["data"][0]["x"])) == 2
-    side = [t.value for t in at.table if list(t.value.columns) == ["#", "Movie", "Match"]]
+    side = [t.value for t in at.table if list(t.value.columns) == ["Rank", "Movie", "Match"]]
     assert len(side) == 2 and all(len(s) == 10 and s["Match"].astype(float).is_monotonic_decreasing for s in side)
 
     # switch back to the first model, then on to two more plain models: the limit (3) keeps the one in

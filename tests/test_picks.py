@@ -49,5 +49,5 @@ def test_the_table_escapes_titles_and_puts_details_on_a_second_line(rec):
     table.loc[0, "title"] = "*Bold* [link](x)"
     frame = picks_frame(table)
     assert frame["Movie"].iloc[0].startswith("\\*Bold\\* \\[link\\]\\(x\\)  \n:gray[")
-    assert list(picks_frame(table, details=False).columns) == ["#", "Movie", "Match", "Predicted stars",
+    assert list(picks_frame(table, details=False).columns) == ["Rank", "Movie", "Match", "Predicted stars",
                                                                "Because you liked"]  # fmt: skip

@@ -39,7 +39,7 @@ def picks_frame(table: pd.DataFrame, details: bool = True) -> pd.DataFrame:
     """The rows people see: rank, movie, match, predicted stars and reason. With ``details`` the
     movie's cell has a second, grey line with its genres, number of ratings and average rating: the table
     keeps five columns, so it fits a narrow window. Text is escaped for the table's Markdown."""
-    frame = pd.DataFrame({"#": [str(k) for k in range(1, len(table) + 1)]})
+    frame = pd.DataFrame({"Rank": [str(k) for k in range(1, len(table) + 1)]})
     titles = [md(t) for t in table["title"]]
     if details:
         lines = [

@@ -310,7 +310,7 @@ def _side_by_side(loaded: list[ModelRecord]) -> None:
         with col:
             st.markdown(f"**{md(run_label(record))}**")
             with st.container(key=f"cf-compare-picks-{record.id}"):
-                shown = picks_frame(picks, details=False)[["#", "Movie", "Match"]]
+                shown = picks_frame(picks, details=False)[["Rank", "Movie", "Match"]]
                 st.table(shown, border="horizontal", hide_index=True)
     if len(loaded) > 4:
         st.caption("The first four are shown.")
