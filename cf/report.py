@@ -34,7 +34,7 @@ SECTIONS = {
     "training": "Training",
     "accuracy": "Accuracy",
     "topn": "Top-N lists",
-    "users": "Example people",
+    "users": "Example users",
     "similar": "Similar movies",
     "map": "The map of movies",
 }
