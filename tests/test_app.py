@@ -217,7 +217,7 @@ def test_demo_flow_data_train_user_embeddings(download):
     assert shown["Typical error"] == f"±{record.scores.rmse:.2f} stars" and "Training time" in shown
     measured = f"Measured on the {record.scores.n_test:,} ratings this run kept aside"
     assert any(c.startswith(measured) for c in captions(at))
-    (details,) = [d.value for d in at.dataframe if "What it is" in d.value.columns]
+    (details,) = [t.value for t in at.table if "What it is" in t.value.columns]
     figures = dict(zip(details["Figure"], details["Value"]))
     assert figures["RMSE (the typical error)"] == f"{record.scores.rmse:.4f}"
     assert figures["Bias-only baseline RMSE"] == f"{record.scores.bias_rmse:.4f}"

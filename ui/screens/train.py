@@ -406,12 +406,8 @@ def _details(scores: cf.Scores) -> None:
                 ("Catalogue coverage", f"{model.coverage:.1%}", f"Movies shown to at least one person; most "
                  f"popular: {popular.coverage:.1%}."),
             ]  # fmt: skip
-        st.dataframe(
-            {"Figure": [r[0] for r in rows], "Value": [r[1] for r in rows], "What it is": [r[2] for r in rows]},
-            hide_index=True,
-            width="stretch",
-            key="cf.train_details",
-        )
+        table = {"Figure": [r[0] for r in rows], "Value": [r[1] for r in rows], "What it is": [r[2] for r in rows]}
+        st.table(table, border="horizontal", hide_index=True)  # wraps: the explanations stay readable
         if report is not None:
             note = (
                 f"Full-catalogue protocol: every movie a person had not rated is ranked, for the "
