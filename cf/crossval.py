@@ -36,7 +36,18 @@ METRICS = {
     "popular_ndcg": ("most-popular NDCG@10", False),
     "popular_hit_rate": ("most-popular hit rate@10", False),
 }
-"""Each per-fold figure: (name for people, whether lower is better)."""
+"""Each per-fold figure: (the specialist's name, whether lower is better)."""
+PLAIN = {
+    "rmse": "Typical error (stars)",
+    "mae": "Average error (stars)",
+    "ndcg": "Ranking quality of the lists",
+    "hit_rate": "People whose list found a loved movie",
+    "bias_rmse": "A simple guess",
+    "global_mean_rmse": "The average for everything",
+    "popular_ndcg": "A most-popular list",
+    "popular_hit_rate": "A most-popular list",
+}
+"""Each per-fold figure in plain words, for the default views (the specialist's name stays in :data:`METRICS`)."""
 CONFIDENCE = 0.95
 
 
@@ -174,24 +185,32 @@ class PairedTest:
         return self.name_b if (self.difference < 0) == lower_better else self.name_a
 
     def sentence(self) -> str:
-        """The result in plain words, naming the test."""
-        label = METRICS[self.metric][0]
-        how = f"paired t-test over {self.n_folds} folds, p = {self.p_value:.3g}"
+        """The result in plain words: which is better, by how much, and whether that is more than the noise."""
+        label = PLAIN[self.metric].lower().removesuffix(" (stars)")
         better = self.better()
         if better is None:
-            return f"{self.name_a} and {self.name_b} score the same {label} on every fold ({how})."
+            return f"{self.name_a} and {self.name_b} score exactly the same on every split ({label})."
         worse = self.name_a if better == self.name_b else self.name_b
-        size = f"{abs(self.difference):.3f} {label}"
+        size = abs(self.difference)
+        amount = f"{size * 100:.1f} points" if self.metric.endswith("hit_rate") else f"{size:.3f}"
+        amount += " stars" if self.metric in ("rmse", "mae", "bias_rmse", "global_mean_rmse") else ""
         if self.significant:
-            return f"{better} is better than {worse} by {size}; the difference is larger than the noise ({how})."
+            return (
+                f"{better} is better than {worse} by {amount} ({label}); the difference is larger than the noise "
+                "between splits, so it is real."
+            )
         return (
-            f"{better} scores better than {worse} by {size}, but the difference is within the noise "
-            f"between folds ({how}): it may be chance."
+            f"{better} scores better than {worse} by {amount} ({label}), but the difference is within the noise "
+            "between splits: it may be chance."
         )
+
+    def detail(self) -> str:
+        """How the verdict was reached, in the specialist's terms."""
+        return f"{METRICS[self.metric][0]}: paired t-test over {self.n_folds} folds, p = {self.p_value:.3g}."
 
     def to_dict(self) -> dict:
         out = asdict(self)
-        out.update(significant=self.significant, sentence=self.sentence())
+        out.update(significant=self.significant, sentence=self.sentence(), detail=self.detail())
         return out
 
 

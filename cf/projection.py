@@ -52,8 +52,13 @@ class Projection:
         return [f"PC{k + 1} ({share:.1%})" for k, share in enumerate(self.explained_variance_ratio)]
 
 
+MAP_MIN_RATINGS = 10
+"""The map's axes are fitted on the movies with at least this many ratings (barely trained vectors point
+anywhere): the app's maps and the report's use this one default, so their axes and shares agree."""
+
+
 def project_embeddings(
-    recommender, n_components: int = 2, min_ratings: int = 1
+    recommender, n_components: int = 2, min_ratings: int = MAP_MIN_RATINGS
 ) -> tuple[Projection, np.ndarray, np.ndarray]:
     """Fit PCA on the movie embeddings of movies with ``min_ratings`` or more; place users too.
 

@@ -24,6 +24,7 @@ from cf import plots
 from cf.data import Ratings
 from cf.recommend import Recommender
 from cf.settings import plain_table
+from cf.verdict import AVERAGE_GUESS, SIMPLE_GUESS, accuracy_verdict, hit_rate_sentence
 
 if TYPE_CHECKING:
     from cf.evaluation import Scores
@@ -34,7 +35,7 @@ SECTIONS = {
     "training": "Training",
     "accuracy": "Accuracy",
     "topn": "Top-N lists",
-    "users": "Example people",
+    "users": "Example users",
     "similar": "Similar movies",
     "map": "The map of movies",
 }
@@ -186,17 +187,17 @@ def _data(inputs: ReportInputs) -> tuple[str, str]:
     numbers = _pairs(
         [
             ("Ratings", f"{n:,}"),
-            ("People", f"{len(per_user):,}"),
+            ("Users", f"{len(per_user):,}"),
             ("Movies", f"{len(per_item):,}"),
-            ("Share of person-movie pairs rated", f"{density:.2%}"),
+            ("Share of user-movie pairs rated", f"{density:.2%}"),
             ("Rating scale", f"{low:g} to {high:g}"),
-            ("Median ratings per person", f"{per_user.median():g}"),
+            ("Median ratings per user", f"{per_user.median():g}"),
         ]
     )
     hist = plots.rating_histogram(counts=frame["rating"].value_counts().sort_index(), scale=(low, high))
     tail = plots.long_tail(per_item.to_numpy(), "movie")
     lede = (
-        f"The data holds {n:,} ratings by {len(per_user):,} people of {len(per_item):,} movies; "
+        f"The data holds {n:,} ratings by {len(per_user):,} users of {len(per_item):,} movies; "
         "a few movies get most of the ratings."
     )
     return lede, numbers + _figure(hist, "ratings") + _figure(tail, "tail")
@@ -217,10 +218,13 @@ def _training(inputs: ReportInputs) -> tuple[str, str]:
     scores = inputs.scores
     baselines = {}
     if scores:
-        baselines = {"Bias-only baseline": scores.bias_rmse, "Global mean": scores.global_mean_rmse}
+        baselines = {"Simple guess": scores.bias_rmse, "Average for everything": scores.global_mean_rmse}
     epochs = inputs.recommender.config.epochs
     fig = plots.training_curve(list(inputs.history), epochs, baselines)
-    lede = "How the error fell, epoch by epoch, on the training ratings and on ratings kept aside."
+    lede = (
+        "How the error fell, epoch by epoch, on the ratings it learned from and on the ratings kept aside (which "
+        "is what counts: those are new to the model)."
+    )
     return lede, _figure(fig, "training")
 
 
@@ -230,20 +234,36 @@ def _accuracy(inputs: ReportInputs) -> tuple[str, str]:
         return "How close the predicted stars are.", "<p class='note'>No ratings were held out, so no score.</p>"
     numbers = _pairs(
         [
-            ("RMSE (this model)", f"{scores.rmse:.4f}"),
-            ("MAE (this model)", f"{scores.mae:.4f}"),
-            ("RMSE, average + user and movie biases", f"{scores.bias_rmse:.4f}"),
-            ("RMSE, always the average rating", f"{scores.global_mean_rmse:.4f}"),
-            ("Held-out ratings scored", f"{scores.n_test:,}"),
+            ("Typical error of this model (stars)", f"{scores.rmse:.2f}"),
+            ("On average off by (stars)", f"{scores.mae:.2f}"),
+            (f"Typical error of {SIMPLE_GUESS}", f"{scores.bias_rmse:.2f}"),
+            (f"Typical error of {AVERAGE_GUESS}", f"{scores.global_mean_rmse:.2f}"),
+            ("Ratings it never saw, scored", f"{scores.n_test:,}"),
         ]
     )
-    gain = scores.gain()
-    than = f"{gain:.0%} less than" if gain >= 0 else f"{-gain:.0%} more than"
-    lede = (
-        f"On {scores.n_test:,} ratings it never saw, the model is off by {scores.rmse:.2f} stars "
-        f"(RMSE), {than} the simple baseline of averages."
+    details = _pairs(
+        [
+            ("RMSE (this model)", f"{scores.rmse:.4f}"),
+            ("MAE (this model)", f"{scores.mae:.4f}"),
+            ("RMSE, bias-only baseline (average + user and movie biases)", f"{scores.bias_rmse:.4f}"),
+            ("MAE, bias-only baseline", f"{scores.bias_mae:.4f}"),
+            ("RMSE, global-mean baseline", f"{scores.global_mean_rmse:.4f}"),
+        ]
     )
-    return lede, numbers + _figure(plots.accuracy_comparison(scores), "accuracy")
+    verdict = accuracy_verdict(scores.rmse, scores.bias_rmse, scores.global_mean_rmse)
+    lede = (
+        f"On {scores.n_test:,} ratings it never saw (kept aside from training), its predicted stars are typically "
+        f"off by {scores.rmse:.2f} of a star, and on average by {scores.mae:.2f}."
+    )
+    said = ""
+    if verdict is not None:  # the verdict without its first part, which the lede says already
+        said = f"<p>{html.escape(verdict.text.replace(' of a star on ratings it never saw', ''))}</p>"
+    return lede, said + numbers + _figure(plots.accuracy_comparison(scores), "accuracy") + _details(details)
+
+
+def _details(content: str, summary: str = "Details, in the specialist's terms") -> str:
+    """A part that stays folded until the reader opens it."""
+    return f"<details><summary>{html.escape(summary)}</summary>{content}</details>"
 
 
 def _topn(inputs: ReportInputs) -> tuple[str, str]:
@@ -263,7 +283,18 @@ def _topn(inputs: ReportInputs) -> tuple[str, str]:
                 "coverage": values.coverage,
             }
         )
-    return report.sentence(), _table(pd.DataFrame(rows)) + _figure(plots.topn_comparison(report), "topn")
+    lede = hit_rate_sentence(report.model.hit_rate, report.popular.hit_rate, report.k, "users")
+    said = (
+        f"<p>Measured on the {report.n_people:,} users with a loved movie (4 stars or more) among the ratings the "
+        f"model never saw: each user's {report.k} suggestions are picked from every movie they had not rated.</p>"
+    )
+    protocol = (
+        "<p class='note'>Full-catalogue protocol. NDCG@k counts loved movies near the top of the list more; "
+        "precision@k is the share of the k picks that were loved; coverage the share of the catalogue shown to "
+        "anyone.</p>"
+    )
+    table = _table(pd.DataFrame(rows)) + protocol
+    return lede, said + _figure(plots.topn_comparison(report), "topn") + _details(table)
 
 
 def _example_people(rec: Recommender, n: int) -> list:
@@ -279,15 +310,32 @@ def _people(inputs: ReportInputs) -> tuple[str, str]:
     blocks = []
     for user in _example_people(rec, inputs.n_people):
         liked = rec.history(user).head(5)[["title", "genres", "rating", "predicted"]]
-        picks = rec.recommend(user, 5, min_ratings=5)
-        shown = [c for c in ("title", "genres", "predicted", "because_you_liked") if c in picks.columns]
+        liked = liked.rename(columns={"title": "Movie", "genres": "Genres", "rating": "Their rating",
+                                      "predicted": "Predicted stars"})  # fmt: skip
+        picks = _picks(rec.recommend(user, 5, min_ratings=5))
         blocks.append(
-            f"<div class='person'><h3>Person {html.escape(str(user))}</h3>"
+            f"<div class='person'><h3>User {html.escape(str(user))}</h3>"
             f"<p>Their highest-rated movies ({int(rec.user_counts[rec.user_index(user)])} rated in all):</p>"
-            f"{_table(liked, '{:.1f}')}<p>What the model picks for them:</p>{_table(picks[shown], '{:.1f}')}</div>"
+            f"{_table(liked, '{:.1f}')}<p>What the model picks for them, best match first:</p>"
+            f"{_table(picks, '{:.1f}')}</div>"
         )
-    lede = "A few typical people: what they rated highest, and the movies the model would show them next."
+    lede = (
+        "A few typical users: what they rated highest, and the movies the model would show them next. Match is "
+        "the score each list is ranked by (100 for the first pick); predicted stars are the rating model's guess "
+        "of their stars, which is why a list is not in order of stars."
+    )
     return lede, "".join(blocks)
+
+
+def _picks(table: pd.DataFrame) -> pd.DataFrame:
+    """A top-N table in plain columns: movie, match (the ranking score, 100 for the first), stars, reason."""
+    out = pd.DataFrame({"Movie": table["title"], "Genres": table["genres"]})
+    if "score" in table and len(table) and table["score"].iloc[0] > 0:
+        out["Match"] = (100 * table["score"] / table["score"].iloc[0]).clip(lower=0).round(0).astype(int).astype(str)
+    out["Predicted stars"] = table["predicted"]
+    if "because_you_liked" in table:
+        out["Because you liked"] = table["because_you_liked"].replace("", "–")
+    return out
 
 
 def _similar(inputs: ReportInputs) -> tuple[str, str]:
@@ -296,6 +344,7 @@ def _similar(inputs: ReportInputs) -> tuple[str, str]:
     for item in np.argsort(-rec.item_counts, kind="stable")[: inputs.n_movies]:
         movie = rec.items.to_raw([item])[0]
         similar = rec.similar_movies(movie, 5)[["title", "genres", "n_ratings"]]
+        similar = similar.rename(columns={"title": "Movie", "genres": "Genres", "n_ratings": "Ratings"})
         title = rec.titles()[item]
         blocks.append(f"<h3>Like {html.escape(str(title))}</h3>{_table(similar)}")
     lede = "For the most rated movies, the movies the model finds most alike, learned only from who rated what."
@@ -307,7 +356,7 @@ def _map(inputs: ReportInputs) -> tuple[str, str]:
     from cf.projection import project_embeddings
 
     rec = inputs.recommender
-    projection, movie_xy, _ = project_embeddings(rec, 2, min_ratings=min(10, int(rec.item_counts.max())))
+    projection, movie_xy, _ = project_embeddings(rec, 2)  # the app's maps fit the same axes: same shares
     meta = rec.movies.frame.reindex(rec.items.ids)
     genre_lists = [g if isinstance(g, list) else [] for g in meta["genres"]]
     groups, order = genres.genre_groups(genre_lists, n_top=10)
@@ -338,4 +387,5 @@ table.table { border-collapse: collapse; margin: 8px 0 16px; font-size: 0.92em; 
 table.table th, table.table td { padding: 4px 10px; border-bottom: 1px solid #e4e4e4; text-align: left; }
 .figure { margin: 8px 0 20px; }
 .person { margin-bottom: 24px; }
+details { margin: 4px 0 16px; } summary { cursor: pointer; color: #5a2fd6; }
 """

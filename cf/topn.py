@@ -1,8 +1,8 @@
 """Top-N lists: the one function that ranks the catalogue for one person or many.
 
 Known users, folded-in new people and the all-users export all go through :func:`top_n`.
-Each pick carries the rating model's predicted stars and, where one exists, the liked
-movie that drives it ("because you liked").
+Each pick carries the rating model's predicted stars, the ``score`` the list is ranked by
+and, where one exists, the liked movie that drives it ("because you liked").
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ def top_n(
         line[np.asarray(person.items, np.int64)] = -np.inf
         top = top_indices(line, n)
         top = top[np.isfinite(line[top])]
-        tables.append(_table(rec, person, top, rank_by))
+        tables.append(_table(rec, person, top, rank_by).assign(score=line[top]))  # the score it is ranked by
     return tables
 
 

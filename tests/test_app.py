@@ -22,7 +22,7 @@ from streamlit.testing.v1 import AppTest
 from benchmarks.paths import shared_data_dir
 from cf.settings import label
 from cf.verdict import GOOD, WORSE, accuracy_verdict, curve_note
-from ui.components.common import csv_bytes, neutralise_formulas, seconds
+from ui.components.common import csv_bytes, md, neutralise_formulas, seconds
 from ui.components.widgets import NO_STARS
 from ui.jobs import base as background
 from ui.jobs import training
@@ -67,6 +67,16 @@ def metrics(at: AppTest) -> dict[str, str]:
 def table(at: AppTest, column: str) -> pd.DataFrame:
     """The one table on the page with ``column`` (rank: recommendations, held_out: history...)."""
     (found,) = [d.value for d in at.dataframe if column in d.value.columns]
+    return found
+
+
+def captions(at: AppTest) -> list[str]:
+    return [c.value for c in at.caption]
+
+
+def picks_shown(at: AppTest) -> pd.DataFrame:
+    """The top-N list as people see it (a static table with a Match column)."""
+    (found,) = [t.value for t in at.table if "Match" in t.value.columns]
     return found
 
 
@@ -204,16 +214,28 @@ def test_demo_flow_data_train_user_embeddings(download):
     assert record.scores.rmse < record.scores.bias_rmse < record.scores.global_mean_rmse
     go(at, state.TAB_TRAIN)
     shown = metrics(at)
-    assert shown["Validation RMSE"] == f"{record.scores.rmse:.3f}"
-    assert shown["Bias-only baseline"] == f"{record.scores.bias_rmse:.3f}"
-    assert "Global-mean baseline" in shown and "Training time" in shown
+    # one headline figure, in stars, saying what it was measured on; the specialist's figures one click away
+    assert shown["Typical error"] == f"±{record.scores.rmse:.2f} stars" and "Training time" in shown
+    measured = f"Measured on the {record.scores.n_test:,} ratings this run kept aside"
+    assert any(c.startswith(measured) for c in captions(at))
+    (details,) = [t.value for t in at.table if "What it is" in t.value.columns]
+    figures = dict(zip(details["Figure"], details["Value"]))
+    assert figures["RMSE (the typical error)"] == f"{record.scores.rmse:.4f}"
+    assert figures["Bias-only baseline RMSE"] == f"{record.scores.bias_rmse:.4f}"
+    assert [e.label for e in at.expander if e.label.startswith("Details")] == ["Details: the figures behind this"]
+    words = " ".join(m.value for m in at.main.markdown)
+    for term in ("NDCG", "Precision@", "Full-catalogue", "Validation RMSE"):  # specialist terms: only in Details
+        assert term not in words and term not in " ".join(shown), term
+    k = record.scores.topn.k
+    assert f"at least one of their {k} suggestions was a movie they went on to rate highly" in words
     curve = charts(at)[0]
-    assert [trace["name"] for trace in curve["data"]] == ["Training RMSE", "Validation RMSE"]
+    names = ["On the ratings it learns from", "On unseen ratings (what counts)"]
+    assert [trace["name"] for trace in curve["data"]] == names
     assert values(curve["data"][0]["x"]) == [1, 2]
     # a verdict in words next to the figures, and what the curves say under the chart
     verdict = accuracy_verdict(record.scores.rmse, record.scores.bias_rmse, record.scores.global_mean_rmse)
     assert verdict.level == GOOD and verdict.text in [s.value for s in at.main.success]
-    assert f"{record.scores.rmse:.3f} stars" in verdict.text
+    assert f"off by {record.scores.rmse:.2f} of a star" in verdict.text
     assert curve_note(record.history) in [c.value for c in at.caption]
 
     # User: pick the second most active user; their ratings and top picks
@@ -226,26 +248,40 @@ def test_demo_flow_data_train_user_embeddings(download):
     picker.set_value(second)
     at.run()
     assert_healthy(at)
-    recs = table(at, "rank")
+    shown_picks = picks_shown(at)
+    recs = read_csv(download(at, "cf.recs_csv"))  # the table people see, with its ids
     history = table(at, "held_out")
     assert len(recs) == 10
+    assert [m.split("  \n")[0] for m in shown_picks["Movie"]] == [md(t) for t in recs["title"]]
+    first = recs.iloc[0]  # genres, popularity and average rating under each title
+    assert (
+        shown_picks["Movie"].iloc[0].endswith(f"{first['n_ratings']:,} ratings · average {first['mean_rating']:.1f} ★]")
+    )
     assert not set(recs["movieId"]) & set(history["movieId"]), "recommended a movie the user already rated"
     assert (recs["n_ratings"] >= 10).all()
     assert len(history) == int(users["n_ratings"].iloc[1])
     assert {"rating", "predicted", "held_out"} <= set(history.columns)
-    # the downloads hold what the tables show
-    picks_file = read_csv(download(at, "cf.recs_csv"))
-    assert picks_file["movieId"].tolist() == recs["movieId"].tolist()
-    assert picks_file["rank"].tolist() == list(range(1, 11))
+    assert recs["rank"].tolist() == list(range(1, 11))
+    # the order agrees with the score beside it; predicted stars stand apart, with what they mean
+    match = shown_picks["Match"].astype(float)
+    assert match.iloc[0] == 100 and match.is_monotonic_decreasing and match.iloc[-1] < 100
+    assert np.allclose(match, recs["match"].round(0), atol=0.51)
+    assert list(shown_picks.columns) == ["Rank", "Movie", "Match", "Predicted stars", "Because you liked"]
+    assert shown_picks["Rank"].tolist() == [str(k) for k in range(1, 11)]
+    assert any("The list is not ranked by it" in c for c in captions(at))
     history_file = read_csv(download(at, "cf.history_csv"))
     assert history_file["movieId"].tolist() == history["movieId"].tolist()
     assert np.allclose(history_file["rating"], history["rating"])
     # ranked by the item model: the user's liked movies drive the picks; by stars for teaching
-    assert (recs["because_you_liked"] != "").sum() >= 5
+    assert (recs["because_you_liked"].fillna("") != "").sum() >= 5
+    # "Most stars" is one click away, under Advanced, not on the default view
+    (advanced,) = [e for e in at.expander if e.label == "Advanced: how the list is ranked"]
+    assert [g.label for g in advanced.get("button_group")] == ["Rank by"]
     (rank_by,) = [g for g in at.get("button_group") if g.label == "Rank by"]
     rank_by.set_value("rating").run()
-    by_stars = table(at, "rank")
+    by_stars = read_csv(download(at, "cf.recs_csv"))
     assert by_stars["predicted"].is_monotonic_decreasing and set(by_stars["movieId"]) != set(recs["movieId"])
+    assert any(c.startswith("Movies this user has not rated, ranked by the most stars") for c in captions(at))
     [g for g in at.get("button_group") if g.label == "Rank by"][0].set_value("ranker").run()
 
     # Embeddings: the movie map, with the selected user and their recommendations marked
@@ -348,8 +384,8 @@ def test_movielens_small_upload_flow():
     assert record.data_key == data.key
     assert record.scores.rmse < record.scores.bias_rmse
     go(at, state.TAB_USER)
-    recs = table(at, "rank")
-    assert len(recs) == 10 and recs["title"].str.contains(r"\(\d{4}\)").all()
+    recs = picks_shown(at)
+    assert len(recs) == 10 and recs["Movie"].str.contains(r"\(\d{4}\\\)  \n").all()
     go(at, state.TAB_EMBED)
     (figure,) = charts(at)
     groups = {t.get("name") for t in figure["data"]}
@@ -436,8 +472,8 @@ def test_many_users_search_and_ratings_without_movies():
     options = at.selectbox(key=state.USER).options
     assert options and all(o.startswith("User 517") for o in options)
     assert at.selectbox(key=state.USER).value == 517
-    recs = table(at, "rank")
-    assert recs["title"].str.fullmatch(r"Movie \d+").all()
+    recs = picks_shown(at)
+    assert recs["Movie"].str.match(r"Movie \d+  \n").all()
 
     go(at, state.TAB_EMBED)
     (figure,) = charts(at)
@@ -452,11 +488,13 @@ def test_who_watched_what_file_trains_and_says_why_stars_are_missing():
     assert not errors(at) and any(NO_STARS == i.value for i in at.info)
     train(at, epochs=1)
     assert any(NO_STARS == i.value for i in at.info)  # Train screen: RMSE means nothing here
-    assert any("most-popular list" in m.value for m in at.markdown)  # the top-N verdict is still there
+    assert any("most popular movies manages that" in m.value for m in at.markdown)  # the top-N verdict is still there
+    assert "Typical error" not in metrics(at)  # no stars: no error in stars, and no verdict on it
+    assert not [s.value for s in at.main.success if "star" in s.value]
     go(at, state.TAB_USER)
     assert any(NO_STARS == i.value for i in at.info)
-    recs = table(at, "rank")
-    assert len(recs) == 10 and (recs["because_you_liked"] != "").any()
+    recs = picks_shown(at)
+    assert len(recs) == 10 and (recs["Because you liked"] != "–").any()
 
 
 # -- stopping ------------------------------------------------------------------------
@@ -517,7 +555,7 @@ def test_stop_keeps_model_of_last_finished_epoch(hold, monkeypatch):
     assert np.array_equal(record.recommender.item_vectors(), snapshots[1].item_vectors())
     # the stopped model is usable
     go(at, state.TAB_USER)
-    assert len(table(at, "rank")) == 10
+    assert len(picks_shown(at)) == 10
 
 
 def test_sidebar_stop_before_first_epoch_keeps_previous_model(hold):
@@ -690,7 +728,7 @@ def test_crafted_model_file_is_refused_and_a_real_one_loads(tmp_path):
     # it is usable: its own users and titles come from the file
     go(at, state.TAB_USER)
     assert at.selectbox(key=state.USER).value >= 5001
-    assert len(table(at, "rank")) == 10
+    assert len(picks_shown(at)) == 10
     # the model it replaced stays in memory (the best on its data), to switch back to
     assert first.loaded and first is not at.session_state[state.MODEL]
 
@@ -726,9 +764,9 @@ def test_model_file_download_loads_in_python_and_reopens_in_the_app(download):
     assert loaded.note.startswith("It fits the data in use (Demo dataset): all its users and movies are in it.")
     assert np.array_equal(loaded.recommender.predict(users, items), trained.predict(users, items))
     go(at, state.TAB_USER)
-    picks = table(at, "rank")
+    picks = picks_shown(at)
     first_picks = trained.recommend(at.selectbox(key=state.USER).value, 10, min_ratings=10)
-    assert picks["movieId"].tolist() == first_picks["movieId"].tolist()
+    assert [m.split("  \n")[0] for m in picks["Movie"]] == [md(t) for t in first_picks["title"]]
 
 
 def test_a_model_trained_by_the_command_line_opens_in_the_app(tmp_path, capsys):
@@ -749,7 +787,7 @@ def test_a_model_trained_by_the_command_line_opens_in_the_app(tmp_path, capsys):
     go(at, state.TAB_USER)
     user = at.selectbox(key=state.USER).value
     expected = cf.Recommender.load(model).recommend(user, 10, min_ratings=10)
-    assert table(at, "rank")["movieId"].tolist() == expected["movieId"].tolist()
+    assert [m.split("  \n")[0] for m in picks_shown(at)["Movie"]] == [md(t) for t in expected["title"]]
 
 
 # -- rate movies yourself ------------------------------------------------------------
@@ -779,7 +817,7 @@ def test_rate_movies_and_get_recommendations_without_retraining():
     # after each add the search, the pick and the rating start afresh: the same movie cannot go in twice
     assert at.text_input(key=state.RATE_QUERY).value == ""
     assert at.selectbox(key=state.RATE_MOVIE).value is None and at.button(key=state.RATE_ADD).disabled
-    assert at.select_slider(key=state.RATE_VALUE).value == default
+    assert at.select_slider(key=state.RATE_VALUE).value == given[0] != default  # the last rating stays
     assert any(c.value.startswith("Fitted to your 1 rating in ") for c in at.caption)  # not "1 ratings"
     for stars in given[1:]:
         rate(at, "the", stars)
@@ -787,10 +825,12 @@ def test_rate_movies_and_get_recommendations_without_retraining():
     assert len(rated) == 5 and list(rated.values()) == given
     titles = record.recommender.describe(record.recommender.items.to_index(list(rated)))["title"]
     assert titles.str.contains("the", case=False).all()
-    picks = table(at, "because_you_liked")
-    assert len(picks) == 10 and not set(picks["movieId"]) & set(rated)
-    assert set(picks["because_you_liked"]) <= set(titles)
-    assert (picks["n_ratings"] >= 10).all()
+    picks = picks_shown(at)
+    shown_titles = set(record.recommender.describe(record.recommender.items.to_index(list(rated)))["title"])
+    assert len(picks) == 10 and not set(picks["Movie"]) & {md(t) for t in shown_titles}
+    assert set(picks["Because you liked"]) - {"–"} <= {md(t) for t in titles}
+    assert picks["Match"].astype(float).is_monotonic_decreasing
+    assert any(c.startswith("**Match** is the score the list is ranked by") for c in captions(at))
     assert at.session_state[state.MODEL] is record and len(state_runs(at)) == 1  # no retraining
     (figure,) = charts(at)
     names = [t.get("name") for t in figure["data"]]
@@ -865,8 +905,8 @@ def test_movies_screen_similar_biases_and_axis_names():
 
     # the user screen says why each pick is there
     go(at, state.TAB_USER)
-    picks = table(at, "rank")
-    assert picks["because_you_liked"].str.len().gt(0).all()
+    picks = picks_shown(at)
+    assert (picks["Because you liked"] != "–").all()
 
     go(at, state.TAB_MOVIES)
     at.segmented_control(key=state.MOVIES_VIEW).set_value("What the model learned")
@@ -903,16 +943,16 @@ def test_compare_keeps_the_best_and_latest_models_on_its_own_and_names_the_dropp
     assert verdict.level == WORSE and verdict.text in [w.value for w in at.main.warning]
 
     go(at, state.TAB_COMPARE)
-    summary = table(at, "Validation RMSE")
+    summary = table(at, "Typical error (stars)")
     assert summary["Run"].tolist() == ["Model 1", "Model 2"]
     assert summary["Model"].tolist() == ["Dot product with biases", "Plain dot product"]
     assert summary[label("epochs")].tolist() == [3, 1] and summary["In memory"].all()
-    assert summary["Validation RMSE"].tolist() == [first.scores.rmse, second.scores.rmse]
+    assert summary["Typical error (stars)"].tolist() == [first.scores.rmse, second.scores.rmse]
     curves, bars = charts(at)[:2]
     assert {t["name"] for t in curves["data"]} >= {"Model 1 · validation", "Model 2 · training"}
     assert len(values(bars["data"][0]["x"])) == 2
-    side = [d.value for d in at.dataframe if list(d.value.columns) == ["title", "predicted"]]
-    assert len(side) == 2 and all(len(s) == 10 for s in side)
+    side = [t.value for t in at.table if list(t.value.columns) == ["Rank", "Movie", "Match"]]
+    assert len(side) == 2 and all(len(s) == 10 and s["Match"].astype(float).is_monotonic_decreasing for s in side)
 
     # switch back to the first model, then on to two more plain models: the limit (3) keeps the one in
     # use, the best (the biased model of 3 epochs) and the most recently used; the others are named
@@ -926,10 +966,10 @@ def test_compare_keeps_the_best_and_latest_models_on_its_own_and_names_the_dropp
     assert [r.loaded for r in state_runs(at)] == [True, False, True, True]
     assert second.scores and second.history  # curves and scores stay
     go(at, state.TAB_COMPARE)
-    assert table(at, "Validation RMSE")["Run"].tolist() == ["Model 1", "Model 2", "Model 3", "Model 4"]
-    assert any(c.value.startswith("Dropped to save memory: Model 2 (RMSE ") for c in at.caption)
+    assert table(at, "Typical error (stars)")["Run"].tolist() == ["Model 1", "Model 2", "Model 3", "Model 4"]
+    assert any(c.value.startswith("Dropped to save memory: Model 2 (typical error ") for c in at.caption)
     reasons = " ".join(m.value for m in at.markdown)
-    assert "Model 1 · Dot product with biases · 8 factors · *best validation RMSE on its data*" in reasons
+    assert "Model 1 · Dot product with biases · 8 factors · *the lowest typical error on its data*" in reasons
 
     # a pinned model stays whatever comes next; the most recent unpinned one makes room
     at.checkbox(key=f"cf.keep.{third.id}").check()
@@ -951,7 +991,7 @@ def test_all_users_download_agrees_with_the_user_screen_and_respects_its_cap(dow
     record = train(at, epochs=1, n_factors=8)
     rec = record.recommender
     go(at, state.TAB_USER)
-    user, shown = at.selectbox(key=state.USER).value, table(at, "rank")
+    user, shown = at.selectbox(key=state.USER).value, read_csv(download(at, "cf.recs_csv"))
     everyone = read_csv(download(at, "cf.recs_all_csv"))
     assert list(everyone.columns[:4]) == ["userId", "rank", "movieId", "title"]
     assert sorted(set(everyone["userId"])) == sorted(rec.users.ids) and len(everyone) == 10 * len(rec.users)
@@ -1187,7 +1227,7 @@ def test_a_model_is_never_shown_next_to_data_it_was_not_trained_on():
     assert_healthy(at)
     assert at.session_state[state.MODEL] is first and any("Model 1 · RMSE" in b for b in badges(at))
     go(at, state.TAB_USER)
-    assert len(table(at, "rank")) == 10
+    assert len(picks_shown(at)) == 10
 
 
 # -- scores with error bars and Auto settings -------------------------------------------
@@ -1215,11 +1255,16 @@ def cross_validate_run(at: AppTest, record, folds: int, timeout: float = 240.0) 
 def test_auto_settings_then_cross_validation_with_intervals_and_a_paired_test():
     at = upload(new_app(), ("small.csv", small_ratings_csv()))  # small: six trainings in a few seconds
     auto = train(at, epochs=2, auto=True, n_factors=8)
-    assert auto.config.auto and auto.note.startswith("Auto picked regularisation")
+    assert auto.config.auto and auto.note.startswith("Auto tried ")
     picked = auto.recommender.config
     assert (auto.config.epochs, auto.config.weight_decay) == (picked.epochs, picked.weight_decay)
     assert len(auto.history) == picked.epochs
-    assert any(i.value.startswith("Auto picked") for i in at.info)  # shown with the results
+    # shown with the results in plain words, saying what its own figure was measured on
+    (note,) = [i.value for i in at.info if i.value.startswith("Auto tried")]
+    assert f"picked {picked.epochs} epochs" in note and "Its own check, on a 10% slice" in note
+    assert "neighbours" not in note
+    heading = f"{picked.epochs} of {picked.epochs} epochs (picked by Auto)"
+    assert any(m.value.startswith("#### Model 1") and m.value.endswith(md(heading)) for m in at.markdown)
     captions = [c.value for c in at.main.caption]  # the form shows what Auto used beside its sliders
     assert f"Auto chose {picked.epochs} for {auto.name}." in captions
     assert f"Auto chose {picked.weight_decay:g} for {auto.name}." in captions
@@ -1229,14 +1274,21 @@ def test_auto_settings_then_cross_validation_with_intervals_and_a_paired_test():
 
     cross_validate_run(at, auto, folds=2)
     cross_validate_run(at, plain, folds=2)
-    intervals = table(at, "Folds")
+    intervals = table(at, "Folds")  # every figure, under Details
     assert intervals["Run"].tolist() == [auto.name, plain.name] and intervals["Folds"].tolist() == [2, 2]
     assert all(" to " in cell for cell in intervals["RMSE"])
-    rmse_chart = next(c for c in charts(at) if "RMSE with 95% intervals" in c["layout"]["title"]["text"])
+    # each run gets a verdict in words, with its interval
+    verdicts = [a.value for a in [*at.success, *at.warning] if a.value.startswith("**Model ")]
+    assert len(verdicts) == 2 and all("Over 2 splits" in v and "95% interval" in v for v in verdicts)
+    rmse_chart = next(c for c in charts(at) if c["layout"]["title"]["text"] == "Typical error (stars)")
     assert len(values(rmse_chart["data"][0]["error_x"]["array"])) == 2
-    sentences = [m.value for m in at.markdown if "(paired t-test over 2 folds, p = " in m.value]
-    assert len(sentences) == 2  # RMSE and NDCG@10, each naming both runs
+    low, high = rmse_chart["layout"]["xaxis"]["range"]
+    assert high - low >= 0.1  # an honest scale: a tenth of a star at least
+    sentences = [m.value for m in at.markdown if re.search("noise between splits|exactly the same on every", m.value)]
+    assert len(sentences) == 2  # the typical error and the lists, each naming both runs
     assert all(auto.name in text and plain.name in text for text in sentences)
+    assert not [m.value for m in at.main.markdown if "t-test" in m.value or "NDCG" in m.value]
+    assert sum("paired t-test over 2 folds" in c.value for c in at.caption) == 2  # in Details
 
 
 def test_a_link_to_a_movielens_release_loads_it_and_trains_the_same_model(grouplens, demo_data):

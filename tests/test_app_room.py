@@ -86,7 +86,7 @@ def test_an_idle_sessions_model_moves_to_disk_and_comes_back_when_the_person_ret
     away = app.new_app()
     record = app.train(away, epochs=1)
     app.go(away, state.TAB_USER)
-    picks = app.table(away, "rank")
+    picks = app.picks_shown(away)
     tight_memory[0] += 120  # the page sits idle for two minutes; then someone else works
     app.new_app()
     assert record.recommender is None and record.spilled and os.path.exists(record.spilled)
@@ -96,7 +96,7 @@ def test_an_idle_sessions_model_moves_to_disk_and_comes_back_when_the_person_ret
     assert any("moved Model 1 out of memory" in i.value and "nothing was lost" in i.value for i in away.info)
     assert any("This server is shared" in c.value for c in away.caption)
     app.go(away, state.TAB_USER)
-    assert app.table(away, "rank").equals(picks)
+    assert app.picks_shown(away).equals(picks)
     app.go(away, state.TAB_COMPARE)
     assert any("moved Model 1 out of memory" in i.value for i in away.info)
 

@@ -32,12 +32,30 @@ def test_sweep_draws_every_result_and_trains_with_the_best():
     assert job.error is None and len(job.results) == 2
     (chart,) = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     assert sorted(chart["data"][0]["x"]) == [0.00001, 0.015]
-    assert any("Best RMSE" in s.value and f"{label('lr').lower()} 0.015" in s.value for s in at.success)
+    assert any("Best typical error" in s.value and f"{label('lr').lower()} 0.015" in s.value for s in at.success)
+    assert any("differ by" in m.value and "noise of one score" in m.value for m in at.markdown)  # said in words
+    low, high = chart["layout"]["yaxis"]["range"]
+    assert high - low >= 0.1  # an honest scale: a tenth of a star at least
+    assert any(c.value.startswith("Each point is one model, scored on the same ") for c in at.caption)
     at.button(key=state.T_BEST).click().run()
     assert at.session_state[state.NAV] == state.TAB_TRAIN
     wait_for_training(at)
     record = at.session_state[state.MODEL]
-    assert record.config.lr == 0.015
+    assert record.config.lr == 0.015 and not record.config.auto  # the setting swept, not Auto's pick
+
+
+def test_a_sweep_on_top_of_an_auto_model_trains_each_value_as_given():
+    """Auto's picks are the fixed settings, and Auto is off: it would otherwise move the swept value itself."""
+    at = new_app()
+    from tests.test_app import train
+
+    auto = train(at, epochs=2, auto=True, n_factors=8)
+    job = run_sweep(at, {"weight_decay": "0.01, 0.3"})
+    assert not job.base.auto and job.base.epochs == auto.config.epochs and job.base.lr == auto.config.lr
+    assert any("Model 1's settings, as Auto picked them" in c.value for c in at.caption)
+    assert job.wait(180)
+    rmse = [r.rmse for r in job.results]
+    assert len(rmse) == 2 and abs(rmse[0] - rmse[1]) > 0.005  # the regularisation really changed
 
 
 def test_two_settings_make_a_heat_map_and_bad_values_a_message():

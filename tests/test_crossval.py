@@ -76,14 +76,15 @@ def test_the_paired_test_finds_a_real_difference(good, bad):
     assert test.difference < 0 and test.significant and test.better() == "the defaults"
     sentence = test.sentence()
     assert sentence.startswith("the defaults is better than the bad settings by")
-    assert "larger than the noise" in sentence and "paired t-test over 3 folds" in sentence
+    assert " stars (typical error)" in sentence and "larger than the noise" in sentence
+    assert "t-test" not in sentence and "paired t-test over 3 folds" in test.detail()
 
 
 def test_the_paired_test_finds_no_difference_between_identical_settings(ratings, good):
     again = cross_validate(ratings, QUICK, folds=3, seed=1)
     test = paired_test(good, again, "rmse")
     assert test.difference == 0 and not test.significant and test.better() is None
-    assert "same RMSE on every fold" in test.sentence()
+    assert "score exactly the same on every split" in test.sentence()
 
 
 def test_the_paired_test_refuses_different_folds(ratings, good):

@@ -88,7 +88,7 @@ def test_training_curve_shows_rmse_and_fixed_epoch_axis():
 
 def test_training_curve_without_validation_and_empty():
     figure = plots.training_curve([{"epoch": 1, "train_loss": 0.25, "valid_rmse": None}], epochs=3)
-    assert [t.name for t in figure.data] == ["Training RMSE"]
+    assert [t.name for t in figure.data] == ["On the ratings it learns from"]
     empty = plots.training_curve([], epochs=5)
     assert len(empty.data) == 1 and len(empty.data[0].x) == 0
 
@@ -344,4 +344,5 @@ def test_topn_comparison_puts_the_model_beside_most_popular():
     report = TopNReport.from_dict({"k": 10, "n_people": 5, "model": list_scores(**scores), "popular": popular})
     fig = plots.topn_comparison(report)
     assert [t.name for t in fig.data] == ["This model", "Most popular"]
-    assert list(fig.data[1].y) == [0.1, 0.38] and list(fig.data[0].x) == ["NDCG@10", "Hit rate@10"]
+    assert list(fig.data[1].y) == [0.1, 0.38]
+    assert list(fig.data[0].x) == ["Ranking quality (NDCG@10)", "Found a loved movie (hit rate@10)"]

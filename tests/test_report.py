@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from html.parser import HTMLParser
 
 import numpy as np
@@ -74,7 +75,30 @@ def test_report_holds_every_section_with_its_figures_and_plotly_once(trained):
     assert page.script_sources == []  # nothing to fetch: it opens offline
     assert text.count("plotly.js v") == 1  # the library's banner: embedded once, not once per figure
     assert f"{scores.rmse:.4f}" in text
-    assert "Person " in text and "Like " in text
+    assert "User " in text and "Person " not in text and "Like " in text  # one word, as in the app
+    # plain words first: the specialist's terms only inside the folded details
+    words = re.sub(r"<script.*?</script>|<details>.*?</details>|<style>.*?</style>", "", text, flags=re.S)
+    for term in ("NDCG", "recision@", "Full-catalogue", "RMSE", "bias-only", "Person "):
+        assert term not in words, term
+    assert "NDCG@10" in text and "Full-catalogue protocol" in text  # still there, one click away
+    assert f"typically off by {scores.rmse:.2f} of a star" in page.ledes[SECTIONS_INDEX["accuracy"]]
+    assert "at least one of their 10 suggestions" in page.ledes[SECTIONS_INDEX["topn"]]
+
+
+SECTIONS_INDEX = {name: k for k, name in enumerate(SECTIONS)}
+
+
+def test_the_reports_map_has_the_apps_axes_and_shares(trained):
+    """The report and the app's maps fit one projection (cf.projection.MAP_MIN_RATINGS): same PC shares."""
+    from cf.projection import project_embeddings
+
+    result, ratings, _ = trained
+    rec = result.recommender
+    labels = project_embeddings(rec, 2)[0].axis_labels()  # what ui.components.widgets.projected shows
+    text = build_report(ReportInputs(rec, ratings))
+    assert all(label in text for label in labels), labels
+    everything = project_embeddings(rec, 2, min_ratings=1)[0].axis_labels()
+    assert everything != labels  # the fitted movies matter: a different set gave the old, different share
 
 
 def test_held_out_scores_are_those_of_the_validation_split(trained):

@@ -2,28 +2,41 @@ import math
 
 import pytest
 
-from cf.verdict import GOOD, NO_BETTER, SAME_WITHIN, WORSE, accuracy_verdict, curve_note
+from cf.verdict import (
+    GOOD,
+    NO_BETTER,
+    SAME_WITHIN,
+    WORSE,
+    accuracy_verdict,
+    auto_summary,
+    curve_note,
+    hit_rate_sentence,
+    in_words,
+)
 
 
 def test_a_model_that_beats_the_bias_baseline_is_called_good_with_its_margins():
     verdict = accuracy_verdict(0.832, 0.861, 1.036)
     assert verdict.level == GOOD
     assert verdict.text.startswith("Good: ")
-    assert "off by 0.832 stars" in verdict.text and "0.029 closer" in verdict.text and "0.204 closer" in verdict.text
+    assert "typically off by 0.83 of a star on ratings it never saw" in verdict.text
+    assert "0.03 stars closer than a simple guess" in verdict.text and "0.20 stars closer than guessing" in verdict.text
+    assert "RMSE" not in verdict.text and "bias-only" not in verdict.text  # plain words
 
 
 @pytest.mark.parametrize("rmse", [0.861, 0.861 + SAME_WITHIN / 2, 0.861 - SAME_WITHIN / 2])
 def test_a_model_within_noise_of_the_baseline_is_no_better(rmse):
     verdict = accuracy_verdict(rmse, 0.861, 1.036)
-    assert verdict.level == NO_BETTER and verdict.text.startswith("No better than the baseline")
+    assert verdict.level == NO_BETTER and verdict.text.startswith("No better than a simple guess")
 
 
 def test_a_model_worse_than_the_baseline_says_so_and_what_to_try():
     verdict = accuracy_verdict(0.95, 0.861, 1.036)
-    assert verdict.level == WORSE and "0.089 more than the bias-only baseline" in verdict.text
-    assert "always guessing the average" not in verdict.text
+    assert verdict.level == WORSE and "0.09 stars more than a simple guess" in verdict.text
+    assert "guessing the average rating" not in verdict.text
     even_worse = accuracy_verdict(1.2, 0.861, 1.036)
-    assert even_worse.level == WORSE and "worse than always guessing the average (1.036)" in even_worse.text
+    assert even_worse.level == WORSE
+    assert "worse than guessing the average rating for everything (1.04)" in even_worse.text
     assert "lower learning rate" in even_worse.text
 
 
@@ -53,3 +66,34 @@ def test_curve_note_when_validation_still_falls_or_both_level_off():
 def test_no_curve_note_without_validation_or_with_one_epoch():
     assert curve_note(_history([1.0, 0.9], [None, None])) is None
     assert curve_note(_history([1.0], [0.9])) is None
+
+
+@pytest.mark.parametrize(
+    ("share", "words"), [(0.667, "2 in 3"), (0.5, "1 in 2"), (0.787, "4 in 5"), (0.35, "1 in 3"), (0.9, "9 in 10")]
+)
+def test_shares_read_as_the_simplest_a_in_b(share, words):
+    assert in_words(share) == words
+
+
+def test_a_share_far_from_any_simple_fraction_stays_a_percentage():
+    assert in_words(0.555) == "56%" and in_words(0.001) == "almost none"
+
+
+def test_the_hit_rate_reads_as_what_happened_to_people():
+    text = hit_rate_sentence(0.67, 0.38, 10)
+    assert text.startswith("For 2 in 3 people (67%), at least one of their 10 suggestions was a movie they went on")
+    assert "the most popular movies manages that for 38%" in text or "for 2 in 5 (38%)" in text
+
+
+def test_auto_summary_names_its_picks_and_what_its_own_check_was_measured_on():
+    auto = {"weight_decay": 0.1, "epochs": 4, "lr": 0.01, "knn_blend": 0.4, "valid_rmse": 0.8331, "tried": [{}] * 6,
+            "seconds": 76.5}  # fmt: skip
+    text = auto_summary(auto)
+    assert text.startswith("Auto tried 6 quick runs (76 s) and picked 4 epochs, regularisation 0.1")
+    assert "40% of each prediction from the stars the person gave the most similar movies" in text
+    assert "10% slice of the training ratings: typical error 0.83 stars" in text and "blended" not in text
+    assert "neighbour" not in auto_summary({**auto, "knn_blend": 0.0}).split("(")[0]
+
+
+def test_a_share_without_a_simple_fraction_reads_as_a_percentage_of_people():
+    assert hit_rate_sentence(0.85, None, 10).startswith("For 85% of people, at least one")

@@ -26,7 +26,7 @@ def compare_curves(runs: Sequence[Mapping[str, Any]], height: int = 380) -> go.F
     fig = _figure(
         title=dict(text="Error per epoch, run by run (lower is better)"),
         xaxis=dict(title=dict(text="Epoch"), tickformat="d", dtick=max(1, -(-longest // 8))),  # whole epochs
-        yaxis=dict(title=dict(text="RMSE (stars)")),
+        yaxis=dict(title=dict(text="Typical error (stars)")),
         height=height,
         hovermode="x unified",
     )
@@ -70,8 +70,8 @@ def compare_scores(runs: Sequence[Mapping[str, Any]], height: int | None = None)
     colors = [run_color(k) for k, run in enumerate(runs) if run.get("scores")]
     scored = [run for run in runs if run.get("scores")]
     fig = _figure(
-        title=dict(text="Validation RMSE by run (lower is better)"),
-        xaxis=dict(title=dict(text="RMSE (stars)"), showgrid=True, rangemode="tozero"),
+        title=dict(text="Typical error by run (lower is better)"),
+        xaxis=dict(title=dict(text="Typical error (stars)"), showgrid=True, rangemode="tozero"),
         yaxis=dict(showgrid=False, autorange="reversed"),
         height=height or 140 + 44 * max(1, len(scored)),
         margin=dict(l=8, r=48, t=48, b=8),
@@ -112,13 +112,13 @@ def crossval_intervals(
     Each run is a mapping with ``name`` and ``summary`` (:meth:`cf.crossval.CVResult.summary`
     as plain dicts: ``mean``, ``low``, ``high`` per metric).
     """
-    from cf.crossval import METRICS
+    from cf.crossval import METRICS, PLAIN
 
-    label, lower_better = METRICS[metric]
+    label, lower_better = PLAIN.get(metric, METRICS[metric][0]), METRICS[metric][1]
     better = "lower" if lower_better else "higher"
     fig = _figure(
-        title=dict(text=f"Cross-validated {label} with 95% intervals ({better} is better)"),
-        xaxis=dict(title=dict(text=label), showgrid=True),
+        title=dict(text=plot_text(label)),  # short: the chart is often half a window wide
+        xaxis=dict(title=dict(text=f"Mean over splits with its 95% interval · {better} is better"), showgrid=True),
         yaxis=dict(showgrid=False, autorange="reversed"),
         height=160 + 44 * max(1, len(runs)),
         margin=dict(l=8, r=48, t=48, b=8),
@@ -149,5 +149,9 @@ def crossval_intervals(
 
     points(metric, "model", [run_color(k) for k in range(len(runs))], "circle")
     if baseline:
-        points(baseline, METRICS[baseline][0], MUTED, "line-ns-open")
+        points(baseline, PLAIN.get(baseline, METRICS[baseline][0]), MUTED, "line-ns-open")
+    # an honest scale: at least a tenth of a star (or 10 points), so a thousandth does not look like a cliff
+    ends = [run["summary"][key][end] for run in runs for key in (metric, baseline) if key for end in ("low", "high")]
+    middle, span = (max(ends) + min(ends)) / 2, max(max(ends) - min(ends), 0.05 if metric == "ndcg" else 0.1) * 1.15
+    fig.update_xaxes(range=[middle - span / 2, middle + span / 2], tickformat=".0%" if "hit_rate" in metric else None)
     return fig

@@ -35,7 +35,7 @@ def training_curve(
     fig = _figure(
         title=dict(text="Error per epoch (lower is better)"),
         xaxis=dict(title=dict(text="Epoch"), range=[0.7, planned + 0.3], dtick=max(1, planned // 10)),
-        yaxis=dict(title=dict(text="RMSE (stars)"), rangemode="tozero"),
+        yaxis=dict(title=dict(text="Typical error (stars)"), rangemode="tozero"),
         height=340,
         hovermode="x unified",
     )
@@ -43,7 +43,7 @@ def training_curve(
         x=epoch,
         y=train,
         mode="lines+markers",
-        name="Training RMSE",
+        name="On the ratings it learns from",
         line=dict(color=PALETTE[0], width=3),
         hovertemplate="%{y:.3f}",
     )
@@ -52,7 +52,7 @@ def training_curve(
             x=epoch,
             y=[np.nan if v is None else float(v) for v in valid],
             mode="lines+markers",
-            name="Validation RMSE",
+            name="On unseen ratings (what counts)",
             line=dict(color=ACCENT, width=3),
             hovertemplate="%{y:.3f}",
         )
@@ -71,14 +71,14 @@ def training_curve(
 def accuracy_comparison(scores: Scores) -> go.Figure:
     """The model's validation RMSE next to the global-mean and bias-only baselines."""
     rows = [
-        ("Always the average rating", scores.global_mean_rmse, MUTED),
-        ("Average + user and movie biases", scores.bias_rmse, MUTED),
+        ("The average for everything", scores.global_mean_rmse, MUTED),
+        ("A simple guess", scores.bias_rmse, MUTED),
         ("This model", scores.rmse, ACCENT),
     ]
     rows = [(label, float(value), color) for label, value, color in rows]
     fig = _figure(
-        title=dict(text="Error on held-out ratings"),
-        xaxis=dict(title=dict(text="RMSE (stars)"), showgrid=True, rangemode="tozero"),
+        title=dict(text="Typical error, unseen ratings"),  # fits a 280-pixel column
+        xaxis=dict(title=dict(text="Typical error (stars)"), showgrid=True, rangemode="tozero"),
         yaxis=dict(showgrid=False, autorange="reversed"),
         height=230,
         showlegend=False,
@@ -112,7 +112,7 @@ def topn_comparison(topn: TopNReport) -> go.Figure:
     for label, values, color in rows:
         y = [float(values.ndcg), float(values.hit_rate)]
         fig.add_bar(
-            x=[f"NDCG@{k}", f"Hit rate@{k}"],
+            x=[f"Ranking quality (NDCG@{k})", f"Found a loved movie (hit rate@{k})"],
             y=y,
             name=label,
             marker_color=color,
@@ -124,11 +124,16 @@ def topn_comparison(topn: TopNReport) -> go.Figure:
     return fig
 
 
-def sweep_chart(results: Sequence[Mapping[str, Any]], params: Sequence[str], score: str = "rmse") -> go.Figure:
+def sweep_chart(
+    results: Sequence[Mapping[str, Any]], params: Sequence[str], score: str = "rmse", noise: float | None = None
+) -> go.Figure:
     """A tuning sweep's results: the score against one setting (line), or a heat map over two.
 
     ``results`` holds dicts with one key per name in ``params`` and the ``score``; points not
-    yet run are simply absent, so the chart can be redrawn as results arrive.
+    yet run are simply absent, so the chart can be redrawn as results arrive. With ``noise``
+    (the half-width of one score's 95% band, :func:`cf.noise.score_noise`) the line chart
+    shades the band around the best point: points inside it are as good as the best. The
+    score axis spans at least a tenth of a star (10 points), so tiny differences look tiny.
     """
     label = SCORE_LABELS.get(score, score)
     title = f"{label} by {' and '.join(SETTING_LABELS.get(p, p) for p in params)}"
@@ -153,6 +158,20 @@ def sweep_chart(results: Sequence[Mapping[str, Any]], params: Sequence[str], sco
         )
         if name in LOG_SETTINGS:
             fig.update_xaxes(type="log")
+        ys = [float(r[score]) for r in done]
+        if ys:
+            lower = score in ("rmse", "mae")
+            best = min(ys) if lower else max(ys)
+            band = [best - noise, best + noise] if noise else [best, best]
+            middle = (max(ys + band) + min(ys + band)) / 2
+            span = max(max(ys + band) - min(ys + band), 0.05 if score == "ndcg" else 0.1) * 1.15
+            fig.update_yaxes(range=[middle - span / 2, middle + span / 2])
+            if noise:
+                fig.add_hrect(
+                    y0=band[0], y1=band[1], fillcolor=ACCENT, opacity=0.12, line_width=0,
+                    annotation_text="as good as the best: within the noise", annotation_position="top left",
+                    annotation_font_size=11,
+                )  # fmt: skip
         return fig
     first, second = params[:2]
     x_label, y_label = SETTING_LABELS.get(first, first), SETTING_LABELS.get(second, second)
@@ -184,6 +203,11 @@ def sweep_chart(results: Sequence[Mapping[str, Any]], params: Sequence[str], sco
 
 SETTING_LABELS = {name: row.label for name, row in SETTINGS.items()}
 """Training settings as charts name them: their plain labels (from :data:`cf.settings.SETTINGS`)."""
-SCORE_LABELS = {"rmse": "Validation RMSE", "mae": "Validation MAE", "ndcg": "NDCG@10", "hit_rate": "Hit rate@10"}
+SCORE_LABELS = {
+    "rmse": "Typical error (stars)",
+    "mae": "Average error (stars)",
+    "ndcg": "Ranking quality (NDCG@10)",
+    "hit_rate": "People whose list found a loved movie",
+}
 LOG_SETTINGS = tuple(name for name, row in SETTINGS.items() if row.log)
 """Settings whose sweep values are spread on a log scale."""

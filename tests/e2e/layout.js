@@ -75,5 +75,14 @@
         const key = marked && [...marked.classList].find(c => c.startsWith("st-key-cf-scroll-")).slice(17);
         tables.push({key: key || null, needs: scroller.scrollWidth, has: scroller.clientWidth});
     }
+    // Static tables (st.table, e.g. the lists of picks): the width their cells need against the width shown.
+    for (const table of root.querySelectorAll("[data-testid=stTable]")) {
+        if (!visible(table)) continue;
+        const box = [table, ...table.querySelectorAll("*")].find(
+            e => ["auto", "scroll"].includes(getComputedStyle(e).overflowX)) || table;
+        const marked = table.closest("[class*='st-key-cf-scroll-']");
+        const key = marked && [...marked.classList].find(c => c.startsWith("st-key-cf-scroll-")).slice(17);
+        tables.push({key: key || null, needs: box.scrollWidth, has: box.clientWidth, static: true});
+    }
     return {problems, tables};
 }

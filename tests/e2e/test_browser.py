@@ -250,6 +250,11 @@ def test_every_screen_fits_a_1280_and_a_900_pixel_window(in_browser):
                 assert fits or table["key"], where + " and is not marked to scroll sideways"
     counts = {screen: len(seen[(1280, screen, None)]["tables"]) for screen in ("User", "Rate", "Movies", "Compare")}
     assert counts == {"User": 2, "Rate": 1, "Movies": 1, "Compare": 3}, counts  # the tables were there to check
+    for width, _ in WIDTHS:  # the lists of picks fit without scrolling: they wrap
+        picks = [
+            t for t in seen[(width, "User", None)]["tables"] + seen[(width, "Rate", None)]["tables"] if t.get("static")
+        ]
+        assert len(picks) == 2 and all(t["needs"] <= t["has"] + 1 for t in picks), (width, picks)
 
 
 SESSIONS = 2

@@ -53,7 +53,7 @@ def test_cross_validate_the_demo_model_and_see_its_interval_on_compare(in_browse
 
     title, message, figure, errors, problems = in_browser(scenario)
     assert title.startswith("Model 1 · ") and "2 folds" in message, message
-    assert "Cross-validated RMSE with 95% intervals" in figure["title"], figure["title"]
+    assert "Typical error (stars)" in figure["title"], figure["title"]
     model = figure["traces"][0]
     assert model["y"] == ["Model 1"] and 0.3 < model["x"][0] < 1.5, model
     assert model["errors"][0] > 0  # a real interval from the 2 folds, drawn as an error bar
@@ -75,7 +75,7 @@ def test_a_small_sweep_draws_each_result_and_trains_with_the_best(in_browser):
         ended = app.main().get_by_text(re.compile(r"^Sweep done: 2 of 2 models"))
         await ended.wait_for(timeout=TRAIN_TIMEOUT_MS)
         figure = await drawn_figure(app, "cf.sweep_chart")
-        best = await app.main().get_by_text(re.compile(r"^Best RMSE")).inner_text()
+        best = await app.main().get_by_text(re.compile(r"^Best typical error")).inner_text()
         await app.click(app.main().get_by_role("button", name="Train with the best", exact=True))
         title = await app.wait_model(2)
         return figure, best, title, await app.errors(), await app.problems()

@@ -127,10 +127,17 @@ def columns(rec: cf.Recommender, predicted: str) -> dict:
             help="The rating this user gave.",
         ),
         "predicted": st.column_config.ProgressColumn(
-            predicted, width=110, min_value=low, max_value=high, format="%.2f ★", help="The rating the model predicts."
+            predicted,
+            width=110,
+            min_value=low,
+            max_value=high,
+            format="%.2f ★",
+            help="The stars the rating model predicts this person would give.",
         ),
         "held_out": st.column_config.CheckboxColumn(
-            "Held out", width="small", help="Kept aside for validation: the model did not learn from this rating."
+            "Kept aside",
+            width="small",
+            help="Held out to check the model (validation): it did not learn from this rating.",
         ),
         "n_ratings": st.column_config.ProgressColumn(
             "Popularity",
@@ -171,20 +178,13 @@ RANKINGS = {
 
 
 def ranking_controls() -> tuple[str, float]:
-    """The list's ranking and the popular-to-niche slider, shared by the User and Rate screens."""
-    left, right = st.columns([1.4, 1], vertical_alignment="bottom")
-    rank_by = left.segmented_control(
-        "Rank by",
-        list(RANKINGS),
-        format_func=RANKINGS.get,
-        default="ranker",
-        key=state.RANK_BY,
-        help="*Best for you* ranks with the item model, trained to find the movies people go on to watch and love "
-        "(it beats a most-popular list by a wide margin: see the Train screen). *Most stars* "
-        "ranks by the stars the rating model predicts, which favours obscure films with a few glowing "
-        "ratings: shown for teaching the difference.",
-    )
-    novelty = right.slider(
+    """The popular-to-niche slider, and the list's ranking under *Advanced*; shared by the User and Rate screens.
+
+    *Most stars* is not on the default view: it favours obscure films with a few glowing
+    ratings and names weak reasons, so it is offered for teaching the difference, one click away.
+    """
+    left, right = st.columns([1, 1], vertical_alignment="top")
+    novelty = left.slider(
         "Popular ↔ niche",
         0.0,
         1.0,
@@ -194,6 +194,18 @@ def ranking_controls() -> tuple[str, float]:
         help="0 keeps the model's order; higher values move the list towards less-known movies "
         "(each score is divided by the movie's number of ratings to this power).",
     )
+    with right.expander("Advanced: how the list is ranked", icon=":material/tune:"):
+        rank_by = st.segmented_control(
+            "Rank by",
+            list(RANKINGS),
+            format_func=RANKINGS.get,
+            default="ranker",
+            key=state.RANK_BY,
+            help="*Best for you* (the default) ranks with the item model, trained to find the movies people go on "
+            "to watch and love (it beats a most-popular list by a wide margin: see the Train screen). *Most stars* "
+            "ranks by the stars the rating model predicts, which favours obscure films with a few glowing "
+            "ratings: shown for teaching the difference.",
+        )
     return rank_by or "ranker", float(novelty)
 
 
@@ -206,24 +218,24 @@ NO_STARS = (
 
 
 def list_caption(rank_by: str, min_count: int, novelty: float, who: str = "this user") -> str:
-    """What a top-N table shows, in a sentence."""
+    """What a top-N table shows, in a sentence (``who`` is "this user" or "you")."""
+    has = "have" if who == "you" else "has"
     if rank_by == "ranker":
-        text = (
-            f"Movies {who} has not rated, ranked by the item model: the movies people with the same likes "
-            "went on to watch and love"
-        )
+        text = f"Movies {who} {has} not rated, ranked by how well they match: movies that people with the same likes "
+        text += "went on to watch and love"
     else:
-        text = f"Movies {who} has not rated, with the highest predicted rating"
+        text = f"Movies {who} {has} not rated, ranked by the most stars the model predicts"
     if min_count:
         text += f", among movies with at least {count(min_count)} ratings"
     if novelty:
         text += f", moved towards niche movies ({novelty:.1f})"
     reason = (
-        "the liked movie that adds most to each pick's score"
+        "the movie you liked that adds most to each pick's match"
         if rank_by == "ranker"
         else "the liked movie closest to each pick in the taste space, when one is close"
     )
-    return f"{text}. *Predicted* is the rating model's stars; *because you liked* names {reason}."
+    reason = reason if who == "you" else reason.replace("you liked", f"{who} liked")
+    return f"{text}. *Because you liked* names {reason}."
 
 
 def keep_toggle(record: ModelRecord, label: str = "Keep for comparison") -> None:

@@ -39,6 +39,10 @@ class SweepJob(BackgroundJob):
         self.score = score
         self.n_points = len(grid(self.values))
         self.results: list[SweepResult] = []
+        self.n_valid = 0
+        """How many kept-aside ratings every point is scored on (set when the sweep starts)."""
+        self.n_people = 0
+        """How many people those ratings belong to."""
         self.started = time.perf_counter()
         self.seconds = 0.0
 
@@ -51,6 +55,7 @@ class SweepJob(BackgroundJob):
         if valid is None or not valid.n_ratings:
             self.error = "There are too few ratings to hold some out for scoring the sweep."
             return
+        self.n_valid, self.n_people = valid.n_ratings, int(valid.frame["user"].nunique())
         topn = self.score in ("ndcg", "hit_rate")
         sweep = run_sweep(train, valid, self.base, self.values, self.data.movies, topn, self.stop_requested.is_set)
         for result in sweep:

@@ -26,6 +26,7 @@ import streamlit as st
 
 import cf
 from cf import jobs
+from cf.verdict import auto_summary
 from ui.components.common import seconds
 from ui.jobs import base as background
 from ui.jobs.base import BackgroundJob
@@ -241,7 +242,7 @@ def collect() -> ModelRecord | None:
     picked = result.recommender.config  # with Auto: the settings it picked
     chosen = ("epochs", "weight_decay", "lr", "knn_blend")
     config = dataclasses.replace(job.config, **{name: getattr(picked, name) for name in chosen})
-    auto_note = result.auto["sentence"] if result.auto else None
+    auto_note = auto_summary(result.auto) if result.auto else None
     record = ModelRecord(
         number=job.number,
         recommender=result.recommender,
@@ -263,8 +264,8 @@ def collect() -> ModelRecord | None:
         state.set_notice("warning" if status == "diverged" else "info", message + released_note(released))
     else:
         summary = f"{record.name} is ready"
-        if record.scores:
-            summary += f": validation RMSE {record.scores.rmse:.3f}"
+        if record.scores and result.recommender.has_ratings:
+            summary += f": typical error ±{record.scores.rmse:.2f} stars on ratings it never saw"
         took = f" ({seconds(record.fit_seconds)}{start_up_note(record)})."
         state.set_notice("success", summary + took + released_note(released))
     return record

@@ -15,9 +15,12 @@ import streamlit as st
 import cf
 from cf import plots
 from cf.crossval import METRICS, paired_test, same_folds
+from cf.noise import WHY_THEY_DIFFER, crossval_reading
 from cf.settings import SETTINGS, label
+from cf.verdict import GOOD
 from ui.components import job_panel, widgets
 from ui.components.common import csv_bytes, md, scrolls_sideways, wrapping_columns
+from ui.components.picks import MATCH_HELP, picks_frame
 from ui.components.widgets import DEFAULT_MIN_RATINGS, MODEL_LABELS, chart, keep_toggle
 from ui.jobs import crossval as crossval_job
 from ui.session import state
@@ -79,12 +82,12 @@ def render(data: DataRecord) -> None:
         figure = plots.compare_scores(plotted)
         chart(figure, "compare_scores", "compare-scores")
     if not any(r.scores for r in chosen):
-        st.caption("None of these runs has a validation share, so there are no scores to compare.")
+        st.caption("None of these runs kept ratings aside (validation share), so there are no scores to compare.")
     else:
         st.caption(
-            "Dotted lines: error on the training ratings; solid: on the held-out ones. Each run keeps its "
-            "colour in both charts; the best run's bar is marked “best”, and the grey tick on each bar is that "
-            "run's bias-only baseline."
+            "Dotted lines: error on the ratings each run learned from; solid: on the ratings it kept aside (what "
+            "counts). Each run keeps its colour in both charts; the best run's bar is marked “best”, and the grey "
+            "tick on each bar is the simple guess from each person's and movie's usual rating, on the same ratings."
         )
     _crossval(data, chosen)
     _side_by_side([r for r in chosen if r.loaded])
@@ -93,17 +96,18 @@ def render(data: DataRecord) -> None:
 
 def _crossval(data: DataRecord, chosen: list[ModelRecord]) -> None:
     """Scores with error bars: start a cross-validation, follow it, and show the intervals and paired tests."""
-    st.markdown("#### Scores with error bars")
+    st.markdown("#### How sure are these scores?")
     finished = crossval_job.collect()
     if finished:
         kind, text = finished
         getattr(st, kind)(text)
     st.caption(
-        f"One validation split gives one number; another split would give a slightly different one. "
-        f"Cross-validation trains the run's settings again on each of k folds of **{md(data.label)}** "
-        "(every rating is tested once) and shows the mean with a 95% interval. Runs cross-validated here share "
-        "their folds, so two of them are compared fold by fold with a paired t-test over folds: it says "
-        "whether the difference is larger than the noise between folds."
+        "A score measured on one set of kept-aside ratings would come out a little different on another set. "
+        f"Cross-validation trains the run's settings again on several splits of **{md(data.label)}** (every "
+        "rating is tested once) and gives the average with the range it most likely lies in (95% interval). "
+        "Runs cross-validated here share their splits, so two of them are compared split by split: the app "
+        "says whether their difference is larger than the noise.",
+        help="k-fold cross-validation; two runs on the same folds are compared with a paired t-test over folds.",
     )
     job = crossval_job.job()
     if job is not None:
@@ -136,26 +140,38 @@ def _crossval_panel(job: crossval_job.CrossValJob) -> None:
 
 
 def _crossval_results(chosen: list[ModelRecord]) -> None:
+    """Each cross-validated run's verdict in words, its intervals on an honest scale, and the paired comparisons."""
     done = crossval_job.results()
     scored = [(r, done[r.id]) for r in chosen if r.id in done]
     if not scored:
         return
-    st.dataframe(crossval_table(scored), hide_index=True, width="stretch", key="cf.cv_table")
+    for record, result in scored:
+        verdict = crossval_reading(result.summary(), len(result.folds), result.method)
+        show = st.success if verdict.level == GOOD else st.warning
+        show(f"**{md(record.name)}**. {verdict.text}", icon=":material/fact_check:")
     plotted = [{"name": r.name, "summary": {k: v.to_dict() for k, v in res.summary().items()}} for r, res in scored]
     left, right = wrapping_columns([1, 1], "cv_charts", gap="medium")
     with left:
         figure = plots.crossval_intervals(plotted)
-        chart(figure, "cv_rmse", "crossval-rmse")
+        chart(figure, "cv_rmse", "crossval-error")
     with right:
-        figure = plots.crossval_intervals(plotted, "ndcg", "popular_ndcg")
-        chart(figure, "cv_ndcg", "crossval-ndcg")
+        figure = plots.crossval_intervals(plotted, "hit_rate", "popular_hit_rate")
+        chart(figure, "cv_hits", "crossval-lists")
+    details = []
     for k, (first, a) in enumerate(scored):
         for second, b in scored[k + 1 :]:
             if same_folds(a, b):
-                for metric in ("rmse", "ndcg"):
-                    st.markdown(paired_test(a, b, metric, (first.name, second.name)).sentence())
+                for metric in ("rmse", "hit_rate"):
+                    test = paired_test(a, b, metric, (first.name, second.name))
+                    st.markdown(test.sentence())
+                    details.append(test.detail())
             else:
-                st.caption(f"{first.name} and {second.name} were not scored on the same folds, so no paired test.")
+                st.caption(f"{first.name} and {second.name} were not scored on the same splits, so no comparison.")
+    st.caption(WHY_THEY_DIFFER)
+    with st.expander("Details: every cross-validated figure", icon=":material/info:"):
+        st.dataframe(crossval_table(scored), hide_index=True, width="stretch", key="cf.cv_table")
+        for line in details:
+            st.caption(line)
 
 
 def crossval_table(scored: list[tuple[ModelRecord, object]]) -> pd.DataFrame:
@@ -171,21 +187,39 @@ def crossval_table(scored: list[tuple[ModelRecord, object]]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+ERROR, GAIN, AVERAGE_ERROR, HITS = (
+    "Typical error (stars)",
+    "Better than a simple guess by",
+    "Average error (stars)",
+    "Lists that found a loved movie",
+)
+"""The summary's plain column names; the specialist's names are in each column's help."""
+
+
 def _summary_grid(summary: pd.DataFrame) -> None:
+    shown = [name for name in summary if "NDCG@" not in name]  # ranking quality: in the CSV, not on screen
     st.dataframe(
         summary,
         hide_index=True,
         width="stretch",
+        column_order=shown,
         column_config={
             "Run": st.column_config.TextColumn("Run", pinned=True),
-            **{name: st.column_config.NumberColumn(format="%.3f") for name in summary if "NDCG@" in name},
-            **{name: st.column_config.NumberColumn(format="percent") for name in summary if "Hit rate@" in name},
-            "Validation RMSE": st.column_config.NumberColumn(format="%.3f"),
-            "Validation MAE": st.column_config.NumberColumn(format="%.3f"),
-            "Bias-only RMSE": st.column_config.NumberColumn(format="%.3f"),
-            "Gain over bias-only": st.column_config.NumberColumn(
-                format="%+.3f", help="Bias-only RMSE minus this run's RMSE: positive when the model does better."
+            ERROR: st.column_config.NumberColumn(
+                format="%.3f", help="Validation RMSE: root mean squared error on the ratings each run kept aside."
             ),
+            GAIN: st.column_config.NumberColumn(
+                format="%+.3f",
+                help="Bias-only RMSE minus this run's RMSE, in stars: positive when the model does better than "
+                "the simple guess from each person's and each movie's usual rating.",
+            ),
+            AVERAGE_ERROR: st.column_config.NumberColumn(format="%.3f", help="Validation MAE: mean absolute error."),
+            HITS: st.column_config.NumberColumn(
+                format="percent",
+                help="Hit rate@10: the share of people whose top 10 held a kept-aside movie they rated 4 stars or "
+                "more.",
+            ),
+            "Simple guess: typical error": st.column_config.NumberColumn(format="%.3f", help="Bias-only RMSE."),
             "Training time (s)": st.column_config.NumberColumn(format="%.1f"),
         },
         key="cf.compare_table",
@@ -193,7 +227,7 @@ def _summary_grid(summary: pd.DataFrame) -> None:
 
 
 def summary_table(runs: list[ModelRecord]) -> pd.DataFrame:
-    """One row per run: its settings and scores."""
+    """One row per run: its settings and scores (plain column names; NDCG by its own name, for the CSV)."""
     rows = []
     for r in runs:
         c, s = r.config, r.scores
@@ -203,14 +237,13 @@ def summary_table(runs: list[ModelRecord]) -> pd.DataFrame:
             {
                 "Run": r.name,
                 "Model": MODEL_LABELS[c.model],
-                "Validation RMSE": s.rmse if s else np.nan,
-                # positive when the model beats the bias-only baseline (lower RMSE is better)
-                "Gain over bias-only": s.bias_rmse - s.rmse if s else np.nan,
-                "Validation MAE": s.mae if s else np.nan,
-                f"Hit rate@{k}": topn.model.hit_rate if topn else np.nan,
+                ERROR: s.rmse if s else np.nan,
+                GAIN: s.bias_rmse - s.rmse if s else np.nan,  # positive when the model beats the simple guess
+                AVERAGE_ERROR: s.mae if s else np.nan,
+                HITS: topn.model.hit_rate if topn else np.nan,
                 f"NDCG@{k}": topn.model.ndcg if topn else np.nan,
                 f"Most popular NDCG@{k}": topn.popular.ndcg if topn else np.nan,
-                "Bias-only RMSE": s.bias_rmse if s else np.nan,
+                "Simple guess: typical error": s.bias_rmse if s else np.nan,
                 label("n_factors"): c.n_factors,
                 label("epochs"): len(r.history) if r.history else c.epochs,
                 label("lr"): c.lr,
@@ -259,24 +292,18 @@ def _side_by_side(loaded: list[ModelRecord]) -> None:
         picks = rec.recommend(user, 10, min_ratings=min(min_count, int(rec.item_counts.max(initial=0))))
         with col:
             st.markdown(f"**{md(run_label(record))}**")
-            st.dataframe(
-                picks[["title", "predicted"]],
-                hide_index=True,
-                width="stretch",
-                column_config={
-                    "title": st.column_config.TextColumn("Movie"),
-                    "predicted": st.column_config.NumberColumn("Predicted", format="%.2f ★"),
-                },
-                key=f"cf.compare_picks.{record.id}",
-            )
+            with st.container(key=f"cf-compare-picks-{record.id}"):
+                shown = picks_frame(picks, details=False)[["Rank", "Movie", "Match"]]
+                st.table(shown, border="horizontal", hide_index=True)
     if len(loaded) > 4:
         st.caption("The first four are shown.")
+    st.caption(MATCH_HELP)
 
 
 REASONS = {
     state.IN_USE: "in use",
     state.PINNED: "kept for comparison",
-    state.BEST: "best validation RMSE on its data",
+    state.BEST: "the lowest typical error on its data",
     state.RECENT: "recently used",
 }
 
@@ -287,8 +314,8 @@ def _memory(runs: list[ModelRecord]) -> None:
     kept = state.weights_kept(runs, current)
     st.caption(
         f"This session keeps the weights of {state.MAX_WEIGHTS} models at most: the one in use, the ones kept "
-        "for comparison, the best by validation RMSE, then the most recently used. Switch to one to explore it "
-        "on the other screens."
+        "for comparison, the one with the lowest typical error, then the most recently used. Switch to one to "
+        "explore it on the other screens."
     )
     for record in sorted(kept, key=lambda r: r.number, reverse=True):
         row = st.container(horizontal=True, vertical_alignment="center", gap="medium")
@@ -314,7 +341,9 @@ def _memory(runs: list[ModelRecord]) -> None:
 
 def _dropped_label(record: ModelRecord) -> str:
     rmse = record.scores.rmse if record.scores else None
-    return f"{md(record.name)} (RMSE {rmse:.3f})" if rmse is not None and np.isfinite(rmse) else md(record.name)
+    return (
+        f"{md(record.name)} (typical error {rmse:.3f})" if rmse is not None and np.isfinite(rmse) else md(record.name)
+    )
 
 
 def _use(record: ModelRecord) -> None:

@@ -67,6 +67,7 @@ def render(data: DataRecord) -> None:
             st.info(NO_STARS, icon=":material/visibility:")
         else:
             figure = plots.rating_histogram(scale=stats["scale"], counts=counts)
+            _same_frame(figure)
             chart(figure, "rating_hist", "ratings-histogram")
     with charts[1]:
         figure = plots.long_tail(stats["per_item"], "movie")
@@ -106,3 +107,14 @@ def _preview(data: DataRecord) -> pd.DataFrame:
             head = head.drop(columns="timestamp")
         data.cache["preview"] = head.rename(columns={"user": "user id", "item": "movie id"})
     return data.cache["preview"]
+
+
+def _same_frame(figure) -> None:
+    """Give the histogram the long-tail charts' height and title place, so the three charts and their
+    *Save image* buttons line up in a row."""
+    tail = plots.long_tail([1], "movie").layout
+    figure.update_layout(
+        height=tail.height,
+        margin=dict(t=tail.margin.t),
+        title=tail.title.to_plotly_json() | {"text": figure.layout.title.text},
+    )

@@ -14,12 +14,12 @@ import pandas as pd
 import streamlit as st
 
 from cf import plots
-from ui.components.common import counted, md, scrolls_sideways, wrapping_columns
+from ui.components.common import counted, md, wrapping_columns
+from ui.components.picks import picks_table
 from ui.components.widgets import (
     DEFAULT_MIN_RATINGS,
     axis_labels,
     chart,
-    columns,
     list_caption,
     movie_table,
     no_model,
@@ -98,7 +98,6 @@ def _rating_panel(record: ModelRecord, rated: dict, known: dict) -> None:
         icon=":material/star:",
         disabled=movie is None or full,
         on_click=_add,
-        args=(default,),
         help=f"At most {MAX_RATED} ratings." if full else None,
     )
     if not rated:
@@ -120,16 +119,16 @@ def _rating_panel(record: ModelRecord, rated: dict, known: dict) -> None:
     st.button("Clear my ratings", key=state.RATE_CLEAR, icon=":material/delete:", on_click=rated.clear)
 
 
-def _add(default: float) -> None:
+def _add() -> None:
     """Add the picked movie with the chosen rating (read from the widgets, so a change made just before counts),
-    then clear the search, the pick and the rating, so the next movie starts afresh and cannot be added twice."""
+    then clear the search and the pick, so the next movie starts afresh and cannot be added twice. The rating
+    stays where it was: the next movie is often rated like the last."""
     rated = st.session_state[state.RATED]
     movie, value = st.session_state.get(state.RATE_MOVIE), st.session_state.get(state.RATE_VALUE)
     if movie is not None and value is not None and len(rated) < MAX_RATED:
         rated[movie] = float(value)
     st.session_state[state.RATE_QUERY] = ""
     st.session_state[state.RATE_MOVIE] = None
-    st.session_state[state.RATE_VALUE] = default
 
 
 def _remove(movie: object) -> None:
@@ -177,17 +176,7 @@ def _results(record: ModelRecord, known: dict) -> None:
     if min_count:
         caption += f"; among movies with at least {counted(min_count, 'rating')} (set on the User screen)"
     st.caption(caption + ". " + list_caption(rank_by, 0, novelty, who="you"))
-    shown = table.copy()
-    shown.insert(0, "rank", np.arange(1, len(shown) + 1))
-    with scrolls_sideways("rate_picks"):  # fits beside the rating panel in a wide window
-        st.dataframe(
-            shown,
-            hide_index=True,
-            width="stretch",
-            column_order=["rank", "title", "predicted", "because_you_liked"],
-            column_config=columns(rec, predicted="Predicted rating"),
-            key="cf.rate_recs",
-        )
+    picks_table(table, "rate", who="you", details=False)
     _map(record, known, vector, table["movieId"].tolist())
 
 

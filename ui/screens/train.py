@@ -10,8 +10,9 @@ import streamlit as st
 import cf
 from cf import plots
 from cf.config import MODEL_KINDS
+from cf.noise import MEASURED_ON, WHY_THEY_DIFFER
 from cf.settings import SETTINGS
-from cf.verdict import GOOD, accuracy_verdict, curve_note
+from cf.verdict import GOOD, accuracy_verdict, curve_note, hit_rate_sentence
 from ui.components import job_panel
 from ui.components.common import count, file_stem, guarded, md, other_data_message, seconds
 from ui.components.widgets import CHART_CONFIG, MODEL_LABELS, NO_STARS, chart, keep_toggle
@@ -252,18 +253,30 @@ def _live_metrics(job: training.TrainingJob) -> None:
         delta = None
         if before is not None:
             delta = f"{train_rmse - math.sqrt(max(before.train_loss, 0.0)):+.3f}"
-        cols[1].metric("Training RMSE", f"{train_rmse:.3f}", delta, delta_color="inverse")
+        cols[1].metric(
+            "Error, ratings it learns from",
+            f"{train_rmse:.3f}",
+            delta,
+            delta_color="inverse",
+            help="Typical error (RMSE, stars) on the training ratings.",
+        )
         if last.valid_rmse is not None:
             delta = None
             if before is not None and before.valid_rmse is not None:
                 delta = f"{last.valid_rmse - before.valid_rmse:+.3f}"
-            cols[2].metric("Validation RMSE", f"{last.valid_rmse:.3f}", delta, delta_color="inverse")
+            cols[2].metric(
+                "Error, unseen ratings",
+                f"{last.valid_rmse:.3f}",
+                delta,
+                delta_color="inverse",
+                help="Typical error (RMSE, stars) on the kept-aside ratings it never learns from: what counts.",
+            )
         else:
-            cols[2].metric("Validation RMSE", "–", help="No validation share was set.")
+            cols[2].metric("Error, unseen ratings", "–", help="No validation share was set.")
         cols[3].metric("Time left", seconds(progress.eta))
     else:
-        cols[1].metric("Training RMSE", "…")
-        cols[2].metric("Validation RMSE", "…")
+        cols[1].metric("Error, ratings it learns from", "…")
+        cols[2].metric("Error, unseen ratings", "…")
         cols[3].metric("Time left", "…")
     if job.figure_cache is None or job.figure_cache[0] != len(history):
         job.figure_cache = (len(history), plots.training_curve(history, job.config.epochs))
@@ -300,8 +313,11 @@ def _results(data: DataRecord) -> None:
 
 
 def model_title(record: ModelRecord) -> str:
+    """``Model 1 · <kind> · 50 factors · 4 of 4 epochs``; with Auto the epochs are the ones it picked, and say so."""
     config = record.config
     run = "from a file" if record.source else f"{len(record.history)} of {config.epochs} epochs"
+    if config.auto and not record.source:
+        run += " (picked by Auto)"
     return f"{record.name} · {MODEL_LABELS[config.model]} · {config.n_factors} factors · {run}"
 
 
@@ -313,13 +329,16 @@ def _model_summary(record: ModelRecord, data: DataRecord) -> None:
     elif not state.fits(record, data):
         st.warning(other_data_message(record, data), icon=":material/swap_horiz:")
     if record.note:
-        st.info(record.note)
+        st.info(record.note, icon=":material/auto_fix_high:")
     if record.recommender is not None and not record.recommender.has_ratings:
         st.info(NO_STARS, icon=":material/visibility:")
     scores = record.scores
-    _error_metrics(record, scores)
+    stars = record.recommender is None or record.recommender.has_ratings  # who-watched-what files have no stars
+    _error_metrics(record, scores if stars else None)
     if scores and scores.topn is not None:
         _topn_quality(scores)
+    if scores and stars:
+        _details(scores)
     _charts(record, scores)
     with st.expander("Settings", icon=":material/info:"):
         _settings_table(record)
@@ -358,65 +377,83 @@ def _model_actions(record: ModelRecord, data: DataRecord) -> None:
 
 
 def _error_metrics(record: ModelRecord, scores: cf.Scores | None) -> None:
-    """RMSE and MAE on the held-out ratings next to the baselines, and the training time."""
-    top = st.columns(3)
+    """The model's one headline figure (its typical error on ratings it never saw), the training time and
+    the verdict in words; the specialist's figures are under *Details*."""
+    top = st.columns([2, 1])
     if scores:
         top[0].metric(
-            "Validation RMSE",
-            f"{scores.rmse:.3f}",
-            f"{scores.rmse - scores.bias_rmse:+.3f} vs bias-only",
-            delta_color="inverse",
-            help="Root mean squared error on ratings the model never saw, in stars. Lower is better.",
+            "Typical error",
+            f"±{scores.rmse:.2f} stars",
+            f"{scores.bias_rmse - scores.rmse:+.2f} stars better than a simple guess",
+            delta_color="normal",
+            help="How far the predicted stars typically are from the stars people gave, on ratings the model "
+            "never saw: root mean squared error (RMSE), in stars. Lower is better.",
         )
-        top[1].metric(
-            "Validation MAE",
-            f"{scores.mae:.3f}",
-            f"{scores.mae - scores.bias_mae:+.3f} vs bias-only",
-            delta_color="inverse",
-            help="Mean absolute error: on average, how many stars a prediction is off.",
-        )
+        top[0].caption(f"Measured on {MEASURED_ON['held_out'].format(n=count(scores.n_test))}.")
+    elif record.recommender is not None and not record.recommender.has_ratings:
+        pass  # NO_STARS says why there is no error in stars
     else:
-        top[0].metric("Validation RMSE", "–", help="Set a validation share to measure accuracy.")
-        top[1].metric("Validation MAE", "–", help="Set a validation share to measure accuracy.")
+        top[0].metric("Typical error", "–", help="Set a validation share under Advanced settings to measure it.")
+        top[0].caption("No validation share was set, so there is no accuracy score. Set one under Advanced settings.")
     start_up = training.start_up_note(record)
-    top[2].metric(
+    top[1].metric(
         "Training time",
         "–" if record.source else seconds(record.fit_seconds),
         f"+ {seconds(record.setup_seconds)} start-up, once" if start_up and not record.source else None,
         delta_color="off",
         delta_arrow="off",
-        help=f"Wall time of the training loop on the {record.device.upper()}. The first training in a server "
-        "also loads compiled code; that start-up is shown apart, as the same settings will not pay it again.",
+        help=f"Wall time of the training on the {record.device.upper()}, Auto's trial runs included. The first "
+        "training in a server also loads compiled code; that start-up is shown apart, as the same settings will "
+        "not pay it again.",
     )
     _verdict(scores)
-    _baseline_metrics(scores)
 
 
-def _baseline_metrics(scores: cf.Scores | None) -> None:
-    """What the baselines score on the same held-out ratings."""
-    if scores:
-        base = st.columns(3)
-        base[0].metric(
-            "Bias-only baseline",
-            f"{scores.bias_rmse:.3f}",
-            help="RMSE of predicting the average rating plus each user's and movie's usual offset. "
-            "A model should beat this.",
-        )
-        base[1].metric("Bias-only MAE", f"{scores.bias_mae:.3f}", help="MAE of the same bias-only prediction.")
-        base[2].metric(
-            "Global-mean baseline",
-            f"{scores.global_mean_rmse:.3f}",
-            help="RMSE of predicting the same average rating for everything.",
-        )
-    else:
-        st.caption("No validation share was set, so there is no accuracy score. Set one under Advanced settings.")
+def _details(scores: cf.Scores) -> None:
+    """The figures behind the headline, by their specialist names, and why other screens' figures differ."""
+    with st.expander("Details: the figures behind this", icon=":material/info:"):
+        rows = [
+            ("RMSE (the typical error)", f"{scores.rmse:.4f}", "Root mean squared error of the predicted stars."),
+            ("MAE", f"{scores.mae:.4f}", f"Mean absolute error: on average the stars are off by {scores.mae:.2f}."),
+            ("Bias-only baseline RMSE", f"{scores.bias_rmse:.4f}", "The simple guess: the average rating plus "
+             "each person's and each movie's usual offset."),
+            ("Bias-only baseline MAE", f"{scores.bias_mae:.4f}", "The same simple guess, mean absolute error."),
+            ("Global-mean baseline RMSE", f"{scores.global_mean_rmse:.4f}", "The average rating for everything."),
+            ("Held-out ratings", count(scores.n_test), "Ratings kept aside: the model never learned from them."),
+        ]  # fmt: skip
+        report = scores.topn
+        if report is not None:
+            k, model, popular = report.k, report.model, report.popular
+            rows += [
+                (f"Hit rate@{k}", f"{model.hit_rate:.1%}", f"Most popular list: {popular.hit_rate:.1%}."),
+                (f"NDCG@{k}", f"{model.ndcg:.3f}", f"Loved movies near the top count more; most popular: "
+                 f"{popular.ndcg:.3f}."),
+                (f"Precision@{k}", f"{model.precision:.3f}", f"Share of the {k} picks rated 4 stars or more; most "
+                 f"popular: {popular.precision:.3f}."),
+                ("Catalogue coverage", f"{model.coverage:.1%}", f"Movies shown to at least one person; most "
+                 f"popular: {popular.coverage:.1%}."),
+            ]  # fmt: skip
+        table = {"Figure": [r[0] for r in rows], "Value": [r[1] for r in rows], "What it is": [r[2] for r in rows]}
+        st.table(table, border="horizontal", hide_index=True)  # wraps: the explanations stay readable
+        if report is not None:
+            note = (
+                f"Full-catalogue protocol: every movie a person had not rated is ranked, for the "
+                f"{count(report.n_people)} people with a loved movie (4 stars or more) among the held-out ratings."
+            )
+            if report.by_rating is not None:
+                note += (
+                    f" Ranked by predicted stars instead, the same lists would reach NDCG {report.by_rating.ndcg:.3f}: "
+                    "a model trained to predict stars is not trained to rank."
+                )
+            st.caption(note)
+        st.caption(WHY_THEY_DIFFER)
 
 
 def _charts(record: ModelRecord, scores: cf.Scores | None) -> None:
     """The training curve (with the baselines) and the accuracy comparison."""
     baselines = {}
     if scores:
-        baselines = {"Bias-only baseline": scores.bias_rmse, "Global mean": scores.global_mean_rmse}
+        baselines = {"Simple guess": scores.bias_rmse, "Average for everything": scores.global_mean_rmse}
     if record.history:
         figure = plots.training_curve(record.history, record.config.epochs, baselines)
         chart(figure, f"curve.{record.id}", "training-curve")
@@ -429,44 +466,23 @@ def _charts(record: ModelRecord, scores: cf.Scores | None) -> None:
 
 
 def _topn_quality(scores: cf.Scores) -> None:
-    """The top-N lists' quality beside a most-popular list, with the verdict in words."""
+    """The top-N lists' quality beside a most-popular list, in words; the specialist's figures are in Details."""
     report = scores.topn
     k, model, popular = report.k, report.model, report.popular
     st.markdown(f"#### Top-{k} lists")
-    st.markdown(report.sentence())
-    cols = st.columns(3)
+    cols = [st.container(), st.container()]  # one above the other: the column is narrow in a 900-pixel window
     cols[0].metric(
-        f"Hit rate@{k}",
+        "People whose list found a loved movie",
         f"{model.hit_rate:.0%}",
-        f"{model.hit_rate - popular.hit_rate:+.0%} vs most popular",
-        help=f"Share of people whose top {k} holds at least one held-out movie they rated 4 stars or more, "
-        "ranking every movie they had not rated.",
+        f"{model.hit_rate - popular.hit_rate:+.0%} against a most-popular list",
+        help=f"Hit rate@{k}: the share of people whose top {k}, ranking every movie they had not rated, holds at "
+        "least one of the kept-aside movies they rated 4 stars or more.",
     )
-    cols[1].metric(
-        f"NDCG@{k}",
-        f"{model.ndcg:.3f}",
-        f"{model.ndcg - popular.ndcg:+.3f} vs most popular",
-        help="Normalised discounted cumulative gain: loved movies near the top of the list count more; "
-        "1.0 would put every loved movie first.",
+    cols[1].markdown(hit_rate_sentence(model.hit_rate, popular.hit_rate, k))
+    cols[1].caption(
+        f"Measured on the {count(report.n_people)} people with a loved movie among "
+        f"{MEASURED_ON['held_out'].format(n=count(scores.n_test))}."
     )
-    cols[2].metric(
-        f"Precision@{k}",
-        f"{model.precision:.3f}",
-        f"{model.precision - popular.precision:+.3f} vs most popular",
-        help=f"Share of the {k} picks that the person went on to rate 4 stars or more. Low in absolute terms "
-        "for every recommender: people rate only a few of the movies they would like.",
-    )
-    note = (
-        f"Full-catalogue protocol on {count(report.n_people)} people with a loved movie among the "
-        f"{count(scores.n_test)} held-out ratings. Lists cover {model.coverage:.1%} of the catalogue "
-        f"(most popular: {popular.coverage:.1%})."
-    )
-    if report.by_rating is not None:
-        note += (
-            f" Ranked by predicted stars instead, the same lists would reach NDCG {report.by_rating.ndcg:.3f}: "
-            "a rating model is not a ranking model."
-        )
-    st.caption(note)
 
 
 def _settings_table(record: ModelRecord) -> None:

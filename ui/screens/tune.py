@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import streamlit as st
 
 import cf
 from cf import plots
+from cf.noise import MEASURED_ON, score_noise, sweep_reading
 from cf.settings import SETTINGS
 from cf.sweep import DEFAULT_VALUES, SCORES, TUNABLE, default_score, grid, parse_values
 from ui.components import job_panel
@@ -17,7 +20,12 @@ from ui.jobs import training
 from ui.session import state
 from ui.session.state import DataRecord
 
-SCORE_NAMES = {"rmse": "RMSE (stars off)", "mae": "MAE (stars off)", "ndcg": "NDCG@10", "hit_rate": "Hit rate@10"}
+SCORE_NAMES = {
+    "rmse": "Typical error (stars)",
+    "mae": "Average error (stars)",
+    "ndcg": "Ranking quality of the lists",
+    "hit_rate": "People whose list found a loved movie",
+}
 
 
 def render(data: DataRecord) -> None:
@@ -29,8 +37,8 @@ def render(data: DataRecord) -> None:
         if job is None:
             st.info(
                 "Pick one or two settings and their values, then **Run sweep**: one model is trained per value "
-                "(or pair of values) on 90% of the ratings and scored on the other 10%. Each result is drawn as "
-                "it arrives.",
+                "(or pair of values) on 90% of the ratings and scored on the other 10%, the same ratings the Train "
+                "screen keeps aside. Each result is drawn as it arrives.",
                 icon=":material/tune:",
             )
         elif job.running:
@@ -40,11 +48,13 @@ def render(data: DataRecord) -> None:
 
 
 def _base(data: DataRecord) -> tuple[cf.TrainConfig, str]:
-    """The settings that stay fixed: the current model's, else the defaults."""
+    """The settings that stay fixed: the current model's (with Auto's picks, and Auto off, so that each point
+    trains the value it stands for), else the defaults (Auto off too)."""
     record = state.model_for(data)
     if record is not None and record.source is None:
-        return record.config, f"{record.name}'s"
-    return cf.TrainConfig(), "the default"
+        whose = f"{record.name}'s settings" + (", as Auto picked them" if record.config.auto else "")
+        return dataclasses.replace(record.config, auto=False), whose
+    return dataclasses.replace(cf.TrainConfig(), auto=False), "the default settings"
 
 
 def _form(data: DataRecord, busy: bool) -> None:
@@ -75,11 +85,12 @@ def _form(data: DataRecord, busy: bool) -> None:
             index=scores.index(default_score(names)),
             format_func=SCORE_NAMES.get,
             key=state.T_SCORE,
-            help="RMSE and MAE: how far predicted stars are off (lower is better). NDCG and hit rate: how good the "
-            f"top-10 lists are (higher is better); the {SETTINGS['ranker_l2'].label.lower()} changes only these.",
+            help="Typical and average error: how far the predicted stars are off (RMSE and MAE; lower is better). "
+            "Ranking quality and people whose list found a loved movie: how good the top-10 lists are (NDCG@10 and "
+            f"hit rate@10; higher is better); the {SETTINGS['ranker_l2'].label.lower()} changes only these.",
         )
         kept = ", ".join(f"{SETTINGS[n].label.lower()} {getattr(base, n)}" for n in ("epochs", "n_factors"))
-        st.caption(f"Everything else stays at {whose} settings: {kept}.")
+        st.caption(f"Everything else stays at {whose}: {kept}.")
         values = _parsed(texts)
         if values:
             st.caption(f"{len(grid(values))} models to train.")
@@ -139,7 +150,14 @@ def _panel(job: sweeping.SweepJob, data: DataRecord) -> None:
     _chart(job)
     winner = job.best()
     shown = ", ".join(f"{plots.SETTING_LABELS.get(k, k).lower()} {v:g}" for k, v in winner.point.items())
-    st.success(f"Best {SCORE_NAMES[job.score]}: {winner.score(job.score):.4f} with {shown}.", icon=":material/star:")
+    best = f"{winner.score(job.score):.1%}" if job.score == "hit_rate" else f"{winner.score(job.score):.3f}"
+    unit = " stars" if job.score in ("rmse", "mae") else ""
+    name = SCORE_NAMES[job.score].removesuffix(" (stars)").lower()
+    st.success(f"Best {name}: {best}{unit}, with {shown}.", icon=":material/star:")
+    n = job.n_people if job.score == "hit_rate" else job.n_valid
+    reading = sweep_reading([r.score(job.score) for r in job.results], job.score, _noise(job), n)
+    if reading:
+        st.markdown(reading)
     st.button(
         "Train with the best",
         type="primary",
@@ -151,16 +169,29 @@ def _panel(job: sweeping.SweepJob, data: DataRecord) -> None:
     )
     table = pd.DataFrame([r.to_dict() for r in job.results]).dropna(axis=1, how="all")
     names = {**plots.SETTING_LABELS, **SCORE_NAMES, "fit_seconds": "Training time (s)"}
-    st.dataframe(table.rename(columns=names), hide_index=True, width="stretch")
+    formats = {SCORE_NAMES[k]: "%.3f" for k in ("rmse", "mae", "ndcg")} | {"Training time (s)": "%.1f"}
+    config = {name: st.column_config.NumberColumn(format=fmt) for name, fmt in formats.items()}
+    config[SCORE_NAMES["hit_rate"]] = st.column_config.NumberColumn(format="percent")
+    st.dataframe(table.rename(columns=names), hide_index=True, width="stretch", column_config=config)
 
 
 def _chart(job: sweeping.SweepJob) -> None:
     if not job.results:
         return
-    figure = plots.sweep_chart([r.to_dict() for r in job.results], list(job.values), job.score)
+    figure = plots.sweep_chart([r.to_dict() for r in job.results], list(job.values), job.score, _noise(job))
     st.plotly_chart(figure, key="cf.sweep_chart", config=CHART_CONFIG, width="stretch")
     if not job.running:
         image_buttons(figure, "sweep_chart", "sweep")
+    st.caption(f"Each point is one model, scored on {MEASURED_ON['sweep'].format(n=f'{job.n_valid:,}')}.")
+
+
+def _noise(job: sweeping.SweepJob) -> float | None:
+    """Half-width of the 95% band of the best score on the sweep's kept-aside ratings (None: not known)."""
+    winner = job.best()
+    if winner is None:
+        return None
+    n = job.n_people if job.score == "hit_rate" else job.n_valid
+    return score_noise(job.score, winner.score(job.score), n)
 
 
 def _train_best(job: sweeping.SweepJob, data: DataRecord) -> None:

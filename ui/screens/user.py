@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from ui.components.common import as_python, count, csv_bytes, file_stem, md, scrolls_sideways
+from ui.components.picks import match_scores, picks_table
 from ui.components.widgets import DEFAULT_MIN_RATINGS, NO_STARS, columns, list_caption, no_model, ranking_controls
 from ui.session import state
 from ui.session.state import DataRecord, ModelRecord
@@ -64,27 +65,29 @@ def render(record: ModelRecord | None, data: DataRecord) -> None:
     st.markdown(f"#### Top {len(recommendations)} picks for User {md(user)}")
     st.caption(list_caption(rank_by, int(min_count), novelty))
     shown = recommendations.reset_index(drop=True)
+    picks_table(shown, "recs")
     shown.insert(0, "rank", np.arange(1, len(shown) + 1))
-    _table_with_csv(
-        shown,
-        ["rank", "title", "predicted", "because_you_liked", "genres", "n_ratings", "mean_rating"],
-        columns(rec, predicted="Predicted rating"),
-        "recs",
+    st.download_button(
         "Download recommendations (CSV)",
-        f"recommendations_user_{file_stem(user)}.csv",
+        data=csv_bytes(shown.drop(columns="score").assign(match=np.round(match_scores(shown["score"]), 1))),
+        file_name=f"recommendations_user_{file_stem(user)}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+        key="cf.recs_csv",
     )
 
     _all_users_download(record, int(n), int(min_count), rank_by)
 
     st.markdown(f"#### What User {md(user)} rated, next to what the model predicts")
     st.caption(
-        "Ratings marked *held out* were kept aside for validation: the model never learned from them, "
+        "Ratings marked *kept aside* were held out to check the model: it never learned from them, "
         "so those predictions are honest guesses."
     )
     _table_with_csv(
         history,
         ["title", "rating", "predicted", "held_out", "genres", "n_ratings", "mean_rating"],
-        columns(rec, predicted="Model's prediction"),
+        columns(rec, predicted="Predicted stars"),
         "history",
         "Download their ratings and predictions (CSV)",
         f"ratings_user_{file_stem(user)}.csv",
@@ -147,12 +150,15 @@ def _profile(columns, history: pd.DataFrame) -> None:
     if len(held):
         error = float(np.sqrt(np.mean((held["predicted"] - held["rating"]) ** 2)))
         columns[2].metric(
-            "Held-out error",
-            f"{error:.2f} ★",
-            help=f"RMSE of the model's predictions for the {len(held)} ratings of this user it never saw.",
+            "Typical error on their unseen ratings",
+            f"±{error:.2f} ★",
+            help=f"How far the predicted stars typically are from the stars given, over the {len(held)} ratings of "
+            "this user that were kept aside and never learned from (root mean squared error, RMSE).",
         )
     else:
-        columns[2].metric("Held-out error", "–", help="None of this user's ratings were held out.")
+        columns[2].metric(
+            "Typical error on their unseen ratings", "–", help="None of this user's ratings were kept aside."
+        )
 
 
 def favourite_genres(history: pd.DataFrame, n: int = 3) -> list[str]:
