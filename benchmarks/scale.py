@@ -18,8 +18,8 @@ import torch
 from benchmarks.paths import REPO
 from cf.data import Ratings
 from cf.models import build_model
-from cf.training import TrainConfig, cpu_settings, index_ratings, make_loop, resolve_device
-from cf.training.rowwise import RowwiseLoop
+from cf.placement import place
+from cf.training import TrainConfig, cpu_settings, index_ratings, make_loop
 
 
 def cache_dir() -> Path:
@@ -75,20 +75,21 @@ def measure_throughput(ratings: Ratings, device: str = "auto", batch_size: int |
     ``batch_size`` None is the default (automatic) batch. A few steps run first as a
     warm-up (kernel loading, caches); the timed epoch includes its shuffle.
     """
-    target = resolve_device(device)
-    config = TrainConfig(batch_size=batch_size, epochs=2, device=str(target))
-    config = config.sized_for(ratings.n_ratings, target.type)
+    config = TrainConfig(batch_size=batch_size, epochs=2, device=device)
+    placement = place(ratings.n_ratings, config, ratings.n_items)
+    target = placement.torch_device()
     users, items, arrays = index_ratings(ratings)
     u, i, r = (torch.from_numpy(a).to(target) for a in arrays)
     model = build_model("dot-bias", len(users), len(items), config.n_factors, ratings.scale, float(r.mean()))
-    loop = make_loop(model.to(target), config, u, i, r, target)
-    with cpu_settings(target, config.batch_size):
+    loop = make_loop(model.to(target), config, u, i, r, target, placement)
+    with cpu_settings(placement):
         _timed_epoch(loop, 3)  # warm-up
         seconds, n_rows = _timed_epoch(loop, None)
     return {
-        "device": str(target),
-        "batch_size": config.batch_size,
-        "engine": "rowwise" if isinstance(loop, RowwiseLoop) else "torch",
+        "device": placement.device,
+        "reason": placement.reason,
+        "batch_size": placement.batch_size,
+        "engine": placement.engine,
         "epoch_seconds": seconds,
         "ratings_per_second": n_rows / seconds,
     }
@@ -130,11 +131,19 @@ def measure_ranker(ratings: Ratings, device: str = "auto") -> dict:
     """Seconds to fit the default item model (EASE over the most rated movies) on ``device``."""
     from cf.models.ease import ItemModel, interaction_weights
 
-    target = resolve_device(device)
+    placement = place(ratings.n_ratings, TrainConfig(device=device), ratings.n_items)
     users, items, (u, i, r) = index_ratings(ratings)
     started = time.perf_counter()
-    model = ItemModel.fit(u, i, interaction_weights(r, ratings.scale), len(users), len(items), device=target)
-    return {"device": str(target), "seconds": time.perf_counter() - started, "n_items": len(model.candidates)}
+    weights = interaction_weights(r, ratings.scale)
+    cap, target = placement.ranker_max_items, placement.device
+    model = ItemModel.fit(u, i, weights, len(users), len(items), max_items=cap, device=target)
+    _synchronize(target)
+    return {"device": target, "seconds": time.perf_counter() - started, "n_items": len(model.candidates)}
+
+
+def _synchronize(device: str) -> None:
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
 
 
 def run_scale_benchmark(fractions: tuple[float, ...] = (1.0, 0.2), devices: tuple[str, ...] | None = None) -> dict:

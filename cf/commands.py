@@ -6,11 +6,13 @@ import argparse
 import dataclasses
 import json
 import sys
+import time
 
 from cf.config import ConfigError
 from cf.data import Movies, Ratings, temporal_split
 from cf.data.readers import load_movies, load_ratings
-from cf.evaluation import Scores, evaluate_all
+from cf.evaluation import Scores, evaluate, evaluate_topn
+from cf.placement import check_device
 from cf.recommend import Recommender
 from cf.training import TrainConfig, distributed, fit, validation_split
 
@@ -33,7 +35,11 @@ def _train(args: argparse.Namespace, device: str | None) -> int:
     from cf.cli import config_from_args
 
     config = config_from_args(args, device=device or args.device, valid_frac=0.0 if args.test else args.valid_frac)
+    if config.device != "auto":
+        check_device(config.device)  # a device asked for and missing: said before the file is read
+    started = time.perf_counter()
     ratings, movies = _read_inputs(args)
+    read_seconds = time.perf_counter() - started
     if args.test:
         train, test, note = ratings, load_ratings(args.test), None
         test = Ratings(test.frame, ratings.scale, test.n_duplicates, test.source)
@@ -48,9 +54,11 @@ def _train(args: argparse.Namespace, device: str | None) -> int:
         return 0
     if result.diverged:
         print(result.diverged, file=sys.stderr)
+    print(f"device: {result.placement.sentence()}")
     if result.auto:
         print(result.auto["sentence"])
-    scores = evaluate_all(result.recommender, test) if test is not None else None
+    phases = {"read": read_seconds, **result.phases}
+    scores = _scored(result.recommender, test, phases)
     if args.out:
         from cf.report import curve_points
 
@@ -62,8 +70,22 @@ def _train(args: argparse.Namespace, device: str | None) -> int:
         chosen = ("batch_size", "epochs", "weight_decay", "lr", "knn_blend")
         used = dataclasses.replace(config, **{name: getattr(picked, name) for name in chosen})
         record = _summary_record(train, test, scores, result.fit_seconds, used)
+        record |= {"placement": result.placement.to_dict(), "phases": phases}
         print(json.dumps(record | ({"auto": result.auto} if result.auto else {})))
     return 0
+
+
+def _scored(recommender: Recommender, test: Ratings | None, phases: dict[str, float]) -> Scores | None:
+    """RMSE and the top-N report on ``test``, their seconds added to ``phases`` (``rating_scores``, ``topn``)."""
+    if test is None:
+        return None
+    started = time.perf_counter()
+    scores = evaluate(recommender, test)
+    phases["rating_scores"] = time.perf_counter() - started
+    started = time.perf_counter()
+    scores.topn = evaluate_topn(recommender, test)
+    phases["topn"] = time.perf_counter() - started
+    return scores
 
 
 def cv_command(args: argparse.Namespace) -> int:

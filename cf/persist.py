@@ -24,6 +24,7 @@ import torch
 from cf.config import TrainConfig
 from cf.data import DataError, IdMap, Movies, extras
 from cf.models import BiasBaseline, build_model
+from cf.placement import Placement
 
 if TYPE_CHECKING:  # the recommender saves and loads itself through this module
     from cf.recommend import Recommender
@@ -73,6 +74,7 @@ def to_payload(recommender: Recommender) -> dict:
             "extra": _extras_out(frame, recommender.movies.extra_names()),
         },
         "metadata": {**recommender.metadata, "saved": datetime.now(UTC).isoformat(timespec="seconds")},
+        "placement": recommender.placement.to_dict() if recommender.placement is not None else None,
     }
 
 
@@ -126,6 +128,7 @@ def fields_from_payload(payload: dict) -> dict:
         extras=_extras_in(payload["movies"].get("extra", {}), len(items)),
     )
     metadata = payload.get("metadata", {})
+    placement = payload.get("placement")  # None in files written before placements were kept
     return {
         "model": model,
         "users": users,
@@ -136,6 +139,7 @@ def fields_from_payload(payload: dict) -> dict:
         "movies": movies,
         "config": config,
         "metadata": dict(metadata),
+        "placement": Placement.from_dict(placement) if placement is not None else None,
     }
 
 

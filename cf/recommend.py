@@ -16,6 +16,7 @@ from cf.data import IdMap, Movies, Ratings, extras
 from cf.models import BiasBaseline
 from cf.models.ease import ItemModel, interaction_weights
 from cf.models.embedding import RatingModel
+from cf.placement import MOVIE_CAP, Placement
 from cf.topn import Person, top_indices, top_n
 
 if TYPE_CHECKING:  # loaded with numba, only when a model blends it in
@@ -77,6 +78,8 @@ class Recommender:
     neighbours: ItemNeighbours | None = None
     """The item neighbours blended into predicted ratings when ``config.knn_blend`` is above 0
     (:meth:`fit_neighbours`); the embeddings alone otherwise."""
+    placement: Placement | None = None
+    """Where and how it was trained (:mod:`cf.placement`), saved in the model file; None for older files."""
 
     def __post_init__(self) -> None:
         self.model.eval()
@@ -226,8 +229,22 @@ class Recommender:
         """False for "who watched what" data without stars (every rating the same)."""
         return self.scale[1] > self.scale[0]
 
+    def ranker_cap(self) -> int:
+        """The item model's movie cap: the one decided when the model was trained, wherever it is now.
+
+        From the placement (or the config) the model was trained with; files older than both take
+        the CPU's default. Never from the device the model is on now: a model trained on CUDA and
+        loaded on a CPU keeps its cap.
+        """
+        if self.placement is not None:
+            return self.placement.ranker_max_items
+        return self.config.ranker_max_items or MOVIE_CAP["cpu"]
+
     def fit_ranker(self) -> ItemModel:
-        """Fit the item model on the training rows of ``known`` (held-out rows left out) and keep it."""
+        """Fit the item model on the training rows of ``known`` (held-out rows left out) and keep it.
+
+        It runs on the model's device, with the movie cap of :meth:`ranker_cap`.
+        """
         train = self.known[~self.known["held_out"].to_numpy(bool)]
         cfg = self.config
         self.ranker = ItemModel.fit(
@@ -238,7 +255,7 @@ class Recommender:
             len(self.items),
             l2=cfg.ranker_l2,
             min_ratings=cfg.ranker_min_ratings,
-            max_items=cfg.ranker_max_items,
+            max_items=self.ranker_cap(),
             device=self.device,
         )
         return self.ranker
@@ -359,6 +376,7 @@ class Recommender:
             metadata=copy.deepcopy(self.metadata),
             ranker=self.ranker,  # fitted on the ratings alone: shared, read-only
             neighbours=self.neighbours,  # likewise
+            placement=self.placement,
         )
 
     def save(self, target) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 import cf
 from cf.training.auto import BLENDS, choose_settings, pick_blend
-from cf.training.trainer import validation_split
+from cf.training.split import validation_split
 from tests.helpers import small_ratings, split_paths
 
 

@@ -9,7 +9,8 @@ import torch
 import cf
 from cf.config import ConfigError
 from cf.models import build_model
-from cf.training import index_ratings, kernels, make_loop, rowwise, trainer
+from cf.training import index_ratings, kernels, make_loop, rowwise
+from cf.training import loop as training_loop
 from tests.helpers import small_ratings, split_paths
 
 
@@ -146,22 +147,23 @@ def test_each_engine_trains_with_its_own_loop_and_both_learn(small, monkeypatch)
     spread = cf.rmse(np.full(len(frame), frame["rating"].mean()), frame["rating"])
     used = []  # the loop fit trained with, per engine
 
-    def spy(*args, make=trainer.make_loop):
+    def spy(*args, make=training_loop.make_loop):
         used.append(type(loop := make(*args)))
         return loop
 
-    monkeypatch.setattr(trainer, "make_loop", spy)
+    monkeypatch.setattr(training_loop, "make_loop", spy)
     fitted = {}
     for engine in ("rowwise", "torch"):
         config = cf.TrainConfig(n_factors=8, epochs=10, batch_size=256, valid_frac=0.0, engine=engine)
         rec = cf.fit(small, config).recommender
         fitted[engine] = cf.rmse(rec.predict(frame["user"].to_numpy(), frame["item"].to_numpy()), frame["rating"])
-    assert used == [rowwise.RowwiseLoop, trainer._Loop]
+    assert used == [rowwise.RowwiseLoop, training_loop.TorchLoop]
     assert max(fitted.values()) < 0.8 * spread
 
 
 def test_without_numba_auto_falls_back_to_the_torch_loop(small, monkeypatch):
     monkeypatch.setattr(rowwise, "available", lambda: False)
+    monkeypatch.setattr("cf.placement._has_numba", lambda: False)  # the placement decides the engine
     _, _, arrays = index_ratings(small)
     tensors = [torch.from_numpy(a) for a in arrays]
     loop = make_loop(_model(small), cf.TrainConfig(), *tensors, torch.device("cpu"))

@@ -9,8 +9,8 @@ model ranks by predicted stars (README, "Top-N quality").
 
 Memory and time grow with the square and the cube of the number of movies modelled, so
 only movies with at least ``min_ratings`` ratings take part, at most ``max_items`` of the
-most rated (6,000 on a CPU: 144 MB, and the 88% of ratings that a 5M-rating
-synthetic catalogue of 25,000 movies gives them; 40,000 on a CUDA GPU).
+most rated (the cap is decided by :mod:`cf.placement`: 6,000 on a CPU, 144 MB, and the 88%
+of ratings that a 5M-rating synthetic catalogue of 25,000 movies gives them; 40,000 on a CUDA GPU).
 """
 
 from __future__ import annotations
@@ -21,8 +21,7 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
-MAX_ITEMS = {"cpu": 6_000, "cuda": 40_000}
-"""Default cap on the movies modelled, by device type (others use the CPU's)."""
+from cf.placement import MOVIE_CAP
 
 
 def interaction_weights(ratings: np.ndarray, scale: tuple[float, float]) -> np.ndarray:
@@ -76,18 +75,18 @@ class ItemModel:
         n_items: int,
         l2: float = 200.0,
         min_ratings: int = 5,
-        max_items: int | None = None,
+        max_items: int = MOVIE_CAP["cpu"],
         device: str | torch.device = "cpu",
     ) -> ItemModel:
         """Fit on index arrays and interaction weights (see :func:`interaction_weights`).
 
-        ``max_items`` None takes :data:`MAX_ITEMS` for the device. When fewer than two
-        movies have ``min_ratings`` ratings, the most rated ones are used instead.
+        ``max_items`` is the movie cap (:func:`cf.placement.place` decides it for a fit). When
+        fewer than two movies have ``min_ratings`` ratings, the most rated ones are used instead.
         """
         device = torch.device(device)
         users, items = np.asarray(users, np.int64), np.asarray(items, np.int64)
         counts = np.bincount(items, minlength=n_items)
-        cap = max_items or MAX_ITEMS.get(device.type, MAX_ITEMS["cpu"])
+        cap = int(max_items)
         order = np.argsort(-counts, kind="stable")
         chosen = order[: min(cap, max(int((counts >= min_ratings).sum()), 2), n_items)]
         candidates = np.sort(chosen[counts[chosen] > 0])

@@ -43,14 +43,15 @@ def render(data: DataRecord) -> None:
 
 def _settings_form(data: DataRecord) -> None:
     defaults = cf.TrainConfig()
-    device = cf.resolve_device("auto").type
+    placement = cf.place(data.stats()["n_ratings"], defaults)
+    device = placement.device_type
     job = state.job()
     busy = job is not None and job.running
     with st.form("cf.train_form", border=True):
         st.markdown("**Model settings**")
         settings = _main_settings(defaults)
         with st.expander("Advanced settings", icon=":material/tune:"):
-            settings |= _step_settings(defaults, cf.auto_batch_size(data.stats()["n_ratings"], device))
+            settings |= _step_settings(defaults, placement.batch_size)
             settings |= _holdout_settings(defaults)
         submitted = st.form_submit_button(
             "Train model",
