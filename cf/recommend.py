@@ -26,6 +26,8 @@ SIMILAR_MIN_RATINGS = 10
 """Fewest ratings for a movie to be offered as similar by embedding cosine (without the item model)."""
 
 _BATCH = 1 << 16
+_BLOCK_CELLS = 1 << 22
+"""Scores per block (people x movies) when every movie is scored for many people (16 MB of float32)."""
 
 
 class UnknownUserError(LookupError):
@@ -120,8 +122,36 @@ class Recommender:
             out[known] = (1.0 - blend) * out[known] + blend * neighbour
         return np.clip(out, *self.scale) if clip else out
 
+    @torch.no_grad()
+    def score_users(self, users: np.ndarray, clip: bool = True) -> np.ndarray:
+        """Predicted rating of every movie for each known user index: ``len(users) x n_movies`` float32.
+
+        The same predictions as :meth:`predict_indices` of every pair, computed in blocks of people as
+        matrix products of the embeddings plus the biases, on the model's device (never the training
+        forward, never the penalty). The item neighbours' share is blended in where the model has one.
+        """
+        users = np.asarray(users, dtype=np.int64)
+        n_items = len(self.items)
+        out = np.empty((len(users), n_items), dtype=np.float32)
+        block = max(1, _BLOCK_CELLS // max(n_items, 1))
+        blend = self.config.knn_blend if self.neighbours is not None else 0.0
+        for start in range(0, len(users), block):
+            rows = users[start : start + block]
+            scores = self.model.score_users(torch.from_numpy(rows).to(self.device)).float().cpu().numpy()
+            if blend > 0:
+                scores = (1.0 - blend) * scores + blend * self._neighbour_scores(rows, n_items)
+            out[start : start + len(rows)] = np.clip(scores, *self.scale) if clip else scores
+        return out
+
+    def _neighbour_scores(self, users: np.ndarray, n_items: int) -> np.ndarray:
+        """The item neighbours' predictions (baseline plus correction) of every movie for ``users``."""
+        pairs = np.repeat(users, n_items), np.tile(np.arange(n_items), len(users))
+        return (self.baseline.predict(*pairs) + self.neighbours.predict(*pairs)).reshape(len(users), n_items)
+
     def score_all_items(self, user_index: int, clip: bool = True) -> np.ndarray:
-        """Predicted rating of every movie for one user index."""
+        """Predicted rating of every movie for one user index (-1: the bias baseline)."""
+        if user_index >= 0:
+            return self.score_users(np.array([user_index]), clip)[0]
         items = np.arange(len(self.items))
         return self.predict_indices(np.full(len(items), user_index), items, clip)
 

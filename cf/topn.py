@@ -104,12 +104,15 @@ def _rating_scores(rec, people: Sequence[Person]) -> np.ndarray:
     folded = [row for row, person in enumerate(people) if person.folded is not None]
     for row in folded:
         out[row] = score_folded(rec, people[row].folded, clip=False)
-    # every other person in one call: a busy server hands the GIL back slowly after each call
-    known = np.setdiff1d(np.arange(len(people)), folded)
+    # every known person in one call (matrix products in blocks): a busy server hands the GIL back slowly
+    others = np.setdiff1d(np.arange(len(people)), folded)
+    users = np.array([-1 if people[r].user_index is None else people[r].user_index for r in others], np.int64)
+    known, unknown = others[users >= 0], others[users < 0]
     if len(known):
-        users = np.array([-1 if people[r].user_index is None else people[r].user_index for r in known])
-        pairs = rec.predict_indices(np.repeat(users, n_items), np.tile(np.arange(n_items), len(known)), clip=False)
-        out[known] = pairs.reshape(len(known), n_items)
+        out[known] = rec.score_users(users[users >= 0], clip=False)
+    if len(unknown):  # no vector: the bias baseline
+        pairs = rec.predict_indices(np.full(n_items, -1), np.arange(n_items), clip=False)
+        out[unknown] = pairs[None, :]
     return out
 
 
