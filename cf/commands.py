@@ -65,6 +65,7 @@ def _train(args: argparse.Namespace, device: str | None) -> int:
         result.recommender.metadata["history"] = curve_points(result.history)
         result.recommender.save(args.out)
     _print_summary(train, test, scores, result.fit_seconds, args.out)
+    print("time: " + ", ".join(f"{name.replace('_', ' ')} {seconds:.2f} s" for name, seconds in phases.items()))
     if args.json:
         picked = result.recommender.config
         chosen = ("batch_size", "epochs", "weight_decay", "lr", "knn_blend")

@@ -33,8 +33,8 @@ AUTO_STEPS = {"cpu": 512, "cuda": 128}
 """Steps per epoch the automatic batch aims at, by device type (others use the CPU's)."""
 MOVIE_CAP = {"cpu": 6_000, "cuda": 40_000}
 """Default cap on the movies in the item model, by device type (others use the CPU's)."""
-ITEM_MODEL_COPIES = 3
-"""Square float32 matrices alive at once while the item model is solved (Gram, factor, weights)."""
+ITEM_MODEL_COPIES = 4
+"""Square float32 matrices alive at once while the item model is solved (Gram, factor, identity, weights)."""
 ROWWISE_MODELS = ("dot", "dot-bias")
 """Models the row-wise CPU loop trains."""
 

@@ -50,11 +50,11 @@ def test_an_item_model_too_big_for_memory_says_what_to_change(fake_gpu, monkeypa
     monkeypatch.setattr(placement, "check_device", lambda name: name)
     monkeypatch.setattr(placement, "_free_bytes", lambda device: 10**9)
     with pytest.raises(
-        ConfigError, match="19.2 GB on CUDA, which has 1.0 GB free: set ranker_max_items to at most 9,128"
+        ConfigError, match="25.6 GB on CUDA, which has 1.0 GB free: set ranker_max_items to at most 7,905"
     ):
         placement.place(10**7, TrainConfig(device="cuda"), n_movies=59_047)
-    fits = placement.place(10**7, TrainConfig(device="cuda", ranker_max_items=9_000), n_movies=59_047)
-    assert fits.ranker_max_items == 9_000
+    fits = placement.place(10**7, TrainConfig(device="cuda", ranker_max_items=7_000), n_movies=59_047)
+    assert fits.ranker_max_items == 7_000
     assert placement.place(10**7, TrainConfig(device="cuda"), n_movies=5_000).ranker_max_items == 40_000
 
 
