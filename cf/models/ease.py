@@ -105,7 +105,7 @@ class ItemModel:
         candidates = np.sort(chosen[counts[chosen] > 0])
         position = np.full(n_items, -1, dtype=np.int64)
         position[candidates] = np.arange(len(candidates))
-        keep = position[items] >= 0
+        keep = (position[items] >= 0) & (np.asarray(weights) > 0)  # zero weights add nothing to the Gram matrix
         entries = (users[keep], position[items[keep]], np.asarray(weights, np.float32)[keep])
         if backend == "torch" or (backend == "auto" and device.type == "cuda"):
             gram = torch_gram(*entries, n_users, len(candidates), device)
