@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every GPU figure of issue 21 in under 8 minutes on a fresh CUDA machine, all written to one file.
 #
-#   bash scripts/gpu_check.sh            # on the GPU machine (CF_DATA_DIR: default ./shared/data)
+#   bash scripts/gpu_check.sh            # on the GPU machine (CF_DATA_DIR: default ./shared/data, else ../shared/data)
 #   bash scripts/gpu_check.sh --dry      # on a CPU, tiny sizes: checks the script itself (CF_GPU_CHECK_DEVICE=cpu)
 #
 # Steps (each under its own timeout, so one hang does not eat the rest):
@@ -22,7 +22,8 @@ out=${OUT:-gpu-check}
 mkdir -p "$out"
 all="$out/gpu-figures.txt"
 py=${PYTHON:-python3}
-export PYTHONUNBUFFERED=1 CF_DATA_DIR=${CF_DATA_DIR:-$PWD/shared/data}
+export PYTHONUNBUFFERED=1
+if [[ -z "${CF_DATA_DIR:-}" && -d shared/data ]]; then export CF_DATA_DIR=$PWD/shared/data; fi  # else ../shared/data
 started=$(date +%s)
 
 step() {  # step NAME SECONDS COMMAND...: run under a timeout, copy the output to its own file and to the total
@@ -43,8 +44,8 @@ step tests "$tests_timeout" "${test_env[@]}" "$py" -m pytest -q -p no:cacheprovi
   tests/test_training_trainer.py tests/test_training_auto.py tests/test_recommend.py tests/test_foldin.py \
   tests/test_persist.py tests/test_evaluation.py tests/test_models_ease.py tests/test_placement.py \
   tests/test_topn_scoring.py
-step bench-auto 45 "$py" -m cf bench --repeat 1 --json
-if [[ $device != cpu ]]; then step bench-forced 75 env CF_DEVICE="$device" "$py" -m cf bench --repeat 1 --json; fi
+step bench-auto 50 "$py" -m cf bench --repeat 1 --json
+if [[ $device != cpu ]]; then step bench-forced 80 env CF_DEVICE="$device" "$py" -m cf bench --repeat 1 --json; fi
 step scale 170 "$py" -m benchmarks.scale gpu --fraction "$fraction" --device "$device" --movies "$movies"
-step crossover 80 "$py" -m benchmarks.scale crossover --sizes "$sizes" --device "$device"
+step crossover 70 "$py" -m benchmarks.scale crossover --sizes "$sizes" --device "$device"
 echo "== total $(($(date +%s) - started)) s; all figures in $all" | tee -a "$all"
