@@ -231,16 +231,21 @@ def _top_k(scores: np.ndarray, batch: Sequence[Person], k: int) -> np.ndarray:
 
     Whole-batch array calls, not one per person: in a busy server each call that hands the
     GIL back waits to get it again, and thousands of small calls made scoring minutes long.
+    The k best of each row come from ``torch.topk`` (a partial selection, several times faster
+    than NumPy's ``argpartition`` on wide rows), then are ordered by score and index.
     """
+    import torch
+
     rated_rows = np.repeat(np.arange(len(batch)), [len(p.items) for p in batch])
     rated = np.concatenate([p.items for p in batch]) if batch else np.zeros(0, np.int64)
     scores[rated_rows, rated] = -np.inf
     n_items = scores.shape[1]
     if n_items > k:
-        top = np.argpartition(-scores, k, axis=1)[:, :k]
+        values, top = torch.topk(torch.from_numpy(np.ascontiguousarray(scores)), k, dim=1, sorted=False)
+        values, top = values.numpy(), top.numpy()
     else:
         top = np.tile(np.arange(n_items), (len(batch), 1))
-    values = np.take_along_axis(scores, top, axis=1)
+        values = np.take_along_axis(scores, top, axis=1)
     order = np.lexsort((top, -values))  # along each row: best first, then the lower index
     top, values = np.take_along_axis(top, order, axis=1), np.take_along_axis(values, order, axis=1)
     out = np.full((len(batch), k), -1, dtype=np.int64)

@@ -147,9 +147,10 @@ class EmbeddingDotBias(RatingModel):
 
     def score_users(self, users: torch.Tensor) -> torch.Tensor:
         """Every movie's predicted rating for a block of users: one matrix product plus the biases."""
-        raw = self.user_factors(users) @ self.item_factors.weight.T
-        raw += self.user_bias(users) + self.item_bias.weight.T
-        return sigmoid_range(raw + self.offset, *self.y_range)
+        raw = torch.addmm(self.item_bias.weight.T, self.user_factors(users), self.item_factors.weight.T)
+        raw += self.user_bias(users) + self.offset  # in place: each pass over the block costs at scale
+        low, high = self.y_range
+        return raw.sigmoid_().mul_(high - low).add_(low)
 
     def score_vectors(self, user: torch.Tensor, user_bias: torch.Tensor, items: torch.Tensor) -> torch.Tensor:
         """Predictions for a free user vector and bias against ``items``."""
