@@ -48,7 +48,8 @@ class Placement:
     device
         A torch device name: ``cpu``, ``cuda``, ``cuda:1``, ``mps``.
     engine
-        ``rowwise`` (compiled lazy Adam on the CPU) or ``torch`` (autograd).
+        ``rowwise`` (compiled lazy Adam on the CPU), ``lazy`` (lazy Adam in torch operations, for GPUs)
+        or ``torch`` (autograd).
     batch_size
         Ratings per training step.
     ranker_max_items
@@ -100,7 +101,7 @@ class Placement:
             )
         except (KeyError, TypeError) as error:
             raise ValueError(f"the placement record is malformed ({error})") from None
-        if placement.engine not in ("rowwise", "torch") or placement.ranker_max_items < 2:
+        if placement.engine not in ("rowwise", "lazy", "torch") or placement.ranker_max_items < 2:
             raise ValueError("the placement record is malformed")
         return placement
 
@@ -164,7 +165,9 @@ def check_device(name: str) -> str:
 
 
 def choose_engine(config: TrainConfig, device_type: str) -> str:
-    """``rowwise`` for the dot models on one CPU process with numba, else ``torch``; an impossible ask raises."""
+    """The training loop: ``rowwise`` for the dot models on one CPU process with numba, ``lazy`` (the same
+    lazy Adam in torch operations, :mod:`cf.training.lazy`) for them on a GPU in one process, else
+    ``torch`` (autograd). ``config.engine`` ``torch`` or ``rowwise`` asks for one; an impossible ask raises."""
     usable = device_type == "cpu" and config.model in ROWWISE_MODELS and _has_numba() and not _distributed()
     if config.engine == "rowwise" and not usable:
         raise ConfigError(
@@ -173,7 +176,10 @@ def choose_engine(config: TrainConfig, device_type: str) -> str:
         )
     if config.engine == "torch":
         return "torch"
-    return "rowwise" if usable else "torch"
+    if usable:
+        return "rowwise"
+    lazy = device_type != "cpu" and config.model in ROWWISE_MODELS and not _distributed()
+    return "lazy" if lazy else "torch"
 
 
 def auto_batch_size(n_ratings: int, device_type: str = "cpu") -> int:

@@ -181,7 +181,8 @@ def make_loop(
     device: torch.device,
     placement: Placement | None = None,
 ) -> TrainingLoop:
-    """The training loop that ``placement`` names: row-wise (compiled lazy Adam) or torch (autograd).
+    """The training loop that ``placement`` names: row-wise (compiled lazy Adam), lazy (the same in torch
+    operations, for GPUs) or torch (autograd).
 
     ``placement`` None decides one here for these rows on ``device`` (:func:`cf.placement.place`),
     which raises :class:`~cf.config.ConfigError` when ``config.engine`` cannot run there.
@@ -195,7 +196,12 @@ def make_loop(
     if placement.engine == "rowwise":
         rowwise.warm_up()  # one-time kernel loading, here rather than in the first epoch's time
         return rowwise.RowwiseLoop(model, config, u, i, r, device, threads=placement.threads)
-    loop = TorchLoop(model, config, u, i, r, device)
+    if placement.engine == "lazy":
+        from cf.training.lazy import LazyTorchLoop
+
+        loop = LazyTorchLoop(model, config, u, i, r, device)
+    else:
+        loop = TorchLoop(model, config, u, i, r, device)
     loop.warm_up()
     return loop
 
