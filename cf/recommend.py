@@ -122,7 +122,6 @@ class Recommender:
             out[known] = (1.0 - blend) * out[known] + blend * neighbour
         return np.clip(out, *self.scale) if clip else out
 
-    @torch.no_grad()
     def score_users(self, users: np.ndarray, clip: bool = True) -> np.ndarray:
         """Predicted rating of every movie for each known user index: ``len(users) x n_movies`` float32.
 
@@ -130,17 +129,24 @@ class Recommender:
         matrix products of the embeddings plus the biases, on the model's device (never the training
         forward, never the penalty). The item neighbours' share is blended in where the model has one.
         """
+        return self.score_users_on_device(users, clip).cpu().numpy()
+
+    @torch.no_grad()
+    def score_users_on_device(self, users: np.ndarray, clip: bool = True) -> torch.Tensor:
+        """:meth:`score_users` as a tensor on the model's device (for top-k there)."""
         users = np.asarray(users, dtype=np.int64)
         n_items = len(self.items)
-        out = np.empty((len(users), n_items), dtype=np.float32)
-        block = max(1, _BLOCK_CELLS // max(n_items, 1))
+        out = torch.empty((len(users), n_items), dtype=torch.float32, device=self.device)
+        cells = _BLOCK_CELLS if self.device.type == "cpu" else 64 * _BLOCK_CELLS
+        block = max(1, cells // max(n_items, 1))
         blend = self.config.knn_blend if self.neighbours is not None else 0.0
         for start in range(0, len(users), block):
             rows = users[start : start + block]
-            scores = self.model.score_users(torch.from_numpy(rows).to(self.device)).float().cpu().numpy()
+            scores = self.model.score_users(torch.from_numpy(rows).to(self.device)).float()
             if blend > 0:
-                scores = (1.0 - blend) * scores + blend * self._neighbour_scores(rows, n_items)
-            out[start : start + len(rows)] = np.clip(scores, *self.scale) if clip else scores
+                neighbours = torch.from_numpy(self._neighbour_scores(rows, n_items)).to(self.device)
+                scores = (1.0 - blend) * scores.double() + blend * neighbours  # in float64, as pair by pair
+            out[start : start + len(rows)] = scores.clamp(*self.scale) if clip else scores
         return out
 
     def _neighbour_scores(self, users: np.ndarray, n_items: int) -> np.ndarray:

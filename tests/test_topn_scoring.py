@@ -44,3 +44,13 @@ def test_unknown_people_are_ranked_by_the_bias_baseline(ratings):
     (table,) = top_n(rec, [stranger], n=5, rank_by="rating")
     baseline = rec.baseline.predict(np.full(len(rec.items), -1), np.arange(len(rec.items)))
     assert list(rec.items.to_index(table["movieId"])) == list(np.argsort(-baseline, kind="stable")[:5])
+
+
+def test_movies_tied_at_the_cut_are_taken_by_lower_index():
+    from cf.evaluation import _top_k
+
+    scores = np.array([[1.0, 3.0, 2.0, 2.0, 2.0, 0.0], [5.0] * 6, [-np.inf, 1.0, 1.0, -np.inf, 1.0, 1.0]])
+    people = [cf.topn.Person(np.array([2]), np.ones(1)), cf.topn.Person(np.array([0]), np.ones(1))]
+    people.append(cf.topn.Person(np.zeros(0, np.int64), np.zeros(0)))
+    assert _top_k(scores.copy(), people, 3).tolist() == [[1, 3, 4], [1, 2, 3], [1, 2, 4]]
+    assert _top_k(scores.copy(), people, 5)[2].tolist() == [1, 2, 4, 5, -1]

@@ -114,16 +114,19 @@ class ItemModel:
         return cls(candidates, solve(scipy_gram(*entries, n_users, len(candidates)).to(device), l2), n_items, float(l2))
 
     def score(self, rows: sp.csr_matrix) -> np.ndarray:
-        """Scores of every movie for each row of ``rows`` (people x candidates, weighted); ``-inf`` off the model.
+        """Scores of every movie for each row of ``rows`` (people x candidates, weighted); ``-inf`` off the model."""
+        return self.score_on_device(rows).cpu().numpy()
 
-        With device weights the product runs on their device (a sparse x dense product there).
-        """
-        out = np.full((rows.shape[0], self.n_items), -np.inf, dtype=np.float32)
+    def score_on_device(self, rows: sp.csr_matrix) -> torch.Tensor:
+        """:meth:`score` as a tensor: on the device of the device weights (a sparse x dense product there),
+        else on the CPU (scipy's product)."""
+        device = self.device_weights.device if self.device_weights is not None else torch.device("cpu")
+        out = torch.full((rows.shape[0], self.n_items), -torch.inf, dtype=torch.float32, device=device)
+        columns = torch.from_numpy(self.candidates).to(device)
         if self.device_weights is None:
-            out[:, self.candidates] = np.asarray(rows @ self.weights)
-            return out
-        on_device = _torch_csr(rows, self.device_weights.device)
-        out[:, self.candidates] = torch.sparse.mm(on_device, self.device_weights).cpu().numpy()
+            out[:, columns] = torch.from_numpy(np.asarray(rows @ self.weights, dtype=np.float32))
+        else:
+            out[:, columns] = torch.sparse.mm(_torch_csr(rows, device), self.device_weights)
         return out
 
     def rows(self, people: list[tuple[np.ndarray, np.ndarray]]) -> sp.csr_matrix:
