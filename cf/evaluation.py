@@ -25,6 +25,8 @@ from cf.topn import Person, rank_scores_on_device
 
 LIST_METRICS = ("precision", "recall", "ndcg", "map", "hit_rate")
 _PEOPLE_PER_BATCH = 256
+_CELLS_PER_BATCH = 1 << 25
+"""People x movies scored at once in the top-N evaluation (128 MB of float32; more people on a GPU)."""
 
 
 def evaluate(recommender: Recommender, test: Ratings) -> Scores:
@@ -208,7 +210,8 @@ def score_lists(
 ) -> TopNScores:
     """Make each person's top-k list with ``rank_by`` (``ranker``, ``rating`` or ``popular``) and score it."""
     lists = np.full((len(people), k), -1, dtype=np.int64)
-    step = _PEOPLE_PER_BATCH if rec.device.type == "cpu" else 16 * _PEOPLE_PER_BATCH  # fewer, bigger GPU blocks
+    step = max(_PEOPLE_PER_BATCH, _CELLS_PER_BATCH // max(len(rec.items), 1))  # few calls: each costs on a busy CPU
+    step = step if rec.device.type == "cpu" else 16 * step
     for start in range(0, len(people), step):
         batch = people[start : start + step]
         if rank_by == "popular":
@@ -257,18 +260,21 @@ def _top_k(scores: torch.Tensor | np.ndarray, batch: Sequence[Person], k: int) -
 
 def _best_k(scores: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
     """(values, indices) of each row's ``k`` best scores, unordered; of movies tied at the cut, the lower
-    indices (``torch.topk`` alone picks any, and differently on a GPU)."""
-    values, top = torch.topk(scores, k, dim=1, sorted=False)
-    cut = values.min(dim=1, keepdim=True).values
-    at_cut = scores == cut
-    left_out = at_cut.sum(1) > (values == cut).sum(1)  # rows where a tied movie at the cut was passed over
-    if bool(left_out.any()):
-        rows = left_out.nonzero().squeeze(1)
-        above, tied = scores[rows] > cut[rows], at_cut[rows]
+    indices (``torch.topk`` alone picks any, and differently on a GPU). One more than ``k`` is selected
+    to see where a tie crosses the cut; only those rows are looked at again."""
+    values, top = torch.topk(scores, min(k + 1, scores.shape[1]), dim=1, sorted=True)
+    if values.shape[1] == k:
+        return values, top
+    crossing = values[:, k] == values[:, k - 1]
+    values, top = values[:, :k].contiguous(), top[:, :k].contiguous()
+    if bool(crossing.any()):
+        rows = crossing.nonzero().squeeze(1)
+        block, cut = scores[rows], values[rows, k - 1 :]
+        above, tied = block > cut, block == cut
         need = k - above.sum(1, keepdim=True)
         chosen = above | (tied & (tied.cumsum(1) <= need))  # exactly k in each row
         top[rows] = chosen.nonzero()[:, 1].view(len(rows), k)
-        values[rows] = scores[rows].gather(1, top[rows])
+        values[rows] = block.gather(1, top[rows])
     return values, top
 
 

@@ -26,8 +26,8 @@ SIMILAR_MIN_RATINGS = 10
 """Fewest ratings for a movie to be offered as similar by embedding cosine (without the item model)."""
 
 _BATCH = 1 << 16
-_BLOCK_CELLS = 1 << 22
-"""Scores per block (people x movies) when every movie is scored for many people (16 MB of float32)."""
+_BLOCK_CELLS = 1 << 25
+"""Scores per block (people x movies) when every movie is scored for many people (128 MB of float32)."""
 
 
 class UnknownUserError(LookupError):
@@ -137,7 +137,7 @@ class Recommender:
         users = np.asarray(users, dtype=np.int64)
         n_items = len(self.items)
         out = torch.empty((len(users), n_items), dtype=torch.float32, device=self.device)
-        cells = _BLOCK_CELLS if self.device.type == "cpu" else 64 * _BLOCK_CELLS
+        cells = _BLOCK_CELLS if self.device.type == "cpu" else 8 * _BLOCK_CELLS
         block = max(1, cells // max(n_items, 1))
         blend = self.config.knn_blend if self.neighbours is not None else 0.0
         for start in range(0, len(users), block):
