@@ -12,7 +12,7 @@ from cf.config import ConfigError
 from cf.data import Movies, Ratings, temporal_split
 from cf.data.readers import load_movies, load_ratings
 from cf.evaluation import Scores, evaluate, evaluate_topn
-from cf.placement import check_device
+from cf.placement import choose_device
 from cf.recommend import Recommender
 from cf.training import TrainConfig, distributed, fit, validation_split
 
@@ -35,8 +35,8 @@ def _train(args: argparse.Namespace, device: str | None) -> int:
     from cf.cli import config_from_args
 
     config = config_from_args(args, device=device or args.device, valid_frac=0.0 if args.test else args.valid_frac)
-    if config.device != "auto":
-        check_device(config.device)  # a device asked for and missing: said before the file is read
+    # a device asked for (or named by CF_DEVICE) that this machine lacks: said before the file is read
+    choose_device(config.device, 0, engine=config.engine)
     started = time.perf_counter()
     ratings, movies = _read_inputs(args)
     read_seconds = time.perf_counter() - started

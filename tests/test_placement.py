@@ -46,6 +46,21 @@ def test_a_missing_device_is_refused_before_any_work():
         placement.place(100, TrainConfig(device="gpu9"))
 
 
+@pytest.mark.parametrize("how", ["argument", "environment"])
+def test_train_command_refuses_a_missing_device_before_reading_the_file(how, monkeypatch, capsys, tmp_path):
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    from cf.cli import main
+
+    args = ["train", "--ratings", str(tmp_path / "not-read.csv"), "--quiet"]
+    if how == "argument":
+        args += ["--device", "cuda"]
+    else:
+        monkeypatch.setenv("CF_DEVICE", "cuda")
+    assert main(args) == 2
+    assert "device 'cuda' is not available" in capsys.readouterr().err
+
+
 def test_an_item_model_too_big_for_memory_says_what_to_change(fake_gpu, monkeypatch):
     monkeypatch.setattr(placement, "check_device", lambda name: name)
     monkeypatch.setattr(placement, "_free_bytes", lambda device: 10**9)

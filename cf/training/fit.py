@@ -75,8 +75,8 @@ def fit(
         config = replace(config, **picked)
         searched = time.perf_counter() - started
     result = fit_once(train, config, placement, valid, movies, callback, should_stop, progress, rank=rank)
-    result.phases = {"auto": searched, **result.phases} if auto is not None else result.phases
     if auto is not None:
+        result.phases = {"auto": searched, **result.phases}
         result.auto = auto.to_dict()
         result.fit_seconds += auto.seconds
     return result
