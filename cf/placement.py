@@ -218,6 +218,19 @@ def choose_movie_cap(asked: int | None, device: str, n_movies: int | None = None
     )
 
 
+def check_item_model(n_movies: int, device: str) -> None:
+    """Raise :class:`ConfigError` when an item model of ``n_movies`` movies will not fit on ``device`` now
+    (a model trained elsewhere, loaded here with its cap), saying what to change."""
+    free = _free_bytes(device)
+    if free is not None and item_model_bytes(n_movies) > free:
+        fits = max(2, int(math.sqrt(free / (4 * ITEM_MODEL_COPIES))))
+        raise ConfigError(
+            f"this model's item model covers {n_movies:,} movies and needs about "
+            f"{item_model_bytes(n_movies) / 1e9:.1f} GB on {_label(device)}, which has {free / 1e9:.1f} GB free: "
+            f"load it on a machine with more memory or a GPU, or retrain with ranker_max_items at most {fits:,}"
+        )
+
+
 def item_model_bytes(n_movies: int) -> int:
     """Memory the item model's solve takes for ``n_movies`` movies (:data:`ITEM_MODEL_COPIES` float32 squares)."""
     return ITEM_MODEL_COPIES * 4 * n_movies * n_movies

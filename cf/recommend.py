@@ -16,7 +16,7 @@ from cf.data import IdMap, Movies, Ratings, extras
 from cf.models import BiasBaseline
 from cf.models.ease import ItemModel, interaction_weights
 from cf.models.embedding import RatingModel
-from cf.placement import MOVIE_CAP, Placement
+from cf.placement import MOVIE_CAP, Placement, check_item_model
 from cf.topn import Person, top_indices, top_n
 
 if TYPE_CHECKING:  # loaded with numba, only when a model blends it in
@@ -283,6 +283,8 @@ class Recommender:
         """
         train = self.known[~self.known["held_out"].to_numpy(bool)]
         cfg = self.config
+        eligible = int((np.bincount(train["item"], minlength=len(self.items)) >= cfg.ranker_min_ratings).sum())
+        check_item_model(min(self.ranker_cap(), max(eligible, 2)), str(self.device))  # before any work
         self.ranker = ItemModel.fit(
             train["user"].to_numpy(),
             train["item"].to_numpy(),

@@ -104,3 +104,10 @@ def test_no_import_circle_through_training_or_placement():
     circles = walker.cycles(walker.graph())
     assert [c for c in circles if any(m.startswith(("cf.training", "cf.placement")) for m in c)] == []
     assert walker.cycles({"a": {"b"}, "b": {"a"}, "c": {"a"}}) == [["a", "b"]]  # the walker finds one
+
+
+def test_loading_a_model_whose_item_model_will_not_fit_says_what_to_change(ml_small_ratings_path, monkeypatch):
+    rec = cf.fit(cf.load_ratings(ml_small_ratings_path), TrainConfig(epochs=1, n_factors=4, device="cpu")).recommender
+    monkeypatch.setattr(placement, "_free_bytes", lambda device: 10**6)  # 1 MB free
+    with pytest.raises(ConfigError, match=r"item model covers 3,6\d\d movies .* ranker_max_items at most 250"):
+        rec.fit_ranker()
