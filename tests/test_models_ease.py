@@ -56,7 +56,10 @@ def test_interaction_weights_follow_the_rating_scale():
 
 
 def test_the_torch_path_matches_the_scipy_path_on_real_data(ml_small_ratings_path):
-    """The GPU path (Gram, solve and scores in torch) run on CPU tensors gives the scipy path's model."""
+    """The GPU path (Gram, solve and scores in torch; on CPU tensors, or on the GPU with CF_DEVICE=cuda)
+    gives the scipy path's model."""
+    import os
+
     import scipy.sparse as sp
 
     import cf
@@ -68,17 +71,18 @@ def test_the_torch_path_matches_the_scipy_path_on_real_data(ml_small_ratings_pat
     weights = interaction_weights(r, ratings.scale)
     shape = (len(users), len(items))
     host = ItemModel.fit(u, i, weights, *shape, max_items=2000, backend="scipy")
-    torch_path = ItemModel.fit(u, i, weights, *shape, max_items=2000, backend="torch")
+    device = "cuda" if os.environ.get("CF_DEVICE", "").startswith("cuda") else "cpu"
+    torch_path = ItemModel.fit(u, i, weights, *shape, max_items=2000, device=device, backend="torch")
     assert host.device_weights is None and torch_path.device_weights is not None
     np.testing.assert_array_equal(host.candidates, torch_path.candidates)
     np.testing.assert_allclose(torch_path.weights, host.weights, rtol=0, atol=1e-4)
     position = host.position[i.astype(np.int64)]
     keep = position >= 0
     entries = (u[keep].astype(np.int64), position[keep], weights[keep])
-    small_block = ease.torch_gram(*entries, len(users), 2000, "cpu")  # several movie blocks, same matrix
+    small_block = ease.torch_gram(*entries, len(users), 2000, device).cpu()  # one block
     ease.GRAM_BLOCK_CELLS, saved = len(users) * 300, ease.GRAM_BLOCK_CELLS
     try:
-        blocked = ease.torch_gram(*entries, len(users), 2000, "cpu")
+        blocked = ease.torch_gram(*entries, len(users), 2000, device).cpu()  # several movie blocks, same matrix
     finally:
         ease.GRAM_BLOCK_CELLS = saved
     np.testing.assert_allclose(blocked, small_block, rtol=1e-6, atol=1e-4)

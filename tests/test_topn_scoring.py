@@ -20,7 +20,7 @@ def _pairwise(rec, user: int) -> np.ndarray:
 
 @pytest.mark.parametrize(("model", "blend"), [("dot-bias", 0.0), ("dot-bias", 0.3), ("dot", 0.0), ("nn", 0.0)])
 def test_block_scores_and_lists_match_the_pairwise_definition(ratings, model, blend):
-    config = cf.TrainConfig(model=model, epochs=2, n_factors=16, knn_blend=blend, device="cpu")
+    config = cf.TrainConfig(model=model, epochs=2, n_factors=16, knn_blend=blend)  # CF_DEVICE=cuda: on the GPU
     rec = cf.fit(ratings, config).recommender
     users = np.arange(0, len(rec.users), 7)
     block = rec.score_users(users, clip=False)
@@ -39,7 +39,7 @@ def test_block_scores_and_lists_match_the_pairwise_definition(ratings, model, bl
 
 
 def test_unknown_people_are_ranked_by_the_bias_baseline(ratings):
-    rec = cf.fit(ratings, cf.TrainConfig(epochs=1, n_factors=8, device="cpu")).recommender
+    rec = cf.fit(ratings, cf.TrainConfig(epochs=1, n_factors=8)).recommender
     stranger = cf.topn.Person(np.zeros(0, np.int64), np.zeros(0, np.float32))
     (table,) = top_n(rec, [stranger], n=5, rank_by="rating")
     baseline = rec.baseline.predict(np.full(len(rec.items), -1), np.arange(len(rec.items)))
