@@ -40,10 +40,10 @@ step() {  # step NAME SECONDS COMMAND...: run under a timeout, copy the output t
 : > "$all"
 step machine 30 bash -c "nvidia-smi -L 2>/dev/null || echo 'no nvidia-smi'; nproc; $py -c \"import torch, numpy; print('torch', torch.__version__, 'cuda', torch.cuda.is_available(), 'numpy', numpy.__version__)\"; git log --oneline -1; uptime"
 if [[ $device == cpu ]]; then test_env=(env -u CF_DEVICE); else test_env=(env CF_DEVICE="$device"); fi
-step tests "$tests_timeout" "${test_env[@]}" "$py" -m pytest -q -p no:cacheprovider -x --durations=5 \
+step tests "$tests_timeout" "${test_env[@]}" "$py" -m pytest -q -p no:cacheprovider --durations=5 \
   tests/test_training_trainer.py tests/test_training_auto.py tests/test_recommend.py tests/test_foldin.py \
   tests/test_persist.py tests/test_evaluation.py tests/test_models_ease.py tests/test_placement.py \
-  tests/test_topn_scoring.py
+  tests/test_topn_scoring.py tests/test_training_rowwise.py
 step bench-auto 50 "$py" -m cf bench --repeat 1 --json
 if [[ $device != cpu ]]; then step bench-forced 80 env CF_DEVICE="$device" "$py" -m cf bench --repeat 1 --json; fi
 step scale 170 "$py" -m benchmarks.scale gpu --fraction "$fraction" --device "$device" --movies "$movies"
