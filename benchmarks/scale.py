@@ -18,8 +18,8 @@ import torch
 from benchmarks.paths import REPO
 from cf.data import Ratings
 from cf.models import build_model
-from cf.training import TrainConfig, cpu_settings, index_ratings, make_loop, resolve_device
-from cf.training.rowwise import RowwiseLoop
+from cf.placement import place
+from cf.training import TrainConfig, cpu_settings, index_ratings, make_loop
 
 
 def cache_dir() -> Path:
@@ -75,20 +75,21 @@ def measure_throughput(ratings: Ratings, device: str = "auto", batch_size: int |
     ``batch_size`` None is the default (automatic) batch. A few steps run first as a
     warm-up (kernel loading, caches); the timed epoch includes its shuffle.
     """
-    target = resolve_device(device)
-    config = TrainConfig(batch_size=batch_size, epochs=2, device=str(target))
-    config = config.sized_for(ratings.n_ratings, target.type)
+    config = TrainConfig(batch_size=batch_size, epochs=2, device=device)
+    placement = place(ratings.n_ratings, config, ratings.n_items)
+    target = placement.torch_device()
     users, items, arrays = index_ratings(ratings)
     u, i, r = (torch.from_numpy(a).to(target) for a in arrays)
     model = build_model("dot-bias", len(users), len(items), config.n_factors, ratings.scale, float(r.mean()))
-    loop = make_loop(model.to(target), config, u, i, r, target)
-    with cpu_settings(target, config.batch_size):
+    loop = make_loop(model.to(target), config, u, i, r, target, placement)
+    with cpu_settings(placement):
         _timed_epoch(loop, 3)  # warm-up
         seconds, n_rows = _timed_epoch(loop, None)
     return {
-        "device": str(target),
-        "batch_size": config.batch_size,
-        "engine": "rowwise" if isinstance(loop, RowwiseLoop) else "torch",
+        "device": placement.device,
+        "reason": placement.reason,
+        "batch_size": placement.batch_size,
+        "engine": placement.engine,
         "epoch_seconds": seconds,
         "ratings_per_second": n_rows / seconds,
     }
@@ -130,11 +131,19 @@ def measure_ranker(ratings: Ratings, device: str = "auto") -> dict:
     """Seconds to fit the default item model (EASE over the most rated movies) on ``device``."""
     from cf.models.ease import ItemModel, interaction_weights
 
-    target = resolve_device(device)
+    placement = place(ratings.n_ratings, TrainConfig(device=device), ratings.n_items)
     users, items, (u, i, r) = index_ratings(ratings)
     started = time.perf_counter()
-    model = ItemModel.fit(u, i, interaction_weights(r, ratings.scale), len(users), len(items), device=target)
-    return {"device": str(target), "seconds": time.perf_counter() - started, "n_items": len(model.candidates)}
+    weights = interaction_weights(r, ratings.scale)
+    cap, target = placement.ranker_max_items, placement.device
+    model = ItemModel.fit(u, i, weights, len(users), len(items), max_items=cap, device=target)
+    _synchronize(target)
+    return {"device": target, "seconds": time.perf_counter() - started, "n_items": len(model.candidates)}
+
+
+def _synchronize(device: str) -> None:
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
 
 
 def run_scale_benchmark(fractions: tuple[float, ...] = (1.0, 0.2), devices: tuple[str, ...] | None = None) -> dict:
@@ -184,3 +193,127 @@ def main(fractions: tuple[float, ...], devices: tuple[str, ...] | None, as_json:
     if as_json:
         print(json.dumps(report))
     return 0
+
+
+# -- the figures of a GPU check (scripts/gpu_check.sh), also runnable on a CPU -------------------------
+
+
+def synthetic_table(fraction: float, seed: int = 0) -> Ratings:
+    """The synthetic table for ``fraction`` of ML-25M, in memory (no file, no CSV writer needed)."""
+    import pandas as pd
+
+    from cf.data.readers import load_ratings
+    from cf.data.synth import synthetic_ratings
+
+    return load_ratings(pd.DataFrame(synthetic_ratings(fraction, seed)))
+
+
+def end_to_end(ratings: Ratings, device: str = "auto", epochs: int = 6) -> dict:
+    """What ``cf train --epochs 6 --weight-decay 0.1`` does after reading the file, timed by phase:
+    hold out 10%, fit (item model included), RMSE, the full top-N evaluation."""
+    from cf.evaluation import evaluate, evaluate_topn
+    from cf.training import fit, validation_split
+
+    started = time.perf_counter()
+    config = TrainConfig(epochs=epochs, weight_decay=0.1, device=device)
+    train, valid, _ = validation_split(ratings, config.valid_frac, config.seed)
+    phases = {"split": time.perf_counter() - started}
+    result = fit(train, config, valid)
+    phases |= result.phases
+    mark = time.perf_counter()
+    scores = evaluate(result.recommender, valid)
+    phases["rating_scores"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    topn = evaluate_topn(result.recommender, valid)
+    phases["topn"] = time.perf_counter() - mark
+    return {
+        "n_ratings": ratings.n_ratings,
+        "placement": result.placement.sentence(),
+        "seconds": time.perf_counter() - started,
+        "phases": phases,
+        "valid_rmse": [round(r.valid_rmse, 4) for r in result.history],
+        "rmse": scores.rmse,
+        "ndcg": topn.model.ndcg,
+        "popular_ndcg": topn.popular.ndcg,
+        "peak_mb": peak_memory_mb(),
+        "gpu_peak_mb": torch.cuda.max_memory_allocated() / 2**20 if torch.cuda.is_available() else 0.0,
+    }
+
+
+def item_model_time(ratings: Ratings, device: str, n_movies: int = 40_000) -> dict:
+    """Seconds to fit the item model over the ``n_movies`` most rated movies on ``device`` (Gram, solve)."""
+    from cf.models.ease import ItemModel, interaction_weights
+
+    users, items, (u, i, r) = index_ratings(ratings)
+    weights = interaction_weights(r, ratings.scale)
+    _synchronize(device)
+    started = time.perf_counter()
+    model = ItemModel.fit(u, i, weights, len(users), len(items), max_items=n_movies, device=device)
+    _synchronize(device)
+    return {"device": device, "n_items": len(model.candidates), "seconds": time.perf_counter() - started}
+
+
+def crossover(sizes: tuple[int, ...], devices: tuple[str, ...]) -> list[dict]:
+    """Wall time of a default fit (6 epochs, item model included, no validation) at each size on each device.
+
+    A tiny fit on each device first loads its kernels (and creates the CUDA context): that
+    one-time cost is left out, as a running server pays it once.
+    """
+    from cf.training import fit
+
+    rows = []
+    for device in devices:
+        fit(synthetic_table(0.0002), TrainConfig(epochs=1, valid_frac=0.0, device=device))  # warm-up
+    for size in sizes:
+        ratings = synthetic_table(size / 25_000_095)
+        row = {"n_ratings": ratings.n_ratings}
+        for device in devices:
+            started = time.perf_counter()
+            fit(ratings, TrainConfig(epochs=6, weight_decay=0.1, valid_frac=0.0, device=device))
+            _synchronize(device)
+            row[device] = time.perf_counter() - started
+        rows.append(row)
+        print(json.dumps({"crossover": row}), flush=True)
+    return rows
+
+
+def gpu_figures(fraction: float, device: str, movies: int) -> None:
+    """Print each figure of the GPU check at ``fraction`` of ML-25M as one JSON line as soon as it is
+    measured (a timeout keeps the lines already printed)."""
+
+    def show(name: str, value) -> None:
+        print(json.dumps({name: value}), flush=True)
+
+    started = time.perf_counter()
+    ratings = synthetic_table(fraction)
+    show("synthetic", {"n_ratings": ratings.n_ratings, "seconds": time.perf_counter() - started})
+    show("training", measure_throughput(ratings, device))
+    show("item_model", item_model_time(ratings, device, movies))
+    show("end_to_end", end_to_end(ratings, device))
+
+
+def cli(argv: list[str] | None = None) -> int:
+    """``python -m benchmarks.scale gpu|crossover|e2e ...``: the GPU check's figures at scale, the CPU-vs-device
+    crossover, or one end-to-end run; each prints JSON lines."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.scale")
+    parser.add_argument("what", choices=["gpu", "crossover", "e2e"])
+    parser.add_argument("--fraction", type=float, default=1.0, help="share of ML-25M's size (default 1)")
+    parser.add_argument("--device", default="cuda")
+    parser.add_argument("--sizes", default="100000,500000,2000000", help="crossover: sizes in ratings")
+    parser.add_argument("--movies", type=int, default=40_000, help="gpu: item model size")
+    args = parser.parse_args(argv)
+    if args.what == "e2e":
+        print(json.dumps({"end_to_end": end_to_end(synthetic_table(args.fraction), args.device)}))
+        return 0
+    if args.what == "crossover":
+        devices = ("cpu", args.device) if args.device != "cpu" else ("cpu",)
+        crossover(tuple(int(s) for s in args.sizes.split(",")), devices)
+        return 0
+    gpu_figures(args.fraction, args.device, args.movies)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(cli())

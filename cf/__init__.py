@@ -12,7 +12,7 @@ names load torch when first used, so ``import cf`` is quick.
 
 from importlib import import_module
 
-from cf.config import ConfigError, TrainConfig, TrainingDiverged, auto_batch_size
+from cf.config import ConfigError, TrainConfig, TrainingDiverged
 from cf.data import (
     DataError,
     IdMap,
@@ -24,6 +24,7 @@ from cf.data import (
 )
 from cf.metrics import mae, rmse
 from cf.models import BiasBaseline
+from cf.placement import Placement, auto_batch_size, place
 from cf.splits import random_split, temporal_split
 
 _LAZY = {
@@ -45,7 +46,6 @@ _LAZY = {
     "EpochReport": "cf.training",
     "FitResult": "cf.training",
     "fit": "cf.training",
-    "resolve_device": "cf.training",
     "train_model": "cf.training",
     "validation_split": "cf.training",
 }
@@ -68,7 +68,7 @@ __all__ = [
     "EpochReport", "FitResult", "IdMap", "Movies", "Ratings", "Recommender", "Scores", "TopNReport", "TrainConfig",
     "TrainingDiverged", "UnknownMovieError", "UnknownUserError", "auto_batch_size", "build_model", "evaluate",
     "evaluate_all", "evaluate_new_people", "evaluate_topn", "fit",
-    "load_dataset", "load_movies", "load_ratings", "mae", "random_split", "resolve_device", "rmse",
+    "load_dataset", "load_movies", "load_ratings", "mae", "place", "Placement", "random_split", "rmse",
     "sigmoid_range", "temporal_split", "train_model", "validation_split",
 ]  # fmt: skip
 __version__ = "0.1.0"

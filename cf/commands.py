@@ -10,11 +10,13 @@ import argparse
 import dataclasses
 import json
 import sys
+import time
 
 from cf.config import ConfigError
 from cf.data import Movies, Ratings
 from cf.data.readers import load_movies, load_ratings
-from cf.evaluation import Scores, evaluate_all
+from cf.evaluation import Scores, evaluate, evaluate_topn
+from cf.placement import choose_device
 from cf.recommend import Recommender
 from cf.splits import temporal_split
 from cf.training import TrainConfig, distributed, fit, validation_split
@@ -36,7 +38,11 @@ def train_command(args: argparse.Namespace, config: TrainConfig) -> int:
 
 def _train(args: argparse.Namespace, config: TrainConfig) -> int:
     lead = distributed.rank() == 0
+    # a device asked for (or named by CF_DEVICE) that this machine lacks: said before the file is read
+    choose_device(config.device, 0, engine=config.engine)
+    started = time.perf_counter()
     ratings, movies = _read_inputs(args)
+    read_seconds = time.perf_counter() - started
     if args.test:
         train, test, note = ratings, load_ratings(args.test), None
         test = Ratings(test.frame, ratings.scale, test.n_duplicates, test.source)
@@ -51,22 +57,39 @@ def _train(args: argparse.Namespace, config: TrainConfig) -> int:
         return 0
     if result.diverged:
         print(result.diverged, file=sys.stderr)
+    print(f"device: {result.placement.sentence()}")
     if result.auto:
         print(result.auto["sentence"])
-    scores = evaluate_all(result.recommender, test) if test is not None else None
+    phases = {"read": read_seconds, **result.phases}
+    scores = _scored(result.recommender, test, phases)
     if args.out:
         from cf.report import curve_points
 
         result.recommender.metadata["history"] = curve_points(result.history)
         result.recommender.save(args.out)
     _print_summary(train, test, scores, result.fit_seconds, args.out)
+    print("time: " + ", ".join(f"{name.replace('_', ' ')} {seconds:.2f} s" for name, seconds in phases.items()))
     if args.json:
         picked = result.recommender.config
         chosen = ("batch_size", "epochs", "weight_decay", "lr", "knn_blend")
         used = dataclasses.replace(config, **{name: getattr(picked, name) for name in chosen})
         record = _summary_record(train, test, scores, result.fit_seconds, used)
+        record |= {"placement": result.placement.to_dict(), "phases": phases}
         print(json.dumps(record | ({"auto": result.auto} if result.auto else {})))
     return 0
+
+
+def _scored(recommender: Recommender, test: Ratings | None, phases: dict[str, float]) -> Scores | None:
+    """RMSE and the top-N report on ``test``, their seconds added to ``phases`` (``rating_scores``, ``topn``)."""
+    if test is None:
+        return None
+    started = time.perf_counter()
+    scores = evaluate(recommender, test)
+    phases["rating_scores"] = time.perf_counter() - started
+    started = time.perf_counter()
+    scores.topn = evaluate_topn(recommender, test)
+    phases["topn"] = time.perf_counter() - started
+    return scores
 
 
 def cv_command(args: argparse.Namespace, config: TrainConfig) -> int:

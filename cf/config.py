@@ -7,7 +7,7 @@ settings without loading torch.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields
 from typing import NamedTuple
 
 
@@ -72,13 +72,14 @@ class TrainConfig:
     weight_decay: float = 0.1
     """L2 penalty on the embeddings of each rating's user and movie (regularisation)."""
     batch_size: int | None = None
-    """Ratings per optimisation step; None picks it from the data size (:func:`auto_batch_size`)."""
+    """Ratings per optimisation step; None picks it from the data size (:func:`cf.placement.auto_batch_size`)."""
     valid_frac: float = 0.1
     """Share of ratings held out to report validation RMSE each epoch (0 for none)."""
     seed: int = 42
     """Seed of the initial weights, the shuffling and the validation split."""
     device: str = "auto"
-    """``auto`` (the ``CF_DEVICE`` variable, else CUDA, else MPS, else CPU), or a torch device name."""
+    """``auto`` (the ``CF_DEVICE`` variable, else by data size and hardware: :func:`cf.placement.place`), or a
+    torch device name."""
     hidden: tuple[int, ...] = (64,)
     """Hidden layer widths of the ``nn`` model."""
     engine: str = "auto"
@@ -91,7 +92,8 @@ class TrainConfig:
     ranker_min_ratings: int = 5
     """Movies with fewer training ratings are left out of the item model (and so of its lists)."""
     ranker_max_items: int | None = None
-    """At most this many of the most rated movies in the item model; None: 6,000 on a CPU, 40,000 on CUDA."""
+    """At most this many of the most rated movies in the item model; None: by device (:mod:`cf.placement`:
+    6,000 on a CPU, 40,000 on CUDA). A fitted model's config holds the cap it used."""
     auto: bool = False
     """Pick ``weight_decay``, ``epochs``, ``lr`` and ``knn_blend`` for the data from a quick internal
     validation split (:mod:`cf.training.auto`) before training; the model keeps the values picked."""
@@ -130,29 +132,3 @@ class TrainConfig:
         if "hidden" in known:
             known["hidden"] = tuple(int(h) for h in known["hidden"])
         return cls(**known).validate()
-
-    def sized_for(self, n_ratings: int, device_type: str = "cpu") -> TrainConfig:
-        """A copy with ``batch_size`` set (from :func:`auto_batch_size` when it is None)."""
-        if self.batch_size is not None:
-            return replace(self)
-        return replace(self, batch_size=auto_batch_size(n_ratings, device_type))
-
-
-AUTO_STEPS = {"cpu": 512, "cuda": 128}
-"""Steps per epoch the automatic batch aims at, by device type (others use the CPU's)."""
-
-
-def auto_batch_size(n_ratings: int, device_type: str = "cpu") -> int:
-    """The automatic batch size: 1,024 for small data; above that, the power of two that
-    keeps an epoch at 512 steps or fewer on a CPU (65,536 for MovieLens 25M), 128 on a
-    CUDA GPU (262,144 for 25M).
-
-    Small data learns best from many small steps; at millions of ratings the per-step
-    costs dominate, and a bigger batch trains several times faster per epoch at the same
-    accuracy (measured on a 5M-rating synthetic table: 4x the batch gave the same
-    validation RMSE, 0.667 against 0.668).
-    """
-    steps = AUTO_STEPS.get(device_type, AUTO_STEPS["cpu"])
-    if n_ratings <= steps * 1024:
-        return 1024
-    return int(min(LIMITS["batch_size"][1], 2 ** math.ceil(math.log2(n_ratings / steps))))

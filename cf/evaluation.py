@@ -16,14 +16,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import torch
 
 from cf.data import Ratings
 from cf.metrics import coverage, list_metrics, mae, personalisation, relevance_threshold, rmse
 from cf.recommend import Recommender
-from cf.topn import Person, rank_scores
+from cf.topn import Person, rank_scores_on_device
 
 LIST_METRICS = ("precision", "recall", "ndcg", "map", "hit_rate")
 _PEOPLE_PER_BATCH = 256
+_CELLS_PER_BATCH = 1 << 25
+"""People x movies scored at once in the top-N evaluation (128 MB of float32; more people on a GPU)."""
 
 
 def evaluate(recommender: Recommender, test: Ratings) -> Scores:
@@ -207,12 +210,14 @@ def score_lists(
 ) -> TopNScores:
     """Make each person's top-k list with ``rank_by`` (``ranker``, ``rating`` or ``popular``) and score it."""
     lists = np.full((len(people), k), -1, dtype=np.int64)
-    for start in range(0, len(people), _PEOPLE_PER_BATCH):
-        batch = people[start : start + _PEOPLE_PER_BATCH]
+    step = max(_PEOPLE_PER_BATCH, _CELLS_PER_BATCH // max(len(rec.items), 1))  # few calls: each costs on a busy CPU
+    step = step if rec.device.type == "cpu" else 16 * step
+    for start in range(0, len(people), step):
+        batch = people[start : start + step]
         if rank_by == "popular":
-            scores = np.tile(counts, (len(batch), 1))
+            scores = torch.from_numpy(counts).to(rec.device).expand(len(batch), -1).clone()
         else:
-            scores = rank_scores(rec, batch, rank_by)
+            scores = rank_scores_on_device(rec, batch, rank_by)
         lists[start : start + len(batch)] = _top_k(scores, batch, k)
     per_person = list_metrics(lists, relevant, k)
     shown = lists[lists >= 0]
@@ -225,27 +230,52 @@ def score_lists(
     )
 
 
-def _top_k(scores: np.ndarray, batch: Sequence[Person], k: int) -> np.ndarray:
-    """Each person's ``k`` best movies they have not rated, best first (equal scores: lower index first;
-    which of several movies tied at the cut gets in is not defined), -1 padded.
+def _top_k(scores: torch.Tensor | np.ndarray, batch: Sequence[Person], k: int) -> np.ndarray:
+    """Each person's ``k`` best movies they have not rated, best first (equal scores: lower index first,
+    at the cut too), -1 padded.
 
-    Whole-batch array calls, not one per person: in a busy server each call that hands the
-    GIL back waits to get it again, and thousands of small calls made scoring minutes long.
+    Whole-batch tensor calls on the scores' device, not one per person: in a busy server each
+    call that hands the GIL back waits to get it again, and thousands of small calls made
+    scoring minutes long. The k best of each row come from ``torch.topk`` (a partial
+    selection), then are ordered by score and index on the host. ``scores`` is changed in place.
     """
+    scores = torch.from_numpy(scores) if isinstance(scores, np.ndarray) else scores
     rated_rows = np.repeat(np.arange(len(batch)), [len(p.items) for p in batch])
     rated = np.concatenate([p.items for p in batch]) if batch else np.zeros(0, np.int64)
-    scores[rated_rows, rated] = -np.inf
+    where = (torch.from_numpy(rated_rows).to(scores.device), torch.from_numpy(rated.astype(np.int64)).to(scores.device))
+    scores.index_put_(where, torch.tensor(-torch.inf, dtype=scores.dtype, device=scores.device))
     n_items = scores.shape[1]
     if n_items > k:
-        top = np.argpartition(-scores, k, axis=1)[:, :k]
+        values, top = _best_k(scores, k)
+        values, top = values.cpu().numpy(), top.cpu().numpy()
     else:
+        values = scores.cpu().numpy()
         top = np.tile(np.arange(n_items), (len(batch), 1))
-    values = np.take_along_axis(scores, top, axis=1)
     order = np.lexsort((top, -values))  # along each row: best first, then the lower index
     top, values = np.take_along_axis(top, order, axis=1), np.take_along_axis(values, order, axis=1)
     out = np.full((len(batch), k), -1, dtype=np.int64)
     out[:, : top.shape[1]] = np.where(np.isfinite(values), top, -1)  # unrankable ones sort last
     return out
+
+
+def _best_k(scores: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """(values, indices) of each row's ``k`` best scores, unordered; of movies tied at the cut, the lower
+    indices (``torch.topk`` alone picks any, and differently on a GPU). One more than ``k`` is selected
+    to see where a tie crosses the cut; only those rows are looked at again."""
+    values, top = torch.topk(scores, min(k + 1, scores.shape[1]), dim=1, sorted=True)
+    if values.shape[1] == k:
+        return values, top
+    crossing = values[:, k] == values[:, k - 1]
+    values, top = values[:, :k].contiguous(), top[:, :k].contiguous()
+    if bool(crossing.any()):
+        rows = crossing.nonzero().squeeze(1)
+        block, cut = scores[rows], values[rows, k - 1 :]
+        above, tied = block > cut, block == cut
+        need = k - above.sum(1, keepdim=True)
+        chosen = above | (tied & (tied.cumsum(1) <= need))  # exactly k in each row
+        top[rows] = chosen.nonzero()[:, 1].view(len(rows), k)
+        values[rows] = block.gather(1, top[rows])
+    return values, top
 
 
 def _grouped(users: np.ndarray, items: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:

@@ -27,6 +27,7 @@ import torch
 from cf.config import TrainConfig
 from cf.data import DataError, IdMap, Movies, extras
 from cf.models import BiasBaseline, RatingModel, build_model
+from cf.placement import Placement
 
 FORMAT = "cf-recommender"
 VERSION = 1
@@ -44,6 +45,7 @@ class SavedParts(Protocol):
     movies: Movies
     config: TrainConfig
     metadata: dict
+    placement: Placement | None
 
 
 @dataclass
@@ -51,7 +53,7 @@ class ModelParts:
     """A model file's contents, read back: the fields a :class:`cf.Recommender` is built from.
 
     Attributes are as in :class:`cf.Recommender` (``model``, the id maps, ``baseline``,
-    ``scale``, ``known`` ratings, ``movies``, ``config`` and ``metadata``).
+    ``scale``, ``known`` ratings, ``movies``, ``config``, ``metadata`` and ``placement``).
     """
 
     model: RatingModel
@@ -63,6 +65,7 @@ class ModelParts:
     movies: Movies
     config: TrainConfig
     metadata: dict = field(default_factory=dict)
+    placement: Placement | None = None
 
 
 def save(recommender: SavedParts, target: str | os.PathLike | IO[bytes]) -> None:
@@ -106,6 +109,7 @@ def to_payload(recommender: SavedParts) -> dict:
             "extra": _extras_out(frame, recommender.movies.extra_names()),
         },
         "metadata": {**recommender.metadata, "saved": datetime.now(UTC).isoformat(timespec="seconds")},
+        "placement": recommender.placement.to_dict() if recommender.placement is not None else None,
     }
 
 
@@ -159,7 +163,9 @@ def parts_from_payload(payload: dict) -> ModelParts:
         extras=_extras_in(payload["movies"].get("extra", {}), len(items)),
     )
     metadata = payload.get("metadata", {})
-    return ModelParts(model, users, items, baseline, scale, known, movies, config, dict(metadata))
+    placement = payload.get("placement")  # None in files written before placements were kept
+    placement = Placement.from_dict(placement) if placement is not None else None
+    return ModelParts(model, users, items, baseline, scale, known, movies, config, dict(metadata), placement)
 
 
 def _extras_out(frame: pd.DataFrame, names: list[str]) -> dict:

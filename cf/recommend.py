@@ -16,6 +16,7 @@ from cf.data import IdMap, Movies, Ratings, extras
 from cf.models import BiasBaseline
 from cf.models.ease import ItemModel, interaction_weights
 from cf.models.embedding import RatingModel
+from cf.placement import MOVIE_CAP, Placement, check_item_model
 from cf.topn import Person, top_indices, top_n
 
 if TYPE_CHECKING:  # loaded with numba, only when a model blends it in
@@ -25,6 +26,8 @@ SIMILAR_MIN_RATINGS = 10
 """Fewest ratings for a movie to be offered as similar by embedding cosine (without the item model)."""
 
 _BATCH = 1 << 16
+_BLOCK_CELLS = 1 << 25
+"""Scores per block (people x movies) when every movie is scored for many people (128 MB of float32)."""
 
 
 class UnknownUserError(LookupError):
@@ -77,6 +80,8 @@ class Recommender:
     neighbours: ItemNeighbours | None = None
     """The item neighbours blended into predicted ratings when ``config.knn_blend`` is above 0
     (:meth:`fit_neighbours`); the embeddings alone otherwise."""
+    placement: Placement | None = None
+    """Where and how it was trained (:mod:`cf.placement`), saved in the model file; None for older files."""
 
     def __post_init__(self) -> None:
         self.model.eval()
@@ -117,8 +122,42 @@ class Recommender:
             out[known] = (1.0 - blend) * out[known] + blend * neighbour
         return np.clip(out, *self.scale) if clip else out
 
+    def score_users(self, users: np.ndarray, clip: bool = True) -> np.ndarray:
+        """Predicted rating of every movie for each known user index: ``len(users) x n_movies`` float32.
+
+        The same predictions as :meth:`predict_indices` of every pair, computed in blocks of people as
+        matrix products of the embeddings plus the biases, on the model's device (never the training
+        forward, never the penalty). The item neighbours' share is blended in where the model has one.
+        """
+        return self.score_users_on_device(users, clip).cpu().numpy()
+
+    @torch.no_grad()
+    def score_users_on_device(self, users: np.ndarray, clip: bool = True) -> torch.Tensor:
+        """:meth:`score_users` as a tensor on the model's device (for top-k there)."""
+        users = np.asarray(users, dtype=np.int64)
+        n_items = len(self.items)
+        out = torch.empty((len(users), n_items), dtype=torch.float32, device=self.device)
+        cells = _BLOCK_CELLS if self.device.type == "cpu" else 8 * _BLOCK_CELLS
+        block = max(1, cells // max(n_items, 1))
+        blend = self.config.knn_blend if self.neighbours is not None else 0.0
+        for start in range(0, len(users), block):
+            rows = users[start : start + block]
+            scores = self.model.score_users(torch.from_numpy(rows).to(self.device)).float()
+            if blend > 0:
+                neighbours = torch.from_numpy(self._neighbour_scores(rows, n_items)).to(self.device)
+                scores = (1.0 - blend) * scores.double() + blend * neighbours  # in float64, as pair by pair
+            out[start : start + len(rows)] = scores.clamp(*self.scale) if clip else scores
+        return out
+
+    def _neighbour_scores(self, users: np.ndarray, n_items: int) -> np.ndarray:
+        """The item neighbours' predictions (baseline plus correction) of every movie for ``users``."""
+        pairs = np.repeat(users, n_items), np.tile(np.arange(n_items), len(users))
+        return (self.baseline.predict(*pairs) + self.neighbours.predict(*pairs)).reshape(len(users), n_items)
+
     def score_all_items(self, user_index: int, clip: bool = True) -> np.ndarray:
-        """Predicted rating of every movie for one user index."""
+        """Predicted rating of every movie for one user index (-1: the bias baseline)."""
+        if user_index >= 0:
+            return self.score_users(np.array([user_index]), clip)[0]
         items = np.arange(len(self.items))
         return self.predict_indices(np.full(len(items), user_index), items, clip)
 
@@ -226,10 +265,26 @@ class Recommender:
         """False for "who watched what" data without stars (every rating the same)."""
         return self.scale[1] > self.scale[0]
 
+    def ranker_cap(self) -> int:
+        """The item model's movie cap: the one decided when the model was trained, wherever it is now.
+
+        From the placement (or the config) the model was trained with; files older than both take
+        the CPU's default. Never from the device the model is on now: a model trained on CUDA and
+        loaded on a CPU keeps its cap.
+        """
+        if self.placement is not None:
+            return self.placement.ranker_max_items
+        return self.config.ranker_max_items or MOVIE_CAP["cpu"]
+
     def fit_ranker(self) -> ItemModel:
-        """Fit the item model on the training rows of ``known`` (held-out rows left out) and keep it."""
+        """Fit the item model on the training rows of ``known`` (held-out rows left out) and keep it.
+
+        It runs on the model's device, with the movie cap of :meth:`ranker_cap`.
+        """
         train = self.known[~self.known["held_out"].to_numpy(bool)]
         cfg = self.config
+        eligible = int((np.bincount(train["item"], minlength=len(self.items)) >= cfg.ranker_min_ratings).sum())
+        check_item_model(min(self.ranker_cap(), max(eligible, 2)), str(self.device))  # before any work
         self.ranker = ItemModel.fit(
             train["user"].to_numpy(),
             train["item"].to_numpy(),
@@ -238,7 +293,7 @@ class Recommender:
             len(self.items),
             l2=cfg.ranker_l2,
             min_ratings=cfg.ranker_min_ratings,
-            max_items=cfg.ranker_max_items,
+            max_items=self.ranker_cap(),
             device=self.device,
         )
         return self.ranker
@@ -359,6 +414,7 @@ class Recommender:
             metadata=copy.deepcopy(self.metadata),
             ranker=self.ranker,  # fitted on the ratings alone: shared, read-only
             neighbours=self.neighbours,  # likewise
+            placement=self.placement,
         )
 
     def save(self, target) -> None:

@@ -3,10 +3,9 @@
 * :func:`random_split`: a seeded random share held out (:func:`held_out_mask` is its draw);
 * :func:`temporal_split`: each user's latest ratings held out;
 * :func:`fold_splits`: k folds (every rating tested once) or repeated random splits, for
-  cross-validation (:mod:`cf.crossval`), checked by :func:`check_folds`.
-
-The validation split that keeps every user and movie known in training
-(:func:`cf.training.validation_split`) still lives with the training code; it belongs here.
+  cross-validation (:mod:`cf.crossval`), checked by :func:`check_folds`;
+* :func:`validation_split`: the training loop's own check, a random share whose users and
+  movies all stay known in training.
 """
 
 from __future__ import annotations
@@ -94,3 +93,28 @@ def check_folds(ratings: Ratings, folds: int, method: str, test_frac: float) -> 
             f"{ratings.n_ratings} ratings are too few for {folds} folds: "
             f"use at least {5 * folds} ratings or fewer folds"
         )
+
+
+def validation_split(ratings: Ratings, frac: float, seed: int) -> tuple[Ratings, Ratings | None, str | None]:
+    """Hold out ``frac`` of the ratings whose user and movie stay in training.
+
+    The same seeded draw as :func:`random_split`; a drawn rating whose user or movie
+    has no other rating in training stays in training. Both parts keep the file's order.
+    Returns (train, valid or None, a note for the person when no split was possible).
+    """
+    if frac <= 0:
+        return ratings, None, None
+    frame = ratings.frame
+    drawn = held_out_mask(ratings.n_ratings, frac, seed)
+    held = drawn.copy()
+    for column in ("user", "item"):
+        codes, uniques = pd.factorize(frame[column])
+        in_training = np.bincount(codes[~drawn], minlength=len(uniques)) > 0
+        held &= in_training[codes]
+    if not held.any():
+        note = (
+            "No validation split was possible: the held-out ratings would all belong to users or "
+            "movies with no other rating. Training on all ratings without one."
+        )
+        return ratings, None, note
+    return ratings.subset(~held, "train"), ratings.subset(held, "validation"), None

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import torch
 
 from cf.metrics import relevance_threshold
 
@@ -84,32 +85,42 @@ def top_n(
 
 def rank_scores(rec, people: Sequence[Person], rank_by: str = "ranker") -> np.ndarray:
     """People x movies scores of the chosen ranking (higher is better); ``-inf`` where a movie cannot be ranked."""
+    return rank_scores_on_device(rec, people, rank_by).cpu().numpy()
+
+
+def rank_scores_on_device(rec, people: Sequence[Person], rank_by: str = "ranker") -> torch.Tensor:
+    """:func:`rank_scores` as a float32 tensor on the device that scores (the model's, or the CPU)."""
     ranker = rec.ranker if rank_by == "ranker" else None
     if ranker is not None:
         weights = [rec.interaction_weights(p.ratings) for p in people]
         rows = ranker.rows([(p.items, w) for p, w in zip(people, weights)])
-        scores = ranker.score(rows)
-        empty = np.asarray(rows.sum(axis=1)).ravel() <= 0
-        if empty.any():  # nothing liked that the item model knows: rank by predicted stars instead
-            scores[empty] = _rating_scores(rec, [people[i] for i in np.flatnonzero(empty)])
+        scores = ranker.score_on_device(rows)
+        empty = np.flatnonzero(np.asarray(rows.sum(axis=1)).ravel() <= 0)
+        if len(empty):  # nothing liked that the item model knows: rank by predicted stars instead
+            fallback = _rating_scores(rec, [people[i] for i in empty])
+            scores[torch.from_numpy(empty).to(scores.device)] = fallback.to(scores.device)
         return scores
     return _rating_scores(rec, people)
 
 
-def _rating_scores(rec, people: Sequence[Person]) -> np.ndarray:
+def _rating_scores(rec, people: Sequence[Person]) -> torch.Tensor:
+    """Unclipped predicted stars of every movie for each person, on the model's device."""
     from cf.foldin import score_folded
 
     n_items = len(rec.items)
-    out = np.empty((len(people), n_items), dtype=np.float32)
+    out = torch.empty((len(people), n_items), dtype=torch.float32, device=rec.device)
     folded = [row for row, person in enumerate(people) if person.folded is not None]
     for row in folded:
-        out[row] = score_folded(rec, people[row].folded, clip=False)
-    # every other person in one call: a busy server hands the GIL back slowly after each call
-    known = np.setdiff1d(np.arange(len(people)), folded)
+        out[row] = torch.from_numpy(score_folded(rec, people[row].folded, clip=False)).to(rec.device)
+    # every known person in one call (matrix products in blocks): a busy server hands the GIL back slowly
+    others = np.setdiff1d(np.arange(len(people)), folded)
+    users = np.array([-1 if people[r].user_index is None else people[r].user_index for r in others], np.int64)
+    known, unknown = others[users >= 0], others[users < 0]
     if len(known):
-        users = np.array([-1 if people[r].user_index is None else people[r].user_index for r in known])
-        pairs = rec.predict_indices(np.repeat(users, n_items), np.tile(np.arange(n_items), len(known)), clip=False)
-        out[known] = pairs.reshape(len(known), n_items)
+        out[torch.from_numpy(known).to(rec.device)] = rec.score_users_on_device(users[users >= 0], clip=False)
+    if len(unknown):  # no vector: the bias baseline
+        pairs = rec.predict_indices(np.full(n_items, -1), np.arange(n_items), clip=False)
+        out[torch.from_numpy(unknown).to(rec.device)] = torch.from_numpy(pairs.astype(np.float32)).to(rec.device)
     return out
 
 

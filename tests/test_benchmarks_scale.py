@@ -33,8 +33,8 @@ def test_synthetic_table_has_ml25m_shape_at_a_fraction():
 @pytest.mark.parametrize(("n", "batch"), [(100, 1024), (524_288, 1024), (1_000_209, 2048), (25_000_095, 65536)])
 def test_automatic_batch_grows_with_the_data(n, batch):
     assert cf.auto_batch_size(n) == batch
-    assert cf.TrainConfig().sized_for(n).batch_size == batch
-    assert cf.TrainConfig(batch_size=256).sized_for(n).batch_size == 256
+    assert cf.place(n, cf.TrainConfig(device="cpu")).batch_size == batch
+    assert cf.place(n, cf.TrainConfig(device="cpu", batch_size=256)).batch_size == 256
 
 
 def test_automatic_batch_is_bigger_on_a_gpu():

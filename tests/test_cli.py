@@ -10,7 +10,8 @@ import pytest
 
 import cf
 from cf.cli import main
-from cf.training import rowwise, trainer
+from cf.training import loop as training_loop
+from cf.training import rowwise
 from tests.helpers import serve_folder, small_ratings, split_paths, write_md5
 
 
@@ -122,11 +123,11 @@ def loops(monkeypatch) -> list:
     """The training loops the command builds (spied on), to see what it really trained with."""
     built = []
 
-    def spy(*args, make=trainer.make_loop):
+    def spy(*args, make=training_loop.make_loop):
         built.append(loop := make(*args))
         return loop
 
-    monkeypatch.setattr(trainer, "make_loop", spy)
+    monkeypatch.setattr(training_loop, "make_loop", spy)
     return built
 
 
@@ -159,7 +160,7 @@ def test_model_flag_trains_that_model(small_csv, tmp_path, capsys):
 def test_engine_flag_picks_the_training_loop(small_csv, tmp_path, capsys, loops):
     train_json(capsys, tmp_path, small_csv, "--engine", "torch")
     train_json(capsys, tmp_path, small_csv, "--engine", "rowwise")
-    assert [type(loop) for loop in loops] == [trainer._Loop, rowwise.RowwiseLoop]
+    assert [type(loop) for loop in loops] == [training_loop.TorchLoop, rowwise.RowwiseLoop]
     assert main(["train", "--ratings", str(small_csv), "--quiet", "--engine", "rowwise", "--model", "nn"]) == 2
     assert "engine 'rowwise' trains the dot and dot-bias models" in capsys.readouterr().err
 

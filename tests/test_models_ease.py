@@ -53,3 +53,46 @@ def test_interaction_weights_follow_the_rating_scale():
     )
     assert np.allclose(interaction_weights(np.array([1, 2, 3, 4, 5]), (1, 5)), [0, 0, 0.4, 1, 1], atol=0.02)
     assert np.allclose(interaction_weights(np.array([1, 1, 1]), (1, 1)), 1)  # who-watched-what files
+
+
+def test_the_torch_path_matches_the_scipy_path_on_real_data(ml_small_ratings_path):
+    """The GPU path (Gram, solve and scores in torch; on CPU tensors, or on the GPU with CF_DEVICE=cuda)
+    gives the scipy path's model."""
+    import os
+
+    import scipy.sparse as sp
+
+    import cf
+    from cf.models import ease
+    from cf.training import index_ratings
+
+    ratings = cf.load_ratings(ml_small_ratings_path)
+    users, items, (u, i, r) = index_ratings(ratings)
+    weights = interaction_weights(r, ratings.scale)
+    shape = (len(users), len(items))
+    host = ItemModel.fit(u, i, weights, *shape, max_items=2000, backend="scipy")
+    device = "cuda" if os.environ.get("CF_DEVICE", "").startswith("cuda") else "cpu"
+    torch_path = ItemModel.fit(u, i, weights, *shape, max_items=2000, device=device, backend="torch")
+    assert host.device_weights is None and torch_path.device_weights is not None
+    np.testing.assert_array_equal(host.candidates, torch_path.candidates)
+    np.testing.assert_allclose(torch_path.weights, host.weights, rtol=0, atol=1e-4)
+    position = host.position[i.astype(np.int64)]
+    keep = position >= 0
+    entries = (u[keep].astype(np.int64), position[keep], weights[keep])
+    small_block = ease.torch_gram(*entries, len(users), 2000, device).cpu()  # one block
+    ease.GRAM_BLOCK_CELLS, saved = len(users) * 300, ease.GRAM_BLOCK_CELLS
+    try:
+        blocked = ease.torch_gram(*entries, len(users), 2000, device).cpu()  # several movie blocks, same matrix
+    finally:
+        ease.GRAM_BLOCK_CELLS = saved
+    np.testing.assert_allclose(blocked, small_block, rtol=1e-6, atol=1e-4)
+    np.testing.assert_allclose(small_block, ease.scipy_gram(*entries, len(users), 2000), rtol=1e-6, atol=1e-4)
+    people = host.rows([(i[u == p], weights[u == p]) for p in range(0, len(users), 5)])
+    assert isinstance(people, sp.csr_matrix)
+    host_scores, torch_scores = host.score(people), torch_path.score(people)
+    np.testing.assert_array_equal(np.isfinite(host_scores), np.isfinite(torch_scores))
+    finite = np.isfinite(host_scores)
+    np.testing.assert_allclose(torch_scores[finite], host_scores[finite], rtol=0, atol=1e-3)
+    top_host = np.argsort(-host_scores, axis=1, kind="stable")[:, :10]
+    top_torch = np.argsort(-torch_scores, axis=1, kind="stable")[:, :10]
+    assert (top_host == top_torch).mean() > 0.99

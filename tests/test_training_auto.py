@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import cf
+from cf.splits import validation_split
 from cf.training.auto import BLENDS, choose_settings, pick_blend
-from cf.training.trainer import validation_split
 from tests.helpers import small_ratings, split_paths
 
 

@@ -146,17 +146,17 @@ def test_divergence_later_keeps_the_last_good_epoch(small):
                 result_holder["model"].item_factors.weight[:] = float("nan")
 
     result_holder = {}
-    original_build = cf.training.trainer.build_model
+    original_build = cf.training.loop.build_model
 
     def capture(*args, **kwargs):
         result_holder["model"] = original_build(*args, **kwargs)
         return result_holder["model"]
 
-    cf.training.trainer.build_model = capture
+    cf.training.loop.build_model = capture
     try:
         result = cf.fit(small, quick(epochs=4), callback=poison)
     finally:
-        cf.training.trainer.build_model = original_build
+        cf.training.loop.build_model = original_build
     assert result.diverged and "learning rate" in result.diverged
     assert len(result.history) == 2
     assert np.isfinite(result.recommender.item_vectors()).all()
@@ -204,13 +204,13 @@ def test_no_validation_split_when_every_user_has_one_rating():
 
 def test_device_comes_from_the_argument_then_the_environment(monkeypatch):
     monkeypatch.setenv("CF_DEVICE", "cpu")
-    assert cf.resolve_device("auto").type == "cpu"
-    assert cf.resolve_device("cpu").type == "cpu"
+    assert cf.place(10**8, cf.TrainConfig()).device == "cpu"
+    assert "CF_DEVICE=cpu" in cf.place(10**8, cf.TrainConfig()).reason
+    assert cf.place(10**8, cf.TrainConfig(device="cpu")).reason == "CPU: asked for"
     monkeypatch.delenv("CF_DEVICE")
-    expected = "cuda" if torch.cuda.is_available() else "cpu"
-    if not torch.cuda.is_available() and torch.backends.mps.is_available():
-        expected = "mps"
-    assert cf.resolve_device("auto").type == expected
+    gpu = "cuda" if torch.cuda.is_available() else "mps" if torch.backends.mps.is_available() else None
+    assert cf.place(100_836, cf.TrainConfig()).device == "cpu"  # small data: the CPU, GPU or not
+    assert cf.place(50_000_000, cf.TrainConfig()).device_type == (gpu or "cpu")
 
 
 def test_concurrent_runs_restore_the_thread_count(small):
@@ -242,7 +242,7 @@ def test_one_time_start_up_is_reported_apart_from_the_training_time(small, monke
     if not rowwise.available():
         pytest.skip("numba is not installed: no kernels to load")
     clock = _Clock()
-    monkeypatch.setattr("cf.training.trainer.time", clock)
+    monkeypatch.setattr("cf.training.loop.time", clock)
     monkeypatch.setattr(rowwise, "_WARM", threading.Event())  # as in a fresh process
     loaded = []
     real_warm_up = rowwise.warm_up

@@ -20,18 +20,6 @@ from cf.data.tables import (
     normalise_ids,
 )
 
-_SPLITS = ("held_out_mask", "random_split", "temporal_split")
-"""Names that moved to :mod:`cf.splits`, still served here (on first use) for older imports."""
-
-
-def __getattr__(name: str) -> object:
-    if name in _SPLITS:
-        from cf import splits
-
-        return getattr(splits, name)
-    raise AttributeError(f"module 'cf.data' has no attribute {name!r}")
-
-
 __all__ = [
     "MISSING_GENRES", "DataError", "IdMap", "Movies", "Ratings", "load_dataset", "load_movies",
     "load_ratings", "normalise_ids",

@@ -15,8 +15,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.csv as pacsv
 
 from cf.data.columns import normal_name
 from cf.data.decode import DecodedText
@@ -215,6 +213,9 @@ def _arrow_read(raw: bytes, delimiter: str, has_header: bool, encoding: str) -> 
     Reading through :func:`pandas.read_csv` keeps arrow's table and pandas' copy alive
     together; at 25 million rows that is gigabytes more at the peak.
     """
+    import pyarrow as pa  # optional: without it the caller falls back to pandas' C parser
+    import pyarrow.csv as pacsv
+
     pool = pa.system_memory_pool()  # returns freed memory, unlike the default pool's caches
     table = pacsv.read_csv(
         pa.py_buffer(raw),

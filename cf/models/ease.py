@@ -7,22 +7,27 @@ weight. The weights solve a ridge regression of every movie's column on all the 
 the interactions. It ranks what people go on to watch and love far better than a rating
 model ranks by predicted stars (README, "Top-N quality").
 
+On a CUDA GPU the Gram matrix is built on the device (sparse x dense products of the
+weighted interactions, in blocks of movies), solved there, and scores come from device
+matrix products; on the CPU scipy builds it (fast there). Both paths are the same functions
+on torch tensors or scipy matrices (``backend``), so the GPU path runs in the CPU tests.
+
 Memory and time grow with the square and the cube of the number of movies modelled, so
 only movies with at least ``min_ratings`` ratings take part, at most ``max_items`` of the
-most rated (6,000 on a CPU: 144 MB, and the 88% of ratings that a 5M-rating
-synthetic catalogue of 25,000 movies gives them; 40,000 on a CUDA GPU).
+most rated (the cap is decided by :mod:`cf.placement`: 6,000 on a CPU, 144 MB, and the 88%
+of ratings that a 5M-rating synthetic catalogue of 25,000 movies gives them; 40,000 on a CUDA GPU).
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 import torch
 
-MAX_ITEMS = {"cpu": 6_000, "cuda": 40_000}
-"""Default cap on the movies modelled, by device type (others use the CPU's)."""
+from cf.placement import MOVIE_CAP
 
 
 def interaction_weights(ratings: np.ndarray, scale: tuple[float, float]) -> np.ndarray:
@@ -61,6 +66,8 @@ class ItemModel:
     weights: np.ndarray
     n_items: int
     l2: float
+    device_weights: torch.Tensor | None = None
+    """The weights on the device that scores (the torch backend), or None to score with NumPy."""
 
     def __post_init__(self) -> None:
         self.position = np.full(self.n_items, -1, dtype=np.int64)
@@ -76,35 +83,50 @@ class ItemModel:
         n_items: int,
         l2: float = 200.0,
         min_ratings: int = 5,
-        max_items: int | None = None,
+        max_items: int = MOVIE_CAP["cpu"],
         device: str | torch.device = "cpu",
+        backend: str = "auto",
     ) -> ItemModel:
         """Fit on index arrays and interaction weights (see :func:`interaction_weights`).
 
-        ``max_items`` None takes :data:`MAX_ITEMS` for the device. When fewer than two
-        movies have ``min_ratings`` ratings, the most rated ones are used instead.
+        ``max_items`` is the movie cap (:func:`cf.placement.place` decides it for a fit). When
+        fewer than two movies have ``min_ratings`` ratings, the most rated ones are used instead.
+        ``backend``: ``torch`` (Gram, solve and scores on ``device``), ``scipy`` (Gram on the host,
+        solve on ``device``, NumPy scores) or ``auto`` (torch on CUDA, scipy elsewhere).
         """
+        if backend not in ("auto", "torch", "scipy"):
+            raise ValueError(f"backend must be auto, torch or scipy, not {backend!r}")
         device = torch.device(device)
         users, items = np.asarray(users, np.int64), np.asarray(items, np.int64)
         counts = np.bincount(items, minlength=n_items)
-        cap = max_items or MAX_ITEMS.get(device.type, MAX_ITEMS["cpu"])
+        cap = int(max_items)
         order = np.argsort(-counts, kind="stable")
         chosen = order[: min(cap, max(int((counts >= min_ratings).sum()), 2), n_items)]
         candidates = np.sort(chosen[counts[chosen] > 0])
         position = np.full(n_items, -1, dtype=np.int64)
         position[candidates] = np.arange(len(candidates))
-        keep = position[items] >= 0
-        matrix = sp.csr_matrix(
-            (np.asarray(weights, np.float32)[keep], (users[keep], position[items[keep]])),
-            shape=(n_users, len(candidates)),
-        )
-        gram = torch.from_numpy((matrix.T @ matrix).toarray().astype(np.float32)).to(device)
-        return cls(candidates, solve(gram, l2), n_items, float(l2))
+        keep = (position[items] >= 0) & (np.asarray(weights) > 0)  # zero weights add nothing to the Gram matrix
+        entries = (users[keep], position[items[keep]], np.asarray(weights, np.float32)[keep])
+        if backend == "torch" or (backend == "auto" and device.type == "cuda"):
+            gram = torch_gram(*entries, n_users, len(candidates), device)
+            weights_on_device = solve_on_device(gram, l2)
+            return cls(candidates, weights_on_device.cpu().numpy(), n_items, float(l2), weights_on_device)
+        return cls(candidates, solve(scipy_gram(*entries, n_users, len(candidates)).to(device), l2), n_items, float(l2))
 
     def score(self, rows: sp.csr_matrix) -> np.ndarray:
         """Scores of every movie for each row of ``rows`` (people x candidates, weighted); ``-inf`` off the model."""
-        out = np.full((rows.shape[0], self.n_items), -np.inf, dtype=np.float32)
-        out[:, self.candidates] = np.asarray(rows @ self.weights)
+        return self.score_on_device(rows).cpu().numpy()
+
+    def score_on_device(self, rows: sp.csr_matrix) -> torch.Tensor:
+        """:meth:`score` as a tensor: on the device of the device weights (a sparse x dense product there),
+        else on the CPU (scipy's product)."""
+        device = self.device_weights.device if self.device_weights is not None else torch.device("cpu")
+        out = torch.full((rows.shape[0], self.n_items), -torch.inf, dtype=torch.float32, device=device)
+        columns = torch.from_numpy(self.candidates).to(device)
+        if self.device_weights is None:
+            out[:, columns] = torch.from_numpy(np.asarray(rows @ self.weights, dtype=np.float32))
+        else:
+            out[:, columns] = torch.sparse.mm(_torch_csr(rows, device), self.device_weights)
         return out
 
     def rows(self, people: list[tuple[np.ndarray, np.ndarray]]) -> sp.csr_matrix:
@@ -142,12 +164,68 @@ class ItemModel:
         return out
 
 
+def scipy_gram(users: np.ndarray, columns: np.ndarray, weights: np.ndarray, n_users: int, k: int) -> torch.Tensor:
+    """The ``k x k`` Gram matrix of the weighted interactions, built by scipy on the host (float32 tensor)."""
+    matrix = sp.csr_matrix((weights, (users, columns)), shape=(n_users, k))
+    return torch.from_numpy((matrix.T @ matrix).toarray().astype(np.float32))
+
+
+GRAM_BLOCK_CELLS = 1 << 28
+"""Cells of the dense people x movies block that :func:`torch_gram` multiplies at once (1 GB of float32)."""
+
+
+def torch_gram(
+    users: np.ndarray, columns: np.ndarray, weights: np.ndarray, n_users: int, k: int, device: str | torch.device
+) -> torch.Tensor:
+    """The same Gram matrix built on ``device``: the sparse transposed interactions times dense blocks of them.
+
+    Each block of movies is scattered into a dense ``n_users x block`` matrix on the device and
+    multiplied by the sparse ``k x n_users`` matrix (cuSPARSE on a GPU).
+    """
+    device = torch.device(device)
+    u = torch.from_numpy(np.asarray(users, np.int64)).to(device)
+    c = torch.from_numpy(np.asarray(columns, np.int64)).to(device)
+    w = torch.from_numpy(np.asarray(weights, np.float32)).to(device)
+    with warnings.catch_warnings():  # torch calls its sparse CSR support beta
+        warnings.simplefilter("ignore", UserWarning)
+        coo = torch.sparse_coo_tensor(torch.stack([c, u]), w, (k, n_users), check_invariants=False)
+        transposed = coo.coalesce().to_sparse_csr()
+    gram = torch.empty((k, k), dtype=torch.float32, device=device)
+    block = max(1, min(k, GRAM_BLOCK_CELLS // max(n_users, 1)))
+    for start in range(0, k, block):
+        stop = min(k, start + block)
+        inside = (c >= start) & (c < stop)
+        dense = torch.zeros((n_users, stop - start), dtype=torch.float32, device=device)
+        dense.index_put_((u[inside], c[inside] - start), w[inside], accumulate=True)
+        gram[:, start:stop] = torch.sparse.mm(transposed, dense)
+    return gram
+
+
+def _torch_csr(rows: sp.csr_matrix, device: torch.device) -> torch.Tensor:
+    """A scipy CSR matrix as a torch sparse CSR tensor on ``device``."""
+    with warnings.catch_warnings():  # torch calls its sparse CSR support beta
+        warnings.simplefilter("ignore", UserWarning)
+        return torch.sparse_csr_tensor(
+            torch.from_numpy(rows.indptr.astype(np.int64)),
+            torch.from_numpy(rows.indices.astype(np.int64)),
+            torch.from_numpy(rows.data.astype(np.float32)),
+            size=rows.shape,
+            check_invariants=False,
+        ).to(device)
+
+
 def solve(gram: torch.Tensor, l2: float) -> np.ndarray:
     """EASE's closed form: ``B = I - P diagMat(1 / diag(P))`` with ``P = (G + l2 I)^-1``, diagonal zeroed."""
-    gram = gram.clone()
+    weights = solve_on_device(gram.clone(), l2)
+    return np.ascontiguousarray(weights.cpu().numpy())  # LAPACK's result is column-major: rows are read in scoring
+
+
+def solve_on_device(gram: torch.Tensor, l2: float) -> torch.Tensor:
+    """EASE's closed form on ``gram``'s device, in place of ``gram`` where it can (returns the weights)."""
     gram.diagonal().add_(l2)
     identity = torch.eye(len(gram), dtype=gram.dtype, device=gram.device)
     precision = torch.cholesky_solve(identity, torch.linalg.cholesky(gram))  # faster than cholesky_inverse on CPUs
-    weights = -precision / precision.diagonal()[None, :]
-    weights.fill_diagonal_(0.0)
-    return np.ascontiguousarray(weights.cpu().numpy())  # LAPACK's result is column-major: rows are read in scoring
+    del gram, identity
+    precision.div_(precision.diagonal()[None, :].clone()).neg_()
+    precision.fill_diagonal_(0.0)
+    return precision

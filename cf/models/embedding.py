@@ -39,8 +39,21 @@ class RatingModel(nn.Module):
 
     def forward(self, users: torch.Tensor, items: torch.Tensor, penalty: bool = False):
         """Predicted ratings; with ``penalty`` also the L2 term (see :meth:`with_penalty`)."""
-        out = self.with_penalty(users, items)
-        return out if penalty else out[0]
+        return self.with_penalty(users, items) if penalty else self.predict(users, items)
+
+    def predict(self, users: torch.Tensor, items: torch.Tensor) -> torch.Tensor:
+        """Predicted ratings of (user, movie) index pairs, without the L2 term."""
+        return self.with_penalty(users, items)[0]
+
+    def score_users(self, users: torch.Tensor) -> torch.Tensor:
+        """Predicted ratings of every movie for a block of user indices: ``len(users) x n_movies``.
+
+        The dot models compute it as one matrix product (overridden); this generic form
+        predicts every pair.
+        """
+        n_items = self.item_factors.num_embeddings
+        items = torch.arange(n_items, device=users.device).repeat(len(users))
+        return self.predict(users.repeat_interleave(n_items), items).view(len(users), n_items)
 
     def with_penalty(self, users: torch.Tensor, items: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Predictions and the summed squared norms of the embeddings used (for L2)."""
@@ -75,6 +88,14 @@ class EmbeddingDot(RatingModel):
         """Predictions and the summed squared norms of the embeddings used (for L2)."""
         user, item = self.user_factors(users), self.item_factors(items)
         return (user * item).sum(1), _squared(user, item)
+
+    def predict(self, users: torch.Tensor, items: torch.Tensor) -> torch.Tensor:
+        """Predicted ratings of (user, movie) index pairs, without the L2 term."""
+        return (self.user_factors(users) * self.item_factors(items)).sum(1)
+
+    def score_users(self, users: torch.Tensor) -> torch.Tensor:
+        """Every movie's predicted rating for a block of users: one matrix product."""
+        return self.user_factors(users) @ self.item_factors.weight.T
 
     def score_vectors(self, user: torch.Tensor, user_bias: torch.Tensor, items: torch.Tensor) -> torch.Tensor:
         """Predictions for a free user vector (``user_bias`` is unused here) against ``items``."""
@@ -117,6 +138,19 @@ class EmbeddingDotBias(RatingModel):
         user, item = self.user_factors(users), self.item_factors(items)
         raw = (user * item).sum(1) + self.user_bias(users).squeeze(1) + self.item_bias(items).squeeze(1)
         return sigmoid_range(raw + self.offset, *self.y_range), _squared(user, item)
+
+    def predict(self, users: torch.Tensor, items: torch.Tensor) -> torch.Tensor:
+        """Predicted ratings of (user, movie) index pairs, without the L2 term."""
+        raw = (self.user_factors(users) * self.item_factors(items)).sum(1)
+        raw = raw + self.user_bias(users).squeeze(1) + self.item_bias(items).squeeze(1)
+        return sigmoid_range(raw + self.offset, *self.y_range)
+
+    def score_users(self, users: torch.Tensor) -> torch.Tensor:
+        """Every movie's predicted rating for a block of users: one matrix product plus the biases."""
+        raw = torch.addmm(self.item_bias.weight.T, self.user_factors(users), self.item_factors.weight.T)
+        raw += self.user_bias(users) + self.offset  # in place: each pass over the block costs at scale
+        low, high = self.y_range
+        return raw.sigmoid_().mul_(high - low).add_(low)
 
     def score_vectors(self, user: torch.Tensor, user_bias: torch.Tensor, items: torch.Tensor) -> torch.Tensor:
         """Predictions for a free user vector and bias against ``items``."""

@@ -27,6 +27,9 @@ import numpy as np
 from cf.config import LIMITS, TrainConfig, TrainingDiverged
 from cf.data import Ratings
 from cf.metrics import rmse
+from cf.placement import Placement, place
+from cf.splits import validation_split
+from cf.training.loop import fit_once
 
 if TYPE_CHECKING:
     from cf.recommend import Recommender
@@ -73,11 +76,16 @@ class AutoChoice:
         return out
 
 
-def choose_settings(train: Ratings, config: TrainConfig, should_stop: Callable[[], bool] | None = None) -> AutoChoice:
+def choose_settings(
+    train: Ratings,
+    config: TrainConfig,
+    should_stop: Callable[[], bool] | None = None,
+    placement: Placement | None = None,
+) -> AutoChoice:
     """Search ``weight_decay``, ``epochs``, ``lr`` and ``knn_blend`` on an internal split of ``train``; see the
-    module docstring."""
-    from cf.training.trainer import fit, validation_split
-
+    module docstring. Every trial runs on the fit's device and engine (``placement``; None: decided
+    here for ``train``); each sizes its batch for its own rows as a plain fit of them would."""
+    placement = placement or place(train.n_ratings, config, train.n_items)
     started = time.perf_counter()
     inner, valid, note = validation_split(train, INNER_VALID_FRAC, config.seed)
     kept = (config.weight_decay, config.epochs, config.lr, config.knn_blend)
@@ -88,8 +96,9 @@ def choose_settings(train: Ratings, config: TrainConfig, should_stop: Callable[[
 
     def score(key: tuple[float, int, float]) -> tuple[float, Recommender | None]:
         trial = replace(config, auto=False, weight_decay=key[0], epochs=key[1], lr=key[2], knn_blend=0.0)
+        trial = replace(trial, device=placement.device, engine=placement.engine)
         try:  # scored once at the end, not after every epoch
-            result = fit(inner, trial, should_stop=should_stop, rank=False)
+            result = fit_once(inner, trial, place(inner.n_ratings, trial), should_stop=should_stop, rank=False)
         except TrainingDiverged:  # a candidate that diverges is simply not picked
             return float("inf"), None
         finished = result.history and not result.stopped and not result.diverged
@@ -99,7 +108,7 @@ def choose_settings(train: Ratings, config: TrainConfig, should_stop: Callable[[
         return should_stop is not None and should_stop()
 
     best = (config.weight_decay, config.epochs, config.lr)
-    with _trial_runner(config) as run_all:
+    with _trial_runner(placement) as run_all:
         for stage in _stages(config):
             if stopped():
                 break
@@ -132,7 +141,7 @@ def _stages(config: TrainConfig) -> list[list[Callable]]:
 
 
 @contextlib.contextmanager
-def _trial_runner(config: TrainConfig) -> Iterator[Callable]:
+def _trial_runner(placement: Placement) -> Iterator[Callable]:
     """``run_all(score, keys)``: one stage's trial runs (``score`` of each key, in order), side by side on the
     cores this thread may use.
 
@@ -143,10 +152,8 @@ def _trial_runner(config: TrainConfig) -> Iterator[Callable]:
     """
     import numba
 
-    from cf.training.trainer import resolve_device
-
     threads = numba.get_num_threads()
-    if threads < 2 or resolve_device(config.device).type != "cpu":
+    if threads < 2 or placement.device_type != "cpu":
         yield lambda score, keys: [score(key) for key in keys]
         return
 

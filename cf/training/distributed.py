@@ -35,13 +35,15 @@ def init_from_env() -> str | None:
     """
     if int(os.environ.get("WORLD_SIZE", "1")) <= 1 or not dist.is_available():
         return None
-    if torch.cuda.is_available():
-        local = int(os.environ.get("LOCAL_RANK", "0"))
-        torch.cuda.set_device(local)
+    from cf.placement import torchrun_device
+
+    device = torchrun_device(int(os.environ.get("LOCAL_RANK", "0")))
+    if device.startswith("cuda"):
+        torch.cuda.set_device(torch.device(device))
         dist.init_process_group("nccl")
-        return f"cuda:{local}"
-    dist.init_process_group("gloo")
-    return "cpu"
+    else:
+        dist.init_process_group("gloo")
+    return device
 
 
 def shutdown() -> None:

@@ -1,6 +1,6 @@
 """The row-wise CPU trainer of the dot-product models: lazy Adam over compiled kernels.
 
-The torch loop (:class:`cf.training.trainer._Loop`) runs dense Adam over every embedding row at every
+The torch loop (:class:`cf.training.loop.TorchLoop`) runs dense Adam over every embedding row at every
 step, which is cheap for small tables and far too slow for MovieLens 25M's 162k users on
 a CPU. This loop trains the same :class:`~cf.models.EmbeddingDot` /
 :class:`~cf.models.EmbeddingDotBias` modules, in place, with the same loss, L2 penalty,
@@ -91,9 +91,12 @@ class _Table:
 
 
 class RowwiseLoop:
-    """A :class:`cf.training.trainer.TrainingLoop`: ``run_epoch`` over shuffled mini-batches."""
+    """A :class:`cf.training.loop.TrainingLoop`: ``run_epoch`` over shuffled mini-batches."""
 
-    def __init__(self, model: torch.nn.Module, config: TrainConfig, u, i, r, device: torch.device):
+    def __init__(
+        self, model: torch.nn.Module, config: TrainConfig, u, i, r, device: torch.device, threads: int | None = None
+    ):
+        """``threads`` None: one for small batches, else numba's count (:func:`cf.placement.place` decides it)."""
         import numba
 
         from cf.training import kernels
@@ -109,7 +112,9 @@ class RowwiseLoop:
         self.steps_per_epoch = math.ceil(self.n / self.batch)
         # The chunks (and so the results) depend on the machine's cores, not on the threads used.
         chunks = max(1, min(numba.config.NUMBA_NUM_THREADS, 8, self.batch // 256))
-        self.threads = 1 if self.batch <= SMALL_BATCH else numba.get_num_threads()
+        if threads is None:
+            threads = 1 if self.batch <= SMALL_BATCH else numba.get_num_threads()
+        self.threads = threads
         self.squash = isinstance(model, EmbeddingDotBias)
         bias = (model.user_bias.weight, model.item_bias.weight) if self.squash else (None, None)
         self.user = _Table(model.user_factors.weight, bias[0], self.batch, chunks)

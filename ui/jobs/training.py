@@ -101,7 +101,7 @@ class TrainingJob(BackgroundJob):
         size_thread_pools()
 
     def _work(self) -> None:
-        self.device = cf.resolve_device(self.config.device).type
+        self.device = cf.place(self.data.ratings.n_ratings, self.config).device_type
         self.phase = "training"
         result, valid, note = cf.train_model(
             self.data.ratings,
@@ -116,6 +116,8 @@ class TrainingJob(BackgroundJob):
         if result.history and valid is not None and valid.n_ratings:
             self.phase = "scoring"
             self.scores = cf.evaluate_all(result.recommender, valid)
+        result.phases["scoring"] = time.perf_counter() - trained_at  # the screen reads result.phases
+        self.device = result.placement.device_type
         self.result = result
         now = time.perf_counter()
         log.info(

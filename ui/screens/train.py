@@ -48,7 +48,8 @@ def render(data: DataRecord) -> None:
 
 def _settings_form(data: DataRecord) -> None:
     defaults = cf.TrainConfig()
-    device = cf.resolve_device("auto").type
+    placement = cf.place(data.stats()["n_ratings"], defaults)
+    device = placement.device_type
     job = state.job()
     busy = job is not None and job.running
     picked = _auto_picked(data)
@@ -56,7 +57,7 @@ def _settings_form(data: DataRecord) -> None:
         st.markdown("**Model settings**")
         settings = _main_settings(defaults, picked)
         with st.expander("Advanced settings", icon=":material/tune:"):
-            settings |= _step_settings(defaults, cf.auto_batch_size(data.stats()["n_ratings"], device), picked)
+            settings |= _step_settings(defaults, placement.batch_size)
             settings |= _holdout_settings(defaults)
         submitted = st.form_submit_button(
             "Train model",

@@ -1,10 +1,15 @@
-"""Training: the configuration, the fit loop with live callbacks, a cooperative stop."""
+"""The training loop: one fit of a model to ratings, epoch by epoch, with live callbacks and a cooperative stop.
+
+:func:`fit_once` trains one model with fixed settings on a decided :class:`~cf.placement.Placement`
+(Auto's trials call it; :func:`cf.training.fit.fit` wraps it with the placement and Auto).
+The loops themselves: :class:`TorchLoop` here (autograd, any device) and
+:class:`cf.training.rowwise.RowwiseLoop` (compiled lazy Adam on the CPU).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import math
-import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -12,26 +17,19 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import numpy as np
-import pandas as pd
 import torch
 
-from cf.config import (  # noqa: F401 - re-exported
-    LIMITS,
-    SMALL_BATCH,
-    ConfigError,
-    TrainConfig,
-    TrainingDiverged,
-    auto_batch_size,
-)
-from cf.data import IdMap, Movies, Ratings, held_out_mask
+from cf.config import TrainConfig, TrainingDiverged
+from cf.data import IdMap, Movies, Ratings
 from cf.metrics import rmse
-from cf.models import BiasBaseline, build_model
+from cf.models import BiasBaseline, EmbeddingDot, EmbeddingDotBias, build_model
+from cf.placement import Placement, place
 from cf.recommend import Recommender, known_ratings
 from cf.training import distributed
 
 
 class TrainingLoop(Protocol):
-    """What :func:`fit` needs of a training loop (:class:`_Loop` and :class:`cf.training.rowwise.RowwiseLoop`)."""
+    """What :func:`fit_once` needs of a training loop (:class:`TorchLoop`, :class:`cf.training.rowwise.RowwiseLoop`)."""
 
     model: torch.nn.Module
     config: TrainConfig
@@ -81,7 +79,7 @@ class BatchProgress:
 
 @dataclass
 class FitResult:
-    """The outcome of :func:`fit`."""
+    """The outcome of a fit (:func:`fit_once`, :func:`cf.training.fit.fit`)."""
 
     recommender: Recommender
     history: list[EpochReport] = field(default_factory=list)
@@ -98,69 +96,17 @@ class FitResult:
     setup_seconds: float = 0.0
     """Wall time of getting the loop ready, apart from ``fit_seconds``: building the optimiser and, the
     first time in a process, loading the compiled kernels (seconds then, next to nothing after)."""
+    placement: Placement | None = None
+    """Where and how the fit ran: device (and why), engine, batch, movie cap (:mod:`cf.placement`)."""
+    phases: dict[str, float] = field(default_factory=dict)
+    """Seconds of each phase, in order: ``auto`` (the search), ``index``, ``item_model``, ``neighbours``,
+    ``warm_up``, ``training``; callers add theirs (the command line: ``read``, ``rating_scores``, ``topn``)."""
 
 
-def resolve_device(name: str = "auto") -> torch.device:
-    """The device: ``name`` if given, else ``CF_DEVICE``, else CUDA, MPS, CPU in that order.
-
-    Raises :class:`ConfigError` for a device name torch does not know or a device this machine lacks.
-    """
-    if name == "auto":
-        name = os.environ.get("CF_DEVICE", "auto")
-    if name != "auto":
-        return _available_device(name)
-    if torch.cuda.is_available():
-        return torch.device("cuda")
-    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
-        return torch.device("mps")
-    return torch.device("cpu")
-
-
-def _available_device(name: str) -> torch.device:
-    try:
-        device = torch.device(name)
-    except (RuntimeError, ValueError):
-        raise ConfigError(f"device {name!r} is not a device name; use auto, cpu, cuda, cuda:1 or mps") from None
-    if device.type == "cuda":
-        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
-        if count <= (device.index or 0):
-            found = f"this machine has {count} CUDA GPU(s)" if count else "torch sees no CUDA GPU here"
-            raise ConfigError(f"device {name!r} is not available: {found}; use auto or cpu")
-    elif device.type == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
-        raise ConfigError(f"device {name!r} is not available: this machine has no Apple GPU; use auto or cpu")
-    elif device.type != "cpu":
-        raise ConfigError(f"device {name!r} is not supported; use auto, cpu, cuda or mps")
-    return device
-
-
-def validation_split(ratings: Ratings, frac: float, seed: int) -> tuple[Ratings, Ratings | None, str | None]:
-    """Hold out ``frac`` of the ratings whose user and movie stay in training.
-
-    The same seeded draw as :func:`cf.data.random_split`; a drawn rating whose user or movie
-    has no other rating in training stays in training. Both parts keep the file's order.
-    Returns (train, valid or None, a note for the person when no split was possible).
-    """
-    if frac <= 0:
-        return ratings, None, None
-    frame = ratings.frame
-    drawn = held_out_mask(ratings.n_ratings, frac, seed)
-    held = drawn.copy()
-    for column in ("user", "item"):
-        codes, uniques = pd.factorize(frame[column])
-        in_training = np.bincount(codes[~drawn], minlength=len(uniques)) > 0
-        held &= in_training[codes]
-    if not held.any():
-        note = (
-            "No validation split was possible: the held-out ratings would all belong to users or "
-            "movies with no other rating. Training on all ratings without one."
-        )
-        return ratings, None, note
-    return ratings.subset(~held, "train"), ratings.subset(held, "validation"), None
-
-
-def fit(
+def fit_once(
     train: Ratings,
-    config: TrainConfig | None = None,
+    config: TrainConfig,
+    placement: Placement,
     valid: Ratings | None = None,
     movies: Movies | None = None,
     callback: Callable[[EpochReport], None] | None = None,
@@ -169,45 +115,19 @@ def fit(
     *,
     rank: bool = True,
 ) -> FitResult:
-    """Train a model on ``train`` and return a :class:`FitResult` holding the recommender.
+    """Train one model with fixed settings (no Auto) where ``placement`` says; see :func:`cf.training.fit.fit`.
 
-    Parameters
-    ----------
-    train
-        The training ratings.
-    config
-        Settings; :class:`TrainConfig` defaults when None. ``valid_frac`` is not applied
-        here: split first with :func:`validation_split`, or call :func:`train_model`.
-    valid
-        Optional held-out ratings, scored after each epoch (unknown ids use the fallback).
-    movies
-        Titles and genres; movies missing from it are named ``Movie <id>``.
-    callback
-        Called after each epoch with an :class:`EpochReport`.
-    should_stop
-        Polled after each batch (and after each epoch); when it returns True the run ends
-        with the model of the last finished epoch.
-    progress
-        Called after each batch with a :class:`BatchProgress` (batches done and in all, the epoch).
-    rank
-        Fit the item model that ranks top-N lists (False only for throw-away fits).
-
-    With ``config.auto`` the regularisation, epochs, learning rate and neighbour blend are
-    first picked on an internal split of ``train`` (:func:`cf.training.auto.choose_settings`);
-    the time of that search counts in ``fit_seconds`` (as does fitting the item neighbours
-    when ``knn_blend`` is above 0) and the model's config holds the picked values. ``progress``
-    and ``callback`` hear only the final training, not the search.
+    ``config`` is checked and holds the settings to train with; the model's config gets the
+    placement's batch and movie cap written in.
     """
-    config = (config or TrainConfig()).validate()
-    auto = None
-    if config.auto:
-        from cf.training.auto import choose_settings
-
-        auto = choose_settings(train, config, should_stop)
-        picked = {"weight_decay": auto.weight_decay, "epochs": auto.epochs, "lr": auto.lr, "knn_blend": auto.knn_blend}
-        config = replace(config, **picked)
-    device = resolve_device(config.device)
-    config = config.sized_for(train.n_ratings, device.type)  # the one place the batch is sized
+    config = replace(config, batch_size=placement.batch_size, ranker_max_items=placement.ranker_max_items)
+    device = placement.torch_device()
+    started = time.perf_counter()
+    if device.type == "cuda":  # the CUDA context, on first use in a process: warm-up, not indexing
+        torch.empty(1, device=device)
+        torch.cuda.synchronize(device)
+    device_start = time.perf_counter() - started
+    started = time.perf_counter()
     users, items, (user_index, item_index, ratings) = index_ratings(train)
     baseline = BiasBaseline.fit(user_index, item_index, ratings.astype(np.float64), len(users), len(items))
     u, i, r = (torch.from_numpy(a).to(device) for a in (user_index, item_index, ratings))
@@ -219,67 +139,83 @@ def fit(
     known = known_ratings(train, valid, users, items)
     movies = movies.covering(items.ids) if movies is not None else Movies.placeholder(items.ids)
     recommender = Recommender(
-        model=model,
-        users=users,
-        items=items,
-        baseline=baseline,
-        scale=train.scale,
-        known=known,
-        movies=movies,
-        config=config,
-    )
+        model=model, users=users, items=items, baseline=baseline, scale=train.scale, known=known,
+        movies=movies, config=config, placement=placement,
+    )  # fmt: skip
+    phases = {"index": time.perf_counter() - started}
     started = time.perf_counter()
     if rank:
         recommender.fit_ranker()  # closed form, from the ratings alone: epoch snapshots share it
-    ranker_seconds = time.perf_counter() - started
+    phases["item_model"] = time.perf_counter() - started
     started = time.perf_counter()
     if config.knn_blend > 0:
         recommender.fit_neighbours()  # before the epochs: their validation RMSE is the blend's
-    neighbours_seconds = time.perf_counter() - started
-    scored = None
-    if valid is not None and valid.n_ratings:
-        scored = (
-            users.to_index(valid.frame["user"]),
-            items.to_index(valid.frame["item"]),
-            valid.frame["rating"].to_numpy(),
-        )
+    phases["neighbours"] = time.perf_counter() - started
+    scored = _validation_indices(valid, users, items)
     if distributed.active():  # this process's share of the rows under torchrun
         mine = distributed.shard_rows(len(r), config.seed).to(device)
         u, i, r = u[mine], i[mine], r[mine]
-    setup_started = time.perf_counter()
-    loop = make_loop(model, config, u, i, r, device)
-    result = FitResult(recommender, ranker_seconds=ranker_seconds, setup_seconds=time.perf_counter() - setup_started)
-    with cpu_settings(device, config.batch_size):
-        _run(loop, result, scored, callback, should_stop, progress)
-    result.fit_seconds += neighbours_seconds
-    if auto is not None:
-        result.auto = auto.to_dict()
-        result.fit_seconds += auto.seconds
+    started = time.perf_counter()
+    loop = make_loop(model, config, u, i, r, device, placement)
+    phases["warm_up"] = device_start + time.perf_counter() - started
+    result = FitResult(
+        recommender, ranker_seconds=phases["item_model"], setup_seconds=phases["warm_up"], placement=placement
+    )
+    with cpu_settings(placement):
+        run_epochs(loop, result, scored, callback, should_stop, progress)
+    phases["training"] = result.fit_seconds
+    result.fit_seconds += phases["neighbours"]
+    result.phases = phases
     return result
 
 
-def make_loop(model: torch.nn.Module, config: TrainConfig, u, i, r, device: torch.device) -> TrainingLoop:
-    """The training loop for ``config.engine``: row-wise (compiled lazy Adam) or torch (autograd, dense Adam).
+def _validation_indices(valid: Ratings | None, users: IdMap, items: IdMap):
+    """(user indices, movie indices, ratings) of the validation rows, or None without any."""
+    if valid is None or not valid.n_ratings:
+        return None
+    frame = valid.frame
+    return users.to_index(frame["user"]), items.to_index(frame["item"]), frame["rating"].to_numpy()
 
-    ``auto`` takes the row-wise loop for the dot models on one CPU process, the torch loop
-    otherwise (the neural model, GPUs, ``torchrun``). ``config.batch_size`` None is sized for
-    these rows (:func:`fit` passes a config it sized). Asking for ``rowwise`` where it
-    cannot run raises :class:`ConfigError` saying why.
+
+def make_loop(
+    model: torch.nn.Module,
+    config: TrainConfig,
+    u: torch.Tensor,
+    i: torch.Tensor,
+    r: torch.Tensor,
+    device: torch.device,
+    placement: Placement | None = None,
+) -> TrainingLoop:
+    """The training loop that ``placement`` names: row-wise (compiled lazy Adam), lazy (the same in torch
+    operations, for GPUs) or torch (autograd).
+
+    ``placement`` None decides one here for these rows on ``device`` (:func:`cf.placement.place`),
+    which raises :class:`~cf.config.ConfigError` when ``config.engine`` cannot run there.
+    Loading the loop's kernels (the first time in a process) happens here, not in the first epoch.
     """
     from cf.training import rowwise
 
-    if config.batch_size is None:
-        config = config.sized_for(len(r), device.type)
-    usable = rowwise.supports(model, device) and not distributed.active()
-    if config.engine == "rowwise" and not usable:
-        raise ConfigError(
-            "engine 'rowwise' trains the dot and dot-bias models on a CPU in one process "
-            "(and needs numba); use engine 'torch' or 'auto' here"
-        )
-    if config.engine == "rowwise" or (config.engine == "auto" and usable):
+    if placement is None:  # decided for this model (its kind, not the config's) on ``device``
+        placement = place(len(r), replace(config, device=str(device), model=model_kind(model)))
+    config = replace(config, batch_size=placement.batch_size)
+    if placement.engine == "rowwise":
         rowwise.warm_up()  # one-time kernel loading, here rather than in the first epoch's time
-        return rowwise.RowwiseLoop(model, config, u, i, r, device)
-    return _Loop(model, config, u, i, r, device)
+        return rowwise.RowwiseLoop(model, config, u, i, r, device, threads=placement.threads)
+    if placement.engine == "lazy":
+        from cf.training.lazy import LazyTorchLoop
+
+        loop = LazyTorchLoop(model, config, u, i, r, device)
+    else:
+        loop = TorchLoop(model, config, u, i, r, device)
+    loop.warm_up()
+    return loop
+
+
+def model_kind(model: torch.nn.Module) -> str:
+    """The :data:`~cf.config.MODEL_KINDS` name of a model instance."""
+    if isinstance(model, EmbeddingDotBias):
+        return "dot-bias"
+    return "dot" if isinstance(model, EmbeddingDot) else "nn"
 
 
 _SEEDED_INIT = threading.Lock()
@@ -291,17 +227,17 @@ _saved_threads = 0
 
 
 @contextlib.contextmanager
-def cpu_settings(device: torch.device, batch_size: int) -> Iterator[None]:
+def cpu_settings(placement: Placement) -> Iterator[None]:
     """Fast CPU training settings for the duration of a run, restored afterwards.
 
     Denormal floats are flushed to zero in this thread (the decaying Adam moments of rarely
-    seen rows otherwise slow the CPU several times). Small batches use one thread: threads
+    seen rows otherwise slow the CPU several times). Small batches (``placement.threads`` 1) use one thread: threads
     only add waits there, worse when sessions share the cores. The thread count is
     process-wide, so concurrent runs (app sessions) share one count: the first run sets it,
     the last one restores it.
     """
     global _single_threaded_runs, _saved_threads
-    single = device.type == "cpu" and batch_size <= SMALL_BATCH
+    single = placement.device_type == "cpu" and placement.threads == 1
     torch.set_flush_denormal(True)
     if single:
         with _THREADS_LOCK:
@@ -320,7 +256,7 @@ def cpu_settings(device: torch.device, batch_size: int) -> Iterator[None]:
                     torch.set_num_threads(_saved_threads)
 
 
-def _run(
+def run_epochs(
     loop: TrainingLoop,
     result: FitResult,
     scored: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
@@ -382,23 +318,6 @@ def index_ratings(ratings: Ratings) -> tuple[IdMap, IdMap, tuple[np.ndarray, np.
     return users, items, arrays
 
 
-def train_model(
-    ratings: Ratings,
-    config: TrainConfig | None = None,
-    movies: Movies | None = None,
-    callback: Callable[[EpochReport], None] | None = None,
-    should_stop: Callable[[], bool] | None = None,
-    progress: Callable[[BatchProgress], None] | None = None,
-) -> tuple[FitResult, Ratings | None, str | None]:
-    """Split off ``config.valid_frac`` for validation, then :func:`fit`.
-
-    Returns (result, the validation ratings or None, a note when no split was possible).
-    """
-    config = (config or TrainConfig()).validate()
-    train, valid, note = validation_split(ratings, config.valid_frac, config.seed)
-    return fit(train, config, valid, movies, callback, should_stop, progress), valid, note
-
-
 def _snapshot(model: torch.nn.Module) -> dict[str, torch.Tensor]:
     return {name: value.detach().clone() for name, value in model.state_dict().items()}
 
@@ -411,8 +330,8 @@ def _divergence_message(epoch: int, loss: float, config: TrainConfig) -> str:
     )
 
 
-class _Loop:
-    """One optimiser and schedule over shuffled mini-batches."""
+class TorchLoop:
+    """One optimiser and schedule over shuffled mini-batches (autograd; any device)."""
 
     def __init__(self, model, config: TrainConfig, u, i, r, device: torch.device):
         self.model, self.config, self.u, self.i, self.r = model, config, u, i, r
@@ -426,6 +345,24 @@ class _Loop:
         self.schedule = torch.optim.lr_scheduler.OneCycleLR(self.optimiser, max_lr=config.lr, total_steps=steps)
         shuffle_on = device if device.type == "cuda" else torch.device("cpu")
         self.generator = torch.Generator(device=shuffle_on).manual_seed(config.seed + distributed.rank())
+
+    def warm_up(self) -> None:
+        """One step of a throw-away copy of the model on a few rows: kernel loading and the device's
+        one-time set-up happen here (measured as warm-up), not in the first epoch. The model, its
+        optimiser and the shuffling are untouched."""
+        if self.n == 0 or distributed.active():
+            return
+        import copy
+
+        spare = copy.deepcopy(self.model).train()
+        fused = self.u.device.type in ("cpu", "cuda")
+        optimiser = torch.optim.Adam(spare.parameters(), lr=self.config.lr, fused=fused or None)
+        rows = slice(0, min(self.n, self.batch))
+        predicted, penalty = spare(self.u[rows], self.i[rows], penalty=True)
+        ((predicted - self.r[rows]).pow(2).sum() + penalty).backward()
+        optimiser.step()
+        if self.u.device.type == "cuda":
+            torch.cuda.synchronize(self.u.device)
 
     def run_epoch(self, should_stop: Callable[[], bool] | None) -> tuple[float, bool]:
         """Return (mean squared error of the epoch, whether a stop was asked for).
