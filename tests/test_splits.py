@@ -5,15 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 import cf
-from cf import data, splits
+from cf import splits
 from cf.crossval import cross_validate
 from tests.helpers import small_ratings
-
-
-def test_old_names_still_lead_to_the_splits():
-    for name in ("held_out_mask", "random_split", "temporal_split"):
-        assert getattr(data, name) is getattr(splits, name)
-    assert cf.random_split is splits.random_split and cf.temporal_split is splits.temporal_split
 
 
 def rows(ratings: cf.Ratings, mask: np.ndarray | None = None) -> list[int]:
