@@ -100,21 +100,15 @@ def test_similar_movies_are_well_known_pairs(fitted, movie, expected):
     rec, _ = fitted
     table = rec.similar_movies(movie, n=10)
     assert movie not in set(table["movieId"]) and expected in set(table["movieId"])
-    assert table["similarity"].is_monotonic_decreasing
-    assert (table["n_ratings"] >= 20).all()  # well-supported neighbours, not one-rating flukes
-    a, b = rec.ranker.position[rec.item_index(movie)], rec.ranker.position[rec.item_index(table["movieId"].iloc[0])]
-    assert table["similarity"].iloc[0] == pytest.approx((rec.ranker.weights[a, b] + rec.ranker.weights[b, a]) / 2)
+    assert table["match"].is_monotonic_decreasing and table["match"].between(0, 1).all()
+    assert (table["n_ratings"] >= 10).all()  # well-supported neighbours, not one-rating flukes
 
 
-def test_similar_movies_without_the_item_model_use_supported_embeddings(fitted):
+def test_similar_movies_do_not_depend_on_the_item_model(fitted):
     rec, _ = fitted
     plain = rec.copy()
     plain.ranker = None
-    table = plain.similar_movies(1, n=10)
-    assert (table["n_ratings"] >= 10).all() and table["similarity"].is_monotonic_decreasing
-    vectors = plain.item_vectors()
-    a, b = vectors[plain.item_index(1)], vectors[plain.item_index(table["movieId"].iloc[0])]
-    assert table["similarity"].iloc[0] == pytest.approx(a @ b / np.linalg.norm(a) / np.linalg.norm(b), rel=1e-4)
+    assert plain.similar_movies(1, n=10)["movieId"].tolist() == rec.similar_movies(1, n=10)["movieId"].tolist()
 
 
 def test_unknown_user_gets_a_clear_error(fitted):

@@ -154,9 +154,6 @@ def columns(rec: cf.Recommender, predicted: str) -> dict:
             help="The highly rated movie of this person that the recommendation is closest to in the model's "
             "taste space (cosine similarity of the movie vectors).",
         ),
-        "similarity": st.column_config.ProgressColumn(
-            "Similarity", min_value=-1.0, max_value=1.0, format="%.2f", help="Cosine similarity of the movie vectors."
-        ),
         "bias": st.column_config.NumberColumn(
             "Learned bias",
             format="%+.2f",
