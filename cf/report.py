@@ -294,10 +294,16 @@ def _similar(inputs: ReportInputs) -> tuple[str, str]:
     blocks = []
     for item in np.argsort(-rec.item_counts, kind="stable")[: inputs.n_movies]:
         movie = rec.items.to_raw([item])[0]
-        similar = rec.similar_movies(movie, 5)[["title", "genres", "n_ratings"]]
+        similar = rec.similar_movies(movie, 5)[["title", "match", "genres", "n_ratings"]]
+        similar = similar.assign(match=[f"{m:.0%}" for m in similar["match"]])
+        similar.columns = ["Movie", "Match", "Genres", "Ratings"]
         title = rec.titles()[item]
         blocks.append(f"<h3>Like {html.escape(str(title))}</h3>{_table(similar)}")
-    lede = "For the most rated movies, the movies the model finds most alike, learned only from who rated what."
+    lede = (
+        "For the most rated movies, the movies most like them: watched by the same people and rated alike "
+        "(the same lists as the app's Movies screen). Match runs from 0% (no link) to 100% (always watched "
+        "together and rated the same)."
+    )
     return lede, "".join(blocks)
 
 

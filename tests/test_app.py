@@ -279,8 +279,8 @@ def test_embeddings_search_3d_and_users_view():
     ringed = next(t for t in figure["data"] if t.get("name") == "Search results")
     assert any(word in text for text in ringed["text"])
     assert "scene" in figure["layout"]
-    similar = table(at, "similarity")
-    assert len(similar) == 10 and similar["similarity"].is_monotonic_decreasing
+    similar = table(at, "match")
+    assert len(similar) == 10 and similar["match"].is_monotonic_decreasing
     # a person picks the genres to colour: those, and grey for the rest
     picker = at.multiselect(key=state.EMB_GENRES)
     chosen = picker.options[1:3]  # the second and third most listed genres
@@ -851,15 +851,23 @@ def test_movies_screen_similar_biases_and_axis_names():
     rec = record.recommender
     go(at, state.TAB_MOVIES)
     movie = at.selectbox(key=state.MOVIE_PICK).value
-    similar = table(at, "similarity")
-    # ranked here from the item model's learned movie-to-movie weights, both directions averaged
-    ranker = rec.ranker
-    row = ranker.position[rec.items.to_index([movie])[0]]
-    assert row >= 0, "the picked movie is in the item model"
-    weights = (ranker.weights[row, :].astype(np.float64) + ranker.weights[:, row]) / 2
-    ranked = pd.Series(weights, index=rec.items.ids[ranker.candidates]).drop(movie).nlargest(10)
+    similar = table(at, "match")
+    # ranked here from the one definition's scores (cf.similar), among movies with enough ratings
+    from cf.similar import for_recommender
+
+    scores = for_recommender(rec).scores(rec.item_index(movie))
+    enough = for_recommender(rec).eligible()
+    ranked = pd.Series(scores[enough], index=rec.items.ids[enough]).drop(movie).nlargest(10)
     assert similar["movieId"].tolist() == ranked.index.tolist()
-    assert np.allclose(similar["similarity"], ranked.to_numpy(), atol=1e-6)
+    assert np.allclose(similar["match"], ranked.clip(0, 1).to_numpy(), atol=1e-6)
+    # the Embeddings screen lists the same movies for the same movie
+    title = rec.describe([rec.item_index(movie)])["title"].iloc[0]
+    go(at, state.TAB_EMBED)
+    at.text_input(key=state.EMB_QUERY).set_value(title)
+    at.run()
+    assert_healthy(at)
+    assert table(at, "match")["movieId"].tolist() == similar["movieId"].tolist()
+    go(at, state.TAB_MOVIES)
 
     # the user screen says why each pick is there
     go(at, state.TAB_USER)

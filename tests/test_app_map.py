@@ -117,14 +117,13 @@ def test_regex_search_neighbours_and_isolate(app):
     at.run()
     assert_healthy(at)
     at.slider(key=state.EMB_NB_COUNT).set_value(20)
-    at.segmented_control(key=state.EMB_NB_METRIC).set_value("euclidean")
     at.toggle(key=state.EMB_ISOLATE).set_value(True)
     at.run()
     assert_healthy(at)
-    nearest = table(at, "distance")
-    assert len(nearest) == 20 and nearest["distance"].is_monotonic_increasing
+    nearest = table(at, "match")
+    assert len(nearest) == 20 and nearest["match"].is_monotonic_decreasing
     figure = movie_map(at)
-    (rings,) = [t for t in figure["data"] if t["name"].startswith("Nearest to ")]
+    (rings,) = [t for t in figure["data"] if t["name"].startswith("Most like ")]
     assert len(values(rings["x"])) == 20
     shown = [
         t
@@ -133,7 +132,7 @@ def test_regex_search_neighbours_and_isolate(app):
     ]
     assert n_points(shown) == 21  # isolated: the first match and its neighbours
     assert at.query_params["q"].startswith("^the") and at.query_params["isolate"] == "1"
-    assert at.query_params["nb"] == "20" and at.query_params["dist"] == "euclidean"
+    assert at.query_params["nb"] == "20"
 
 
 def test_colour_and_size_by_columns_of_the_uploaded_movies_file(tmp_path):

@@ -14,10 +14,9 @@ from cf import plots
 from cf.data import extras, genres
 from cf.maps import axes as concept_axes
 from cf.maps.layouts import NAMES, LayoutSettings
-from cf.maps.neighbours import nearest
 from cf.maps.regions import centres
-from cf.recommend import SIMILAR_MIN_RATINGS
 from ui.components.common import count, counted, csv_bytes, md, wrapping_columns
+from ui.components.similar import SIMILAR_CAPTION, match_column
 from ui.components.widgets import (
     CHART_CONFIG,
     DEFAULT_MIN_RATINGS,
@@ -425,7 +424,7 @@ def _movies_view(record: ModelRecord, placement: Placement, dims: int, slot) -> 
         legend_title=look.colour,
         size_by="size" if look.size_code and look.size_code.startswith(EXTRA) else look.size_code,
         neighbours=neighbour_rows["movieId"].tolist(),
-        neighbours_name=f"Nearest to {ringed.iloc[0]['title']}" if len(ringed) else "Nearest neighbours",
+        neighbours_name=f"Most like {ringed.iloc[0]['title']}" if len(ringed) else "Similar movies",
         regions=regions,
         title=f"The map of movies the model learned ({NAMES.get(METHOD_CODES[placement.method], placement.method)})",
     )
@@ -498,33 +497,23 @@ def _matches(record: ModelRecord, query: str, regex: bool) -> pd.DataFrame:
 
 
 def _neighbour_controls(record: ModelRecord, matches: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
-    """The first match's nearest neighbours in the full vector space (how many, which distance), and
-    whether to show only them."""
+    """The first match's most similar movies (the Movies screen's list, :mod:`cf.similar`), how many,
+    and whether to show only them."""
     if matches.empty:
         return pd.DataFrame({"index": []}, dtype=int), False
     with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):
         n = st.slider(
-            "Neighbours", 5, 100, 10, key=state.EMB_NB_COUNT, persist_state="session",
-            help="How many of the first match's nearest movies to list and ring on the map.",
-        )  # fmt: skip
-        metric = st.segmented_control(
-            "Distance", ["cosine", "euclidean"], default="cosine", required=True, key=state.EMB_NB_METRIC,
-            persist_state="session",
-            help="Measured on the full vectors, not on the flat map. Cosine compares directions (taste); "
-            "Euclidean also counts length, which grows with popularity.",
+            "Similar movies", 5, 100, 10, key=state.EMB_NB_COUNT, persist_state="session",
+            help="How many of the first match's most similar movies to list and ring on the map (the same "
+            "list as on the Movies screen).",
         )  # fmt: skip
         isolate = st.toggle(
             "Isolate", key=state.EMB_ISOLATE, persist_state="session",
-            help="Show only the first match and its neighbours.",
+            help="Show only the first match and its similar movies.",
         )  # fmt: skip
     rec = record.recommender
-    index = int(matches.iloc[0]["index"])
-    enough = rec.item_counts >= min(SIMILAR_MIN_RATINGS, rec.item_counts.max())
-    rows, distances = nearest(rec.item_vectors(), index, int(n), metric, among=enough)
-    found = rec.describe(rows)
-    found.insert(0, "index", rows)
-    found.insert(4, "distance", distances)
-    found["metric"] = metric
+    found = rec.similar_movies(matches.iloc[0]["movieId"], int(n))
+    found.insert(0, "index", rec.items.to_index(found["movieId"]))
     return found, isolate
 
 
@@ -678,25 +667,16 @@ def _search_results(record: ModelRecord, query: str, matches: pd.DataFrame, neig
     st.caption(f"{counted(len(matches), 'title')} {verb} “{md(query)}”, best first{more}{labelled}.")
     first = matches.iloc[0]
     st.markdown(f"##### Movies most like {md(first['title'])}")
-    cosine = neighbours["metric"].iloc[0] == "cosine" if len(neighbours) else True
-    dims = record.recommender.item_vectors().shape[1]
-    st.caption(
-        f"Nearest in the model's full {dims}-dimensional space (not on the flat map), "
-        + ("by the direction of their vectors (cosine similarity): people who like one tend to like these."
-           if cosine else "by straight-line (Euclidean) distance, which also counts the vectors' lengths.")
-    )  # fmt: skip
-    shown = neighbours.assign(similarity=1.0 - neighbours["distance"]) if cosine else neighbours
-    score = "similarity" if cosine else "distance"
+    st.caption(f"{SIMILAR_CAPTION} The same list as on the Movies screen; ringed on the map.")
     st.dataframe(
-        shown,
+        neighbours,
         hide_index=True,
         width="stretch",
-        column_order=["title", "genres", score, "n_ratings", "mean_rating"],
+        column_order=["title", "match", "genres", "n_ratings", "mean_rating"],
         column_config={
             "title": st.column_config.TextColumn("Movie", width="large"),
+            "match": match_column(),
             "genres": st.column_config.TextColumn("Genres"),
-            "similarity": st.column_config.ProgressColumn("Similarity", min_value=-1.0, max_value=1.0, format="%.2f"),
-            "distance": st.column_config.NumberColumn("Distance", format="%.3f"),
             "n_ratings": st.column_config.NumberColumn("Ratings", format="%d"),
             "mean_rating": st.column_config.NumberColumn("Average rating", format="%.2f ★"),
         },

@@ -16,8 +16,8 @@ Parameters: ``tab``, ``data`` (``demo``, ``ml-<release>`` or ``file``), ``files`
 ``seed``, and ``train`` (``1`` for a model trained with those settings, ``file`` for a loaded one).
 On the Embeddings screen the map's view too (:data:`_MAP_VIEW`): ``show``, ``dims``, ``map``
 (``pca``, ``tsne``, ``umap``, ``axes``), ``perp``, ``nn``, ``mindist``, ``axes`` (the custom axes'
-ends, ``|``-separated), ``colour``, ``size``, ``regions``, ``k``, ``q``, ``regex``, ``nb``,
-``dist`` and ``isolate``; only the ones that differ from the screen's defaults.
+ends, ``|``-separated), ``colour``, ``size``, ``regions``, ``k``, ``q``, ``regex``, ``nb``
+and ``isolate``; only the ones that differ from the screen's defaults.
 """
 
 from __future__ import annotations
@@ -56,7 +56,6 @@ _MAP_VIEW = {  # URL name: (widget key, default, the URL's values -> the widget'
     "q": (state.EMB_QUERY, "", str),
     "regex": (state.EMB_REGEX, False, _FLAG),
     "nb": (state.EMB_NB_COUNT, 10, int),
-    "dist": (state.EMB_NB_METRIC, "cosine", {"cosine": "cosine", "euclidean": "euclidean"}),
     "isolate": (state.EMB_ISOLATE, False, _FLAG),
 }
 PENDING = "cf.link_pending"

@@ -93,7 +93,6 @@ EMB_REGIONS = "cf.emb_regions"
 EMB_K = "cf.emb_k"
 EMB_REGEX = "cf.emb_regex"
 EMB_NB_COUNT = "cf.emb_nb_count"
-EMB_NB_METRIC = "cf.emb_nb_metric"
 EMB_ISOLATE = "cf.emb_isolate"
 EMB_AXES = tuple(f"cf.emb_axis_{axis}_{end}" for axis in "xyz" for end in ("from", "to"))
 """The custom axes' ends: x from, x to, y from, y to, z from, z to."""
