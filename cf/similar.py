@@ -7,9 +7,11 @@ the mean of two correlations over the ratings the model learnt from:
   movie everyone watches is no closer to anything than chance says (this is what keeps
   Forrest Gump off every list);
 * *rated alike*: the cosine of the two movies' ratings centred on each user's own average
-  (adjusted cosine), shrunk towards 0 when few people rated both (``n / (n + SHRINKAGE)``).
+  (adjusted cosine).
 
-Both run from -1 to 1; the match is shown as 0-100% (negative values as 0). Only movies with
+Both run from -1 to 1; their mean is shrunk towards 0 when few people rated both movies (by
+``n / (n + SHRINKAGE)`` for ``n`` common raters), and the match is shown as 0-100% (negative values as 0). Files without
+stars (who watched what) have only the first part, which is then the match. Only movies with
 at least :data:`MIN_RATINGS` ratings are offered, as rarely rated ones match by chance.
 
 Measured on MovieLens latest-small (``python -m benchmarks.similar``): over the 300 most rated
@@ -28,7 +30,9 @@ import scipy.sparse as sp
 MIN_RATINGS = 10
 """Fewest ratings for a movie to be offered as similar (fewer when no movie has that many)."""
 SHRINKAGE = 10.0
-"""The *rated alike* part over ``n`` common raters is scaled by ``n / (n + SHRINKAGE)``."""
+"""The match of two movies with ``n`` common raters is scaled by ``n / (n + SHRINKAGE)``."""
+CACHE_BYTES = 64 << 20
+"""Memory for the rows of matches kept for reuse (the movies picked for many people's lists)."""
 SIMILARITY_KEY = "_movie_similarity"
 """Where :func:`for_recommender` keeps the fitted :class:`MovieSimilarity` on a recommender."""
 
@@ -53,6 +57,11 @@ class MovieSimilarity:
     counts: np.ndarray
     norms: np.ndarray
 
+    def __post_init__(self) -> None:
+        self.has_stars = bool(np.any(self.norms > 0))
+        self._rows: dict[int, np.ndarray] = {}
+        self._max_rows = max(16, CACHE_BYTES // max(4 * len(self.counts), 1))
+
     @classmethod
     def fit(cls, users: np.ndarray, items: np.ndarray, ratings: np.ndarray, n_users: int, n_items: int):
         """Index the ratings (user and movie indices, stars); one rating per pair."""
@@ -73,14 +82,25 @@ class MovieSimilarity:
         return self.by_user.shape[0]
 
     def scores(self, item: int) -> np.ndarray:
-        """The match of every movie with movie ``item`` (-1 to 1; itself and unrated movies 0)."""
+        """The match of every movie with movie ``item`` (-1 to 1; itself and unrated movies 0), read-only."""
+        row = self._rows.get(item)
+        if row is None:
+            row = self._compute(item).astype(np.float32)
+            row.flags.writeable = False
+            if len(self._rows) >= self._max_rows:
+                self._rows.pop(next(iter(self._rows)))  # the oldest
+            self._rows[item] = row
+        return row
+
+    def _compute(self, item: int) -> np.ndarray:
         start, stop = self.by_movie.indptr[item], self.by_movie.indptr[item + 1]
         raters, centred = self.by_movie.indices[start:stop], self.by_movie.data[start:stop]
         common = np.asarray(self.watched[raters].sum(axis=0)).ravel()
         alike = np.asarray(centred @ self.by_user[raters]).ravel()
         alike /= self.norms * self.norms[item] + 1e-9
         together = phi(common, self.counts[item], self.counts, self.n_users)
-        match = (together + alike * common / (common + SHRINKAGE)) / 2
+        match = (together + alike) / 2 if self.has_stars else together
+        match *= common / (common + SHRINKAGE)  # a few common raters prove little
         match[item] = 0.0
         return match
 
@@ -90,7 +110,7 @@ class MovieSimilarity:
 
     def most_similar(self, item: int, n: int = 10) -> tuple[np.ndarray, np.ndarray]:
         """The ``n`` best matches of movie ``item`` (indices, best first) and their match (-1 to 1)."""
-        match = self.scores(item)
+        match = self.scores(item).astype(np.float64)
         allowed = self.eligible()
         allowed[item] = False
         candidates = np.flatnonzero(allowed & (self.counts > 0))

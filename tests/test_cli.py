@@ -60,7 +60,7 @@ def test_train_json_then_recommend_from_the_saved_model(tmp_path, capsys):
     assert [r["predicted"] for r in by_stars] == sorted((r["predicted"] for r in by_stars), reverse=True)
     assert {r["movieId"] for r in by_stars} != {r["movieId"] for r in rows}
     assert main(["similar", "--model", str(model), "--movie", "1", "-n", "3"]) == 0
-    assert "similarity" in capsys.readouterr().out
+    assert "match" in capsys.readouterr().out
 
 
 def test_unknown_user_and_bad_files_exit_2_with_a_message(tmp_path, capsys):

@@ -69,17 +69,20 @@ def test_novelty_moves_lists_towards_niche_movies(fitted):
 
 
 def test_because_you_liked_names_the_liked_movie_that_drives_the_pick(fitted):
+    from cf.reasons import MIN_PART
+
     rec, _ = fitted
     table = rec.recommend(414, n=10)
     person = rec.person(414)
     liked = person.ratings >= 4
-    titles = rec.titles()
+    titles = list(rec.titles()[person.items[liked]])
     for movie, reason in zip(table["movieId"], table["because_you_liked"]):
         share = rec.ranker.contributions(
             person.items[liked], rec.interaction_weights(person.ratings[liked]), rec.item_index(movie)
         )
-        assert reason == (titles[person.items[liked][np.argmax(share)]] if share.max() > 0 else "")
-    assert (table["because_you_liked"] != "").sum() >= 8
+        if reason:  # a liked movie among those that add most to the pick's score
+            assert share[titles.index(reason)] >= MIN_PART * share.max() > 0
+    assert (table["because_you_liked"] != "").sum() >= 5
 
 
 def test_history_puts_actual_next_to_predicted(fitted):
