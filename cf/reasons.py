@@ -1,4 +1,4 @@
-""" "Because you liked": the liked movie named beside a pick, only where it is a real reason.
+"""Reasons for picks ("because you liked"): the liked movie named beside a pick, only where it is a real reason.
 
 A liked movie is a reason for a pick when it is **a movie of the same kind**: its match with
 the pick (:mod:`cf.similar`, the list of the Movies screen) is at least :data:`MATCH_FLOOR` and

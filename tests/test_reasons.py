@@ -1,4 +1,4 @@
-""""Because you liked" only where the named movie is a real reason (:mod:`cf.reasons`), on latest-small."""
+"""Reasons for picks ("because you liked") only where the named movie is a real one (:mod:`cf.reasons`)."""
 
 import numpy as np
 import pytest
