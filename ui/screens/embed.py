@@ -65,6 +65,8 @@ class Look:
     size_code: str | None
     regions: bool
     k: int
+    drawn: int = DEFAULT_MOVIES
+    """The regions are fitted on this many of the most rated movies (those the map draws)."""
 
 
 @dataclass
@@ -249,7 +251,7 @@ def _custom_axes(record: ModelRecord, view: str, dims: int) -> Placement | None:
             )
             for low, high in pairs
         ]
-        fitted = concept_axes.CustomAxes.fit(rec.item_vectors(), concepts)
+        fitted = concept_axes.CustomAxes.fit(rec.item_vectors(), concepts, n_ratings=rec.item_counts)
     except ValueError as error:
         st.warning(f"{error} The PCA map is shown meanwhile.", icon=":material/edit:")
         return None
@@ -384,6 +386,7 @@ def _movies_view(record: ModelRecord, placement: Placement, dims: int, slot) -> 
             "their recommendations.",
         )
     look = _look_controls(record)
+    look.drawn = n_shown
     rec = record.recommender
     query = query.strip()
     matches = _matches(record, query, regex)
@@ -409,8 +412,8 @@ def _movies_view(record: ModelRecord, placement: Placement, dims: int, slot) -> 
     group_order = _colour_groups(record, look)
     regions = None
     if look.regions:
-        found = maps.taste_regions(record, look.k)
-        regions = centres(placement.movies, found.labels, found.table)
+        found = maps.taste_regions(record, look.k, look.drawn)
+        regions = centres(placement.movies, found.labels, found.table, among=found.clustered)
     figure = plots.embedding_scatter(
         points,
         placement.labels,
@@ -433,7 +436,7 @@ def _movies_view(record: ModelRecord, placement: Placement, dims: int, slot) -> 
     about = ["movieId", "title", "genres", "n_ratings", "mean_rating"]
     _map_downloads(points, placement.labels, dims, "movie-map", about)
     if look.regions:
-        _regions_table(record, look.k)
+        _regions_table(record, look)
     if query:
         _search_results(record, query, matches, neighbours)
 
@@ -530,7 +533,7 @@ def _with_attributes(record: ModelRecord, points: pd.DataFrame, look: Look) -> p
         groups, _ = genre_colours(record, st.session_state.get("cf.emb_chosen") or [])
         return points.assign(group=groups.loc[points.index].to_numpy())
     if code == "region":
-        return points.assign(group=maps.taste_regions(record, look.k).names()[rows])
+        return points.assign(group=maps.taste_regions(record, look.k, look.drawn).names()[rows])
     if code.startswith(EXTRA):
         name = code[len(EXTRA) :]
         if rec.movie_columns()[name] == extras.TEXT:
@@ -545,7 +548,7 @@ def _colour_groups(record: ModelRecord, look: Look) -> list[str] | None:
     if code == "group":
         return genre_colours(record, st.session_state.get("cf.emb_chosen") or [])[1]
     if code == "region":
-        return maps.taste_regions(record, look.k).table["name"].tolist()
+        return maps.taste_regions(record, look.k, look.drawn).table["name"].tolist()
     if code.startswith(EXTRA) and record.recommender.movie_columns()[code[len(EXTRA) :]] == extras.TEXT:
         return maps.column_groups(record, code[len(EXTRA) :])[1]
     return None
@@ -609,25 +612,34 @@ def _map_downloads(points: pd.DataFrame, labels: list[str], dims: int, name: str
         )
 
 
-def _regions_table(record: ModelRecord, k: int) -> None:
-    regions = maps.taste_regions(record, k)
+def _regions_table(record: ModelRecord, look: Look) -> None:
+    regions = maps.taste_regions(record, look.k, look.drawn)
     st.markdown("##### Taste regions")
+    truth = regions.truth()
+    fits = f" On average {truth:.0%} of a region's movies list a genre of its name." if truth == truth else ""
     st.caption(
-        "Movies grouped by the direction of their vectors (k-means); each region is named by the genres most "
-        "over-represented in it. Best-known titles: its most rated movies."
+        f"The {count(len(regions.clustered))} movies on the map grouped by the people who like them (k-means of "
+        "their directions); movies further down the list join the nearest group. Each region is named by the "
+        "genres that set it apart (those its movies list far more often than the others do), or by its "
+        f"best-known titles when no genre does.{fits}"
     )
     st.dataframe(
         regions.table,
         hide_index=True,
         width="stretch",
-        column_order=["name", "movies", "titles"],
+        column_order=["name", "movies", "truth", "titles"],
         column_config={
-            "name": st.column_config.TextColumn("Region"),
-            "movies": st.column_config.NumberColumn("Movies", format="%d"),
+            "name": st.column_config.TextColumn("Region", width=200),
+            "movies": st.column_config.NumberColumn("Movies", format="%d", width=70,
+                                                    help="How many of the movies on the map are in it."),
+            "truth": st.column_config.ProgressColumn(
+                "Name fits", min_value=0.0, max_value=1.0, format="percent", width=90,
+                help="The share of its movies that list a genre of its name (blank: named by titles).",
+            ),
             "titles": st.column_config.TextColumn("Best-known titles", width="large"),
         },
         key="cf.regions_table",
-    )
+    )  # fmt: skip
 
 
 def _genre_picker(record: ModelRecord) -> list[str]:
