@@ -3,7 +3,6 @@ axes from concept to concept, coloured and sized by any attribute, with taste re
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,13 +11,22 @@ import streamlit as st
 
 from cf import plots
 from cf.data import extras, genres
-from cf.maps import axes as concept_axes
-from cf.maps.layouts import NAMES, LayoutSettings
+from cf.maps import points as map_points
+from cf.maps.labels import DEFAULT_LABELS
+from cf.maps.layouts import NAMES
 from cf.maps.regions import centres
-from ui.components.common import count, counted, csv_bytes, md, wrapping_columns
-from ui.components.similar import SIMILAR_CAPTION, match_column
+from ui.components.common import count, md, wrapping_columns
+from ui.components.map_parts import (
+    LABELLED_MATCHES,
+    MAX_MATCHES,
+    chart_config,
+    layout_settings,
+    map_downloads,
+    projector_downloads,
+    regions_table,
+    search_results,
+)
 from ui.components.widgets import (
-    CHART_CONFIG,
     DEFAULT_MIN_RATINGS,
     POLL_SECONDS,
     axis_labels,
@@ -36,10 +44,6 @@ from ui.session.state import DataRecord, ModelRecord
 MOVIES, USERS = "Movies", "Users"
 DEFAULT_MOVIES = 300
 DEFAULT_USERS = 500
-MAX_MATCHES = 50
-"""Search results ringed on the map (the best matches)."""
-LABELLED_MATCHES = 5
-"""Search results labelled with their title on the map (the others show it on hover)."""
 PCA, TSNE, UMAP, CUSTOM = "PCA", "t-SNE", "UMAP", "Custom axes"
 METHOD_CODES = {PCA: "pca", TSNE: "tsne", UMAP: "umap", CUSTOM: "axes"}
 GENRE, REGION = "Genre", "Taste region"
@@ -67,6 +71,8 @@ class Look:
     k: int
     drawn: int = DEFAULT_MOVIES
     """The regions are fitted on this many of the most rated movies (those the map draws)."""
+    titles: int = DEFAULT_LABELS
+    """How many best-known titles the 2D map writes."""
 
 
 @dataclass
@@ -112,7 +118,7 @@ def render(record: ModelRecord | None, data: DataRecord) -> None:
     else:
         _movies_view(record, placement, n_dims, slot)
     _explain(record, placement, view, n_dims)
-    _projector_downloads(record)
+    projector_downloads(record)
 
 
 # -- where the points go: PCA, t-SNE, UMAP or custom axes -----------------------------
@@ -132,7 +138,7 @@ def _placement(record: ModelRecord, view: str, dims: int) -> Placement:
             "neighbourhoods kept, so groups of similar movies stand out (distances between groups mean less). "
             "Custom axes: each axis runs from one genre, movie or search term to another.",
         )
-        settings = _layout_settings(method, dims)
+        settings = layout_settings(method, dims)
     if method == CUSTOM:
         custom = _custom_axes(record, view, dims)
         if custom is not None:
@@ -163,45 +169,6 @@ def _placement(record: ModelRecord, view: str, dims: int) -> Placement:
     return Placement(movie_xyz, user_xyz, labels, PCA)
 
 
-def _layout_settings(method: str, dims: int) -> LayoutSettings:
-    """The t-SNE or UMAP settings (a popover beside the method); the defaults for other methods."""
-    if method not in (TSNE, UMAP):
-        return LayoutSettings(dims=dims)
-    with st.popover("Settings", icon=":material/tune:"):
-        if method == TSNE:
-            perplexity = st.slider(
-                "Perplexity",
-                5,
-                50,
-                30,
-                key=state.EMB_PERPLEXITY,
-                persist_state="session",
-                help="About how many neighbours each point keeps close: low shows small tight groups, "
-                "high shows the broad layout.",
-            )
-            return LayoutSettings("tsne", dims, perplexity=float(perplexity))
-        neighbours = st.slider(
-            "Neighbours",
-            5,
-            100,
-            15,
-            key=state.EMB_NEIGHBOURS,
-            persist_state="session",
-            help="How many neighbours shape each point's place: few show local detail, many the global shape.",
-        )
-        min_dist = st.slider(
-            "Minimum distance",
-            0.0,
-            0.99,
-            0.1,
-            step=0.01,
-            key=state.EMB_MIN_DIST,
-            persist_state="session",
-            help="How tightly points may pack: small values give dense clumps, large ones an even spread.",
-        )
-        return LayoutSettings("umap", dims, n_neighbors=int(neighbours), min_dist=float(min_dist))
-
-
 def _wait_for(job: maps.LayoutJob) -> None:
     """Progress of a layout being computed; the page is redrawn with it once it is ready."""
 
@@ -217,8 +184,6 @@ def _custom_axes(record: ModelRecord, view: str, dims: int) -> Placement | None:
     """Axes from concept to concept typed by the person; None (with a message) when they do not resolve."""
     table, _ = movie_table(record)
     rec = record.recommender
-    meta = rec.movies.frame.reindex(rec.items.ids)
-    genre_lists = [g if isinstance(g, list) else [] for g in meta["genres"]]
     known = set(genres.genres_by_count(table["genre_list"]))
     names = ("Across", "Up", "Depth")
     pairs = []
@@ -238,57 +203,18 @@ def _custom_axes(record: ModelRecord, view: str, dims: int) -> Placement | None:
                 f"{names[axis]}: to", value=high_default, key=state.EMB_AXES[2 * axis + 1], persist_state="session"
             )
         pairs.append((low, high))
-    titles = meta["title"].fillna("").astype(str).tolist()
 
     def search(text: str) -> np.ndarray:
         return find_movies(record, text)["index"].to_numpy()
 
     try:
-        concepts = [
-            (
-                concept_axes.resolve_concept(low, genre_lists, titles, search),
-                concept_axes.resolve_concept(high, genre_lists, titles, search),
-            )
-            for low, high in pairs
-        ]
-        fitted = concept_axes.CustomAxes.fit(rec.item_vectors(), concepts, n_ratings=rec.item_counts)
+        fitted = map_points.custom_axes(rec, pairs, search)
     except ValueError as error:
         st.warning(f"{error} The PCA map is shown meanwhile.", icon=":material/edit:")
         return None
     if view == USERS:
         return Placement(None, fitted.users(rec.user_vectors()), fitted.labels, CUSTOM)
     return Placement(fitted.movies(rec.item_vectors()), None, fitted.labels, CUSTOM)
-
-
-def _projector_downloads(record: ModelRecord) -> None:
-    from cf import export
-
-    rec = record.recommender
-    with st.container(horizontal=True, gap="small"):
-        st.download_button(
-            "Download vectors.tsv",
-            data=lambda: export.projector_vectors(rec),
-            file_name="vectors.tsv",
-            mime="text/tab-separated-values",
-            on_click="ignore",
-            icon=":material/download:",
-            key="cf.vectors_tsv",
-            help="One row of numbers per movie: its taste vector.",
-        )
-        st.download_button(
-            "Download metadata.tsv",
-            data=lambda: export.projector_metadata(rec),
-            file_name="metadata.tsv",
-            mime="text/tab-separated-values",
-            on_click="ignore",
-            icon=":material/download:",
-            key="cf.metadata_tsv",
-            help="Title, genres and number of ratings of each movie, in the same order as vectors.tsv.",
-        )
-    st.caption(
-        "Open both files in TensorFlow's Embedding Projector (projector.tensorflow.org, *Load*) to explore the "
-        "movie vectors with PCA, t-SNE or UMAP."
-    )
 
 
 # -- cached per model ----------------------------------------------------------------
@@ -309,23 +235,9 @@ def genre_colours(record: ModelRecord, chosen: list[str]) -> tuple[pd.Series, li
 
 
 def user_points(record: ModelRecord) -> pd.DataFrame:
-    """One row per user (most active first): id, number and average of their ratings."""
+    """One row per user (most active first): id, number and average of their ratings (cached)."""
     if "user_points" not in record.cache:
-        rec = record.recommender
-        known = rec.known
-        n = len(rec.users)
-        counts = np.bincount(known["user"], minlength=n)
-        sums = np.bincount(known["user"], known["rating"], minlength=n)
-        table = pd.DataFrame(
-            {
-                "index": np.arange(n),
-                "userId": rec.users.ids.to_numpy(),
-                "n_ratings": counts,
-                "mean_rating": np.where(counts > 0, sums / np.maximum(counts, 1), np.nan),
-            }
-        )
-        table = table.sort_values(["n_ratings", "userId"], ascending=[False, True], kind="stable")
-        record.cache["user_points"] = table.reset_index(drop=True)
+        record.cache["user_points"] = map_points.user_table(record.recommender)
     return record.cache["user_points"]
 
 
@@ -406,7 +318,7 @@ def _movies_view(record: ModelRecord, placement: Placement, dims: int, slot) -> 
         points = pd.concat([ringed.head(1), neighbour_rows]).drop_duplicates("movieId")
     else:
         points = pd.concat([table.head(n_shown), ringed, extra, neighbour_rows]).drop_duplicates("movieId")
-    points = _with_coords(points, placement.movies)
+    points = map_points.with_coords(points, placement.movies)
     placed = points[list("xyz"[:dims])].notna().all(axis=1)
     points = _with_attributes(record, points[placed], look)
     group_order = _colour_groups(record, look)
@@ -416,7 +328,7 @@ def _movies_view(record: ModelRecord, placement: Placement, dims: int, slot) -> 
         regions = centres(placement.movies, found.labels, found.table, among=found.clustered)
     figure = plots.embedding_scatter(
         points,
-        placement.labels,
+        map_points.axis_titles(METHOD_CODES[placement.method], placement.labels),
         dims=dims,
         group_order=group_order,
         highlight=ringed["movieId"].tolist(),
@@ -430,15 +342,19 @@ def _movies_view(record: ModelRecord, placement: Placement, dims: int, slot) -> 
         neighbours_name=f"Most like {ringed.iloc[0]['title']}" if len(ringed) else "Similar movies",
         regions=regions,
         title=f"The map of movies the model learned ({NAMES.get(METHOD_CODES[placement.method], placement.method)})",
+        title_labels=look.titles,
+        subtitle=map_points.NEARBY
+        if placement.method != CUSTOM
+        else "Each axis runs from one kind of movie to another",
     )
-    chart(figure, "movie_map", "movie-map", _chart_config("movie-map"))
+    chart(figure, "movie_map", "movie-map", chart_config("movie-map"))
     st.caption(_movies_caption(record, points, table, look, placement))
     about = ["movieId", "title", "genres", "n_ratings", "mean_rating"]
-    _map_downloads(points, placement.labels, dims, "movie-map", about)
+    map_downloads(points, placement.labels, dims, "movie-map", about)
     if look.regions:
-        _regions_table(record, look)
+        regions_table(maps.taste_regions(record, look.k, look.drawn))
     if query:
-        _search_results(record, query, matches, neighbours)
+        search_results(query, matches, neighbours)
 
 
 def _look_options(record: ModelRecord) -> tuple[dict[str, str], dict[str, str | None]]:
@@ -469,15 +385,21 @@ def _look_controls(record: ModelRecord) -> Look:
             "Taste regions",
             key=state.EMB_REGIONS,
             persist_state="session",
-            help="Group the movies by the direction of their vectors (k-means) and name each group by its "
-            "dominant genres; the names are written on the map and listed below it.",
+            help="Group the movies on the map by the people who like them (k-means of their directions) and "
+            "name each group by the genres that set it apart, or its best-known titles; the names are written "
+            "on the map and listed below it.",
         )
+        titles = st.slider(
+            "Titles written", 0, 60, DEFAULT_LABELS, step=5, key=state.EMB_TITLES, persist_state="session",
+            help="How many of the best-known movies have their title written on the 2D map (fewer where they "
+            "would overlap); the others show theirs on hover.",
+        )  # fmt: skip
         k = 8
         if regions_on or colour == REGION:
             k = st.slider("Regions", 2, len(plots.PALETTE), 8, key=state.EMB_K, persist_state="session")
     if colour == GENRE:
         st.session_state["cf.emb_chosen"] = _genre_picker(record)
-    return Look(colour, colours[colour], size_by, sizes[size_by], regions_on, k)
+    return Look(colour, colours[colour], size_by, sizes[size_by], regions_on, k, titles=int(titles))
 
 
 def _matches(record: ModelRecord, query: str, regex: bool) -> pd.DataFrame:
@@ -488,15 +410,13 @@ def _matches(record: ModelRecord, query: str, regex: bool) -> pd.DataFrame:
     if not regex:
         return find_movies(record, query)
     try:
-        pattern = re.compile(query, re.IGNORECASE)
-    except re.error as error:
+        return table[map_points.pattern_matches(table["title"], query)]
+    except ValueError as error:
         st.warning(
-            f"“{md(query)}” is not a valid regular expression ({md(str(error))}). Fix it, or turn off "
-            "*Regular expression* to search the usual way.",
+            f"{md(str(error))} Fix it, or turn off *Regular expression* to search the usual way.",
             icon=":material/search_off:",
         )
         return table.iloc[:0]
-    return table[[bool(pattern.search(title)) for title in table["title"]]]
 
 
 def _neighbour_controls(record: ModelRecord, matches: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
@@ -579,69 +499,6 @@ def _movies_caption(record, points, table, look: Look, placement: Placement) -> 
     )
 
 
-def _chart_config(name: str) -> dict:
-    """The map's toolbar: its camera button saves a PNG (3x) or an SVG, as chosen under the map."""
-    fmt = st.session_state.get(state.EMB_IMAGE) or "PNG"
-    options = {"format": fmt.lower(), "filename": name, **({"scale": 3} if fmt == "PNG" else {})}
-    return {**CHART_CONFIG, "toImageButtonOptions": options}
-
-
-def _map_downloads(points: pd.DataFrame, labels: list[str], dims: int, name: str, columns: list[str]) -> None:
-    """The shown points' coordinates as CSV, and the image format of the chart's camera button."""
-    axes = list("xyz"[:dims])
-    frame = points[[c for c in columns if c in points] + axes].rename(columns=dict(zip(axes, labels)))
-    with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
-        st.download_button(
-            "Coordinates (CSV)",
-            data=csv_bytes(frame),
-            file_name=f"{name}.csv",
-            mime="text/csv",
-            on_click="ignore",
-            icon=":material/download:",
-            key=f"cf.{name}_csv",
-            help="The points on the map with their coordinates on its axes.",
-        )
-        st.segmented_control(
-            "Camera button saves",
-            ["PNG", "SVG"],
-            default="PNG",
-            required=True,
-            key=state.EMB_IMAGE,
-            persist_state="session",
-            help="The camera in the chart's toolbar downloads the view as it is: PNG at 3x resolution, or SVG.",
-        )
-
-
-def _regions_table(record: ModelRecord, look: Look) -> None:
-    regions = maps.taste_regions(record, look.k, look.drawn)
-    st.markdown("##### Taste regions")
-    truth = regions.truth()
-    fits = f" On average {truth:.0%} of a region's movies list a genre of its name." if truth == truth else ""
-    st.caption(
-        f"The {count(len(regions.clustered))} movies on the map grouped by the people who like them (k-means of "
-        "their directions); movies further down the list join the nearest group. Each region is named by the "
-        "genres that set it apart (those its movies list far more often than the others do), or by its "
-        f"best-known titles when no genre does.{fits}"
-    )
-    st.dataframe(
-        regions.table,
-        hide_index=True,
-        width="stretch",
-        column_order=["name", "movies", "truth", "titles"],
-        column_config={
-            "name": st.column_config.TextColumn("Region", width=200),
-            "movies": st.column_config.NumberColumn("Movies", format="%d", width=70,
-                                                    help="How many of the movies on the map are in it."),
-            "truth": st.column_config.ProgressColumn(
-                "Name fits", min_value=0.0, max_value=1.0, format="percent", width=90,
-                help="The share of its movies that list a genre of its name (blank: named by titles).",
-            ),
-            "titles": st.column_config.TextColumn("Best-known titles", width="large"),
-        },
-        key="cf.regions_table",
-    )  # fmt: skip
-
-
 def _genre_picker(record: ModelRecord) -> list[str]:
     """Genres a person chose to colour the map by (empty: the automatic choice)."""
     table, _ = movie_table(record)
@@ -659,43 +516,6 @@ def _genre_picker(record: ModelRecord) -> list[str]:
     )
 
 
-def _with_coords(points: pd.DataFrame, xyz: np.ndarray) -> pd.DataFrame:
-    points = points.copy()
-    rows = points["index"].to_numpy().astype(int)
-    for k, axis in enumerate("xyz"[: xyz.shape[1]]):
-        points[axis] = xyz[rows, k]
-    return points
-
-
-def _search_results(record: ModelRecord, query: str, matches: pd.DataFrame, neighbours: pd.DataFrame) -> None:
-    if matches.empty:
-        st.warning(
-            f"No movie title matches “{md(query)}”. Try fewer words, or part of a word.", icon=":material/search_off:"
-        )
-        return
-    more = f" (the best {MAX_MATCHES} are ringed)" if len(matches) > MAX_MATCHES else ""
-    labelled = f"; the first {LABELLED_MATCHES} are labelled" if len(matches) > LABELLED_MATCHES else ""
-    verb = "matches" if len(matches) == 1 else "match"
-    st.caption(f"{counted(len(matches), 'title')} {verb} “{md(query)}”, best first{more}{labelled}.")
-    first = matches.iloc[0]
-    st.markdown(f"##### Movies most like {md(first['title'])}")
-    st.caption(f"{SIMILAR_CAPTION} The same list as on the Movies screen; ringed on the map.")
-    st.dataframe(
-        neighbours,
-        hide_index=True,
-        width="stretch",
-        column_order=["title", "match", "genres", "n_ratings", "mean_rating"],
-        column_config={
-            "title": st.column_config.TextColumn("Movie", width="large"),
-            "match": match_column(),
-            "genres": st.column_config.TextColumn("Genres"),
-            "n_ratings": st.column_config.NumberColumn("Ratings", format="%d"),
-            "mean_rating": st.column_config.NumberColumn("Average rating", format="%.2f ★"),
-        },
-        key="cf.similar_table",
-    )
-
-
 def _users_view(record: ModelRecord, placement: Placement, dims: int, slot) -> None:
     table = user_points(record)
     with slot:
@@ -710,10 +530,11 @@ def _users_view(record: ModelRecord, placement: Placement, dims: int, slot) -> N
     shown = table.head(n_shown)
     if user is not None and not (shown["userId"] == user).any():
         shown = pd.concat([shown, table[table["userId"] == user]])
-    points = _with_coords(shown, placement.users)
+    points = map_points.with_coords(shown, placement.users)
     points = points[points[list("xyz"[:dims])].notna().all(axis=1)]
-    figure = plots.user_scatter(points, placement.labels, dims=dims, selected=user)
-    chart(figure, "user_map", "user-map", _chart_config("user-map"))
+    words = map_points.axis_titles(METHOD_CODES[placement.method], placement.labels)
+    figure = plots.user_scatter(points, words, dims=dims, selected=user)
+    chart(figure, "user_map", "user-map", chart_config("user-map"))
     where = {
         PCA: "placed with the movie axes so each sits towards the movies the model thinks they like",
         CUSTOM: "placed by how much more the model expects each to like one end of an axis than the other",
@@ -723,7 +544,7 @@ def _users_view(record: ModelRecord, placement: Placement, dims: int, slot) -> N
         f"Showing {count(len(points))} of {count(len(table))} users, {where}. Colour: their average rating; "
         f"size: how many they rated. The diamond is User {md(user)}, chosen on the User screen.{note}"
     )
-    _map_downloads(points, placement.labels, dims, "user-map", ["userId", "n_ratings", "mean_rating"])
+    map_downloads(points, placement.labels, dims, "user-map", ["userId", "n_ratings", "mean_rating"])
 
 
 def _explain(record: ModelRecord, placement: Placement, view: str, dims: int) -> None:
