@@ -292,7 +292,7 @@ def test_embeddings_search_3d_and_users_view():
     (figure,) = charts(at)
     marks = ("Search results", "Recommended for the user")
     coloured = {
-        t["name"] for t in figure["data"] if t["name"] not in marks and not t["name"].startswith(("User ", "Nearest"))
+        t["name"] for t in figure["data"] if t["name"] not in marks and not t["name"].startswith(("User ", "Most like"))
     }
     assert set(chosen) <= coloured <= set(chosen) | {"Other", "No genre"}
     assert any("Colour: the genres you picked" in c.value for c in at.caption)
@@ -835,7 +835,9 @@ def test_rated_movies_on_the_map_show_the_rating_and_few_labels():
     assert (rings["marker"]["cmin"], rings["marker"]["cmax"]) == (0.5, 5.0)
     labelled = [text for text in rings["text"] if text]
     assert len(labelled) == 5 < len(rated)  # the strongest opinions only: labels do not pile up
-    ids = [row[0] for row in rings["customdata"]]
+    from cf.maps.labels import short_title
+
+    ids = [short_title(row[0]) for row in rings["customdata"]]  # labels are short titles (no year)
     by_title = dict(zip(ids, colours))
     assert sorted(by_title[text] for text in labelled) == [0.5, 1.0, 4.0, 4.5, 5.0]
 
@@ -874,7 +876,7 @@ def test_movies_screen_similar_biases_and_axis_names():
     # the user screen says why each pick is there
     go(at, state.TAB_USER)
     picks = table(at, "rank")
-    assert picks["because_you_liked"].str.len().gt(0).all()
+    assert picks["because_you_liked"].str.len().gt(0).sum() >= 5  # where a liked movie is a real reason
 
     go(at, state.TAB_MOVIES)
     at.segmented_control(key=state.MOVIES_VIEW).set_value("What the model learned")
