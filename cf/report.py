@@ -22,6 +22,8 @@ import plotly.graph_objects as go
 
 from cf import plots
 from cf.data import Ratings
+from cf.maps.labels import DEFAULT_LABELS
+from cf.maps.points import NEARBY
 from cf.recommend import Recommender
 
 if TYPE_CHECKING:
@@ -39,8 +41,8 @@ SECTIONS = {
 }
 """Section id -> heading, in page order."""
 FIGURE_CONFIG = {"displaylogo": False, "responsive": True}
-MAP_MOVIES = 1500
-"""Most rated movies drawn on the report's map (keeps the file small)."""
+MAP_MOVIES = 300
+"""Most rated movies drawn on the report's map (as many as the app's map starts with: a readable slide)."""
 
 
 @dataclass
@@ -312,7 +314,7 @@ def _map(inputs: ReportInputs) -> tuple[str, str]:
     from cf.projection import project_embeddings
 
     rec = inputs.recommender
-    projection, movie_xy, _ = project_embeddings(rec, 2, min_ratings=min(10, int(rec.item_counts.max())))
+    projection, movie_xy, _ = project_embeddings(rec, 2)  # as the app's map: the same axes and shares
     meta = rec.movies.frame.reindex(rec.items.ids)
     genre_lists = [g if isinstance(g, list) else [] for g in meta["genres"]]
     groups, order = genres.genre_groups(genre_lists, n_top=10)
@@ -323,10 +325,15 @@ def _map(inputs: ReportInputs) -> tuple[str, str]:
         x=movie_xy[shown, 0],
         y=movie_xy[shown, 1],
     )
-    fig = plots.embedding_scatter(points, projection.axis_labels(), dims=2, group_order=order, height=560)
+    fig = plots.embedding_scatter(
+        points, ["", ""], dims=2, group_order=order, height=620, title_labels=DEFAULT_LABELS, subtitle=NEARBY
+    )
+    shares = ", ".join(f"{share:.1%}" for share in projection.explained_variance_ratio[:2])
     lede = (
         f"The {len(shown):,} most rated movies placed by what the model learned about them: "
-        "movies close together appeal to the same people."
+        "movies close together appeal to the same people, and the best-known titles are written on the map. "
+        f"(The two directions are the principal components of the movie vectors, explaining {shares} of "
+        "their spread, as on the app's Embeddings screen.)"
     )
     return lede, _figure(fig, "map")
 
