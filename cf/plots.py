@@ -529,12 +529,13 @@ def embedding_scatter(
     ids = points["movieId"].to_numpy()
     marked = _isin(ids, highlight) | _isin(ids, recommended) | _isin(ids, neighbours)
     box = view_box(points, dims, cloud=~marked)
-    points = points.assign(**clip_to(points, box))
+    inner = box + np.outer(box[:, 1] - box[:, 0], [0.03, -0.03])  # marks at the edge stay whole
+    points = points.assign(**clip_to(points, inner))
     if user is not None:
-        user = {**user, **{k: float(v[0]) for k, v in clip_to({k: [user.get(k, 0.0)] for k in "xyz"}, box).items()}}
+        user = {**user, **{k: float(v[0]) for k, v in clip_to({k: [user.get(k, 0.0)] for k in "xyz"}, inner).items()}}
     trace = _scatter(dims, len(points), webgl)
     fig = _figure(
-        title=dict(text=plot_text(title), subtitle=dict(text=plot_text(subtitle))),
+        title=dict(text=plot_text(title), subtitle=dict(text=plot_text(subtitle)), xref="paper", x=0),
         legend=dict(title=dict(text=plot_text(legend_title)), itemsizing="constant"),
     )
     customdata = _movie_customdata(points)

@@ -7,6 +7,7 @@ taste directions without training a model.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.sparse as sp
 from scipy.sparse.linalg import svds
@@ -98,3 +99,37 @@ def test_genre_axes_put_each_genres_movies_at_its_own_end(small):
     middle = (position[scary].mean() + position[kids].mean()) / 2
     # most of each on its own side (measured with these vectors: about 76% and 68%; with a trained model's 80%, 72%)
     assert (position[scary] > middle).mean() > 0.65 and (position[kids] < middle).mean() > 0.6
+
+
+@pytest.mark.parametrize("width", [700, 1000])
+def test_the_exported_map_cuts_nothing_at_its_edges(small, width):
+    """Rendered to PNG (kaleido), the map's outermost pixel columns and rows are empty: no title, label,
+    legend entry or dot runs off the picture."""
+    import io
+
+    from PIL import Image
+
+    from cf import images, plots
+    from cf.data import genres
+
+    if images.browser_problem():
+        pytest.skip(images.browser_problem())
+    vectors, titles, genre_lists, counts = small
+    drawn = np.argsort(-counts, kind="stable")[:300]
+    groups, order = genres.genre_groups(genre_lists, n_top=10)
+    points = pd.DataFrame(
+        {
+            "movieId": drawn, "title": [titles[i] for i in drawn], "genres": "", "group": np.asarray(groups)[drawn],
+            "n_ratings": counts[drawn], "mean_rating": 3.5, "bias": 0.0, "x": vectors[drawn, 0], "y": vectors[drawn, 1],
+        }
+    )  # fmt: skip
+    edge = [int(drawn[np.argmin(vectors[drawn, 0])]), int(drawn[np.argmax(vectors[drawn, 0])])]
+    figure = plots.embedding_scatter(
+        points, ["", ""], group_order=order, highlight=edge, neighbours=drawn[:5].tolist(),
+        recommended=drawn[5:8].tolist(), title_labels=25, subtitle="Nearby movies are liked by the same people",
+    )  # fmt: skip
+    picture = np.asarray(Image.open(io.BytesIO(images.figure_image(figure, "png", width=width))).convert("RGB"))
+    drawn_on = np.abs(picture.astype(int) - picture[0, 0].astype(int)).sum(axis=2) > 30  # not the background
+    assert not drawn_on[:, :6].any() and not drawn_on[:, -6:].any()  # nothing at the left or right edge
+    assert not drawn_on[:6].any() and not drawn_on[-6:].any()  # nor at the top or bottom
+    assert drawn_on.mean() > 0.02  # the map itself is drawn
