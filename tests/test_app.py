@@ -863,7 +863,7 @@ def test_movies_screen_similar_biases_and_axis_names():
     enough = for_recommender(rec).eligible()
     ranked = pd.Series(scores[enough], index=rec.items.ids[enough]).drop(movie).nlargest(10)
     assert similar["movieId"].tolist() == ranked.index.tolist()
-    assert np.allclose(similar["match"], ranked.clip(0, 1).to_numpy(), atol=1e-6)
+    assert np.allclose(similar["match"], (ranked.clip(0, 1) * 100).round().to_numpy())  # shown in whole percent
     # the Embeddings screen lists the same movies for the same movie
     title = rec.describe([rec.item_index(movie)])["title"].iloc[0]
     go(at, state.TAB_EMBED)

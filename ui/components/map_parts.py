@@ -9,7 +9,7 @@ import streamlit as st
 from cf.maps.layouts import LayoutSettings
 from cf.maps.regions import Regions
 from ui.components.common import count, counted, csv_bytes, md
-from ui.components.similar import SIMILAR_CAPTION, match_column
+from ui.components.similar import SIMILAR_CAPTION, in_percent, match_column
 from ui.components.widgets import CHART_CONFIG
 from ui.session import state
 from ui.session.state import ModelRecord
@@ -169,7 +169,7 @@ def search_results(query: str, matches: pd.DataFrame, neighbours: pd.DataFrame) 
     st.markdown(f"##### Movies most like {md(first['title'])}")
     st.caption(f"{SIMILAR_CAPTION} The same list as on the Movies screen; ringed on the map.")
     st.dataframe(
-        neighbours,
+        in_percent(neighbours),
         hide_index=True,
         width="stretch",
         column_order=["title", "match", "genres", "n_ratings", "mean_rating"],

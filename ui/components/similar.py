@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 SIMILAR_CAPTION = (
@@ -18,6 +19,11 @@ MATCH_HELP = (
 
 
 def match_column() -> st.column_config.Column:
-    """The ``match`` column (0-1) as a percentage with its bar."""
-    return st.column_config.ProgressColumn("Match", min_value=0.0, max_value=1.0, format="percent", width=90,
+    """The ``match`` column as a whole percentage with its bar (the table holds 0-100: see :func:`in_percent`)."""
+    return st.column_config.ProgressColumn("Match", min_value=0, max_value=100, format="%d%%", width=90,
                                            help=MATCH_HELP)  # fmt: skip
+
+
+def in_percent(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with its ``match`` (0-1) as 0-100, as :func:`match_column` shows it."""
+    return table.assign(match=(table["match"] * 100).round())

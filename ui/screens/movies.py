@@ -14,7 +14,7 @@ import streamlit as st
 
 from cf import plots
 from ui.components.common import counted, md, scrolls_sideways
-from ui.components.similar import SIMILAR_CAPTION, match_column
+from ui.components.similar import SIMILAR_CAPTION, in_percent, match_column
 from ui.components.widgets import chart, columns, movie_table, no_model, pick_movie, projected
 from ui.session import state
 from ui.session.state import DataRecord, ModelRecord
@@ -62,7 +62,7 @@ def similar(record: ModelRecord) -> None:
         f"{md(row['genres'])} · {counted(row['n_ratings'], 'rating')} · average {row['mean_rating']:.2f} ★. "
         f"{SIMILAR_CAPTION}"
     )
-    found = rec.similar_movies(movie, int(n)).reset_index(drop=True)
+    found = in_percent(rec.similar_movies(movie, int(n)).reset_index(drop=True))
     found.insert(0, "rank", np.arange(1, len(found) + 1))
     with scrolls_sideways("similar"):
         st.dataframe(
@@ -70,7 +70,11 @@ def similar(record: ModelRecord) -> None:
             hide_index=True,
             width="stretch",
             column_order=["rank", "title", "match", "genres", "n_ratings", "mean_rating"],
-            column_config={**columns(rec, predicted="Predicted"), "match": match_column()},
+            column_config={
+                **columns(rec, predicted="Predicted"),
+                "match": match_column(),
+                "genres": st.column_config.TextColumn("Genres", width=230),
+            },
             key="cf.similar_movies",
         )
 
