@@ -545,6 +545,11 @@ def embedding_scatter(
     else:
         hover = _hover_with(f"{_one_line(legend_title)}: %{{fullData.name}}")  # the colour group in words
         _genre_traces(fig, trace, points, customdata, dims, group_order, sizes, hover)
+    reserved: list = []
+    if regions is not None and len(regions):
+        regions = regions.assign(**clip_to(regions, inner))
+        if dims == 2:
+            regions, reserved = _spread_regions(regions, box, height)
     placed_titles = title_labels and dims == 2
     if len(neighbours):
         rings = _neighbour_rings(trace, points, customdata, dims, list(neighbours), neighbours_name)
@@ -555,10 +560,10 @@ def embedding_scatter(
         fig.add_trace(rings)
     if placed_titles:
         first = [*list(highlight)[:n_labels], *list(neighbours)[:5]]
-        fig.add_trace(title_trace(points, box, height, title_labels + len(first), first=first))
+        fig.add_trace(title_trace(points, box, height, title_labels + len(first), first=first, reserved=reserved))
         n_labels = 0
     if regions is not None and len(regions):
-        fig.add_trace(_region_labels(trace, regions.assign(**clip_to(regions, box)), dims))
+        fig.add_trace(_region_labels(trace, regions, dims))
     marks = {
         "highlight": list(highlight),
         "recommended": list(recommended),
@@ -579,24 +584,49 @@ def embedding_scatter(
     return fig
 
 
-LABEL_WIDTH_PX = 600.0
+LABEL_WIDTH_PX = 480.0
 """The plot area's width that map labels are sized for: a 900 px window's (wider ones only add room)."""
+REGION_FONT = 13
 
 
-def title_trace(points: pd.DataFrame, box: np.ndarray, height: int, n: int, first: Sequence[object] = ()) -> go.Scatter:
+def _canvas(box: np.ndarray, height: int, font_px: float):
+    from cf.maps.labels import Canvas
+
+    size = (LABEL_WIDTH_PX, max(height - 220.0, 200.0))
+    return Canvas(tuple(map(float, box[0])), tuple(map(float, box[1])), *size, font_px=font_px)
+
+
+def _spread_regions(regions: pd.DataFrame, box: np.ndarray, height: int) -> tuple[pd.DataFrame, list]:
+    """Region names moved apart so none covers another (in bold, a little wider per letter)."""
+    from cf.maps.labels import spread_labels
+
+    texts = [f"{name}__" for name in regions["name"]]  # bold: about two letters wider
+    canvas = _canvas(box, height, REGION_FONT)
+    y, boxes = spread_labels(regions["x"].to_numpy(float), regions["y"].to_numpy(float), texts, canvas)
+    return regions.assign(y=y), boxes
+
+
+def title_trace(
+    points: pd.DataFrame,
+    box: np.ndarray,
+    height: int,
+    n: int,
+    first: Sequence[object] = (),
+    reserved: list | None = None,
+) -> go.Scatter:
     """Short titles of the movies ``first`` (``movieId`` values, in order) and then of the best-known ones
     (most ratings first), each where it overlaps no other title and stays inside the axes."""
-    from cf.maps.labels import Canvas, place_labels
+    from cf.maps.labels import place_labels
 
-    size = (LABEL_WIDTH_PX, max(height - 170.0, 200.0))
-    canvas = Canvas(tuple(map(float, box[0])), tuple(map(float, box[1])), *size, font_px=11.0)
+    canvas = _canvas(box, height, 11.0)
     texts = [short_title(t) for t in points["title"]]
     priority = points["n_ratings"].to_numpy(dtype=float) if "n_ratings" in points else np.zeros(len(points))
     rank = {movie: k for k, movie in enumerate(first)}
     lead = np.array([rank.get(movie, -1) for movie in points["movieId"]])
     if (lead >= 0).any():  # the marked ones in their own order, before every other
         priority = np.where(lead >= 0, 1e12 - lead, priority)
-    chosen = place_labels(points["x"].to_numpy(float), points["y"].to_numpy(float), texts, priority, canvas, n)
+    x, y = points["x"].to_numpy(float), points["y"].to_numpy(float)
+    chosen = place_labels(x, y, texts, priority, canvas, n, reserved=reserved)
     rows = [row for row, _ in chosen]
     return go.Scatter(
         x=points["x"].to_numpy(float)[rows],
@@ -679,7 +709,7 @@ def _region_labels(trace, regions: pd.DataFrame, dims: int):
         mode="text",
         name="Taste regions",
         text=[f"<b>{plot_text(name)}</b>" for name in regions["name"]],
-        textfont=dict(size=14),
+        textfont=dict(size=REGION_FONT),
         hoverinfo="skip",
     )
 

@@ -81,6 +81,8 @@ class Canvas:
             return x - gap_x - w, x - gap_x, y - h / 2, y + h / 2
         if position == "top center":
             return x - w / 2, x + w / 2, y + gap_y, y + gap_y + h
+        if position == "middle centre":
+            return x - w / 2, x + w / 2, y - h / 2, y + h / 2
         return x - w / 2, x + w / 2, y - gap_y - h, y - gap_y
 
     def inside(self, box: tuple[float, float, float, float]) -> bool:
@@ -93,12 +95,22 @@ class Canvas:
 POSITIONS = ("middle right", "middle left", "top center", "bottom center")
 
 
+Box = tuple[float, float, float, float]
+
+
 def place_labels(
-    x: np.ndarray, y: np.ndarray, texts: list[str], priority: np.ndarray, canvas: Canvas, n: int = DEFAULT_LABELS
+    x: np.ndarray,
+    y: np.ndarray,
+    texts: list[str],
+    priority: np.ndarray,
+    canvas: Canvas,
+    n: int = DEFAULT_LABELS,
+    reserved: list[Box] | None = None,
 ) -> list[tuple[int, str]]:
     """Up to ``n`` labels as (row, text position), the highest ``priority`` first, none overlapping
-    another or leaving the axes; rows without a free place are skipped."""
-    placed: list[tuple[float, float, float, float]] = []
+    another, a ``reserved`` box (e.g. a region's name) or the axes' edge; rows without a free place
+    are skipped."""
+    placed: list[Box] = list(reserved or [])
     chosen: list[tuple[int, str]] = []
     seen: set[str] = set()
     for row in np.argsort(-np.asarray(priority, dtype=float), kind="stable"):
@@ -118,3 +130,22 @@ def place_labels(
 
 def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
     return a[0] < b[1] and b[0] < a[1] and a[2] < b[3] and b[2] < a[3]
+
+
+def spread_labels(x: np.ndarray, y: np.ndarray, texts: list[str], canvas: Canvas) -> tuple[np.ndarray, list[Box]]:
+    """Centred labels (such as region names) moved up or down, a line at a time, until none overlaps an
+    earlier one (kept where they are when no nearby place is free); the new heights and the boxes."""
+    y = np.asarray(y, dtype=float).copy()
+    boxes: list[Box] = []
+    for row, text in enumerate(texts):
+        x0, x1, y0, y1 = canvas.box(float(x[row]), float(y[row]), text, "middle centre")
+        step = y1 - y0
+        for shift in (0, 1, -1, 2, -2, 3, -3, 4, -4):
+            box = (x0, x1, y0 + shift * step, y1 + shift * step)
+            if canvas.inside(box) and not any(_overlap(box, other) for other in boxes):
+                y[row] += shift * step
+                break
+        else:
+            box = (x0, x1, y0, y1)
+        boxes.append(box)
+    return y, boxes

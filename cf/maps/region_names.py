@@ -6,12 +6,11 @@ share in the region exceeds its share among all the clustered movies the most wi
 says what sets the region apart, not what every region has), if it and each of its genres are at
 least :data:`MIN_LIFT` times as common there. Genres that say nothing of taste (:data:`IGNORED`) never name a region.
 Each name is used once: a region whose best name is taken gets its next one, and a region no
-genre sets apart is named by its best-known titles ("Like Forrest Gump & Titanic").
+genre sets apart is named by its best-known title ("Like Forrest Gump").
 """
 
 from __future__ import annotations
 
-import re
 from itertools import combinations
 
 import numpy as np
@@ -28,7 +27,6 @@ PAIR_COST = 0.05
 """A two-genre name must cover this much more than a one-genre name to be preferred (shorter is plainer)."""
 N_TITLES = 3
 """Best-known titles listed for each region."""
-_YEAR = re.compile(r"\s*\(\d{4}\)\s*$")
 
 
 def name_regions(
@@ -49,7 +47,7 @@ def name_regions(
         rows.append(
             {
                 "region": int(region),
-                "name": " & ".join(genres) if genres else _by_titles([titles[i] for i in best[:2]]),
+                "name": " & ".join(genres) if genres else _by_titles(titles[best[0]]),
                 "genres": ", ".join(genres or ()),
                 "titles": "; ".join(titles[i] for i in best),
                 "movies": len(inside),
@@ -99,8 +97,8 @@ def _assign(options: dict[int, list[tuple[float, tuple[str, ...]]]]) -> dict[int
     return names
 
 
-def _by_titles(titles: list[str]) -> str:
-    """A region named by its best-known titles, years dropped: ``Like Forrest Gump & Titanic``."""
+def _by_titles(title: str) -> str:
+    """A region named by its best-known title, shortened: ``Like Forrest Gump``."""
     from cf.maps.labels import short_title
 
-    return "Like " + " & ".join(short_title(_YEAR.sub("", t), 24) for t in titles)
+    return "Like " + short_title(title, 24)

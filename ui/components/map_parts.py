@@ -136,7 +136,7 @@ def regions_table(regions: Regions) -> None:
         f"best-known titles when no genre does.{fits}"
     )
     st.dataframe(
-        regions.table,
+        regions.table.assign(truth=(regions.table["truth"] * 100).round()),
         hide_index=True,
         width="stretch",
         column_order=["name", "movies", "truth", "titles"],
@@ -145,7 +145,7 @@ def regions_table(regions: Regions) -> None:
             "movies": st.column_config.NumberColumn("Movies", format="%d", width=70,
                                                     help="How many of the movies on the map are in it."),
             "truth": st.column_config.ProgressColumn(
-                "Name fits", min_value=0.0, max_value=1.0, format="percent", width=90,
+                "Name fits", min_value=0, max_value=100, format="%d%%", width=90,
                 help="The share of its movies that list a genre of its name (blank: named by titles).",
             ),
             "titles": st.column_config.TextColumn("Best-known titles", width="large"),
