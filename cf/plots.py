@@ -584,7 +584,7 @@ def embedding_scatter(
     return fig
 
 
-LABEL_WIDTH_PX = 480.0
+LABEL_WIDTH_PX = 440.0
 """The plot area's width that map labels are sized for: a 900 px window's (wider ones only add room)."""
 REGION_FONT = 13
 
@@ -592,7 +592,7 @@ REGION_FONT = 13
 def _canvas(box: np.ndarray, height: int, font_px: float):
     from cf.maps.labels import Canvas
 
-    size = (LABEL_WIDTH_PX, max(height - 220.0, 200.0))
+    size = (LABEL_WIDTH_PX, max(height - 260.0, 200.0))  # less the title and a legend of four rows
     return Canvas(tuple(map(float, box[0])), tuple(map(float, box[1])), *size, font_px=font_px)
 
 

@@ -74,7 +74,7 @@ class Canvas:
         per_x = (self.x_range[1] - self.x_range[0]) / self.width_px
         per_y = (self.y_range[1] - self.y_range[0]) / self.height_px
         w, h = (0.56 * self.font_px * len(text) + 6) * per_x, 1.35 * self.font_px * per_y
-        gap_x, gap_y = 5 * per_x, 4 * per_y
+        gap_x, gap_y = 0.0, 0.0  # from the point itself: the real gap shrinks when the plot is wider than assumed
         if position == "middle right":
             return x + gap_x, x + gap_x + w, y - h / 2, y + h / 2
         if position == "middle left":
