@@ -548,24 +548,29 @@ def _users_view(record: ModelRecord, placement: Placement, dims: int, slot) -> N
 
 
 def _explain(record: ModelRecord, placement: Placement, view: str, dims: int) -> None:
-    if placement.method == PCA:
-        projection, _, _ = projected(record, dims)
-        shares = projection.explained_variance_ratio
-        parts = ", ".join(f"PC{k + 1} {share:.1%}" for k, share in enumerate(shares))
-        st.caption(
-            f"Share of the movie vectors' variance each axis explains: {parts} ({shares.sum():.1%} together). "
-            "Movies close together are liked by the same people."
-        )
-    elif placement.method == CUSTOM:
-        st.caption(
-            "Each axis runs from its first concept to its second: a movie's place is how far its vector's "
-            "direction leans towards the second (0 is the average movie)."
-        )
-    else:
-        st.caption(
-            f"{placement.method} keeps each point's nearest neighbours (by the direction of the vectors) close; "
-            "the axes have no meaning of their own and the distances between far groups are not to scale."
-        )
+    """What the map's axes are, for those who ask (a closed details part: the map itself says it in words)."""
+    with st.expander("About this map's axes", icon=":material/info:"):
+        if placement.method == PCA:
+            projection, _, _ = projected(record, dims)
+            shares = projection.explained_variance_ratio
+            parts = ", ".join(f"PC{k + 1} {share:.1%}" for k, share in enumerate(shares))
+            st.caption(
+                "PCA: the axes are the directions in which the movies' taste vectors differ most (principal "
+                f"components). Share of the movie vectors' variance each axis explains: {parts} "
+                f"({shares.sum():.1%} together). Movies close together are liked by the same people."
+            )
+        elif placement.method == CUSTOM:
+            st.caption(
+                "Each axis runs from its first concept to its second: a movie's place is how far its vector's "
+                "direction leans towards the second (0 is the average movie). A genre's point is the mean "
+                "direction of its movies, the often rated ones counting more."
+            )
+        else:
+            st.caption(
+                f"{placement.method} keeps each point's nearest neighbours (by the direction of the vectors) "
+                "close; the axes have no meaning of their own and the distances between far groups are not to "
+                f"scale. Its axes are called {', '.join(placement.labels)} in the CSV download."
+            )
     if record.config.model == "nn":
         st.caption(
             "This is the neural model: it combines the vectors in a network, so distances on the map are a "
