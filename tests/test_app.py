@@ -317,7 +317,7 @@ def test_all_movies_use_webgl():
     at.run()
     assert_healthy(at)
     (figure,) = charts(at)
-    movies = [t for t in figure["data"] if t.get("name") not in ("Recommended for the user",)]
+    movies = [t for t in figure["data"] if t.get("name") not in ("Recommended for the user", "Titles")]
     assert {t["type"] for t in movies if not str(t.get("name", "")).startswith("User")} == {"scattergl"}
     assert n_points([t for t in movies if "User" not in t.get("name", "")]) >= 1500
 
