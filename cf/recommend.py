@@ -16,6 +16,7 @@ from cf.data import IdMap, Movies, Ratings, extras
 from cf.models import BiasBaseline
 from cf.models.ease import ItemModel, interaction_weights
 from cf.models.embedding import RatingModel
+from cf.similar import SIMILARITY_KEY
 from cf.topn import Person, top_n
 
 if TYPE_CHECKING:  # loaded with numba, only when a model blends it in
@@ -310,6 +311,8 @@ class Recommender:
         if self.ranker is not None:
             size += self.ranker.weights.nbytes
         frames = (self.known, self._by_user)
+        similarity = self.__dict__.get(SIMILARITY_KEY)  # built on first use (cf.similar)
+        size += similarity.nbytes if similarity is not None else 0
         return size + sum(int(f.memory_usage(index=True).sum()) for f in frames)
 
     def user_table(self) -> pd.DataFrame:

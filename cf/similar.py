@@ -78,6 +78,13 @@ class MovieSimilarity:
         return cls(by_user, by_user.tocsc(), watched, counts, norms)
 
     @property
+    def nbytes(self) -> int:
+        """Memory held: the two orientations of the ratings, the counts and the rows kept for reuse."""
+        arrays = [self.by_user.data, self.by_user.indices, self.by_user.indptr, self.watched.data]
+        arrays += [self.by_movie.data, self.by_movie.indices, self.by_movie.indptr, self.counts, self.norms]
+        return sum(a.nbytes for a in arrays) + sum(row.nbytes for row in self._rows.values())
+
+    @property
     def n_users(self) -> int:
         return self.by_user.shape[0]
 

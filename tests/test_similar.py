@@ -79,6 +79,8 @@ def test_phi_is_zero_for_a_movie_everyone_rated():
 def test_recommender_similar_movies_give_the_same_list(small, ml_small_ratings_path, ml_small_movies_path):
     ratings = cf.load_ratings(ml_small_ratings_path)
     rec = cf.fit(ratings, cf.TrainConfig(epochs=1), movies=cf.load_movies(ml_small_movies_path)).recommender
+    before = rec.nbytes()
     table = rec.similar_movies(1, 10)
     assert table["title"].tolist() == _titles(small, "Toy Story (1995)")
+    assert rec.nbytes() > before + 10 * len(rec.known)  # the indexed ratings count in the model's memory
     assert table["match"].between(0, 1).all() and table["match"].is_monotonic_decreasing
