@@ -16,8 +16,8 @@ Parameters: ``tab``, ``data`` (``demo``, ``ml-<release>`` or ``file``), ``files`
 ``seed``, and ``train`` (``1`` for a model trained with those settings, ``file`` for a loaded one).
 On the Embeddings screen the map's view too (:data:`_MAP_VIEW`): ``show``, ``dims``, ``map``
 (``pca``, ``tsne``, ``umap``, ``axes``), ``perp``, ``nn``, ``mindist``, ``axes`` (the custom axes'
-ends, ``|``-separated), ``colour``, ``size``, ``regions``, ``k``, ``q``, ``regex``, ``nb``
-and ``isolate``; only the ones that differ from the screen's defaults.
+ends, ``|``-separated), ``colour``, ``size``, ``regions``, ``k``, ``q``, ``regex``, ``nb``,
+``isolate`` and ``titles``; only the ones that differ from the screen's defaults.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import dataclasses
 import streamlit as st
 
 import cf
+from cf.maps.labels import DEFAULT_LABELS
 from ui.components.common import md
 from ui.session import state
 from ui.session.state import DEMO, FILES, MOVIELENS, DataRecord, ModelRecord
@@ -57,6 +58,7 @@ _MAP_VIEW = {  # URL name: (widget key, default, the URL's values -> the widget'
     "regex": (state.EMB_REGEX, False, _FLAG),
     "nb": (state.EMB_NB_COUNT, 10, int),
     "isolate": (state.EMB_ISOLATE, False, _FLAG),
+    "titles": (state.EMB_TITLES, DEFAULT_LABELS, int),
 }
 PENDING = "cf.link_pending"
 """A model the link asks to retrain, until its data is in use: {"config", "data" (the link's ``data``)}."""
