@@ -602,8 +602,8 @@ def _spread_regions(regions: pd.DataFrame, box: np.ndarray, height: int) -> tupl
 
     texts = [f"{name}__" for name in regions["name"]]  # bold: about two letters wider
     canvas = _canvas(box, height, REGION_FONT)
-    y, boxes = spread_labels(regions["x"].to_numpy(float), regions["y"].to_numpy(float), texts, canvas)
-    return regions.assign(y=y), boxes
+    x, y, boxes = spread_labels(regions["x"].to_numpy(float), regions["y"].to_numpy(float), texts, canvas)
+    return regions.assign(x=x, y=y), boxes
 
 
 def title_trace(

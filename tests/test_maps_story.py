@@ -133,3 +133,21 @@ def test_the_exported_map_cuts_nothing_at_its_edges(small, width):
     assert not drawn_on[:, :6].any() and not drawn_on[:, -6:].any()  # nothing at the left or right edge
     assert not drawn_on[:6].any() and not drawn_on[-6:].any()  # nor at the top or bottom
     assert drawn_on.mean() > 0.02  # the map itself is drawn
+
+
+def test_region_names_on_the_map_do_not_cover_each_other(small):
+    from cf.maps.labels import Canvas, spread_labels
+
+    vectors, titles, genre_lists, counts = small
+    drawn = np.argsort(-counts, kind="stable")[:300]
+    found = regions.taste_regions(vectors, titles, genre_lists, counts, k=8, among=drawn)
+    where = regions.centres(vectors[:, :2], found.labels, found.table, among=found.clustered)
+    x, y = vectors[drawn, 0], vectors[drawn, 1]
+    canvas = Canvas((float(x.min()), float(x.max())), (float(y.min()), float(y.max())), 440, 360, 13)
+    texts = where["name"].tolist()
+    _, _, boxes = spread_labels(where["x"].to_numpy(), where["y"].to_numpy(), texts, canvas)
+    assert len(boxes) == len(texts) == 8
+    for a in range(len(boxes)):
+        for b in range(a):
+            first, second = boxes[a], boxes[b]
+            assert not (first[0] < second[1] and second[0] < first[1] and first[2] < second[3] and second[2] < first[3])

@@ -132,20 +132,27 @@ def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float,
     return a[0] < b[1] and b[0] < a[1] and a[2] < b[3] and b[2] < a[3]
 
 
-def spread_labels(x: np.ndarray, y: np.ndarray, texts: list[str], canvas: Canvas) -> tuple[np.ndarray, list[Box]]:
-    """Centred labels (such as region names) moved up or down, a line at a time, until none overlaps an
-    earlier one (kept where they are when no nearby place is free); the new heights and the boxes."""
-    y = np.asarray(y, dtype=float).copy()
+SHIFTS = [(0, 0)] + [(dx, dy) for dy in (1, -1, 2, -2, 3, -3, 4, -4, 5, -5) for dx in (0, 0.5, -0.5)]
+"""Where :func:`spread_labels` tries a label, nearest first: (label widths across, lines up)."""
+
+
+def spread_labels(
+    x: np.ndarray, y: np.ndarray, texts: list[str], canvas: Canvas
+) -> tuple[np.ndarray, np.ndarray, list[Box]]:
+    """Centred labels (such as region names) moved, a line or half a label at a time, until none overlaps
+    an earlier one (kept where they are when no nearby place is free); the new places and the boxes."""
+    x, y = np.asarray(x, dtype=float).copy(), np.asarray(y, dtype=float).copy()
     boxes: list[Box] = []
     for row, text in enumerate(texts):
         x0, x1, y0, y1 = canvas.box(float(x[row]), float(y[row]), text, "middle centre")
-        step = y1 - y0
-        for shift in (0, 1, -1, 2, -2, 3, -3, 4, -4):
-            box = (x0, x1, y0 + shift * step, y1 + shift * step)
+        for dx, dy in SHIFTS:
+            shift_x, shift_y = dx * (x1 - x0), dy * (y1 - y0)
+            box = (x0 + shift_x, x1 + shift_x, y0 + shift_y, y1 + shift_y)
             if canvas.inside(box) and not any(_overlap(box, other) for other in boxes):
-                y[row] += shift * step
+                x[row] += shift_x
+                y[row] += shift_y
                 break
         else:
             box = (x0, x1, y0, y1)
         boxes.append(box)
-    return y, boxes
+    return x, y, boxes
