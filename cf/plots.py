@@ -536,7 +536,7 @@ def embedding_scatter(
     trace = _scatter(dims, len(points), webgl)
     fig = _figure(
         title=dict(text=plot_text(title), subtitle=dict(text=plot_text(subtitle)), xref="paper", x=0),
-        legend=dict(title=dict(text=plot_text(legend_title)), itemsizing="constant"),
+        legend=dict(title=dict(text=plot_text(legend_title), side="top left"), itemsizing="constant"),
     )
     customdata = _movie_customdata(points)
     sizes = _dot_sizes(points, size_by) * (0.6 if dims == 3 else 1.0)
