@@ -101,8 +101,8 @@ def test_genre_axes_put_each_genres_movies_at_its_own_end(small):
     assert (position[scary] > middle).mean() > 0.65 and (position[kids] < middle).mean() > 0.6
 
 
-@pytest.mark.parametrize("width", [700, 1000])
-def test_the_exported_map_cuts_nothing_at_its_edges(small, width):
+@pytest.mark.parametrize("width, colour", [(700, "genre"), (1000, "genre"), (700, "region")])
+def test_the_exported_map_cuts_nothing_at_its_edges(small, width, colour):
     """Rendered to PNG (kaleido), the map's outermost pixel columns and rows are empty: no title, label,
     legend entry or dot runs off the picture."""
     import io
@@ -117,6 +117,11 @@ def test_the_exported_map_cuts_nothing_at_its_edges(small, width):
     vectors, titles, genre_lists, counts = small
     drawn = np.argsort(-counts, kind="stable")[:300]
     groups, order = genres.genre_groups(genre_lists, n_top=10)
+    where = None
+    if colour == "region":  # long legend entries ("Like The Shawshank Redemption") and names on the map
+        found = regions.taste_regions(vectors, titles, genre_lists, counts, k=8, among=drawn)
+        groups, order = found.names(), found.table["name"].tolist()
+        where = regions.centres(vectors[:, :2], found.labels, found.table, among=found.clustered)
     points = pd.DataFrame(
         {
             "movieId": drawn, "title": [titles[i] for i in drawn], "genres": "", "group": np.asarray(groups)[drawn],
@@ -127,6 +132,7 @@ def test_the_exported_map_cuts_nothing_at_its_edges(small, width):
     figure = plots.embedding_scatter(
         points, ["", ""], group_order=order, highlight=edge, neighbours=drawn[:5].tolist(),
         recommended=drawn[5:8].tolist(), title_labels=25, subtitle="Nearby movies are liked by the same people",
+        regions=where, legend_title="Taste region" if where is not None else "Genre",
     )  # fmt: skip
     picture = np.asarray(Image.open(io.BytesIO(images.figure_image(figure, "png", width=width))).convert("RGB"))
     drawn_on = np.abs(picture.astype(int) - picture[0, 0].astype(int)).sum(axis=2) > 30  # not the background
