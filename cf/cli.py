@@ -51,9 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rec.add_argument("--min-ratings", type=int, default=0, help="leave out movies with fewer ratings (default 0)")
     rec.add_argument("--json", action="store_true", help="print JSON records instead of a table")
-    sim = commands.add_parser("similar", help="movies most like a movie (learned from who rated what)")
+    sim = commands.add_parser(
+        "similar", help="movies most like a movie: watched by the same people and rated alike (as the app shows)"
+    )
     sim.add_argument("--model", required=True, help="a model file written by 'train --out'")
-    sim.add_argument("--movie", required=True, help="the movie id")
+    sim.add_argument("--movie", required=True, help="the movie id, or a title as you would type it ('the matrix')")
     sim.add_argument("-n", type=int, default=10, help="how many movies (default 10)")
     sim.add_argument("--json", action="store_true", help="print JSON records instead of a table")
     get = commands.add_parser("download", help="download a MovieLens release into the local cache")

@@ -213,12 +213,23 @@ def lookup_command(args: argparse.Namespace) -> int:
         user = _as_id(args.user, recommender.users.ids)
         table = recommender.recommend(user, args.n, min_ratings=args.min_ratings, rank_by=args.rank_by)
     else:
-        table = recommender.similar_movies(_as_id(args.movie, recommender.items.ids), args.n)
+        table = recommender.similar_movies(_movie_id(recommender, args.movie), args.n)
     if args.json:
         print(table.to_json(orient="records"))
     else:
         print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
     return 0
+
+
+def _movie_id(recommender, text: str) -> object:
+    """A movie id, or the best match of a title as people type it ("the matrix", "Toy Story 1995")."""
+    movie = _as_id(text, recommender.items.ids)
+    if movie in recommender.items:
+        return movie
+    from cf.data.search import TitleIndex
+
+    found = TitleIndex(list(recommender.titles()), recommender.item_counts).search(str(text))
+    return recommender.items.to_raw([int(found[0])])[0] if len(found) else movie
 
 
 def _as_id(text: str, ids) -> object:

@@ -17,13 +17,11 @@ from cf.models import BiasBaseline
 from cf.models.ease import ItemModel, interaction_weights
 from cf.models.embedding import RatingModel
 from cf.placement import MOVIE_CAP, Placement, check_item_model
-from cf.topn import Person, top_indices, top_n
+from cf.similar import SIMILARITY_KEY
+from cf.topn import Person, top_n
 
 if TYPE_CHECKING:  # loaded with numba, only when a model blends it in
     from cf.models.knn import ItemNeighbours
-
-SIMILAR_MIN_RATINGS = 10
-"""Fewest ratings for a movie to be offered as similar by embedding cosine (without the item model)."""
 
 _BATCH = 1 << 16
 _BLOCK_CELLS = 1 << 25
@@ -320,24 +318,14 @@ class Recommender:
         return table.sort_values(["rating", "predicted"], ascending=False, ignore_index=True)
 
     def similar_movies(self, movie, n: int = 10) -> pd.DataFrame:
-        """The ``n`` movies most like ``movie``.
+        """The ``n`` movies most like ``movie``, best first, with their ``match`` (0 to 1).
 
-        With the item model: the movie-to-movie weights learned from who rated what (both
-        directions averaged), which need real co-ratings. Otherwise (or for a movie outside
-        the item model): cosine similarity of embeddings among movies with at least
-        :data:`SIMILAR_MIN_RATINGS` ratings, since barely trained vectors point anywhere.
+        Watched by the same people and rated alike, from the ratings alone, whatever the model
+        (see :mod:`cf.similar`): every screen, the report and the CLI give this one list.
         """
-        index = self.item_index(movie)
-        similarity = self.ranker.similar(index) if self.ranker is not None else None
-        if similarity is None:
-            similarity = self.unit_item_vectors() @ self.unit_item_vectors()[index]
-            similarity[self.item_counts < min(SIMILAR_MIN_RATINGS, self.item_counts.max())] = -np.inf
-            similarity[index] = -np.inf
-        top = top_indices(similarity, n)
-        top = top[np.isfinite(similarity[top])]
-        table = self.describe(top)
-        table.insert(3, "similarity", similarity[top])
-        return table
+        from cf.similar import similar_movies
+
+        return similar_movies(self, self.item_index(movie), n)
 
     def titles(self) -> np.ndarray:
         """Every movie's title, by index."""
@@ -378,6 +366,8 @@ class Recommender:
         if self.ranker is not None:
             size += self.ranker.weights.nbytes
         frames = (self.known, self._by_user)
+        similarity = self.__dict__.get(SIMILARITY_KEY)  # built on first use (cf.similar)
+        size += similarity.nbytes if similarity is not None else 0
         return size + sum(int(f.memory_usage(index=True).sum()) for f in frames)
 
     def user_table(self) -> pd.DataFrame:

@@ -22,6 +22,8 @@ import plotly.graph_objects as go
 
 from cf import plots
 from cf.data import Ratings
+from cf.maps.labels import DEFAULT_LABELS
+from cf.maps.points import NEARBY
 from cf.recommend import Recommender
 from cf.settings import plain_table
 from cf.verdict import AVERAGE_GUESS, SIMPLE_GUESS, accuracy_verdict, hit_rate_sentence
@@ -41,8 +43,8 @@ SECTIONS = {
 }
 """Section id -> heading, in page order."""
 FIGURE_CONFIG = {"displaylogo": False, "responsive": True}
-MAP_MOVIES = 1500
-"""Most rated movies drawn on the report's map (keeps the file small)."""
+MAP_MOVIES = 300
+"""Most rated movies drawn on the report's map (as many as the app's map starts with: a readable slide)."""
 
 
 @dataclass
@@ -343,11 +345,16 @@ def _similar(inputs: ReportInputs) -> tuple[str, str]:
     blocks = []
     for item in np.argsort(-rec.item_counts, kind="stable")[: inputs.n_movies]:
         movie = rec.items.to_raw([item])[0]
-        similar = rec.similar_movies(movie, 5)[["title", "genres", "n_ratings"]]
-        similar = similar.rename(columns={"title": "Movie", "genres": "Genres", "n_ratings": "Ratings"})
+        similar = rec.similar_movies(movie, 5)[["title", "match", "genres", "n_ratings"]]
+        similar = similar.assign(match=[f"{m:.0%}" for m in similar["match"]])
+        similar.columns = ["Movie", "Match", "Genres", "Ratings"]
         title = rec.titles()[item]
         blocks.append(f"<h3>Like {html.escape(str(title))}</h3>{_table(similar)}")
-    lede = "For the most rated movies, the movies the model finds most alike, learned only from who rated what."
+    lede = (
+        "For the most rated movies, the movies most like them: watched by the same people and rated alike "
+        "(the same lists as the app's Movies screen). Match runs from 0% (no link) to 100% (always watched "
+        "together and rated the same)."
+    )
     return lede, "".join(blocks)
 
 
@@ -356,7 +363,7 @@ def _map(inputs: ReportInputs) -> tuple[str, str]:
     from cf.projection import project_embeddings
 
     rec = inputs.recommender
-    projection, movie_xy, _ = project_embeddings(rec, 2)  # the app's maps fit the same axes: same shares
+    projection, movie_xy, _ = project_embeddings(rec, 2)  # as the app's map: the same axes and shares
     meta = rec.movies.frame.reindex(rec.items.ids)
     genre_lists = [g if isinstance(g, list) else [] for g in meta["genres"]]
     groups, order = genres.genre_groups(genre_lists, n_top=10)
@@ -367,10 +374,15 @@ def _map(inputs: ReportInputs) -> tuple[str, str]:
         x=movie_xy[shown, 0],
         y=movie_xy[shown, 1],
     )
-    fig = plots.embedding_scatter(points, projection.axis_labels(), dims=2, group_order=order, height=560)
+    fig = plots.embedding_scatter(
+        points, ["", ""], dims=2, group_order=order, height=620, title_labels=DEFAULT_LABELS, subtitle=NEARBY
+    )
+    shares = ", ".join(f"{share:.1%}" for share in projection.explained_variance_ratio[:2])
     lede = (
         f"The {len(shown):,} most rated movies placed by what the model learned about them: "
-        "movies close together appeal to the same people."
+        "movies close together appeal to the same people, and the best-known titles are written on the map. "
+        f"(The two directions are the principal components of the movie vectors, explaining {shares} of "
+        "their spread, as on the app's Embeddings screen.)"
     )
     return lede, _figure(fig, "map")
 

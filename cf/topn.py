@@ -14,12 +14,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from cf.metrics import relevance_threshold
-
 RANK_BY = ("ranker", "rating")
 """``ranker``: the item model trained for top-N (the default); ``rating``: highest predicted stars."""
-SIMILARITY_FLOOR = 0.3
-"""Embedding cosine below which a liked movie is not offered as the reason for a pick."""
 
 
 @dataclass
@@ -150,32 +146,11 @@ def predicted_stars(rec, person: Person, items: np.ndarray) -> np.ndarray:
 
 
 def because_you_liked(rec, person: Person, picks: np.ndarray, rank_by: str = "ranker") -> list[str]:
-    """For each pick, the title of a movie the person liked that drives it, or "" when none does.
+    """For each pick, the title of a liked movie that is a real reason for it, or "" (see :mod:`cf.reasons`)."""
+    from cf.reasons import because_you_liked as reasons
 
-    With the item model: the liked movie with the largest positive contribution to the
-    pick's score. Otherwise: the liked movie nearest in the embedding space, if its cosine
-    similarity is at least :data:`SIMILARITY_FLOOR`.
-    """
-    items, ratings = np.asarray(person.items, np.int64), np.asarray(person.ratings, np.float32)
-    liked = ratings >= relevance_threshold(rec.scale) if rec.has_ratings else np.ones(len(items), bool)
-    names = rec.titles()
-    out = [""] * len(picks)
-    if not liked.any() or not len(picks):
-        return out
-    liked_items, weights = items[liked], rec.interaction_weights(ratings[liked])
-    if rank_by == "ranker" and rec.ranker is not None:
-        for row, pick in enumerate(picks):
-            share = rec.ranker.contributions(liked_items, weights, int(pick))
-            if len(share) and share.max() > 0:
-                out[row] = names[liked_items[int(np.argmax(share))]]
-        return out
-    unit = rec.unit_item_vectors()
-    similarity = unit[np.asarray(picks, np.int64)] @ unit[liked_items].T
-    best = np.argmax(similarity, axis=1)
-    for row, column in enumerate(best):
-        if similarity[row, column] >= SIMILARITY_FLOOR:
-            out[row] = names[liked_items[column]]
-    return out
+    by_item_model = rank_by == "ranker" and rec.ranker is not None
+    return reasons(rec, person.items, person.ratings, picks, by_item_model)
 
 
 def top_indices(scores: np.ndarray, n: int) -> np.ndarray:

@@ -45,11 +45,14 @@ def test_tsne_runs_in_the_background_and_is_cached(app):
     assert_healthy(at)
     (job,) = record.cache["layout_jobs"].values()
     if job.running:  # meanwhile the page shows the PCA map and the progress
-        assert "PC1" in movie_map(at)["layout"]["xaxis"]["title"]["text"]
+        assert "(PCA)" in movie_map(at)["layout"]["title"]["text"]
     wait_for_layouts(at, record)
     figure = movie_map(at)
-    assert figure["layout"]["xaxis"]["title"]["text"] == "t-SNE 1"
+    assert figure["layout"]["xaxis"]["title"]["text"] == ""  # t-SNE's axes mean nothing in words
+    assert figure["layout"]["title"]["subtitle"]["text"] == "Nearby movies are liked by the same people"
     assert "t-SNE" in figure["layout"]["title"]["text"]
+    (titles,) = [t for t in figure["data"] if t["name"] == "Titles"]
+    assert 10 <= len(titles["text"]) <= 25  # the best-known titles written on the map
     assert n_points([t for t in figure["data"] if t.get("mode") == "markers"]) >= 300
     assert at.query_params["map"] == "tsne"
     at.segmented_control(key=state.EMB_METHOD).set_value("PCA")
@@ -67,14 +70,14 @@ def test_custom_axes_are_labelled_and_bad_ends_explained(app):
     at.run()
     assert_healthy(at)
     layout = movie_map(at)["layout"]
-    assert layout["xaxis"]["title"]["text"] == "Horror → Romance"
-    assert layout["yaxis"]["title"]["text"] == "Children → Crime"
+    assert layout["xaxis"]["title"]["text"] == "← Horror · Romance →"
+    assert layout["yaxis"]["title"]["text"] == "← Children · Crime →"
     assert at.query_params["axes"] == "Horror|Romance|Children|Crime"
     at.text_input(key=state.EMB_AXES[1]).set_value("zzz no such thing")
     at.run()
     assert_healthy(at)
     assert any("matches no title" in w.value for w in at.warning)
-    assert "PC1" in movie_map(at)["layout"]["xaxis"]["title"]["text"]  # PCA meanwhile
+    assert "(PCA)" in movie_map(at)["layout"]["title"]["text"]  # PCA meanwhile
     at.text_input(key=state.EMB_AXES[1]).set_value("Romance")
     at.segmented_control(key=state.EMB_METHOD).set_value("PCA")
     at.run()
@@ -93,7 +96,9 @@ def test_colour_size_and_taste_regions(app):
     at.run()
     assert_healthy(at)
     regions = table(at, "titles")
-    assert len(regions) == 8 and regions["movies"].sum() == len(at.session_state[state.MODEL].recommender.items)
+    shown = at.slider(key=state.EMB_COUNT).value
+    assert len(regions) == 8 and regions["movies"].sum() == shown  # fitted on the movies the map draws
+    assert regions["name"].is_unique and regions["movies"].max() < 0.4 * shown
     figure = movie_map(at)
     (labels,) = [t for t in figure["data"] if t["name"] == "Taste regions"]
     assert len(labels["text"]) == 8
@@ -117,23 +122,22 @@ def test_regex_search_neighbours_and_isolate(app):
     at.run()
     assert_healthy(at)
     at.slider(key=state.EMB_NB_COUNT).set_value(20)
-    at.segmented_control(key=state.EMB_NB_METRIC).set_value("euclidean")
     at.toggle(key=state.EMB_ISOLATE).set_value(True)
     at.run()
     assert_healthy(at)
-    nearest = table(at, "distance")
-    assert len(nearest) == 20 and nearest["distance"].is_monotonic_increasing
+    nearest = table(at, "match")
+    assert len(nearest) == 20 and nearest["match"].is_monotonic_decreasing
     figure = movie_map(at)
-    (rings,) = [t for t in figure["data"] if t["name"].startswith("Nearest to ")]
+    (rings,) = [t for t in figure["data"] if t["name"].startswith("Most like ")]
     assert len(values(rings["x"])) == 20
     shown = [
         t
         for t in figure["data"]
-        if t.get("mode") == "markers" and not t["name"].startswith(("Search", "User", "Recommended"))
+        if t.get("mode") == "markers" and not t["name"].startswith(("Search", "User", "Recommended", "Most like"))
     ]
     assert n_points(shown) == 21  # isolated: the first match and its neighbours
     assert at.query_params["q"].startswith("^the") and at.query_params["isolate"] == "1"
-    assert at.query_params["nb"] == "20" and at.query_params["dist"] == "euclidean"
+    assert at.query_params["nb"] == "20"
 
 
 def test_colour_and_size_by_columns_of_the_uploaded_movies_file(tmp_path, demo_split_dir):

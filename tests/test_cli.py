@@ -62,7 +62,11 @@ def test_train_json_then_recommend_from_the_saved_model(tmp_path, capsys):
     assert [r["predicted"] for r in by_stars] == sorted((r["predicted"] for r in by_stars), reverse=True)
     assert {r["movieId"] for r in by_stars} != {r["movieId"] for r in rows}
     assert main(["similar", "--model", str(model), "--movie", "1", "-n", "3"]) == 0
-    assert "similarity" in capsys.readouterr().out
+    assert "match" in capsys.readouterr().out
+    assert main(["similar", "--model", str(model), "--movie", "1", "-n", "3", "--json"]) == 0
+    by_id = json.loads(capsys.readouterr().out)
+    assert main(["similar", "--model", str(model), "--movie", "movie 1", "-n", "3", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == by_id  # a title as typed finds the same movie
 
 
 def test_unknown_user_and_bad_files_exit_2_with_a_message(tmp_path, capsys, demo_split_dir):

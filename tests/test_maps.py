@@ -149,7 +149,7 @@ def test_taste_regions_recover_the_planted_genres(demo):
     rec, titles, genre_lists = demo
     found = regions.taste_regions(rec.item_vectors(), titles, genre_lists, rec.item_counts, k=8)
     assert len(found.table) == 8 and found.table["movies"].sum() == len(titles)
-    assert found.table["name"].is_unique and (found.table["genres"] != "").all()
+    assert found.table["name"].is_unique and (found.table["genres"] != "").sum() >= 5  # others: by titles
     # movies with one genre: the regions sort them by genre far better than chance
     single = np.array([len(g) == 1 for g in genre_lists])
     truth = np.array([g[0] if g else "" for g in genre_lists])[single]
@@ -157,7 +157,7 @@ def test_taste_regions_recover_the_planted_genres(demo):
     purity, chance = regions.purity(found.labels[single], truth), regions.purity(found.labels[single], shuffled)
     assert purity > 1.5 * chance and purity > 0.4
     # a region's name lists the genres its movies have most often (relative to the catalogue)
-    biggest = found.table.iloc[0]
+    biggest = found.table[found.table["genres"] != ""].iloc[0]
     members = np.flatnonzero(found.labels == biggest["region"])
     top = biggest["genres"].split(", ")[0]
     share_in = np.mean([top in genre_lists[i] for i in members])

@@ -10,6 +10,7 @@ import pytest
 from cf import plots
 from cf.data.genres import genre_groups
 from cf.evaluation import TopNReport
+from cf.maps.labels import short_title
 from tests.helpers import list_scores, rating_scores
 
 
@@ -130,7 +131,7 @@ def test_embedding_scatter_marks_user_recommendations_and_search():
     assert len(by_name["Recommended for the user"].x) == 3
     assert by_name["Recommended for the user"].marker.symbol == "square"
     ringed = by_name["Search results"]
-    assert len(ringed.x) == 2 and ringed.text[0] == "Movie &lt;b&gt;2&lt;/b&gt; (2000)"
+    assert len(ringed.x) == 2 and ringed.text[0] == "Movie &lt;b&gt;2&lt;/b&gt;"  # short: no year
     user = by_name["User &lt;7&gt;"]
     assert list(user.x) == [0.1] and user.marker.symbol == "diamond"
 
@@ -183,8 +184,10 @@ def test_far_away_marks_are_drawn_at_the_edge_without_squashing_the_cloud(dims: 
             drawn = np.asarray(getattr(trace, axis), dtype=float)
             assert ((drawn >= low) & (drawn <= high)).all(), (trace.name, axis)
     by_name = {t.name: t for t in figure.data}
-    assert by_name["Recommended for the user"].x[0] == figure_range(figure, dims, "x")[1]  # at the edge
-    assert by_name["You"].y[0] == figure_range(figure, dims, "y")[0]
+    low, high = figure_range(figure, dims, "x")  # at the edge, just inside (so the mark is drawn whole)
+    assert by_name["Recommended for the user"].x[0] == pytest.approx(high - 0.03 * (high - low))
+    low, high = figure_range(figure, dims, "y")
+    assert by_name["You"].y[0] == pytest.approx(low + 0.03 * (high - low))
 
 
 def figure_range(figure, dims: int, axis: str) -> tuple[float, float]:
@@ -198,7 +201,7 @@ def test_only_the_first_few_ringed_movies_are_labelled(dims: int):
     ringed = [9, 3, 14, 7, 22, 30, 1, 5]
     figure = plots.embedding_scatter(points, dims=dims, highlight=ringed, n_labels=3)
     rings = next(t for t in figure.data if t.name == "Search results")
-    titles = dict(zip(points["movieId"], [plots.plot_text(t) for t in points["title"]]))
+    titles = dict(zip(points["movieId"], [plots.plot_text(short_title(t)) for t in points["title"]]))
     written = [text for text in rings.text if text]
     assert sorted(written) == sorted(titles[m] for m in ringed[:3])
     assert len(rings.x) == len(ringed)
@@ -346,3 +349,15 @@ def test_topn_comparison_puts_the_model_beside_most_popular():
     assert [t.name for t in fig.data] == ["This model", "Most popular"]
     assert list(fig.data[1].y) == [0.1, 0.38]
     assert list(fig.data[0].x) == ["Ranking quality (NDCG@10)", "Found a loved movie (hit rate@10)"]
+
+
+def test_map_titles_are_written_without_overlap_and_marked_ones_first():
+    points = movie_points(200)
+    figure = plots.embedding_scatter(points, highlight=[7], neighbours=[3, 4], n_labels=1, title_labels=20)
+    (titles,) = [t for t in figure.data if t.name == "Titles"]
+    assert 5 <= len(titles.text) <= 23
+    first = points.set_index("movieId").loc[[7, 3, 4], "title"].map(lambda t: plots.plot_text(short_title(t)))
+    assert list(titles.text[:3]) == list(first)  # the search result and the neighbours before the others
+    rings = next(t for t in figure.data if t.name == "Search results")
+    assert not any(rings.text or [])  # written once, by the titles
+    assert not figure.layout.xaxis.showticklabels and figure.layout.title.subtitle.text == ""

@@ -167,3 +167,25 @@ def test_settings_section_shows_plain_labels_and_values(trained):
         assert SETTINGS[name].label in section
         assert f">{name}<" not in section  # the field's name is not shown
     assert ">40%<" in section and ">Automatic<" in section and ">Dot product with biases<" in section
+
+
+def test_the_reports_map_is_a_readable_slide(tmp_path):
+    """300 dots with the best-known titles written, axes in words, the app's own PCA shares."""
+    import numpy as np
+
+    import cf
+    from cf.report import MAP_MOVIES, ReportInputs, _map
+    from tests.helpers import movies_path, split_paths
+
+    train_path, _ = split_paths()
+    rec = cf.fit(
+        cf.load_ratings(train_path), cf.TrainConfig(epochs=1), movies=cf.load_movies(movies_path())
+    ).recommender
+    lede, html_text = _map(ReportInputs(recommender=rec))
+    assert MAP_MOVIES == 300 and "300 most rated" in lede
+    from cf.projection import project_embeddings
+
+    shares = project_embeddings(rec, 2)[0].explained_variance_ratio[:2]
+    assert all(f"{share:.1%}" in lede for share in shares)  # the same figures as the app's map
+    assert '"Titles"' in html_text and "Nearby movies are liked by the same people" in html_text
+    assert np.isfinite(shares).all()

@@ -1,2 +1,4 @@
-"""Maps of the learned vectors beyond PCA: t-SNE and UMAP layouts, concept axes, taste regions,
-neighbours in the full space and the movie attributes a map can be coloured by."""
+"""Maps of the learned vectors: t-SNE and UMAP layouts (``layouts``), concept axes (``axes``), taste
+regions and their names (``regions``, ``region_names``), titles written on a map (``labels``), the
+tables a map draws (``points``), neighbours in the full space (``neighbours``) and the movie
+attributes a map can be coloured by."""

@@ -1,4 +1,11 @@
-"""Taste regions: k-means clusters of movie directions, each named from its genres and best-known titles."""
+"""Taste regions: k-means clusters of the movies drawn on a map, each named from what sets it apart.
+
+The clusters are fitted on the movies the map draws (the most rated ones, :func:`taste_regions`'s
+``among``), so each region is a visible part of the map rather than a crowd of unseen rare movies;
+every other movie joins the region of its nearest centre. A region is named by
+:mod:`cf.maps.region_names`: its one or two most over-represented genres, chosen so that most of
+its members have a genre in the name, or its best-known titles when no genre sets it apart.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from cf.maps.layouts import unit_rows
+from cf.maps.region_names import name_regions
 
 
 @dataclass
@@ -19,36 +27,37 @@ class Regions:
     labels
         The region of every movie (0 to k-1).
     table
-        One row per region: ``region``, ``name``, ``genres`` (the dominant ones), ``titles``
-        (the most rated), ``movies`` (how many), largest region first.
+        One row per region: ``region``, ``name``, ``genres`` (those in the name, if any), ``titles``
+        (its most rated), ``movies`` (how many of the clustered movies), ``truth`` (the share of
+        them with a genre in the name; NaN for a region named by titles), largest region first.
+    clustered
+        The movie indices the clusters were fitted on (the movies drawn).
     """
 
     labels: np.ndarray
     table: pd.DataFrame
+    clustered: np.ndarray
 
     def names(self) -> np.ndarray:
         """Each movie's region name."""
         lookup = dict(zip(self.table["region"], self.table["name"]))
         return np.array([lookup[label] for label in self.labels], dtype=object)
 
+    def truth(self) -> float:
+        """The share of the clustered movies whose region's name holds one of their genres (NaN without genres)."""
+        named = self.table.dropna(subset=["truth"])
+        if named.empty:
+            return float("nan")
+        return float((named["truth"] * named["movies"]).sum() / named["movies"].sum())
 
-def kmeans(unit: np.ndarray, k: int, seed: int = 0, weights: np.ndarray | None = None) -> np.ndarray:
-    """k-means labels of the rows (scikit-learn, several starts; the same seed gives the same labels)."""
+
+def kmeans(unit: np.ndarray, k: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """k-means labels of the rows and the centres (scikit-learn, several starts; the same seed, the same labels)."""
     from sklearn.cluster import KMeans
 
     k = max(1, min(k, len(unit)))
-    model = KMeans(n_clusters=k, n_init=4, random_state=seed)
-    return model.fit_predict(unit, sample_weight=weights).astype(int)
-
-
-def dominant_genres(genre_lists: list[list[str]], members: np.ndarray, n: int = 2) -> list[str]:
-    """The ``n`` genres most over-represented among ``members`` (share in the region / share overall)."""
-    overall = pd.Series([g for genres in genre_lists for g in genres]).value_counts() / max(len(genre_lists), 1)
-    inside = pd.Series([g for i in members for g in genre_lists[i]]).value_counts() / max(len(members), 1)
-    if inside.empty:
-        return []
-    lift = (inside / overall.reindex(inside.index)) * np.sqrt(inside)  # over-represented and common in it
-    return [str(g) for g in lift.sort_values(ascending=False, kind="stable").index[:n]]
+    model = KMeans(n_clusters=k, n_init=4, random_state=seed).fit(unit)
+    return model.labels_.astype(int), model.cluster_centers_
 
 
 def taste_regions(
@@ -58,41 +67,18 @@ def taste_regions(
     n_ratings: np.ndarray,
     k: int = 8,
     seed: int = 0,
-    n_titles: int = 3,
+    among: np.ndarray | None = None,
 ) -> Regions:
-    """Cluster movies by the direction of their vectors and name each cluster.
-
-    A region's name is its dominant genres (see :func:`dominant_genres`), or its best-known
-    title when the movies have no genres; the table lists its most rated titles.
-    """
+    """Cluster the movies ``among`` (indices; all when None) by the direction of their vectors and name
+    each cluster (see :mod:`cf.maps.region_names`); the other movies join their nearest region."""
     n_ratings = np.asarray(n_ratings, dtype=float)
-    labels = kmeans(unit_rows(vectors), k, seed, weights=np.log1p(n_ratings) + 1e-3)
-    rows = []
-    for region in np.unique(labels):
-        members = np.flatnonzero(labels == region)
-        best = members[np.argsort(-n_ratings[members], kind="stable")[:n_titles]]
-        top = dominant_genres(genre_lists, members)
-        rows.append(
-            {
-                "region": int(region),
-                "name": " & ".join(top) if top else titles[best[0]],
-                "genres": ", ".join(top),
-                "titles": "; ".join(titles[i] for i in best),
-                "movies": len(members),
-            }
-        )
-    table = pd.DataFrame(rows).sort_values(["movies", "region"], ascending=[False, True], kind="stable")
-    table["name"] = _unique(table["name"].tolist())
-    return Regions(labels, table.reset_index(drop=True))
-
-
-def _unique(names: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for name in names:
-        seen[name] = seen.get(name, 0) + 1
-        out.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
-    return out
+    unit = unit_rows(vectors)
+    clustered = np.arange(len(unit)) if among is None else np.unique(np.asarray(among, dtype=np.int64))
+    members, centres = kmeans(unit[clustered], k, seed)
+    labels = np.argmax(unit @ unit_rows(centres).T, axis=1)
+    labels[clustered] = members
+    table = name_regions(members, clustered, titles, genre_lists, n_ratings)
+    return Regions(labels.astype(int), table, clustered)
 
 
 def purity(labels: np.ndarray, truth: np.ndarray) -> float:
@@ -101,8 +87,13 @@ def purity(labels: np.ndarray, truth: np.ndarray) -> float:
     return float(frame.groupby("label")["truth"].agg(lambda t: t.value_counts().iloc[0]).sum() / len(frame))
 
 
-def centres(coords: np.ndarray, labels: np.ndarray, table: pd.DataFrame) -> pd.DataFrame:
-    """Where to write each region's name on a map: the median of its placed movies (NaN rows skipped)."""
+def centres(
+    coords: np.ndarray, labels: np.ndarray, table: pd.DataFrame, among: np.ndarray | None = None
+) -> pd.DataFrame:
+    """Where to write each region's name on a map: the median of its placed movies ``among`` those given
+    (indices; all when None), NaN rows skipped."""
+    rows = np.arange(len(coords)) if among is None else np.asarray(among, dtype=np.int64)
+    coords, labels = np.asarray(coords)[rows], np.asarray(labels)[rows]
     placed = np.isfinite(coords).all(axis=1)
     frame = pd.DataFrame(coords[placed], columns=list("xyz"[: coords.shape[1]]))
     frame["region"] = labels[placed]

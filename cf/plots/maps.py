@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from cf.data.genres import NO_GENRE, OTHER
+from cf.maps.labels import short_title
 from cf.plots.theme import ACCENT, GRID, MUTED, PALETTE, WEBGL_THRESHOLD, _figure, plot_text
 
 
@@ -116,6 +117,8 @@ def embedding_scatter(
     neighbours: Sequence[int] = (),
     neighbours_name: str = "Nearest neighbours",
     regions: pd.DataFrame | None = None,
+    title_labels: int = 0,
+    subtitle: str = "",
 ) -> go.Figure:
     """Movies placed by their embeddings, coloured by distinctive genre and sized by ratings.
 
@@ -161,18 +164,24 @@ def embedding_scatter(
         ``movieId`` values of a movie's nearest neighbours, ringed in a second colour, nearest first.
     regions
         Labels drawn on the map: one row per region with ``name``, ``x``, ``y`` (and ``z``).
+    title_labels
+        In 2-D, how many of the best-known movies get their (shortened) title written beside them,
+        where it overlaps no other title (:func:`cf.maps.labels.place_labels`).
+    subtitle
+        A line under the title (e.g. what nearness means on the map).
     """
     dims = 3 if dims == 3 else 2
     ids = points["movieId"].to_numpy()
     marked = _isin(ids, highlight) | _isin(ids, recommended) | _isin(ids, neighbours)
     box = view_box(points, dims, cloud=~marked)
-    points = points.assign(**clip_to(points, box))
+    inner = box + np.outer(box[:, 1] - box[:, 0], [0.03, -0.03])  # marks at the edge stay whole
+    points = points.assign(**clip_to(points, inner))
     if user is not None:
-        user = {**user, **{k: float(v[0]) for k, v in clip_to({k: [user.get(k, 0.0)] for k in "xyz"}, box).items()}}
+        user = {**user, **{k: float(v[0]) for k, v in clip_to({k: [user.get(k, 0.0)] for k in "xyz"}, inner).items()}}
     trace = _scatter(dims, len(points), webgl)
     fig = _figure(
-        title=dict(text=plot_text(title)),
-        legend=dict(title=dict(text=plot_text(legend_title)), itemsizing="constant"),
+        title=dict(text=plot_text(title), subtitle=dict(text=plot_text(subtitle)), xref="paper", x=0),
+        legend=dict(title=dict(text=plot_text(legend_title), side="top left"), itemsizing="constant"),
     )
     customdata = _movie_customdata(points)
     sizes = _dot_sizes(points, size_by) * (0.6 if dims == 3 else 1.0)
@@ -181,10 +190,25 @@ def embedding_scatter(
     else:
         hover = _hover_with(f"{_one_line(legend_title)}: %{{fullData.name}}")  # the colour group in words
         _genre_traces(fig, trace, points, customdata, dims, group_order, sizes, hover)
-    if len(neighbours):
-        fig.add_trace(_neighbour_rings(trace, points, customdata, dims, list(neighbours), neighbours_name))
+    reserved: list = []
     if regions is not None and len(regions):
-        fig.add_trace(_region_labels(trace, regions.assign(**clip_to(regions, box)), dims))
+        regions = regions.assign(**clip_to(regions, inner))
+        if dims == 2:
+            regions, reserved = _spread_regions(regions, box, height)
+    placed_titles = title_labels and dims == 2
+    if len(neighbours):
+        rings = _neighbour_rings(trace, points, customdata, dims, list(neighbours), neighbours_name)
+        if placed_titles:  # their titles go with the others, placed without overlaps
+            rings.update(mode="markers", text=None, textposition=None)
+        elif dims == 2 and rings.x is not None and len(rings.x):
+            rings.textposition = _label_positions(points[_isin(ids, neighbours)], 2, float(box[0].mean()))
+        fig.add_trace(rings)
+    if placed_titles:
+        first = [*list(highlight)[:n_labels], *list(neighbours)[:5]]
+        fig.add_trace(title_trace(points, box, height, title_labels + len(first), first=first, reserved=reserved))
+        n_labels = 0
+    if regions is not None and len(regions):
+        fig.add_trace(_region_labels(trace, regions, dims))
     marks = {
         "highlight": list(highlight),
         "recommended": list(recommended),
@@ -197,7 +221,69 @@ def embedding_scatter(
     }
     _add_marks(fig, trace, points, customdata, dims, marks, user)
     _axes(fig, dims, axis_labels, height, box)
+    if subtitle:
+        fig.update_layout(margin=dict(t=72))
+    if dims == 2:  # the numbers along the axes mean nothing to a reader: the words do
+        fig.update_xaxes(showticklabels=False)
+        fig.update_yaxes(showticklabels=False)
     return fig
+
+
+LABEL_WIDTH_PX = 440.0
+"""The plot area's width that map labels are sized for: a 900 px window's (wider ones only add room)."""
+REGION_FONT = 13
+
+
+def _canvas(box: np.ndarray, height: int, font_px: float):
+    from cf.maps.labels import Canvas
+
+    size = (LABEL_WIDTH_PX, max(height - 260.0, 200.0))  # less the title and a legend of four rows
+    return Canvas(tuple(map(float, box[0])), tuple(map(float, box[1])), *size, font_px=font_px)
+
+
+def _spread_regions(regions: pd.DataFrame, box: np.ndarray, height: int) -> tuple[pd.DataFrame, list]:
+    """Region names moved apart so none covers another (in bold, a little wider per letter)."""
+    from cf.maps.labels import spread_labels
+
+    texts = [f"{name}__" for name in regions["name"]]  # bold: about two letters wider
+    canvas = _canvas(box, height, REGION_FONT)
+    x, y, boxes = spread_labels(regions["x"].to_numpy(float), regions["y"].to_numpy(float), texts, canvas)
+    return regions.assign(x=x, y=y), boxes
+
+
+def title_trace(
+    points: pd.DataFrame,
+    box: np.ndarray,
+    height: int,
+    n: int,
+    first: Sequence[object] = (),
+    reserved: list | None = None,
+) -> go.Scatter:
+    """Short titles of the movies ``first`` (``movieId`` values, in order) and then of the best-known ones
+    (most ratings first), each where it overlaps no other title and stays inside the axes."""
+    from cf.maps.labels import place_labels
+
+    canvas = _canvas(box, height, 11.0)
+    texts = [short_title(t) for t in points["title"]]
+    priority = points["n_ratings"].to_numpy(dtype=float) if "n_ratings" in points else np.zeros(len(points))
+    rank = {movie: k for k, movie in enumerate(first)}
+    lead = np.array([rank.get(movie, -1) for movie in points["movieId"]])
+    if (lead >= 0).any():  # the marked ones in their own order, before every other
+        priority = np.where(lead >= 0, 1e12 - lead, priority)
+    x, y = points["x"].to_numpy(float), points["y"].to_numpy(float)
+    chosen = place_labels(x, y, texts, priority, canvas, n, reserved=reserved)
+    rows = [row for row, _ in chosen]
+    return go.Scatter(
+        x=points["x"].to_numpy(float)[rows],
+        y=points["y"].to_numpy(float)[rows],
+        mode="text",
+        name="Titles",
+        text=[plot_text(texts[row]) for row in rows],
+        textposition=[where for _, where in chosen],
+        textfont=dict(size=11),
+        hoverinfo="skip",
+        showlegend=False,
+    )
 
 
 def _dot_sizes(points: pd.DataFrame, size_by: str | None) -> np.ndarray:
@@ -249,7 +335,7 @@ def _neighbour_rings(trace, points, customdata, dims: int, neighbours: list, nam
         **_xyz(ringed, dims),
         mode="markers+text",
         name=plot_text(name),
-        text=[plot_text(t) if keep else "" for t, keep in zip(ringed["title"], labelled)],
+        text=[plot_text(short_title(t)) if keep else "" for t, keep in zip(ringed["title"], labelled)],
         textposition=_label_positions(ringed, dims) if len(ringed) else "top center",
         **({"cliponaxis": False} if trace is go.Scatter else {}),
         marker=dict(
@@ -268,7 +354,7 @@ def _region_labels(trace, regions: pd.DataFrame, dims: int):
         mode="text",
         name="Taste regions",
         text=[f"<b>{plot_text(name)}</b>" for name in regions["name"]],
-        textfont=dict(size=14),
+        textfont=dict(size=REGION_FONT),
         hoverinfo="skip",
     )
 
@@ -345,13 +431,15 @@ def _movie_customdata(points: pd.DataFrame) -> np.ndarray:
     )
 
 
-def _label_positions(points: pd.DataFrame, dims: int) -> list[str]:
+def _label_positions(points: pd.DataFrame, dims: int, middle: float | None = None) -> list[str]:
     """Text positions for labelled points: alternately above and below (so labels of nearby points
-    overlap less) and, in 2-D, towards the middle of the map (so labels are not cut at its edges)."""
+    overlap less) and, in 2-D, towards the middle of the map, ``middle`` across (so labels are not cut
+    at its edges; the points' own median when not given)."""
     order = np.argsort(np.argsort(points["y"].to_numpy()))  # rank by height
     if dims == 3:
         return ["top center" if rank % 2 else "bottom center" for rank in order]
-    middle = float(np.nanmedian(points["x"])) if len(points) else 0.0
+    if middle is None:
+        middle = float(np.nanmedian(points["x"])) if len(points) else 0.0
     return [
         ("top" if rank % 2 else "bottom") + (" right" if x < middle else " left")
         for x, rank in zip(points["x"].to_numpy(), order)
@@ -416,8 +504,8 @@ def _rings(trace, ringed: pd.DataFrame, customdata: np.ndarray, dims: int, marks
         **_xyz(ringed, dims),
         mode="markers+text" if any(labelled) else "markers",
         name=name,
-        text=[plot_text(t) if keep else "" for t, keep in zip(ringed["title"], labelled)],
-        textposition=_label_positions(ringed, dims),
+        text=[plot_text(short_title(t)) if keep else "" for t, keep in zip(ringed["title"], labelled)],
+        textposition=_label_positions(ringed, dims, float(marks["box"][0].mean())),
         **({"cliponaxis": False} if trace is go.Scatter else {}),
         marker=marker,
         customdata=customdata,

@@ -54,9 +54,10 @@ def test_demo_train_pick_a_user_see_recommendations_and_the_map(in_browser):
         assert all(row["title"] for row in view.picks)
         predicted = [_as_float(row["predicted"]) for row in view.picks]
         assert all(0.5 <= p <= 5.0 for p in predicted)  # ranked by the item model, stars shown beside
-        assert sum(bool(row["because_you_liked"]) for row in view.picks) >= 5
+        assert sum(bool(row["because_you_liked"]) for row in view.picks) >= 3  # where a liked movie is a real reason
     # the map: the 300 most rated movies (and the user's picks that are not among them), the user, their picks
-    movies = sum(n for name, n in points.items() if name not in (picked.user, "Recommended for the user"))
+    movies = sum(n for name, n in points.items() if name not in (picked.user, "Recommended for the user", "Titles"))
+    assert 10 <= points["Titles"] <= 25  # the best-known titles are written on the map
     assert 300 <= movies <= 310 and points["Recommended for the user"] == 10, points
     assert points[picked.user] == 1, points
     assert not problems

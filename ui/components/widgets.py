@@ -154,11 +154,9 @@ def columns(rec: cf.Recommender, predicted: str) -> dict:
         "because_you_liked": st.column_config.TextColumn(
             "Because you liked",
             width=180,
-            help="The highly rated movie of this person that the recommendation is closest to in the model's "
-            "taste space (cosine similarity of the movie vectors).",
-        ),
-        "similarity": st.column_config.ProgressColumn(
-            "Similarity", min_value=-1.0, max_value=1.0, format="%.2f", help="Cosine similarity of the movie vectors."
+            help="A movie this person rated highly that is a real reason for the pick: a movie of the same "
+            "kind (a close match on the Movies screen, sharing a genre other than Drama and Comedy unless "
+            "very close) that adds to the pick's score. Blank when no liked movie is such a reason.",
         ),
         "bias": st.column_config.NumberColumn(
             "Learned bias",
@@ -230,9 +228,9 @@ def list_caption(rank_by: str, min_count: int, novelty: float, who: str = "this 
     if novelty:
         text += f", moved towards niche movies ({novelty:.1f})"
     reason = (
-        "the movie you liked that adds most to each pick's match"
+        "the liked movie of the same kind that adds most to each pick's match, where there is one"
         if rank_by == "ranker"
-        else "the liked movie closest to each pick in the taste space, when one is close"
+        else "the liked movie of the same kind that matches each pick best, where there is one"
     )
     reason = reason if who == "you" else reason.replace("you liked", f"{who} liked")
     return f"{text}. *Because you liked* names {reason}."

@@ -59,15 +59,20 @@ def layout_job(record: ModelRecord, view: str, settings: LayoutSettings) -> Layo
     return jobs[key]
 
 
-def taste_regions(record: ModelRecord, k: int) -> region_lib.Regions:
-    """Taste regions of the movies (k-means of their directions), named; cached per ``k``."""
-    key = ("regions", k)
+def taste_regions(record: ModelRecord, k: int, drawn: int) -> region_lib.Regions:
+    """Taste regions fitted on the ``drawn`` most rated movies (k-means of their directions), named;
+    cached per ``k`` and ``drawn`` (the last few)."""
+    key = ("regions", k, drawn)
     if key not in record.cache:
         rec = record.recommender
         meta = rec.movies.frame.reindex(rec.items.ids)
         genre_lists = [g if isinstance(g, list) else [] for g in meta["genres"]]
         titles = meta["title"].fillna("").astype(str).tolist()
-        record.cache[key] = region_lib.taste_regions(rec.item_vectors(), titles, genre_lists, rec.item_counts, k=k)
+        among = np.argsort(-rec.item_counts, kind="stable")[:drawn]
+        found = region_lib.taste_regions(rec.item_vectors(), titles, genre_lists, rec.item_counts, k=k, among=among)
+        for old in [key for key in record.cache if isinstance(key, tuple) and key[0] == "regions"][:-3]:
+            del record.cache[old]  # a slider dragged through many counts keeps only the last few
+        record.cache[key] = found
     return record.cache[key]
 
 

@@ -3,7 +3,6 @@ axes from concept to concept, coloured and sized by any attribute, with taste re
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,15 +11,23 @@ import streamlit as st
 
 from cf import plots
 from cf.data import extras, genres
-from cf.maps import axes as concept_axes
-from cf.maps.layouts import NAMES, LayoutSettings
-from cf.maps.neighbours import nearest
+from cf.maps import points as map_points
+from cf.maps.labels import DEFAULT_LABELS
+from cf.maps.layouts import NAMES
 from cf.maps.regions import centres
-from cf.recommend import SIMILAR_MIN_RATINGS
 from ui.components import job_panel
-from ui.components.common import count, counted, csv_bytes, md, wrapping_columns
+from ui.components.common import count, md, wrapping_columns
+from ui.components.map_parts import (
+    LABELLED_MATCHES,
+    MAX_MATCHES,
+    chart_config,
+    layout_settings,
+    map_downloads,
+    projector_downloads,
+    regions_table,
+    search_results,
+)
 from ui.components.widgets import (
-    CHART_CONFIG,
     DEFAULT_MIN_RATINGS,
     axis_labels,
     chart,
@@ -37,10 +44,6 @@ from ui.session.state import DataRecord, ModelRecord
 MOVIES, USERS = "Movies", "Users"
 DEFAULT_MOVIES = 300
 DEFAULT_USERS = 500
-MAX_MATCHES = 50
-"""Search results ringed on the map (the best matches)."""
-LABELLED_MATCHES = 5
-"""Search results labelled with their title on the map (the others show it on hover)."""
 PCA, TSNE, UMAP, CUSTOM = "PCA", "t-SNE", "UMAP", "Custom axes"
 METHOD_CODES = {PCA: "pca", TSNE: "tsne", UMAP: "umap", CUSTOM: "axes"}
 GENRE, REGION = "Genre", "Taste region"
@@ -66,6 +69,10 @@ class Look:
     size_code: str | None
     regions: bool
     k: int
+    drawn: int = DEFAULT_MOVIES
+    """The regions are fitted on this many of the most rated movies (those the map draws)."""
+    titles: int = DEFAULT_LABELS
+    """How many best-known titles the 2D map writes."""
 
 
 @dataclass
@@ -111,7 +118,7 @@ def render(record: ModelRecord | None, data: DataRecord) -> None:
     else:
         _movies_view(record, placement, n_dims, slot)
     _explain(record, placement, view, n_dims)
-    _projector_downloads(record)
+    projector_downloads(record)
 
 
 # -- where the points go: PCA, t-SNE, UMAP or custom axes -----------------------------
@@ -131,7 +138,7 @@ def _placement(record: ModelRecord, view: str, dims: int) -> Placement:
             "neighbourhoods kept, so groups of similar movies stand out (distances between groups mean less). "
             "Custom axes: each axis runs from one genre, movie or search term to another.",
         )
-        settings = _layout_settings(method, dims)
+        settings = layout_settings(method, dims)
     if method == CUSTOM:
         custom = _custom_axes(record, view, dims)
         if custom is not None:
@@ -162,45 +169,6 @@ def _placement(record: ModelRecord, view: str, dims: int) -> Placement:
     return Placement(movie_xyz, user_xyz, labels, PCA)
 
 
-def _layout_settings(method: str, dims: int) -> LayoutSettings:
-    """The t-SNE or UMAP settings (a popover beside the method); the defaults for other methods."""
-    if method not in (TSNE, UMAP):
-        return LayoutSettings(dims=dims)
-    with st.popover("Settings", icon=":material/tune:"):
-        if method == TSNE:
-            perplexity = st.slider(
-                "Perplexity",
-                5,
-                50,
-                30,
-                key=state.EMB_PERPLEXITY,
-                persist_state="session",
-                help="About how many neighbours each point keeps close: low shows small tight groups, "
-                "high shows the broad layout.",
-            )
-            return LayoutSettings("tsne", dims, perplexity=float(perplexity))
-        neighbours = st.slider(
-            "Neighbours",
-            5,
-            100,
-            15,
-            key=state.EMB_NEIGHBOURS,
-            persist_state="session",
-            help="How many neighbours shape each point's place: few show local detail, many the global shape.",
-        )
-        min_dist = st.slider(
-            "Minimum distance",
-            0.0,
-            0.99,
-            0.1,
-            step=0.01,
-            key=state.EMB_MIN_DIST,
-            persist_state="session",
-            help="How tightly points may pack: small values give dense clumps, large ones an even spread.",
-        )
-        return LayoutSettings("umap", dims, n_neighbors=int(neighbours), min_dist=float(min_dist))
-
-
 def _wait_for(job: maps.LayoutJob) -> None:
     """Progress of a layout being computed (the shared job bar); the page is redrawn with it once it is ready."""
     job_panel.follow(job, lambda: job_panel.bar(job, " The PCA map is shown meanwhile."), "showing the map's progress")
@@ -210,8 +178,6 @@ def _custom_axes(record: ModelRecord, view: str, dims: int) -> Placement | None:
     """Axes from concept to concept typed by the person; None (with a message) when they do not resolve."""
     table, _ = movie_table(record)
     rec = record.recommender
-    meta = rec.movies.frame.reindex(rec.items.ids)
-    genre_lists = [g if isinstance(g, list) else [] for g in meta["genres"]]
     known = set(genres.genres_by_count(table["genre_list"]))
     names = ("Across", "Up", "Depth")
     pairs = []
@@ -231,57 +197,18 @@ def _custom_axes(record: ModelRecord, view: str, dims: int) -> Placement | None:
                 f"{names[axis]}: to", value=high_default, key=state.EMB_AXES[2 * axis + 1], persist_state="session"
             )
         pairs.append((low, high))
-    titles = meta["title"].fillna("").astype(str).tolist()
 
     def search(text: str) -> np.ndarray:
         return find_movies(record, text)["index"].to_numpy()
 
     try:
-        concepts = [
-            (
-                concept_axes.resolve_concept(low, genre_lists, titles, search),
-                concept_axes.resolve_concept(high, genre_lists, titles, search),
-            )
-            for low, high in pairs
-        ]
-        fitted = concept_axes.CustomAxes.fit(rec.item_vectors(), concepts)
+        fitted = map_points.custom_axes(rec, pairs, search)
     except ValueError as error:
         st.warning(f"{error} The PCA map is shown meanwhile.", icon=":material/edit:")
         return None
     if view == USERS:
         return Placement(None, fitted.users(rec.user_vectors()), fitted.labels, CUSTOM)
     return Placement(fitted.movies(rec.item_vectors()), None, fitted.labels, CUSTOM)
-
-
-def _projector_downloads(record: ModelRecord) -> None:
-    from cf import export
-
-    rec = record.recommender
-    with st.container(horizontal=True, gap="small"):
-        st.download_button(
-            "Download vectors.tsv",
-            data=lambda: export.projector_vectors(rec),
-            file_name="vectors.tsv",
-            mime="text/tab-separated-values",
-            on_click="ignore",
-            icon=":material/download:",
-            key="cf.vectors_tsv",
-            help="One row of numbers per movie: its taste vector.",
-        )
-        st.download_button(
-            "Download metadata.tsv",
-            data=lambda: export.projector_metadata(rec),
-            file_name="metadata.tsv",
-            mime="text/tab-separated-values",
-            on_click="ignore",
-            icon=":material/download:",
-            key="cf.metadata_tsv",
-            help="Title, genres and number of ratings of each movie, in the same order as vectors.tsv.",
-        )
-    st.caption(
-        "Open both files in TensorFlow's Embedding Projector (projector.tensorflow.org, *Load*) to explore the "
-        "movie vectors with PCA, t-SNE or UMAP."
-    )
 
 
 # -- cached per model ----------------------------------------------------------------
@@ -302,23 +229,9 @@ def genre_colours(record: ModelRecord, chosen: list[str]) -> tuple[pd.Series, li
 
 
 def user_points(record: ModelRecord) -> pd.DataFrame:
-    """One row per user (most active first): id, number and average of their ratings."""
+    """One row per user (most active first): id, number and average of their ratings (cached)."""
     if "user_points" not in record.cache:
-        rec = record.recommender
-        known = rec.known
-        n = len(rec.users)
-        counts = np.bincount(known["user"], minlength=n)
-        sums = np.bincount(known["user"], known["rating"], minlength=n)
-        table = pd.DataFrame(
-            {
-                "index": np.arange(n),
-                "userId": rec.users.ids.to_numpy(),
-                "n_ratings": counts,
-                "mean_rating": np.where(counts > 0, sums / np.maximum(counts, 1), np.nan),
-            }
-        )
-        table = table.sort_values(["n_ratings", "userId"], ascending=[False, True], kind="stable")
-        record.cache["user_points"] = table.reset_index(drop=True)
+        record.cache["user_points"] = map_points.user_table(record.recommender)
     return record.cache["user_points"]
 
 
@@ -379,6 +292,7 @@ def _movies_view(record: ModelRecord, placement: Placement, dims: int, slot) -> 
             "their recommendations.",
         )
     look = _look_controls(record)
+    look.drawn = n_shown
     rec = record.recommender
     query = query.strip()
     matches = _matches(record, query, regex)
@@ -398,17 +312,17 @@ def _movies_view(record: ModelRecord, placement: Placement, dims: int, slot) -> 
         points = pd.concat([ringed.head(1), neighbour_rows]).drop_duplicates("movieId")
     else:
         points = pd.concat([table.head(n_shown), ringed, extra, neighbour_rows]).drop_duplicates("movieId")
-    points = _with_coords(points, placement.movies)
+    points = map_points.with_coords(points, placement.movies)
     placed = points[list("xyz"[:dims])].notna().all(axis=1)
     points = _with_attributes(record, points[placed], look)
     group_order = _colour_groups(record, look)
     regions = None
     if look.regions:
-        found = maps.taste_regions(record, look.k)
-        regions = centres(placement.movies, found.labels, found.table)
+        found = maps.taste_regions(record, look.k, look.drawn)
+        regions = centres(placement.movies, found.labels, found.table, among=found.clustered)
     figure = plots.embedding_scatter(
         points,
-        placement.labels,
+        map_points.axis_titles(METHOD_CODES[placement.method], placement.labels),
         dims=dims,
         group_order=group_order,
         highlight=ringed["movieId"].tolist(),
@@ -419,18 +333,22 @@ def _movies_view(record: ModelRecord, placement: Placement, dims: int, slot) -> 
         legend_title=look.colour,
         size_by="size" if look.size_code and look.size_code.startswith(EXTRA) else look.size_code,
         neighbours=neighbour_rows["movieId"].tolist(),
-        neighbours_name=f"Nearest to {ringed.iloc[0]['title']}" if len(ringed) else "Nearest neighbours",
+        neighbours_name=f"Most like {ringed.iloc[0]['title']}" if len(ringed) else "Similar movies",
         regions=regions,
         title=f"The map of movies the model learned ({NAMES.get(METHOD_CODES[placement.method], placement.method)})",
+        title_labels=look.titles,
+        subtitle=map_points.NEARBY
+        if placement.method != CUSTOM
+        else "Each axis runs from one kind of movie to another",
     )
-    chart(figure, "movie_map", "movie-map", _chart_config("movie-map"))
+    chart(figure, "movie_map", "movie-map", chart_config("movie-map"))
     st.caption(_movies_caption(record, points, table, look, placement))
     about = ["movieId", "title", "genres", "n_ratings", "mean_rating"]
-    _map_downloads(points, placement.labels, dims, "movie-map", about)
+    map_downloads(points, placement.labels, dims, "movie-map", about)
     if look.regions:
-        _regions_table(record, look.k)
+        regions_table(maps.taste_regions(record, look.k, look.drawn))
     if query:
-        _search_results(record, query, matches, neighbours)
+        search_results(query, matches, neighbours)
 
 
 def _look_options(record: ModelRecord) -> tuple[dict[str, str], dict[str, str | None]]:
@@ -461,15 +379,21 @@ def _look_controls(record: ModelRecord) -> Look:
             "Taste regions",
             key=state.EMB_REGIONS,
             persist_state="session",
-            help="Group the movies by the direction of their vectors (k-means) and name each group by its "
-            "dominant genres; the names are written on the map and listed below it.",
+            help="Group the movies on the map by the people who like them (k-means of their directions) and "
+            "name each group by the genres that set it apart, or its best-known titles; the names are written "
+            "on the map and listed below it.",
         )
+        titles = st.slider(
+            "Titles written", 0, 60, DEFAULT_LABELS, step=5, key=state.EMB_TITLES, persist_state="session",
+            help="How many of the best-known movies have their title written on the 2D map (fewer where they "
+            "would overlap); the others show theirs on hover.",
+        )  # fmt: skip
         k = 8
         if regions_on or colour == REGION:
             k = st.slider("Regions", 2, len(plots.PALETTE), 8, key=state.EMB_K, persist_state="session")
     if colour == GENRE:
         st.session_state["cf.emb_chosen"] = _genre_picker(record)
-    return Look(colour, colours[colour], size_by, sizes[size_by], regions_on, k)
+    return Look(colour, colours[colour], size_by, sizes[size_by], regions_on, k, titles=int(titles))
 
 
 def _matches(record: ModelRecord, query: str, regex: bool) -> pd.DataFrame:
@@ -480,45 +404,33 @@ def _matches(record: ModelRecord, query: str, regex: bool) -> pd.DataFrame:
     if not regex:
         return find_movies(record, query)
     try:
-        pattern = re.compile(query, re.IGNORECASE)
-    except re.error as error:
+        return table[map_points.pattern_matches(table["title"], query)]
+    except ValueError as error:
         st.warning(
-            f"“{md(query)}” is not a valid regular expression ({md(str(error))}). Fix it, or turn off "
-            "*Regular expression* to search the usual way.",
+            f"{md(str(error))} Fix it, or turn off *Regular expression* to search the usual way.",
             icon=":material/search_off:",
         )
         return table.iloc[:0]
-    return table[[bool(pattern.search(title)) for title in table["title"]]]
 
 
 def _neighbour_controls(record: ModelRecord, matches: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
-    """The first match's nearest neighbours in the full vector space (how many, which distance), and
-    whether to show only them."""
+    """The first match's most similar movies (the Movies screen's list, :mod:`cf.similar`), how many,
+    and whether to show only them."""
     if matches.empty:
         return pd.DataFrame({"index": []}, dtype=int), False
     with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):
         n = st.slider(
-            "Neighbours", 5, 100, 10, key=state.EMB_NB_COUNT, persist_state="session",
-            help="How many of the first match's nearest movies to list and ring on the map.",
-        )  # fmt: skip
-        metric = st.segmented_control(
-            "Distance", ["cosine", "euclidean"], default="cosine", required=True, key=state.EMB_NB_METRIC,
-            persist_state="session",
-            help="Measured on the full vectors, not on the flat map. Cosine compares directions (taste); "
-            "Euclidean also counts length, which grows with popularity.",
+            "Similar movies", 5, 100, 10, key=state.EMB_NB_COUNT, persist_state="session",
+            help="How many of the first match's most similar movies to list and ring on the map (the same "
+            "list as on the Movies screen).",
         )  # fmt: skip
         isolate = st.toggle(
             "Isolate", key=state.EMB_ISOLATE, persist_state="session",
-            help="Show only the first match and its neighbours.",
+            help="Show only the first match and its similar movies.",
         )  # fmt: skip
     rec = record.recommender
-    index = int(matches.iloc[0]["index"])
-    enough = rec.item_counts >= min(SIMILAR_MIN_RATINGS, rec.item_counts.max())
-    rows, distances = nearest(rec.item_vectors(), index, int(n), metric, among=enough)
-    found = rec.describe(rows)
-    found.insert(0, "index", rows)
-    found.insert(4, "distance", distances)
-    found["metric"] = metric
+    found = rec.similar_movies(matches.iloc[0]["movieId"], int(n))
+    found.insert(0, "index", rec.items.to_index(found["movieId"]))
     return found, isolate
 
 
@@ -535,7 +447,7 @@ def _with_attributes(record: ModelRecord, points: pd.DataFrame, look: Look) -> p
         groups, _ = genre_colours(record, st.session_state.get("cf.emb_chosen") or [])
         return points.assign(group=groups.loc[points.index].to_numpy())
     if code == "region":
-        return points.assign(group=maps.taste_regions(record, look.k).names()[rows])
+        return points.assign(group=maps.taste_regions(record, look.k, look.drawn).names()[rows])
     if code.startswith(EXTRA):
         name = code[len(EXTRA) :]
         if rec.movie_columns()[name] == extras.TEXT:
@@ -550,7 +462,7 @@ def _colour_groups(record: ModelRecord, look: Look) -> list[str] | None:
     if code == "group":
         return genre_colours(record, st.session_state.get("cf.emb_chosen") or [])[1]
     if code == "region":
-        return maps.taste_regions(record, look.k).table["name"].tolist()
+        return maps.taste_regions(record, look.k, look.drawn).table["name"].tolist()
     if code.startswith(EXTRA) and record.recommender.movie_columns()[code[len(EXTRA) :]] == extras.TEXT:
         return maps.column_groups(record, code[len(EXTRA) :])[1]
     return None
@@ -581,60 +493,6 @@ def _movies_caption(record, points, table, look: Look, placement: Placement) -> 
     )
 
 
-def _chart_config(name: str) -> dict:
-    """The map's toolbar: its camera button saves a PNG (3x) or an SVG, as chosen under the map."""
-    fmt = st.session_state.get(state.EMB_IMAGE) or "PNG"
-    options = {"format": fmt.lower(), "filename": name, **({"scale": 3} if fmt == "PNG" else {})}
-    return {**CHART_CONFIG, "toImageButtonOptions": options}
-
-
-def _map_downloads(points: pd.DataFrame, labels: list[str], dims: int, name: str, columns: list[str]) -> None:
-    """The shown points' coordinates as CSV, and the image format of the chart's camera button."""
-    axes = list("xyz"[:dims])
-    frame = points[[c for c in columns if c in points] + axes].rename(columns=dict(zip(axes, labels)))
-    with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
-        st.download_button(
-            "Coordinates (CSV)",
-            data=csv_bytes(frame),
-            file_name=f"{name}.csv",
-            mime="text/csv",
-            on_click="ignore",
-            icon=":material/download:",
-            key=f"cf.{name}_csv",
-            help="The points on the map with their coordinates on its axes.",
-        )
-        st.segmented_control(
-            "Camera button saves",
-            ["PNG", "SVG"],
-            default="PNG",
-            required=True,
-            key=state.EMB_IMAGE,
-            persist_state="session",
-            help="The camera in the chart's toolbar downloads the view as it is: PNG at 3x resolution, or SVG.",
-        )
-
-
-def _regions_table(record: ModelRecord, k: int) -> None:
-    regions = maps.taste_regions(record, k)
-    st.markdown("##### Taste regions")
-    st.caption(
-        "Movies grouped by the direction of their vectors (k-means); each region is named by the genres most "
-        "over-represented in it. Best-known titles: its most rated movies."
-    )
-    st.dataframe(
-        regions.table,
-        hide_index=True,
-        width="stretch",
-        column_order=["name", "movies", "titles"],
-        column_config={
-            "name": st.column_config.TextColumn("Region"),
-            "movies": st.column_config.NumberColumn("Movies", format="%d"),
-            "titles": st.column_config.TextColumn("Best-known titles", width="large"),
-        },
-        key="cf.regions_table",
-    )
-
-
 def _genre_picker(record: ModelRecord) -> list[str]:
     """Genres a person chose to colour the map by (empty: the automatic choice)."""
     table, _ = movie_table(record)
@@ -652,52 +510,6 @@ def _genre_picker(record: ModelRecord) -> list[str]:
     )
 
 
-def _with_coords(points: pd.DataFrame, xyz: np.ndarray) -> pd.DataFrame:
-    points = points.copy()
-    rows = points["index"].to_numpy().astype(int)
-    for k, axis in enumerate("xyz"[: xyz.shape[1]]):
-        points[axis] = xyz[rows, k]
-    return points
-
-
-def _search_results(record: ModelRecord, query: str, matches: pd.DataFrame, neighbours: pd.DataFrame) -> None:
-    if matches.empty:
-        st.warning(
-            f"No movie title matches “{md(query)}”. Try fewer words, or part of a word.", icon=":material/search_off:"
-        )
-        return
-    more = f" (the best {MAX_MATCHES} are ringed)" if len(matches) > MAX_MATCHES else ""
-    labelled = f"; the first {LABELLED_MATCHES} are labelled" if len(matches) > LABELLED_MATCHES else ""
-    verb = "matches" if len(matches) == 1 else "match"
-    st.caption(f"{counted(len(matches), 'title')} {verb} “{md(query)}”, best first{more}{labelled}.")
-    first = matches.iloc[0]
-    st.markdown(f"##### Movies most like {md(first['title'])}")
-    cosine = neighbours["metric"].iloc[0] == "cosine" if len(neighbours) else True
-    dims = record.recommender.item_vectors().shape[1]
-    st.caption(
-        f"Nearest in the model's full {dims}-dimensional space (not on the flat map), "
-        + ("by the direction of their vectors (cosine similarity): people who like one tend to like these."
-           if cosine else "by straight-line (Euclidean) distance, which also counts the vectors' lengths.")
-    )  # fmt: skip
-    shown = neighbours.assign(similarity=1.0 - neighbours["distance"]) if cosine else neighbours
-    score = "similarity" if cosine else "distance"
-    st.dataframe(
-        shown,
-        hide_index=True,
-        width="stretch",
-        column_order=["title", "genres", score, "n_ratings", "mean_rating"],
-        column_config={
-            "title": st.column_config.TextColumn("Movie", width="large"),
-            "genres": st.column_config.TextColumn("Genres"),
-            "similarity": st.column_config.ProgressColumn("Similarity", min_value=-1.0, max_value=1.0, format="%.2f"),
-            "distance": st.column_config.NumberColumn("Distance", format="%.3f"),
-            "n_ratings": st.column_config.NumberColumn("Ratings", format="%d"),
-            "mean_rating": st.column_config.NumberColumn("Average rating", format="%.2f ★"),
-        },
-        key="cf.similar_table",
-    )
-
-
 def _users_view(record: ModelRecord, placement: Placement, dims: int, slot) -> None:
     table = user_points(record)
     with slot:
@@ -712,10 +524,11 @@ def _users_view(record: ModelRecord, placement: Placement, dims: int, slot) -> N
     shown = table.head(n_shown)
     if user is not None and not (shown["userId"] == user).any():
         shown = pd.concat([shown, table[table["userId"] == user]])
-    points = _with_coords(shown, placement.users)
+    points = map_points.with_coords(shown, placement.users)
     points = points[points[list("xyz"[:dims])].notna().all(axis=1)]
-    figure = plots.user_scatter(points, placement.labels, dims=dims, selected=user)
-    chart(figure, "user_map", "user-map", _chart_config("user-map"))
+    words = map_points.axis_titles(METHOD_CODES[placement.method], placement.labels)
+    figure = plots.user_scatter(points, words, dims=dims, selected=user)
+    chart(figure, "user_map", "user-map", chart_config("user-map"))
     where = {
         PCA: "placed with the movie axes so each sits towards the movies the model thinks they like",
         CUSTOM: "placed by how much more the model expects each to like one end of an axis than the other",
@@ -725,28 +538,33 @@ def _users_view(record: ModelRecord, placement: Placement, dims: int, slot) -> N
         f"Showing {count(len(points))} of {count(len(table))} users, {where}. Colour: their average rating; "
         f"size: how many they rated. The diamond is User {md(user)}, chosen on the User screen.{note}"
     )
-    _map_downloads(points, placement.labels, dims, "user-map", ["userId", "n_ratings", "mean_rating"])
+    map_downloads(points, placement.labels, dims, "user-map", ["userId", "n_ratings", "mean_rating"])
 
 
 def _explain(record: ModelRecord, placement: Placement, view: str, dims: int) -> None:
-    if placement.method == PCA:
-        projection, _, _ = projected(record, dims)
-        shares = projection.explained_variance_ratio
-        parts = ", ".join(f"PC{k + 1} {share:.1%}" for k, share in enumerate(shares))
-        st.caption(
-            f"Share of the movie vectors' variance each axis explains: {parts} ({shares.sum():.1%} together). "
-            "Movies close together are liked by the same people."
-        )
-    elif placement.method == CUSTOM:
-        st.caption(
-            "Each axis runs from its first concept to its second: a movie's place is how far its vector's "
-            "direction leans towards the second (0 is the average movie)."
-        )
-    else:
-        st.caption(
-            f"{placement.method} keeps each point's nearest neighbours (by the direction of the vectors) close; "
-            "the axes have no meaning of their own and the distances between far groups are not to scale."
-        )
+    """What the map's axes are, for those who ask (a closed details part: the map itself says it in words)."""
+    with st.expander("About this map's axes", icon=":material/info:"):
+        if placement.method == PCA:
+            projection, _, _ = projected(record, dims)
+            shares = projection.explained_variance_ratio
+            parts = ", ".join(f"PC{k + 1} {share:.1%}" for k, share in enumerate(shares))
+            st.caption(
+                "PCA: the axes are the directions in which the movies' taste vectors differ most (principal "
+                f"components). Share of the movie vectors' variance each axis explains: {parts} "
+                f"({shares.sum():.1%} together). Movies close together are liked by the same people."
+            )
+        elif placement.method == CUSTOM:
+            st.caption(
+                "Each axis runs from its first concept to its second: a movie's place is how far its vector's "
+                "direction leans towards the second (0 is the average movie). A genre's point is the mean "
+                "direction of its movies, the often rated ones counting more."
+            )
+        else:
+            st.caption(
+                f"{placement.method} keeps each point's nearest neighbours (by the direction of the vectors) "
+                "close; the axes have no meaning of their own and the distances between far groups are not to "
+                f"scale. Its axes are called {', '.join(placement.labels)} in the CSV download."
+            )
     if record.config.model == "nn":
         st.caption(
             "This is the neural model: it combines the vectors in a network, so distances on the map are a "

@@ -1,9 +1,9 @@
 """The Movies screen: a movie's nearest neighbours, and what the model learned about movies.
 
-*Similar movies*: pick a movie, see the movies whose vectors point the same way (cosine
-similarity). *What the model learned*: the movies with the highest and lowest learned
-bias next to their raw average, and the movies at both ends of each principal axis, with
-a box to name each axis (the name shows on the Embeddings map).
+*Similar movies*: pick a movie, see the movies most like it: watched by the same people and
+rated alike (:mod:`cf.similar`, the one list every screen shows). *What the model learned*: the
+movies with the highest and lowest learned bias next to their raw average, and the movies at both
+ends of each principal axis, with a box to name each axis (the name shows on the Embeddings map).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import streamlit as st
 
 from cf import plots
 from ui.components.common import counted, md, scrolls_sideways
+from ui.components.similar import SIMILAR_CAPTION, in_percent, match_column
 from ui.components.widgets import chart, columns, movie_table, no_model, pick_movie, projected
 from ui.session import state
 from ui.session.state import DataRecord, ModelRecord
@@ -59,22 +60,23 @@ def similar(record: ModelRecord) -> None:
     st.markdown(f"#### Movies most like {md(row['title'])}")
     st.caption(
         f"{md(row['genres'])} · {counted(row['n_ratings'], 'rating')} · average {row['mean_rating']:.2f} ★. "
-        "Closest by the direction of their taste vectors (cosine similarity): people who like one tend to "
-        "like the others. Rarely rated movies have rough vectors, so their neighbours are rougher too."
+        f"{SIMILAR_CAPTION}"
     )
-    found = rec.similar_movies(movie, int(n)).reset_index(drop=True)
+    found = in_percent(rec.similar_movies(movie, int(n)).reset_index(drop=True))
     found.insert(0, "rank", np.arange(1, len(found) + 1))
     with scrolls_sideways("similar"):
         st.dataframe(
             found,
             hide_index=True,
             width="stretch",
-            column_order=["rank", "title", "genres", "similarity", "n_ratings", "mean_rating"],
-            column_config=columns(rec, predicted="Predicted"),
+            column_order=["rank", "title", "match", "genres", "n_ratings", "mean_rating"],
+            column_config={
+                **columns(rec, predicted="Predicted"),
+                "match": match_column(),
+                "genres": st.column_config.TextColumn("Genres", width=230),
+            },
             key="cf.similar_movies",
         )
-    if record.config.model == "nn":
-        st.caption("This is the neural model: similarity of its vectors is a rougher guide than for dot products.")
 
 
 # -- what the model learned ----------------------------------------------------------

@@ -18,7 +18,7 @@ and ``train`` (``1`` for a model trained with those settings, ``file`` for a loa
 On the Embeddings screen the map's view too (:data:`_MAP_VIEW`): ``show``, ``dims``, ``map``
 (``pca``, ``tsne``, ``umap``, ``axes``), ``perp``, ``nn``, ``mindist``, ``axes`` (the custom axes'
 ends, ``|``-separated), ``colour``, ``size``, ``regions``, ``k``, ``q``, ``regex``, ``nb``,
-``dist`` and ``isolate``; only the ones that differ from the screen's defaults.
+``isolate`` and ``titles``; only the ones that differ from the screen's defaults.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ import dataclasses
 import streamlit as st
 
 import cf
+from cf.maps.labels import DEFAULT_LABELS
 from cf.settings import SETTINGS
 from ui.components.common import md
 from ui.session import state
@@ -60,8 +61,8 @@ _MAP_VIEW = {  # URL name: (widget key, default, the URL's values -> the widget'
     "q": (state.EMB_QUERY, "", str),
     "regex": (state.EMB_REGEX, False, _FLAG),
     "nb": (state.EMB_NB_COUNT, 10, int),
-    "dist": (state.EMB_NB_METRIC, "cosine", {"cosine": "cosine", "euclidean": "euclidean"}),
     "isolate": (state.EMB_ISOLATE, False, _FLAG),
+    "titles": (state.EMB_TITLES, DEFAULT_LABELS, int),
 }
 PENDING = "cf.link_pending"
 """A model the link asks to retrain, until its data is in use: {"config", "data" (the link's ``data``)}."""
