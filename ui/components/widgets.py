@@ -16,7 +16,7 @@ from cf.data.search import TitleIndex
 from cf.projection import Projection, project_embeddings
 from ui.components.common import as_python, count, counted, guarded, md, other_data_message, seconds
 from ui.jobs import training
-from ui.jobs.base import BackgroundJob
+from ui.jobs.base import BackgroundJob, server_queue
 from ui.session import state
 from ui.session.state import DataRecord, ModelRecord
 
@@ -274,7 +274,8 @@ def polled(panel, job: BackgroundJob | None = None) -> None:
 
 def memory_note(usage: bool = False) -> None:
     """Say which models the server moved out of memory while this session was idle, and what came of it;
-    with ``usage``, also how much of the server-wide budget the models of all sessions take."""
+    with ``usage``, also how much of the server-wide budget the models of all sessions take, when that
+    matters (:func:`server_busy`)."""
     visit = st.session_state.get(state.MEMORY_NOTE)
     if visit is not None and visit.restored:
         names = ", ".join(md(r.name) for r in sorted(visit.restored, key=lambda r: r.number))
@@ -291,7 +292,7 @@ def memory_note(usage: bool = False) -> None:
             "get it back.",
             icon=":material/memory:",
         )
-    if usage:
+    if usage and server_busy():
         budget = state.server_memory()
         in_memory, on_disk, sessions = budget.usage()
         st.caption(
@@ -300,6 +301,18 @@ def memory_note(usage: bool = False) -> None:
             f"on disk). When it is full, the models of pages idle for {seconds(budget.idle_seconds)} move to disk "
             "and come back when their person returns."
         )
+
+
+MEMORY_PRESSURE = 0.75
+"""The share of the server's model budget in use from which the Data screen says how the server shares it."""
+
+
+def server_busy() -> bool:
+    """Whether the server's sharing matters to people: models of idle pages on disk, the model budget
+    :data:`MEMORY_PRESSURE` full, or runs waiting in the training queue."""
+    budget = state.server_memory()
+    in_memory, on_disk, _ = budget.usage()
+    return on_disk > 0 or in_memory >= MEMORY_PRESSURE * budget.budget_bytes or server_queue().counts()[1] > 0
 
 
 def sidebar_status() -> None:

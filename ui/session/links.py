@@ -13,7 +13,8 @@ shown on other data; then the rest of the link is applied.
 
 Parameters: ``tab``, ``data`` (``demo``, ``ml-<release>`` or ``file``), ``files``, ``hash``,
 ``user``, ``model``, ``factors``, ``epochs``, ``lr``, ``wd``, ``batch``, ``valid`` (percent),
-``seed``, and ``train`` (``1`` for a model trained with those settings, ``file`` for a loaded one).
+``seed``, and ``train`` (``1`` for a model trained with those settings, ``file`` for a loaded one);
+``present`` (a step number) opens presentation mode (:mod:`ui.components.presentation`).
 On the Embeddings screen the map's view too (:data:`_MAP_VIEW`): ``show``, ``dims``, ``map``
 (``pca``, ``tsne``, ``umap``, ``axes``), ``perp``, ``nn``, ``mindist``, ``axes`` (the custom axes'
 ends, ``|``-separated), ``colour``, ``size``, ``regions``, ``k``, ``q``, ``regex``, ``nb``,
@@ -27,6 +28,7 @@ import dataclasses
 import streamlit as st
 
 import cf
+from ui.components import presentation
 from ui.components.common import md
 from ui.session import state
 from ui.session.state import DEMO, FILES, MOVIELENS, DataRecord, ModelRecord
@@ -357,6 +359,7 @@ def params_for(data: DataRecord, model: ModelRecord | None) -> dict[str, str]:
         params["user"] = str(user)
     if model is not None and tab == state.TAB_EMBED:
         params.update(map_view_params())
+    params.update(presentation.link_params())  # presentation mode and its step
     return params
 
 

@@ -1,0 +1,332 @@
+"""Presentation mode: the story of the app in five steps, large, for a projector.
+
+One switch (:func:`switch`, in the header; in the presentation bar while it is on) and a link
+parameter (``?present=<step>``, see :func:`link_params`) turn it on. While it is on the sidebar,
+the tabs and the screens' secondary controls are hidden (``ui/presentation.css``), text and
+charts are enlarged, and the page shows one step of the story at a time: the data, the
+training, one person's picks with their reasons, rating a few movies yourself, the map.
+Back and Next buttons step through it, and so do the keys a clicker sends (arrow keys,
+Page Up / Page Down); Esc leaves.
+
+Each step is drawn by the screens' own render functions (imported here when needed, so this
+module stays light enough to import before torch has loaded).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+if TYPE_CHECKING:
+    import cf
+    from ui.session.state import DataRecord, ModelRecord
+
+PRESENT = "cf.present"
+"""The presentation switch (a toggle's key): True while presentation mode is on."""
+STEP = "cf.present_step"
+"""The step shown in presentation mode: 0 to ``len(STEPS) - 1``."""
+RETURN_TAB = "cf.present_return"
+"""The screen that was open when presentation mode began, opened again when it ends."""
+LINK_READ = "cf.present_link"
+"""Set once the link's ``present`` parameter has been read (on a session's first run)."""
+LINK_PARAM = "present"
+"""The link parameter: ``?present=1`` opens presentation mode at its first step, ``?present=3`` at the third."""
+NAV = "cf.nav"
+"""The tabs' key (:data:`ui.session.state.NAV`; not imported, as that module loads the library)."""
+CSS = Path(__file__).resolve().parents[1] / "presentation.css"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the story: its short name (the bar), its heading and what it shows, in a sentence."""
+
+    key: str
+    name: str
+    heading: str
+    says: str
+
+
+STEPS = (
+    Step(
+        "data", "The data", "Who rated what", "The ratings the model learns from: nothing else about people or films."
+    ),
+    Step(
+        "training",
+        "The training",
+        "The model learns from the ratings",
+        "With each pass over the ratings its guesses get closer; the line shows its error on ratings it never saw.",
+    ),
+    Step(
+        "person",
+        "One person's picks",
+        "One person's picks, and why",
+        "The films this person has not rated that the model expects them to enjoy most.",
+    ),
+    Step(
+        "rate",
+        "Rate movies yourself",
+        "Rate a few movies yourself",
+        "Pick films you know and give them stars: your picks appear at once, without training again.",
+    ),
+    Step(
+        "map",
+        "The map",
+        "The map of movies",
+        "Each dot is a movie; movies close together are liked by the same people.",
+    ),
+)
+
+KEYS_JS = """
+<script>
+(() => {
+  if (window.cfPresentKeys) return;  // once per page: the listener stays, and acts only while the bar is shown
+  window.cfPresentKeys = true;
+  const actions = {ArrowRight: "next", PageDown: "next", ArrowLeft: "back", PageUp: "back", Escape: "leave"};
+  const typing = "input, textarea, select, [contenteditable=true], [role=slider], [role=combobox], [role=listbox]";
+  document.addEventListener("keydown", event => {
+    const bar = document.querySelector(".st-key-cf-present-bar");
+    const action = actions[event.key];
+    if (!bar || !action || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    if (event.target instanceof Element && event.target.closest(typing)) return;  // keys of a control in use
+    const target = action === "leave"
+      ? bar.querySelector(".st-key-cf-present label")
+      : bar.querySelector(`.st-key-cf-present-${action} button:not([disabled])`);
+    if (!target) return;
+    event.preventDefault();
+    target.click();
+  });
+})();
+</script>
+"""
+"""Steps with the keyboard: the keys click the bar's Back and Next buttons, Esc its switch."""
+
+
+def open_link() -> None:
+    """On a session's first run, turn presentation mode on when the link says ``present=<step>``."""
+    if LINK_READ in st.session_state:
+        return
+    st.session_state[LINK_READ] = True
+    text = st.query_params.get(LINK_PARAM)
+    if text is None:
+        return
+    step = int(text) if text.isdigit() else 1
+    st.session_state[PRESENT] = True
+    st.session_state[STEP] = min(max(step, 1), len(STEPS)) - 1
+
+
+def active() -> bool:
+    """Whether presentation mode is on."""
+    return bool(st.session_state.get(PRESENT))
+
+
+def step() -> int:
+    """The step shown (0-based)."""
+    return min(max(int(st.session_state.get(STEP, 0)), 0), len(STEPS) - 1)
+
+
+def link_params() -> dict[str, str]:
+    """The link parameter that reopens the current step in presentation mode (none while it is off)."""
+    return {LINK_PARAM: str(step() + 1)} if active() else {}
+
+
+def switch() -> None:
+    """The presentation switch (a toggle); drawn once per run, in the header or in the bar."""
+    st.toggle(
+        "Presentation mode",
+        key=PRESENT,
+        on_change=_switched,
+        help="The story of this app in five steps, large, for a projector: the data, the training, one person's "
+        "picks, rating a few movies yourself, the map. Arrow keys or Page Up / Page Down step through it "
+        "(as a presenter's clicker does); Esc leaves.",
+    )
+
+
+def _switched() -> None:
+    if st.session_state.get(PRESENT):
+        st.session_state[RETURN_TAB] = st.session_state.get(NAV)
+        st.session_state[STEP] = 0
+    elif st.session_state.get(RETURN_TAB):
+        st.session_state[NAV] = st.session_state.pop(RETURN_TAB)  # the tabs come back on the screen left
+
+
+def start() -> None:
+    """Turn presentation mode on at its first step (a button's callback)."""
+    st.session_state[PRESENT] = True
+    _switched()
+
+
+def _go(delta: int) -> None:
+    st.session_state[STEP] = min(max(step() + delta, 0), len(STEPS) - 1)
+
+
+def _go_to(index: int) -> None:
+    st.session_state[STEP] = index
+
+
+def bar() -> None:
+    """The presentation bar: where the story is, Back and Next, and the switch to leave."""
+    st.html(CSS)
+    current = step()
+    with st.container(key="cf-present-bar", horizontal=True, vertical_alignment="center", gap="small"):
+        with st.container(key="cf-present-steps", horizontal=True, vertical_alignment="center", gap="small"):
+            for k, item in enumerate(STEPS):
+                st.button(
+                    f"{k + 1} · {item.name}",
+                    key=f"cf.present.step{k}",
+                    type="primary" if k == current else "tertiary",
+                    on_click=_go_to,
+                    args=(k,),
+                )
+        st.button(
+            "Back", key="cf.present.back", icon=":material/arrow_back:", disabled=current == 0, on_click=_go, args=(-1,)
+        )
+        st.button(
+            "Next",
+            key="cf.present.next",
+            icon=":material/arrow_forward:",
+            type="primary",
+            disabled=current == len(STEPS) - 1,
+            on_click=_go,
+            args=(1,),
+        )
+        switch()
+    st.html(KEYS_JS, unsafe_allow_javascript=True)
+
+
+def stage(data: DataRecord, model: ModelRecord | None) -> None:
+    """The current step of the story, large."""
+    from ui.components.common import guarded
+
+    item = STEPS[step()]
+    with st.container(key=f"cf-present-stage-{item.key}"):
+        st.markdown(f"### {item.heading}")
+        st.markdown(item.says)
+        with guarded(f"showing the step “{item.name}”"):
+            _DRAW[item.key](data, model)
+    st.container(key=f"drawn-present-{item.key}", height=1, border=False)  # drawn (browser tests wait for it)
+
+
+def _data(data: DataRecord, model: ModelRecord | None) -> None:
+    from ui.screens import data as data_screen
+
+    data_screen.render(data)
+
+
+def _training(data: DataRecord, model: ModelRecord | None) -> None:
+    from ui.screens import train
+    from ui.session import state
+
+    job = state.job()
+    if job is not None and job.running:
+        train.live_view()
+    elif model is None:
+        _offer_training(data, "The model learns here")
+    else:
+        train.results(data)
+
+
+def _person(data: DataRecord, model: ModelRecord | None) -> None:
+    from ui.screens import user
+
+    if _needs_model(data, model, "show one person's picks"):
+        user.render(model, data)
+
+
+def _rate(data: DataRecord, model: ModelRecord | None) -> None:
+    from ui.screens import rate
+
+    if _needs_model(data, model, "find picks for your ratings"):
+        rate.render(model, data)
+
+
+def _map(data: DataRecord, model: ModelRecord | None) -> None:
+    from ui.screens import embed
+
+    if _needs_model(data, model, "draw its map of movies"):
+        embed.render(model, data)
+
+
+_DRAW = {"data": _data, "training": _training, "person": _person, "rate": _rate, "map": _map}
+
+
+def _needs_model(data: DataRecord, model: ModelRecord | None, purpose: str) -> bool:
+    """True when there is a model to show; else say so (and offer to train one) and return False."""
+    if model is not None:
+        return True
+    from ui.session import state
+
+    job = state.job()
+    if job is not None and job.running:
+        st.info(
+            f"Model {job.number} is still training; when it is done it will {purpose}. "
+            "Step back to *The training* to watch it learn.",
+            icon=":material/hourglass_top:",
+        )
+        return False
+    _offer_training(data, f"A trained model is needed to {purpose}")
+    return False
+
+
+def _offer_training(data: DataRecord, why: str) -> None:
+    from ui.components.common import md
+
+    st.info(
+        f"{why}, and none is trained on **{md(data.label)}** yet. Train one now with the current settings "
+        "(the Train screen's), and watch it learn.",
+        icon=":material/school:",
+    )
+    st.button(
+        "Train a model with the current settings",
+        key="cf.present.train",
+        type="primary",
+        icon=":material/model_training:",
+        on_click=_train,
+        args=(data,),
+    )
+
+
+def _train(data: DataRecord) -> None:
+    import cf
+    from ui.jobs import training
+    from ui.session import state
+
+    try:
+        training.start(data, current_config())
+    except cf.ConfigError as error:
+        state.set_notice("error", str(error))
+    st.session_state[STEP] = 1  # the training step: the live chart
+
+
+_FORM_KEYS = {  # TrainConfig field: the Train form's widget key (ui/session/state.py)
+    "model": "cf.f_model",
+    "n_factors": "cf.f_factors",
+    "epochs": "cf.f_epochs",
+    "lr": "cf.f_lr",
+    "weight_decay": "cf.f_wd",
+    "auto": "cf.f_auto",
+    "batch_size": "cf.f_batch",
+    "valid_frac": "cf.f_valid",
+    "seed": "cf.f_seed",
+}
+
+
+def current_config() -> cf.TrainConfig:
+    """The Train form's settings as last submitted (its defaults where it was never used)."""
+    import dataclasses
+
+    import cf
+
+    values: dict[str, object] = {"auto": True}  # the form's Auto switch starts on
+    for name, key in _FORM_KEYS.items():
+        value = st.session_state.get(key)
+        if value is None:
+            continue
+        if name == "batch_size":
+            value = None if value == "Auto" else int(value)
+        elif name == "valid_frac":
+            value = float(value) / 100.0
+        values[name] = value
+    return dataclasses.replace(cf.TrainConfig(), **values)
