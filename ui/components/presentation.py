@@ -92,7 +92,7 @@ KEYS_JS = """
     if (!bar || !action || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
     if (event.target instanceof Element && event.target.closest(typing)) return;  // keys of a control in use
     const target = action === "leave"
-      ? bar.querySelector(".st-key-cf-present label")
+      ? bar.querySelector(".st-key-cf-present input")  // the switch (its label does not toggle on a click())
       : bar.querySelector(`.st-key-cf-present-${action} button:not([disabled])`);
     if (!target) return;
     event.preventDefault();
