@@ -63,7 +63,8 @@ STEPS = (
         "person",
         "One person's picks",
         "One person's picks, and why",
-        "The films this person has not rated that the model expects them to enjoy most.",
+        "The films this person has not rated that the model expects them to enjoy most, each with the film they "
+        "liked that led to it.",
     ),
     Step(
         "rate",
@@ -202,7 +203,7 @@ def stage(data: DataRecord, model: ModelRecord | None) -> None:
 
     item = STEPS[step()]
     with st.container(key=f"cf-present-stage-{item.key}"):
-        st.markdown(f"### {item.heading}")
+        st.subheader(item.heading, anchor=False)
         st.markdown(item.says)
         with guarded(f"showing the step “{item.name}”"):
             _DRAW[item.key](data, model)
@@ -225,7 +226,8 @@ def _training(data: DataRecord, model: ModelRecord | None) -> None:
     elif model is None:
         _offer_training(data, "The model learns here")
     else:
-        train.results(data)
+        with st.container(key="cf-present-results"):  # the verdict in words and the curve; the figures hidden
+            train.results(data)
 
 
 def _person(data: DataRecord, model: ModelRecord | None) -> None:
