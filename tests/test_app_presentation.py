@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
+from cf.jobs import RUNNING
 from tests import test_app as app
 from ui.components import presentation, welcome
+from ui.jobs.base import server_queue
 from ui.session import state
 
 
@@ -69,3 +71,16 @@ def test_the_switch_opens_the_first_step_and_the_last_step_has_no_next():
     assert any("A trained model is needed" in i.value for i in at.info)  # the map needs a model: it says so
     at.toggle(key=presentation.PRESENT).set_value(False).run()
     assert at.session_state[state.NAV] == state.TAB_USER  # back on the screen it was started from
+
+
+def test_the_servers_sharing_is_told_on_the_first_screen_while_runs_wait_in_its_queue():
+    queue = server_queue()
+    tickets = [queue.enter(f"another-session-{i}") for i in range(queue.slots + 1)]  # all slots busy, one waits
+    try:
+        assert queue.counts()[1] == 1
+        at = app.new_app()
+        assert "This server is shared" in texts(at)
+    finally:
+        for ticket in tickets:
+            ticket.release() if ticket.state == RUNNING else ticket.cancel()
+    assert "This server is shared" not in texts(app.new_app())
