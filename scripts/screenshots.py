@@ -64,13 +64,13 @@ async def _tidy(app: AppPage, scroll_to_tabs: bool) -> None:
 
 SCROLL_JS = """
 ([toTabs, gap]) => {
-    const tabs = document.querySelector("[role=tablist]");
-    let box = tabs.parentElement;
+    const tabs = document.querySelector("[role=tablist]");  // none in presentation mode
+    let box = (tabs || document.querySelector("[data-testid=stMainBlockContainer]")).parentElement;
     while (box && !(box.scrollHeight > box.clientHeight && getComputedStyle(box).overflowY !== "visible")) {
         box = box.parentElement;
     }
     box = box || document.scrollingElement;
-    if (!toTabs) { box.scrollTop = 0; return; }
+    if (!toTabs || !tabs) { box.scrollTop = 0; return; }
     const header = document.querySelector("[data-testid='stHeader']");
     const top = header ? header.getBoundingClientRect().bottom : 0;
     box.scrollTop += tabs.getBoundingClientRect().top - top - gap;
@@ -237,6 +237,31 @@ async def capture(
         await app.close()
 
 
+async def story(browser: Any, url: str, out: Path, files: tuple[Path, Path] | None) -> None:
+    """Only presentation mode: the data, a model of the default kind, a person's list, a few ratings, the story."""
+    app = await AppPage.open(browser, url, *WIDE)
+    try:
+        if files is not None:
+            await upload(app, files)
+        await app.train(epochs=EPOCHS)
+        await app.user_screen()
+        await rate_movies(app, RATINGS)
+        await present(app, out)
+    finally:
+        await app.close()
+
+
+async def present_only(url: str, out: Path, files: tuple[Path, Path] | None) -> None:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await launch_browser(playwright)
+        try:
+            await story(browser, url, out, files)
+        finally:
+            await browser.close()
+
+
 async def main_async(url: str, out: Path, narrow: int, full: Path | None, files: tuple[Path, Path] | None) -> None:
     from playwright.async_api import async_playwright
 
@@ -267,6 +292,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--narrow", type=int, default=900, help="width of the narrow screenshots (default 900)")
     parser.add_argument("--full", type=Path, help="also save whole-height screenshots in this folder")
     parser.add_argument("--demo", action="store_true", help="the demo dataset instead of MovieLens latest-small")
+    parser.add_argument("--present-only", action="store_true", help="only presentation mode's screenshots")
     parser.add_argument(
         "--report", type=Path, help="instead: capture the top of this HTML report (cf report) as OUT/report.png"
     )
@@ -284,7 +310,10 @@ def main(argv: list[str] | None = None) -> int:
     files = None if args.demo else movielens_files()
     if files is None and not args.demo:
         print("MovieLens latest-small not found (set CF_DATA_DIR): taking the demo instead", file=sys.stderr)
-    shoot = lambda url: main_async(url, args.out, args.narrow, args.full, files)  # noqa: E731
+    if args.present_only:
+        shoot = lambda url: present_only(url, args.out, files)  # noqa: E731
+    else:
+        shoot = lambda url: main_async(url, args.out, args.narrow, args.full, files)  # noqa: E731
     if args.url:
         run_async(lambda: shoot(args.url), timeout=1800)
     else:
