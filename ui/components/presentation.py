@@ -86,18 +86,21 @@ KEYS_JS = """
   if (window.cfPresentKeys) return;  // once per page: the listener stays, and acts only while the bar is shown
   window.cfPresentKeys = true;
   const actions = {ArrowRight: "next", PageDown: "next", ArrowLeft: "back", PageUp: "back", Escape: "leave"};
-  const typing = "input, textarea, select, [contenteditable=true], [role=slider], [role=combobox], [role=listbox]";
+  const typing = "input:not([type=checkbox]):not([type=radio]), textarea, select, [contenteditable=true], "
+    + "[role=slider], [role=combobox], [role=listbox]";  // a switch keeps no keys: the one just used stays focused
   document.addEventListener("keydown", event => {
     const bar = document.querySelector(".st-key-cf-present-bar");
     const action = actions[event.key];
     if (!bar || !action || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
-    if (event.target instanceof Element && event.target.closest(typing)) return;  // keys of a control in use
-    const target = action === "leave"
+    const target = event.target instanceof Element ? event.target : null;
+    if (target && target.closest(typing)) return;  // the keys of a control in use
+    if (target && target.closest("[data-testid=stDataFrame]") && event.key.startsWith("Arrow")) return;  // a table's
+    const button = action === "leave"
       ? bar.querySelector(".st-key-cf-present input")  // the switch (its label does not toggle on a click())
       : bar.querySelector(`.st-key-cf-present-${action} button:not([disabled])`);
-    if (!target) return;
+    if (!button) return;
     event.preventDefault();
-    target.click();
+    button.click();
   });
 })();
 </script>
