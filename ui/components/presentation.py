@@ -51,7 +51,10 @@ class Step:
 
 STEPS = (
     Step(
-        "data", "The data", "Who rated what", "The ratings the model learns from: nothing else about people or films."
+        "data",
+        "The data",
+        "Who rated what",
+        "The ratings the model learns from: it is told nothing else about the people or the films.",
     ),
     Step(
         "training",
