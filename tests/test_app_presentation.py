@@ -5,10 +5,14 @@ The browser walks the same story with the keyboard in ``tests/e2e/test_story.py`
 
 from __future__ import annotations
 
+import numpy as np
+import pytest
 from streamlit.testing.v1 import AppTest
 
+from cf import plots
 from cf.jobs import RUNNING
 from tests import test_app as app
+from tests.helpers import small_ratings
 from ui.components import presentation, welcome
 from ui.jobs.base import server_queue
 from ui.session import state
@@ -84,3 +88,15 @@ def test_the_servers_sharing_is_told_on_the_first_screen_while_runs_wait_in_its_
         for ticket in tickets:
             ticket.release() if ticket.state == RUNNING else ticket.cancel()
     assert "This server is shared" not in texts(app.new_app())
+
+
+def test_charts_in_presentation_mode_have_larger_text_and_the_screens_figure_is_left_alone():
+    per_movie = np.sort(small_ratings().frame["item"].value_counts().to_numpy())[::-1]
+    figure = plots.long_tail(per_movie, "movie")
+    before = figure.to_plotly_json()
+    big = presentation.enlarged(figure)
+    assert figure.to_plotly_json() == before
+    assert big.layout.font.size == pytest.approx((figure.layout.font.size or 13) * presentation.FONT_SCALE)
+    sizes = [(a.font.size, b.font.size) for a, b in zip(figure.layout.annotations, big.layout.annotations)]
+    assert sizes and all(new == pytest.approx(old * presentation.FONT_SCALE) for old, new in sizes if old)
+    assert big.layout.xaxis.tickfont.size > 12 and big.layout.yaxis.title.font.size > 13

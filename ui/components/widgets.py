@@ -14,6 +14,7 @@ from cf.config import MODEL_KINDS
 from cf.data import genres
 from cf.data.search import TitleIndex
 from cf.projection import Projection, project_embeddings
+from ui.components import presentation
 from ui.components.common import as_python, count, counted, guarded, md, other_data_message, seconds
 from ui.jobs import training
 from ui.jobs.base import BackgroundJob, server_queue
@@ -36,7 +37,8 @@ and a room of waiting pages polling fast kept the browsers too busy to draw what
 
 def chart(figure, key: str, name: str, config: dict | None = None) -> None:
     """A plotly chart (widget key ``cf.<key>``) with its "Save image" menu below; ``name`` names the files."""
-    st.plotly_chart(figure, key=f"cf.{key}", config=config or CHART_CONFIG, width="stretch")
+    shown = presentation.enlarged(figure) if presentation.active() else figure  # text for a projector
+    st.plotly_chart(shown, key=f"cf.{key}", config=config or CHART_CONFIG, width="stretch")
     image_buttons(figure, key, name)
 
 
