@@ -270,14 +270,25 @@ def _needs_model(data: DataRecord, model: ModelRecord | None, purpose: str) -> b
 
     job = state.job()
     if job is not None and job.running:
-        st.info(
-            f"Model {job.number} is still training; when it is done it will {purpose}. "
-            "Step back to *The training* to watch it learn.",
-            icon=":material/hourglass_top:",
-        )
+        from ui.components import widgets
+
+        widgets.polled(_still_training, job)  # the step fills in when the run ends
         return False
     _offer_training(data, f"A trained model is needed to {purpose}")
     return False
+
+
+def _still_training() -> None:
+    from ui.session import state
+
+    job = state.job()
+    if job is None or not job.running:
+        st.rerun(scope="app")
+    st.info(
+        f"Model {job.number} is still training; this step fills in when it is done. "
+        "Step back to *The training* to watch it learn.",
+        icon=":material/hourglass_top:",
+    )
 
 
 def _offer_training(data: DataRecord, why: str) -> None:
