@@ -110,13 +110,15 @@ async def _report(app: AppPage) -> str:
     return Path(await (await info.value).path()).read_text(encoding="utf-8")
 
 
-async def _layouts(app: AppPage) -> dict[tuple[int, str], dict[str, Any]]:
+async def _layouts(app: AppPage, problems: list[str]) -> dict[tuple[int, str], dict[str, Any]]:
+    """Every screen at each width: what is cut off sideways (and any exception box on the way)."""
     seen = {}
     for width, height in WIDTHS:
         await app.page.set_viewport_size({"width": width, "height": height})
         for screen in SCREENS:
             await app.tab(screen)
             seen[(width, screen)] = await app.layout()
+            problems += await app.problems()
     await app.page.set_viewport_size({"width": WIDTHS[0][0], "height": WIDTHS[0][1]})
     return seen
 
@@ -125,7 +127,7 @@ async def _visible(locator: Any) -> bool:
     return await locator.count() > 0 and await locator.first.is_visible()
 
 
-async def _present(app: AppPage) -> dict[str, Any]:
+async def _present(app: AppPage, problems: list[str]) -> dict[str, Any]:
     """Turn presentation mode on with its switch, step through with the keys a clicker sends, leave with Esc."""
     page = app.page
     seen: dict[str, Any] = {"steps": [], "back": [], "layout": {}}
@@ -141,6 +143,7 @@ async def _present(app: AppPage) -> dict[str, Any]:
             await page.locator(f".st-key-drawn-present-{step}").wait_for(state="attached")
             seen["steps"].append(step)
             seen["layout"][(width, step)] = await app.layout()
+            problems += await app.problems()
             if step == "rate" and width == PROJECTORS[0][0]:  # typing a title: the arrow keys stay in the box
                 search = app.main().get_by_role("textbox", name="Find a movie")
                 await search.fill("up")
@@ -184,8 +187,8 @@ def test_the_story_on_movielens_latest_small(in_browser):
         seen["map"] = await _map(app, "toy story", TOY_STORY)
         seen["problems"] += await app.problems()
         seen["report"] = await _report(app)
-        seen["layout"] = await _layouts(app)
-        seen["present"] = await _present(app)
+        seen["layout"] = await _layouts(app, seen["problems"])
+        seen["present"] = await _present(app, seen["problems"])
         seen["problems"] += await app.problems()
         return seen
 
