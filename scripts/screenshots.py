@@ -1,11 +1,14 @@
 """Regenerate the screenshots of the app in ``docs/``: ``python scripts/screenshots.py``.
 
 Starts ``streamlit run app.py`` on a free localhost port (or uses ``--url``) and drives headless
-Chromium through the demo: the Data screen, a run of the neural model (live), a run of the
-default model (finished), the User, Rate, Movies and Embeddings screens, and the Compare
-screen with the two models, and a sweep on the Tune screen. Each screen
-is captured at 1280x800 (``screen-<name>.png``) and at a narrow laptop width
-(``screen-<name>-narrow.png``, 900x800 by default).
+Chromium through real data: MovieLens latest-small (``ratings.csv`` and ``movies.csv`` uploaded
+from the shared data folder, ``CF_DATA_DIR``), or the demo with ``--demo`` or when latest-small is
+not found. It takes the Data screen, a run of the neural model (live), a run of the default model
+(finished), the User, Rate, Movies and Embeddings screens, the Compare screen with the two models,
+and a sweep on the Tune screen. Each screen is captured at 1280x800 (``screen-<name>.png``) and at
+a narrow laptop width (``screen-<name>-narrow.png``, 900x800 by default). Then presentation mode's
+five steps at a projector's 1280x720 (``present-<step>.png``) and 1920x1080
+(``present-<step>-1080.png``).
 
 ``--full DIR`` also saves each screen at its whole height (for reviewing the layout below the
 fold; not for the README). Needs Playwright (Python) and Debian's Chromium.
@@ -25,9 +28,21 @@ sys.path.insert(0, str(REPO))
 
 from playwright.async_api import expect  # noqa: E402
 
-from tests.e2e.driver import AppPage, AppServer, launch_browser, missing_browser_reason, run_async  # noqa: E402
+from tests.e2e.driver import (  # noqa: E402
+    KEY_UP_MOVIES,
+    KEY_UP_RATINGS,
+    AppPage,
+    AppServer,
+    launch_browser,
+    missing_browser_reason,
+    run_async,
+)
 
 WIDE = (1280, 800)
+PROJECTORS = {"": (1280, 720), "-1080": (1920, 1080)}
+"""Presentation mode's screenshots: file suffix and window size."""
+STEPS = ("data", "training", "person", "rate", "map")
+"""Presentation mode's steps, as ``ui/components/presentation.py`` marks them when drawn."""
 NARROW_HEIGHT = 800
 EPOCHS = 12
 RATINGS = [5.0, 4.5, 2.0, 4.0, 1.0]
@@ -49,13 +64,13 @@ async def _tidy(app: AppPage, scroll_to_tabs: bool) -> None:
 
 SCROLL_JS = """
 ([toTabs, gap]) => {
-    const tabs = document.querySelector("[role=tablist]");
-    let box = tabs.parentElement;
+    const tabs = document.querySelector("[role=tablist]");  // none in presentation mode
+    let box = (tabs || document.querySelector("[data-testid=stMainBlockContainer]")).parentElement;
     while (box && !(box.scrollHeight > box.clientHeight && getComputedStyle(box).overflowY !== "visible")) {
         box = box.parentElement;
     }
     box = box || document.scrollingElement;
-    if (!toTabs) { box.scrollTop = 0; return; }
+    if (!toTabs || !tabs) { box.scrollTop = 0; return; }
     const header = document.querySelector("[data-testid='stHeader']");
     const top = header ? header.getBoundingClientRect().bottom : 0;
     box.scrollTop += tabs.getBoundingClientRect().top - top - gap;
@@ -128,10 +143,61 @@ async def report_shot(browser: Any, html: Path, out: Path) -> None:
     await page.close()
 
 
-async def capture(browser: Any, url: str, out: Path, width: int, height: int, suffix: str, full: Path | None) -> None:
+def movielens_files() -> tuple[Path, Path] | None:
+    """MovieLens latest-small's ``ratings.csv`` and ``movies.csv`` from the shared data folder, or None."""
+    from benchmarks.paths import shared_data_dir
+
+    folder = shared_data_dir() / "ml-latest-small"
+    files = (folder / "ratings.csv", folder / "movies.csv")
+    return files if all(f.exists() for f in files) else None
+
+
+async def upload(app: AppPage, files: tuple[Path, Path]) -> None:
+    """Use the files as a visitor does: *My files* in the sidebar, then the two uploaders."""
+    await app.use_source("My files")
+    await app.upload(KEY_UP_RATINGS, str(files[0]))
+    await app.upload(KEY_UP_MOVIES, str(files[1]))
+    await app.wait_in_use(f"{files[0].name} + {files[1].name}")
+
+
+async def present(app: AppPage, out: Path) -> None:
+    """Presentation mode's steps at each projector size, stepped with the keyboard; then leave it (Esc)."""
+    page = app.page
+    await app.tab("Data")
+    await page.locator(".st-key-cf-present label").click()
+    for suffix, (width, height) in PROJECTORS.items():
+        await page.set_viewport_size({"width": width, "height": height})
+        for k, step in enumerate(STEPS):
+            if k:
+                await page.keyboard.press("PageDown")
+            await page.locator(f".st-key-drawn-present-{step}").wait_for(state="attached")
+            await _tidy(app, scroll_to_tabs=False)
+            path = out / f"present-{step}{suffix}.png"
+            await page.screenshot(path=str(path))
+            _wrote(path)
+        for step in reversed(STEPS[:-1]):
+            await page.keyboard.press("PageUp")
+            await page.locator(f".st-key-drawn-present-{step}").wait_for(state="attached")
+    await page.keyboard.press("Escape")
+    await page.get_by_role("tab", name="Data", exact=True).wait_for()
+
+
+async def capture(
+    browser: Any,
+    url: str,
+    out: Path,
+    width: int,
+    height: int,
+    suffix: str,
+    full: Path | None,
+    files: tuple[Path, Path] | None,
+    presenting: bool = False,
+) -> None:
     app = await AppPage.open(browser, url, width=width, height=height)
     try:
         name = lambda screen: out / f"screen-{screen}{suffix}.png"  # noqa: E731
+        if files is not None:
+            await upload(app, files)
         await _shoot(app, name("data"), full, scroll_to_tabs=False)
         # The live view: the neural model's epochs take long enough to watch (the default model
         # trains the demo data in well under a second). It is kept to compare with later.
@@ -165,18 +231,45 @@ async def capture(browser: Any, url: str, out: Path, width: int, height: int, su
         await _shoot(app, name("compare"), full)
         await sweep(app)
         await _shoot(app, name("tune"), full)
+        if presenting:
+            await present(app, out)
     finally:
         await app.close()
 
 
-async def main_async(url: str, out: Path, narrow: int, full: Path | None) -> None:
+async def story(browser: Any, url: str, out: Path, files: tuple[Path, Path] | None) -> None:
+    """Only presentation mode: the data, a model of the default kind, a person's list, a few ratings, the story."""
+    app = await AppPage.open(browser, url, *WIDE)
+    try:
+        if files is not None:
+            await upload(app, files)
+        await app.train(epochs=EPOCHS)
+        await app.user_screen()
+        await rate_movies(app, RATINGS)
+        await present(app, out)
+    finally:
+        await app.close()
+
+
+async def present_only(url: str, out: Path, files: tuple[Path, Path] | None) -> None:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
         browser = await launch_browser(playwright)
         try:
-            await capture(browser, url, out, *WIDE, "", full)
-            await capture(browser, url, out, narrow, NARROW_HEIGHT, "-narrow", full)
+            await story(browser, url, out, files)
+        finally:
+            await browser.close()
+
+
+async def main_async(url: str, out: Path, narrow: int, full: Path | None, files: tuple[Path, Path] | None) -> None:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await launch_browser(playwright)
+        try:
+            await capture(browser, url, out, *WIDE, "", full, files, presenting=True)
+            await capture(browser, url, out, narrow, NARROW_HEIGHT, "-narrow", full, files)
         finally:
             await browser.close()
 
@@ -198,6 +291,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", help="use this running app instead of starting one")
     parser.add_argument("--narrow", type=int, default=900, help="width of the narrow screenshots (default 900)")
     parser.add_argument("--full", type=Path, help="also save whole-height screenshots in this folder")
+    parser.add_argument("--demo", action="store_true", help="the demo dataset instead of MovieLens latest-small")
+    parser.add_argument("--present-only", action="store_true", help="only presentation mode's screenshots")
     parser.add_argument(
         "--report", type=Path, help="instead: capture the top of this HTML report (cf report) as OUT/report.png"
     )
@@ -210,11 +305,20 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     if args.report:
         run_async(lambda: _report_only(args.report, args.out / "report.png"), timeout=300)
-    elif args.url:
-        run_async(lambda: main_async(args.url, args.out, args.narrow, args.full), timeout=900)
+        print(f"done in {time.perf_counter() - started:.0f} s")
+        return 0
+    files = None if args.demo else movielens_files()
+    if files is None and not args.demo:
+        print("MovieLens latest-small not found (set CF_DATA_DIR): taking the demo instead", file=sys.stderr)
+    if args.present_only:
+        shoot = lambda url: present_only(url, args.out, files)  # noqa: E731
+    else:
+        shoot = lambda url: main_async(url, args.out, args.narrow, args.full, files)  # noqa: E731
+    if args.url:
+        run_async(lambda: shoot(args.url), timeout=1800)
     else:
         with AppServer() as server:
-            run_async(lambda: main_async(server.url, args.out, args.narrow, args.full), timeout=900)
+            run_async(lambda: shoot(server.url), timeout=1800)
     print(f"done in {time.perf_counter() - started:.0f} s")
     return 0
 

@@ -572,6 +572,22 @@ class AppPage:
         text = Path(await download.path()).read_text(encoding="utf-8-sig")
         return list(csv.DictReader(io.StringIO(text)))
 
+    async def table_rows(self, grid: Any) -> list[dict[str, str]]:
+        """The rows a table (an ``stDataFrame`` locator) shows, as {column header: cell text}.
+
+        The table draws on a canvas; focusing it makes it write its visible rows into the page
+        for screen readers, which is what is read here.
+        """
+        canvas = grid.get_by_test_id("data-grid-canvas")
+        await canvas.focus()
+        await canvas.locator("td").first.wait_for(state="attached")
+        headers = await canvas.locator("th").all_inner_texts()
+        rows = []
+        for row in await canvas.locator("tbody tr").all():
+            cells = await row.locator("td").all_inner_texts()
+            rows.append(dict(zip(headers, cells)))
+        return rows
+
     async def layout(self) -> dict[str, Any]:
         """What the page cuts off sideways (:data:`LAYOUT_JS`): ``problems`` (sentences) and ``tables``
         (``key``, ``needs`` and ``has``: the width in pixels its columns need, and the width shown).

@@ -58,6 +58,8 @@ def render() -> DataRecord:
                 "5. **Movies**: similar movies, and what the model learned about each movie.\n"
                 "6. **Embeddings**: the map of movies the model learned; similar movies sit together.\n"
                 "7. **Compare**: the runs of this session side by side.\n\n"
+                "**Presentation mode** (the switch at the top right) tells this story in five large steps for a "
+                "projector; arrow keys or a clicker step through it, Esc leaves.\n\n"
                 "The address bar always holds a link to what you see: share it to reopen the same view."
             )
     return record

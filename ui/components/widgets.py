@@ -15,9 +15,10 @@ from cf.config import MODEL_KINDS
 from cf.data import genres
 from cf.data.search import TitleIndex
 from cf.projection import Projection, project_embeddings
-from ui.components import job_panel
+from ui.components import job_panel, presentation
 from ui.components.common import as_python, count, counted, md, other_data_message, seconds
 from ui.jobs import training
+from ui.jobs.base import server_queue
 from ui.session import state
 from ui.session.state import DataRecord, ModelRecord
 
@@ -32,7 +33,8 @@ LISTED_MOVIES = 300
 
 def chart(figure, key: str, name: str, config: dict | None = None) -> None:
     """A plotly chart (widget key ``cf.<key>``) with its "Save image" menu below; ``name`` names the files."""
-    st.plotly_chart(figure, key=f"cf.{key}", config=config or CHART_CONFIG, width="stretch")
+    shown = presentation.enlarged(figure) if presentation.active() else figure  # text for a projector
+    st.plotly_chart(shown, key=f"cf.{key}", config=config or CHART_CONFIG, width="stretch")
     image_buttons(figure, key, name)
 
 
@@ -263,7 +265,8 @@ def keep_toggle(record: ModelRecord, label: str = "Keep for comparison") -> None
 
 def memory_note(usage: bool = False) -> None:
     """Say which models the server moved out of memory while this session was idle, and what came of it;
-    with ``usage``, also how much of the server-wide budget the models of all sessions take."""
+    with ``usage``, also how much of the server-wide budget the models of all sessions take, when that
+    matters (:func:`server_busy`)."""
     visit = st.session_state.get(state.MEMORY_NOTE)
     if visit is not None and visit.restored:
         names = ", ".join(md(r.name) for r in sorted(visit.restored, key=lambda r: r.number))
@@ -280,7 +283,7 @@ def memory_note(usage: bool = False) -> None:
             "get it back.",
             icon=":material/memory:",
         )
-    if usage:
+    if usage and server_busy():
         budget = state.server_memory()
         in_memory, on_disk, sessions = budget.usage()
         st.caption(
@@ -289,6 +292,18 @@ def memory_note(usage: bool = False) -> None:
             f"on disk). When it is full, the models of pages idle for {seconds(budget.idle_seconds)} move to disk "
             "and come back when their person returns."
         )
+
+
+MEMORY_PRESSURE = 0.75
+"""The share of the server's model budget in use from which the Data screen says how the server shares it."""
+
+
+def server_busy() -> bool:
+    """Whether the server's sharing matters to people: models of idle pages on disk, the model budget
+    :data:`MEMORY_PRESSURE` full, or runs waiting in the training queue."""
+    budget = state.server_memory()
+    in_memory, on_disk, _ = budget.usage()
+    return on_disk > 0 or in_memory >= MEMORY_PRESSURE * budget.budget_bytes or server_queue().counts()[1] > 0
 
 
 def sidebar_status() -> None:

@@ -296,6 +296,12 @@ def show_notice() -> None:
     show(text)
 
 
+def results(data: DataRecord) -> None:
+    """The model's results without the settings form (presentation mode shows them large)."""
+    with guarded("showing the model's results"):
+        _results(data)
+
+
 def _results(data: DataRecord) -> None:
     show_notice()
     record = state.model()

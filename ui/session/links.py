@@ -15,6 +15,7 @@ Parameters: ``tab``, ``data`` (``demo``, ``ml-<release>`` or ``file``), ``files`
 ``user``, the training settings by their link keys in :data:`cf.settings.SETTINGS` (``model``,
 ``factors``, ``epochs``, ``lr``, ``wd``, ``batch``, ``valid`` in percent, ``seed``),
 and ``train`` (``1`` for a model trained with those settings, ``file`` for a loaded one).
+``present`` (a step number) opens presentation mode (:mod:`ui.components.presentation`).
 On the Embeddings screen the map's view too (:data:`_MAP_VIEW`): ``show``, ``dims``, ``map``
 (``pca``, ``tsne``, ``umap``, ``axes``), ``perp``, ``nn``, ``mindist``, ``axes`` (the custom axes'
 ends, ``|``-separated), ``colour``, ``size``, ``regions``, ``k``, ``q``, ``regex``, ``nb``,
@@ -30,6 +31,7 @@ import streamlit as st
 import cf
 from cf.maps.labels import DEFAULT_LABELS
 from cf.settings import SETTINGS
+from ui.components import presentation
 from ui.components.common import md
 from ui.session import state
 from ui.session.state import DEMO, FILES, MOVIELENS, DataRecord, ModelRecord
@@ -355,6 +357,7 @@ def params_for(data: DataRecord, model: ModelRecord | None) -> dict[str, str]:
         params["user"] = str(user)
     if model is not None and tab == state.TAB_EMBED:
         params.update(map_view_params())
+    params.update(presentation.link_params())  # presentation mode and its step
     return params
 
 
