@@ -1,4 +1,5 @@
-"""Title search (``cf.data.search``): titles found the way people type them, on real MovieLens titles."""
+"""Title search (``cf.data.search``): titles found the way people type them, on MovieLens-style titles of
+well-known movies (``tests/data/known_movies.csv``, hand-written)."""
 
 from __future__ import annotations
 
@@ -85,17 +86,16 @@ def test_popularity_orders_equal_matches_but_not_better_ones():
         TitleIndex(titles, [1, 2])
 
 
-# -- on MovieLens latest-small ---------------------------------------------------------
+# -- on well-known titles -------------------------------------------------------------
+
+KNOWN_MOVIES = Path(__file__).parent / "data" / "known_movies.csv"
+"""Well-known movies as MovieLens writes their titles and genres, with sequels, remakes and namesakes beside them,
+and a made-up ``n_ratings`` (the better-known film has more) for the popularity that orders equal matches."""
 
 
 @pytest.fixture(scope="module")
-def catalogue(data_dir: Path) -> tuple[pd.DataFrame, TitleIndex]:
-    folder = data_dir / "ml-latest-small"
-    if not (folder / "movies.csv").exists():
-        pytest.skip(f"no MovieLens latest-small in {folder}")
-    movies = pd.read_csv(folder / "movies.csv")
-    ratings = pd.read_csv(folder / "ratings.csv", usecols=["movieId"])
-    movies["n_ratings"] = movies["movieId"].map(ratings["movieId"].value_counts()).fillna(0).astype(int)
+def catalogue() -> tuple[pd.DataFrame, TitleIndex]:
+    movies = pd.read_csv(KNOWN_MOVIES)
     return movies, TitleIndex(movies["title"].tolist(), movies["n_ratings"].to_numpy())
 
 
@@ -104,7 +104,6 @@ def found(catalogue: tuple[pd.DataFrame, TitleIndex], query: str, n: int = 3) ->
     return movies["title"].iloc[index.search(query, limit=n)].tolist()
 
 
-@pytest.mark.movielens
 @pytest.mark.parametrize(
     ("query", "first"),
     [
@@ -114,7 +113,7 @@ def found(catalogue: tuple[pd.DataFrame, TitleIndex], query: str, n: int = 3) ->
         ("the matrix 1999", "Matrix, The (1999)"),
         ("Matrix", "Matrix, The (1999)"),
         ("Monsters Inc", "Monsters, Inc. (2001)"),
-        ("The Shining", "Shining, The (1980)"),  # Kubrick's, not the 1997 miniseries with 1 rating
+        ("The Shining", "Shining, The (1980)"),  # Kubrick's, not the 1997 miniseries (rated once)
         ("les miserables", "Misérables, Les (1995)"),
         ("L'Avventura", "Avventura, L' (Adventure, The) (1960)"),
         ("Amelie", "Amelie (Fabuleux destin d'Amélie Poulain, Le) (2001)"),
@@ -128,12 +127,10 @@ def test_titles_as_people_type_them(catalogue, query: str, first: str):
     assert found(catalogue, query)[0] == first
 
 
-@pytest.mark.movielens
 def test_the_shining_lists_both_and_the_better_known_first(catalogue):
     assert found(catalogue, "The Shining") == ["Shining, The (1980)", "The Shining (1997)"]
 
 
-@pytest.mark.movielens
 def test_the_matrix_lists_its_sequels_after_it_and_a_year_keeps_only_it(catalogue):
     assert found(catalogue, "the matrix") == [
         "Matrix, The (1999)",
@@ -143,12 +140,11 @@ def test_the_matrix_lists_its_sequels_after_it_and_a_year_keeps_only_it(catalogu
     assert found(catalogue, "the matrix 1999", n=10) == ["Matrix, The (1999)"]
 
 
-@pytest.mark.movielens
 def test_matches_come_best_first_then_most_rated_first(catalogue):
     movies, index = catalogue
-    assert len(index) == len(movies) == 9742
+    assert len(index) == len(movies)
     for query in ("x", "star", "love", "the"):
         hits = index.search(query)
-        assert len(hits) > 20
+        assert len(hits) >= 5 and len(set(index.strengths(query)[hits])) > 1  # matches of more than one strength
         keys = list(zip(-index.strengths(query)[hits], -movies["n_ratings"].to_numpy()[hits]))
         assert keys == sorted(keys), query
