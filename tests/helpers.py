@@ -92,7 +92,9 @@ def list_scores(**values: float) -> dict:
 
 
 KNOWN_MOVIES = Path(__file__).parent / "data" / "known_movies.csv"
-"""Well-known movies as MovieLens writes their titles and genres (hand-written), with a made-up ``n_ratings``."""
+"""Well-known movies as MovieLens writes their titles and genres (hand-written), with sequels, remakes and namesakes
+beside them, and a made-up ``n_ratings`` (the better-known film has more; where equal matches tie, the file lists the
+less-rated one first, so only the popularity can put the right one first)."""
 
 GENRE_MIX: dict[str, int] = {
     "Drama": 150, "Comedy": 100, "Comedy|Drama": 40, "Comedy|Romance": 40, "Drama|Romance": 40,

@@ -3,12 +3,11 @@ well-known movies (``tests/data/known_movies.csv``, hand-written)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
 from cf.data.search import ALL_WORDS, EXACT, PART, START, WORDS, TitleIndex, name_forms, normalise, split_title
+from tests.helpers import KNOWN_MOVIES
 
 # -- normalising ---------------------------------------------------------------------
 
@@ -88,13 +87,10 @@ def test_popularity_orders_equal_matches_but_not_better_ones():
 
 # -- on well-known titles -------------------------------------------------------------
 
-KNOWN_MOVIES = Path(__file__).parent / "data" / "known_movies.csv"
-"""Well-known movies as MovieLens writes their titles and genres, with sequels, remakes and namesakes beside them,
-and a made-up ``n_ratings`` (the better-known film has more) for the popularity that orders equal matches."""
-
 
 @pytest.fixture(scope="module")
 def catalogue() -> tuple[pd.DataFrame, TitleIndex]:
+    """The well-known movies, with a made-up number of ratings for the popularity that orders equal matches."""
     movies = pd.read_csv(KNOWN_MOVIES)
     return movies, TitleIndex(movies["title"].tolist(), movies["n_ratings"].to_numpy())
 
