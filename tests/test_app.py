@@ -1350,3 +1350,17 @@ def test_a_link_to_a_model_loaded_from_a_file_asks_for_the_file_and_trains_nothi
     upload_model(opened, "other.cfmodel", raw)
     assert opened.session_state[state.MODEL].source == "other.cfmodel"
     assert opened.query_params["train"] == "file" and not errors(opened)
+
+
+def test_train_screen_says_where_the_model_ran_and_where_the_time_went():
+    at = new_app()
+    go(at, state.TAB_TRAIN)
+    record = train(at, epochs=2)
+    at.run()
+    (spent,) = [e for e in at.expander if e.label == "Where it ran and where the time went"]
+    assert any(m.value.startswith("**Where:** CPU") for m in spent.markdown)  # the demo is small data
+    phases = table(at, "Phase")
+    assert {"Training", "The item model that ranks lists", "Scoring on the ratings set aside"} <= set(phases["Phase"])
+    assert (phases["Seconds"] >= 0).all()
+    trained = phases.set_index("Phase")["Seconds"]["Training"]
+    assert trained == pytest.approx(record.phases["training"], abs=0.01)

@@ -259,6 +259,8 @@ def collect() -> ModelRecord | None:
         message=message,
         note=" ".join(n for n in (auto_note, job.note) if n) or None,
         device=job.device,
+        placement=result.placement.sentence(),
+        phases=dict(result.phases),
     )
     released = state.add_model(record)
     job.result = None  # the record holds the model now; the job keeps no second reference

@@ -57,7 +57,7 @@ def _settings_form(data: DataRecord) -> None:
         st.markdown("**Model settings**")
         settings = _main_settings(defaults, picked)
         with st.expander("Advanced settings", icon=":material/tune:"):
-            settings |= _step_settings(defaults, placement.batch_size)
+            settings |= _step_settings(defaults, placement.batch_size, picked)
             settings |= _holdout_settings(defaults)
         submitted = st.form_submit_button(
             "Train model",
@@ -349,6 +349,9 @@ def _model_summary(record: ModelRecord, data: DataRecord) -> None:
     _charts(record, scores)
     with st.expander("Settings", icon=":material/info:"):
         _settings_table(record)
+    if record.phases:
+        with st.expander("Where it ran and where the time went", icon=":material/timer:"):
+            _time_spent(record)
 
 
 def _model_actions(record: ModelRecord, data: DataRecord) -> None:
@@ -506,6 +509,33 @@ def _settings_table(record: ModelRecord) -> None:
 
 _TABLE = ("model", "n_factors", "epochs", "lr", "weight_decay", "batch_size", "valid_frac", "seed", "auto", "knn_blend")
 """The settings the results' table shows (in the table's order), then the device."""
+
+
+PHASE_NAMES = {
+    "index": "Reading the ratings into the model's numbering",
+    "split": "Setting ratings aside",
+    "warm_up": "Getting ready (loading kernels, first step)",
+    "auto": "Auto's trial runs",
+    "training": "Training",
+    "item_model": "The item model that ranks lists",
+    "neighbours": "Item neighbours (Auto's blend)",
+    "scoring": "Scoring on the ratings set aside",
+}
+"""Plain names of the phases of a run (:attr:`cf.FitResult.phases`); others show their own name."""
+
+
+def _time_spent(record: ModelRecord) -> None:
+    """Where the model was trained and why, and the seconds of each phase of the run."""
+    if record.placement:
+        st.markdown(f"**Where:** {md(record.placement)}.")
+    rows = [
+        (PHASE_NAMES.get(name, name.replace("_", " ").capitalize()), spent) for name, spent in record.phases.items()
+    ]
+    st.dataframe(
+        {"Phase": [name for name, _ in rows], "Seconds": [round(spent, 2) for _, spent in rows]},
+        hide_index=True,
+        width="stretch",
+    )
 
 
 def _verdict(scores: cf.Scores | None) -> None:

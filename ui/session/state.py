@@ -204,6 +204,10 @@ class ModelRecord:
     device: str = "cpu"
     setup_seconds: float = 0.0
     """Time spent getting the training loop ready, apart from ``fit_seconds`` (see :class:`cf.FitResult`)."""
+    placement: str | None = None
+    """Where and how it was trained, and why, in one line (:meth:`cf.Placement.sentence`); None for a file."""
+    phases: dict[str, float] = field(default_factory=dict)
+    """Seconds of each phase of the run (:attr:`cf.FitResult.phases`, with the app's scoring)."""
     source: str | None = None
     """The model file's name when the model was loaded from a file rather than trained here."""
     spilled: str | None = None
