@@ -1162,7 +1162,7 @@ def plain(text: str) -> str:
 
 
 def badges(at: AppTest) -> list[str]:
-    """The header's badges ('Demo dataset · 100k ratings', 'Model 1 · RMSE 0.812', ...)."""
+    """The header's badges ('Demo dataset · 100k ratings', 'Model 1 · typical error ±0.81 stars', ...)."""
     return [plain(m.value) for m in at.main.markdown if "-badge[" in m.value]
 
 
@@ -1214,7 +1214,9 @@ def test_a_link_made_with_uploaded_files_waits_for_them_then_reopens_the_view():
     record = at.session_state[state.MODEL]
     assert record.data_key == made_on.key and record.config.n_factors == 8
     assert at.session_state[state.NAV] == state.TAB_USER and at.selectbox(key=state.USER).value == 7
-    assert any("Model 1 · RMSE" in b for b in badges(at)) and any("mine.csv + titles.csv" in b for b in badges(at))
+    assert any("Model 1 · typical error ±" in b for b in badges(at)) and any(
+        "mine.csv + titles.csv" in b for b in badges(at)
+    )
     assert not any("trained on" in c.value for c in at.caption)
 
 
@@ -1237,7 +1239,7 @@ def test_a_model_is_never_shown_next_to_data_it_was_not_trained_on():
     at.segmented_control(key=state.SOURCE).set_value("Demo dataset")
     at.run()
     assert_healthy(at)
-    assert at.session_state[state.MODEL] is first and any("Model 1 · RMSE" in b for b in badges(at))
+    assert at.session_state[state.MODEL] is first and any("Model 1 · typical error ±" in b for b in badges(at))
     go(at, state.TAB_USER)
     assert len(picks_shown(at)) == 10
 

@@ -53,7 +53,7 @@ def badges(
         if job is not None and job.running:
             st.badge(f"{job.label}…", icon=":material/hourglass_top:", color="orange")
         if model is not None:
-            score = f" · RMSE {model.scores.rmse:.3f}" if model.scores else ""
+            score = f" · typical error ±{model.scores.rmse:.2f} stars" if model.scores else ""  # as the results say
             st.badge(f"{md(model.name)}{score}", icon=":material/neurology:", color="violet")
         elif job is None or not job.running:
             text = "No model for this data" if other_data else "No model yet"
