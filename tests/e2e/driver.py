@@ -588,6 +588,17 @@ class AppPage:
             rows.append(dict(zip(headers, cells)))
         return rows
 
+    async def static_table_rows(self, table: Any) -> list[dict[str, str]]:
+        """The rows of a static table (an ``stTable`` locator) as {column header: cell text}; a cell of
+        several lines gives its first (a list's movie cell has a grey second line of details)."""
+        await table.locator("tbody tr").first.wait_for()
+        headers = [h.strip() for h in await table.locator("thead th").all_inner_texts()]
+        rows = []
+        for row in await table.locator("tbody tr").all():
+            cells = [c.strip().splitlines()[0] if c.strip() else "" for c in await row.locator("td").all_inner_texts()]
+            rows.append(dict(zip(headers, cells)))
+        return rows
+
     async def layout(self) -> dict[str, Any]:
         """What the page cuts off sideways (:data:`LAYOUT_JS`): ``problems`` (sentences) and ``tables``
         (``key``, ``needs`` and ``has``: the width in pixels its columns need, and the width shown).

@@ -74,7 +74,8 @@ async def _rate_as_animation_fan(app: AppPage) -> list[dict[str, str]]:
         await app.idle()
     await main.get_by_role("heading", name="Your top picks").wait_for()
     await app.settle()
-    return await app.table_rows(main.get_by_test_id("stDataFrame").first)  # the only table there
+    picks = app.page.locator(".st-key-cf-picks-rate").get_by_test_id("stTable")  # the list of picks
+    return await app.static_table_rows(picks)
 
 
 async def _similar(app: AppPage, typed: str, title: str) -> tuple[str, list[dict[str, str]]]:
@@ -97,6 +98,8 @@ async def _map(app: AppPage, typed: str, title: str) -> dict[str, Any]:
     await search.press("Enter")
     await app.main().get_by_role("heading", name=f"Movies most like {title}").wait_for()
     seen["searched"] = await app.movie_map()
+    await app.settle()
+    seen["listed"] = await app.table_rows(app.main().get_by_test_id("stDataFrame").first)  # the ringed ones
     await search.fill("")
     await search.press("Enter")
     await app.idle()
@@ -236,7 +239,7 @@ def _check_animation_fan(rows: list[dict[str, str]]) -> None:
     assert len(titles) == 10, rows
     family = [t for t in titles if genres.get(t, set()) & FAMILY]
     assert len(family) >= 6, f"an animation fan got {titles}"
-    reasons = {row.get("Because you liked", "") for row in rows} - {""}
+    reasons = {row.get("Because you liked", "") for row in rows} - {"", "–"}
     assert reasons <= set(ANIMATION_FAN.values()), reasons
 
 
@@ -249,8 +252,9 @@ def _check_similar(heading: str, rows: list[dict[str, str]], seen_map: dict[str,
     family = [t for t in titles if genres.get(t, set()) & FAMILY]
     assert len(family) >= 4, f"Toy Story's most similar: {titles}"
     traces = {t["name"]: t for t in seen_map["searched"]["traces"]}
-    nearest = traces[f"Nearest to {TOY_STORY}"]["text"]
-    assert set(nearest) == set(titles[: len(nearest)]), f"the map's nearest {nearest}; the Movies screen's {titles}"
+    assert traces[f"Most like {TOY_STORY}"]["n"] == len(seen_map["listed"])  # ringed on the map
+    listed = [row["Movie"] for row in seen_map["listed"]]
+    assert listed[: len(titles)] == titles[: len(listed)], f"Embeddings lists {listed}; the Movies screen {titles}"
 
 
 def _check_map_titles(seen_map: dict[str, Any]) -> None:
