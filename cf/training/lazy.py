@@ -4,10 +4,17 @@ The autograd loop (:class:`cf.training.loop.TorchLoop`) runs dense Adam over eve
 row at every step: at MovieLens 25M that moves the whole tables (and their moments) several
 times per step, far more than the rows a batch touches. This loop computes the gradients of
 the same loss in closed form, gathers them onto the rows the batch used (``torch.unique`` and
-``index_add_``) and applies Adam to those rows only ("lazy" Adam, as the row-wise CPU loop
+:func:`row_sums`) and applies Adam to those rows only ("lazy" Adam, as the row-wise CPU loop
 and ``torch.optim.SparseAdam`` do), with the one-cycle schedule computed on the host. The
 ratings stay on the device, the shuffle runs there, and no step waits for the host: the
 epoch's loss is summed on the device and read once at the end.
+
+Deterministic given a seed on every device: ``index_add_`` on CUDA adds with atomics, in an
+order that changes from run to run (the same seed gave models differing in the 9th digit on
+an H200), so on a GPU the per-row sums use ``index_put_(accumulate=True)``, which sorts the
+indices and adds each row's values in one fixed order (deterministic on CUDA without
+``torch.use_deterministic_algorithms``, a process-wide switch that concurrent fits would
+fight over). On the CPU ``index_add_`` is already deterministic and stays.
 
 The same functions run on CPU tensors, which is how the tests check them against autograd.
 """
@@ -40,11 +47,29 @@ class _Rows:
     def update(self, index: torch.Tensor, grad: torch.Tensor, bias_grad: torch.Tensor | None, adam: tuple) -> None:
         """Adam on the rows ``index`` used in the batch (their summed gradients), nothing elsewhere."""
         rows, inverse = torch.unique(index, return_inverse=True)
-        summed = torch.zeros((len(rows), grad.shape[1]), device=grad.device).index_add_(0, inverse, grad)
-        _adam(self.factors, self.moments, rows, summed, adam)
+        _adam(self.factors, self.moments, rows, row_sums(inverse, grad, len(rows)), adam)
         if self.bias is not None:
-            bias_summed = torch.zeros(len(rows), device=grad.device).index_add_(0, inverse, bias_grad)
+            bias_summed = row_sums(inverse, bias_grad, len(rows))
             _adam(self.bias, self.bias_moments, rows, bias_summed, adam)
+
+
+def row_sums(index: torch.Tensor, values: torch.Tensor, n_rows: int, ordered: bool | None = None) -> torch.Tensor:
+    """Sums of ``values`` by ``index`` into ``n_rows`` rows, the same bits on every run.
+
+    Parameters
+    ----------
+    index
+        The row of each value (int64, ``0 <= index < n_rows``).
+    values
+        One value or row of values per index.
+    ordered
+        Add in sorted order (``index_put_`` with ``accumulate=True``, deterministic on CUDA) instead of
+        ``index_add_`` (atomic adds on CUDA, deterministic on the CPU); None: ordered off the CPU.
+    """
+    out = values.new_zeros((n_rows, *values.shape[1:]))
+    if ordered if ordered is not None else values.device.type != "cpu":
+        return out.index_put_((index,), values, accumulate=True)
+    return out.index_add_(0, index, values)
 
 
 def _adam(param: torch.Tensor, moments: torch.Tensor, rows: torch.Tensor, grad: torch.Tensor, adam: tuple) -> None:
@@ -55,7 +80,7 @@ def _adam(param: torch.Tensor, moments: torch.Tensor, rows: torch.Tensor, grad: 
     moments[0].index_copy_(0, rows, m)
     moments[1].index_copy_(0, rows, v)
     change = m.div_(v.sqrt_().div_(correction2).add_(EPS)).mul_(-step_size)
-    param.index_add_(0, rows, change)
+    param.index_add_(0, rows, change)  # rows are unique: one add per element, deterministic on CUDA too
 
 
 def supports(model: torch.nn.Module) -> bool:
