@@ -192,6 +192,18 @@ class Recommender:
         start, stop = self._user_start[user_index], self._user_start[user_index + 1]
         return self._by_user.iloc[start:stop]
 
+    def training_rows_by_user(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The training ratings (held-out rows left out) grouped by user, each user's by movie:
+        (``starts``, movie indices, stars), user ``u``'s between ``starts[u]`` and ``starts[u + 1]``.
+
+        From the table sorted when the model was made: no sort of the ratings here.
+        """
+        training = ~self._by_user["held_out"].to_numpy(bool)
+        users = self._by_user["user"].to_numpy()[training]
+        starts = np.searchsorted(users, np.arange(len(self.users) + 1))
+        items = self._by_user["item"].to_numpy(np.int64)[training]
+        return starts, items, self._by_user["rating"].to_numpy(np.float32)[training]
+
     def person(self, user) -> Person:
         """A known user as a :class:`cf.topn.Person`: every rating the model knows of them."""
         index = self.user_index(user)
