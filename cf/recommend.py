@@ -462,15 +462,26 @@ def _sorted_by_user(known: pd.DataFrame, n_items: int) -> pd.DataFrame:
     return known.reset_index(drop=True)
 
 
-def known_ratings(train: Ratings, valid: Ratings | None, users: IdMap, items: IdMap) -> pd.DataFrame:
-    """Index the ratings a model was fitted on (plus validation rows) for :class:`Recommender`."""
-    frames = [(train.frame, False)] + ([(valid.frame, True)] if valid is not None else [])
+def known_ratings(
+    train: Ratings,
+    valid: Ratings | None,
+    users: IdMap,
+    items: IdMap,
+    train_index: tuple[np.ndarray, np.ndarray] | None = None,
+) -> pd.DataFrame:
+    """Index the ratings a model was fitted on (plus validation rows) for :class:`Recommender`.
+
+    ``train_index``: the training rows' user and movie indices when the caller has them already
+    (the fit does: mapping 22.5M ids again took seconds at MovieLens 25M size).
+    """
+    frames = [(train.frame, False, train_index)] + ([(valid.frame, True, None)] if valid is not None else [])
     parts = []
-    for frame, held_out in frames:
+    for frame, held_out, index in frames:
+        user, item = index if index is not None else (users.to_index(frame["user"]), items.to_index(frame["item"]))
         part = pd.DataFrame(
             {
-                "user": users.to_index(frame["user"]).astype(np.int32),
-                "item": items.to_index(frame["item"]).astype(np.int32),
+                "user": np.array(user, dtype=np.int32),  # a copy: the training loop may shuffle its arrays
+                "item": np.array(item, dtype=np.int32),
                 "rating": frame["rating"].to_numpy(dtype=np.float32),
                 "held_out": held_out,
             }
