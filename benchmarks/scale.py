@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import torch
@@ -277,6 +278,37 @@ def crossover(sizes: tuple[int, ...], devices: tuple[str, ...]) -> list[dict]:
     return rows
 
 
+LARGER_BATCHES = (1 << 20, 1 << 22)
+"""Batches tried beside the default one on a GPU (1M and 4M ratings): faster epochs, if the RMSE holds."""
+
+
+def batch_trials(ratings: Ratings, device: str, batches: tuple[int, ...], reference: bool = False) -> list[dict]:
+    """For each batch size: one timed epoch (ratings per second) and the validation RMSE of a 6-epoch fit
+    (``cf train`` settings, 10% held out), so that a GPU run shows whether a larger default batch keeps
+    the accuracy. ``reference`` adds the CPU's row-wise loop on the same split (the standard: within 0.005)."""
+    from cf.training import fit, validation_split
+
+    config = TrainConfig(epochs=6, weight_decay=0.1, device=device)
+    train, valid, _ = validation_split(ratings, config.valid_frac, config.seed)
+    rows = []
+    runs = [(device, batch) for batch in batches] + ([("cpu", None)] if reference else [])
+    for where, batch in runs:
+        epoch = measure_throughput(train, where, batch)
+        result = fit(train, replace(config, device=where, batch_size=batch), valid, rank=False)
+        rows.append(
+            {
+                "device": where,
+                "engine": epoch["engine"],
+                "batch_size": epoch["batch_size"],
+                "epoch_seconds": epoch["epoch_seconds"],
+                "ratings_per_second": epoch["ratings_per_second"],
+                "valid_rmse": result.history[-1].valid_rmse,
+            }
+        )
+        print(json.dumps({"batch": rows[-1]}), flush=True)
+    return rows
+
+
 def gpu_figures(fraction: float, device: str, movies: int) -> None:
     """Print each figure of the GPU check at ``fraction`` of ML-25M as one JSON line as soon as it is
     measured (a timeout keeps the lines already printed)."""
@@ -290,15 +322,17 @@ def gpu_figures(fraction: float, device: str, movies: int) -> None:
     show("training", measure_throughput(ratings, device))
     show("item_model", item_model_time(ratings, device, movies))
     show("end_to_end", end_to_end(ratings, device))
+    batch_trials(ratings, device, LARGER_BATCHES)  # one line each: the default batch's RMSE is end_to_end's
 
 
 def cli(argv: list[str] | None = None) -> int:
-    """``python -m benchmarks.scale gpu|crossover|e2e ...``: the GPU check's figures at scale, the CPU-vs-device
-    crossover, or one end-to-end run; each prints JSON lines."""
+    """``python -m benchmarks.scale gpu|crossover|e2e|batches ...``: the GPU check's figures at scale, the
+    CPU-vs-device crossover, one end-to-end run, or the batch trials (:func:`batch_trials`); each prints JSON
+    lines."""
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks.scale")
-    parser.add_argument("what", choices=["gpu", "crossover", "e2e"])
+    parser.add_argument("what", choices=["gpu", "crossover", "e2e", "batches"])
     parser.add_argument("--fraction", type=float, default=1.0, help="share of ML-25M's size (default 1)")
     parser.add_argument("--device", default="cuda")
     parser.add_argument("--sizes", default="100000,500000,2000000", help="crossover: sizes in ratings")
@@ -306,6 +340,11 @@ def cli(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.what == "e2e":
         print(json.dumps({"end_to_end": end_to_end(synthetic_table(args.fraction), args.device)}))
+        return 0
+    if args.what == "batches":  # the default batch, the larger ones, and the CPU's row-wise loop for reference
+        ratings = synthetic_table(args.fraction)
+        batches = (place(ratings.n_ratings, TrainConfig(device=args.device)).batch_size, *LARGER_BATCHES)
+        batch_trials(ratings, args.device, batches, reference=args.device != "cpu")
         return 0
     if args.what == "crossover":
         devices = ("cpu", args.device) if args.device != "cpu" else ("cpu",)

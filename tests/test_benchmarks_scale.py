@@ -89,3 +89,14 @@ def test_peak_memory_is_this_processs_high_water_mark():
 
 def _resident_mb() -> float:
     return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def test_batch_trials_time_an_epoch_and_score_a_fit_at_each_batch(capsys):
+    """Each batch gets its own line: the batch it ran at, ratings/s of an epoch, the 6-epoch validation RMSE."""
+    ratings = scale.synthetic_table(0.001)  # 25,000 ratings
+    rows = scale.batch_trials(ratings, "cpu", (256, 4096))
+    assert [row["batch_size"] for row in rows] == [256, 4096]
+    assert all(row["ratings_per_second"] > 0 and 0.3 < row["valid_rmse"] < 1.5 for row in rows)
+    assert rows[0]["valid_rmse"] != rows[1]["valid_rmse"]  # two different fits, not one reported twice
+    printed = [json.loads(line)["batch"] for line in capsys.readouterr().out.strip().splitlines()]
+    assert printed == rows
