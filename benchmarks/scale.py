@@ -70,11 +70,14 @@ def peak_memory_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure_throughput(ratings: Ratings, device: str = "auto", batch_size: int | None = None) -> dict:
+def measure_throughput(
+    ratings: Ratings, device: str = "auto", batch_size: int | None = None, dense: bool = False
+) -> dict:
     """Ratings per second of one whole training epoch of the default model and settings on ``device``.
 
     ``batch_size`` None is the default (automatic) batch. A few steps run first as a
-    warm-up (kernel loading, caches); the timed epoch includes its shuffle.
+    warm-up (kernel loading, caches); the timed epoch includes its shuffle. ``dense``: the lazy
+    GPU loop's masked whole-table update (:attr:`cf.training.lazy.LazyTorchLoop.dense`).
     """
     config = TrainConfig(batch_size=batch_size, epochs=2, device=device)
     placement = place(ratings.n_ratings, config, ratings.n_items)
@@ -83,6 +86,8 @@ def measure_throughput(ratings: Ratings, device: str = "auto", batch_size: int |
     u, i, r = (torch.from_numpy(a).to(target) for a in arrays)
     model = build_model("dot-bias", len(users), len(items), config.n_factors, ratings.scale, float(r.mean()))
     loop = make_loop(model.to(target), config, u, i, r, target, placement)
+    if hasattr(loop, "dense"):
+        loop.dense = dense
     with cpu_settings(placement):
         _timed_epoch(loop, 3)  # warm-up
         seconds, n_rows = _timed_epoch(loop, None)
@@ -90,7 +95,7 @@ def measure_throughput(ratings: Ratings, device: str = "auto", batch_size: int |
         "device": placement.device,
         "reason": placement.reason,
         "batch_size": placement.batch_size,
-        "engine": placement.engine,
+        "engine": placement.engine + (" (dense update)" if getattr(loop, "dense", False) else ""),
         "epoch_seconds": seconds,
         "ratings_per_second": n_rows / seconds,
     }
@@ -298,16 +303,17 @@ def batch_trials(ratings: Ratings, device: str, batches: tuple[int, ...], refere
         placement = place(train.n_ratings, replace(config, device=where), train.n_items)
         placement = replace(placement, batch_size=batch or placement.batch_size)  # 4M: above the settings' limit
         result = fit_once(train, config, placement, valid, rank=False)
-        rows.append(
-            {
-                "device": where,
-                "engine": epoch["engine"],
-                "batch_size": epoch["batch_size"],
-                "epoch_seconds": epoch["epoch_seconds"],
-                "ratings_per_second": epoch["ratings_per_second"],
-                "valid_rmse": result.history[-1].valid_rmse,
-            }
-        )
+        row = {
+            "device": where,
+            "engine": epoch["engine"],
+            "batch_size": epoch["batch_size"],
+            "epoch_seconds": epoch["epoch_seconds"],
+            "ratings_per_second": epoch["ratings_per_second"],
+            "valid_rmse": result.history[-1].valid_rmse,
+        }
+        if placement.engine == "lazy":  # the same model either way: only the speed differs
+            row["dense_ratings_per_second"] = measure_throughput(train, where, batch, dense=True)["ratings_per_second"]
+        rows.append(row)
         print(json.dumps({"batch": rows[-1]}), flush=True)
     return rows
 
@@ -323,6 +329,8 @@ def gpu_figures(fraction: float, device: str, movies: int) -> None:
     ratings = synthetic_table(fraction)
     show("synthetic", {"n_ratings": ratings.n_ratings, "seconds": time.perf_counter() - started})
     show("training", measure_throughput(ratings, device))
+    if device != "cpu":
+        show("training_dense", measure_throughput(ratings, device, dense=True))
     show("item_model", item_model_time(ratings, device, movies))
     show("end_to_end", end_to_end(ratings, device))
     batch_trials(ratings, device, LARGER_BATCHES)  # one line each: the default batch's RMSE is end_to_end's

@@ -100,3 +100,17 @@ def test_batch_trials_time_an_epoch_and_score_a_fit_at_each_batch(capsys):
     assert rows[0]["valid_rmse"] != rows[1]["valid_rmse"]  # two different fits, not one reported twice
     printed = [json.loads(line)["batch"] for line in capsys.readouterr().out.strip().splitlines()]
     assert printed == rows
+
+
+def test_batch_trials_of_the_lazy_loop_also_time_its_dense_update(monkeypatch, capsys):
+    """Where the lazy torch loop trains (a GPU; here forced on CPU tensors), each batch also gets the speed of the
+    masked whole-table update, which trains the same model."""
+    from dataclasses import replace
+
+    place = scale.place
+    monkeypatch.setattr(scale, "place", lambda *args, **kw: replace(place(*args, **kw), engine="lazy"))
+    (row,) = scale.batch_trials(scale.synthetic_table(0.001), "cpu", (4096,))
+    assert row["engine"] == "lazy" and row["batch_size"] == 4096
+    assert row["ratings_per_second"] > 0 and row["dense_ratings_per_second"] > 0 and 0.3 < row["valid_rmse"] < 1.5
+    dense = scale.measure_throughput(scale.synthetic_table(0.001), "cpu", 4096, dense=True)
+    assert dense["engine"] == "lazy (dense update)"

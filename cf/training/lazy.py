@@ -44,13 +44,40 @@ class _Rows:
         device = self.factors.device
         self.bias_moments = torch.zeros((2, len(self.factors)), device=device) if bias is not None else None
 
-    def update(self, index: torch.Tensor, grad: torch.Tensor, bias_grad: torch.Tensor | None, adam: tuple) -> None:
-        """Adam on the rows ``index`` used in the batch (their summed gradients), nothing elsewhere."""
+    def update(
+        self, index: torch.Tensor, grad: torch.Tensor, bias_grad: torch.Tensor | None, adam: tuple, dense: bool = False
+    ) -> None:
+        """Adam on the rows ``index`` used in the batch (their summed gradients), nothing elsewhere.
+
+        ``dense``: over the whole table with a mask of the rows used, the same numbers without
+        ``torch.unique`` (which waits for the device to know how many rows there are).
+        """
+        if dense:
+            self._update_dense(index, grad, bias_grad, adam)
+            return
         rows, inverse = torch.unique(index, return_inverse=True)
         _adam(self.factors, self.moments, rows, row_sums(inverse, grad, len(rows)), adam)
         if self.bias is not None:
             bias_summed = row_sums(inverse, bias_grad, len(rows))
             _adam(self.bias, self.bias_moments, rows, bias_summed, adam)
+
+    def _update_dense(self, index: torch.Tensor, grad: torch.Tensor, bias_grad: torch.Tensor | None, adam) -> None:
+        n = len(self.factors)
+        used = torch.zeros(n, dtype=torch.bool, device=index.device).index_fill_(0, index, True)
+        _masked_adam(self.factors, self.moments, used[:, None], row_sums(index, grad, n), adam)
+        if self.bias is not None:
+            _masked_adam(self.bias, self.bias_moments, used, row_sums(index, bias_grad, n), adam)
+
+
+def _masked_adam(param: torch.Tensor, moments: torch.Tensor, used: torch.Tensor, grad: torch.Tensor, adam) -> None:
+    """:func:`_adam` over the whole of ``param`` with the same operations, kept only where ``used``."""
+    step_size, beta1, correction2 = adam
+    m = moments[0].mul(beta1).add_(grad, alpha=1 - beta1)
+    v = moments[1].mul(BETA2).addcmul_(grad, grad, value=1 - BETA2)
+    change = m.div(v.sqrt().div_(correction2).add_(EPS)).mul_(-step_size)
+    torch.where(used, m, moments[0], out=moments[0])
+    torch.where(used, v, moments[1], out=moments[1])
+    param.add_(change.masked_fill_(~used, 0.0))
 
 
 def row_sums(index: torch.Tensor, values: torch.Tensor, n_rows: int, ordered: bool | None = None) -> torch.Tensor:
@@ -90,6 +117,10 @@ def supports(model: torch.nn.Module) -> bool:
 
 class LazyTorchLoop:
     """A :class:`cf.training.loop.TrainingLoop`: lazy Adam over shuffled mini-batches, on any device."""
+
+    dense = False
+    """Adam over whole tables with a mask (no ``torch.unique``, no wait for the device each step) instead of
+    over the rows used; the same model. Off by default until a GPU run shows it faster (``benchmarks.scale``)."""
 
     def __init__(self, model: torch.nn.Module, config: TrainConfig, u, i, r, device: torch.device):
         self.model, self.config = model, config
@@ -160,8 +191,8 @@ class LazyTorchLoop:
         lr, beta1 = one_cycle(self.step_count, self.total_steps, self.config.lr)
         self.step_count += 1
         adam = (lr / (1 - beta1**self.step_count), beta1, math.sqrt(1 - BETA2**self.step_count))
-        self.users.update(u, user_grad, slope, adam)
-        self.items.update(i, item_grad, slope, adam)
+        self.users.update(u, user_grad, slope, adam, self.dense)
+        self.items.update(i, item_grad, slope, adam, self.dense)
         if self.squash:
             offset = self.model.offset.data.view(1)
             _adam(offset, self.offset_moments.view(2, 1), torch.zeros(1, dtype=torch.long, device=r.device),
