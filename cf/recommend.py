@@ -458,8 +458,18 @@ def _sorted_by_user(known: pd.DataFrame, n_items: int) -> pd.DataFrame:
     """``known`` ordered by user, then movie (MovieLens files already are: then no sort is needed)."""
     key = known["user"].to_numpy(np.int64) * max(n_items, 1) + known["item"].to_numpy(np.int64)
     if len(key) > 1 and not bool(np.all(key[1:] >= key[:-1])):
-        known = known.take(np.argsort(key, kind="stable"))
+        known = known.take(_stable_order(key))
     return known.reset_index(drop=True)
+
+
+def _stable_order(key: np.ndarray) -> np.ndarray:
+    """``np.argsort(key, kind="stable")``, from numpy's faster unstable sort when no key repeats (then
+    both orders are one and the same; at 25M ratings the stable sort took twice as long)."""
+    order = np.argsort(key)
+    ordered = key[order]
+    if bool(np.any(ordered[1:] == ordered[:-1])):
+        return np.argsort(key, kind="stable")
+    return order
 
 
 def known_ratings(

@@ -34,6 +34,16 @@ def test_training_rows_by_user_are_each_users_training_ratings(fitted):
         assert np.array_equal(stars[starts[user] : starts[user + 1]], theirs["rating"].to_numpy())
 
 
+def test_the_order_by_user_is_the_stable_one_with_or_without_repeated_keys():
+    from cf.recommend import _stable_order
+
+    rng = np.random.default_rng(5)
+    unique = rng.permutation(10_000) * 7
+    repeated = rng.integers(0, 50, 10_000)
+    for key in (unique, repeated):
+        assert np.array_equal(_stable_order(key), np.argsort(key, kind="stable"))
+
+
 def test_predict_on_raw_ids_matches_indices(fitted):
     rec, train = fitted
     rows = train.frame.sample(200, random_state=0)
