@@ -10,7 +10,8 @@
 #      then with CF_DEVICE=cuda (the GPU forced)
 #   3. on the 25M synthetic: training ratings/s at the default CUDA batch, the item model at 40,000 movies,
 #      end to end (hold out 10%, fit, RMSE, full top-N evaluation) with seconds per phase
-#      (then one epoch and the 6-epoch validation RMSE at batch 1M and 4M: may the default CUDA batch grow?)
+#      (then: one epoch with the dense masked update and with the old atomic index_add_ sums, and one epoch
+#      and the 6-epoch validation RMSE at batch 1M and 4M: may the default CUDA batch grow?)
 #   4. the CPU-vs-CUDA crossover: a default fit at 0.1M, 0.5M, 2M ratings on each
 #   5. batch trials on the 5M synthetic: ratings/s and validation RMSE at the default CUDA batch, 1M and 4M,
 #      and the CPU row-wise loop's RMSE on the same split (a larger batch must stay within 0.005 of it)

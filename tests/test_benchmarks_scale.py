@@ -114,3 +114,16 @@ def test_batch_trials_of_the_lazy_loop_also_time_its_dense_update(monkeypatch, c
     assert row["ratings_per_second"] > 0 and row["dense_ratings_per_second"] > 0 and 0.3 < row["valid_rmse"] < 1.5
     dense = scale.measure_throughput(scale.synthetic_table(0.001), "cpu", 4096, dense=True)
     assert dense["engine"] == "lazy (dense update)"
+
+
+def test_atomic_row_sums_switch_the_lazy_loop_to_index_add_for_a_while():
+    import torch
+
+    from cf.training import lazy
+
+    original = lazy.row_sums
+    index, values = torch.tensor([0, 2, 0]), torch.tensor([1.0, 2.0, 3.0])
+    with scale.atomic_row_sums():
+        assert lazy.row_sums is not original and lazy.row_sums.keywords == {"ordered": False}
+        assert lazy.row_sums(index, values, 3).tolist() == [4.0, 0.0, 2.0]
+    assert lazy.row_sums is original
