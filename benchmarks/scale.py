@@ -11,6 +11,10 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import torch
@@ -69,11 +73,14 @@ def peak_memory_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure_throughput(ratings: Ratings, device: str = "auto", batch_size: int | None = None) -> dict:
+def measure_throughput(
+    ratings: Ratings, device: str = "auto", batch_size: int | None = None, dense: bool = False
+) -> dict:
     """Ratings per second of one whole training epoch of the default model and settings on ``device``.
 
     ``batch_size`` None is the default (automatic) batch. A few steps run first as a
-    warm-up (kernel loading, caches); the timed epoch includes its shuffle.
+    warm-up (kernel loading, caches); the timed epoch includes its shuffle. ``dense``: the lazy
+    GPU loop's masked whole-table update (:attr:`cf.training.lazy.LazyTorchLoop.dense`).
     """
     config = TrainConfig(batch_size=batch_size, epochs=2, device=device)
     placement = place(ratings.n_ratings, config, ratings.n_items)
@@ -82,6 +89,8 @@ def measure_throughput(ratings: Ratings, device: str = "auto", batch_size: int |
     u, i, r = (torch.from_numpy(a).to(target) for a in arrays)
     model = build_model("dot-bias", len(users), len(items), config.n_factors, ratings.scale, float(r.mean()))
     loop = make_loop(model.to(target), config, u, i, r, target, placement)
+    if hasattr(loop, "dense"):
+        loop.dense = dense
     with cpu_settings(placement):
         _timed_epoch(loop, 3)  # warm-up
         seconds, n_rows = _timed_epoch(loop, None)
@@ -89,7 +98,7 @@ def measure_throughput(ratings: Ratings, device: str = "auto", batch_size: int |
         "device": placement.device,
         "reason": placement.reason,
         "batch_size": placement.batch_size,
-        "engine": placement.engine,
+        "engine": placement.engine + (" (dense update)" if getattr(loop, "dense", False) else ""),
         "epoch_seconds": seconds,
         "ratings_per_second": n_rows / seconds,
     }
@@ -277,6 +286,55 @@ def crossover(sizes: tuple[int, ...], devices: tuple[str, ...]) -> list[dict]:
     return rows
 
 
+@contextmanager
+def atomic_row_sums() -> Iterator[None]:
+    """Inside: the lazy loop sums gradients by row with ``index_add_`` on every device, as before it was made
+    deterministic (atomic adds on CUDA), so that a GPU run shows what the sorted, deterministic sums cost."""
+    from cf.training import lazy
+
+    original = lazy.row_sums
+    lazy.row_sums = partial(original, ordered=False)
+    try:
+        yield
+    finally:
+        lazy.row_sums = original
+
+
+LARGER_BATCHES = (1 << 20, 1 << 22)
+"""Batches tried beside the default one on a GPU (1M and 4M ratings): faster epochs, if the RMSE holds."""
+
+
+def batch_trials(ratings: Ratings, device: str, batches: tuple[int, ...], reference: bool = False) -> list[dict]:
+    """For each batch size: one timed epoch (ratings per second) and the validation RMSE of a 6-epoch fit
+    (``cf train`` settings, 10% held out), so that a GPU run shows whether a larger default batch keeps
+    the accuracy. ``reference`` adds the CPU's row-wise loop on the same split (the standard: within 0.005)."""
+    from cf.training import validation_split
+    from cf.training.loop import fit_once
+
+    config = TrainConfig(epochs=6, weight_decay=0.1, device=device)
+    train, valid, _ = validation_split(ratings, config.valid_frac, config.seed)
+    rows = []
+    runs = [(device, batch) for batch in batches] + ([("cpu", None)] if reference else [])
+    for where, batch in runs:
+        epoch = measure_throughput(train, where, batch)
+        placement = place(train.n_ratings, replace(config, device=where), train.n_items)
+        placement = replace(placement, batch_size=batch or placement.batch_size)  # 4M: above the settings' limit
+        result = fit_once(train, config, placement, valid, rank=False)
+        row = {
+            "device": where,
+            "engine": epoch["engine"],
+            "batch_size": epoch["batch_size"],
+            "epoch_seconds": epoch["epoch_seconds"],
+            "ratings_per_second": epoch["ratings_per_second"],
+            "valid_rmse": result.history[-1].valid_rmse,
+        }
+        if placement.engine == "lazy":  # the same model either way: only the speed differs
+            row["dense_ratings_per_second"] = measure_throughput(train, where, batch, dense=True)["ratings_per_second"]
+        rows.append(row)
+        print(json.dumps({"batch": rows[-1]}), flush=True)
+    return rows
+
+
 def gpu_figures(fraction: float, device: str, movies: int) -> None:
     """Print each figure of the GPU check at ``fraction`` of ML-25M as one JSON line as soon as it is
     measured (a timeout keeps the lines already printed)."""
@@ -290,15 +348,21 @@ def gpu_figures(fraction: float, device: str, movies: int) -> None:
     show("training", measure_throughput(ratings, device))
     show("item_model", item_model_time(ratings, device, movies))
     show("end_to_end", end_to_end(ratings, device))
+    # the lazy loop's variants, after the figures of the issue (a timeout keeps those); the same on a CPU
+    show("training_dense", measure_throughput(ratings, device, dense=True))
+    with atomic_row_sums():
+        show("training_atomic", measure_throughput(ratings, device))  # not deterministic: for comparison
+    batch_trials(ratings, device, LARGER_BATCHES)  # one line each: the default batch's RMSE is end_to_end's
 
 
 def cli(argv: list[str] | None = None) -> int:
-    """``python -m benchmarks.scale gpu|crossover|e2e ...``: the GPU check's figures at scale, the CPU-vs-device
-    crossover, or one end-to-end run; each prints JSON lines."""
+    """``python -m benchmarks.scale gpu|crossover|e2e|batches ...``: the GPU check's figures at scale, the
+    CPU-vs-device crossover, one end-to-end run, or the batch trials (:func:`batch_trials`); each prints JSON
+    lines."""
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks.scale")
-    parser.add_argument("what", choices=["gpu", "crossover", "e2e"])
+    parser.add_argument("what", choices=["gpu", "crossover", "e2e", "batches"])
     parser.add_argument("--fraction", type=float, default=1.0, help="share of ML-25M's size (default 1)")
     parser.add_argument("--device", default="cuda")
     parser.add_argument("--sizes", default="100000,500000,2000000", help="crossover: sizes in ratings")
@@ -306,6 +370,11 @@ def cli(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.what == "e2e":
         print(json.dumps({"end_to_end": end_to_end(synthetic_table(args.fraction), args.device)}))
+        return 0
+    if args.what == "batches":  # the default batch, the larger ones, and the CPU's row-wise loop for reference
+        ratings = synthetic_table(args.fraction)
+        batches = (place(ratings.n_ratings, TrainConfig(device=args.device)).batch_size, *LARGER_BATCHES)
+        batch_trials(ratings, args.device, batches, reference=args.device != "cpu")
         return 0
     if args.what == "crossover":
         devices = ("cpu", args.device) if args.device != "cpu" else ("cpu",)

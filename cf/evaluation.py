@@ -178,7 +178,7 @@ def evaluate_topn(recommender: Recommender, test: Ratings, k: int = 10, by_ratin
     movie the model never saw counts as missed.
     """
     rec = recommender
-    train = rec.known[~rec.known["held_out"].to_numpy(bool)]
+    training = ~rec.known["held_out"].to_numpy(bool)
     threshold = relevance_threshold(rec.scale) if rec.has_ratings else -np.inf
     loved = test.frame[test.frame["rating"].to_numpy() >= threshold]
     users = rec.users.to_index(loved["user"])
@@ -187,14 +187,12 @@ def evaluate_topn(recommender: Recommender, test: Ratings, k: int = 10, by_ratin
     items = np.where(items >= 0, items, -2 - np.arange(len(items)))
     keep = users >= 0
     people_index, relevant = _grouped(users[keep], items[keep])
-    by_user = train.sort_values("user", kind="stable")
-    starts = np.searchsorted(by_user["user"].to_numpy(), np.arange(len(rec.users) + 1))
-    rated, stars = by_user["item"].to_numpy(np.int64), by_user["rating"].to_numpy(np.float32)  # once, not per person
+    starts, rated, stars = rec.training_rows_by_user()  # sorted once, when the model was made
     people = [
         Person(rated[starts[u] : starts[u + 1]], stars[starts[u] : starts[u + 1]], user_index=int(u))
         for u in people_index
     ]
-    counts = np.bincount(train["item"].to_numpy(), minlength=len(rec.items)).astype(np.float32)
+    counts = np.bincount(rec.known["item"].to_numpy()[training], minlength=len(rec.items)).astype(np.float32)
     rankings = {"model": "ranker", "popular": "popular"} | ({"by_rating": "rating"} if by_rating else {})
     scores = {name: score_lists(rec, people, relevant, k, how, counts) for name, how in rankings.items()}
     return TopNReport(k, len(people), scores["model"], scores["popular"], scores.get("by_rating"))

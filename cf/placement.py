@@ -8,9 +8,8 @@ loaded on a CPU).
 
 ``auto`` trains small data on the CPU even where a GPU exists: below :data:`GPU_CROSSOVER`
 ratings the CPU's compiled row-wise loop finishes first (MovieLens latest-small: 0.13 s on
-2 CPU cores against 1.2 s on an H200; Auto 1.0 s against 26.7 s). The crossover of 2M ratings
-is a conservative choice, not yet measured on a GPU: ``scripts/gpu_check.sh`` prints the
-CPU-vs-CUDA times at a few sizes so that it can be set from data.
+2 CPU cores against 1.2 s on an H200; Auto 1.0 s against 26.7 s). The crossover is measured
+(see :data:`GPU_CROSSOVER`); ``scripts/gpu_check.sh`` prints the CPU-vs-CUDA times again.
 
 Torch is imported only when the hardware is looked at, so forms can size batches cheaply.
 """
@@ -27,8 +26,15 @@ from cf.config import LIMITS, SMALL_BATCH, ConfigError, TrainConfig
 if TYPE_CHECKING:
     import torch
 
-GPU_CROSSOVER = 2_000_000
-"""With ``auto``, fits of fewer ratings than this run on the CPU even where a GPU exists."""
+GPU_CROSSOVER = 300_000
+"""With ``auto``, fits of fewer ratings than this run on the CPU even where a GPU exists.
+
+Measured by ``benchmarks.scale crossover`` (a default fit) on an NVIDIA H200 against its host's
+16 CPU cores (docs/bench/h200-2026-12-04/crossover.txt): 100k ratings CPU 0.45 s, CUDA 0.83 s;
+500k CPU 2.89 s, CUDA 1.54 s; 2M CPU 9.40 s, CUDA 2.17 s. The two cross between 100k and 500k;
+a CPU with fewer cores is slower, which moves the crossing lower, so 300,000 sits below the
+middle: latest-small (100k) stays on the CPU, 500k and up go to the GPU.
+"""
 AUTO_STEPS = {"cpu": 512, "cuda": 128}
 """Steps per epoch the automatic batch aims at, by device type (others use the CPU's)."""
 MOVIE_CAP = {"cpu": 6_000, "cuda": 40_000}

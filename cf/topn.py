@@ -88,8 +88,11 @@ def rank_scores_on_device(rec, people: Sequence[Person], rank_by: str = "ranker"
     """:func:`rank_scores` as a float32 tensor on the device that scores (the model's, or the CPU)."""
     ranker = rec.ranker if rank_by == "ranker" else None
     if ranker is not None:
-        weights = [rec.interaction_weights(p.ratings) for p in people]
-        rows = ranker.rows([(p.items, w) for p, w in zip(people, weights)])
+        lengths = np.array([len(p.items) for p in people], dtype=np.int64)
+        rated = [np.asarray(p.items, np.int64) for p in people] or [np.zeros(0, np.int64)]
+        stars = [np.asarray(p.ratings, np.float32) for p in people] or [np.zeros(0, np.float32)]
+        weights = rec.interaction_weights(np.concatenate(stars))  # once for everyone, not per person
+        rows = ranker.rows_of(np.concatenate(rated), weights, lengths)
         scores = ranker.score_on_device(rows)
         empty = np.flatnonzero(np.asarray(rows.sum(axis=1)).ravel() <= 0)
         if len(empty):  # nothing liked that the item model knows: rank by predicted stars instead

@@ -10,13 +10,17 @@
 #      then with CF_DEVICE=cuda (the GPU forced)
 #   3. on the 25M synthetic: training ratings/s at the default CUDA batch, the item model at 40,000 movies,
 #      end to end (hold out 10%, fit, RMSE, full top-N evaluation) with seconds per phase
+#      (then: one epoch with the dense masked update and with the old atomic index_add_ sums, and one epoch
+#      and the 6-epoch validation RMSE at batch 1M and 4M: may the default CUDA batch grow?)
 #   4. the CPU-vs-CUDA crossover: a default fit at 0.1M, 0.5M, 2M ratings on each
+#   5. batch trials on the 5M synthetic: ratings/s and validation RMSE at the default CUDA batch, 1M and 4M,
+#      and the CPU row-wise loop's RMSE on the same split (a larger batch must stay within 0.005 of it)
 # Output: ${OUT:-gpu-check}/gpu-figures.txt (everything), plus one file per step beside it.
 set -uo pipefail
 device=${CF_GPU_CHECK_DEVICE:-cuda}
-fraction=1 sizes=100000,500000,2000000 movies=40000 tests_timeout=110
+fraction=1 sizes=100000,500000,2000000 movies=40000 tests_timeout=110 trial_fraction=0.2
 if [[ "${1:-}" == "--dry" ]]; then
-  device=cpu fraction=0.004 sizes=20000,50000 movies=500 tests_timeout=300
+  device=cpu fraction=0.004 sizes=20000,50000 movies=500 tests_timeout=300 trial_fraction=0.002
 fi
 out=${OUT:-gpu-check}
 mkdir -p "$out"
@@ -48,4 +52,5 @@ step bench-auto 50 "$py" -m cf bench --repeat 1 --json
 if [[ $device != cpu ]]; then step bench-forced 80 env CF_DEVICE="$device" "$py" -m cf bench --repeat 1 --json; fi
 step scale 170 "$py" -m benchmarks.scale gpu --fraction "$fraction" --device "$device" --movies "$movies"
 step crossover 70 "$py" -m benchmarks.scale crossover --sizes "$sizes" --device "$device"
+step batches 90 "$py" -m benchmarks.scale batches --fraction "$trial_fraction" --device "$device"
 echo "== total $(($(date +%s) - started)) s; all figures in $all" | tee -a "$all"

@@ -89,3 +89,41 @@ def test_peak_memory_is_this_processs_high_water_mark():
 
 def _resident_mb() -> float:
     return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def test_batch_trials_time_an_epoch_and_score_a_fit_at_each_batch(capsys):
+    """Each batch gets its own line: the batch it ran at, ratings/s of an epoch, the 6-epoch validation RMSE."""
+    ratings = scale.synthetic_table(0.001)  # 25,000 ratings
+    rows = scale.batch_trials(ratings, "cpu", (256, 4096))
+    assert [row["batch_size"] for row in rows] == [256, 4096]
+    assert all(row["ratings_per_second"] > 0 and 0.3 < row["valid_rmse"] < 1.5 for row in rows)
+    assert rows[0]["valid_rmse"] != rows[1]["valid_rmse"]  # two different fits, not one reported twice
+    printed = [json.loads(line)["batch"] for line in capsys.readouterr().out.strip().splitlines()]
+    assert printed == rows
+
+
+def test_batch_trials_of_the_lazy_loop_also_time_its_dense_update(monkeypatch, capsys):
+    """Where the lazy torch loop trains (a GPU; here forced on CPU tensors), each batch also gets the speed of the
+    masked whole-table update, which trains the same model."""
+    from dataclasses import replace
+
+    place = scale.place
+    monkeypatch.setattr(scale, "place", lambda *args, **kw: replace(place(*args, **kw), engine="lazy"))
+    (row,) = scale.batch_trials(scale.synthetic_table(0.001), "cpu", (4096,))
+    assert row["engine"] == "lazy" and row["batch_size"] == 4096
+    assert row["ratings_per_second"] > 0 and row["dense_ratings_per_second"] > 0 and 0.3 < row["valid_rmse"] < 1.5
+    dense = scale.measure_throughput(scale.synthetic_table(0.001), "cpu", 4096, dense=True)
+    assert dense["engine"] == "lazy (dense update)"
+
+
+def test_atomic_row_sums_switch_the_lazy_loop_to_index_add_for_a_while():
+    import torch
+
+    from cf.training import lazy
+
+    original = lazy.row_sums
+    index, values = torch.tensor([0, 2, 0]), torch.tensor([1.0, 2.0, 3.0])
+    with scale.atomic_row_sums():
+        assert lazy.row_sums is not original and lazy.row_sums.keywords == {"ordered": False}
+        assert lazy.row_sums(index, values, 3).tolist() == [4.0, 0.0, 2.0]
+    assert lazy.row_sums is original

@@ -34,6 +34,24 @@ def test_scores_are_weighted_sums_and_contributions_add_up():
     assert model.contributions(*mine, 12).sum() == pytest.approx(scores[12], abs=1e-5)
 
 
+def test_rows_hold_each_persons_weights_on_the_models_movies_in_order():
+    """People's rows: one per person (empty ones too), their weights at the candidates' columns in the order
+    given, movies off the model left out."""
+    users, items, weights, n_users, n_items = _random_interactions()
+    model = ItemModel.fit(users, items, weights, n_users, n_items, l2=5.0, max_items=20, min_ratings=1)
+    on, off = model.candidates, np.setdiff1d(np.arange(n_items), model.candidates)
+    people = [
+        (np.array([on[9], off[0], on[1], on[4]]), np.array([0.25, 1.0, 1.0, 0.5], np.float32)),
+        (np.zeros(0, np.int64), np.zeros(0, np.float32)),
+        (off[:2], np.ones(2, np.float32)),
+        (on[[3]], np.array([0.75], np.float32)),
+    ]
+    rows = model.rows(people)
+    assert rows.shape == (4, len(model.candidates)) and list(np.diff(rows.indptr)) == [3, 0, 0, 1]
+    assert list(rows.indices) == [9, 1, 4, 3] and list(rows.data) == [0.25, 1.0, 0.5, 0.75]
+    assert model.rows([]).shape == (0, len(model.candidates))
+
+
 def test_only_movies_with_enough_ratings_up_to_the_cap_take_part():
     users, items, weights, n_users, n_items = _random_interactions()
     counts = np.bincount(items, minlength=n_items)

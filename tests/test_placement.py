@@ -21,7 +21,8 @@ def fake_gpu(monkeypatch):
 def test_auto_trains_small_data_on_the_cpu_even_with_a_gpu(fake_gpu):
     small = placement.place(100_836, TrainConfig())
     assert small.device == "cpu" and small.engine == "rowwise"
-    assert "100,836 ratings is small data" in small.reason and "2,000,000" in small.reason
+    assert "100,836 ratings is small data" in small.reason and "300,000" in small.reason
+    assert placement.place(500_000, TrainConfig()).device == "cuda"
     big = placement.place(5_000_000, TrainConfig())
     assert big.device == "cuda" and big.engine == "lazy" and big.batch_size == cf.auto_batch_size(5_000_000, "cuda")
     assert big.ranker_max_items == placement.MOVIE_CAP["cuda"] and "large data" in big.reason

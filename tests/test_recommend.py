@@ -23,6 +23,27 @@ def fitted_movielens():
     return _fit(train_path, movies_path())
 
 
+def test_training_rows_by_user_are_each_users_training_ratings(fitted):
+    rec, _ = fitted
+    starts, items, stars = rec.training_rows_by_user()
+    training = rec.known[~rec.known["held_out"]]
+    assert starts[0] == 0 and starts[-1] == len(training) == len(items) == len(stars)
+    for user in (0, 7, len(rec.users) - 1):
+        theirs = training[training["user"] == user].sort_values("item")
+        assert np.array_equal(items[starts[user] : starts[user + 1]], theirs["item"].to_numpy())
+        assert np.array_equal(stars[starts[user] : starts[user + 1]], theirs["rating"].to_numpy())
+
+
+def test_the_order_by_user_is_the_stable_one_with_or_without_repeated_keys():
+    from cf.recommend import _stable_order
+
+    rng = np.random.default_rng(5)
+    unique = rng.permutation(10_000) * 7
+    repeated = rng.integers(0, 50, 10_000)
+    for key in (unique, repeated):
+        assert np.array_equal(_stable_order(key), np.argsort(key, kind="stable"))
+
+
 def test_predict_on_raw_ids_matches_indices(fitted):
     rec, train = fitted
     rows = train.frame.sample(200, random_state=0)

@@ -174,10 +174,17 @@ def test_without_numba_auto_falls_back_to_the_torch_loop(small, monkeypatch):
         make_loop(_model(small), cf.TrainConfig(engine="rowwise"), *tensors, torch.device("cpu"))
 
 
+@pytest.mark.parametrize("ordered", [False, True], ids=["index_add", "sorted"])
 @pytest.mark.parametrize("kind", ["dot-bias", "dot"])
-def test_lazy_torch_steps_match_autograd_with_lazy_adam(small, kind):
-    """Three steps of the GPU's lazy torch loop (run here on CPU tensors) equal autograd + Adam on the rows used."""
+def test_lazy_torch_steps_match_autograd_with_lazy_adam(small, kind, ordered, monkeypatch):
+    """Three steps of the GPU's lazy torch loop (run here on CPU tensors) equal autograd + Adam on the rows used,
+    with the per-row sums of the CPU (``index_add_``) and of the GPU (sorted ``index_put_``)."""
+    from functools import partial
+
+    from cf.training import lazy
     from cf.training.lazy import LazyTorchLoop
+
+    monkeypatch.setattr(lazy, "row_sums", partial(lazy.row_sums, ordered=ordered))
 
     config = cf.TrainConfig(model=kind, n_factors=8, batch_size=500, epochs=2, weight_decay=0.3, lr=0.05)
     _, _, (u, i, r) = index_ratings(small)
@@ -193,6 +200,43 @@ def test_lazy_torch_steps_match_autograd_with_lazy_adam(small, kind):
         tolerance = 2e-6 if "factors" in name else 2e-5
         assert torch.allclose(mine, theirs, atol=tolerance), (name, (mine - theirs).abs().max())
     assert not torch.equal(ours.user_factors.weight, _model(small, kind).user_factors.weight)
+
+
+@pytest.mark.parametrize("kind", ["dot-bias", "dot"])
+def test_the_lazy_loops_dense_masked_update_gives_the_same_model(small, kind):
+    """Adam over whole tables with a mask of the rows used (no torch.unique) trains the very same model as
+    Adam on the unique rows: same operations on the rows used, nothing changed elsewhere."""
+    from cf.training.lazy import LazyTorchLoop
+
+    config = cf.TrainConfig(model=kind, n_factors=8, batch_size=300, epochs=2, weight_decay=0.3, lr=0.05)
+    _, _, arrays = index_ratings(small)
+    models = []
+    for dense in (False, True):
+        model = _model(small, kind)
+        loop = LazyTorchLoop(model, config, *(torch.from_numpy(a) for a in arrays), torch.device("cpu"))
+        loop.dense = dense
+        for _ in range(config.epochs):
+            loop.run_epoch(None)
+        models.append(model.state_dict())
+    assert all(torch.equal(models[0][name], models[1][name]) for name in models[0])
+    assert not torch.equal(models[0]["user_factors.weight"], _model(small, kind).user_factors.weight)
+
+
+@pytest.mark.parametrize("ordered", [False, True])
+def test_row_sums_add_each_rows_values(ordered):
+    """Both ways of summing by row give the sums of each row's values (rows no value goes to stay 0)."""
+    from cf.training.lazy import row_sums
+
+    generator = torch.Generator().manual_seed(0)
+    index = torch.randint(0, 7, (500,), generator=generator)
+    index[index == 3] = 4  # row 3 gets nothing
+    values = torch.randn(500, 5, generator=generator)
+    expected = np.zeros((7, 5))
+    np.add.at(expected, index.numpy(), values.double().numpy())
+    got = row_sums(index, values, 7, ordered=ordered)
+    assert got.shape == (7, 5) and np.allclose(got.numpy(), expected, atol=1e-4)
+    assert torch.equal(got[3], torch.zeros(5))
+    assert torch.equal(row_sums(index, values[:, 0], 7, ordered=ordered), got[:, 0])
 
 
 def test_lazy_torch_loop_trains_as_well_as_the_rowwise_loop(ml_small_ratings_path):

@@ -131,16 +131,21 @@ class ItemModel:
 
     def rows(self, people: list[tuple[np.ndarray, np.ndarray]]) -> sp.csr_matrix:
         """The input rows for people given as (movie indices, interaction weights)."""
-        indptr, indices, data = [0], [], []
-        for items, weights in people:
-            where = self.position[np.asarray(items, np.int64)]
-            ok = where >= 0
-            indices.append(where[ok])
-            data.append(np.asarray(weights, np.float32)[ok])
-            indptr.append(indptr[-1] + int(ok.sum()))
-        values = np.concatenate(data or [np.zeros(0, np.float32)])
-        columns = np.concatenate(indices or [np.zeros(0, np.int64)])
-        return sp.csr_matrix((values, columns, indptr), shape=(len(people), len(self.candidates)))
+        lengths = np.array([len(items) for items, _ in people], dtype=np.int64)
+        items = np.concatenate([np.asarray(i, np.int64) for i, _ in people] or [np.zeros(0, np.int64)])
+        weights = np.concatenate([np.asarray(w, np.float32) for _, w in people] or [np.zeros(0, np.float32)])
+        return self.rows_of(items, weights, lengths)
+
+    def rows_of(self, items: np.ndarray, weights: np.ndarray, lengths: np.ndarray) -> sp.csr_matrix:
+        """:meth:`rows` from the people's movies and weights laid end to end, ``lengths[p]`` of them for person
+        ``p`` (whole-array operations: no Python step per person)."""
+        where = self.position[np.asarray(items, np.int64)]
+        ok = where >= 0
+        person = np.repeat(np.arange(len(lengths)), lengths)
+        indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(person[ok], minlength=len(lengths)), out=indptr[1:])
+        data = np.asarray(weights, np.float32)[ok]
+        return sp.csr_matrix((data, where[ok], indptr), shape=(len(lengths), len(self.candidates)))
 
     def contributions(self, items: np.ndarray, weights: np.ndarray, target: int) -> np.ndarray:
         """How much each of a person's movies (indices, weights) adds to the score of movie ``target``."""

@@ -4,10 +4,17 @@ The autograd loop (:class:`cf.training.loop.TorchLoop`) runs dense Adam over eve
 row at every step: at MovieLens 25M that moves the whole tables (and their moments) several
 times per step, far more than the rows a batch touches. This loop computes the gradients of
 the same loss in closed form, gathers them onto the rows the batch used (``torch.unique`` and
-``index_add_``) and applies Adam to those rows only ("lazy" Adam, as the row-wise CPU loop
+:func:`row_sums`) and applies Adam to those rows only ("lazy" Adam, as the row-wise CPU loop
 and ``torch.optim.SparseAdam`` do), with the one-cycle schedule computed on the host. The
 ratings stay on the device, the shuffle runs there, and no step waits for the host: the
 epoch's loss is summed on the device and read once at the end.
+
+Deterministic given a seed on every device: ``index_add_`` on CUDA adds with atomics, in an
+order that changes from run to run (the same seed gave models differing in the 9th digit on
+an H200), so on a GPU the per-row sums use ``index_put_(accumulate=True)``, which sorts the
+indices and adds each row's values in one fixed order (deterministic on CUDA without
+``torch.use_deterministic_algorithms``, a process-wide switch that concurrent fits would
+fight over). On the CPU ``index_add_`` is already deterministic and stays.
 
 The same functions run on CPU tensors, which is how the tests check them against autograd.
 """
@@ -37,14 +44,59 @@ class _Rows:
         device = self.factors.device
         self.bias_moments = torch.zeros((2, len(self.factors)), device=device) if bias is not None else None
 
-    def update(self, index: torch.Tensor, grad: torch.Tensor, bias_grad: torch.Tensor | None, adam: tuple) -> None:
-        """Adam on the rows ``index`` used in the batch (their summed gradients), nothing elsewhere."""
+    def update(
+        self, index: torch.Tensor, grad: torch.Tensor, bias_grad: torch.Tensor | None, adam: tuple, dense: bool = False
+    ) -> None:
+        """Adam on the rows ``index`` used in the batch (their summed gradients), nothing elsewhere.
+
+        ``dense``: over the whole table with a mask of the rows used, the same numbers without
+        ``torch.unique`` (which waits for the device to know how many rows there are).
+        """
+        if dense:
+            self._update_dense(index, grad, bias_grad, adam)
+            return
         rows, inverse = torch.unique(index, return_inverse=True)
-        summed = torch.zeros((len(rows), grad.shape[1]), device=grad.device).index_add_(0, inverse, grad)
-        _adam(self.factors, self.moments, rows, summed, adam)
+        _adam(self.factors, self.moments, rows, row_sums(inverse, grad, len(rows)), adam)
         if self.bias is not None:
-            bias_summed = torch.zeros(len(rows), device=grad.device).index_add_(0, inverse, bias_grad)
+            bias_summed = row_sums(inverse, bias_grad, len(rows))
             _adam(self.bias, self.bias_moments, rows, bias_summed, adam)
+
+    def _update_dense(self, index: torch.Tensor, grad: torch.Tensor, bias_grad: torch.Tensor | None, adam) -> None:
+        n = len(self.factors)
+        used = torch.zeros(n, dtype=torch.bool, device=index.device).index_fill_(0, index, True)
+        _masked_adam(self.factors, self.moments, used[:, None], row_sums(index, grad, n), adam)
+        if self.bias is not None:
+            _masked_adam(self.bias, self.bias_moments, used, row_sums(index, bias_grad, n), adam)
+
+
+def _masked_adam(param: torch.Tensor, moments: torch.Tensor, used: torch.Tensor, grad: torch.Tensor, adam) -> None:
+    """:func:`_adam` over the whole of ``param`` with the same operations, kept only where ``used``."""
+    step_size, beta1, correction2 = adam
+    m = moments[0].mul(beta1).add_(grad, alpha=1 - beta1)
+    v = moments[1].mul(BETA2).addcmul_(grad, grad, value=1 - BETA2)
+    change = m.div(v.sqrt().div_(correction2).add_(EPS)).mul_(-step_size)
+    torch.where(used, m, moments[0], out=moments[0])
+    torch.where(used, v, moments[1], out=moments[1])
+    param.add_(change.masked_fill_(~used, 0.0))
+
+
+def row_sums(index: torch.Tensor, values: torch.Tensor, n_rows: int, ordered: bool | None = None) -> torch.Tensor:
+    """Sums of ``values`` by ``index`` into ``n_rows`` rows, the same bits on every run.
+
+    Parameters
+    ----------
+    index
+        The row of each value (int64, ``0 <= index < n_rows``).
+    values
+        One value or row of values per index.
+    ordered
+        Add in sorted order (``index_put_`` with ``accumulate=True``, deterministic on CUDA) instead of
+        ``index_add_`` (atomic adds on CUDA, deterministic on the CPU); None: ordered off the CPU.
+    """
+    out = values.new_zeros((n_rows, *values.shape[1:]))
+    if ordered if ordered is not None else values.device.type != "cpu":
+        return out.index_put_((index,), values, accumulate=True)
+    return out.index_add_(0, index, values)
 
 
 def _adam(param: torch.Tensor, moments: torch.Tensor, rows: torch.Tensor, grad: torch.Tensor, adam: tuple) -> None:
@@ -55,7 +107,7 @@ def _adam(param: torch.Tensor, moments: torch.Tensor, rows: torch.Tensor, grad: 
     moments[0].index_copy_(0, rows, m)
     moments[1].index_copy_(0, rows, v)
     change = m.div_(v.sqrt_().div_(correction2).add_(EPS)).mul_(-step_size)
-    param.index_add_(0, rows, change)
+    param.index_add_(0, rows, change)  # rows are unique: one add per element, deterministic on CUDA too
 
 
 def supports(model: torch.nn.Module) -> bool:
@@ -65,6 +117,10 @@ def supports(model: torch.nn.Module) -> bool:
 
 class LazyTorchLoop:
     """A :class:`cf.training.loop.TrainingLoop`: lazy Adam over shuffled mini-batches, on any device."""
+
+    dense = False
+    """Adam over whole tables with a mask (no ``torch.unique``, no wait for the device each step) instead of
+    over the rows used; the same model. Off by default until a GPU run shows it faster (``benchmarks.scale``)."""
 
     def __init__(self, model: torch.nn.Module, config: TrainConfig, u, i, r, device: torch.device):
         self.model, self.config = model, config
@@ -135,8 +191,8 @@ class LazyTorchLoop:
         lr, beta1 = one_cycle(self.step_count, self.total_steps, self.config.lr)
         self.step_count += 1
         adam = (lr / (1 - beta1**self.step_count), beta1, math.sqrt(1 - BETA2**self.step_count))
-        self.users.update(u, user_grad, slope, adam)
-        self.items.update(i, item_grad, slope, adam)
+        self.users.update(u, user_grad, slope, adam, self.dense)
+        self.items.update(i, item_grad, slope, adam, self.dense)
         if self.squash:
             offset = self.model.offset.data.view(1)
             _adam(offset, self.offset_moments.view(2, 1), torch.zeros(1, dtype=torch.long, device=r.device),

@@ -136,7 +136,7 @@ def fit_once(
         model = build_model(
             config.model, len(users), len(items), config.n_factors, train.scale, baseline.mean, tuple(config.hidden)
         ).to(device)
-    known = known_ratings(train, valid, users, items)
+    known = known_ratings(train, valid, users, items, (user_index, item_index))
     movies = movies.covering(items.ids) if movies is not None else Movies.placeholder(items.ids)
     recommender = Recommender(
         model=model, users=users, items=items, baseline=baseline, scale=train.scale, known=known,
