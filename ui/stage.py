@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-import cf
 from ui.components import job_panel, presentation
 from ui.components.common import guarded, md
 from ui.jobs import training
@@ -107,8 +106,5 @@ def _offer_training(data: DataRecord, why: str) -> None:
 
 
 def _train(data: DataRecord) -> None:
-    try:
-        training.start(data, presentation.current_config())
-    except cf.ConfigError as error:
-        state.set_notice("error", str(error))
+    training.start_with_form_settings(data)
     st.session_state[presentation.STEP] = 1  # the training step: the live chart

@@ -23,7 +23,6 @@ import streamlit as st
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-    import cf
 
 PRESENT = "cf.present"
 """The presentation switch (a toggle's key): True while presentation mode is on."""
@@ -202,38 +201,6 @@ def bar() -> None:
         )
         switch()
     st.html(KEYS_JS, unsafe_allow_javascript=True)
-
-
-_FORM_KEYS = {  # TrainConfig field: the Train form's widget key (ui/session/state.py)
-    "model": "cf.f_model",
-    "n_factors": "cf.f_factors",
-    "epochs": "cf.f_epochs",
-    "lr": "cf.f_lr",
-    "weight_decay": "cf.f_wd",
-    "auto": "cf.f_auto",
-    "batch_size": "cf.f_batch",
-    "valid_frac": "cf.f_valid",
-    "seed": "cf.f_seed",
-}
-
-
-def current_config() -> cf.TrainConfig:
-    """The Train form's settings as last submitted (its defaults where it was never used)."""
-    import dataclasses
-
-    import cf
-
-    values: dict[str, object] = {"auto": True}  # the form's Auto switch starts on
-    for name, key in _FORM_KEYS.items():
-        value = st.session_state.get(key)
-        if value is None:
-            continue
-        if name == "batch_size":
-            value = None if value == "Auto" else int(value)
-        elif name == "valid_frac":
-            value = float(value) / 100.0
-        values[name] = value
-    return dataclasses.replace(cf.TrainConfig(), **values)
 
 
 FONT_SCALE = 1.3

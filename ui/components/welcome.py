@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-import cf
 from ui.components import presentation
 from ui.components.common import md
 from ui.jobs import training
@@ -55,8 +54,5 @@ def render(data: DataRecord, model: ModelRecord | None) -> None:
 
 
 def _train(data: DataRecord) -> None:
-    try:
-        training.start(data, presentation.current_config())
-    except cf.ConfigError as error:
-        state.set_notice("error", str(error))
+    training.start_with_form_settings(data)
     st.session_state[state.NAV] = state.TAB_TRAIN

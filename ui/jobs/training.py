@@ -275,6 +275,15 @@ def collect() -> ModelRecord | None:
     return record
 
 
+def start_with_form_settings(data: DataRecord) -> None:
+    """Start training ``data`` with the Train form's settings as last submitted (a button's callback
+    outside the form); a setting that cannot be used becomes the session's notice."""
+    try:
+        start(data, state.form_config())
+    except cf.ConfigError as error:
+        state.set_notice("error", str(error))
+
+
 def size_thread_pools() -> None:
     """Give this thread's numba kernels the job's share of the cores (numba's count is per thread)."""
     from cf.training import rowwise

@@ -36,16 +36,6 @@ from ui.components.common import md
 from ui.session import state
 from ui.session.state import DEMO, FILES, MOVIELENS, DataRecord, ModelRecord
 
-_WIDGETS = {  # TrainConfig field: the Train form's widget key
-    "model": state.F_MODEL,
-    "n_factors": state.F_FACTORS,
-    "epochs": state.F_EPOCHS,
-    "lr": state.F_LR,
-    "weight_decay": state.F_WD,
-    "batch_size": state.F_BATCH,
-    "valid_frac": state.F_VALID,
-    "seed": state.F_SEED,
-}
 _SETTINGS = {row.link: row for row in SETTINGS.values() if row.link}
 """URL name -> the setting's row (:data:`cf.settings.SETTINGS`): its field, and how it is written and read."""
 _FLAG = {"1": True, "0": False}
@@ -157,7 +147,7 @@ def _settings(params: dict, notes: list[str]) -> cf.TrainConfig | None:
         value = getattr(config, row.name)
         if row.name == "batch_size" and value is None:
             value = "Auto"  # the batch slider's automatic option
-        st.session_state[_WIDGETS[row.name]] = int(round(value * 100)) if row.percent else value
+        st.session_state[state.FORM_KEYS[row.name]] = int(round(value * 100)) if row.percent else value
     return config
 
 

@@ -7,6 +7,7 @@ the screens and the tests agree on them.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import logging
 import uuid
@@ -107,6 +108,18 @@ F_AUTO = "cf.f_auto"
 F_BATCH = "cf.f_batch"
 F_VALID = "cf.f_valid"
 F_SEED = "cf.f_seed"
+FORM_KEYS = {
+    "model": F_MODEL,
+    "n_factors": F_FACTORS,
+    "epochs": F_EPOCHS,
+    "lr": F_LR,
+    "weight_decay": F_WD,
+    "auto": F_AUTO,
+    "batch_size": F_BATCH,
+    "valid_frac": F_VALID,
+    "seed": F_SEED,
+}
+"""TrainConfig field -> the Train form's widget key (the form, page links and :func:`form_config` share it)."""
 STOP_MAIN = "cf.stop_main"
 STOP_SIDE = "cf.stop_side"
 UP_MODEL = "cf.up_model"
@@ -416,3 +429,18 @@ def remember_record(record: DataRecord, keep: int = 2) -> DataRecord:
         if key != record.key and (current is None or key != current.key):
             del records[key]
     return record
+
+
+def form_config() -> cf.TrainConfig:
+    """The Train form's settings as last submitted (its defaults where it was never used)."""
+    values: dict[str, object] = {"auto": True}  # the form's Auto switch starts on
+    for name, key in FORM_KEYS.items():
+        value = st.session_state.get(key)
+        if value is None:
+            continue
+        if name == "batch_size":
+            value = None if value == "Auto" else int(value)
+        elif name == "valid_frac":
+            value = float(value) / 100.0
+        values[name] = value
+    return dataclasses.replace(cf.TrainConfig(), **values)
