@@ -1,4 +1,4 @@
-"""Taste-region names, map labels and concept axes on MovieLens latest-small (no Streamlit).
+"""Taste-region names, map labels and concept axes on the demo data (no Streamlit).
 
 The movie vectors here are a truncated SVD of the ratings centred on each user's mean: real
 taste directions without training a model.
@@ -19,9 +19,11 @@ from cf.maps.region_names import IGNORED, MIN_TRUTH
 
 
 @pytest.fixture(scope="module")
-def small(ml_small_ratings_path, ml_small_movies_path):
-    """Movie vectors (by index), titles, genre lists and rating counts of latest-small."""
-    frame = cf.load_ratings(ml_small_ratings_path).frame
+def small(demo_data):
+    """Movie vectors (by index), titles, genre lists and rating counts of the demo data (as many ratings as
+    latest-small, with planted genre tastes)."""
+    ratings, movies = demo_data
+    frame = ratings.frame
     users, items = cf.IdMap.from_values(frame["user"]), cf.IdMap.from_values(frame["item"])
     u, i = users.to_index(frame["user"]), items.to_index(frame["item"])
     rating = frame["rating"].to_numpy(float)
@@ -29,7 +31,7 @@ def small(ml_small_ratings_path, ml_small_movies_path):
     matrix = sp.csr_matrix((rating - means[u], (u, i)), shape=(len(users), len(items)))
     _, values, vt = svds(matrix, k=24, random_state=0)
     vectors = (vt.T * values).astype(np.float32)
-    meta = cf.load_movies(ml_small_movies_path).frame.reindex(items.ids)
+    meta = movies.frame.reindex(items.ids)
     genre_lists = [g if isinstance(g, list) else [] for g in meta["genres"]]
     return vectors, meta["title"].tolist(), genre_lists, np.bincount(i, minlength=len(items))
 
@@ -97,7 +99,7 @@ def test_genre_axes_put_each_genres_movies_at_its_own_end(small):
     scary = np.array([i for i in horror.members if known[i] and i not in set(children.members)])
     assert position[scary].mean() > position[kids].mean()
     middle = (position[scary].mean() + position[kids].mean()) / 2
-    # most of each on its own side (measured with these vectors: about 76% and 68%; with a trained model's 80%, 72%)
+    # most of each on its own side (on latest-small's SVD vectors about 76% and 68%; with a trained model's 80%, 72%)
     assert (position[scary] > middle).mean() > 0.65 and (position[kids] < middle).mean() > 0.6
 
 

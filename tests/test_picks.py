@@ -6,17 +6,15 @@ import numpy as np
 import pytest
 
 import cf
-from tests.helpers import movies_path, split_paths
 from ui.components.picks import match_scores, picks_frame
 
 
 @pytest.fixture(scope="module")
-def rec():
-    train_path, _ = split_paths()
-    ratings = cf.load_ratings(train_path)
+def rec(demo_split_dir, demo_data):
+    ratings = cf.load_ratings(demo_split_dir / "train.csv")
     ratings = ratings.subset(ratings.frame["user"].to_numpy() <= 200)
     config = cf.TrainConfig(epochs=2, n_factors=16, auto=False)
-    return cf.fit(ratings, config, None, cf.load_movies(movies_path())).recommender
+    return cf.fit(ratings, config, None, demo_data[1]).recommender
 
 
 @pytest.mark.parametrize("rank_by", ["ranker", "rating"])

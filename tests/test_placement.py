@@ -79,8 +79,8 @@ def test_threads_follow_the_batch():
     assert placement.place(25_000_000, TrainConfig(device="cpu")).threads == torch.get_num_threads()
 
 
-def test_the_fit_keeps_its_placement_and_the_model_file_keeps_the_cap(ml_small_ratings_path, tmp_path):
-    ratings = cf.load_ratings(ml_small_ratings_path)
+def test_the_fit_keeps_its_placement_and_the_model_file_keeps_the_cap(demo_data, tmp_path):
+    ratings = demo_data[0]
     result = cf.fit(ratings, TrainConfig(epochs=1, n_factors=8, ranker_max_items=300))
     rec = result.recommender
     assert result.placement == rec.placement and rec.placement.ranker_max_items == 300
@@ -94,8 +94,9 @@ def test_the_fit_keeps_its_placement_and_the_model_file_keeps_the_cap(ml_small_r
     assert loaded.placement == rec.placement and len(loaded.ranker.candidates) == 500
 
 
-def test_loading_a_model_whose_item_model_will_not_fit_says_what_to_change(ml_small_ratings_path, monkeypatch):
-    rec = cf.fit(cf.load_ratings(ml_small_ratings_path), TrainConfig(epochs=1, n_factors=4, device="cpu")).recommender
+def test_loading_a_model_whose_item_model_will_not_fit_says_what_to_change(demo_data, monkeypatch):
+    rec = cf.fit(demo_data[0], TrainConfig(epochs=1, n_factors=4, device="cpu")).recommender
     monkeypatch.setattr(placement, "_free_bytes", lambda device: 10**6)  # 1 MB free
-    with pytest.raises(ConfigError, match=r"item model covers 3,6\d\d movies .* ranker_max_items at most 250"):
+    covered = len(rec.ranker.candidates)  # the movies with enough ratings: 1,411 of the demo's 1,500
+    with pytest.raises(ConfigError, match=rf"item model covers {covered:,} movies .* ranker_max_items at most 250"):
         rec.fit_ranker()

@@ -8,8 +8,8 @@ from cf.topn import top_n
 
 
 @pytest.fixture(scope="module")
-def ratings(ml_small_ratings_path):
-    return cf.load_ratings(ml_small_ratings_path)
+def ratings(demo_data):
+    return demo_data[0]
 
 
 def _pairwise(rec, user: int) -> np.ndarray:
