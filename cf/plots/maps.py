@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 
 from cf.data.genres import NO_GENRE, OTHER
 from cf.maps.labels import short_title
+from cf.plots.map_titles import REGION_FONT, spread_regions, title_trace
 from cf.plots.theme import ACCENT, GRID, MUTED, PALETTE, WEBGL_THRESHOLD, _figure, plot_text
 
 
@@ -194,7 +195,7 @@ def embedding_scatter(
     if regions is not None and len(regions):
         regions = regions.assign(**clip_to(regions, inner))
         if dims == 2:
-            regions, reserved = _spread_regions(regions, box, height)
+            regions, reserved = spread_regions(regions, box, height)
     placed_titles = title_labels and dims == 2
     if len(neighbours):
         rings = _neighbour_rings(trace, points, customdata, dims, list(neighbours), neighbours_name)
@@ -227,63 +228,6 @@ def embedding_scatter(
         fig.update_xaxes(showticklabels=False)
         fig.update_yaxes(showticklabels=False)
     return fig
-
-
-LABEL_WIDTH_PX = 440.0
-"""The plot area's width that map labels are sized for: a 900 px window's (wider ones only add room)."""
-REGION_FONT = 13
-
-
-def _canvas(box: np.ndarray, height: int, font_px: float):
-    from cf.maps.labels import Canvas
-
-    size = (LABEL_WIDTH_PX, max(height - 260.0, 200.0))  # less the title and a legend of four rows
-    return Canvas(tuple(map(float, box[0])), tuple(map(float, box[1])), *size, font_px=font_px)
-
-
-def _spread_regions(regions: pd.DataFrame, box: np.ndarray, height: int) -> tuple[pd.DataFrame, list]:
-    """Region names moved apart so none covers another (in bold, a little wider per letter)."""
-    from cf.maps.labels import spread_labels
-
-    texts = [f"{name}__" for name in regions["name"]]  # bold: about two letters wider
-    canvas = _canvas(box, height, REGION_FONT)
-    x, y, boxes = spread_labels(regions["x"].to_numpy(float), regions["y"].to_numpy(float), texts, canvas)
-    return regions.assign(x=x, y=y), boxes
-
-
-def title_trace(
-    points: pd.DataFrame,
-    box: np.ndarray,
-    height: int,
-    n: int,
-    first: Sequence[object] = (),
-    reserved: list | None = None,
-) -> go.Scatter:
-    """Short titles of the movies ``first`` (``movieId`` values, in order) and then of the best-known ones
-    (most ratings first), each where it overlaps no other title and stays inside the axes."""
-    from cf.maps.labels import place_labels
-
-    canvas = _canvas(box, height, 11.0)
-    texts = [short_title(t) for t in points["title"]]
-    priority = points["n_ratings"].to_numpy(dtype=float) if "n_ratings" in points else np.zeros(len(points))
-    rank = {movie: k for k, movie in enumerate(first)}
-    lead = np.array([rank.get(movie, -1) for movie in points["movieId"]])
-    if (lead >= 0).any():  # the marked ones in their own order, before every other
-        priority = np.where(lead >= 0, 1e12 - lead, priority)
-    x, y = points["x"].to_numpy(float), points["y"].to_numpy(float)
-    chosen = place_labels(x, y, texts, priority, canvas, n, reserved=reserved)
-    rows = [row for row, _ in chosen]
-    return go.Scatter(
-        x=points["x"].to_numpy(float)[rows],
-        y=points["y"].to_numpy(float)[rows],
-        mode="text",
-        name="Titles",
-        text=[plot_text(texts[row]) for row in rows],
-        textposition=[where for _, where in chosen],
-        textfont=dict(size=11),
-        hoverinfo="skip",
-        showlegend=False,
-    )
 
 
 def _dot_sizes(points: pd.DataFrame, size_by: str | None) -> np.ndarray:
