@@ -2,8 +2,9 @@
 
 :func:`build_report` returns one self-contained page: plotly.js is embedded once, inline,
 so the file opens offline and every chart stays interactive. The sections (see
-:data:`SECTIONS`) each open with one plain sentence of what they show. Figures come from
-:mod:`cf.plots`; tables are HTML-escaped.
+:data:`SECTIONS`) each open with one plain sentence of what they show. The settings, training,
+accuracy and top-N sections draw :mod:`cf.sections`, as the app's Train screen does, so both say
+the same; figures come from :mod:`cf.plots`; tables are HTML-escaped.
 """
 
 from __future__ import annotations
