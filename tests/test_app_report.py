@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 from cf import images, sections
 from cf.report import SECTIONS
-from tests.test_app import new_app, table, train
+from tests.test_app import new_app, table, train, upload_model
 from ui.screens import train as train_screen
 from ui.session import state
 
@@ -98,3 +98,17 @@ def test_the_train_screen_and_the_report_show_the_same_sections():
     assert report[:-1] == screen and report[-1][0] == "training time"
     assert ["Training passes", "2 of 2"] in screen and ["Processor", record.device.upper()] in screen
     assert any(label == "Ratings per step" and value.startswith("Auto (") for label, value in screen)
+
+
+def test_a_model_loaded_from_a_file_shows_the_same_settings_on_the_screen_and_in_the_report():
+    """A model file does not say where it ran: no Processor row on the screen nor in its report."""
+    at = new_app()
+    trained = train(at, epochs=1, n_factors=8)
+    upload_model(at, "saved.cfmodel", train_screen._model_bytes(trained))
+    record = at.session_state[state.MODEL]
+    assert record.source == "saved.cfmodel"
+    page = Tables()
+    page.feed(train_screen._report_html(record, None))
+    screen = table(at, "Setting").values.tolist()
+    assert page.rows["settings"][1:] == screen  # no training time either: the file does not say
+    assert "Processor" not in dict(screen) and dict(screen)["Taste dimensions"] == "8"

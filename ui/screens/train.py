@@ -392,7 +392,7 @@ def _error_metrics(record: ModelRecord, scores: cf.Scores | None) -> None:
     top = st.columns([2, 1])
     section = sections.accuracy(scores) if scores else None
     if section is not None:
-        _metric(top[0], section.headline, delta_color="normal")
+        _metric(top[0], section.headline)
         top[0].caption(section.measured_on)
     elif record.recommender is not None and not record.recommender.has_ratings:
         pass  # NO_STARS says why there is no error in stars
@@ -414,9 +414,9 @@ def _error_metrics(record: ModelRecord, scores: cf.Scores | None) -> None:
         _verdict(section.verdict)
 
 
-def _metric(where: DeltaGenerator, figure: sections.Figure, delta_color: str = "normal") -> None:
+def _metric(where: DeltaGenerator, figure: sections.Figure) -> None:
     """A headline figure of :mod:`cf.sections` as a metric, with its change and help."""
-    where.metric(figure.label, figure.value, figure.change, delta_color=delta_color, help=figure.help or None)
+    where.metric(figure.label, figure.value, figure.change, delta_color="normal", help=figure.help or None)
 
 
 def _details(scores: cf.Scores) -> None:
@@ -457,15 +457,22 @@ def _topn_quality(scores: cf.Scores) -> None:
 
 
 def _settings_table(record: ModelRecord) -> None:
-    """The settings the model was trained with."""
-    rows = settings_rows(record)
+    """The settings the model was trained with (:func:`cf.sections.settings_rows`: the report shows the same)."""
+    fitted = record.recommender.config if record.recommender is not None else None
+    rows = sections.settings_rows(record.config, fitted, len(_history(record)), _device(record))
     st.dataframe({"Setting": [r[0] for r in rows], "Value": [r[1] for r in rows]}, hide_index=True, width="stretch")
 
 
-def settings_rows(record: ModelRecord) -> list[tuple[str, str]]:
-    """The rows of the settings table (:func:`cf.sections.settings_rows`: the report shows the same)."""
-    fitted = record.recommender.config if record.recommender is not None else None
-    return sections.settings_rows(record.config, fitted, len(record.history), record.device)
+def _history(record: ModelRecord) -> list:
+    """The run's epoch reports: those of this session, or those a model file keeps in its metadata."""
+    if record.history or record.recommender is None:
+        return list(record.history)
+    return list(record.recommender.metadata.get("history", []))
+
+
+def _device(record: ModelRecord) -> str | None:
+    """Where the model was trained; None for a model loaded from a file (its file does not say)."""
+    return None if record.source else record.device
 
 
 PHASE_NAMES = {
@@ -510,11 +517,10 @@ def _report_html(record: ModelRecord, ratings: cf.Ratings | None) -> str:
     from cf.report import ReportInputs, build_report, score_held_out
 
     scores = record.scores or score_held_out(record.recommender)  # a loaded model: its own held-out ratings
-    history = record.history or record.recommender.metadata.get("history", [])
     inputs = ReportInputs(
-        record.recommender, ratings, scores, history, title=f"{record.name}: recommender report",
+        record.recommender, ratings, scores, _history(record), title=f"{record.name}: recommender report",
         data_label=record.data_label, fit_seconds=None if record.source else record.fit_seconds,
-        chosen=record.config, device=record.device,
+        chosen=record.config, device=_device(record),
     )  # fmt: skip
     return build_report(inputs)
 
