@@ -2,8 +2,9 @@
 
 :func:`build_report` returns one self-contained page: plotly.js is embedded once, inline,
 so the file opens offline and every chart stays interactive. The sections (see
-:data:`SECTIONS`) each open with one plain sentence of what they show. Figures come from
-:mod:`cf.plots`; tables are HTML-escaped.
+:data:`SECTIONS`) each open with one plain sentence of what they show. The settings, training,
+accuracy and top-N sections draw :mod:`cf.sections`, as the app's Train screen does, so both say
+the same; figures come from :mod:`cf.plots`; tables are HTML-escaped.
 """
 
 from __future__ import annotations
@@ -20,13 +21,12 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from cf import plots
+from cf import plots, sections
+from cf.config import TrainConfig
 from cf.data import Ratings
 from cf.maps.labels import DEFAULT_LABELS
 from cf.maps.points import NEARBY
 from cf.recommend import Recommender
-from cf.settings import plain_table
-from cf.verdict import AVERAGE_GUESS, SIMPLE_GUESS, accuracy_verdict, hit_rate_sentence
 
 if TYPE_CHECKING:
     from cf.evaluation import Scores
@@ -64,6 +64,10 @@ class ReportInputs:
     n_people: int = 3
     n_movies: int = 3
     notes: list[str] = field(default_factory=list)
+    chosen: TrainConfig | None = None
+    """The settings as chosen (before automatic choices such as the batch size); None: the model's own."""
+    device: str | None = None
+    """Where the model was trained (``cpu``, ``cuda``), shown with the settings; None: not known."""
 
 
 def curve_points(history: Sequence[Any]) -> list[dict]:
@@ -206,61 +210,41 @@ def _data(inputs: ReportInputs) -> tuple[str, str]:
 
 
 def _settings(inputs: ReportInputs) -> tuple[str, str]:
-    config = inputs.recommender.config
-    rows = plain_table(config, leave_out=("device",) if config.model == "nn" else ("hidden", "device"))
+    rows = sections.settings_rows(*_settings_of(inputs))
     if inputs.fit_seconds is not None:
         rows.append(("training time", f"{inputs.fit_seconds:.1f} s"))
     lede = "The settings the model was trained with, so the result can be reproduced."
     return lede, _pairs(rows)
 
 
+def _settings_of(inputs: ReportInputs) -> tuple[TrainConfig, TrainConfig, int, str | None]:
+    """The arguments of :func:`cf.sections.settings_rows` for this report."""
+    fitted = inputs.recommender.config
+    return inputs.chosen or fitted, fitted, len(inputs.history), inputs.device
+
+
 def _training(inputs: ReportInputs) -> tuple[str, str]:
+    section = sections.training(inputs.history, inputs.scores)
     if not inputs.history:
         return "How the error fell during training.", "<p class='note'>The training curves were not recorded.</p>"
-    scores = inputs.scores
-    baselines = {}
-    if scores:
-        baselines = {"Simple guess": scores.bias_rmse, "Average for everything": scores.global_mean_rmse}
-    epochs = inputs.recommender.config.epochs
-    fig = plots.training_curve(list(inputs.history), epochs, baselines)
-    lede = (
-        "How the error fell, epoch by epoch, on the ratings it learned from and on the ratings kept aside (which "
-        "is what counts: those are new to the model)."
-    )
-    return lede, _figure(fig, "training")
+    fig = plots.training_curve(list(inputs.history), inputs.recommender.config.epochs, section.baselines)
+    note = f"<p>{html.escape(section.note)}</p>" if section.note else ""
+    return section.lede, _figure(fig, "training") + note
 
 
 def _accuracy(inputs: ReportInputs) -> tuple[str, str]:
     scores = inputs.scores
     if not scores:
         return "How close the predicted stars are.", "<p class='note'>No ratings were held out, so no score.</p>"
-    numbers = _pairs(
-        [
-            ("Typical error of this model (stars)", f"{scores.rmse:.2f}"),
-            ("On average off by (stars)", f"{scores.mae:.2f}"),
-            (f"Typical error of {SIMPLE_GUESS}", f"{scores.bias_rmse:.2f}"),
-            (f"Typical error of {AVERAGE_GUESS}", f"{scores.global_mean_rmse:.2f}"),
-            ("Ratings it never saw, scored", f"{scores.n_test:,}"),
-        ]
-    )
-    details = _pairs(
-        [
-            ("RMSE (this model)", f"{scores.rmse:.4f}"),
-            ("MAE (this model)", f"{scores.mae:.4f}"),
-            ("RMSE, bias-only baseline (average + user and movie biases)", f"{scores.bias_rmse:.4f}"),
-            ("MAE, bias-only baseline", f"{scores.bias_mae:.4f}"),
-            ("RMSE, global-mean baseline", f"{scores.global_mean_rmse:.4f}"),
-        ]
-    )
-    verdict = accuracy_verdict(scores.rmse, scores.bias_rmse, scores.global_mean_rmse)
-    lede = (
-        f"On {scores.n_test:,} ratings it never saw (kept aside from training), its predicted stars are typically "
-        f"off by {scores.rmse:.2f} of a star, and on average by {scores.mae:.2f}."
-    )
-    said = ""
-    if verdict is not None:  # the verdict without its first part, which the lede says already
-        said = f"<p>{html.escape(verdict.text.replace(' of a star on ratings it never saw', ''))}</p>"
-    return lede, said + numbers + _figure(plots.accuracy_comparison(scores), "accuracy") + _details(details)
+    section = sections.accuracy(scores)
+    said = f"<p>{html.escape(section.verdict_after_lede)}</p>" if section.verdict is not None else ""
+    figure = _figure(plots.accuracy_comparison(scores), "accuracy")
+    return section.lede, said + _pairs(section.numbers) + figure + _details(_rows(section.details))
+
+
+def _rows(rows: Sequence[tuple[str, str, str]]) -> str:
+    """A figures table: the figure, its value, and what it is."""
+    return _table(pd.DataFrame(rows, columns=["Figure", "Value", "What it is"]))
 
 
 def _details(content: str, summary: str = "Details, in the specialist's terms") -> str:
@@ -269,34 +253,13 @@ def _details(content: str, summary: str = "Details, in the specialist's terms") 
 
 
 def _topn(inputs: ReportInputs) -> tuple[str, str]:
-    report = inputs.scores.topn if inputs.scores is not None else None
-    if report is None:
+    section = sections.topn(inputs.scores) if inputs.scores is not None else None
+    if section is None:
         return "How good its top-N lists are.", "<p class='note'>No top-N evaluation was run.</p>"
-    rows = []
-    for label, values in (("This model", report.model), ("Most popular", report.popular)) + (
-        (("By predicted stars", report.by_rating),) if report.by_rating is not None else ()
-    ):
-        rows.append(
-            {
-                "list": label,
-                f"NDCG@{report.k}": values.ndcg,
-                f"hit rate@{report.k}": values.hit_rate,
-                f"precision@{report.k}": values.precision,
-                "coverage": values.coverage,
-            }
-        )
-    lede = hit_rate_sentence(report.model.hit_rate, report.popular.hit_rate, report.k, "users")
-    said = (
-        f"<p>Measured on the {report.n_people:,} users with a loved movie (4 stars or more) among the ratings the "
-        f"model never saw: each user's {report.k} suggestions are picked from every movie they had not rated.</p>"
-    )
-    protocol = (
-        "<p class='note'>Full-catalogue protocol. NDCG@k counts loved movies near the top of the list more; "
-        "precision@k is the share of the k picks that were loved; coverage the share of the catalogue shown to "
-        "anyone.</p>"
-    )
-    table = _table(pd.DataFrame(rows)) + protocol
-    return lede, said + _figure(plots.topn_comparison(report), "topn") + _details(table)
+    said = f"<p>{html.escape(section.measured_on)}</p>"
+    table = _rows(section.details) + f"<p class='note'>{html.escape(section.note)}</p>"
+    report = inputs.scores.topn
+    return section.sentence, said + _figure(plots.topn_comparison(report), "topn") + _details(table)
 
 
 def _example_people(rec: Recommender, n: int) -> list:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 import cf
-from cf import plots
+from cf import plots, sections
 from cf.config import MODEL_KINDS
-from cf.noise import MEASURED_ON, WHY_THEY_DIFFER
+from cf.noise import WHY_THEY_DIFFER
 from cf.settings import SETTINGS
-from cf.verdict import GOOD, accuracy_verdict, curve_note, hit_rate_sentence
+from cf.verdict import GOOD, Verdict
 from ui.components import job_panel
 from ui.components.common import count, file_stem, guarded, md, other_data_message, seconds
 from ui.components.widgets import CHART_CONFIG, MODEL_LABELS, NO_STARS, chart, keep_toggle
@@ -390,16 +390,10 @@ def _error_metrics(record: ModelRecord, scores: cf.Scores | None) -> None:
     """The model's one headline figure (its typical error on ratings it never saw), the training time and
     the verdict in words; the specialist's figures are under *Details*."""
     top = st.columns([2, 1])
-    if scores:
-        top[0].metric(
-            "Typical error",
-            f"±{scores.rmse:.2f} stars",
-            f"{scores.bias_rmse - scores.rmse:+.2f} stars better than a simple guess",
-            delta_color="normal",
-            help="How far the predicted stars typically are from the stars people gave, on ratings the model "
-            "never saw: root mean squared error (RMSE), in stars. Lower is better.",
-        )
-        top[0].caption(f"Measured on {MEASURED_ON['held_out'].format(n=count(scores.n_test))}.")
+    section = sections.accuracy(scores) if scores else None
+    if section is not None:
+        _metric(top[0], section.headline)
+        top[0].caption(section.measured_on)
     elif record.recommender is not None and not record.recommender.has_ratings:
         pass  # NO_STARS says why there is no error in stars
     else:
@@ -416,60 +410,37 @@ def _error_metrics(record: ModelRecord, scores: cf.Scores | None) -> None:
         "training in a server also loads compiled code; that start-up is shown apart, as the same settings will "
         "not pay it again.",
     )
-    _verdict(scores)
+    if section is not None:
+        _verdict(section.verdict)
+
+
+def _metric(where: DeltaGenerator, figure: sections.Figure) -> None:
+    """A headline figure of :mod:`cf.sections` as a metric, with its change and help."""
+    where.metric(figure.label, figure.value, figure.change, delta_color="normal", help=figure.help or None)
 
 
 def _details(scores: cf.Scores) -> None:
     """The figures behind the headline, by their specialist names, and why other screens' figures differ."""
     with st.expander("Details: the figures behind this", icon=":material/info:"):
-        rows = [
-            ("RMSE (the typical error)", f"{scores.rmse:.4f}", "Root mean squared error of the predicted stars."),
-            ("MAE", f"{scores.mae:.4f}", f"Mean absolute error: on average the stars are off by {scores.mae:.2f}."),
-            ("Bias-only baseline RMSE", f"{scores.bias_rmse:.4f}", "The simple guess: the average rating plus "
-             "each person's and each movie's usual offset."),
-            ("Bias-only baseline MAE", f"{scores.bias_mae:.4f}", "The same simple guess, mean absolute error."),
-            ("Global-mean baseline RMSE", f"{scores.global_mean_rmse:.4f}", "The average rating for everything."),
-            ("Held-out ratings", count(scores.n_test), "Ratings kept aside: the model never learned from them."),
-        ]  # fmt: skip
-        report = scores.topn
-        if report is not None:
-            k, model, popular = report.k, report.model, report.popular
-            rows += [
-                (f"Hit rate@{k}", f"{model.hit_rate:.1%}", f"Most popular list: {popular.hit_rate:.1%}."),
-                (f"NDCG@{k}", f"{model.ndcg:.3f}", f"Loved movies near the top count more; most popular: "
-                 f"{popular.ndcg:.3f}."),
-                (f"Precision@{k}", f"{model.precision:.3f}", f"Share of the {k} picks rated 4 stars or more; most "
-                 f"popular: {popular.precision:.3f}."),
-                ("Catalogue coverage", f"{model.coverage:.1%}", f"Movies shown to at least one person; most "
-                 f"popular: {popular.coverage:.1%}."),
-            ]  # fmt: skip
+        rows = sections.accuracy(scores).details
+        lists = sections.topn(scores)
+        if lists is not None:
+            rows = rows + lists.details
         table = {"Figure": [r[0] for r in rows], "Value": [r[1] for r in rows], "What it is": [r[2] for r in rows]}
         st.table(table, border="horizontal", hide_index=True)  # wraps: the explanations stay readable
-        if report is not None:
-            note = (
-                f"Full-catalogue protocol: every movie a person had not rated is ranked, for the "
-                f"{count(report.n_people)} people with a loved movie (4 stars or more) among the held-out ratings."
-            )
-            if report.by_rating is not None:
-                note += (
-                    f" Ranked by predicted stars instead, the same lists would reach NDCG {report.by_rating.ndcg:.3f}: "
-                    "a model trained to predict stars is not trained to rank."
-                )
-            st.caption(note)
+        if lists is not None:
+            st.caption(lists.note)
         st.caption(WHY_THEY_DIFFER)
 
 
 def _charts(record: ModelRecord, scores: cf.Scores | None) -> None:
     """The training curve (with the baselines) and the accuracy comparison."""
-    baselines = {}
-    if scores:
-        baselines = {"Simple guess": scores.bias_rmse, "Average for everything": scores.global_mean_rmse}
     if record.history:
-        figure = plots.training_curve(record.history, record.config.epochs, baselines)
+        section = sections.training(record.history, scores)
+        figure = plots.training_curve(record.history, record.config.epochs, section.baselines)
         chart(figure, f"curve.{record.id}", "training-curve")
-        note = curve_note(record.history)
-        if note:
-            st.caption(note)
+        if section.note:
+            st.caption(section.note)
     if scores:
         figure = plots.accuracy_comparison(scores)
         chart(figure, f"compare.{record.id}", "accuracy")
@@ -477,38 +448,31 @@ def _charts(record: ModelRecord, scores: cf.Scores | None) -> None:
 
 def _topn_quality(scores: cf.Scores) -> None:
     """The top-N lists' quality beside a most-popular list, in words; the specialist's figures are in Details."""
-    report = scores.topn
-    k, model, popular = report.k, report.model, report.popular
-    st.markdown(f"#### Top-{k} lists")
+    section = sections.topn(scores)
+    st.markdown(f"#### Top-{section.k} lists")
     cols = [st.container(), st.container()]  # one above the other: the column is narrow in a 900-pixel window
-    cols[0].metric(
-        "People whose list found a loved movie",
-        f"{model.hit_rate:.0%}",
-        f"{model.hit_rate - popular.hit_rate:+.0%} against a most-popular list",
-        help=f"Hit rate@{k}: the share of people whose top {k}, ranking every movie they had not rated, holds at "
-        "least one of the kept-aside movies they rated 4 stars or more.",
-    )
-    cols[1].markdown(hit_rate_sentence(model.hit_rate, popular.hit_rate, k))
-    cols[1].caption(
-        f"Measured on the {count(report.n_people)} people with a loved movie among "
-        f"{MEASURED_ON['held_out'].format(n=count(scores.n_test))}."
-    )
+    _metric(cols[0], section.headline)
+    cols[1].markdown(section.sentence)
+    cols[1].caption(section.measured_on)
 
 
 def _settings_table(record: ModelRecord) -> None:
-    """The settings the model was trained with."""
-    config = record.config
-    shown = {row.label: row.plain(getattr(config, row.name)) for row in SETTINGS.values() if row.name in _TABLE}
-    if record.history:
-        shown[SETTINGS["epochs"].label] = f"{len(record.history)} of {config.epochs}"
-    if config.batch_size is None and record.recommender is not None:
-        shown[SETTINGS["batch_size"].label] = f"Auto ({count(record.recommender.config.batch_size or 0)})"
-    shown[SETTINGS["device"].label] = record.device.upper()
-    st.dataframe({"Setting": list(shown), "Value": list(shown.values())}, hide_index=True, width="stretch")
+    """The settings the model was trained with (:func:`cf.sections.settings_rows`: the report shows the same)."""
+    fitted = record.recommender.config if record.recommender is not None else None
+    rows = sections.settings_rows(record.config, fitted, len(_history(record)), _device(record))
+    st.dataframe({"Setting": [r[0] for r in rows], "Value": [r[1] for r in rows]}, hide_index=True, width="stretch")
 
 
-_TABLE = ("model", "n_factors", "epochs", "lr", "weight_decay", "batch_size", "valid_frac", "seed", "auto", "knn_blend")
-"""The settings the results' table shows (in the table's order), then the device."""
+def _history(record: ModelRecord) -> list:
+    """The run's epoch reports: those of this session, or those a model file keeps in its metadata."""
+    if record.history or record.recommender is None:
+        return list(record.history)
+    return list(record.recommender.metadata.get("history", []))
+
+
+def _device(record: ModelRecord) -> str | None:
+    """Where the model was trained; None for a model loaded from a file (its file does not say)."""
+    return None if record.source else record.device
 
 
 PHASE_NAMES = {
@@ -538,11 +502,8 @@ def _time_spent(record: ModelRecord) -> None:
     )
 
 
-def _verdict(scores: cf.Scores | None) -> None:
+def _verdict(verdict: Verdict | None) -> None:
     """One sentence on whether the model is good, from its RMSE against the baselines."""
-    if not scores:
-        return
-    verdict = accuracy_verdict(scores.rmse, scores.bias_rmse, scores.global_mean_rmse)
     if verdict is None:
         return
     if verdict.level == GOOD:
@@ -551,19 +512,15 @@ def _verdict(scores: cf.Scores | None) -> None:
         st.warning(verdict.text, icon=":material/trending_down:")
 
 
-def _maybe(value: float | None) -> str:
-    return "–" if value is None or not np.isfinite(value) else f"{value:.3f}"
-
-
 def _report_html(record: ModelRecord, ratings: cf.Ratings | None) -> str:
     """The one-file report of ``record`` (built when the button is clicked, off the script's thread)."""
     from cf.report import ReportInputs, build_report, score_held_out
 
     scores = record.scores or score_held_out(record.recommender)  # a loaded model: its own held-out ratings
-    history = record.history or record.recommender.metadata.get("history", [])
     inputs = ReportInputs(
-        record.recommender, ratings, scores, history, title=f"{record.name}: recommender report",
+        record.recommender, ratings, scores, _history(record), title=f"{record.name}: recommender report",
         data_label=record.data_label, fit_seconds=None if record.source else record.fit_seconds,
+        chosen=record.config, device=_device(record),
     )  # fmt: skip
     return build_report(inputs)
 
