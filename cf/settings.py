@@ -284,8 +284,3 @@ def label(name: str) -> str:
 def sweepable() -> dict[str, Setting]:
     """The settings a tuning sweep can vary, in table order."""
     return {name: s for name, s in SETTINGS.items() if s.sweepable}
-
-
-def plain_table(config: TrainConfig, leave_out: tuple[str, ...] = ("hidden", "device")) -> list[tuple[str, str]]:
-    """``(label, plain value)`` for each setting of ``config`` (a settings table for people)."""
-    return [(s.label, s.plain(getattr(config, s.name))) for s in SETTINGS.values() if s.name not in leave_out]

@@ -10,7 +10,8 @@ import pytest
 from cf import plots
 from cf.cli import MODEL_OPTIONS, TUNE_OPTIONS, build_parser, config_from_args, tune_config
 from cf.config import TrainConfig
-from cf.settings import SETTINGS, label, plain_table, sweepable
+from cf.sections import settings_rows
+from cf.settings import SETTINGS, label, sweepable
 from cf.sweep import DEFAULT_VALUES, TUNABLE, WHOLE, parse_values
 
 
@@ -99,7 +100,7 @@ def test_chart_labels_are_the_table_labels():
 
 def test_plain_values_for_people():
     config = TrainConfig(model="dot", auto=True, knn_blend=0.25, batch_size=None, engine="rowwise")
-    shown = dict(plain_table(config))
+    shown = dict(settings_rows(config))
     assert shown[label("model")] == "Plain dot product" and shown[label("auto")] == "On"
     assert shown[label("knn_blend")] == "25%" and shown[label("batch_size")] == "Auto"
     assert shown[label("valid_frac")] == "10%" and shown[label("engine")].startswith("Compiled")
