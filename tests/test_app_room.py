@@ -15,6 +15,7 @@ from tests.test_app_tune import run_sweep
 from ui.jobs import base as background
 from ui.jobs import training
 from ui.jobs.base import BackgroundJob
+from ui.screens import tune
 from ui.session import state
 
 
@@ -176,8 +177,8 @@ def test_a_sweep_waits_in_the_same_queue_and_the_session_keeps_to_one_job(full_q
     assert at.session_state[state.JOB] is None  # one job per session: the sweep holds its place
     assert any("already has a job queued or running" in e.value for e in at.error), [e.value for e in at.error]
     app.go(at, state.TAB_TUNE)
-    assert at.button(key=state.T_STOP).label == "Leave the queue"
-    at.button(key=state.T_STOP).click().run()
+    assert at.button(key=tune.STOP).label == "Leave the queue"
+    at.button(key=tune.STOP).click().run()
     assert job.wait(30) and job.left_queue and not job.results
     at.run()
     assert any("left the queue before it started" in i.value for i in at.info)

@@ -135,13 +135,6 @@ MOVIE_QUERY = "cf.movie_query"
 MOVIE_PICK = "cf.movie_pick"
 COMPARE_RUNS = "cf.compare_runs"
 COMPARE_USER = "cf.compare_user"
-T_PARAMS = "cf.t_params"
-T_VALUES = "cf.t_values."
-"""Prefix: ``T_VALUES + setting name`` is the text field of that setting's values."""
-T_SCORE = "cf.t_score"
-T_RUN = "cf.t_run"
-T_STOP = "cf.t_stop"
-T_BEST = "cf.t_best"
 
 # -- tab labels ---------------------------------------------------------------------
 TAB_DATA = "Data"
