@@ -26,6 +26,7 @@ from ui.components.common import csv_bytes, md, neutralise_formulas, seconds
 from ui.components.widgets import NO_STARS
 from ui.jobs import base as background
 from ui.jobs import training
+from ui.screens import rate as rate_screen
 from ui.session import state
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -404,9 +405,9 @@ def test_movielens_small_upload_flow():
     go(at, state.TAB_RATE)
     for query, title in [("The Lion King", "Lion King, The (1994)"), ("the matrix 1999", "Matrix, The (1999)"),
                          ("Monsters Inc", "Monsters, Inc. (2001)")]:  # fmt: skip
-        at.text_input(key=state.RATE_QUERY).set_value(query)
+        at.text_input(key=rate_screen.QUERY).set_value(query)
         at.run()
-        picker = at.selectbox(key=state.RATE_MOVIE)
+        picker = at.selectbox(key=rate_screen.MOVIE)
         assert picker.format_func(picker.value).startswith(title + " · "), query
 
 
@@ -797,11 +798,11 @@ def test_a_model_trained_by_the_command_line_opens_in_the_app(tmp_path, capsys):
 
 def rate(at: AppTest, query: str, stars: float) -> AppTest:
     """Type ``query`` on the Rate screen, keep the first match, give it ``stars`` and add it."""
-    at.text_input(key=state.RATE_QUERY).set_value(query)
+    at.text_input(key=rate_screen.QUERY).set_value(query)
     at.run()
-    assert at.selectbox(key=state.RATE_MOVIE).value is not None, f"nothing matches {query!r}"
-    at.select_slider(key=state.RATE_VALUE).set_value(stars)
-    at.button(key=state.RATE_ADD).click()
+    assert at.selectbox(key=rate_screen.MOVIE).value is not None, f"nothing matches {query!r}"
+    at.select_slider(key=rate_screen.VALUE).set_value(stars)
+    at.button(key=rate_screen.ADD).click()
     at.run()
     assert_healthy(at)
     return at
@@ -812,14 +813,14 @@ def test_rate_movies_and_get_recommendations_without_retraining():
     record = train(at, epochs=1, n_factors=16)
     go(at, state.TAB_RATE)
     assert any("appear here as soon as you rate" in i.value for i in at.info)
-    default = at.select_slider(key=state.RATE_VALUE).value
-    assert at.selectbox(key=state.RATE_MOVIE).value is None and at.button(key=state.RATE_ADD).disabled
+    default = at.select_slider(key=rate_screen.VALUE).value
+    assert at.selectbox(key=rate_screen.MOVIE).value is None and at.button(key=rate_screen.ADD).disabled
     given = [5.0, 1.0, 5.0, 1.5, 4.0]
     rate(at, "the", given[0])
     # after each add the search, the pick and the rating start afresh: the same movie cannot go in twice
-    assert at.text_input(key=state.RATE_QUERY).value == ""
-    assert at.selectbox(key=state.RATE_MOVIE).value is None and at.button(key=state.RATE_ADD).disabled
-    assert at.select_slider(key=state.RATE_VALUE).value == given[0] != default  # the last rating stays
+    assert at.text_input(key=rate_screen.QUERY).value == ""
+    assert at.selectbox(key=rate_screen.MOVIE).value is None and at.button(key=rate_screen.ADD).disabled
+    assert at.select_slider(key=rate_screen.VALUE).value == given[0] != default  # the last rating stays
     assert any(c.value.startswith("Fitted to your 1 rating in ") for c in at.caption)  # not "1 ratings"
     for stars in given[1:]:
         rate(at, "the", stars)
@@ -844,7 +845,7 @@ def test_rate_movies_and_get_recommendations_without_retraining():
     at.run()
     assert len(at.session_state[state.RATED]) == 4
     assert any("Rate at least 5 movies" in w.value for w in at.warning)
-    at.button(key=state.RATE_CLEAR).click()
+    at.button(key=rate_screen.CLEAR).click()
     at.run()
     assert not at.session_state[state.RATED]
 
@@ -857,7 +858,7 @@ def test_rate_screen_takes_at_most_twenty_ratings():
     at.run()
     rate(at, "the", 4.0)  # the 20th
     assert len(at.session_state[state.RATED]) == 20
-    add = at.button(key=state.RATE_ADD)
+    add = at.button(key=rate_screen.ADD)
     assert add.disabled and add.help == "At most 20 ratings."
     assert any(m.value == "**Your ratings** (20 of 20)" for m in at.markdown)
 
