@@ -26,6 +26,7 @@ from ui.components.common import csv_bytes, md, neutralise_formulas, seconds
 from ui.components.widgets import NO_STARS
 from ui.jobs import base as background
 from ui.jobs import training
+from ui.screens import movies as movies_screen
 from ui.screens import rate as rate_screen
 from ui.session import state
 
@@ -897,7 +898,7 @@ def test_movies_screen_similar_biases_and_axis_names():
     record = train(at, epochs=1, n_factors=16)
     rec = record.recommender
     go(at, state.TAB_MOVIES)
-    movie = at.selectbox(key=state.MOVIE_PICK).value
+    movie = at.selectbox(key=movies_screen.PICK).value
     similar = table(at, "match")
     # ranked here from the one definition's scores (cf.similar), among movies with enough ratings
     from cf.similar import for_recommender
@@ -922,7 +923,7 @@ def test_movies_screen_similar_biases_and_axis_names():
     assert (picks["Because you liked"] != "–").sum() >= 5  # where a liked movie is a real reason
 
     go(at, state.TAB_MOVIES)
-    at.segmented_control(key=state.MOVIES_VIEW).set_value("What the model learned")
+    at.segmented_control(key=movies_screen.VIEW).set_value("What the model learned")
     at.run()
     assert_healthy(at)
     high, low = (d.value for d in at.dataframe if "bias" in d.value.columns)
