@@ -125,8 +125,6 @@ STOP_SIDE = "cf.stop_side"
 UP_MODEL = "cf.up_model"
 ML_RELEASE = "cf.ml_release"
 ML_GET = "cf.ml_get"
-COMPARE_RUNS = "cf.compare_runs"
-COMPARE_USER = "cf.compare_user"
 
 # -- tab labels ---------------------------------------------------------------------
 TAB_DATA = "Data"
