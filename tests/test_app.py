@@ -28,6 +28,7 @@ from ui.jobs import base as background
 from ui.jobs import training
 from ui.screens import movies as movies_screen
 from ui.screens import rate as rate_screen
+from ui.screens import user as user_screen
 from ui.session import state
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -470,7 +471,7 @@ def test_many_users_search_and_ratings_without_movies():
 
     go(at, state.TAB_USER)
     assert len(at.selectbox(key=state.USER).options) == 1000  # the most active first, not all 5,200
-    at.text_input(key=state.USER_QUERY).set_value("517")
+    at.text_input(key=user_screen.QUERY).set_value("517")
     at.run()
     assert_healthy(at)
     options = at.selectbox(key=state.USER).options
