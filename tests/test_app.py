@@ -28,6 +28,7 @@ from ui.jobs import base as background
 from ui.jobs import training
 from ui.screens import movies as movies_screen
 from ui.screens import rate as rate_screen
+from ui.screens import train as train_screen
 from ui.screens import user as user_screen
 from ui.session import state
 
@@ -549,7 +550,7 @@ def test_stop_keeps_model_of_last_finished_epoch(hold, monkeypatch):
     percent, text = progress_bar(at, at.main)
     assert percent == int(100 * (2 * per_epoch + 1) / (5 * per_epoch)) and text.startswith("Epoch 3 of 5 · about ")
     assert metrics(at)["Epochs done"] == "2 / 5"
-    at.button(key=state.STOP_MAIN).click()
+    at.button(key=train_screen.STOP).click()
     at.run()
     wait_for_training(at)
     record = at.session_state[state.MODEL]

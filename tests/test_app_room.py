@@ -15,6 +15,7 @@ from tests.test_app_tune import run_sweep
 from ui.jobs import base as background
 from ui.jobs import training
 from ui.jobs.base import BackgroundJob
+from ui.screens import train as train_screen
 from ui.screens import tune
 from ui.session import state
 
@@ -41,7 +42,7 @@ def test_a_full_queue_shows_the_place_and_the_person_can_leave_it(full_queue):
     assert job.place().position == 1 and job.running and not job.history
     at.run()
     assert any(t.startswith("Waiting for a free slot: next in line") for t in progress_texts(at)), progress_texts(at)
-    assert at.button(key=state.STOP_MAIN).label == "Leave the queue"
+    assert at.button(key=train_screen.STOP).label == "Leave the queue"
     app.go(at, state.TAB_USER)  # the sidebar shows the place from every other screen
     assert any("next in line" in t for t in progress_texts(at))
     assert at.button(key=state.STOP_SIDE).label == "Leave the queue"

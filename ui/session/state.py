@@ -118,7 +118,6 @@ FORM_KEYS = {
     "seed": F_SEED,
 }
 """TrainConfig field -> the Train form's widget key (the form, page links and :func:`form_config` share it)."""
-STOP_MAIN = "cf.stop_main"
 STOP_SIDE = "cf.stop_side"
 UP_MODEL = "cf.up_model"
 ML_RELEASE = "cf.ml_release"
