@@ -26,6 +26,7 @@ from ui.components.common import csv_bytes, md, neutralise_formulas, seconds
 from ui.components.widgets import NO_STARS
 from ui.jobs import base as background
 from ui.jobs import training
+from ui.screens import embed
 from ui.screens import movies as movies_screen
 from ui.screens import rate as rate_screen
 from ui.screens import train as train_screen
@@ -313,8 +314,8 @@ def test_embeddings_search_3d_and_users_view():
     go(at, state.TAB_EMBED)
     title = record.recommender.movies.frame["title"].iloc[0]
     word = title.split(" (")[0]
-    at.text_input(key=state.EMB_QUERY).set_value(word)
-    at.segmented_control(key=state.EMB_DIMS).set_value("3D")
+    at.text_input(key=embed.QUERY).set_value(word)
+    at.segmented_control(key=embed.DIMS).set_value("3D")
     at.run()
     assert_healthy(at)
     (figure,) = charts(at)
@@ -325,7 +326,7 @@ def test_embeddings_search_3d_and_users_view():
     similar = table(at, "match")
     assert len(similar) == 10 and similar["match"].is_monotonic_decreasing
     # a person picks the genres to colour: those, and grey for the rest
-    picker = at.multiselect(key=state.EMB_GENRES)
+    picker = at.multiselect(key=embed.GENRES)
     chosen = picker.options[1:3]  # the second and third most listed genres
     picker.set_value(chosen)
     at.run()
@@ -338,9 +339,9 @@ def test_embeddings_search_3d_and_users_view():
     assert set(chosen) <= coloured <= set(chosen) | {"Other", "No genre"}
     assert any("Colour: the genres you picked" in c.value for c in at.caption)
 
-    at.text_input(key=state.EMB_QUERY).set_value("no such title zzz")
-    at.segmented_control(key=state.EMB_VIEW).set_value("Users")
-    at.segmented_control(key=state.EMB_DIMS).set_value("2D")
+    at.text_input(key=embed.QUERY).set_value("no such title zzz")
+    at.segmented_control(key=embed.VIEW).set_value("Users")
+    at.segmented_control(key=embed.DIMS).set_value("2D")
     at.run()
     assert_healthy(at)
     (figure,) = charts(at)
@@ -354,7 +355,7 @@ def test_all_movies_use_webgl():
     at = new_app()
     train(at, epochs=1)
     go(at, state.TAB_EMBED)
-    at.slider(key=state.EMB_COUNT).set_value(1500)
+    at.slider(key=embed.MOVIE_COUNT).set_value(1500)
     at.run()
     assert_healthy(at)
     (figure,) = charts(at)
@@ -400,7 +401,7 @@ def test_movielens_small_upload_flow():
     assert toy_story["name"] == "Animation"
 
     # titles found the way people type them, on the Embeddings and Rate screens
-    at.text_input(key=state.EMB_QUERY).set_value("The Shining")
+    at.text_input(key=embed.QUERY).set_value("The Shining")
     at.run()
     assert_healthy(at)
     assert any(m.value == "##### Movies most like Shining, The \\(1980\\)" for m in at.markdown)
@@ -913,7 +914,7 @@ def test_movies_screen_similar_biases_and_axis_names():
     # the Embeddings screen lists the same movies for the same movie
     title = rec.describe([rec.item_index(movie)])["title"].iloc[0]
     go(at, state.TAB_EMBED)
-    at.text_input(key=state.EMB_QUERY).set_value(title)
+    at.text_input(key=embed.QUERY).set_value(title)
     at.run()
     assert_healthy(at)
     assert table(at, "match")["movieId"].tolist() == similar["movieId"].tolist()
