@@ -1,8 +1,10 @@
 """Session state of one browser session: the data in use, the trained model, the running job.
 
 Everything lives in ``st.session_state`` under keys that start with ``cf.``, so one
-person's model is never seen by another session. Widget keys are listed here too, so
-the screens and the tests agree on them.
+person's model is never seen by another session. The widget keys listed here are the ones
+several places share (the tabs, the data source, the user, the Train form's settings, which
+page links and presentation mode set too); a screen's own widget keys live beside the screen
+(e.g. ``ui.screens.embed.VIEW``), and reach lower layers only as values (``embed.LINKED``).
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ MEMORY_NOTE = "cf.memory_note"
 SESSION = "cf.session"
 """This session's id in server-wide structures (the training queue, the memory budget)."""
 
-# -- widget keys ---------------------------------------------------------------------
+# -- widget keys shared by several places (a screen's own keys live beside it) ---------
 NAV = "cf.nav"
 SOURCE = "cf.source"
 DEMO, MOVIELENS, FILES = "Demo dataset", "MovieLens", "My files"
