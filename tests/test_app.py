@@ -22,10 +22,12 @@ from streamlit.testing.v1 import AppTest
 from benchmarks.paths import shared_data_dir
 from cf.settings import label
 from cf.verdict import GOOD, WORSE, accuracy_verdict, curve_note
+from ui.components import sidebar, widgets
 from ui.components.common import csv_bytes, md, neutralise_formulas, seconds
 from ui.components.widgets import NO_STARS
 from ui.jobs import base as background
 from ui.jobs import training
+from ui.loading import model_file
 from ui.screens import embed
 from ui.screens import movies as movies_screen
 from ui.screens import rate as rate_screen
@@ -182,9 +184,9 @@ def upload(at: AppTest, ratings: tuple[str, bytes] | None, movies: tuple[str, by
         at.run()
         assert_healthy(at)
     if ratings is not None:
-        at.file_uploader(key=state.UP_RATINGS).set_value((ratings[0], ratings[1], "text/csv"))
+        at.file_uploader(key=sidebar.UP_RATINGS).set_value((ratings[0], ratings[1], "text/csv"))
     if movies is not None:
-        at.file_uploader(key=state.UP_MOVIES).set_value((movies[0], movies[1], "text/csv"))
+        at.file_uploader(key=sidebar.UP_MOVIES).set_value((movies[0], movies[1], "text/csv"))
     at.run()
     assert_healthy(at)
     return at
@@ -577,7 +579,7 @@ def test_sidebar_stop_before_first_epoch_keeps_previous_model(hold):
     go(at, state.TAB_DATA)  # away from the Train screen, the run shows in the sidebar
     percent, text = progress_bar(at, at.sidebar)
     assert percent == 0 and text.startswith("Epoch 1 of 3 · about ")
-    at.sidebar.button(key=state.STOP_SIDE).click()
+    at.sidebar.button(key=widgets.STOP_SIDE).click()
     at.run()
     wait_for_training(at)
     assert not job.history and sys.getswitchinterval() == switch_interval
@@ -691,7 +693,7 @@ class _WritesAFile:
 
 def upload_model(at: AppTest, name: str, raw: bytes) -> AppTest:
     go(at, state.TAB_TRAIN)
-    at.file_uploader(key=state.UP_MODEL).set_value((name, raw, "application/octet-stream"))
+    at.file_uploader(key=model_file.UP_MODEL).set_value((name, raw, "application/octet-stream"))
     at.run()
     assert_healthy(at)
     return at
@@ -720,7 +722,7 @@ def test_crafted_model_file_is_refused_and_a_real_one_loads(tmp_path):
         assert "refused" in message and "Model 1 is still in use" in message
         assert not target.exists(), "loading the model file ran code"
         assert at.session_state[state.MODEL] is first
-        at.file_uploader(key=state.UP_MODEL).set_value(None)
+        at.file_uploader(key=model_file.UP_MODEL).set_value(None)
         at.run()
 
     upload_model(at, "other.cfmodel", foreign_model_bytes())
@@ -1071,7 +1073,7 @@ def choose_movielens(at: AppTest, release: str) -> AppTest:
 def test_movielens_in_one_click(grouplens, demo_data):
     at = new_app()
     choose_movielens(at, "latest-small")
-    button = at.button(key=state.ML_GET)
+    button = at.button(key=sidebar.ML_GET)
     assert button.label == "Download and load"
     assert at.session_state[state.DATA].demo  # nothing changes before the click
     button.click()
@@ -1089,7 +1091,7 @@ def test_movielens_in_one_click(grouplens, demo_data):
     # a new session finds it in the cache
     other = new_app()
     choose_movielens(other, "latest-small")
-    assert other.button(key=state.ML_GET).label == "Load"
+    assert other.button(key=sidebar.ML_GET).label == "Load"
     assert any("in the local cache" in c.value for c in other.sidebar.caption)
 
 
@@ -1098,7 +1100,7 @@ def test_movielens_offline_says_so_and_keeps_the_data(monkeypatch, tmp_path):
     monkeypatch.setenv("CF_CACHE_DIR", str(tmp_path))
     at = new_app()
     choose_movielens(at, "100k")
-    at.button(key=state.ML_GET).click()
+    at.button(key=sidebar.ML_GET).click()
     at.run()
     assert_healthy(at)
     (message,) = errors(at)

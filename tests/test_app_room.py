@@ -12,6 +12,7 @@ from cf.jobs import DONE, RUNNING, JobQueue
 from tests import test_app as app
 from tests.helpers import small_ratings
 from tests.test_app_tune import run_sweep
+from ui.components import widgets
 from ui.jobs import base as background
 from ui.jobs import training
 from ui.jobs.base import BackgroundJob
@@ -45,8 +46,8 @@ def test_a_full_queue_shows_the_place_and_the_person_can_leave_it(full_queue):
     assert at.button(key=train_screen.STOP).label == "Leave the queue"
     app.go(at, state.TAB_USER)  # the sidebar shows the place from every other screen
     assert any("next in line" in t for t in progress_texts(at))
-    assert at.button(key=state.STOP_SIDE).label == "Leave the queue"
-    at.button(key=state.STOP_SIDE).click()
+    assert at.button(key=widgets.STOP_SIDE).label == "Leave the queue"
+    at.button(key=widgets.STOP_SIDE).click()
     at.run()
     app.wait_for_training(at)
     assert at.session_state[state.MODEL] is None

@@ -71,12 +71,8 @@ NAV = "cf.nav"
 SOURCE = "cf.source"
 DEMO, MOVIELENS, FILES = "Demo dataset", "MovieLens", "My files"
 """The data sources the sidebar offers: the values of ``SOURCE`` (a shared link sets it too)."""
-UP_RATINGS = "cf.up_ratings"
-UP_MOVIES = "cf.up_movies"
 USER = "cf.user"
 MIN_RATINGS = "cf.min_ratings"
-RANK_BY = "cf.rank_by"
-NOVELTY = "cf.novelty"
 F_MODEL = "cf.f_model"
 F_FACTORS = "cf.f_factors"
 F_EPOCHS = "cf.f_epochs"
@@ -98,10 +94,7 @@ FORM_KEYS = {
     "seed": F_SEED,
 }
 """TrainConfig field -> the Train form's widget key (the form, page links and :func:`form_config` share it)."""
-STOP_SIDE = "cf.stop_side"
-UP_MODEL = "cf.up_model"
 ML_RELEASE = "cf.ml_release"
-ML_GET = "cf.ml_get"
 
 # -- tab labels ---------------------------------------------------------------------
 TAB_DATA = "Data"
