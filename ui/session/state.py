@@ -68,11 +68,15 @@ SESSION = "cf.session"
 
 # -- widget keys shared by several places (a screen's own keys live beside it) ---------
 NAV = "cf.nav"
+"""The open tab (the tabs, the sidebar, links, presentation mode and screens that send the person on)."""
 SOURCE = "cf.source"
+"""The sidebar's data source (a shared link sets it too)."""
 DEMO, MOVIELENS, FILES = "Demo dataset", "MovieLens", "My files"
 """The data sources the sidebar offers: the values of ``SOURCE`` (a shared link sets it too)."""
 USER = "cf.user"
+"""The selected user: chosen on the User screen, shown by Compare and the map, carried by links."""
 MIN_RATINGS = "cf.min_ratings"
+"""The User screen's minimum number of ratings for a recommended movie, which Rate, Compare and the map follow."""
 F_MODEL = "cf.f_model"
 F_FACTORS = "cf.f_factors"
 F_EPOCHS = "cf.f_epochs"
@@ -95,6 +99,7 @@ FORM_KEYS = {
 }
 """TrainConfig field -> the Train form's widget key (the form, page links and :func:`form_config` share it)."""
 ML_RELEASE = "cf.ml_release"
+"""The sidebar's MovieLens release (a shared link sets it too)."""
 
 # -- tab labels ---------------------------------------------------------------------
 TAB_DATA = "Data"
