@@ -36,7 +36,8 @@ with st.spinner("Starting up…"):  # the imports below load torch: after the ti
     from ui.session import links, state
 
 state.init()
-links.open_link()
+VIEWS = {state.TAB_EMBED: embed.LINKED}  # each screen's widgets a page link carries (links names no screen)
+links.open_link(VIEWS)
 finished = training.collect()
 state.visit_memory()  # the server-wide budget: brings back this session's models if they were moved to disk
 if finished is not None:
@@ -90,5 +91,5 @@ if presenting:
     presentation_page()
 else:
     screens_page()
-links.sync(data, state.model_for(data))
+links.sync(data, state.model_for(data), VIEWS)
 training.warm_up()  # once per server, after the first page is drawn

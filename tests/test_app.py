@@ -22,10 +22,17 @@ from streamlit.testing.v1 import AppTest
 from benchmarks.paths import shared_data_dir
 from cf.settings import label
 from cf.verdict import GOOD, WORSE, accuracy_verdict, curve_note
+from ui.components import sidebar, widgets
 from ui.components.common import csv_bytes, md, neutralise_formulas, seconds
 from ui.components.widgets import NO_STARS
 from ui.jobs import base as background
 from ui.jobs import training
+from ui.loading import model_file
+from ui.screens import embed
+from ui.screens import movies as movies_screen
+from ui.screens import rate as rate_screen
+from ui.screens import train as train_screen
+from ui.screens import user as user_screen
 from ui.session import state
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -177,9 +184,9 @@ def upload(at: AppTest, ratings: tuple[str, bytes] | None, movies: tuple[str, by
         at.run()
         assert_healthy(at)
     if ratings is not None:
-        at.file_uploader(key=state.UP_RATINGS).set_value((ratings[0], ratings[1], "text/csv"))
+        at.file_uploader(key=sidebar.UP_RATINGS).set_value((ratings[0], ratings[1], "text/csv"))
     if movies is not None:
-        at.file_uploader(key=state.UP_MOVIES).set_value((movies[0], movies[1], "text/csv"))
+        at.file_uploader(key=sidebar.UP_MOVIES).set_value((movies[0], movies[1], "text/csv"))
     at.run()
     assert_healthy(at)
     return at
@@ -309,8 +316,8 @@ def test_embeddings_search_3d_and_users_view():
     go(at, state.TAB_EMBED)
     title = record.recommender.movies.frame["title"].iloc[0]
     word = title.split(" (")[0]
-    at.text_input(key=state.EMB_QUERY).set_value(word)
-    at.segmented_control(key=state.EMB_DIMS).set_value("3D")
+    at.text_input(key=embed.QUERY).set_value(word)
+    at.segmented_control(key=embed.DIMS).set_value("3D")
     at.run()
     assert_healthy(at)
     (figure,) = charts(at)
@@ -321,7 +328,7 @@ def test_embeddings_search_3d_and_users_view():
     similar = table(at, "match")
     assert len(similar) == 10 and similar["match"].is_monotonic_decreasing
     # a person picks the genres to colour: those, and grey for the rest
-    picker = at.multiselect(key=state.EMB_GENRES)
+    picker = at.multiselect(key=embed.GENRES)
     chosen = picker.options[1:3]  # the second and third most listed genres
     picker.set_value(chosen)
     at.run()
@@ -334,9 +341,9 @@ def test_embeddings_search_3d_and_users_view():
     assert set(chosen) <= coloured <= set(chosen) | {"Other", "No genre"}
     assert any("Colour: the genres you picked" in c.value for c in at.caption)
 
-    at.text_input(key=state.EMB_QUERY).set_value("no such title zzz")
-    at.segmented_control(key=state.EMB_VIEW).set_value("Users")
-    at.segmented_control(key=state.EMB_DIMS).set_value("2D")
+    at.text_input(key=embed.QUERY).set_value("no such title zzz")
+    at.segmented_control(key=embed.VIEW).set_value("Users")
+    at.segmented_control(key=embed.DIMS).set_value("2D")
     at.run()
     assert_healthy(at)
     (figure,) = charts(at)
@@ -350,7 +357,7 @@ def test_all_movies_use_webgl():
     at = new_app()
     train(at, epochs=1)
     go(at, state.TAB_EMBED)
-    at.slider(key=state.EMB_COUNT).set_value(1500)
+    at.slider(key=embed.MOVIE_COUNT).set_value(1500)
     at.run()
     assert_healthy(at)
     (figure,) = charts(at)
@@ -396,7 +403,7 @@ def test_movielens_small_upload_flow():
     assert toy_story["name"] == "Animation"
 
     # titles found the way people type them, on the Embeddings and Rate screens
-    at.text_input(key=state.EMB_QUERY).set_value("The Shining")
+    at.text_input(key=embed.QUERY).set_value("The Shining")
     at.run()
     assert_healthy(at)
     assert any(m.value == "##### Movies most like Shining, The \\(1980\\)" for m in at.markdown)
@@ -404,9 +411,9 @@ def test_movielens_small_upload_flow():
     go(at, state.TAB_RATE)
     for query, title in [("The Lion King", "Lion King, The (1994)"), ("the matrix 1999", "Matrix, The (1999)"),
                          ("Monsters Inc", "Monsters, Inc. (2001)")]:  # fmt: skip
-        at.text_input(key=state.RATE_QUERY).set_value(query)
+        at.text_input(key=rate_screen.QUERY).set_value(query)
         at.run()
-        picker = at.selectbox(key=state.RATE_MOVIE)
+        picker = at.selectbox(key=rate_screen.MOVIE)
         assert picker.format_func(picker.value).startswith(title + " · "), query
 
 
@@ -468,7 +475,7 @@ def test_many_users_search_and_ratings_without_movies():
 
     go(at, state.TAB_USER)
     assert len(at.selectbox(key=state.USER).options) == 1000  # the most active first, not all 5,200
-    at.text_input(key=state.USER_QUERY).set_value("517")
+    at.text_input(key=user_screen.QUERY).set_value("517")
     at.run()
     assert_healthy(at)
     options = at.selectbox(key=state.USER).options
@@ -546,7 +553,7 @@ def test_stop_keeps_model_of_last_finished_epoch(hold, monkeypatch):
     percent, text = progress_bar(at, at.main)
     assert percent == int(100 * (2 * per_epoch + 1) / (5 * per_epoch)) and text.startswith("Epoch 3 of 5 · about ")
     assert metrics(at)["Epochs done"] == "2 / 5"
-    at.button(key=state.STOP_MAIN).click()
+    at.button(key=train_screen.STOP).click()
     at.run()
     wait_for_training(at)
     record = at.session_state[state.MODEL]
@@ -572,7 +579,7 @@ def test_sidebar_stop_before_first_epoch_keeps_previous_model(hold):
     go(at, state.TAB_DATA)  # away from the Train screen, the run shows in the sidebar
     percent, text = progress_bar(at, at.sidebar)
     assert percent == 0 and text.startswith("Epoch 1 of 3 · about ")
-    at.sidebar.button(key=state.STOP_SIDE).click()
+    at.sidebar.button(key=widgets.STOP_SIDE).click()
     at.run()
     wait_for_training(at)
     assert not job.history and sys.getswitchinterval() == switch_interval
@@ -686,7 +693,7 @@ class _WritesAFile:
 
 def upload_model(at: AppTest, name: str, raw: bytes) -> AppTest:
     go(at, state.TAB_TRAIN)
-    at.file_uploader(key=state.UP_MODEL).set_value((name, raw, "application/octet-stream"))
+    at.file_uploader(key=model_file.UP_MODEL).set_value((name, raw, "application/octet-stream"))
     at.run()
     assert_healthy(at)
     return at
@@ -715,7 +722,7 @@ def test_crafted_model_file_is_refused_and_a_real_one_loads(tmp_path):
         assert "refused" in message and "Model 1 is still in use" in message
         assert not target.exists(), "loading the model file ran code"
         assert at.session_state[state.MODEL] is first
-        at.file_uploader(key=state.UP_MODEL).set_value(None)
+        at.file_uploader(key=model_file.UP_MODEL).set_value(None)
         at.run()
 
     upload_model(at, "other.cfmodel", foreign_model_bytes())
@@ -797,11 +804,11 @@ def test_a_model_trained_by_the_command_line_opens_in_the_app(tmp_path, capsys):
 
 def rate(at: AppTest, query: str, stars: float) -> AppTest:
     """Type ``query`` on the Rate screen, keep the first match, give it ``stars`` and add it."""
-    at.text_input(key=state.RATE_QUERY).set_value(query)
+    at.text_input(key=rate_screen.QUERY).set_value(query)
     at.run()
-    assert at.selectbox(key=state.RATE_MOVIE).value is not None, f"nothing matches {query!r}"
-    at.select_slider(key=state.RATE_VALUE).set_value(stars)
-    at.button(key=state.RATE_ADD).click()
+    assert at.selectbox(key=rate_screen.MOVIE).value is not None, f"nothing matches {query!r}"
+    at.select_slider(key=rate_screen.VALUE).set_value(stars)
+    at.button(key=rate_screen.ADD).click()
     at.run()
     assert_healthy(at)
     return at
@@ -812,14 +819,14 @@ def test_rate_movies_and_get_recommendations_without_retraining():
     record = train(at, epochs=1, n_factors=16)
     go(at, state.TAB_RATE)
     assert any("appear here as soon as you rate" in i.value for i in at.info)
-    default = at.select_slider(key=state.RATE_VALUE).value
-    assert at.selectbox(key=state.RATE_MOVIE).value is None and at.button(key=state.RATE_ADD).disabled
+    default = at.select_slider(key=rate_screen.VALUE).value
+    assert at.selectbox(key=rate_screen.MOVIE).value is None and at.button(key=rate_screen.ADD).disabled
     given = [5.0, 1.0, 5.0, 1.5, 4.0]
     rate(at, "the", given[0])
     # after each add the search, the pick and the rating start afresh: the same movie cannot go in twice
-    assert at.text_input(key=state.RATE_QUERY).value == ""
-    assert at.selectbox(key=state.RATE_MOVIE).value is None and at.button(key=state.RATE_ADD).disabled
-    assert at.select_slider(key=state.RATE_VALUE).value == given[0] != default  # the last rating stays
+    assert at.text_input(key=rate_screen.QUERY).value == ""
+    assert at.selectbox(key=rate_screen.MOVIE).value is None and at.button(key=rate_screen.ADD).disabled
+    assert at.select_slider(key=rate_screen.VALUE).value == given[0] != default  # the last rating stays
     assert any(c.value.startswith("Fitted to your 1 rating in ") for c in at.caption)  # not "1 ratings"
     for stars in given[1:]:
         rate(at, "the", stars)
@@ -844,7 +851,7 @@ def test_rate_movies_and_get_recommendations_without_retraining():
     at.run()
     assert len(at.session_state[state.RATED]) == 4
     assert any("Rate at least 5 movies" in w.value for w in at.warning)
-    at.button(key=state.RATE_CLEAR).click()
+    at.button(key=rate_screen.CLEAR).click()
     at.run()
     assert not at.session_state[state.RATED]
 
@@ -857,7 +864,7 @@ def test_rate_screen_takes_at_most_twenty_ratings():
     at.run()
     rate(at, "the", 4.0)  # the 20th
     assert len(at.session_state[state.RATED]) == 20
-    add = at.button(key=state.RATE_ADD)
+    add = at.button(key=rate_screen.ADD)
     assert add.disabled and add.help == "At most 20 ratings."
     assert any(m.value == "**Your ratings** (20 of 20)" for m in at.markdown)
 
@@ -896,7 +903,7 @@ def test_movies_screen_similar_biases_and_axis_names():
     record = train(at, epochs=1, n_factors=16)
     rec = record.recommender
     go(at, state.TAB_MOVIES)
-    movie = at.selectbox(key=state.MOVIE_PICK).value
+    movie = at.selectbox(key=movies_screen.PICK).value
     similar = table(at, "match")
     # ranked here from the one definition's scores (cf.similar), among movies with enough ratings
     from cf.similar import for_recommender
@@ -909,7 +916,7 @@ def test_movies_screen_similar_biases_and_axis_names():
     # the Embeddings screen lists the same movies for the same movie
     title = rec.describe([rec.item_index(movie)])["title"].iloc[0]
     go(at, state.TAB_EMBED)
-    at.text_input(key=state.EMB_QUERY).set_value(title)
+    at.text_input(key=embed.QUERY).set_value(title)
     at.run()
     assert_healthy(at)
     assert table(at, "match")["movieId"].tolist() == similar["movieId"].tolist()
@@ -921,7 +928,7 @@ def test_movies_screen_similar_biases_and_axis_names():
     assert (picks["Because you liked"] != "–").sum() >= 5  # where a liked movie is a real reason
 
     go(at, state.TAB_MOVIES)
-    at.segmented_control(key=state.MOVIES_VIEW).set_value("What the model learned")
+    at.segmented_control(key=movies_screen.VIEW).set_value("What the model learned")
     at.run()
     assert_healthy(at)
     high, low = (d.value for d in at.dataframe if "bias" in d.value.columns)
@@ -1066,7 +1073,7 @@ def choose_movielens(at: AppTest, release: str) -> AppTest:
 def test_movielens_in_one_click(grouplens, demo_data):
     at = new_app()
     choose_movielens(at, "latest-small")
-    button = at.button(key=state.ML_GET)
+    button = at.button(key=sidebar.ML_GET)
     assert button.label == "Download and load"
     assert at.session_state[state.DATA].demo  # nothing changes before the click
     button.click()
@@ -1084,7 +1091,7 @@ def test_movielens_in_one_click(grouplens, demo_data):
     # a new session finds it in the cache
     other = new_app()
     choose_movielens(other, "latest-small")
-    assert other.button(key=state.ML_GET).label == "Load"
+    assert other.button(key=sidebar.ML_GET).label == "Load"
     assert any("in the local cache" in c.value for c in other.sidebar.caption)
 
 
@@ -1093,7 +1100,7 @@ def test_movielens_offline_says_so_and_keeps_the_data(monkeypatch, tmp_path):
     monkeypatch.setenv("CF_CACHE_DIR", str(tmp_path))
     at = new_app()
     choose_movielens(at, "100k")
-    at.button(key=state.ML_GET).click()
+    at.button(key=sidebar.ML_GET).click()
     at.run()
     assert_healthy(at)
     (message,) = errors(at)

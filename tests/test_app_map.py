@@ -12,6 +12,7 @@ import pytest
 
 from cf.plots import plot_text
 from tests.test_app import assert_healthy, charts, go, n_points, new_app, table, train, values
+from ui.screens import embed
 from ui.session import state
 
 
@@ -40,7 +41,7 @@ def app():
 
 def test_tsne_runs_in_the_background_and_is_cached(app):
     at, record = app
-    at.segmented_control(key=state.EMB_METHOD).set_value("t-SNE")
+    at.segmented_control(key=embed.METHOD).set_value("t-SNE")
     at.run()
     assert_healthy(at)
     (job,) = record.cache["layout_jobs"].values()
@@ -55,48 +56,48 @@ def test_tsne_runs_in_the_background_and_is_cached(app):
     assert 10 <= len(titles["text"]) <= 25  # the best-known titles written on the map
     assert n_points([t for t in figure["data"] if t.get("mode") == "markers"]) >= 300
     assert at.query_params["map"] == "tsne"
-    at.segmented_control(key=state.EMB_METHOD).set_value("PCA")
+    at.segmented_control(key=embed.METHOD).set_value("PCA")
     at.run()
-    at.segmented_control(key=state.EMB_METHOD).set_value("t-SNE")
+    at.segmented_control(key=embed.METHOD).set_value("t-SNE")
     at.run()
     assert list(record.cache["layout_jobs"].values()) == [job]  # the same setting is not computed again
-    at.segmented_control(key=state.EMB_METHOD).set_value("PCA")
+    at.segmented_control(key=embed.METHOD).set_value("PCA")
     at.run()
 
 
 def test_custom_axes_are_labelled_and_bad_ends_explained(app):
     at, _ = app
-    at.segmented_control(key=state.EMB_METHOD).set_value("Custom axes")
+    at.segmented_control(key=embed.METHOD).set_value("Custom axes")
     at.run()
     assert_healthy(at)
     layout = movie_map(at)["layout"]
     assert layout["xaxis"]["title"]["text"] == "← Horror · Romance →"
     assert layout["yaxis"]["title"]["text"] == "← Children · Crime →"
     assert at.query_params["axes"] == "Horror|Romance|Children|Crime"
-    at.text_input(key=state.EMB_AXES[1]).set_value("zzz no such thing")
+    at.text_input(key=embed.AXES[1]).set_value("zzz no such thing")
     at.run()
     assert_healthy(at)
     assert any("matches no title" in w.value for w in at.warning)
     assert "(PCA)" in movie_map(at)["layout"]["title"]["text"]  # PCA meanwhile
-    at.text_input(key=state.EMB_AXES[1]).set_value("Romance")
-    at.segmented_control(key=state.EMB_METHOD).set_value("PCA")
+    at.text_input(key=embed.AXES[1]).set_value("Romance")
+    at.segmented_control(key=embed.METHOD).set_value("PCA")
     at.run()
 
 
 def test_colour_size_and_taste_regions(app):
     at, _ = app
-    at.selectbox(key=state.EMB_COLOUR).set_value("Release year")
-    at.selectbox(key=state.EMB_SIZE).set_value("Same size")
+    at.selectbox(key=embed.COLOUR).set_value("Release year")
+    at.selectbox(key=embed.SIZE).set_value("Same size")
     at.run()
     assert_healthy(at)
     (movies,) = [t for t in movie_map(at)["data"] if t["name"] == "Movies"]
     assert movies["marker"]["colorbar"]["title"]["text"] == "Release year"
-    at.toggle(key=state.EMB_REGIONS).set_value(True)
-    at.selectbox(key=state.EMB_COLOUR).set_value("Taste region")
+    at.toggle(key=embed.REGIONS).set_value(True)
+    at.selectbox(key=embed.COLOUR).set_value("Taste region")
     at.run()
     assert_healthy(at)
     regions = table(at, "titles")
-    shown = at.slider(key=state.EMB_COUNT).value
+    shown = at.slider(key=embed.MOVIE_COUNT).value
     assert len(regions) == 8 and regions["movies"].sum() == shown  # fitted on the movies the map draws
     assert regions["name"].is_unique and regions["movies"].max() < 0.4 * shown
     figure = movie_map(at)
@@ -105,24 +106,24 @@ def test_colour_size_and_taste_regions(app):
     legend = {t["name"] for t in figure["data"] if t.get("mode") == "markers"} - {"Recommended for the user"}
     assert legend <= {plot_text(name) for name in regions["name"]}
     assert at.query_params["colour"] == "Taste region" and at.query_params["regions"] == "1"
-    at.toggle(key=state.EMB_REGIONS).set_value(False)
-    at.selectbox(key=state.EMB_COLOUR).set_value("Genre")
-    at.selectbox(key=state.EMB_SIZE).set_value("Number of ratings")
+    at.toggle(key=embed.REGIONS).set_value(False)
+    at.selectbox(key=embed.COLOUR).set_value("Genre")
+    at.selectbox(key=embed.SIZE).set_value("Number of ratings")
     at.run()
 
 
 def test_regex_search_neighbours_and_isolate(app):
     at, record = app
-    at.toggle(key=state.EMB_REGEX).set_value(True)
-    at.text_input(key=state.EMB_QUERY).set_value("([")
+    at.toggle(key=embed.REGEX).set_value(True)
+    at.text_input(key=embed.QUERY).set_value("([")
     at.run()
     assert_healthy(at)
     assert any("not a valid regular expression" in w.value for w in at.warning)
-    at.text_input(key=state.EMB_QUERY).set_value(r"^the .*\(19[6-7]\d\)$")
+    at.text_input(key=embed.QUERY).set_value(r"^the .*\(19[6-7]\d\)$")
     at.run()
     assert_healthy(at)
-    at.slider(key=state.EMB_NB_COUNT).set_value(20)
-    at.toggle(key=state.EMB_ISOLATE).set_value(True)
+    at.slider(key=embed.NEIGHBOUR_COUNT).set_value(20)
+    at.toggle(key=embed.ISOLATE).set_value(True)
     at.run()
     assert_healthy(at)
     nearest = table(at, "match")
@@ -153,7 +154,7 @@ def test_colour_and_size_by_columns_of_the_uploaded_movies_file(tmp_path, demo_s
     assert listed and listed[0].startswith("The movies file also has 5 columns the map can colour by: “decade”")
     record = train(at, epochs=1)
     go(at, state.TAB_EMBED)
-    colour, size = at.selectbox(key=state.EMB_COLOUR), at.selectbox(key=state.EMB_SIZE)
+    colour, size = at.selectbox(key=embed.COLOUR), at.selectbox(key=embed.SIZE)
     assert {"decade (movies file)", "title length (movies file)", "first letter (movies file)"} <= set(colour.options)
     assert "title length (movies file)" in size.options and "decade (movies file)" not in size.options
     colour.set_value("title length (movies file)")
@@ -165,7 +166,7 @@ def test_colour_and_size_by_columns_of_the_uploaded_movies_file(tmp_path, demo_s
     lengths = [len(html.unescape(row[0])) for row in movies["customdata"]]  # the title, as plotted
     assert np.corrcoef(values(movies["marker"]["color"]), lengths)[0, 1] > 0.99
     assert np.corrcoef(values(movies["marker"]["size"]), lengths)[0, 1] > 0.99
-    at.selectbox(key=state.EMB_COLOUR).set_value("first letter (movies file)")
+    at.selectbox(key=embed.COLOUR).set_value("first letter (movies file)")
     at.run()
     assert_healthy(at)
     marks = ("Search results", "Recommended for the user")

@@ -12,9 +12,12 @@ from cf.jobs import DONE, RUNNING, JobQueue
 from tests import test_app as app
 from tests.helpers import small_ratings
 from tests.test_app_tune import run_sweep
+from ui.components import widgets
 from ui.jobs import base as background
 from ui.jobs import training
 from ui.jobs.base import BackgroundJob
+from ui.screens import train as train_screen
+from ui.screens import tune
 from ui.session import state
 
 
@@ -40,11 +43,11 @@ def test_a_full_queue_shows_the_place_and_the_person_can_leave_it(full_queue):
     assert job.place().position == 1 and job.running and not job.history
     at.run()
     assert any(t.startswith("Waiting for a free slot: next in line") for t in progress_texts(at)), progress_texts(at)
-    assert at.button(key=state.STOP_MAIN).label == "Leave the queue"
+    assert at.button(key=train_screen.STOP).label == "Leave the queue"
     app.go(at, state.TAB_USER)  # the sidebar shows the place from every other screen
     assert any("next in line" in t for t in progress_texts(at))
-    assert at.button(key=state.STOP_SIDE).label == "Leave the queue"
-    at.button(key=state.STOP_SIDE).click()
+    assert at.button(key=widgets.STOP_SIDE).label == "Leave the queue"
+    at.button(key=widgets.STOP_SIDE).click()
     at.run()
     app.wait_for_training(at)
     assert at.session_state[state.MODEL] is None
@@ -176,8 +179,8 @@ def test_a_sweep_waits_in_the_same_queue_and_the_session_keeps_to_one_job(full_q
     assert at.session_state[state.JOB] is None  # one job per session: the sweep holds its place
     assert any("already has a job queued or running" in e.value for e in at.error), [e.value for e in at.error]
     app.go(at, state.TAB_TUNE)
-    assert at.button(key=state.T_STOP).label == "Leave the queue"
-    at.button(key=state.T_STOP).click().run()
+    assert at.button(key=tune.STOP).label == "Leave the queue"
+    at.button(key=tune.STOP).click().run()
     assert job.wait(30) and job.left_queue and not job.results
     at.run()
     assert any("left the queue before it started" in i.value for i in at.info)

@@ -6,17 +6,18 @@ import json
 
 from cf.settings import label
 from tests.test_app import assert_healthy, go, new_app, wait_for_training
+from ui.screens import tune
 from ui.session import state
 
 
 def run_sweep(at, values: dict[str, str], score: str | None = None):
     go(at, state.TAB_TUNE)
-    at.multiselect(key=state.T_PARAMS).set_value(list(values)).run()
+    at.multiselect(key=tune.PARAMS).set_value(list(values)).run()
     for name, text in values.items():
-        at.text_input(key=state.T_VALUES + name).set_value(text).run()
+        at.text_input(key=tune.VALUES + name).set_value(text).run()
     if score:
-        at.selectbox(key=state.T_SCORE).set_value(score).run()
-    at.button(key=state.T_RUN).click().run()
+        at.selectbox(key=tune.SCORE).set_value(score).run()
+    at.button(key=tune.RUN).click().run()
     assert_healthy(at)
     job = at.session_state[state.SWEEP]
     assert job is not None, [e.value for e in at.error]
@@ -37,7 +38,7 @@ def test_sweep_draws_every_result_and_trains_with_the_best():
     low, high = chart["layout"]["yaxis"]["range"]
     assert high - low >= 0.1  # an honest scale: a tenth of a star at least
     assert any(c.value.startswith("Each point is one model, scored on the same ") for c in at.caption)
-    at.button(key=state.T_BEST).click().run()
+    at.button(key=tune.BEST).click().run()
     assert at.session_state[state.NAV] == state.TAB_TRAIN
     wait_for_training(at)
     record = at.session_state[state.MODEL]
@@ -61,10 +62,10 @@ def test_a_sweep_on_top_of_an_auto_model_trains_each_value_as_given():
 def test_two_settings_make_a_heat_map_and_bad_values_a_message():
     at = new_app()
     go(at, state.TAB_TUNE)
-    at.multiselect(key=state.T_PARAMS).set_value(["n_factors"]).run()
-    at.text_input(key=state.T_VALUES + "n_factors").set_value("8, 0").run()
+    at.multiselect(key=tune.PARAMS).set_value(["n_factors"]).run()
+    at.text_input(key=tune.VALUES + "n_factors").set_value("8, 0").run()
     assert any("between 1 and 512" in e.value for e in at.error)
-    assert at.button(key=state.T_RUN).disabled
+    assert at.button(key=tune.RUN).disabled
     job = run_sweep(at, {"n_factors": "4, 8", "epochs": "1"})
     assert job.n_points == 2
     assert job.wait(180)

@@ -111,3 +111,12 @@ def test_no_screen_imports_another():
     for name, names in import_graph().items():
         if name.startswith("ui.screens."):
             assert not {n for n in names if n.startswith("ui.screens.")}, name
+
+
+def test_lower_layers_never_import_a_screen():
+    """Session state, jobs and components serve the screens: a screen's keys reach them as values (e.g. a
+    screen's table of linked widgets, which ``app.py`` hands to :mod:`ui.session.links`), never by import."""
+    lower = ("ui.session.", "ui.jobs.", "ui.components.")
+    for name, names in import_graph().items():
+        if name.startswith(lower):
+            assert not {n for n in names if n.startswith("ui.screens")}, name

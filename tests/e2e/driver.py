@@ -3,7 +3,8 @@
 Nothing here imports pytest or ``cf``: ``scripts/screenshots.py`` and ``scripts/loadtest.py``
 use it too. It starts ``streamlit run app.py`` on a free localhost port (:class:`AppServer`),
 launches Debian's Chromium through Playwright (:func:`launch_browser`) and acts like a person
-through :class:`AppPage`: visible labels, roles and the widget keys listed in ``ui/session/state.py``.
+through :class:`AppPage`: visible labels, roles and widget keys (each listed beside the screen or
+component that draws it; the shared ones in ``ui/session/state.py``).
 
 Waiting: after each action the driver waits for the app's "not running" state *and* for the
 element the action should produce; there are no fixed sleeps. The Playwright API is the async
@@ -65,7 +66,8 @@ CHARTS_FIT_JS = """
 """
 """True once every chart on the page is drawn at its container's width."""
 
-# Widget keys (ui/session/state.py); Streamlit puts them on the element as the class ``st-key-<key>``.
+# Widget keys (the uploaders': ui/components/sidebar.py; the others beside the code that draws them); Streamlit
+# puts them on the element as the class ``st-key-<key>``.
 KEY_UP_RATINGS = "cf.up_ratings"
 KEY_UP_MOVIES = "cf.up_movies"
 KEY_RECS_TABLE = "cf.recs_table"

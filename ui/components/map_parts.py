@@ -11,8 +11,13 @@ from cf.maps.regions import Regions
 from ui.components.common import count, counted, csv_bytes, md
 from ui.components.similar import SIMILAR_CAPTION, in_percent, match_column
 from ui.components.widgets import CHART_CONFIG
-from ui.session import state
 from ui.session.state import ModelRecord
+
+# -- widget keys of the map's parts (the page, its links and the tests use these strings) --
+PERPLEXITY = "cf.emb_perplexity"
+NEIGHBOURS = "cf.emb_neighbours"
+MIN_DIST = "cf.emb_min_dist"
+IMAGE = "cf.emb_image"
 
 TSNE, UMAP = "t-SNE", "UMAP"
 MAX_MATCHES = 50
@@ -32,7 +37,7 @@ def layout_settings(method: str, dims: int) -> LayoutSettings:
                 5,
                 50,
                 30,
-                key=state.EMB_PERPLEXITY,
+                key=PERPLEXITY,
                 persist_state="session",
                 help="About how many neighbours each point keeps close: low shows small tight groups, "
                 "high shows the broad layout.",
@@ -43,7 +48,7 @@ def layout_settings(method: str, dims: int) -> LayoutSettings:
             5,
             100,
             15,
-            key=state.EMB_NEIGHBOURS,
+            key=NEIGHBOURS,
             persist_state="session",
             help="How many neighbours shape each point's place: few show local detail, many the global shape.",
         )
@@ -53,7 +58,7 @@ def layout_settings(method: str, dims: int) -> LayoutSettings:
             0.99,
             0.1,
             step=0.01,
-            key=state.EMB_MIN_DIST,
+            key=MIN_DIST,
             persist_state="session",
             help="How tightly points may pack: small values give dense clumps, large ones an even spread.",
         )
@@ -93,7 +98,7 @@ def projector_downloads(record: ModelRecord) -> None:
 
 def chart_config(name: str) -> dict:
     """The map's toolbar: its camera button saves a PNG (3x) or an SVG, as chosen under the map."""
-    fmt = st.session_state.get(state.EMB_IMAGE) or "PNG"
+    fmt = st.session_state.get(IMAGE) or "PNG"
     options = {"format": fmt.lower(), "filename": name, **({"scale": 3} if fmt == "PNG" else {})}
     return {**CHART_CONFIG, "toImageButtonOptions": options}
 
@@ -118,7 +123,7 @@ def map_downloads(points: pd.DataFrame, labels: list[str], dims: int, name: str,
             ["PNG", "SVG"],
             default="PNG",
             required=True,
-            key=state.EMB_IMAGE,
+            key=IMAGE,
             persist_state="session",
             help="The camera in the chart's toolbar downloads the view as it is: PNG at 3x resolution, or SVG.",
         )

@@ -10,6 +10,11 @@ from ui.loading import uploads as loading
 from ui.session import links, state
 from ui.session.state import DEMO, FILES, MOVIELENS, DataRecord
 
+# -- widget keys drawn here (the page, CSS and the tests use these strings) --
+UP_RATINGS = "cf.up_ratings"
+UP_MOVIES = "cf.up_movies"
+ML_GET = "cf.ml_get"
+
 
 def render() -> DataRecord:
     """Draw the sidebar and return the data in use."""
@@ -87,7 +92,7 @@ def _movielens() -> DataRecord | None:
         return record
     clicked = st.button(
         "Load" if cached else "Download and load",
-        key=state.ML_GET,
+        key=ML_GET,
         type="primary",
         icon=":material/download:",
         width="stretch",
@@ -126,14 +131,14 @@ def _uploads() -> DataRecord | None:
     ratings = st.file_uploader(
         "Ratings file",
         type=loading.RATINGS_TYPES,
-        key=state.UP_RATINGS,
+        key=UP_RATINGS,
         help="One row per rating: user, movie, rating (and optionally a timestamp). CSV, TSV or "
         "MovieLens .dat/.data files, or a whole MovieLens .zip (its movies come along).",
     )
     movies = st.file_uploader(
         "Movies file (optional)",
         type=loading.MOVIES_TYPES,
-        key=state.UP_MOVIES,
+        key=UP_MOVIES,
         help="One row per movie: id, title, genres (like 'Comedy|Drama'). Gives titles and genre colours.",
     )
     record, errors = None, []

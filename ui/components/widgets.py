@@ -22,6 +22,11 @@ from ui.jobs.base import server_queue
 from ui.session import state
 from ui.session.state import DataRecord, ModelRecord
 
+# -- widget keys drawn here (the page, CSS and the tests use these strings) --
+NOVELTY = "cf.novelty"
+RANK_BY = "cf.rank_by"
+STOP_SIDE = "cf.stop_side"
+
 CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 MODEL_LABELS = {kind: about.label for kind, about in MODEL_KINDS.items()}
 """The model names as the screens show them (from :data:`cf.config.MODEL_KINDS`)."""
@@ -190,7 +195,7 @@ def ranking_controls() -> tuple[str, float]:
         1.0,
         0.0,
         0.1,
-        key=state.NOVELTY,
+        key=NOVELTY,
         help="0 keeps the model's order; higher values move the list towards less-known movies "
         "(each score is divided by the movie's number of ratings to this power).",
     )
@@ -200,7 +205,7 @@ def ranking_controls() -> tuple[str, float]:
             list(RANKINGS),
             format_func=RANKINGS.get,
             default="ranker",
-            key=state.RANK_BY,
+            key=RANK_BY,
             help="*Best for you* (the default) ranks with the item model, trained to find the movies people go on "
             "to watch and love (it beats a most-popular list by a wide margin: see the Train screen). *Most stars* "
             "ranks by the stars the rating model predicts, which favours obscure films with a few glowing "
@@ -312,7 +317,7 @@ def sidebar_status() -> None:
     if job is not None:
         job_panel.follow(
             job,
-            lambda: job_panel.panel(job, state.STOP_SIDE, heading=f"**{job.label}**", compact=True),
+            lambda: job_panel.panel(job, STOP_SIDE, heading=f"**{job.label}**", compact=True),
             "showing the training progress",
         )
 

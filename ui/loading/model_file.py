@@ -20,6 +20,9 @@ from ui.loading import uploads as loading
 from ui.session import state
 from ui.session.state import DataRecord, ModelRecord
 
+# -- widget keys drawn here (the page, CSS and the tests use these strings) --
+UP_MODEL = "cf.up_model"
+
 MODEL_EXTENSION = "cfmodel"
 
 
@@ -27,7 +30,7 @@ def uploader(data: DataRecord) -> None:
     """The "Load a model file" box; a new file becomes the session's model if it can be read."""
     upload = st.file_uploader(
         "Load a model file",
-        key=state.UP_MODEL,
+        key=UP_MODEL,
         help="A .cfmodel file downloaded from this app. It holds numbers and names only: "
         "anything else (such as a file that would run code) is refused.",
     )

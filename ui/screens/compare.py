@@ -26,6 +26,12 @@ from ui.jobs import crossval as crossval_job
 from ui.session import state
 from ui.session.state import DataRecord, ModelRecord
 
+# -- widget keys of this screen (the page, CSS and the tests use these strings) --
+CHOSEN_RUNS = "cf.compare_runs"
+"""The runs compared (by record id)."""
+CHOSEN_USER = "cf.compare_user"
+"""The user whose lists the runs compare (this screen's own pick; it starts at :data:`state.USER`)."""
+
 DEFAULT_COMPARED = 5
 
 
@@ -46,15 +52,15 @@ def render(data: DataRecord) -> None:
         )
         return
     by_id = {r.id: r for r in runs}
-    chosen_ids = st.session_state.get(state.COMPARE_RUNS)
+    chosen_ids = st.session_state.get(CHOSEN_RUNS)
     if chosen_ids is not None and any(i not in by_id for i in chosen_ids):
-        st.session_state[state.COMPARE_RUNS] = [i for i in chosen_ids if i in by_id]
+        st.session_state[CHOSEN_RUNS] = [i for i in chosen_ids if i in by_id]
     chosen_ids = st.multiselect(
         "Runs to compare",
         list(by_id),
         default=[r.id for r in runs[-DEFAULT_COMPARED:]],
         format_func=lambda i: run_label(by_id[i]),
-        key=state.COMPARE_RUNS,
+        key=CHOSEN_RUNS,
         help="Every model trained or loaded in this session, oldest first.",
     )
     chosen = [by_id[i] for i in chosen_ids]
@@ -281,10 +287,10 @@ def _side_by_side(loaded: list[ModelRecord]) -> None:
         .map(lambda v: v.item() if isinstance(v, np.generic) else v)
     )
     options = list(users)
-    if st.session_state.get(state.COMPARE_USER) not in options:
+    if st.session_state.get(CHOSEN_USER) not in options:
         current = st.session_state.get(state.USER)
-        st.session_state[state.COMPARE_USER] = current if current in options else options[0]
-    user = st.selectbox("User", options, format_func=lambda u: f"User {u}", key=state.COMPARE_USER)
+        st.session_state[CHOSEN_USER] = current if current in options else options[0]
+    user = st.selectbox("User", options, format_func=lambda u: f"User {u}", key=CHOSEN_USER)
     min_count = int(st.session_state.get(state.MIN_RATINGS, DEFAULT_MIN_RATINGS) or 0)
     cols = wrapping_columns(min(len(loaded), 4), "compare_picks")
     for col, record in zip(cols, loaded[:4]):

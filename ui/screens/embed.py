@@ -15,7 +15,7 @@ from cf.maps import points as map_points
 from cf.maps.labels import DEFAULT_LABELS
 from cf.maps.layouts import NAMES
 from cf.maps.regions import centres
-from ui.components import job_panel
+from ui.components import job_panel, map_parts
 from ui.components.common import count, md, wrapping_columns
 from ui.components.map_parts import (
     LABELLED_MATCHES,
@@ -39,7 +39,28 @@ from ui.components.widgets import (
 )
 from ui.jobs import map_layout as maps
 from ui.session import state
+from ui.session.links import FLAG, Linked, LinkedGroup
 from ui.session.state import DataRecord, ModelRecord
+
+# -- widget keys of this screen (the page, CSS and the tests use these strings) --
+VIEW = "cf.emb_view"
+DIMS = "cf.emb_dims"
+MOVIE_COUNT = "cf.emb_count"
+USER_COUNT = "cf.emb_users"
+QUERY = "cf.emb_query"
+SHOW_USER = "cf.emb_show_user"
+GENRES = "cf.emb_genres"
+METHOD = "cf.emb_method"
+COLOUR = "cf.emb_colour"
+SIZE = "cf.emb_size"
+REGIONS = "cf.emb_regions"
+N_REGIONS = "cf.emb_k"
+TITLES = "cf.emb_titles"
+REGEX = "cf.emb_regex"
+NEIGHBOUR_COUNT = "cf.emb_nb_count"
+ISOLATE = "cf.emb_isolate"
+AXES = tuple(f"cf.emb_axis_{axis}_{end}" for axis in "xyz" for end in ("from", "to"))
+"""The custom axes' ends: x from, x to, y from, y to, z from, z to."""
 
 MOVIES, USERS = "Movies", "Users"
 DEFAULT_MOVIES = 300
@@ -53,6 +74,26 @@ SIZES = {"Number of ratings": "n_ratings", "Average rating": "mean_rating", "Lea
          "Release year": "year", "Same size": None}  # fmt: skip
 EXTRA = "extra:"
 """The colour and size codes of the movies file's own columns: ``extra:<column>``."""
+LINKED = (
+    Linked("show", VIEW, MOVIES, {"movies": MOVIES, "users": USERS}),
+    Linked("dims", DIMS, "2D", {"2": "2D", "3": "3D"}),
+    Linked("map", METHOD, PCA, {code: method for method, code in METHOD_CODES.items()}),
+    Linked("perp", map_parts.PERPLEXITY, 30, int),
+    Linked("nn", map_parts.NEIGHBOURS, 15, int),
+    Linked("mindist", map_parts.MIN_DIST, 0.1, float),
+    Linked("colour", COLOUR, GENRE, str),
+    Linked("size", SIZE, "Number of ratings", str),
+    Linked("regions", REGIONS, False, FLAG),
+    Linked("k", N_REGIONS, 8, int),
+    Linked("q", QUERY, "", str),
+    Linked("regex", REGEX, False, FLAG),
+    Linked("nb", NEIGHBOUR_COUNT, 10, int),
+    Linked("isolate", ISOLATE, False, FLAG),
+    Linked("titles", TITLES, DEFAULT_LABELS, int),
+    LinkedGroup("axes", AXES, when=(METHOD, CUSTOM)),
+)
+"""The map's view a page link carries (:mod:`ui.session.links`; ``app.py`` hands it over for this tab):
+URL name, widget, the widget's default (not written), and the URL's values."""
 FROM_FILE = " (movies file)"
 """Added to the names of the movies file's own columns in the Colour by and Size by choices."""
 DEFAULT_AXES = (("Horror", "Romance"), ("Children", "Crime"), ("Comedy", "Drama"))
@@ -97,7 +138,7 @@ def render(record: ModelRecord | None, data: DataRecord) -> None:
             [MOVIES, USERS],
             default=MOVIES,
             required=True,
-            key=state.EMB_VIEW,
+            key=VIEW,
             persist_state="session",
             help="Movies: each dot is a movie. Users: each dot is a person, placed by their taste.",
         )
@@ -106,7 +147,7 @@ def render(record: ModelRecord | None, data: DataRecord) -> None:
             ["2D", "3D"],
             default="2D",
             required=True,
-            key=state.EMB_DIMS,
+            key=DIMS,
             persist_state="session",
             help="3D adds a third axis; drag to rotate.",
         )
@@ -132,7 +173,7 @@ def _placement(record: ModelRecord, view: str, dims: int) -> Placement:
             [PCA, TSNE, UMAP, CUSTOM],
             default=PCA,
             required=True,
-            key=state.EMB_METHOD,
+            key=METHOD,
             persist_state="session",
             help="PCA: the directions of largest spread (fast, distances are faithful). t-SNE and UMAP: "
             "neighbourhoods kept, so groups of similar movies stand out (distances between groups mean less). "
@@ -188,13 +229,13 @@ def _custom_axes(record: ModelRecord, view: str, dims: int) -> Placement | None:
             low = st.text_input(
                 f"{names[axis]}: from",
                 value=low_default,
-                key=state.EMB_AXES[2 * axis],
+                key=AXES[2 * axis],
                 persist_state="session",
                 help="A genre (the mean of its movies), a movie title, or a search term (the mean of its "
                 "best 20 matches).",
             )
             high = st.text_input(
-                f"{names[axis]}: to", value=high_default, key=state.EMB_AXES[2 * axis + 1], persist_state="session"
+                f"{names[axis]}: to", value=high_default, key=AXES[2 * axis + 1], persist_state="session"
             )
         pairs.append((low, high))
 
@@ -260,7 +301,7 @@ def _movies_view(record: ModelRecord, placement: Placement, dims: int, slot) -> 
             "Movies shown (most rated first)",
             len(table),
             DEFAULT_MOVIES,
-            state.EMB_COUNT,
+            MOVIE_COUNT,
             "Rarely rated movies have noisy positions, so the map starts with the most rated ones. "
             "Slide right to show all of them.",
         )
@@ -268,7 +309,7 @@ def _movies_view(record: ModelRecord, placement: Placement, dims: int, slot) -> 
     with search_col:
         query = st.text_input(
             "Find a movie",
-            key=state.EMB_QUERY,
+            key=QUERY,
             persist_state="session",
             placeholder="Type part of a title",
             help="Matching movies are ringed on the map, even if they are not among the most rated; the "
@@ -277,7 +318,7 @@ def _movies_view(record: ModelRecord, placement: Placement, dims: int, slot) -> 
     with regex_col:
         regex = st.toggle(
             "Regular expression",
-            key=state.EMB_REGEX,
+            key=REGEX,
             persist_state="session",
             help="Match titles with a regular expression (any case), e.g. ^Star or \\(19[5-6]\\d\\).",
         )
@@ -286,7 +327,7 @@ def _movies_view(record: ModelRecord, placement: Placement, dims: int, slot) -> 
         show_user = user is not None and st.toggle(
             f"Mark User {user} and their top 10",
             value=True,
-            key=state.EMB_SHOW_USER,
+            key=SHOW_USER,
             persist_state="session",
             help="Choose the user on the User screen. The diamond is the user (on the PCA map); squares are "
             "their recommendations.",
@@ -358,7 +399,7 @@ def _look_options(record: ModelRecord) -> tuple[dict[str, str], dict[str, str | 
     colours = {**COLOURS, **{f"{name}{FROM_FILE}": EXTRA + name for name in columns}}
     numeric = {f"{name}{FROM_FILE}": EXTRA + name for name, kind in columns.items() if kind == extras.NUMBER}
     sizes = {**{k: v for k, v in SIZES.items() if v is not None}, **numeric, "Same size": None}
-    for key, options, default in ((state.EMB_COLOUR, colours, GENRE), (state.EMB_SIZE, sizes, list(SIZES)[0])):
+    for key, options, default in ((COLOUR, colours, GENRE), (SIZE, sizes, list(SIZES)[0])):
         if st.session_state.get(key) not in (None, *options):  # e.g. a link's column another model lacks
             st.session_state[key] = default
     return colours, sizes
@@ -369,28 +410,28 @@ def _look_controls(record: ModelRecord) -> Look:
     colours, sizes = _look_options(record)
     with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):
         colour = st.selectbox(
-            "Colour by", list(colours), key=state.EMB_COLOUR, persist_state="session",
+            "Colour by", list(colours), key=COLOUR, persist_state="session",
             help="Genre, taste region and text columns get a legend (a column's 10 most frequent values, the "
             "rest as Other); numbers get a colour bar. Columns marked (movies file) come from the uploaded "
             "movies file.",
         )  # fmt: skip
-        size_by = st.selectbox("Size by", list(sizes), key=state.EMB_SIZE, persist_state="session")
+        size_by = st.selectbox("Size by", list(sizes), key=SIZE, persist_state="session")
         regions_on = st.toggle(
             "Taste regions",
-            key=state.EMB_REGIONS,
+            key=REGIONS,
             persist_state="session",
             help="Group the movies on the map by the people who like them (k-means of their directions) and "
             "name each group by the genres that set it apart, or its best-known titles; the names are written "
             "on the map and listed below it.",
         )
         titles = st.slider(
-            "Titles written", 0, 60, DEFAULT_LABELS, step=5, key=state.EMB_TITLES, persist_state="session",
+            "Titles written", 0, 60, DEFAULT_LABELS, step=5, key=TITLES, persist_state="session",
             help="How many of the best-known movies have their title written on the 2D map (fewer where they "
             "would overlap); the others show theirs on hover.",
         )  # fmt: skip
         k = 8
         if regions_on or colour == REGION:
-            k = st.slider("Regions", 2, len(plots.PALETTE), 8, key=state.EMB_K, persist_state="session")
+            k = st.slider("Regions", 2, len(plots.PALETTE), 8, key=N_REGIONS, persist_state="session")
     if colour == GENRE:
         st.session_state["cf.emb_chosen"] = _genre_picker(record)
     return Look(colour, colours[colour], size_by, sizes[size_by], regions_on, k, titles=int(titles))
@@ -420,12 +461,12 @@ def _neighbour_controls(record: ModelRecord, matches: pd.DataFrame) -> tuple[pd.
         return pd.DataFrame({"index": []}, dtype=int), False
     with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):
         n = st.slider(
-            "Similar movies", 5, 100, 10, key=state.EMB_NB_COUNT, persist_state="session",
+            "Similar movies", 5, 100, 10, key=NEIGHBOUR_COUNT, persist_state="session",
             help="How many of the first match's most similar movies to list and ring on the map (the same "
             "list as on the Movies screen).",
         )  # fmt: skip
         isolate = st.toggle(
-            "Isolate", key=state.EMB_ISOLATE, persist_state="session",
+            "Isolate", key=ISOLATE, persist_state="session",
             help="Show only the first match and its similar movies.",
         )  # fmt: skip
     rec = record.recommender
@@ -502,7 +543,7 @@ def _genre_picker(record: ModelRecord) -> list[str]:
     return st.multiselect(
         "Colour genres",
         options,
-        key=state.EMB_GENRES,
+        key=GENRES,
         max_selections=len(plots.PALETTE),
         placeholder="Automatic: each movie's most distinctive genre",
         help="Pick genres to highlight: each movie takes the rarest of its genres among those you pick; "
@@ -517,7 +558,7 @@ def _users_view(record: ModelRecord, placement: Placement, dims: int, slot) -> N
             "Users shown (most active first)",
             len(table),
             DEFAULT_USERS,
-            state.EMB_USERS,
+            USER_COUNT,
             "People with few ratings have uncertain positions, so the map starts with the most active ones.",
         )
     user = selected_user(record)

@@ -16,8 +16,12 @@ from cf import plots
 from ui.components.common import counted, md, scrolls_sideways
 from ui.components.similar import SIMILAR_CAPTION, in_percent, match_column
 from ui.components.widgets import chart, columns, movie_table, no_model, pick_movie, projected
-from ui.session import state
 from ui.session.state import DataRecord, ModelRecord
+
+# -- widget keys of this screen (the page, CSS and the tests use these strings) --
+VIEW = "cf.movies_view"
+QUERY = "cf.movie_query"
+PICK = "cf.movie_pick"
 
 SIMILAR, LEARNED = "Similar movies", "What the model learned"
 DEFAULT_LEARNED_MIN = 20
@@ -33,7 +37,7 @@ def render(record: ModelRecord | None, data: DataRecord) -> None:
         [SIMILAR, LEARNED],
         default=SIMILAR,
         required=True,
-        key=state.MOVIES_VIEW,
+        key=VIEW,
         persist_state="session",
         label_visibility="collapsed",
     )
@@ -50,7 +54,7 @@ def similar(record: ModelRecord) -> None:
     rec = record.recommender
     top = st.columns([3, 1], vertical_alignment="bottom")
     with top[0]:
-        movie = pick_movie(record, state.MOVIE_QUERY, state.MOVIE_PICK)
+        movie = pick_movie(record, QUERY, PICK)
     with top[1]:
         n = st.number_input("How many", 1, 50, 10, key="cf.similar_n", persist_state="session")
     if movie is None:

@@ -31,6 +31,13 @@ from ui.components.widgets import (
 from ui.session import state
 from ui.session.state import DataRecord, ModelRecord
 
+# -- widget keys of this screen (the page, CSS and the tests use these strings) --
+QUERY = "cf.rate_query"
+MOVIE = "cf.rate_movie"
+VALUE = "cf.rate_value"
+ADD = "cf.rate_add"
+CLEAR = "cf.rate_clear"
+
 MIN_RATED, MAX_RATED = 5, 20
 """Ask for at least this many ratings; accept at most this many."""
 MAP_MOVIES = 300
@@ -80,20 +87,20 @@ def _rating_panel(record: ModelRecord, rated: dict, known: dict) -> None:
         "without training again, and recommends at once."
     )
     full = len(rated) >= MAX_RATED
-    movie = pick_movie(record, state.RATE_QUERY, state.RATE_MOVIE, exclude=set(rated), preselect=False)
+    movie = pick_movie(record, QUERY, MOVIE, exclude=set(rated), preselect=False)
     steps = rating_steps(rec.scale)
     default = default_rating(steps)
-    if st.session_state.get(state.RATE_VALUE) not in steps:  # first time, or a model of another scale
-        st.session_state[state.RATE_VALUE] = default
+    if st.session_state.get(VALUE) not in steps:  # first time, or a model of another scale
+        st.session_state[VALUE] = default
     st.select_slider(
         "Your rating",
         options=steps,
-        key=state.RATE_VALUE,
+        key=VALUE,
         format_func=lambda v: f"{v:g} ★",
     )
     st.button(
         "Add rating",
-        key=state.RATE_ADD,
+        key=ADD,
         type="primary",
         icon=":material/star:",
         disabled=movie is None or full,
@@ -116,7 +123,7 @@ def _rating_panel(record: ModelRecord, rated: dict, known: dict) -> None:
             on_click=_remove,
             args=(movie_id,),
         )
-    st.button("Clear my ratings", key=state.RATE_CLEAR, icon=":material/delete:", on_click=rated.clear)
+    st.button("Clear my ratings", key=CLEAR, icon=":material/delete:", on_click=rated.clear)
 
 
 def _add() -> None:
@@ -124,11 +131,11 @@ def _add() -> None:
     then clear the search and the pick, so the next movie starts afresh and cannot be added twice. The rating
     stays where it was: the next movie is often rated like the last."""
     rated = st.session_state[state.RATED]
-    movie, value = st.session_state.get(state.RATE_MOVIE), st.session_state.get(state.RATE_VALUE)
+    movie, value = st.session_state.get(MOVIE), st.session_state.get(VALUE)
     if movie is not None and value is not None and len(rated) < MAX_RATED:
         rated[movie] = float(value)
-    st.session_state[state.RATE_QUERY] = ""
-    st.session_state[state.RATE_MOVIE] = None
+    st.session_state[QUERY] = ""
+    st.session_state[MOVIE] = None
 
 
 def _remove(movie: object) -> None:

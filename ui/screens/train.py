@@ -21,6 +21,9 @@ from ui.loading import model_file
 from ui.session import state
 from ui.session.state import DataRecord, ModelRecord
 
+# -- widget keys of this screen (the page, CSS and the tests use these strings) --
+STOP = "cf.stop_main"
+
 AUTO = "Auto"
 BATCH_SIZES = [AUTO, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072, 262144]
 
@@ -233,7 +236,7 @@ def live_view() -> None:
 def _live_panel(job: training.TrainingJob) -> None:
     job_panel.panel(
         job,
-        state.STOP_MAIN,
+        STOP,
         heading=f"**{job.label}** · {md(MODEL_LABELS[job.config.model])} on {md(job.data.label)}",
         body=lambda: _live_metrics(job),
         stop_label="Stop training",

@@ -20,6 +20,15 @@ from ui.jobs import training
 from ui.session import state
 from ui.session.state import DataRecord
 
+# -- widget keys of this screen (the page, CSS and the tests use these strings) --
+PARAMS = "cf.t_params"
+VALUES = "cf.t_values."
+"""Prefix: ``VALUES + setting name`` is the text field of that setting's values."""
+SCORE = "cf.t_score"
+RUN = "cf.t_run"
+STOP = "cf.t_stop"
+BEST = "cf.t_best"
+
 SCORE_NAMES = {
     "rmse": "Typical error (stars)",
     "mae": "Average error (stars)",
@@ -67,7 +76,7 @@ def _form(data: DataRecord, busy: bool) -> None:
             default=["weight_decay"],
             max_selections=2,
             format_func=lambda n: plots.SETTING_LABELS.get(n, n),
-            key=state.T_PARAMS,
+            key=PARAMS,
             help="One setting draws a line of score against value; two draw a heat map of every pair.",
         )
         texts = {}
@@ -75,7 +84,7 @@ def _form(data: DataRecord, busy: bool) -> None:
             texts[name] = st.text_input(
                 f"{plots.SETTING_LABELS.get(name, name)} values",
                 value=", ".join(f"{v:g}" for v in DEFAULT_VALUES[name]),
-                key=state.T_VALUES + name,
+                key=VALUES + name,
                 help=f"Numbers separated by commas. {SETTINGS[name].described()} Now {getattr(base, name):g}.",
             )
         scores = list(SCORES)
@@ -84,7 +93,7 @@ def _form(data: DataRecord, busy: bool) -> None:
             scores,
             index=scores.index(default_score(names)),
             format_func=SCORE_NAMES.get,
-            key=state.T_SCORE,
+            key=SCORE,
             help="Typical and average error: how far the predicted stars are off (RMSE and MAE; lower is better). "
             "Ranking quality and people whose list found a loved movie: how good the top-10 lists are (NDCG@10 and "
             f"hit rate@10; higher is better); the {SETTINGS['ranker_l2'].label.lower()} changes only these.",
@@ -99,7 +108,7 @@ def _form(data: DataRecord, busy: bool) -> None:
             type="primary",
             icon=":material/play_arrow:",
             disabled=busy or not values,
-            key=state.T_RUN,
+            key=RUN,
             on_click=_start,
             args=(data, base, values, score),
             width="stretch",
@@ -130,7 +139,7 @@ def _start(data: DataRecord, base: cf.TrainConfig, values: dict, score: str) -> 
 def _live(job: sweeping.SweepJob) -> None:
     job_panel.panel(
         job,
-        state.T_STOP,
+        STOP,
         body=lambda: _chart(job),
         stop_label="Stop sweep",
         stop_help="Ends the sweep now; the results so far stay.",
@@ -162,7 +171,7 @@ def _panel(job: sweeping.SweepJob, data: DataRecord) -> None:
         "Train with the best",
         type="primary",
         icon=":material/model_training:",
-        key=state.T_BEST,
+        key=BEST,
         on_click=_train_best,
         args=(job, data),
         help="Trains a model on all the data with these settings, on the Train screen.",

@@ -12,6 +12,10 @@ from ui.components.widgets import DEFAULT_MIN_RATINGS, NO_STARS, columns, list_c
 from ui.session import state
 from ui.session.state import DataRecord, ModelRecord
 
+# -- widget keys of this screen (the page, CSS and the tests use these strings) --
+QUERY = "cf.user_query"
+TOP_N = "cf.top_n"
+
 MANY_USERS = 5000
 """Above this many users the picker shows a search box and the matching users."""
 LISTED_USERS = 1000
@@ -37,7 +41,7 @@ def render(record: ModelRecord | None, data: DataRecord) -> None:
             min_value=1,
             max_value=100,
             value=10,
-            key=state.TOP_N,
+            key=TOP_N,
             persist_state="session",
             help="How many movies to recommend.",
         )
@@ -178,7 +182,7 @@ def pick_user(record: ModelRecord) -> object | None:
     if len(table) > MANY_USERS:  # 162k users in MovieLens 25M: only the matching ones are listed
         query = st.text_input(
             "Find a user by id",
-            key=state.USER_QUERY,
+            key=QUERY,
             persist_state="session",
             placeholder="Type the start of a user id",
             help=f"There are {count(len(table))} users; the list below shows the matching ones, most active first.",

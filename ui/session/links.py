@@ -16,20 +16,23 @@ Parameters: ``tab``, ``data`` (``demo``, ``ml-<release>`` or ``file``), ``files`
 ``factors``, ``epochs``, ``lr``, ``wd``, ``batch``, ``valid`` in percent, ``seed``),
 and ``train`` (``1`` for a model trained with those settings, ``file`` for a loaded one).
 ``present`` (a step number) opens presentation mode (:mod:`ui.components.presentation`).
-On the Embeddings screen the map's view too (:data:`_MAP_VIEW`): ``show``, ``dims``, ``map``
-(``pca``, ``tsne``, ``umap``, ``axes``), ``perp``, ``nn``, ``mindist``, ``axes`` (the custom axes'
-ends, ``|``-separated), ``colour``, ``size``, ``regions``, ``k``, ``q``, ``regex``, ``nb``,
-``isolate`` and ``titles``; only the ones that differ from the screen's defaults.
+A screen's own widgets too, from the table of :class:`Linked` widgets it declares and ``app.py``
+hands over (:data:`Views`), so this module names no screen: the Embeddings screen's map view
+(``ui.screens.embed.LINKED``): ``show``, ``dims``, ``map`` (``pca``, ``tsne``, ``umap``, ``axes``),
+``perp``, ``nn``, ``mindist``, ``axes`` (the custom axes' ends, ``|``-separated), ``colour``,
+``size``, ``regions``, ``k``, ``q``, ``regex``, ``nb``, ``isolate`` and ``titles``; only the ones
+that differ from the screen's defaults.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 import streamlit as st
 
 import cf
-from cf.maps.labels import DEFAULT_LABELS
 from cf.settings import SETTINGS
 from ui.components import presentation
 from ui.components.common import md
@@ -38,24 +41,39 @@ from ui.session.state import DEMO, FILES, MOVIELENS, DataRecord, ModelRecord
 
 _SETTINGS = {row.link: row for row in SETTINGS.values() if row.link}
 """URL name -> the setting's row (:data:`cf.settings.SETTINGS`): its field, and how it is written and read."""
-_FLAG = {"1": True, "0": False}
-_MAP_VIEW = {  # URL name: (widget key, default, the URL's values -> the widget's, or a parser)
-    "show": (state.EMB_VIEW, "Movies", {"movies": "Movies", "users": "Users"}),
-    "dims": (state.EMB_DIMS, "2D", {"2": "2D", "3": "3D"}),
-    "map": (state.EMB_METHOD, "PCA", {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP", "axes": "Custom axes"}),
-    "perp": (state.EMB_PERPLEXITY, 30, int),
-    "nn": (state.EMB_NEIGHBOURS, 15, int),
-    "mindist": (state.EMB_MIN_DIST, 0.1, float),
-    "colour": (state.EMB_COLOUR, "Genre", str),
-    "size": (state.EMB_SIZE, "Number of ratings", str),
-    "regions": (state.EMB_REGIONS, False, _FLAG),
-    "k": (state.EMB_K, 8, int),
-    "q": (state.EMB_QUERY, "", str),
-    "regex": (state.EMB_REGEX, False, _FLAG),
-    "nb": (state.EMB_NB_COUNT, 10, int),
-    "isolate": (state.EMB_ISOLATE, False, _FLAG),
-    "titles": (state.EMB_TITLES, DEFAULT_LABELS, int),
-}
+FLAG = {"1": True, "0": False}
+"""An on/off widget's values in the address (for :attr:`Linked.parse`)."""
+
+
+@dataclass(frozen=True)
+class Linked:
+    """One widget of a screen whose value a page link carries (a screen declares a table of them)."""
+
+    name: str
+    """The query parameter."""
+    key: str
+    """The widget's key."""
+    default: object
+    """The widget's own default: not written into the address."""
+    parse: Mapping[str, object] | Callable[[str], object]
+    """The address's values -> the widget's (read back through the same table), or a parser (written with ``str``)."""
+
+
+@dataclass(frozen=True)
+class LinkedGroup:
+    """Several text widgets a link carries as one ``|``-separated parameter, while another widget has a value."""
+
+    name: str
+    """The query parameter."""
+    keys: tuple[str, ...]
+    """The widgets' keys, in the parameter's order."""
+    when: tuple[str, object]
+    """(widget key, value): the parameter is written only while that widget has that value."""
+
+
+Views = Mapping[str, Sequence[Linked | LinkedGroup]]
+"""Tab label -> the widgets of that screen a link carries (``app.py`` hands each screen's table here)."""
+
 PENDING = "cf.link_pending"
 """A model the link asks to retrain, until its data is in use: {"config", "data" (the link's ``data``)}."""
 WAIT = "cf.link_wait"
@@ -73,8 +91,8 @@ RETRAINED = (
 )
 
 
-def open_link() -> None:
-    """On a session's first run, set the view from the query parameters (once)."""
+def open_link(views: Views | None = None) -> None:
+    """On a session's first run, set the view from the query parameters (once), screens' widgets in ``views`` too."""
     if state.LINK in st.session_state:
         return
     params = {k: st.query_params.get(k) for k in st.query_params.keys()}
@@ -102,18 +120,19 @@ def open_link() -> None:
             notes.append("The link names a MovieLens release this app does not know; the demo data is in use.")
     elif data == "file":
         st.session_state[state.SOURCE] = FILES
-        st.session_state[WAIT] = {"params": params, "accepted": None}
+        st.session_state[WAIT] = {"params": params, "accepted": None, "views": views or {}}
         return  # the rest waits for the files (see awaiting)
-    _apply_view(params, notes)
+    _apply_view(params, notes, views or {})
 
 
-def _apply_view(params: dict, notes: list[str]) -> None:
+def _apply_view(params: dict, notes: list[str], views: Views) -> None:
     """Set the tab, the training settings and the user from the link, and show ``notes`` with what it did."""
     tab = params.get("tab")
     if tab in state.TABS:
         st.session_state[state.NAV] = tab
     config = _settings(params, notes)
-    _map_view(params, notes)
+    for linked in views.values():
+        _screen_view(params, notes, linked)
     user = params.get("user")
     if user:
         st.session_state[state.USER] = int(user) if user.lstrip("-").isdigit() else user
@@ -151,40 +170,43 @@ def _settings(params: dict, notes: list[str]) -> cf.TrainConfig | None:
     return config
 
 
-def _map_view(params: dict, notes: list[str]) -> None:
-    """Set the Embeddings screen's controls from the link; values that make no sense are skipped with a note."""
-    for name, (key, _, parse) in _MAP_VIEW.items():
-        text = params.get(name)
+def _screen_view(params: dict, notes: list[str], linked: Sequence[Linked | LinkedGroup]) -> None:
+    """Set a screen's widgets from the link; values that make no sense are skipped with a note."""
+    for row in linked:
+        text = params.get(row.name)
+        if isinstance(row, LinkedGroup):
+            for key, end in zip(row.keys, text.split("|") if text else ()):
+                st.session_state[key] = end
+            continue
         if text is None:
             continue
         try:
-            value = parse[text] if isinstance(parse, dict) else parse(text)
+            value = row.parse[text] if isinstance(row.parse, Mapping) else row.parse(text)
         except (KeyError, ValueError):
-            notes.append(f"The link's {name}={text!r} was ignored: it is not a value this screen offers.")
+            notes.append(f"The link's {row.name}={text!r} was ignored: it is not a value this screen offers.")
             continue
-        st.session_state[key] = value
-    ends = params.get("axes")
-    if ends:
-        for key, end in zip(state.EMB_AXES, ends.split("|")):
-            st.session_state[key] = end
+        st.session_state[row.key] = value
 
 
-def map_view_params() -> dict[str, str]:
-    """The Embeddings screen's view as query parameters (only what differs from its defaults)."""
+def screen_view_params(linked: Sequence[Linked | LinkedGroup]) -> dict[str, str]:
+    """A screen's view as query parameters (only what differs from its defaults)."""
     params: dict[str, str] = {}
-    for name, (key, default, parse) in _MAP_VIEW.items():
-        value = st.session_state.get(key)
-        if value is None or value == default:
+    for row in linked:
+        if isinstance(row, LinkedGroup):
+            key, value = row.when
+            if st.session_state.get(key) == value:
+                ends = [str(st.session_state.get(k) or "") for k in row.keys]
+                params[row.name] = "|".join(ends).rstrip("|")
             continue
-        if isinstance(parse, dict):
-            codes = {v: k for k, v in parse.items()}
+        value = st.session_state.get(row.key)
+        if value is None or value == row.default:
+            continue
+        if isinstance(row.parse, Mapping):
+            codes = {v: k for k, v in row.parse.items()}
             if value in codes:
-                params[name] = codes[value]
+                params[row.name] = codes[value]
         else:
-            params[name] = f"{value:g}" if isinstance(value, float) else str(value)
-    if st.session_state.get(state.EMB_METHOD) == "Custom axes":
-        ends = [str(st.session_state.get(key) or "") for key in state.EMB_AXES]
-        params["axes"] = "|".join(ends).rstrip("|")
+            params[row.name] = f"{value:g}" if isinstance(value, float) else str(value)
     return params
 
 
@@ -214,7 +236,7 @@ def awaiting(data: DataRecord) -> bool:
     if not uploaded(data) or _mismatch(wait, data):
         return True
     del st.session_state[WAIT]
-    _apply_view(wait["params"], [f"The link's files are in: {md(data.label)}."])
+    _apply_view(wait["params"], [f"The link's files are in: {md(data.label)}."], wait["views"])
     return False
 
 
@@ -321,8 +343,8 @@ def note() -> None:
     st.info(text, icon=":material/link:")
 
 
-def params_for(data: DataRecord, model: ModelRecord | None) -> dict[str, str]:
-    """The query parameters that describe the current view."""
+def params_for(data: DataRecord, model: ModelRecord | None, views: Views | None = None) -> dict[str, str]:
+    """The query parameters that describe the current view (the open screen's widgets in ``views`` too)."""
     params: dict[str, str] = {}
     tab = st.session_state.get(state.NAV)
     if tab in state.TABS and tab != state.TAB_DATA:
@@ -345,15 +367,15 @@ def params_for(data: DataRecord, model: ModelRecord | None) -> dict[str, str]:
     user = st.session_state.get(state.USER)
     if model is not None and user is not None:
         params["user"] = str(user)
-    if model is not None and tab == state.TAB_EMBED:
-        params.update(map_view_params())
+    if model is not None and views and tab in views:  # a screen's view, while it shows a model
+        params.update(screen_view_params(views[tab]))
     params.update(presentation.link_params())  # presentation mode and its step
     return params
 
 
-def sync(data: DataRecord, model: ModelRecord | None) -> None:
-    """Write the current view into the URL (only when it changed)."""
-    params = params_for(data, model)
+def sync(data: DataRecord, model: ModelRecord | None, views: Views | None = None) -> None:
+    """Write the current view into the URL (only when it changed); ``views`` as for :func:`open_link`."""
+    params = params_for(data, model, views)
     current = {k: st.query_params.get(k) for k in st.query_params.keys()}
     if current != params:
         st.query_params.from_dict(params)

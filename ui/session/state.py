@@ -1,8 +1,10 @@
 """Session state of one browser session: the data in use, the trained model, the running job.
 
 Everything lives in ``st.session_state`` under keys that start with ``cf.``, so one
-person's model is never seen by another session. Widget keys are listed here too, so
-the screens and the tests agree on them.
+person's model is never seen by another session. The widget keys listed here are the ones
+several places share (the tabs, the data source, the user, the Train form's settings, which
+page links and presentation mode set too); a screen's own widget keys live beside the screen
+(e.g. ``ui.screens.embed.VIEW``), and reach lower layers only as values (``embed.LINKED``).
 """
 
 from __future__ import annotations
@@ -64,41 +66,17 @@ MEMORY_NOTE = "cf.memory_note"
 SESSION = "cf.session"
 """This session's id in server-wide structures (the training queue, the memory budget)."""
 
-# -- widget keys ---------------------------------------------------------------------
+# -- widget keys shared by several places (a screen's own keys live beside it) ---------
 NAV = "cf.nav"
+"""The open tab (the tabs, the sidebar, links, presentation mode and screens that send the person on)."""
 SOURCE = "cf.source"
+"""The sidebar's data source (a shared link sets it too)."""
 DEMO, MOVIELENS, FILES = "Demo dataset", "MovieLens", "My files"
 """The data sources the sidebar offers: the values of ``SOURCE`` (a shared link sets it too)."""
-UP_RATINGS = "cf.up_ratings"
-UP_MOVIES = "cf.up_movies"
 USER = "cf.user"
-USER_QUERY = "cf.user_query"
-TOP_N = "cf.top_n"
+"""The selected user: chosen on the User screen, shown by Compare and the map, carried by links."""
 MIN_RATINGS = "cf.min_ratings"
-RANK_BY = "cf.rank_by"
-NOVELTY = "cf.novelty"
-EMB_VIEW = "cf.emb_view"
-EMB_DIMS = "cf.emb_dims"
-EMB_COUNT = "cf.emb_count"
-EMB_USERS = "cf.emb_users"
-EMB_QUERY = "cf.emb_query"
-EMB_SHOW_USER = "cf.emb_show_user"
-EMB_GENRES = "cf.emb_genres"
-EMB_METHOD = "cf.emb_method"
-EMB_PERPLEXITY = "cf.emb_perplexity"
-EMB_NEIGHBOURS = "cf.emb_neighbours"
-EMB_MIN_DIST = "cf.emb_min_dist"
-EMB_COLOUR = "cf.emb_colour"
-EMB_SIZE = "cf.emb_size"
-EMB_REGIONS = "cf.emb_regions"
-EMB_K = "cf.emb_k"
-EMB_TITLES = "cf.emb_titles"
-EMB_REGEX = "cf.emb_regex"
-EMB_NB_COUNT = "cf.emb_nb_count"
-EMB_ISOLATE = "cf.emb_isolate"
-EMB_AXES = tuple(f"cf.emb_axis_{axis}_{end}" for axis in "xyz" for end in ("from", "to"))
-"""The custom axes' ends: x from, x to, y from, y to, z from, z to."""
-EMB_IMAGE = "cf.emb_image"
+"""The User screen's minimum number of ratings for a recommended movie, which Rate, Compare and the map follow."""
 F_MODEL = "cf.f_model"
 F_FACTORS = "cf.f_factors"
 F_EPOCHS = "cf.f_epochs"
@@ -120,28 +98,8 @@ FORM_KEYS = {
     "seed": F_SEED,
 }
 """TrainConfig field -> the Train form's widget key (the form, page links and :func:`form_config` share it)."""
-STOP_MAIN = "cf.stop_main"
-STOP_SIDE = "cf.stop_side"
-UP_MODEL = "cf.up_model"
 ML_RELEASE = "cf.ml_release"
-ML_GET = "cf.ml_get"
-RATE_QUERY = "cf.rate_query"
-RATE_MOVIE = "cf.rate_movie"
-RATE_VALUE = "cf.rate_value"
-RATE_ADD = "cf.rate_add"
-RATE_CLEAR = "cf.rate_clear"
-MOVIES_VIEW = "cf.movies_view"
-MOVIE_QUERY = "cf.movie_query"
-MOVIE_PICK = "cf.movie_pick"
-COMPARE_RUNS = "cf.compare_runs"
-COMPARE_USER = "cf.compare_user"
-T_PARAMS = "cf.t_params"
-T_VALUES = "cf.t_values."
-"""Prefix: ``T_VALUES + setting name`` is the text field of that setting's values."""
-T_SCORE = "cf.t_score"
-T_RUN = "cf.t_run"
-T_STOP = "cf.t_stop"
-T_BEST = "cf.t_best"
+"""The sidebar's MovieLens release (a shared link sets it too)."""
 
 # -- tab labels ---------------------------------------------------------------------
 TAB_DATA = "Data"
