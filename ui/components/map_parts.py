@@ -6,11 +6,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from cf.data import genres
+from cf.maps import points as map_points
 from cf.maps.layouts import LayoutSettings
 from cf.maps.regions import Regions
 from ui.components.common import count, counted, csv_bytes, md
 from ui.components.similar import SIMILAR_CAPTION, in_percent, match_column
-from ui.components.widgets import CHART_CONFIG
+from ui.components.widgets import CHART_CONFIG, movie_table
 from ui.session.state import ModelRecord
 
 # -- widget keys of the map's parts (the page, its links and the tests use these strings) --
@@ -187,3 +189,27 @@ def search_results(query: str, matches: pd.DataFrame, neighbours: pd.DataFrame) 
         },
         key="cf.similar_table",
     )
+
+
+# -- cached per model ----------------------------------------------------------------
+
+
+def genre_colours(record: ModelRecord, chosen: list[str]) -> tuple[pd.Series, list[str]]:
+    """Each movie's colour group (aligned with :func:`movie_table`) and the legend order, for the genres
+    a person chose to colour (none: the automatic choice)."""
+    table, order = movie_table(record)
+    if not chosen:
+        return table["group"], order
+    cached = record.cache.get("genre_colours")  # the last choice only
+    if cached is None or cached[0] != tuple(chosen):
+        groups, order = genres.genre_groups(table["genre_list"], among=chosen)
+        cached = (tuple(chosen), (pd.Series(groups, index=table.index), order))
+        record.cache["genre_colours"] = cached
+    return cached[1]
+
+
+def user_points(record: ModelRecord) -> pd.DataFrame:
+    """One row per user (most active first): id, number and average of their ratings (cached)."""
+    if "user_points" not in record.cache:
+        record.cache["user_points"] = map_points.user_table(record.recommender)
+    return record.cache["user_points"]

@@ -252,30 +252,6 @@ def _custom_axes(record: ModelRecord, view: str, dims: int) -> Placement | None:
     return Placement(fitted.movies(rec.item_vectors()), None, fitted.labels, CUSTOM)
 
 
-# -- cached per model ----------------------------------------------------------------
-
-
-def genre_colours(record: ModelRecord, chosen: list[str]) -> tuple[pd.Series, list[str]]:
-    """Each movie's colour group (aligned with :func:`movie_table`) and the legend order, for the genres
-    a person chose to colour (none: the automatic choice)."""
-    table, order = movie_table(record)
-    if not chosen:
-        return table["group"], order
-    cached = record.cache.get("genre_colours")  # the last choice only
-    if cached is None or cached[0] != tuple(chosen):
-        groups, order = genres.genre_groups(table["genre_list"], among=chosen)
-        cached = (tuple(chosen), (pd.Series(groups, index=table.index), order))
-        record.cache["genre_colours"] = cached
-    return cached[1]
-
-
-def user_points(record: ModelRecord) -> pd.DataFrame:
-    """One row per user (most active first): id, number and average of their ratings (cached)."""
-    if "user_points" not in record.cache:
-        record.cache["user_points"] = map_points.user_table(record.recommender)
-    return record.cache["user_points"]
-
-
 # -- views ---------------------------------------------------------------------------
 
 
@@ -485,7 +461,7 @@ def _with_attributes(record: ModelRecord, points: pd.DataFrame, look: Look) -> p
         points = points.assign(size=rec.movie_column(look.size_code[len(EXTRA) :])[rows].astype(float))
     code = look.colour_code
     if code == "group":
-        groups, _ = genre_colours(record, st.session_state.get("cf.emb_chosen") or [])
+        groups, _ = map_parts.genre_colours(record, st.session_state.get("cf.emb_chosen") or [])
         return points.assign(group=groups.loc[points.index].to_numpy())
     if code == "region":
         return points.assign(group=maps.taste_regions(record, look.k, look.drawn).names()[rows])
@@ -501,7 +477,7 @@ def _colour_groups(record: ModelRecord, look: Look) -> list[str] | None:
     """The legend's order when the colour is a category; None for a colour bar."""
     code = look.colour_code
     if code == "group":
-        return genre_colours(record, st.session_state.get("cf.emb_chosen") or [])[1]
+        return map_parts.genre_colours(record, st.session_state.get("cf.emb_chosen") or [])[1]
     if code == "region":
         return maps.taste_regions(record, look.k, look.drawn).table["name"].tolist()
     if code.startswith(EXTRA) and record.recommender.movie_columns()[code[len(EXTRA) :]] == extras.TEXT:
@@ -552,7 +528,7 @@ def _genre_picker(record: ModelRecord) -> list[str]:
 
 
 def _users_view(record: ModelRecord, placement: Placement, dims: int, slot) -> None:
-    table = user_points(record)
+    table = map_parts.user_points(record)
     with slot:
         n_shown = _how_many(
             "Users shown (most active first)",
