@@ -1,4 +1,4 @@
-"""Movie maps: t-SNE and UMAP layouts, concept axes, taste regions and neighbours (no Streamlit)."""
+"""Movie maps: t-SNE and UMAP layouts, concept axes, taste regions (no Streamlit)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from cf.maps.layouts import (
     sample,
     unit_rows,
 )
-from cf.maps.neighbours import nearest
 
 
 def planted(n: int = 240, dims: int = 12, groups: int = 4, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -164,18 +163,6 @@ def test_taste_regions_recover_the_planted_genres(demo):
     assert share_in > np.mean([top in g for g in genre_lists])
     where = regions.centres(np.random.default_rng(1).normal(size=(len(titles), 2)), found.labels, found.table)
     assert list(where.columns) == ["region", "name", "x", "y"] and len(where) == 8
-
-
-def test_neighbours_in_the_full_space():
-    vectors, _ = planted(100)
-    rows, distances = nearest(vectors, 5, 10, "cosine")
-    unit = unit_rows(vectors)
-    assert 5 not in rows and np.allclose(distances, 1 - unit[rows] @ unit[5], atol=1e-6)
-    assert (np.diff(distances) >= 0).all()
-    rows, distances = nearest(vectors, 5, 10, "euclidean", among=np.arange(100) % 2 == 0)
-    assert (rows % 2 == 0).all() and np.allclose(distances, np.linalg.norm(vectors[rows] - vectors[5], axis=1))
-    with pytest.raises(ValueError, match="cosine or euclidean"):
-        nearest(vectors, 0, 5, "manhattan")
 
 
 def test_map_colour_bar_size_and_region_labels():
