@@ -109,6 +109,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--action-timeout", type=float, default=60.0, help="seconds a page load or click may take (default 60)"
     )
+    parser.add_argument(
+        "--browser-nice",
+        type=int,
+        default=0,
+        help="run the browsers at this lower CPU priority (nice, 0-19): in a real room each person's browser "
+        "runs on their own computer, not on the server's cores (default 0: the browsers compete with the server)",
+    )
     parser.add_argument("--no-warmup", action="store_true", help="skip the single warm-up session")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object too")
     args = parser.parse_args(argv)
@@ -121,7 +128,12 @@ def main(argv: list[str] | None = None) -> int:
     env = {"CF_MAX_JOBS": str(args.max_jobs)} if args.max_jobs else {}
     env["CF_WARM_UP"] = "0" if args.no_warmup else "1"
     env["CF_LOG_RUNS"] = "1"
-    figures: dict = {"sessions": args.sessions, "max_jobs": args.max_jobs or "default", "cores": os.cpu_count()}
+    figures: dict = {
+        "sessions": args.sessions,
+        "max_jobs": args.max_jobs or "default",
+        "cores": os.cpu_count(),
+        "browser_nice": args.browser_nice,
+    }
     with AppServer(env=env) as server:
         print(f"server pid {server.pid} at {server.url} (localhost only)", flush=True)
         figures["rss_start_mib"] = round(memory_kib(server.pid)["VmRSS"] / 1024)
@@ -129,6 +141,8 @@ def main(argv: list[str] | None = None) -> int:
             warm = run_async(lambda: run_sessions(server.url, 1, timeout_s=300), timeout=360)
             server.wait_for_log(WARM_UP_DONE)
             print(f"warm-up session: {'ok' if warm[0].ok else warm[0].error}", flush=True)
+        if args.browser_nice:
+            os.nice(args.browser_nice)  # this process and the browsers it starts from now on; not the server
         print(f"running {args.sessions} sessions at once…", flush=True)
         log_start = len(server.log_path.read_text(errors="replace"))
         cpu_before, started = cpu_seconds(server.pid), time.perf_counter()
@@ -168,6 +182,7 @@ def report(figures: dict, results: list[RoomResult]) -> None:
     print()
     print(f"A room: {figures['sessions']} sessions (browser contexts of one headless Chromium), one server")
     line("training queue size (CF_MAX_JOBS)", figures["max_jobs"])
+    line("browsers' CPU priority (nice)", figures["browser_nice"])
     line("sessions finished", f"{figures['finished']} of {figures['sessions']}")
     line("sessions that saw another's model", figures["wrong_model"])
     line("all pressed Train within", f"{figures['press_spread_seconds']} s")
@@ -176,7 +191,7 @@ def report(figures: dict, results: list[RoomResult]) -> None:
     line("training in the server (server log)", times(figures["fit_seconds"]))
     line("whole job: data, training, scoring (log)", times(figures["job_seconds"]))
     line("scoring the model (server log)", times(figures["scoring_seconds"]))
-    line("Train pressed to model shown", times(figures["press_to_model_seconds"]))
+    line("Train pressed to model shown (header)", times(figures["press_to_model_seconds"]))
     line("tab switch while its run was queued", times(figures["switch_seconds_queued"]))
     line("tab switch until its model was ready", times(figures["switch_seconds_until_model"]))
     line("page run on the server (log)", times(figures["server_draw_seconds"]))

@@ -51,6 +51,8 @@ SHOTS_ENV = "CF_ROOM_SCREENSHOTS"
 TRAIN_TIMEOUT_MS = 240_000
 """How long a training run may take before the driver gives up."""
 AUTO_LABEL = "Auto: tune the settings for this data"
+MODEL_BADGE = re.compile(r"(^|\s)Model \d+( ·|\s*$)")
+"""The header's badge of a trained model (``ui/components/header.badges``)."""
 MODEL_TITLE = re.compile(r"^Model (\d+) · (.+) · (\d+) factors · (\d+) of (\d+) epochs")
 """The trained model's heading on the Train screen (``ui/screens/train.model_title``)."""
 
@@ -313,6 +315,10 @@ class AppPage:
         await self.page.get_by_role("tab", name="Data", exact=True).wait_for()
         await self.idle()
         await self.sidebar().get_by_text(re.compile(r"^In use:")).wait_for()
+        # the first run has drawn its whole screen (the sidebar comes first, and "idle" can be seen before
+        # the first run starts): the app marks the end of each drawn screen
+        await self.page.locator("[class*='st-key-drawn-']").first.wait_for(state="attached")
+        await self.idle()
 
     async def problems(self) -> list[str]:
         """Texts of exception boxes on the page (a traceback reaching the person)."""
@@ -329,9 +335,12 @@ class AppPage:
     async def tab(self, name: str) -> None:
         """Open a screen (Data, Train, User, Embeddings)."""
         tab = self.page.get_by_role("tab", name=name, exact=True)
-        if await tab.get_attribute("aria-selected") != "true":
+        switched = await tab.get_attribute("aria-selected") != "true"
+        if switched:
             await tab.click()
         await self._wait_attribute(tab, "aria-selected", "true")
+        if switched:  # "idle" can be seen before the click's run starts: wait for the screen's end marker
+            await self.page.locator(f".st-key-drawn-{name}").wait_for(state="attached", timeout=self.timeout_ms)
         await self.idle()
 
     async def _wait_attribute(self, locator: Any, name: str, value: str) -> None:
@@ -486,6 +495,11 @@ class AppPage:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"training did not end within {timeout_ms / 1000:.0f} s")
             await self.page.wait_for_timeout(200)
+
+    def model_badge(self) -> Any:
+        """The header's badge of the session's trained model ("Model 2 · typical error ±0.87 stars"; not
+        the running job's "Training Model 2…"), shown on every screen."""
+        return self.page.locator(".st-key-cf-wrap-header").get_by_text(MODEL_BADGE)
 
     def model_heading(self) -> Any:
         return self.main().get_by_role("heading", name=MODEL_TITLE)
@@ -879,21 +893,23 @@ async def run_room(
             event.set()
 
     async def until_trained(app: AppPage, result: RoomResult, before: str | None) -> None:
-        heading = app.model_heading()
+        """Switch between two screens until the header shows the model (as a person sees it, on any
+        screen), then open Train and read its heading."""
         deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
+        while result.trained_seconds is None:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no model within {timeout_s:.0f} s")
             for name in ("User", "Embeddings"):
                 seconds, lost = await _timed_tab(app, name)
                 queued = await app.sidebar().get_by_text(QUEUED).count() > 0
                 result.switches.append((name, seconds, queued))
                 result.lost_clicks += lost
+                if await app.model_badge().count():
+                    result.trained_seconds = time.perf_counter() - result.pressed_at
+                    break
                 await asyncio.sleep(pause_s)
-            result.lost_clicks += (await _timed_tab(app, "Train"))[1]
-            if await heading.count() and (await heading.first.inner_text()).strip() != before:
-                result.title = (await heading.first.inner_text()).strip()
-                result.trained_seconds = time.perf_counter() - result.pressed_at
-                return
-        raise TimeoutError(f"no model within {timeout_s:.0f} s")
+        result.lost_clicks += (await _timed_tab(app, "Train"))[1]
+        result.title = await app.wait_trained(before) or ""
 
     async def one(browser: Any, result: RoomResult) -> None:
         app = None
