@@ -48,6 +48,8 @@ FIT_LOG = re.compile(r"trained \d+ epochs of .*? in ([0-9.]+) s")
 """The app's log line for a finished training run (ui/jobs/training.py)."""
 JOB_LOG = re.compile(r"the job took ([0-9.]+) s: ([0-9.]+) s before scoring, ([0-9.]+) s scoring")
 """The same line's whole job (from its turn in the queue to the end) and its parts."""
+PHASES_LOG = re.compile(r"; phases: ([^;]*); this thread's CPU ([0-9.]+) s")
+"""The same line's phases of the fit ("item_model 0.31, warm_up 0.00, …") and the job thread's CPU seconds."""
 DRAW_LOG = re.compile(r"drew the (\w+) screen in ([0-9.]+) s")
 """The app's line per page run with ``CF_LOG_RUNS=1``: the server's side of a tab switch."""
 QUEUE_LOG = re.compile(r"cf-train-\d+ started after ([0-9.]+) s in the queue; (\d+) running")
@@ -74,6 +76,32 @@ def memory_series(samples: list[tuple[float, int]], points: int = 10) -> list[tu
     return [(round(t), round(kib / 1024)) for t, kib in chosen]
 
 
+def lower_browser_priority(nice: int) -> None:
+    """Run this process and the browsers it starts from now on at a lower CPU priority than the server.
+
+    The server runs in its own session (``AppServer``); where the kernel groups the CPU by session
+    (``/proc/sys/kernel/sched_autogroup_enabled``), a plain nice value only counts inside a group,
+    so the group's own nice value is set as well.
+    """
+    os.nice(nice)
+    autogroup = Path("/proc/self/autogroup")
+    if autogroup.exists():
+        try:
+            autogroup.write_text(str(nice))
+        except OSError as error:
+            print(f"could not lower the browsers' group priority ({error}): only their nice value", file=sys.stderr)
+
+
+def phase_medians(found: list[tuple[str, str]]) -> dict[str, float]:
+    """The median seconds of each phase the jobs logged ("item_model 0.31, warm_up 0.00, …")."""
+    seconds: dict[str, list[float]] = {}
+    for phases, _ in found:
+        for part in phases.split(", "):
+            name, _, value = part.rpartition(" ")
+            seconds.setdefault(name, []).append(float(value))
+    return {name: round(statistics.median(values), 2) for name, values in seconds.items()}
+
+
 def room_figures(results: list[RoomResult], log_text: str) -> dict:
     """What the sessions saw and what the server logged, as plain numbers."""
     ok = [r for r in results if r.error is None]
@@ -89,6 +117,8 @@ def room_figures(results: list[RoomResult], log_text: str) -> dict:
         "fit_seconds": spread([float(t) for t in FIT_LOG.findall(log_text)]),
         "job_seconds": spread([float(t) for t, _, _ in JOB_LOG.findall(log_text)]),
         "scoring_seconds": spread([float(t) for _, _, t in JOB_LOG.findall(log_text)]),
+        "job_phase_seconds": phase_medians(PHASES_LOG.findall(log_text)),
+        "job_thread_cpu_seconds": spread([float(cpu) for _, cpu in PHASES_LOG.findall(log_text)]),
         "press_to_model_seconds": spread([r.trained_seconds for r in ok if r.trained_seconds is not None]),
         "switch_seconds_queued": spread([s for _, s, queued in switches if queued], p95=True),
         "switch_seconds_until_model": spread([s for _, s, _ in switches], p95=True),
@@ -142,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
             server.wait_for_log(WARM_UP_DONE)
             print(f"warm-up session: {'ok' if warm[0].ok else warm[0].error}", flush=True)
         if args.browser_nice:
-            os.nice(args.browser_nice)  # this process and the browsers it starts from now on; not the server
+            lower_browser_priority(args.browser_nice)
         print(f"running {args.sessions} sessions at once…", flush=True)
         log_start = len(server.log_path.read_text(errors="replace"))
         cpu_before, started = cpu_seconds(server.pid), time.perf_counter()
@@ -191,6 +221,9 @@ def report(figures: dict, results: list[RoomResult]) -> None:
     line("training in the server (server log)", times(figures["fit_seconds"]))
     line("whole job: data, training, scoring (log)", times(figures["job_seconds"]))
     line("scoring the model (server log)", times(figures["scoring_seconds"]))
+    phases = ", ".join(f"{name} {value}" for name, value in figures["job_phase_seconds"].items())
+    line("job phases, median s (server log)", phases or "–")
+    line("job thread's own CPU (server log)", times(figures["job_thread_cpu_seconds"]))
     line("Train pressed to model shown (header)", times(figures["press_to_model_seconds"]))
     line("tab switch while its run was queued", times(figures["switch_seconds_queued"]))
     line("tab switch until its model was ready", times(figures["switch_seconds_until_model"]))

@@ -806,12 +806,16 @@ class RoomResult:
     pressed_at: float = 0.0
     """When Train model was pressed (``time.perf_counter``)."""
     trained_seconds: float | None = None
-    """From pressing Train model to the model's heading on the Train screen."""
+    """From pressing Train model to the first screen whose header shows the model."""
     switches: list[tuple[str, float, bool]] = field(default_factory=list)
     """Tab switches until the model was ready: (screen, seconds until the page was drawn, run still queued)."""
     lost_clicks: int = 0
     """Tab clicks that did not open their screen (clicked again after 10 s)."""
     error: str | None = None
+    step: str = "opening the app"
+    page_errors: list[str] = field(default_factory=list)
+    """The page's crashes and uncaught script errors."""
+    """What the session was doing (named in :attr:`error`)."""
 
     @property
     def expected(self) -> str:
@@ -824,21 +828,24 @@ class RoomResult:
 
 async def _timed_tab(app: AppPage, name: str, patience_s: float = 10.0) -> tuple[float, int]:
     """Open screen ``name`` as a person would: click its tab, and click again if it has not opened
-    after ``patience_s`` (a click can land while the page redraws). Returns (seconds until the
-    page was drawn, clicks that were lost)."""
+    after ``patience_s`` (a click can land while the page redraws, or a run that was already going
+    can put the previous screen back). Returns (seconds until the page was drawn, clicks that were
+    lost)."""
     tab = app.page.get_by_role("tab", name=name, exact=True)
+    drawn = app.page.locator(f".st-key-drawn-{name}")
     started, clicks = time.perf_counter(), 0
-    while await tab.get_attribute("aria-selected") != "true":
-        if time.perf_counter() - started > app.timeout_ms / 1000:
-            raise TimeoutError(f"the {name} screen did not open after {clicks} clicks")
-        await tab.click()
-        clicks += 1
-        retry_at = time.perf_counter() + patience_s
-        while await tab.get_attribute("aria-selected") != "true" and time.perf_counter() < retry_at:
-            await app.page.wait_for_timeout(50)
-    # The page reads idle before a slow server has even started the rerun: the switch ends when
-    # the run for this tab has drawn its screen (the app marks that below the screen).
-    await app.page.locator(f".st-key-drawn-{name}").wait_for(state="attached", timeout=app.timeout_ms)
+    while True:
+        if await tab.get_attribute("aria-selected") != "true":
+            await tab.click()
+            clicks += 1
+        # The page reads idle before a slow server has even started the rerun: the switch ends when
+        # the run for this tab has drawn its screen (the app marks that below the screen).
+        try:
+            await drawn.wait_for(state="attached", timeout=patience_s * 1000)
+            break
+        except Exception:  # noqa: BLE001 - not drawn yet: look again whether the tab is still open
+            if time.perf_counter() - started > app.timeout_ms / 1000:
+                raise TimeoutError(f"the {name} screen was not drawn after {clicks} clicks") from None
     await app.idle()
     return time.perf_counter() - started, max(0, clicks - 1)
 
@@ -917,6 +924,9 @@ async def run_room(
             try:
                 async with opening:  # a few pages load at a time: 30 cold pages at once overwhelm 2 cores
                     app = await AppPage.open(browser, url, width, height, int(action_timeout_s * 1000))
+                    app.page.on("crash", lambda *_: result.page_errors.append("the page crashed"))
+                    app.page.on("pageerror", lambda error: result.page_errors.append(f"page error: {error}"))
+                    result.step = "setting up training"
                     button = await app.set_training(result.epochs, result.factors, result.seed)
             finally:
                 arrive("ready", ready)
@@ -924,15 +934,21 @@ async def run_room(
             heading = app.model_heading()
             before = (await heading.first.inner_text()).strip() if await heading.count() else None
             result.pressed_at = time.perf_counter()
+            result.step = "pressing Train"
             await button.click()
             await app.wait_trained(before, wait=False)
+            result.step = "waiting for the model"
             await until_trained(app, result, before)
+            result.step = "opening the picks"
             await _timed_tab(app, "User")
             result.rows = len((await app.user_screen()).picks)
+            result.step = "opening the map"
             await _timed_tab(app, "Embeddings")
             await app.main().get_by_test_id("stPlotlyChart").first.locator(".main-svg").first.wait_for()
         except Exception as error:  # noqa: BLE001 - reported per session
-            result.error = f"{type(error).__name__}: {error}".splitlines()[0]
+            result.error = f"{result.step}: {type(error).__name__}: {error}".splitlines()[0]
+            if result.page_errors:
+                result.error += f" ({'; '.join(result.page_errors)[:300]})"
             if app is not None and os.environ.get(SHOTS_ENV):
                 with contextlib.suppress(Exception):
                     shot = Path(os.environ[SHOTS_ENV]) / f"session-{result.index}.png"
@@ -942,10 +958,11 @@ async def run_room(
         try:
             await asyncio.wait_for(finished.wait(), timeout=timeout_s)
             if app is not None and result.error is None:
+                result.step = "checking the model after all finished"
                 await _timed_tab(app, "Train")
                 result.title_after_all = await app.wait_model()
         except Exception as error:  # noqa: BLE001
-            result.error = result.error or f"{type(error).__name__}: {error}".splitlines()[0]
+            result.error = result.error or f"{result.step}: {type(error).__name__}: {error}".splitlines()[0]
         finally:
             if app is not None:
                 with contextlib.suppress(Exception):

@@ -26,31 +26,40 @@ LEAVE_QUEUE = "Leave the queue"
 STOPPING = "Stopping…"
 
 
-def follow(job: JobView, draw: Callable[[], None], doing: str = "showing the progress") -> None:
+def follow(job: JobView | None, draw: Callable[[], None], doing: str = "showing the progress") -> None:
     """Run ``draw`` as a fragment that refreshes every :data:`POLL_SECONDS`, errors shown as messages.
 
     While ``job`` waits in the queue the fragment refreshes every :data:`QUEUED_POLL_SECONDS`
     instead, and its turn redraws the page so that the faster refresh takes over; so does its end
     (the page then shows what it made).
 
+    With ``job`` None the fragment is drawn empty and does not refresh. A place on the page that
+    shows a job now and then should call this on every run, inside a container that is always
+    drawn: a refresh the browser had already asked for, arriving after a run that was cut short
+    (a click during the run), is drawn where the fragment was; had something else moved there,
+    the browser would fail and blank the page.
+
     Parameters
     ----------
     job
-        The job the fragment follows.
+        The job the fragment follows, or None (an empty fragment, kept in its place).
     draw
         Draws the panel (called on every refresh while the job goes).
     doing
         What the fragment does, for the message should ``draw`` fail ("showing the sweep").
     """
-    waiting = job.state is JobState.QUEUED
+    waiting = job is not None and job.state is JobState.QUEUED
 
     def body() -> None:
+        if job is None:
+            return
         if not job.running or (waiting and job.place() is None):
             st.rerun(scope="app")
         with guarded(doing):
             draw()
 
-    st.fragment(run_every=QUEUED_POLL_SECONDS if waiting else POLL_SECONDS)(body)()
+    refresh = None if job is None else QUEUED_POLL_SECONDS if waiting else POLL_SECONDS
+    st.fragment(run_every=refresh)(body)()
 
 
 def bar(job: JobView, after: str = "") -> None:

@@ -19,6 +19,8 @@ ML_GET = "cf.ml_get"
 def render() -> DataRecord:
     """Draw the sidebar and return the data in use."""
     with st.sidebar:
+        # first and on every run, so that the live panel's place never moves (see job_panel.follow)
+        live = st.container(key="cf-side-job")
         st.markdown("### :material/database: Data")
         source = st.segmented_control(
             "Data source",
@@ -48,9 +50,9 @@ def render() -> DataRecord:
                 f"{count(stats['n_users'])} users · {count(stats['n_items'])} movies"
             )
         job = state.job()
-        if job is not None and job.running and st.session_state.get(state.NAV) != state.TAB_TRAIN:
-            st.divider()
-            widgets.sidebar_status()
+        shown = job is not None and job.running and st.session_state.get(state.NAV) != state.TAB_TRAIN
+        with live:
+            widgets.sidebar_status(job if shown else None)
         st.divider()
         with st.expander("How it works", icon=":material/help:"):
             st.markdown(

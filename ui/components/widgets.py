@@ -18,7 +18,7 @@ from cf.projection import Projection, project_embeddings
 from ui.components import job_panel, presentation
 from ui.components.common import as_python, count, counted, md, other_data_message, seconds
 from ui.jobs import training
-from ui.jobs.base import server_queue
+from ui.jobs.base import JobView, server_queue
 from ui.session import state
 from ui.session.state import DataRecord, ModelRecord
 
@@ -311,15 +311,16 @@ def server_busy() -> bool:
     return on_disk > 0 or in_memory >= MEMORY_PRESSURE * budget.budget_bytes or server_queue().counts()[1] > 0
 
 
-def sidebar_status() -> None:
-    """A compact progress line in the sidebar, visible from every screen while a run goes (the shared job panel)."""
-    job = state.job()
-    if job is not None:
-        job_panel.follow(
-            job,
-            lambda: job_panel.panel(job, STOP_SIDE, heading=f"**{job.label}**", compact=True),
-            "showing the training progress",
-        )
+def sidebar_status(job: JobView | None) -> None:
+    """A compact progress panel for the sidebar, visible from every screen while ``job`` goes (the shared job
+    panel); with None, an empty place kept for it (call this on every run, see :func:`job_panel.follow`)."""
+
+    def draw() -> None:
+        if job is not None:
+            job_panel.panel(job, STOP_SIDE, heading=f"**{job.label}**", compact=True)
+            st.divider()
+
+    job_panel.follow(job, draw, "showing the training progress")
 
 
 def projected(record: ModelRecord, dims: int) -> tuple[Projection, np.ndarray, np.ndarray]:

@@ -79,6 +79,7 @@ class TrainingJob(BackgroundJob):
         self.number = number
         self.history: list[cf.EpochReport] = []
         self.started = time.perf_counter()
+        self.cpu_started = 0.0
         self.phase = "starting"
         self.result: cf.FitResult | None = None
         self.valid: cf.Ratings | None = None
@@ -98,6 +99,7 @@ class TrainingJob(BackgroundJob):
 
     def _on_turn(self) -> None:
         self.started = time.perf_counter()  # the time in the queue is not the run's
+        self.cpu_started = time.thread_time()
         size_thread_pools()
 
     def _work(self) -> None:
@@ -122,10 +124,11 @@ class TrainingJob(BackgroundJob):
         now = time.perf_counter()
         log.info(
             "trained %s epochs of %s on %s ratings in %.1f s (%s); the job took %.1f s: %.1f s before scoring, "
-            "%.1f s scoring",
+            "%.1f s scoring; phases: %s; this thread's CPU %.1f s",
             len(result.history), self.config.model, self.data.ratings.n_ratings, result.fit_seconds,
             "stopped" if result.stopped else "complete", now - self.started, trained_at - self.started,
-            now - trained_at,
+            now - trained_at, ", ".join(f"{k} {v:.2f}" for k, v in result.phases.items()),
+            time.thread_time() - self.cpu_started,
         )  # fmt: skip
 
     def _finish(self) -> None:
