@@ -35,10 +35,13 @@ def _data(data: DataRecord, model: ModelRecord | None) -> None:
 
 
 def _training(data: DataRecord, model: ModelRecord | None) -> None:
-    job = state.job()
-    if job is not None and job.running:
-        train.live_view()
-    elif model is None:
+    job = training.current()
+    running = job is not None and job.running
+    with st.container(key="cf-present-live"):  # first, on every run: the live panel's place (see job_panel.follow)
+        train.live_view(job if running else None)
+    if running:
+        return
+    if model is None:
         _offer_training(data, "The model learns here")
     else:
         with st.container(key="cf-present-results"):  # the verdict in words and the curve; the figures hidden

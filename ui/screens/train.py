@@ -38,10 +38,10 @@ def render(data: DataRecord) -> None:
             st.caption("Download a trained model below its results; load it again here later, in any session.")
             model_file.uploader(data)
     with right:
-        job = state.job()
-        if job is not None:
-            live_view()
-        else:
+        job = training.current() if state.job() is not None else None
+        with st.container(key="cf-live-train"):  # first, on every run: the live panel's place (see job_panel.follow)
+            live_view(job)
+        if job is None:
             with guarded("showing the model's results"):
                 _results(data)
 
@@ -225,12 +225,11 @@ def _holdout_settings(defaults: cf.TrainConfig) -> dict:
 # -- live view -----------------------------------------------------------------------
 
 
-def live_view() -> None:
+def live_view(job: training.TrainingJob | None) -> None:
     """The running job's progress, refreshed every :data:`ui.components.job_panel.POLL_SECONDS` without a full
-    rerun: the shared job panel with the run's metrics and loss chart between its bar and its Stop button."""
-    job = training.current()
-    if job is not None:
-        job_panel.follow(job, lambda: _live_panel(job), "showing the training progress")
+    rerun: the shared job panel with the run's metrics and loss chart between its bar and its Stop button.
+    With None, the empty place kept for it."""
+    job_panel.follow(job, lambda: _live_panel(job) if job is not None else None, "showing the training progress")
 
 
 def _live_panel(job: training.TrainingJob) -> None:
