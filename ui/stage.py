@@ -37,7 +37,7 @@ def _data(data: DataRecord, model: ModelRecord | None) -> None:
 def _training(data: DataRecord, model: ModelRecord | None) -> None:
     job = training.current()
     running = job is not None and job.running
-    with st.container(key="cf-present-live"):  # first, on every run: the live panel's place (see job_panel.follow)
+    with st.container(key="cf-live-present"):  # first, on every run: the live panel's place (see job_panel.follow)
         train.live_view(job if running else None)
     if running:
         return

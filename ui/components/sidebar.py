@@ -20,7 +20,7 @@ def render() -> DataRecord:
     """Draw the sidebar and return the data in use."""
     with st.sidebar:
         # first and on every run, so that the live panel's place never moves (see job_panel.follow)
-        live = st.container(key="cf-side-job")
+        live = st.container(key="cf-live-side")
         st.markdown("### :material/database: Data")
         source = st.segmented_control(
             "Data source",
