@@ -24,6 +24,8 @@ def stage(data: DataRecord, model: ModelRecord | None) -> None:
     with st.container(key=f"cf-present-stage-{item.key}"):
         st.subheader(item.heading, anchor=False)
         st.markdown(item.says)
+        with st.container(key="cf-live-present"):  # every step, every run: the live panel's place (job_panel.follow)
+            _live(item.key, model)
         with guarded(f"showing the step “{item.name}”"):
             _DRAW[item.key](data, model)
     st.container(key=f"drawn-present-{item.key}", height=1, border=False)  # drawn (browser tests wait for it)
@@ -34,13 +36,27 @@ def _data(data: DataRecord, model: ModelRecord | None) -> None:
     data_screen.render(data)
 
 
-def _training(data: DataRecord, model: ModelRecord | None) -> None:
+def _live(step: str, model: ModelRecord | None) -> None:
+    """While a run goes: its live panel on the training step, a note on the steps that wait for its model;
+    else the empty place kept for them."""
     job = training.current()
     running = job is not None and job.running
-    with st.container(key="cf-live-present"):  # first, on every run: the live panel's place (see job_panel.follow)
-        train.live_view(job if running else None)
-    if running:
-        return
+    if running and step == "training":
+        train.live_view(job)
+    elif running and model is None and step in ("person", "rate", "map"):
+        job_panel.follow(job, _still_training, "waiting for the model")  # the step fills in when the run ends
+    else:
+        train.live_view(None)
+
+
+def _running() -> bool:
+    job = state.job()
+    return job is not None and job.running
+
+
+def _training(data: DataRecord, model: ModelRecord | None) -> None:
+    if _running():
+        return  # the live panel shows it (see _live)
     if model is None:
         _offer_training(data, "The model learns here")
     else:
@@ -73,10 +89,8 @@ def _needs_model(data: DataRecord, model: ModelRecord | None, purpose: str) -> b
     """True when there is a model to show; else say so (and offer to train one) and return False."""
     if model is not None:
         return True
-    job = state.job()
-    if job is not None and job.running:
-        job_panel.follow(job, _still_training, "waiting for the model")  # the step fills in when the run ends
-        return False
+    if _running():
+        return False  # the live panel says it is still training (see _live)
     _offer_training(data, f"A trained model is needed to {purpose}")
     return False
 

@@ -116,9 +116,9 @@ def _crossval(data: DataRecord, chosen: list[ModelRecord]) -> None:
         help="k-fold cross-validation; two runs on the same folds are compared with a paired t-test over folds.",
     )
     job = crossval_job.job()
-    if job is not None:
+    with st.container(key="cf-live-crossval"):  # on every run: the live panel's place (see job_panel.follow)
         job_panel.follow(job, lambda: _crossval_panel(job), "showing the cross-validation")
-    else:
+    if job is None:
         row = st.container(horizontal=True, vertical_alignment="bottom", gap="medium")
         with row:
             run_id = st.selectbox(

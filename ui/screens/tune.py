@@ -43,6 +43,9 @@ def render(data: DataRecord) -> None:
     with left, guarded("reading the sweep settings"):
         _form(data, busy=job is not None and job.running)
     with right, guarded("showing the sweep"):
+        running = job is not None and job.running
+        with st.container(key="cf-live-tune"):  # first, on every run: the live panel's place (see job_panel.follow)
+            job_panel.follow(job if running else None, lambda: _live(job), "showing the sweep")
         if job is None:
             st.info(
                 "Pick one or two settings and their values, then **Run sweep**: one model is trained per value "
@@ -50,9 +53,7 @@ def render(data: DataRecord) -> None:
                 "screen keeps aside. Each result is drawn as it arrives.",
                 icon=":material/tune:",
             )
-        elif job.running:
-            job_panel.follow(job, lambda: _live(job), "showing the sweep")
-        else:
+        elif not running:
             _panel(job, data)
 
 
