@@ -5,7 +5,9 @@ slot is free and every ticket that came before it has started, then runs until
 :meth:`Ticket.release`; a waiting ticket can leave with :meth:`Ticket.cancel`. Each owner (a
 browser session) holds at most one waiting or running ticket, so one person cannot crowd out
 the others. While waiting, a ticket knows its place and an estimate of when it starts, from
-the durations of recent jobs. Thread-safe; no dependency on the app.
+the durations of recent jobs. A ticket may take a share of a slot (:func:`slot_share`: half for
+training on small data), so that short jobs, which in a busy server mostly wait rather than
+compute, run two to a slot. Thread-safe; no dependency on the app.
 """
 
 from __future__ import annotations
@@ -53,6 +55,22 @@ def slots_from_env(environ: dict[str, str] | None = None) -> int:
     return slots
 
 
+SMALL_JOB_RATINGS = 500_000
+"""A training job on fewer ratings than this takes half a slot (see :func:`slot_share`)."""
+
+
+def slot_share(n_ratings: int) -> float:
+    """The share of a slot a training job on ``n_ratings`` ratings takes: half below
+    :data:`SMALL_JOB_RATINGS`, else a whole one.
+
+    Small jobs are short, and in a busy server they spend most of their time waiting for Python's
+    lock behind the pages of other sessions rather than computing: in a 30-session room on 2 cores
+    (``scripts/loadtest.py``), a demo job's own thread used 0.3 s of CPU in a job of 4-5 s, and
+    four jobs at once took no longer each than two. Two of them fit where one large job would.
+    """
+    return 0.5 if n_ratings < SMALL_JOB_RATINGS else 1.0
+
+
 def threads_per_job(slots: int, available: int | None = None) -> int:
     """Threads each job may use so that ``slots`` jobs together do not oversubscribe the cores."""
     return max(1, (cores() if available is None else available) // max(1, slots))
@@ -71,9 +89,11 @@ class Place:
 class Ticket:
     """One job's place in a :class:`JobQueue`. Read :attr:`state` from any thread."""
 
-    def __init__(self, queue: JobQueue, owner: Hashable, entered: float):
+    def __init__(self, queue: JobQueue, owner: Hashable, entered: float, share: float = 1.0):
         self.queue = queue
         self.owner = owner
+        self.share = share
+        """The part of a slot the job takes while it runs (0 to 1)."""
         self.state = WAITING
         self.entered = entered
         self.started: float | None = None
@@ -104,7 +124,7 @@ class Ticket:
 
 
 class JobQueue:
-    """At most ``slots`` tickets run at once; waiting ones start in the order they came.
+    """Tickets whose shares add up to at most ``slots`` run at once; waiting ones start in the order they came.
 
     ``clock`` (seconds) is injectable so estimates can be tested without waiting.
     """
@@ -119,15 +139,20 @@ class JobQueue:
         self._running: list[Ticket] = []
         self._durations: deque[float] = deque(maxlen=remember)
 
-    def enter(self, owner: Hashable) -> Ticket:
-        """A new ticket for ``owner``, started at once if a slot is free and nobody waits."""
+    def enter(self, owner: Hashable, share: float = 1.0) -> Ticket:
+        """A new ticket for ``owner``, started at once if room is free and nobody waits.
+
+        ``share`` is the part of a slot the job takes (0 to 1, see :func:`slot_share`).
+        """
+        if not 0 < share <= 1:
+            raise QueueError(f"a job takes a share of a slot between 0 and 1, not {share}")
         with self._lock:
             if any(t.owner == owner for t in (*self._running, *self._waiting)):
                 raise QueueError(
                     "This session already has a job queued or running (training, cross-validation or a sweep); "
                     "stop it first or wait for it to finish."
                 )
-            ticket = Ticket(self, owner, self.clock())
+            ticket = Ticket(self, owner, self.clock(), share)
             self._waiting.append(ticket)
             self._start_next()
         return ticket
@@ -145,7 +170,7 @@ class JobQueue:
     # -- under the lock ------------------------------------------------------------------
 
     def _start_next(self) -> None:
-        while self._waiting and len(self._running) < self.slots:
+        while self._waiting and sum(t.share for t in self._running) + self._waiting[0].share <= self.slots + 1e-9:
             ticket = self._waiting.popleft()
             ticket.state, ticket.started = RUNNING, self.clock()
             self._running.append(ticket)
@@ -178,7 +203,8 @@ class JobQueue:
             return Place(position, len(self._waiting), len(self._running), eta)
 
     def _eta(self, position: int) -> float | None:
-        """Seconds until the ``position``-th waiting ticket starts, if every job takes the recent median."""
+        """Seconds until the ``position``-th waiting ticket starts, if every job takes the recent median and
+        a whole slot (an upper estimate where jobs share slots)."""
         if not self._durations:
             return None
         typical = statistics.median(self._durations)

@@ -129,3 +129,28 @@ def test_threads_per_job_share_the_cores():
     assert jobs.threads_per_job(1, available=8) == 8
     assert jobs.threads_per_job(3, available=8) == 2
     assert jobs.threads_per_job(16, available=8) == 1
+
+
+def test_jobs_on_small_data_take_half_a_slot_and_still_start_in_arrival_order():
+    queue = JobQueue(2)
+    small = [queue.enter(f"small{i}", jobs.slot_share(100_836)) for i in range(4)]  # latest-small's size
+    large = queue.enter("large", jobs.slot_share(5_000_000))
+    after = queue.enter("small-after", jobs.slot_share(100_836))
+    assert [t.state for t in small] == [RUNNING] * 4  # four small ones fill the two slots
+    assert large.state == WAITING and large.place().position == 1
+    small[0].release()  # half a slot free: the large job, first in line, still waits, and so does the one behind it
+    assert large.state == WAITING and after.state == WAITING
+    small[1].release()
+    assert large.state == RUNNING and after.state == WAITING  # a whole slot for the large job, none left
+    small[2].release()
+    assert after.state == RUNNING
+    assert queue.counts() == (3, 0)
+
+
+def test_slot_shares_by_data_size_and_their_bounds():
+    assert jobs.slot_share(jobs.SMALL_JOB_RATINGS - 1) == 0.5
+    assert jobs.slot_share(jobs.SMALL_JOB_RATINGS) == 1.0
+    queue = JobQueue(1)
+    for share in (0.0, -0.5, 1.5):
+        with pytest.raises(QueueError, match="share of a slot"):
+            queue.enter("someone", share)

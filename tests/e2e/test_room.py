@@ -1,7 +1,8 @@
-"""A small room: three browser sessions press Train within a second on a server that runs one job at a time.
+"""A small room: three browser sessions press Train within a second on a server with one slot.
 
 The same scenario as ``scripts/loadtest.py`` (30 sessions there): each session sees only its own
-model, the server never trains more than its queue allows, and every run waited its turn.
+model, the server never trains more than its queue allows (two runs on the small demo data share
+the slot, see ``cf.jobs.slot_share``), and every run waited its turn.
 """
 
 from __future__ import annotations
@@ -30,5 +31,5 @@ def test_three_sessions_press_train_at_once_and_queue_for_one_slot():
     assert figures["wrong_model"] == 0, [(r.expected, r.title, r.title_after_all) for r in results]
     assert all(r.rows == 10 for r in results)
     assert figures["queue_wait_seconds"]["n"] == SESSIONS, log  # every run went through the queue
-    assert figures["most_runs_at_once"] == 1, log
+    assert figures["most_runs_at_once"] <= 2, log  # two halves of the one slot, never three
     assert figures["press_spread_seconds"] < 1.0

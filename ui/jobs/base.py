@@ -301,12 +301,13 @@ def server_queue() -> jobs.JobQueue:
     return jobs.JobQueue(slots)
 
 
-def queue_for_session(job: J, session: str) -> J:
-    """Give ``job`` its place in :func:`server_queue` for ``session`` (call before ``start``).
+def queue_for_session(job: J, session: str, share: float = 1.0) -> J:
+    """Give ``job`` its place in :func:`server_queue` for ``session`` (call before ``start``), taking
+    ``share`` of a slot (see :func:`cf.jobs.slot_share`).
 
     Raises :class:`cf.jobs.QueueError` when the session already has a job queued or running.
     """
-    job.ticket = server_queue().enter(session)
+    job.ticket = server_queue().enter(session, share)
     job.page_open = page_checker()
     return job
 

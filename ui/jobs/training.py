@@ -205,7 +205,7 @@ def start(data: DataRecord, config: cf.TrainConfig) -> TrainingJob:
         raise cf.ConfigError("A training run is already going; stop it first or wait for it to finish.")
     job = TrainingJob(data, config, state.next_number())
     try:
-        background.queue_for_session(job, state.session_id())
+        background.queue_for_session(job, state.session_id(), jobs.slot_share(data.ratings.n_ratings))
     except jobs.QueueError as error:
         raise cf.ConfigError(str(error)) from None
     job.start()
