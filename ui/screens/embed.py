@@ -180,17 +180,19 @@ def _placement(record: ModelRecord, view: str, dims: int) -> Placement:
             "Custom axes: each axis runs from one genre, movie or search term to another.",
         )
         settings = layout_settings(method, dims)
+    job = None
+    if method in (TSNE, UMAP):
+        job = maps.layout_job(record, maps.USERS if view == USERS else maps.MOVIES, settings)
+    with st.container(key="cf-live-map"):  # on every run: the layout's progress place (see job_panel.follow)
+        _wait_for(job if job is not None and job.running else None)
     if method == CUSTOM:
         custom = _custom_axes(record, view, dims)
         if custom is not None:
             return custom
-    elif method in (TSNE, UMAP):
-        job = maps.layout_job(record, maps.USERS if view == USERS else maps.MOVIES, settings)
+    elif job is not None:
         if job.error:
             st.error(job.error, icon=":material/error:")
-        elif job.running:
-            _wait_for(job)
-        else:
+        elif not job.running:
             layout = job.layout
             note = ""
             if layout.sampled:
@@ -210,9 +212,15 @@ def _placement(record: ModelRecord, view: str, dims: int) -> Placement:
     return Placement(movie_xyz, user_xyz, labels, PCA)
 
 
-def _wait_for(job: maps.LayoutJob) -> None:
-    """Progress of a layout being computed (the shared job bar); the page is redrawn with it once it is ready."""
-    job_panel.follow(job, lambda: job_panel.bar(job, " The PCA map is shown meanwhile."), "showing the map's progress")
+def _wait_for(job: maps.LayoutJob | None) -> None:
+    """Progress of a layout being computed (the shared job bar); the page is redrawn with it once it is ready.
+    With None, the empty place kept for it."""
+
+    def draw() -> None:
+        if job is not None:
+            job_panel.bar(job, " The PCA map is shown meanwhile.")
+
+    job_panel.follow(job, draw, "showing the map's progress")
 
 
 def _custom_axes(record: ModelRecord, view: str, dims: int) -> Placement | None:
