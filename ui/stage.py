@@ -24,8 +24,7 @@ def stage(data: DataRecord, model: ModelRecord | None) -> None:
     with st.container(key=f"cf-present-stage-{item.key}"):
         st.subheader(item.heading, anchor=False)
         st.markdown(item.says)
-        with st.container(key="cf-live-present"):  # every step, every run: the live panel's place (job_panel.follow)
-            _live(item.key, model)
+        _live(item.key, model)
         with guarded(f"showing the step “{item.name}”"):
             _DRAW[item.key](data, model)
     st.container(key=f"drawn-present-{item.key}", height=1, border=False)  # drawn (browser tests wait for it)
@@ -38,15 +37,15 @@ def _data(data: DataRecord, model: ModelRecord | None) -> None:
 
 def _live(step: str, model: ModelRecord | None) -> None:
     """While a run goes: its live panel on the training step, a note on the steps that wait for its model;
-    else the empty place kept for them."""
+    else the empty place kept for them (the same place on every step, see job_panel.follow)."""
     job = training.current()
     running = job is not None and job.running
     if running and step == "training":
-        train.live_view(job)
+        job_panel.live_place("present", job, train.live_panel, "showing the training progress")
     elif running and model is None and step in ("person", "rate", "map"):
-        job_panel.follow(job, _still_training, "waiting for the model")  # the step fills in when the run ends
+        job_panel.live_place("present", job, _still_training, "waiting for the model")  # fills in when it ends
     else:
-        train.live_view(None)
+        job_panel.live_place("present", None, _still_training)
 
 
 def _running() -> bool:
@@ -95,10 +94,7 @@ def _needs_model(data: DataRecord, model: ModelRecord | None, purpose: str) -> b
     return False
 
 
-def _still_training() -> None:
-    job = state.job()
-    if job is None or not job.running:
-        st.rerun(scope="app")
+def _still_training(job: training.TrainingJob) -> None:
     st.info(
         f"Model {job.number} is still training; this step fills in when it is done. "
         "Step back to *The training* to watch it learn.",

@@ -10,23 +10,28 @@ and :func:`stop_button`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 import streamlit as st
 
 from ui.components.common import guarded
 from ui.jobs.base import ACTIVE, JobState, JobView
 
+LIVE_KEY_PREFIX = "cf-live-"
+"""The key prefix of the containers kept for live panels (:func:`live_place`); the style sheet hides them empty."""
 POLL_SECONDS = 0.5
 """How often the live view asks the running job for news."""
 QUEUED_POLL_SECONDS = 2.0
 """How often a page whose job waits in the queue asks for news: a place in line changes slowly,
 and a room of waiting pages polling fast kept the browsers too busy to draw what arrived."""
 
+J = TypeVar("J", bound=JobView)
+
 LEAVE_QUEUE = "Leave the queue"
 STOPPING = "Stopping…"
 
 
-def follow(job: JobView | None, draw: Callable[[], None], doing: str = "showing the progress") -> None:
+def follow(job: J | None, draw: Callable[[J], None], doing: str = "showing the progress") -> None:
     """Run ``draw`` as a fragment that refreshes every :data:`POLL_SECONDS`, errors shown as messages.
 
     While ``job`` waits in the queue the fragment refreshes every :data:`QUEUED_POLL_SECONDS`
@@ -37,14 +42,14 @@ def follow(job: JobView | None, draw: Callable[[], None], doing: str = "showing 
     shows a job now and then should call this on every run, inside a container that is always
     drawn: a refresh the browser had already asked for, arriving after a run that was cut short
     (a click during the run), is drawn where the fragment was; had something else moved there,
-    the browser would fail and blank the page.
+    the browser would fail and blank the page. :func:`live_place` draws that container.
 
     Parameters
     ----------
     job
         The job the fragment follows, or None (an empty fragment, kept in its place).
     draw
-        Draws the panel (called on every refresh while the job goes).
+        Draws the panel for the job (called with it on every refresh while it goes).
     doing
         What the fragment does, for the message should ``draw`` fail ("showing the sweep").
     """
@@ -56,10 +61,17 @@ def follow(job: JobView | None, draw: Callable[[], None], doing: str = "showing 
         if not job.running or (waiting and job.place() is None):
             st.rerun(scope="app")
         with guarded(doing):
-            draw()
+            draw(job)
 
     refresh = None if job is None else QUEUED_POLL_SECONDS if waiting else POLL_SECONDS
     st.fragment(run_every=refresh)(body)()
+
+
+def live_place(name: str, job: J | None, draw: Callable[[J], None], doing: str = "showing the progress") -> None:
+    """:func:`follow` ``job`` (None while no job goes) in the container kept for it on every run, keyed
+    ``cf-live-{name}`` (empty, it takes no room: ``ui/style.css``)."""
+    with st.container(key=f"{LIVE_KEY_PREFIX}{name}"):
+        follow(job, draw, doing)
 
 
 def bar(job: JobView, after: str = "") -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.components import widgets
+from ui.components import job_panel, widgets
 from ui.components.common import count, guarded, md
 from ui.loading import uploads as loading
 from ui.session import links, state
@@ -20,7 +20,7 @@ def render() -> DataRecord:
     """Draw the sidebar and return the data in use."""
     with st.sidebar:
         # first and on every run, so that the live panel's place never moves (see job_panel.follow)
-        live = st.container(key="cf-live-side")
+        live = st.container(key=f"{job_panel.LIVE_KEY_PREFIX}side")
         st.markdown("### :material/database: Data")
         source = st.segmented_control(
             "Data source",

@@ -315,10 +315,9 @@ def sidebar_status(job: JobView | None) -> None:
     """A compact progress panel for the sidebar, visible from every screen while ``job`` goes (the shared job
     panel); with None, an empty place kept for it (call this on every run, see :func:`job_panel.follow`)."""
 
-    def draw() -> None:
-        if job is not None:
-            job_panel.panel(job, STOP_SIDE, heading=f"**{job.label}**", compact=True)
-            st.divider()
+    def draw(running: JobView) -> None:
+        job_panel.panel(running, STOP_SIDE, heading=f"**{running.label}**", compact=True)
+        st.divider()
 
     job_panel.follow(job, draw, "showing the training progress")
 

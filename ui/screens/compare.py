@@ -116,8 +116,7 @@ def _crossval(data: DataRecord, chosen: list[ModelRecord]) -> None:
         help="k-fold cross-validation; two runs on the same folds are compared with a paired t-test over folds.",
     )
     job = crossval_job.job()
-    with st.container(key="cf-live-crossval"):  # on every run: the live panel's place (see job_panel.follow)
-        job_panel.follow(job, lambda: _crossval_panel(job), "showing the cross-validation")
+    job_panel.live_place("crossval", job, _crossval_panel, "showing the cross-validation")  # on every run
     if job is None:
         row = st.container(horizontal=True, vertical_alignment="bottom", gap="medium")
         with row:

@@ -183,8 +183,7 @@ def _placement(record: ModelRecord, view: str, dims: int) -> Placement:
     job = None
     if method in (TSNE, UMAP):
         job = maps.layout_job(record, maps.USERS if view == USERS else maps.MOVIES, settings)
-    with st.container(key="cf-live-map"):  # on every run: the layout's progress place (see job_panel.follow)
-        _wait_for(job if job is not None and job.running else None)
+    _wait_for(job if job is not None and job.running else None)  # on every run: the progress's place
     if method == CUSTOM:
         custom = _custom_axes(record, view, dims)
         if custom is not None:
@@ -216,11 +215,10 @@ def _wait_for(job: maps.LayoutJob | None) -> None:
     """Progress of a layout being computed (the shared job bar); the page is redrawn with it once it is ready.
     With None, the empty place kept for it."""
 
-    def draw() -> None:
-        if job is not None:
-            job_panel.bar(job, " The PCA map is shown meanwhile.")
+    def draw(layout: maps.LayoutJob) -> None:
+        job_panel.bar(layout, " The PCA map is shown meanwhile.")
 
-    job_panel.follow(job, draw, "showing the map's progress")
+    job_panel.live_place("map", job, draw, "showing the map's progress")
 
 
 def _custom_axes(record: ModelRecord, view: str, dims: int) -> Placement | None:

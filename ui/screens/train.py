@@ -38,9 +38,8 @@ def render(data: DataRecord) -> None:
             st.caption("Download a trained model below its results; load it again here later, in any session.")
             model_file.uploader(data)
     with right:
-        job = training.current() if state.job() is not None else None
-        with st.container(key="cf-live-train"):  # first, on every run: the live panel's place (see job_panel.follow)
-            live_view(job)
+        job = training.current()
+        live_view(job)  # first, on every run: the live panel's place (see job_panel.follow)
         if job is None:
             with guarded("showing the model's results"):
                 _results(data)
@@ -229,10 +228,11 @@ def live_view(job: training.TrainingJob | None) -> None:
     """The running job's progress, refreshed every :data:`ui.components.job_panel.POLL_SECONDS` without a full
     rerun: the shared job panel with the run's metrics and loss chart between its bar and its Stop button.
     With None, the empty place kept for it."""
-    job_panel.follow(job, lambda: _live_panel(job) if job is not None else None, "showing the training progress")
+    job_panel.live_place("train", job, live_panel, "showing the training progress")
 
 
-def _live_panel(job: training.TrainingJob) -> None:
+def live_panel(job: training.TrainingJob) -> None:
+    """The live panel of a training run: the shared job panel with its metrics and loss chart."""
     job_panel.panel(
         job,
         STOP,

@@ -44,8 +44,7 @@ def render(data: DataRecord) -> None:
         _form(data, busy=job is not None and job.running)
     with right, guarded("showing the sweep"):
         running = job is not None and job.running
-        with st.container(key="cf-live-tune"):  # first, on every run: the live panel's place (see job_panel.follow)
-            job_panel.follow(job if running else None, lambda: _live(job), "showing the sweep")
+        job_panel.live_place("tune", job if running else None, _live, "showing the sweep")  # first, on every run
         if job is None:
             st.info(
                 "Pick one or two settings and their values, then **Run sweep**: one model is trained per value "
