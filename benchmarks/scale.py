@@ -335,6 +335,44 @@ def batch_trials(ratings: Ratings, device: str, batches: tuple[int, ...], refere
     return rows
 
 
+VIEW_CALLS = frozenset(
+    {"aten::select", "aten::slice", "aten::view", "aten::unsqueeze", "aten::alias", "aten::lift_fresh"}
+)
+"""torch calls that only make a view (no kernel on a GPU), counted apart in :func:`step_calls`."""
+
+
+def step_calls(ratings: Ratings, device: str = "cpu", batch_size: int = 1 << 18) -> list[dict]:
+    """torch calls (top-level operators, as the profiler records them) in one step of the lazy GPU loop, with the
+    update over the rows used and with the dense one: on a GPU each call costs microseconds to dispatch and
+    launch, so at the default batch this count, not memory, sets the speed. Counted on any device."""
+    from torch.profiler import ProfilerActivity, profile
+
+    from cf.training.lazy import LazyTorchLoop
+
+    config = TrainConfig(batch_size=batch_size, epochs=2, device=device)
+    target = torch.device(device)
+    users, items, arrays = index_ratings(ratings)
+    u, i, r = (torch.from_numpy(a).to(target) for a in arrays)
+    size = min(batch_size, len(r))
+    rows = []
+    for dense in (False, True):
+        model = build_model("dot-bias", len(users), len(items), config.n_factors, ratings.scale, float(r.mean()))
+        loop = LazyTorchLoop(model.to(target), config, u, i, r, target)
+        loop.dense = dense
+        loop.warm_up()
+        loop.rows.load()
+        batch = (u[:size].long(), i[:size].long() + loop.rows.n_users, r[:size].float())
+        loop._step(*batch)  # buffers for this size made outside the count
+        with profile(activities=[ProfilerActivity.CPU]) as prof:
+            loop._step(*batch)
+        calls = [event.name for event in prof.events() if event.cpu_parent is None]
+        views = sum(name in VIEW_CALLS for name in calls)
+        update = "dense" if dense else "rows used"
+        rows.append({"update": update, "batch_size": size, "calls": len(calls), "kernels": len(calls) - views})
+        print(json.dumps({"step_calls": rows[-1]}), flush=True)
+    return rows
+
+
 def gpu_figures(fraction: float, device: str, movies: int) -> None:
     """Print each figure of the GPU check at ``fraction`` of ML-25M as one JSON line as soon as it is
     measured (a timeout keeps the lines already printed)."""
@@ -356,13 +394,13 @@ def gpu_figures(fraction: float, device: str, movies: int) -> None:
 
 
 def cli(argv: list[str] | None = None) -> int:
-    """``python -m benchmarks.scale gpu|crossover|e2e|batches ...``: the GPU check's figures at scale, the
-    CPU-vs-device crossover, one end-to-end run, or the batch trials (:func:`batch_trials`); each prints JSON
-    lines."""
+    """``python -m benchmarks.scale gpu|crossover|e2e|batches|calls ...``: the GPU check's figures at scale, the
+    CPU-vs-device crossover, one end-to-end run, the batch trials (:func:`batch_trials`) or the torch calls in
+    one step of the lazy GPU loop (:func:`step_calls`); each prints JSON lines."""
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks.scale")
-    parser.add_argument("what", choices=["gpu", "crossover", "e2e", "batches"])
+    parser.add_argument("what", choices=["gpu", "crossover", "e2e", "batches", "calls"])
     parser.add_argument("--fraction", type=float, default=1.0, help="share of ML-25M's size (default 1)")
     parser.add_argument("--device", default="cuda")
     parser.add_argument("--sizes", default="100000,500000,2000000", help="crossover: sizes in ratings")
@@ -375,6 +413,9 @@ def cli(argv: list[str] | None = None) -> int:
         ratings = synthetic_table(args.fraction)
         batches = (place(ratings.n_ratings, TrainConfig(device=args.device)).batch_size, *LARGER_BATCHES)
         batch_trials(ratings, args.device, batches, reference=args.device != "cpu")
+        return 0
+    if args.what == "calls":
+        step_calls(synthetic_table(args.fraction), args.device)
         return 0
     if args.what == "crossover":
         devices = ("cpu", args.device) if args.device != "cpu" else ("cpu",)

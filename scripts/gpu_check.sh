@@ -13,7 +13,8 @@
 #      (then: one epoch with the dense masked update and with the old atomic index_add_ sums, and one epoch
 #      and the 6-epoch validation RMSE at batch 1M and 4M: may the default CUDA batch grow?)
 #   4. the CPU-vs-CUDA crossover: a default fit at 0.1M, 0.5M, 2M ratings on each
-#   5. batch trials on the 5M synthetic: ratings/s and validation RMSE at the default CUDA batch, 1M and 4M,
+#   5. torch calls in one step of the lazy GPU loop (kernel launches set its speed at the default batch)
+#   6. batch trials on the 5M synthetic: ratings/s and validation RMSE at the default CUDA batch, 1M and 4M,
 #      and the CPU row-wise loop's RMSE on the same split (a larger batch must stay within 0.005 of it)
 # Output: ${OUT:-gpu-check}/gpu-figures.txt (everything), plus one file per step beside it.
 set -uo pipefail
@@ -52,5 +53,6 @@ step bench-auto 50 "$py" -m cf bench --repeat 1 --json
 if [[ $device != cpu ]]; then step bench-forced 80 env CF_DEVICE="$device" "$py" -m cf bench --repeat 1 --json; fi
 step scale 170 "$py" -m benchmarks.scale gpu --fraction "$fraction" --device "$device" --movies "$movies"
 step crossover 70 "$py" -m benchmarks.scale crossover --sizes "$sizes" --device "$device"
+step calls 40 "$py" -m benchmarks.scale calls --fraction "$trial_fraction" --device "$device"
 step batches 90 "$py" -m benchmarks.scale batches --fraction "$trial_fraction" --device "$device"
 echo "== total $(($(date +%s) - started)) s; all figures in $all" | tee -a "$all"

@@ -194,7 +194,7 @@ def test_lazy_torch_steps_match_autograd_with_lazy_adam(small, kind, ordered, mo
     loop.warm_up()  # leaves the model and the schedule as they were
     batches = [(u[s : s + 500], i[s : s + 500], r[s : s + 500]) for s in (0, 500, 1000)]
     for bu, bi, br in batches:
-        loop._step(*(torch.from_numpy(a) for a in (bu.astype(np.int64), bi.astype(np.int64), br)))
+        loop.step(*(torch.from_numpy(a) for a in (bu.astype(np.int64), bi.astype(np.int64), br)))
     _lazy_adam_reference(reference, batches, config, loop.total_steps)
     for (name, mine), theirs in zip(ours.state_dict().items(), reference.state_dict().values()):
         tolerance = 2e-6 if "factors" in name else 2e-5
@@ -220,6 +220,21 @@ def test_the_lazy_loops_dense_masked_update_gives_the_same_model(small, kind):
         models.append(model.state_dict())
     assert all(torch.equal(models[0][name], models[1][name]) for name in models[0])
     assert not torch.equal(models[0]["user_factors.weight"], _model(small, kind).user_factors.weight)
+
+
+def test_a_stop_inside_an_epoch_leaves_the_lazy_loops_model_with_the_steps_taken(small):
+    """The packed table is copied back into the model when an epoch stops early, not only when it ends."""
+    from cf.training.lazy import LazyTorchLoop
+
+    config = cf.TrainConfig(n_factors=8, batch_size=300, epochs=2)
+    _, _, arrays = index_ratings(small)
+    model = _model(small)
+    loop = LazyTorchLoop(model, config, *(torch.from_numpy(a) for a in arrays), torch.device("cpu"))
+    loss, stopped = loop.run_epoch(lambda: True)  # stop after the first step
+    assert stopped and loop.step_count == 1
+    fresh = _model(small).state_dict()
+    assert all(not torch.equal(weight, fresh[name]) for name, weight in model.state_dict().items())
+    assert all(torch.equal(weight, place) for weight, place in loop.rows._parts())
 
 
 @pytest.mark.parametrize("ordered", [False, True])

@@ -9,6 +9,19 @@ and ``torch.optim.SparseAdam`` do), with the one-cycle schedule computed on the 
 ratings stay on the device, the shuffle runs there, and no step waits for the host: the
 epoch's loss is summed on the device and read once at the end.
 
+**Few operations per step.** On the H200 (``docs/bench/h200-2026-12-04``) a step at the default
+batch of 262,144 took about 2.5 ms (0.22 s for an epoch of 86 steps), for work that moves well
+under 1 GB, a fraction of a millisecond of that GPU's memory time: the time goes to launching
+each step's hundred-odd small kernels, microseconds apiece however little they move. So the
+loop keeps everything it updates in one packed table (:class:`PackedRows`): users' rows, then
+movies' rows, each its factors with its bias as one more column, then one row whose bias
+column is the global offset. A step gathers its users and movies in one call, writes every
+gradient into one block and runs Adam once over it: 41 kernel launches a step (64 torch calls
+with the views) where separate tables took 106 (131), counted by ``python -m benchmarks.scale
+calls``. Adam is elementwise and each row's gradient is summed in the same order, so the packed
+loop trains the very same model, bit for bit, as separate tables did. The model's weights are
+copied in before each epoch and out after it (and after a stop).
+
 Deterministic given a seed on every device: ``index_add_`` on CUDA adds with atomics, in an
 order that changes from run to run (the same seed gave models differing in the 9th digit on
 an H200), so on a GPU the per-row sums use ``index_put_(accumulate=True)``, which sorts the
@@ -34,50 +47,55 @@ BETA2, EPS = 0.999, 1e-8
 """torch's Adam defaults."""
 
 
-class _Rows:
-    """One side (users or movies): the factor table, its bias column and their Adam moments."""
+class PackedRows:
+    """Every row a step updates, in one ``(n_rows, width)`` table with its Adam moments.
 
-    def __init__(self, factors: torch.Tensor, bias: torch.Tensor | None):
-        self.factors = factors.detach()  # the module's weight, updated in place
-        self.bias = bias.detach()[:, 0] if bias is not None else None
-        self.moments = torch.zeros((2, *self.factors.shape), device=self.factors.device)
-        device = self.factors.device
-        self.bias_moments = torch.zeros((2, len(self.factors)), device=device) if bias is not None else None
+    Rows ``0 .. n_users-1`` are the users, the next ``n_items`` the movies; with biases (the
+    dot-bias model) each row ends with its bias column, and one last row holds the global
+    offset in that column (its factor columns are never read and never change: their
+    gradient is always zero).
+    """
 
-    def update(
-        self, index: torch.Tensor, grad: torch.Tensor, bias_grad: torch.Tensor | None, adam: tuple, dense: bool = False
-    ) -> None:
-        """Adam on the rows ``index`` used in the batch (their summed gradients), nothing elsewhere.
+    def __init__(self, model: torch.nn.Module):
+        self.model = model
+        self.biased = isinstance(model, EmbeddingDotBias)
+        self.n_users, self.n_factors = model.user_factors.weight.shape
+        self.n_items = len(model.item_factors.weight)
+        weight = model.user_factors.weight
+        self.width = self.n_factors + int(self.biased)
+        self.n_rows = self.n_users + self.n_items + int(self.biased)
+        self.table = torch.zeros((self.n_rows, self.width), dtype=weight.dtype, device=weight.device)
+        self.moments = torch.zeros((2, self.n_rows, self.width), dtype=weight.dtype, device=weight.device)
+        self.offset_row = self.n_rows - 1 if self.biased else None
 
-        ``dense``: over the whole table with a mask of the rows used, the same numbers without
-        ``torch.unique`` (which waits for the device to know how many rows there are).
-        """
-        if dense:
-            self._update_dense(index, grad, bias_grad, adam)
-            return
-        rows, inverse = torch.unique(index, return_inverse=True)
-        _adam(self.factors, self.moments, rows, row_sums(inverse, grad, len(rows)), adam)
-        if self.bias is not None:
-            bias_summed = row_sums(inverse, bias_grad, len(rows))
-            _adam(self.bias, self.bias_moments, rows, bias_summed, adam)
+    def _parts(self) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """(model tensor, its place in the table) pairs."""
+        m, users, items, f = (
+            self.model,
+            slice(0, self.n_users),
+            slice(self.n_users, self.n_users + self.n_items),
+            self.n_factors,
+        )
+        parts = [(m.user_factors.weight, self.table[users, :f]), (m.item_factors.weight, self.table[items, :f])]
+        if self.biased:
+            parts += [
+                (m.user_bias.weight[:, 0], self.table[users, f]),
+                (m.item_bias.weight[:, 0], self.table[items, f]),
+            ]
+            parts += [(m.offset, self.table[self.offset_row, f])]
+        return parts
 
-    def _update_dense(self, index: torch.Tensor, grad: torch.Tensor, bias_grad: torch.Tensor | None, adam) -> None:
-        n = len(self.factors)
-        used = torch.zeros(n, dtype=torch.bool, device=index.device).index_fill_(0, index, True)
-        _masked_adam(self.factors, self.moments, used[:, None], row_sums(index, grad, n), adam)
-        if self.bias is not None:
-            _masked_adam(self.bias, self.bias_moments, used, row_sums(index, bias_grad, n), adam)
+    @torch.no_grad()
+    def load(self) -> None:
+        """Copy the model's weights into the table."""
+        for weight, place in self._parts():
+            place.copy_(weight)
 
-
-def _masked_adam(param: torch.Tensor, moments: torch.Tensor, used: torch.Tensor, grad: torch.Tensor, adam) -> None:
-    """:func:`_adam` over the whole of ``param`` with the same operations, kept only where ``used``."""
-    step_size, beta1, correction2 = adam
-    m = moments[0].mul(beta1).add_(grad, alpha=1 - beta1)
-    v = moments[1].mul(BETA2).addcmul_(grad, grad, value=1 - BETA2)
-    change = m.div(v.sqrt().div_(correction2).add_(EPS)).mul_(-step_size)
-    torch.where(used, m, moments[0], out=moments[0])
-    torch.where(used, v, moments[1], out=moments[1])
-    param.add_(change.masked_fill_(~used, 0.0))
+    @torch.no_grad()
+    def store(self) -> None:
+        """Copy the table back into the model's weights."""
+        for weight, place in self._parts():
+            weight.copy_(place)
 
 
 def row_sums(index: torch.Tensor, values: torch.Tensor, n_rows: int, ordered: bool | None = None) -> torch.Tensor:
@@ -110,6 +128,17 @@ def _adam(param: torch.Tensor, moments: torch.Tensor, rows: torch.Tensor, grad: 
     param.index_add_(0, rows, change)  # rows are unique: one add per element, deterministic on CUDA too
 
 
+def _masked_adam(param: torch.Tensor, moments: torch.Tensor, used: torch.Tensor, grad: torch.Tensor, adam) -> None:
+    """:func:`_adam` over the whole of ``param`` with the same operations, kept only where ``used``."""
+    step_size, beta1, correction2 = adam
+    m = moments[0].mul(beta1).add_(grad, alpha=1 - beta1)
+    v = moments[1].mul(BETA2).addcmul_(grad, grad, value=1 - BETA2)
+    change = m.div(v.sqrt().div_(correction2).add_(EPS)).mul_(-step_size)
+    torch.where(used, m, moments[0], out=moments[0])
+    torch.where(used, v, moments[1], out=moments[1])
+    param.add_(change.masked_fill_(~used, 0.0))
+
+
 def supports(model: torch.nn.Module) -> bool:
     """True for the dot-product models (their gradients are written out here)."""
     return isinstance(model, (EmbeddingDot, EmbeddingDotBias))
@@ -119,65 +148,86 @@ class LazyTorchLoop:
     """A :class:`cf.training.loop.TrainingLoop`: lazy Adam over shuffled mini-batches, on any device."""
 
     dense = False
-    """Adam over whole tables with a mask (no ``torch.unique``, no wait for the device each step) instead of
-    over the rows used; the same model. Off by default until a GPU run shows it faster (``benchmarks.scale``)."""
+    """Adam over the whole table with a mask of the rows used (no ``torch.unique``, no wait for the device each
+    step) instead of over the rows used; the same model. Off by default until a GPU run shows it faster
+    (``benchmarks.scale``)."""
 
     def __init__(self, model: torch.nn.Module, config: TrainConfig, u, i, r, device: torch.device):
         self.model, self.config = model, config
+        self.rows = PackedRows(model)
         self.u, self.i, self.r = u.long(), i.long(), r.float()
         self.n = len(r)
         self.batch = min(config.batch_size, max(1, self.n))
         self.steps_per_epoch = math.ceil(self.n / self.batch)
         self.total_steps = config.epochs * self.steps_per_epoch
         self.step_count = 0
-        self.squash = isinstance(model, EmbeddingDotBias)
-        bias = (model.user_bias.weight, model.item_bias.weight) if self.squash else (None, None)
-        self.users = _Rows(model.user_factors.weight, bias[0])
-        self.items = _Rows(model.item_factors.weight, bias[1])
-        self.offset_moments = torch.zeros(2, device=device)
+        self.squash = self.rows.biased
+        self._item_rows = self.i + self.rows.n_users  # the movies' rows in the packed table
+        tail = [self.rows.offset_row] if self.squash else []
+        self._tail = torch.tensor(tail, dtype=torch.long, device=self.u.device)
+        self._buffers: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
         shuffle_on = device if device.type == "cuda" else torch.device("cpu")
         self.generator = torch.Generator(device=shuffle_on).manual_seed(config.seed)
 
     def warm_up(self) -> None:
-        """One step's kernels on a copy of a few rows' state (loaded here, not in the first epoch)."""
+        """One step's kernels on a few rows (loaded here, not in the first epoch); the model and the Adam state
+        are left as they were."""
         if self.n == 0:
             return
-        saved = [t.clone() for t in self._state()]
-        count = self.step_count
-        self._step(self.u[:8], self.i[:8], self.r[:8])
-        for target, value in zip(self._state(), saved):
-            target.copy_(value)
+        moments, count = self.rows.moments.clone(), self.step_count
+        self.rows.load()
+        self._step(self.u[:8], self._item_rows[:8], self.r[:8])
+        self.rows.moments.copy_(moments)
         self.step_count = count
         if self.u.device.type == "cuda":
             torch.cuda.synchronize(self.u.device)
 
-    def _state(self) -> list[torch.Tensor]:
-        sides = [self.users, self.items]
-        state = [t for s in sides for t in (s.factors, s.moments)] + [self.offset_moments]
-        if self.squash:
-            state += [t for s in sides for t in (s.bias, s.bias_moments)] + [self.model.offset.data]
-        return state
-
     def run_epoch(self, should_stop: Callable[[], bool] | None) -> tuple[float, bool]:
         """Return (mean squared error of the epoch, whether a stop was asked for)."""
         order = torch.randperm(self.n, generator=self.generator, device=self.generator.device).to(self.u.device)
-        u, i, r = self.u[order], self.i[order], self.r[order]
+        u, i, r = self.u[order], self._item_rows[order], self.r[order]
         total = torch.zeros((), device=self.u.device)
-        for start in range(0, self.n, self.batch):
-            stop = start + self.batch
-            total += self._step(u[start:stop], i[start:stop], r[start:stop])
-            if should_stop is not None and should_stop():
-                return float("nan"), True
+        self.rows.load()
+        try:
+            for start in range(0, self.n, self.batch):
+                stop = start + self.batch
+                total += self._step(u[start:stop], i[start:stop], r[start:stop])
+                if should_stop is not None and should_stop():
+                    return float("nan"), True
+        finally:
+            self.rows.store()
         return float(total) / max(self.n, 1), False
+
+    def step(self, u: torch.Tensor, i: torch.Tensor, r: torch.Tensor) -> torch.Tensor:
+        """One batch of (user, movie index, rating) on its own, the model updated: the summed squared error."""
+        self.rows.load()
+        error = self._step(u.long(), i.long() + self.rows.n_users, r.float())
+        self.rows.store()
+        return error
+
+    def _buffer(self, size: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """For a batch of ``size``: the gradient block (the offset row's factor columns stay zero) and each
+        column's weight decay factor (none on the bias column)."""
+        if size not in self._buffers:
+            rows = self.rows
+            grads = torch.zeros((2 * size + int(self.squash), rows.width), device=self.u.device)
+            decay = torch.full((rows.width,), 2.0 * self.config.weight_decay / size, device=self.u.device)
+            if self.squash:
+                decay[rows.n_factors] = 0.0
+            self._buffers = {size: (grads, decay)} | dict(list(self._buffers.items())[-1:])
+        return self._buffers[size]
 
     @torch.no_grad()
     def _step(self, u: torch.Tensor, i: torch.Tensor, r: torch.Tensor) -> torch.Tensor:
-        """One batch: closed-form gradients of the loss, lazy Adam on the rows used; the summed squared error."""
-        size = len(r)
-        user, item = self.users.factors[u], self.items.factors[i]
+        """One batch (``i``: the movies' rows in the packed table): closed-form gradients of the loss, lazy Adam on
+        the rows used; the summed squared error."""
+        rows, size, f = self.rows, len(r), self.rows.n_factors
+        index = torch.cat((u, i, self._tail))
+        gathered = rows.table.index_select(0, index[: 2 * size])
+        user, item = gathered[:size, :f], gathered[size:, :f]
         raw = (user * item).sum(1)
         if self.squash:
-            raw += self.users.bias[u] + self.items.bias[i] + self.model.offset
+            raw += gathered[:size, f] + gathered[size:, f] + rows.table[rows.offset_row, f]
             low, high = self.model.y_range
             squashed = torch.sigmoid(raw)
             error = squashed * (high - low) + low - r
@@ -185,16 +235,20 @@ class LazyTorchLoop:
         else:
             error = raw - r
             slope = 2.0 / size * error
-        decay = 2.0 * self.config.weight_decay / size
-        user_grad = torch.addcmul(user * decay, slope[:, None], item)
-        item_grad = torch.addcmul(item * decay, slope[:, None], user)
+        grads, decay = self._buffer(size)
+        partner = torch.cat((gathered[size:], gathered[:size]))  # each row's gradient takes the other side's factors
+        if self.squash:
+            partner[:, f] = 1.0  # and the bias column's gradient is the slope itself
+        torch.addcmul(gathered * decay, torch.cat((slope, slope))[:, None], partner, out=grads[: 2 * size])
+        if self.squash:
+            grads[2 * size, f] = slope.sum()
         lr, beta1 = one_cycle(self.step_count, self.total_steps, self.config.lr)
         self.step_count += 1
         adam = (lr / (1 - beta1**self.step_count), beta1, math.sqrt(1 - BETA2**self.step_count))
-        self.users.update(u, user_grad, slope, adam, self.dense)
-        self.items.update(i, item_grad, slope, adam, self.dense)
-        if self.squash:
-            offset = self.model.offset.data.view(1)
-            _adam(offset, self.offset_moments.view(2, 1), torch.zeros(1, dtype=torch.long, device=r.device),
-                  slope.sum().view(1), adam)  # fmt: skip
-        return error.pow(2).sum()
+        if self.dense:
+            used = torch.zeros(rows.n_rows, dtype=torch.bool, device=index.device).index_fill_(0, index, True)
+            _masked_adam(rows.table, rows.moments, used[:, None], row_sums(index, grads, rows.n_rows), adam)
+        else:
+            unique, inverse = torch.unique(index, return_inverse=True)
+            _adam(rows.table, rows.moments, unique, row_sums(inverse, grads, len(unique)), adam)
+        return torch.dot(error, error)
