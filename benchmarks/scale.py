@@ -74,16 +74,22 @@ def peak_memory_mb() -> float:
 
 
 def measure_throughput(
-    ratings: Ratings, device: str = "auto", batch_size: int | None = None, dense: bool = False
+    ratings: Ratings,
+    device: str = "auto",
+    batch_size: int | None = None,
+    dense: bool = False,
+    engine: str | None = None,
 ) -> dict:
     """Ratings per second of one whole training epoch of the default model and settings on ``device``.
 
     ``batch_size`` None is the default (automatic) batch. A few steps run first as a
     warm-up (kernel loading, caches); the timed epoch includes its shuffle. ``dense``: the lazy
-    GPU loop's masked whole-table update (:attr:`cf.training.lazy.LazyTorchLoop.dense`).
+    GPU loop's masked whole-table update (:attr:`cf.training.lazy.LazyTorchLoop.dense`). ``engine``: the
+    training loop to time instead of the placed one (``lazy`` on a CPU: the GPU loop on CPU tensors).
     """
     config = TrainConfig(batch_size=batch_size, epochs=2, device=device)
     placement = place(ratings.n_ratings, config, ratings.n_items)
+    placement = replace(placement, engine=engine or placement.engine)
     target = placement.torch_device()
     users, items, arrays = index_ratings(ratings)
     u, i, r = (torch.from_numpy(a).to(target) for a in arrays)
@@ -301,13 +307,19 @@ def atomic_row_sums() -> Iterator[None]:
 
 
 LARGER_BATCHES = (1 << 20, 1 << 22)
-"""Batches tried beside the default one on a GPU (1M and 4M ratings): faster epochs, if the RMSE holds."""
+"""Batches ``batches`` tries beside the default one unless told (1M and 4M ratings): faster epochs, if the RMSE
+held. It does not: on CPU tensors at 5M ratings 4x the default CUDA batch lost 0.012 of validation RMSE, 16x
+0.072 (``docs/bench/batches-5m-lazy-on-cpu.txt``), so the GPU check no longer spends its time on them."""
 
 
-def batch_trials(ratings: Ratings, device: str, batches: tuple[int, ...], reference: bool = False) -> list[dict]:
+def batch_trials(
+    ratings: Ratings, device: str, batches: tuple[int, ...], reference: bool = False, engine: str | None = None
+) -> list[dict]:
     """For each batch size: one timed epoch (ratings per second) and the validation RMSE of a 6-epoch fit
     (``cf train`` settings, 10% held out), so that a GPU run shows whether a larger default batch keeps
-    the accuracy. ``reference`` adds the CPU's row-wise loop on the same split (the standard: within 0.005)."""
+    the accuracy. ``reference`` adds the CPU's row-wise loop on the same split (the standard: within 0.005).
+    ``engine``: the loop to try instead of the placed one (``lazy`` on a CPU: the GPU loop's accuracy at each
+    batch on CPU tensors, the same maths; only its speed needs a GPU)."""
     from cf.training import validation_split
     from cf.training.loop import fit_once
 
@@ -315,9 +327,11 @@ def batch_trials(ratings: Ratings, device: str, batches: tuple[int, ...], refere
     train, valid, _ = validation_split(ratings, config.valid_frac, config.seed)
     rows = []
     runs = [(device, batch) for batch in batches] + ([("cpu", None)] if reference else [])
-    for where, batch in runs:
-        epoch = measure_throughput(train, where, batch)
+    for n, (where, batch) in enumerate(runs):
+        tried = engine if n < len(batches) else None  # the reference runs as placed
+        epoch = measure_throughput(train, where, batch, engine=tried)
         placement = place(train.n_ratings, replace(config, device=where), train.n_items)
+        placement = replace(placement, engine=tried or placement.engine)
         placement = replace(placement, batch_size=batch or placement.batch_size)  # 4M: above the settings' limit
         result = fit_once(train, config, placement, valid, rank=False)
         row = {
@@ -329,7 +343,8 @@ def batch_trials(ratings: Ratings, device: str, batches: tuple[int, ...], refere
             "valid_rmse": result.history[-1].valid_rmse,
         }
         if placement.engine == "lazy":  # the same model either way: only the speed differs
-            row["dense_ratings_per_second"] = measure_throughput(train, where, batch, dense=True)["ratings_per_second"]
+            dense = measure_throughput(train, where, batch, dense=True, engine=tried)
+            row["dense_ratings_per_second"] = dense["ratings_per_second"]
         rows.append(row)
         print(json.dumps({"batch": rows[-1]}), flush=True)
     return rows
@@ -390,7 +405,6 @@ def gpu_figures(fraction: float, device: str, movies: int) -> None:
     show("training_dense", measure_throughput(ratings, device, dense=True))
     with atomic_row_sums():
         show("training_atomic", measure_throughput(ratings, device))  # not deterministic: for comparison
-    batch_trials(ratings, device, LARGER_BATCHES)  # one line each: the default batch's RMSE is end_to_end's
 
 
 def cli(argv: list[str] | None = None) -> int:
@@ -405,14 +419,19 @@ def cli(argv: list[str] | None = None) -> int:
     parser.add_argument("--device", default="cuda")
     parser.add_argument("--sizes", default="100000,500000,2000000", help="crossover: sizes in ratings")
     parser.add_argument("--movies", type=int, default=40_000, help="gpu: item model size")
+    parser.add_argument("--engine", choices=["lazy"], help="batches: try the GPU's lazy loop on any device")
+    parser.add_argument("--batches", help="batches: sizes to try, 'default' for the device's own (default: it, 1M, 4M)")
     args = parser.parse_args(argv)
     if args.what == "e2e":
         print(json.dumps({"end_to_end": end_to_end(synthetic_table(args.fraction), args.device)}))
         return 0
     if args.what == "batches":  # the default batch, the larger ones, and the CPU's row-wise loop for reference
         ratings = synthetic_table(args.fraction)
-        batches = (place(ratings.n_ratings, TrainConfig(device=args.device)).batch_size, *LARGER_BATCHES)
-        batch_trials(ratings, args.device, batches, reference=args.device != "cpu")
+        default = place(ratings.n_ratings, TrainConfig(device=args.device)).batch_size
+        asked = (args.batches or f"default,{','.join(map(str, LARGER_BATCHES))}").split(",")
+        batches = tuple(default if size == "default" else int(size) for size in asked)
+        batch_trials(ratings, args.device, batches, reference=args.device != "cpu" or args.engine is not None,
+                     engine=args.engine)  # fmt: skip
         return 0
     if args.what == "calls":
         step_calls(synthetic_table(args.fraction), args.device)
