@@ -155,14 +155,14 @@ class LazyTorchLoop:
     def __init__(self, model: torch.nn.Module, config: TrainConfig, u, i, r, device: torch.device):
         self.model, self.config = model, config
         self.rows = PackedRows(model)
-        self.u, self.i, self.r = u.long(), i.long(), r.float()
+        self.u, self.r = u.long(), r.float()
         self.n = len(r)
         self.batch = min(config.batch_size, max(1, self.n))
         self.steps_per_epoch = math.ceil(self.n / self.batch)
         self.total_steps = config.epochs * self.steps_per_epoch
         self.step_count = 0
         self.squash = self.rows.biased
-        self._item_rows = self.i + self.rows.n_users  # the movies' rows in the packed table
+        self._item_rows = i.long() + self.rows.n_users  # the movies' rows in the packed table
         tail = [self.rows.offset_row] if self.squash else []
         self._tail = torch.tensor(tail, dtype=torch.long, device=self.u.device)
         self._buffers: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
@@ -207,14 +207,15 @@ class LazyTorchLoop:
 
     def _buffer(self, size: int) -> tuple[torch.Tensor, torch.Tensor]:
         """For a batch of ``size``: the gradient block (the offset row's factor columns stay zero) and each
-        column's weight decay factor (none on the bias column)."""
+        column's weight decay factor (none on the bias column). Made once per size (the warm-up's, a whole
+        batch's, the last one's)."""
         if size not in self._buffers:
             rows = self.rows
             grads = torch.zeros((2 * size + int(self.squash), rows.width), device=self.u.device)
             decay = torch.full((rows.width,), 2.0 * self.config.weight_decay / size, device=self.u.device)
             if self.squash:
                 decay[rows.n_factors] = 0.0
-            self._buffers = {size: (grads, decay)} | dict(list(self._buffers.items())[-1:])
+            self._buffers[size] = grads, decay
         return self._buffers[size]
 
     @torch.no_grad()
