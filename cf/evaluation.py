@@ -16,12 +16,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-import torch
 
 from cf.data import Ratings
 from cf.metrics import coverage, list_metrics, mae, personalisation, relevance_threshold, rmse
 from cf.recommend import Recommender
-from cf.topn import Person, rank_scores_on_device
+from cf.toplists import lists_for, popularity_order
+from cf.topn import Person
 
 LIST_METRICS = ("precision", "recall", "ndcg", "map", "hit_rate")
 _PEOPLE_PER_BATCH = 256
@@ -52,10 +52,11 @@ def evaluate(recommender: Recommender, test: Ratings) -> Scores:
     )
 
 
-def evaluate_all(recommender: Recommender, test: Ratings) -> Scores:
-    """:func:`evaluate` with the top-N report of :func:`evaluate_topn` on the same ratings."""
+def evaluate_all(recommender: Recommender, test: Ratings, max_people: int | None = None, seed: int = 0) -> Scores:
+    """:func:`evaluate` with the top-N report of :func:`evaluate_topn` on the same ratings (``max_people`` and
+    ``seed``: see there)."""
     scores = evaluate(recommender, test)
-    scores.topn = evaluate_topn(recommender, test)
+    scores.topn = evaluate_topn(recommender, test, max_people=max_people, seed=seed)
     return scores
 
 
@@ -93,12 +94,21 @@ class TopNReport:
 
     k: int
     n_people: int
+    """People whose lists were scored."""
     model: TopNScores
     """The product's default ranking (the item model)."""
     popular: TopNScores
     """The most popular movies each person has not rated."""
     by_rating: TopNScores | None = None
     """Ranked by the rating model's predicted stars."""
+    n_eligible: int | None = None
+    """People with a loved held-out movie: more than ``n_people`` when a random sample of them was scored
+    (``max_people`` of :func:`evaluate_topn`); None when everyone was."""
+
+    @property
+    def sampled(self) -> bool:
+        """True when the lists of a random sample of the eligible people were scored, not everyone's."""
+        return self.n_eligible is not None and self.n_eligible > self.n_people
 
     def lift(self) -> float:
         """How many times as many loved movies the model's lists find as most-popular lists."""
@@ -117,6 +127,8 @@ class TopNReport:
         out = {"k": self.k, "n_people": self.n_people, "model": self.model.to_dict(), "popular": self.popular.to_dict()}
         if self.by_rating is not None:
             out["by_rating"] = self.by_rating.to_dict()
+        if self.sampled:
+            out["n_eligible"] = self.n_eligible
         return out
 
     @classmethod
@@ -126,7 +138,11 @@ class TopNReport:
         def scores(name: str) -> TopNScores | None:
             return TopNScores(**values[name]) if name in values else None
 
-        return cls(int(values["k"]), int(values["n_people"]), scores("model"), scores("popular"), scores("by_rating"))
+        eligible = values.get("n_eligible")
+        return cls(
+            int(values["k"]), int(values["n_people"]), scores("model"), scores("popular"), scores("by_rating"),
+            int(eligible) if eligible is not None else None,
+        )  # fmt: skip
 
 
 @dataclass
@@ -169,13 +185,25 @@ class Scores:
         return cls(**{name: values[name] for name in names}, topn=TopNReport.from_dict(topn) if topn else None)
 
 
-def evaluate_topn(recommender: Recommender, test: Ratings, k: int = 10, by_rating: bool = True) -> TopNReport:
+def evaluate_topn(
+    recommender: Recommender,
+    test: Ratings,
+    k: int = 10,
+    by_rating: bool = True,
+    max_people: int | None = None,
+    seed: int = 0,
+) -> TopNReport:
     """The full-catalogue top-N protocol on ``test`` (see the module docstring).
 
     People are the known users with at least one rating in ``test`` at or above the
     relevance threshold (4 stars on a 0.5-5 scale). Candidates are every movie the model
     knows that the person did not rate in training (``known`` rows not held out). A loved
     movie the model never saw counts as missed.
+
+    ``max_people``: score the lists of at most this many of those people, drawn at random
+    (``seed``), when there are more (the report's ``n_eligible`` says how many there were).
+    The app does at large sizes, where scoring everyone's lists takes minutes; None scores
+    everyone.
     """
     rec = recommender
     training = ~rec.known["held_out"].to_numpy(bool)
@@ -187,6 +215,10 @@ def evaluate_topn(recommender: Recommender, test: Ratings, k: int = 10, by_ratin
     items = np.where(items >= 0, items, -2 - np.arange(len(items)))
     keep = users >= 0
     people_index, relevant = _grouped(users[keep], items[keep])
+    n_eligible = len(people_index)
+    if max_people is not None and n_eligible > max_people:
+        chosen = np.sort(np.random.default_rng(seed).choice(n_eligible, int(max_people), replace=False))
+        people_index, relevant = people_index[chosen], [relevant[c] for c in chosen]
     starts, rated, stars = rec.training_rows_by_user()  # sorted once, when the model was made
     people = [
         Person(rated[starts[u] : starts[u + 1]], stars[starts[u] : starts[u + 1]], user_index=int(u))
@@ -195,7 +227,8 @@ def evaluate_topn(recommender: Recommender, test: Ratings, k: int = 10, by_ratin
     counts = np.bincount(rec.known["item"].to_numpy()[training], minlength=len(rec.items)).astype(np.float32)
     rankings = {"model": "ranker", "popular": "popular"} | ({"by_rating": "rating"} if by_rating else {})
     scores = {name: score_lists(rec, people, relevant, k, how, counts) for name, how in rankings.items()}
-    return TopNReport(k, len(people), scores["model"], scores["popular"], scores.get("by_rating"))
+    sampled = n_eligible if len(people) < n_eligible else None
+    return TopNReport(k, len(people), scores["model"], scores["popular"], scores.get("by_rating"), sampled)
 
 
 def score_lists(
@@ -208,15 +241,12 @@ def score_lists(
 ) -> TopNScores:
     """Make each person's top-k list with ``rank_by`` (``ranker``, ``rating`` or ``popular``) and score it."""
     lists = np.full((len(people), k), -1, dtype=np.int64)
+    order = popularity_order(counts)
     step = max(_PEOPLE_PER_BATCH, _CELLS_PER_BATCH // max(len(rec.items), 1))  # few calls: each costs on a busy CPU
     step = step if rec.device.type == "cpu" else 16 * step
     for start in range(0, len(people), step):
         batch = people[start : start + step]
-        if rank_by == "popular":
-            scores = torch.from_numpy(counts).to(rec.device).expand(len(batch), -1).clone()
-        else:
-            scores = rank_scores_on_device(rec, batch, rank_by)
-        lists[start : start + len(batch)] = _top_k(scores, batch, k)
+        lists[start : start + len(batch)] = lists_for(rec, batch, k, rank_by, order)
     per_person = list_metrics(lists, relevant, k)
     shown = lists[lists >= 0]
     return TopNScores(
@@ -226,54 +256,6 @@ def score_lists(
         personalisation=personalisation(lists),
         per_person=per_person,
     )
-
-
-def _top_k(scores: torch.Tensor | np.ndarray, batch: Sequence[Person], k: int) -> np.ndarray:
-    """Each person's ``k`` best movies they have not rated, best first (equal scores: lower index first,
-    at the cut too), -1 padded.
-
-    Whole-batch tensor calls on the scores' device, not one per person: in a busy server each
-    call that hands the GIL back waits to get it again, and thousands of small calls made
-    scoring minutes long. The k best of each row come from ``torch.topk`` (a partial
-    selection), then are ordered by score and index on the host. ``scores`` is changed in place.
-    """
-    scores = torch.from_numpy(scores) if isinstance(scores, np.ndarray) else scores
-    rated_rows = np.repeat(np.arange(len(batch)), [len(p.items) for p in batch])
-    rated = np.concatenate([p.items for p in batch]) if batch else np.zeros(0, np.int64)
-    where = (torch.from_numpy(rated_rows).to(scores.device), torch.from_numpy(rated.astype(np.int64)).to(scores.device))
-    scores.index_put_(where, torch.tensor(-torch.inf, dtype=scores.dtype, device=scores.device))
-    n_items = scores.shape[1]
-    if n_items > k:
-        values, top = _best_k(scores, k)
-        values, top = values.cpu().numpy(), top.cpu().numpy()
-    else:
-        values = scores.cpu().numpy()
-        top = np.tile(np.arange(n_items), (len(batch), 1))
-    order = np.lexsort((top, -values))  # along each row: best first, then the lower index
-    top, values = np.take_along_axis(top, order, axis=1), np.take_along_axis(values, order, axis=1)
-    out = np.full((len(batch), k), -1, dtype=np.int64)
-    out[:, : top.shape[1]] = np.where(np.isfinite(values), top, -1)  # unrankable ones sort last
-    return out
-
-
-def _best_k(scores: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """(values, indices) of each row's ``k`` best scores, unordered; of movies tied at the cut, the lower
-    indices (``torch.topk`` alone picks any, and differently on a GPU). One more than ``k`` is selected
-    to see where a tie crosses the cut; only those rows are looked at again."""
-    values, top = torch.topk(scores, min(k + 1, scores.shape[1]), dim=1, sorted=True)
-    if values.shape[1] == k:
-        return values, top
-    crossing = values[:, k] == values[:, k - 1]
-    values, top = values[:, :k].contiguous(), top[:, :k].contiguous()
-    if bool(crossing.any()):
-        rows = crossing.nonzero().squeeze(1)
-        block, cut = scores[rows], values[rows, k - 1 :]
-        above, tied = block > cut, block == cut
-        need = k - above.sum(1, keepdim=True)
-        chosen = above | (tied & (tied.cumsum(1) <= need))  # exactly k in each row
-        top[rows] = chosen.nonzero()[:, 1].view(len(rows), k)
-        values[rows] = block.gather(1, top[rows])
-    return values, top
 
 
 def _grouped(users: np.ndarray, items: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:

@@ -141,10 +141,17 @@ def topn(scores: Scores) -> TopN | None:
     )
     where = MEASURED_ON["held_out"].format(n=f"{scores.n_test:,}")
     on = f"Measured on the {report.n_people:,} people with a loved movie among {where}."
-    note = (
-        f"Full-catalogue protocol: every movie a person had not rated is ranked, for the {report.n_people:,} "
-        "people with a loved movie (4 stars or more) among the held-out ratings."
-    )
+    people = f"the {report.n_people:,} people with a loved movie (4 stars or more) among the held-out ratings"
+    if report.sampled:
+        on = (
+            f"Measured on {report.n_people:,} people drawn at random from the {report.n_eligible:,} with a loved "
+            f"movie among {where}: all of them would take minutes at this size."
+        )
+        people = (
+            f"{report.n_people:,} people drawn at random from the {report.n_eligible:,} with a loved movie (4 stars "
+            "or more) among the held-out ratings (`python -m cf train` scores them all)"
+        )
+    note = f"Full-catalogue protocol: every movie a person had not rated is ranked, for {people}."
     if report.by_rating is not None:
         note += (
             f" Ranked by predicted stars instead, the same lists would reach NDCG {report.by_rating.ndcg:.3f}: "

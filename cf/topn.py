@@ -88,27 +88,35 @@ def rank_scores_on_device(rec, people: Sequence[Person], rank_by: str = "ranker"
     """:func:`rank_scores` as a float32 tensor on the device that scores (the model's, or the CPU)."""
     ranker = rec.ranker if rank_by == "ranker" else None
     if ranker is not None:
-        lengths = np.array([len(p.items) for p in people], dtype=np.int64)
-        rated = [np.asarray(p.items, np.int64) for p in people] or [np.zeros(0, np.int64)]
-        stars = [np.asarray(p.ratings, np.float32) for p in people] or [np.zeros(0, np.float32)]
-        weights = rec.interaction_weights(np.concatenate(stars))  # once for everyone, not per person
-        rows = ranker.rows_of(np.concatenate(rated), weights, lengths)
+        rows = liked_rows(rec, people)
         scores = ranker.score_on_device(rows)
         empty = np.flatnonzero(np.asarray(rows.sum(axis=1)).ravel() <= 0)
         if len(empty):  # nothing liked that the item model knows: rank by predicted stars instead
-            fallback = _rating_scores(rec, [people[i] for i in empty])
+            fallback = rating_scores(rec, [people[i] for i in empty])
             scores[torch.from_numpy(empty).to(scores.device)] = fallback.to(scores.device)
         return scores
-    return _rating_scores(rec, people)
+    return rating_scores(rec, people)
 
 
-def _rating_scores(rec, people: Sequence[Person]) -> torch.Tensor:
+def liked_rows(rec, people: Sequence[Person]):
+    """The item model's input rows for ``people``: their rated movies, each weighted by how much they liked it."""
+    lengths = np.array([len(p.items) for p in people], dtype=np.int64)
+    rated = [np.asarray(p.items, np.int64) for p in people] or [np.zeros(0, np.int64)]
+    stars = [np.asarray(p.ratings, np.float32) for p in people] or [np.zeros(0, np.float32)]
+    weights = rec.interaction_weights(np.concatenate(stars))  # once for everyone, not per person
+    return rec.ranker.rows_of(np.concatenate(rated), weights, lengths)
+
+
+def rating_scores(rec, people: Sequence[Person]) -> torch.Tensor:
     """Unclipped predicted stars of every movie for each person, on the model's device."""
     from cf.foldin import score_folded
 
     n_items = len(rec.items)
-    out = torch.empty((len(people), n_items), dtype=torch.float32, device=rec.device)
     folded = [row for row, person in enumerate(people) if person.folded is not None]
+    if not folded and all(person.user_index is not None and person.user_index >= 0 for person in people):
+        users = np.array([person.user_index for person in people], np.int64)
+        return rec.score_users_on_device(users, clip=False)  # the evaluation's case: no second block to copy into
+    out = torch.empty((len(people), n_items), dtype=torch.float32, device=rec.device)
     for row in folded:
         out[row] = torch.from_numpy(score_folded(rec, people[row].folded, clip=False)).to(rec.device)
     # every known person in one call (matrix products in blocks): a busy server hands the GIL back slowly

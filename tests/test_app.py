@@ -616,6 +616,18 @@ def test_first_training_reports_its_start_up_apart(monkeypatch):
     assert f"({seconds(record.fit_seconds)}, plus {seconds(record.setup_seconds)} of one-time start-up)" in notice
 
 
+def test_top_n_lists_of_a_sample_when_many_people_have_a_loved_movie(monkeypatch):
+    """Past ``TOPN_PEOPLE`` people the finished run scores a seeded sample's lists, and the screen says so."""
+    monkeypatch.setattr("ui.jobs.training.TOPN_PEOPLE", 150)
+    at = new_app()
+    record = train(at, epochs=1)
+    report = record.scores.topn
+    assert report.n_people == 150 and report.n_eligible > 150
+    go(at, state.TAB_TRAIN)
+    shown = " ".join(str(c.value) for c in at.caption) + " ".join(str(m.value) for m in at.markdown)
+    assert f"Measured on 150 people drawn at random from the {report.n_eligible:,} with a loved movie" in shown
+
+
 def test_quick_train_from_user_screen():
     at = new_app()
     go(at, state.TAB_USER)

@@ -83,6 +83,24 @@ def test_most_popular_lists_are_the_most_rated_unrated_movies(fitted_movielens, 
     assert report.popular.mean_popularity > report.model.mean_popularity
 
 
+def test_a_top_n_sample_scores_a_seeded_random_subset_of_the_same_people(fitted, report):
+    """``max_people``: the lists of that many of the eligible people, drawn by the seed; each scored as in the
+    full report (their per-person figures are the full report's rows for them)."""
+    rec, _, test = fitted
+    sample = evaluate_topn(rec, test, max_people=200, seed=5)
+    assert (sample.n_people, sample.n_eligible, sample.sampled) == (200, report.n_people, True)
+    assert not report.sampled and report.n_eligible is None
+    chosen = np.sort(np.random.default_rng(5).choice(report.n_people, 200, replace=False))
+    for ranking in ("model", "popular", "by_rating"):
+        full, part = getattr(report, ranking).per_person, getattr(sample, ranking).per_person
+        for name in ("ndcg", "hit_rate", "precision"):
+            assert np.array_equal(part[name], full[name][chosen]), (ranking, name)
+    assert evaluate_topn(rec, test, max_people=200, seed=5).model.ndcg == sample.model.ndcg
+    assert evaluate_topn(rec, test, max_people=200, seed=6).model.ndcg != sample.model.ndcg
+    assert TopNReport.from_dict(sample.to_dict()).n_eligible == report.n_people
+    assert evaluate_topn(rec, test, max_people=report.n_people).n_eligible is None  # all of them: no sample
+
+
 def test_report_round_trips_through_plain_values(report):
     again = TopNReport.from_dict(report.to_dict())
     assert again.to_dict() == report.to_dict()
@@ -209,7 +227,7 @@ def _one_at_a_time(scores: np.ndarray, batch, k: int) -> np.ndarray:
 
 @pytest.mark.parametrize("ties", [False, True])
 def test_top_k_of_a_batch_matches_one_person_at_a_time(ties):
-    from cf.evaluation import _top_k
+    from cf.toplists import top_k
     from cf.topn import Person
 
     rng = np.random.default_rng(3)
@@ -218,7 +236,7 @@ def test_top_k_of_a_batch_matches_one_person_at_a_time(ties):
         scores = rng.integers(0, 5, (n_people, n_items)).astype(float) if ties else rng.random((n_people, n_items))
         scores[rng.random(scores.shape) < 0.1] = -np.inf  # some movies cannot be ranked
         batch = [Person(rng.choice(n_items, int(rng.integers(0, n_items)), replace=False), np.ones(0)) for _ in scores]
-        expected, got = _one_at_a_time(scores, batch, k), _top_k(scores.copy(), batch, k)
+        expected, got = _one_at_a_time(scores, batch, k), top_k(scores.copy(), batch, k)
         if not ties:
             assert np.array_equal(got, expected)
             continue

@@ -53,6 +53,13 @@ def test_topn_tells_the_hit_rate_beside_a_most_popular_list():
     assert sections.topn(dataclasses.replace(SCORES, topn=None)) is None
 
 
+def test_topn_measured_on_a_sample_says_so_and_how_many_there_were():
+    sampled = dataclasses.replace(SCORES, topn=dataclasses.replace(SCORES.topn, n_eligible=142_106))
+    section = sections.topn(sampled)
+    assert section.measured_on.startswith("Measured on 512 people drawn at random from the 142,106 with a loved movie")
+    assert "512 people drawn at random from the 142,106" in section.note and "scores them all" in section.note
+
+
 def test_training_draws_the_baselines_beside_the_curves():
     history = [{"epoch": 1, "train_loss": 0.9, "valid_rmse": 0.95}, {"epoch": 2, "train_loss": 0.7, "valid_rmse": 0.9}]
     section = sections.training(history, SCORES)

@@ -47,10 +47,10 @@ def test_unknown_people_are_ranked_by_the_bias_baseline(ratings):
 
 
 def test_movies_tied_at_the_cut_are_taken_by_lower_index():
-    from cf.evaluation import _top_k
+    from cf.toplists import top_k
 
     scores = np.array([[1.0, 3.0, 2.0, 2.0, 2.0, 0.0], [5.0] * 6, [-np.inf, 1.0, 1.0, -np.inf, 1.0, 1.0]])
     people = [cf.topn.Person(np.array([2]), np.ones(1)), cf.topn.Person(np.array([0]), np.ones(1))]
     people.append(cf.topn.Person(np.zeros(0, np.int64), np.zeros(0)))
-    assert _top_k(scores.copy(), people, 3).tolist() == [[1, 3, 4], [1, 2, 3], [1, 2, 4]]
-    assert _top_k(scores.copy(), people, 5)[2].tolist() == [1, 2, 4, 5, -1]
+    assert top_k(scores.copy(), people, 3).tolist() == [[1, 3, 4], [1, 2, 3], [1, 2, 4]]
+    assert top_k(scores.copy(), people, 5)[2].tolist() == [1, 2, 4, 5, -1]

@@ -120,14 +120,16 @@ class ItemModel:
     def score_on_device(self, rows: sp.csr_matrix) -> torch.Tensor:
         """:meth:`score` as a tensor: on the device of the device weights (a sparse x dense product there),
         else on the CPU (scipy's product)."""
-        device = self.device_weights.device if self.device_weights is not None else torch.device("cpu")
-        out = torch.full((rows.shape[0], self.n_items), -torch.inf, dtype=torch.float32, device=device)
-        columns = torch.from_numpy(self.candidates).to(device)
-        if self.device_weights is None:
-            out[:, columns] = torch.from_numpy(np.asarray(rows @ self.weights, dtype=np.float32))
-        else:
-            out[:, columns] = torch.sparse.mm(_torch_csr(rows, device), self.device_weights)
+        candidates = self.score_candidates_on_device(rows)
+        out = torch.full((rows.shape[0], self.n_items), -torch.inf, dtype=torch.float32, device=candidates.device)
+        out[:, torch.from_numpy(self.candidates).to(candidates.device)] = candidates
         return out
+
+    def score_candidates_on_device(self, rows: sp.csr_matrix) -> torch.Tensor:
+        """Scores of the candidate movies only (people x candidates, in the order of ``candidates``)."""
+        if self.device_weights is None:
+            return torch.from_numpy(np.asarray(rows @ self.weights, dtype=np.float32))
+        return torch.sparse.mm(_torch_csr(rows, self.device_weights.device), self.device_weights)
 
     def rows(self, people: list[tuple[np.ndarray, np.ndarray]]) -> sp.csr_matrix:
         """The input rows for people given as (movie indices, interaction weights)."""
