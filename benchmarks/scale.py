@@ -388,6 +388,26 @@ def step_calls(ratings: Ratings, device: str = "cpu", batch_size: int = 1 << 18)
     return rows
 
 
+def topn_time(ratings: Ratings, device: str = "auto") -> dict:
+    """Seconds of the full top-N evaluation (:func:`cf.evaluation.evaluate_topn`, three rankings) of a 2-epoch fit,
+    10% held out, with the figures it gives (so that a faster way can show it gives the same)."""
+    from cf.evaluation import evaluate_topn
+    from cf.training import fit, validation_split
+
+    config = TrainConfig(epochs=2, weight_decay=0.1, device=device)
+    train, valid, _ = validation_split(ratings, config.valid_frac, config.seed)
+    recommender = fit(train, config, valid).recommender
+    started = time.perf_counter()
+    report = evaluate_topn(recommender, valid)
+    _synchronize(device)
+    return {
+        "n_ratings": ratings.n_ratings,
+        "n_people": report.n_people,
+        "seconds": time.perf_counter() - started,
+        "ndcg": {"model": report.model.ndcg, "popular": report.popular.ndcg, "by_rating": report.by_rating.ndcg},
+    }
+
+
 def gpu_figures(fraction: float, device: str, movies: int) -> None:
     """Print each figure of the GPU check at ``fraction`` of ML-25M as one JSON line as soon as it is
     measured (a timeout keeps the lines already printed)."""
@@ -408,13 +428,14 @@ def gpu_figures(fraction: float, device: str, movies: int) -> None:
 
 
 def cli(argv: list[str] | None = None) -> int:
-    """``python -m benchmarks.scale gpu|crossover|e2e|batches|calls ...``: the GPU check's figures at scale, the
-    CPU-vs-device crossover, one end-to-end run, the batch trials (:func:`batch_trials`) or the torch calls in
-    one step of the lazy GPU loop (:func:`step_calls`); each prints JSON lines."""
+    """``python -m benchmarks.scale gpu|crossover|e2e|batches|calls|topn ...``: the GPU check's figures at scale,
+    the CPU-vs-device crossover, one end-to-end run, the batch trials (:func:`batch_trials`), the torch calls in
+    one step of the lazy GPU loop (:func:`step_calls`) or the top-N evaluation's time (:func:`topn_time`); each
+    prints JSON lines."""
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks.scale")
-    parser.add_argument("what", choices=["gpu", "crossover", "e2e", "batches", "calls"])
+    parser.add_argument("what", choices=["gpu", "crossover", "e2e", "batches", "calls", "topn"])
     parser.add_argument("--fraction", type=float, default=1.0, help="share of ML-25M's size (default 1)")
     parser.add_argument("--device", default="cuda")
     parser.add_argument("--sizes", default="100000,500000,2000000", help="crossover: sizes in ratings")
@@ -432,6 +453,9 @@ def cli(argv: list[str] | None = None) -> int:
         batches = tuple(default if size == "default" else int(size) for size in asked)
         batch_trials(ratings, args.device, batches, reference=args.device != "cpu" or args.engine is not None,
                      engine=args.engine)  # fmt: skip
+        return 0
+    if args.what == "topn":
+        print(json.dumps({"topn": topn_time(synthetic_table(args.fraction), args.device)}))
         return 0
     if args.what == "calls":
         step_calls(synthetic_table(args.fraction), args.device)
