@@ -77,14 +77,15 @@ def measure_throughput(
     ratings: Ratings,
     device: str = "auto",
     batch_size: int | None = None,
-    dense: bool = False,
+    dense: bool | None = None,
     engine: str | None = None,
 ) -> dict:
     """Ratings per second of one whole training epoch of the default model and settings on ``device``.
 
     ``batch_size`` None is the default (automatic) batch. A few steps run first as a
     warm-up (kernel loading, caches); the timed epoch includes its shuffle. ``dense``: the lazy
-    GPU loop's masked whole-table update (:attr:`cf.training.lazy.LazyTorchLoop.dense`). ``engine``: the
+    GPU loop's masked whole-table update (:attr:`cf.training.lazy.LazyTorchLoop.dense`; None: as the loop chose
+    it, timing both on a GPU, whose seconds per step come out as ``update_seconds``). ``engine``: the
     training loop to time instead of the placed one (``lazy`` on a CPU: the GPU loop on CPU tensors).
     """
     config = TrainConfig(batch_size=batch_size, epochs=2, device=device)
@@ -95,12 +96,12 @@ def measure_throughput(
     u, i, r = (torch.from_numpy(a).to(target) for a in arrays)
     model = build_model("dot-bias", len(users), len(items), config.n_factors, ratings.scale, float(r.mean()))
     loop = make_loop(model.to(target), config, u, i, r, target, placement)
-    if hasattr(loop, "dense"):
+    if hasattr(loop, "dense") and dense is not None:
         loop.dense = dense
     with cpu_settings(placement):
         _timed_epoch(loop, 3)  # warm-up
         seconds, n_rows = _timed_epoch(loop, None)
-    return {
+    out = {
         "device": placement.device,
         "reason": placement.reason,
         "batch_size": placement.batch_size,
@@ -108,6 +109,9 @@ def measure_throughput(
         "epoch_seconds": seconds,
         "ratings_per_second": n_rows / seconds,
     }
+    if getattr(loop, "update_seconds", None):
+        out["update_seconds"] = loop.update_seconds
+    return out
 
 
 def _timed_epoch(loop, steps: int | None) -> tuple[float, int]:
@@ -423,6 +427,7 @@ def gpu_figures(fraction: float, device: str, movies: int) -> None:
     show("end_to_end", end_to_end(ratings, device))
     # the lazy loop's variants, after the figures of the issue (a timeout keeps those); the same on a CPU
     show("training_dense", measure_throughput(ratings, device, dense=True))
+    show("training_rows_used", measure_throughput(ratings, device, dense=False))
     with atomic_row_sums():
         show("training_atomic", measure_throughput(ratings, device))  # not deterministic: for comparison
 

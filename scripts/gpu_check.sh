@@ -10,7 +10,8 @@
 #      then with CF_DEVICE=cuda (the GPU forced)
 #   3. on the 25M synthetic: training ratings/s at the default CUDA batch, the item model at 40,000 movies,
 #      end to end (hold out 10%, fit, RMSE, full top-N evaluation) with seconds per phase
-#      (then: one epoch with the dense masked update and with the old atomic index_add_ sums; no larger
+#      (the loop times its two updates in the warm-up and keeps the faster; then one epoch with each forced,
+#      and with the old atomic index_add_ sums; no larger
 #      batches: on CPU tensors a 4x batch already lost 0.012 RMSE at 5M, docs/bench/batches-5m-lazy-on-cpu.txt)
 #   4. the CPU-vs-CUDA crossover: a default fit at 0.1M, 0.5M, 2M ratings on each
 #   5. torch calls in one step of the lazy GPU loop (kernel launches set its speed at the default batch)

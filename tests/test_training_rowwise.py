@@ -237,6 +237,29 @@ def test_a_stop_inside_an_epoch_leaves_the_lazy_loops_model_with_the_steps_taken
     assert all(torch.equal(weight, place) for weight, place in loop.rows._parts())
 
 
+def test_the_lazy_loop_times_both_updates_and_keeps_the_faster_leaving_the_run_as_it_was(small):
+    """On a GPU the warm-up picks the faster of the two updates (the same model either way) by timing a few
+    steps of each; the model, the Adam state and the schedule are left as they were. On a CPU: the rows used."""
+    from cf.training.lazy import LazyTorchLoop
+
+    config = cf.TrainConfig(n_factors=8, batch_size=300, epochs=2)
+    _, _, arrays = index_ratings(small)
+    model = _model(small)
+    loop = LazyTorchLoop(model, config, *(torch.from_numpy(a) for a in arrays), torch.device("cpu"))
+    loop.warm_up()
+    assert loop.dense is False and loop.update_seconds == {}  # a CPU: nothing timed
+    loop.run_epoch(lambda: loop.step_count >= 3)
+    before = {name: t.clone() for name, t in model.state_dict().items()}
+    moments, count = loop.rows.moments.clone(), loop.step_count
+    assert loop.choose_update(lambda dense: 1.0 if dense else 2.0) is True
+    assert loop.choose_update(lambda dense: 2.0 if dense else 1.0) is False
+    assert loop.choose_update() in (True, False)  # timed for real: whichever, nothing else changes
+    assert set(loop.update_seconds) == {"rows used", "dense"} and min(loop.update_seconds.values()) > 0
+    assert loop.step_count == count and torch.equal(loop.rows.moments, moments)
+    assert all(torch.equal(before[name], t) for name, t in model.state_dict().items())
+    assert all(torch.equal(weight, place) for weight, place in loop.rows._parts())
+
+
 @pytest.mark.parametrize("ordered", [False, True])
 def test_row_sums_add_each_rows_values(ordered):
     """Both ways of summing by row give the sums of each row's values (rows no value goes to stay 0)."""

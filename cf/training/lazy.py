@@ -35,6 +35,7 @@ The same functions run on CPU tensors, which is how the tests check them against
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 
 import torch
@@ -139,6 +140,11 @@ def _masked_adam(param: torch.Tensor, moments: torch.Tensor, used: torch.Tensor,
     param.add_(change.masked_fill_(~used, 0.0))
 
 
+def _synchronize(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
 def supports(model: torch.nn.Module) -> bool:
     """True for the dot-product models (their gradients are written out here)."""
     return isinstance(model, (EmbeddingDot, EmbeddingDotBias))
@@ -147,10 +153,11 @@ def supports(model: torch.nn.Module) -> bool:
 class LazyTorchLoop:
     """A :class:`cf.training.loop.TrainingLoop`: lazy Adam over shuffled mini-batches, on any device."""
 
-    dense = False
-    """Adam over the whole table with a mask of the rows used (no ``torch.unique``, no wait for the device each
-    step) instead of over the rows used; the same model. Off by default until a GPU run shows it faster
-    (``benchmarks.scale``)."""
+    dense: bool | None = None
+    """Adam over the whole table with a mask of the rows used (no ``torch.unique``, so no wait for the device
+    each step) instead of over the rows used: the very same model, at a different speed. None: decided in
+    :meth:`warm_up` on a GPU by timing a few steps of each (:meth:`choose_update`), over the rows used on a
+    CPU. Which is faster depends on the GPU and on the table's size against the batch."""
 
     def __init__(self, model: torch.nn.Module, config: TrainConfig, u, i, r, device: torch.device):
         self.model, self.config = model, config
@@ -166,6 +173,8 @@ class LazyTorchLoop:
         tail = [self.rows.offset_row] if self.squash else []
         self._tail = torch.tensor(tail, dtype=torch.long, device=self.u.device)
         self._buffers: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
+        self.update_seconds: dict[str, float] = {}
+        """Seconds per step of each update when :meth:`choose_update` timed them."""
         shuffle_on = device if device.type == "cuda" else torch.device("cpu")
         self.generator = torch.Generator(device=shuffle_on).manual_seed(config.seed)
 
@@ -179,8 +188,35 @@ class LazyTorchLoop:
         self._step(self.u[:8], self._item_rows[:8], self.r[:8])
         self.rows.moments.copy_(moments)
         self.step_count = count
+        if self.dense is None:
+            self.dense = self.u.device.type == "cuda" and self.choose_update()
         if self.u.device.type == "cuda":
             torch.cuda.synchronize(self.u.device)
+
+    def choose_update(self, seconds_per_step: Callable[[bool], float] | None = None, steps: int = 3) -> bool:
+        """Whether the dense update is the faster here: ``steps`` whole-batch steps of each, timed (or
+        ``seconds_per_step(dense)``), the model, the Adam state and the schedule left as they were."""
+        moments, count = self.rows.moments.clone(), self.step_count
+        timed = seconds_per_step or (lambda dense: self._seconds_per_step(dense, steps))
+        try:
+            rows_used, dense = timed(False), timed(True)
+        finally:
+            self.rows.moments.copy_(moments)
+            self.step_count = count
+            self.rows.load()  # the table back to the model's weights
+        self.update_seconds = {"rows used": rows_used, "dense": dense}
+        return dense < rows_used
+
+    def _seconds_per_step(self, dense: bool, steps: int) -> float:
+        self.dense = dense
+        batch = (self.u[: self.batch], self._item_rows[: self.batch], self.r[: self.batch])
+        self._step(*batch)  # this update's kernels loaded outside the time
+        _synchronize(self.u.device)
+        started = time.perf_counter()
+        for _ in range(steps):
+            self._step(*batch)
+        _synchronize(self.u.device)
+        return (time.perf_counter() - started) / steps
 
     def run_epoch(self, should_stop: Callable[[], bool] | None) -> tuple[float, bool]:
         """Return (mean squared error of the epoch, whether a stop was asked for)."""
