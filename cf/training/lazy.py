@@ -155,7 +155,8 @@ class LazyTorchLoop:
 
     dense: bool | None = None
     """Adam over the whole table with a mask of the rows used (no ``torch.unique``, so no wait for the device
-    each step) instead of over the rows used: the very same model, at a different speed. None: decided in
+    each step) instead of over the rows used: the same model (bit for bit in the CPU tests; both sum each row
+    in the order of the batch), at a different speed. None: decided in
     :meth:`warm_up` on a GPU by timing a few steps of each (:meth:`choose_update`), over the rows used on a
     CPU. Which is faster depends on the GPU and on the table's size against the batch."""
 
