@@ -1,6 +1,7 @@
 """The row-wise CPU trainer: same maths as torch's sparse Adam, lazy rows, the schedule, the shuffle."""
 
 import copy
+import os
 from dataclasses import replace
 
 import numpy as np
@@ -210,16 +211,17 @@ def test_the_lazy_loops_dense_masked_update_gives_the_same_model(small, kind):
 
     config = cf.TrainConfig(model=kind, n_factors=8, batch_size=300, epochs=2, weight_decay=0.3, lr=0.05)
     _, _, arrays = index_ratings(small)
+    device = torch.device("cuda" if os.environ.get("CF_DEVICE", "").startswith("cuda") else "cpu")  # the GPU check
     models = []
-    for dense in (False, True):
-        model = _model(small, kind)
-        loop = LazyTorchLoop(model, config, *(torch.from_numpy(a) for a in arrays), torch.device("cpu"))
+    for dense in (False, True):  # on a GPU the warm-up picks one by timing: the model must not depend on it
+        model = _model(small, kind).to(device)
+        loop = LazyTorchLoop(model, config, *(torch.from_numpy(a).to(device) for a in arrays), device)
         loop.dense = dense
         for _ in range(config.epochs):
             loop.run_epoch(None)
         models.append(model.state_dict())
     assert all(torch.equal(models[0][name], models[1][name]) for name in models[0])
-    assert not torch.equal(models[0]["user_factors.weight"], _model(small, kind).user_factors.weight)
+    assert not torch.equal(models[0]["user_factors.weight"].cpu(), _model(small, kind).user_factors.weight)
 
 
 def test_a_stop_inside_an_epoch_leaves_the_lazy_loops_model_with_the_steps_taken(small):
