@@ -5,7 +5,7 @@
 #   bash scripts/gpu_check.sh --dry      # on a CPU, tiny sizes: checks the script itself (CF_GPU_CHECK_DEVICE=cpu)
 #
 # Steps (each under its own timeout, so one hang does not eat the rest):
-#   1. the training, recommender, item-model, fold-in, persistence and evaluation tests with CF_DEVICE=cuda
+#   1. the training, recommender, item-model, fold-in, persistence, evaluation and list tests with CF_DEVICE=cuda
 #   2. python -m cf bench on latest-small: the defaults and Auto as placed ("auto": the CPU for small data),
 #      then with CF_DEVICE=cuda (the GPU forced)
 #   3. on the 25M synthetic: training ratings/s at the default CUDA batch, the item model at 40,000 movies,
@@ -49,7 +49,7 @@ if [[ $device == cpu ]]; then test_env=(env -u CF_DEVICE); else test_env=(env CF
 step tests "$tests_timeout" "${test_env[@]}" "$py" -m pytest -q -p no:cacheprovider --durations=5 \
   tests/test_training_trainer.py tests/test_training_auto.py tests/test_recommend.py tests/test_foldin.py \
   tests/test_persist.py tests/test_evaluation.py tests/test_models_ease.py tests/test_placement.py \
-  tests/test_topn_scoring.py tests/test_training_rowwise.py
+  tests/test_topn_scoring.py tests/test_toplists.py tests/test_training_rowwise.py
 step bench-auto 50 "$py" -m cf bench --repeat 1 --json
 if [[ $device != cpu ]]; then step bench-forced 80 env CF_DEVICE="$device" "$py" -m cf bench --repeat 1 --json; fi
 step scale 170 "$py" -m benchmarks.scale gpu --fraction "$fraction" --device "$device" --movies "$movies"
