@@ -37,8 +37,28 @@ def test_popular_lists_pad_when_too_few_movies_are_left():
     assert popular_lists(popularity_order(counts), people, 3).tolist() == [[1, -1, -1], [0, 2, 1]]
 
 
+@pytest.fixture(scope="module")
+def rec_torch_ranker(rec):
+    """The same recommender with its item model built and scored by the GPU's path (torch), on CPU tensors."""
+    import copy
+
+    from cf.models.ease import ItemModel
+
+    other = copy.copy(rec)
+    ranker = rec.ranker
+    train = rec.known[~rec.known["held_out"].to_numpy(bool)]
+    other.ranker = ItemModel.fit(
+        train["user"].to_numpy(), train["item"].to_numpy(), rec.interaction_weights(train["rating"].to_numpy()),
+        len(rec.users), len(rec.items), l2=ranker.l2, max_items=len(ranker.candidates), backend="torch",
+    )  # fmt: skip
+    assert other.ranker.device_weights is not None
+    return other
+
+
 @pytest.mark.parametrize("k", [1, 10, 40])
-def test_ranker_lists_are_top_k_of_the_item_models_scores(rec, k):
+@pytest.mark.parametrize("backend", ["scipy", "torch"])
+def test_ranker_lists_are_top_k_of_the_item_models_scores(rec, rec_torch_ranker, k, backend):
+    rec = rec if backend == "scipy" else rec_torch_ranker
     people = _people(rec)
     assert rec.ranker is not None and len(rec.ranker.candidates) < len(rec.items)
     expected = top_k(rank_scores_on_device(rec, people, "ranker"), people, k)
