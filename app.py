@@ -78,13 +78,16 @@ def screens_page() -> None:
     links.note()
     tabs = st.tabs(list(screens), key=state.NAV, on_change="rerun")
     for tab, (name, screen) in zip(tabs, screens.items()):
-        if tab.open:
-            with tab, guarded(f"showing the {name} screen"):
-                if name == state.TAB_DATA:
-                    welcome.render(data, model)
-                screen()
-            st.container(key=f"drawn-{name}", height=1, border=False)  # the screen is drawn (browser tests wait for it)
-            training.log_run(name, run_started)
+        if not tab.open:  # seen only until this tab's run draws it, or if a busy server lost the click
+            with tab:
+                st.caption(f"Opening the {name} screen… If it does not open, click another tab and then this one.")
+            continue
+        with tab, guarded(f"showing the {name} screen"):
+            if name == state.TAB_DATA:
+                welcome.render(data, model)
+            screen()
+        st.container(key=f"drawn-{name}", height=1, border=False)  # the screen is drawn (browser tests wait for it)
+        training.log_run(name, run_started)
 
 
 if presenting:
