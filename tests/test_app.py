@@ -628,6 +628,18 @@ def test_top_n_lists_of_a_sample_when_many_people_have_a_loved_movie(monkeypatch
     assert f"Measured on 150 people drawn at random from the {report.n_eligible:,} with a loved movie" in shown
 
 
+def test_every_tab_not_drawn_says_it_is_opening_and_what_to_do_if_it_does_not():
+    """A tab's screen is drawn only by the run that opens it; until then (or if a busy server loses the click)
+    the tab says it is opening and how to get it drawn, instead of showing nothing."""
+    at = new_app()
+    waiting = [c.value for c in at.caption if c.value.startswith("Opening the ")]
+    for name in (state.TAB_TRAIN, state.TAB_USER, state.TAB_EMBED):
+        assert f"Opening the {name} screen… If it does not open, click another tab and then this one." in waiting
+    assert not any(f"Opening the {state.TAB_DATA} screen" in text for text in waiting)  # the open one is drawn
+    go(at, state.TAB_USER)
+    assert not any(f"Opening the {state.TAB_USER} screen" in c.value for c in at.caption)
+
+
 def test_quick_train_from_user_screen():
     at = new_app()
     go(at, state.TAB_USER)
