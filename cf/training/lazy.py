@@ -34,9 +34,10 @@ The same functions run on CPU tensors, which is how the tests check them against
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import torch
 
@@ -169,9 +170,8 @@ class LazyTorchLoop:
         self.steps_per_epoch = math.ceil(self.n / self.batch)
         self.total_steps = config.epochs * self.steps_per_epoch
         self.step_count = 0
-        self.squash = self.rows.biased
         self._item_rows = i.long() + self.rows.n_users  # the movies' rows in the packed table
-        tail = [self.rows.offset_row] if self.squash else []
+        tail = [self.rows.offset_row] if self.rows.biased else []
         self._tail = torch.tensor(tail, dtype=torch.long, device=self.u.device)
         self._buffers: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
         self.update_seconds: dict[str, float] = {}
@@ -184,11 +184,8 @@ class LazyTorchLoop:
         are left as they were."""
         if self.n == 0:
             return
-        moments, count = self.rows.moments.clone(), self.step_count
-        self.rows.load()
-        self._step(self.u[:8], self._item_rows[:8], self.r[:8])
-        self.rows.moments.copy_(moments)
-        self.step_count = count
+        with self._trial():
+            self._step(self.u[:8], self._item_rows[:8], self.r[:8])
         if self.dense is None:
             self.dense = self.u.device.type == "cuda" and self.choose_update()
         if self.u.device.type == "cuda":
@@ -197,16 +194,24 @@ class LazyTorchLoop:
     def choose_update(self, seconds_per_step: Callable[[bool], float] | None = None, steps: int = 3) -> bool:
         """Whether the dense update is the faster here: ``steps`` whole-batch steps of each, timed (or
         ``seconds_per_step(dense)``), the model, the Adam state and the schedule left as they were."""
-        moments, count = self.rows.moments.clone(), self.step_count
         timed = seconds_per_step or (lambda dense: self._seconds_per_step(dense, steps))
-        try:
+        with self._trial():
             rows_used, dense = timed(False), timed(True)
+        self.update_seconds = {"rows used": rows_used, "dense": dense}
+        return dense < rows_used
+
+    @contextlib.contextmanager
+    def _trial(self) -> Iterator[None]:
+        """Steps taken inside leave no trace: the Adam state and the schedule are put back, and the table
+        reloaded from the model's weights (which only :meth:`run_epoch` and :meth:`step` write)."""
+        moments, count = self.rows.moments.clone(), self.step_count
+        self.rows.load()
+        try:
+            yield
         finally:
             self.rows.moments.copy_(moments)
             self.step_count = count
-            self.rows.load()  # the table back to the model's weights
-        self.update_seconds = {"rows used": rows_used, "dense": dense}
-        return dense < rows_used
+            self.rows.load()
 
     def _seconds_per_step(self, dense: bool, steps: int) -> float:
         self.dense = dense
@@ -248,9 +253,9 @@ class LazyTorchLoop:
         batch's, the last one's)."""
         if size not in self._buffers:
             rows = self.rows
-            grads = torch.zeros((2 * size + int(self.squash), rows.width), device=self.u.device)
+            grads = torch.zeros((2 * size + int(rows.biased), rows.width), device=self.u.device)
             decay = torch.full((rows.width,), 2.0 * self.config.weight_decay / size, device=self.u.device)
-            if self.squash:
+            if rows.biased:
                 decay[rows.n_factors] = 0.0
             self._buffers[size] = grads, decay
         return self._buffers[size]
@@ -264,7 +269,7 @@ class LazyTorchLoop:
         gathered = rows.table.index_select(0, index[: 2 * size])
         user, item = gathered[:size, :f], gathered[size:, :f]
         raw = (user * item).sum(1)
-        if self.squash:
+        if rows.biased:
             raw += gathered[:size, f] + gathered[size:, f] + rows.table[rows.offset_row, f]
             low, high = self.model.y_range
             squashed = torch.sigmoid(raw)
@@ -275,10 +280,10 @@ class LazyTorchLoop:
             slope = 2.0 / size * error
         grads, decay = self._buffer(size)
         partner = torch.cat((gathered[size:], gathered[:size]))  # each row's gradient takes the other side's factors
-        if self.squash:
+        if rows.biased:
             partner[:, f] = 1.0  # and the bias column's gradient is the slope itself
         torch.addcmul(gathered * decay, torch.cat((slope, slope))[:, None], partner, out=grads[: 2 * size])
-        if self.squash:
+        if rows.biased:
             grads[2 * size, f] = slope.sum()
         lr, beta1 = one_cycle(self.step_count, self.total_steps, self.config.lr)
         self.step_count += 1
