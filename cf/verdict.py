@@ -87,13 +87,19 @@ def share_of(share: float, who: str = "people") -> str:
     return f"{words} {who} ({share:.0%})" if " in " in words else f"{share:.0%} of {who}"
 
 
+def share_shown(share: float) -> str:
+    """``2 in 5 (38%)``, or ``36%`` alone when no simple fraction is close (never the percentage twice)."""
+    words = in_words(share)
+    return f"{words} ({share:.0%})" if " in " in words else words
+
+
 def hit_rate_sentence(hit_rate: float, popular: float | None, k: int, who: str = "people") -> str:
     """What a top-N hit rate means for people, beside a most-popular list's."""
     text = (
         f"For {share_of(hit_rate, who)}, at least one of their {k} suggestions was a movie they went on to rate highly"
     )
     if popular is not None and math.isfinite(popular):
-        text += f"; a list of the most popular movies manages that for {in_words(popular)} ({popular:.0%})"
+        text += f"; a list of the most popular movies manages that for {share_shown(popular)}"
     return text + "."
 
 

@@ -83,6 +83,8 @@ def test_the_hit_rate_reads_as_what_happened_to_people():
     text = hit_rate_sentence(0.67, 0.38, 10)
     assert text.startswith("For 2 in 3 people (67%), at least one of their 10 suggestions was a movie they went on")
     assert "the most popular movies manages that for 38%" in text or "for 2 in 5 (38%)" in text
+    no_fraction = hit_rate_sentence(0.68, 0.36, 10)  # 36% is no simple fraction: said once
+    assert no_fraction.endswith("a list of the most popular movies manages that for 36%.")
 
 
 def test_auto_summary_names_its_picks_and_what_its_own_check_was_measured_on():
